@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test command of the README: installs what it needs, fetches the model, then checks formatting,
+# lints and runs the whole test suite.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$REPO_ROOT"
+
+bash ci/install-deps.sh
+bash ci/fetch-model.sh
+
+log "cargo fmt --check"
+cargo fmt --all --check
+log "cargo clippy (target dir $CARGO_TARGET_DIR)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+log "cargo nextest"
+cargo nextest run --workspace --no-fail-fast --failure-output final --status-level fail "$@"

@@ -1,0 +1,26 @@
+//! `ambient`: the command-line tool of the Ambient network.
+
+mod chat;
+
+use clap::{Parser, Subcommand};
+
+/// Ambient: a layer 1 whose consensus weight is verified LLM inference.
+#[derive(Parser, Debug)]
+#[command(name = "ambient", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Chat with the network model locally, streaming tokens.
+    Chat(chat::ChatArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    match Cli::parse().command {
+        Command::Chat(args) => chat::run(args),
+    }
+}

@@ -1,0 +1,345 @@
+//! Matrix–vector kernels and their dispatch. Parallelism is across output rows only: a thread owns
+//! whole rows, so the thread count changes who computes a row, never how.
+
+#[cfg(target_arch = "x86_64")]
+pub mod avx2;
+pub mod scalar;
+
+use std::fmt;
+use std::str::FromStr;
+
+use rayon::prelude::*;
+
+use crate::math;
+use crate::quant::{Matrix, QActs, Weights, QK};
+
+/// Which CPU instruction set the kernels use. Every choice gives the same bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isa {
+    /// Plain Rust, the reference.
+    Scalar,
+    /// x86-64 AVX2.
+    Avx2,
+}
+
+impl Isa {
+    /// The fastest instruction set this CPU supports.
+    pub fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Isa::Avx2;
+        }
+        Isa::Scalar
+    }
+
+    /// Whether this CPU can run the instruction set.
+    pub fn is_supported(self) -> bool {
+        match self {
+            Isa::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            #[cfg(not(target_arch = "x86_64"))]
+            Isa::Avx2 => false,
+        }
+    }
+}
+
+impl fmt::Display for Isa {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Isa::Scalar => "scalar",
+            Isa::Avx2 => "avx2",
+        })
+    }
+}
+
+impl FromStr for Isa {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "scalar" => Ok(Isa::Scalar),
+            "avx2" => Ok(Isa::Avx2),
+            "auto" => Ok(Isa::detect()),
+            _ => Err(format!(
+                "unknown kernel set {s:?} (expected scalar, avx2 or auto)"
+            )),
+        }
+    }
+}
+
+/// Activations for one matrix multiply: f32, and their Q8 form when the weights are quantised.
+pub struct Input<'a> {
+    /// The f32 values, `rows × cols` row-major.
+    pub x: &'a [f32],
+    /// Quantised form, present iff the matrix wants it.
+    pub q: Option<QActs>,
+}
+
+impl<'a> Input<'a> {
+    /// Prepares `x` (`rows` vectors of `cols`) for matrices of the given kind.
+    pub fn new(x: &'a [f32], rows: usize, cols: usize, quantized: bool) -> Self {
+        let q = quantized.then(|| QActs::quantize(x, rows, cols));
+        Input { x, q }
+    }
+}
+
+/// One output element: row `r` of `m` times activation vector `t`.
+#[inline]
+pub fn dot(isa: Isa, m: &Matrix, r: usize, input: &Input<'_>, t: usize) -> f32 {
+    let nb = m.cols / QK;
+    let wb = r * nb..(r + 1) * nb;
+    let xb = t * nb..(t + 1) * nb;
+    if let Weights::F32(w) = &m.w {
+        let x = &input.x[t * m.cols..(t + 1) * m.cols];
+        return math::dot(&w[r * m.cols..(r + 1) * m.cols], x);
+    }
+    let a = input
+        .q
+        .as_ref()
+        .expect("quantised activations for a quantised matrix");
+    let (xq, xd) = (&a.q[t * m.cols..(t + 1) * m.cols], &a.d[xb.clone()]);
+    match (&m.w, isa) {
+        (Weights::Q4_1 { qs, d, m: mins }, Isa::Scalar) => scalar::dot_q4_1(
+            &qs[wb.start * 16..wb.end * 16],
+            &d[wb.clone()],
+            &mins[wb],
+            xq,
+            xd,
+            &a.s[xb],
+        ),
+        (Weights::Q4_0 { qs, d }, Isa::Scalar) => {
+            scalar::dot_q4_0(&qs[wb.start * 16..wb.end * 16], &d[wb], xq, xd, &a.isum[xb])
+        }
+        (Weights::Q8_0 { qs, d }, Isa::Scalar) => {
+            scalar::dot_q8_0(&qs[wb.start * QK..wb.end * QK], &d[wb], xq, xd)
+        }
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Isa::Avx2` is only selected when the CPU supports it (checked by `Ctx::new`),
+        // and the slices have the lengths the kernels expect by construction.
+        (Weights::Q4_1 { qs, d, m: mins }, Isa::Avx2) => unsafe {
+            avx2::dot_q4_1(
+                &qs[wb.start * 16..wb.end * 16],
+                &d[wb.clone()],
+                &mins[wb],
+                xq,
+                xd,
+                &a.s[xb],
+            )
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        (Weights::Q4_0 { qs, d }, Isa::Avx2) => unsafe {
+            avx2::dot_q4_0(&qs[wb.start * 16..wb.end * 16], &d[wb], xq, xd, &a.isum[xb])
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        (Weights::Q8_0 { qs, d }, Isa::Avx2) => unsafe {
+            avx2::dot_q8_0(&qs[wb.start * QK..wb.end * QK], &d[wb], xq, xd)
+        },
+        #[cfg(not(target_arch = "x86_64"))]
+        (_, Isa::Avx2) => unreachable!("AVX2 is never selected off x86-64"),
+        (Weights::F32(_), _) => unreachable!("handled above"),
+    }
+}
+
+/// Compute context: the kernel set and the worker threads.
+pub struct Ctx {
+    isa: Isa,
+    threads: usize,
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ctx")
+            .field("isa", &self.isa)
+            .field("threads", &self.threads)
+            .finish()
+    }
+}
+
+/// Raw output pointer shared by workers that write disjoint elements.
+#[derive(Clone, Copy)]
+struct OutPtr(*mut f32);
+// SAFETY: workers write disjoint indices (distinct rows) and the owner waits for all of them.
+unsafe impl Send for OutPtr {}
+unsafe impl Sync for OutPtr {}
+
+impl Ctx {
+    /// A context with `threads` workers (1 = run on the calling thread).
+    pub fn new(isa: Isa, threads: usize) -> Result<Self, String> {
+        if !isa.is_supported() {
+            return Err(format!("this CPU does not support the {isa} kernels"));
+        }
+        let threads = threads.max(1);
+        let pool = if threads > 1 {
+            Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .thread_name(|i| format!("ambient-llm-{i}"))
+                    .build()
+                    .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?,
+            )
+        } else {
+            None
+        };
+        Ok(Ctx { isa, threads, pool })
+    }
+
+    /// The kernel set.
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
+    /// The worker count.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Runs `f(i)` for `i in 0..n`, spread over the workers.
+    pub fn for_each(&self, n: usize, f: impl Fn(usize) + Sync + Send) {
+        match &self.pool {
+            None => (0..n).for_each(f),
+            Some(pool) => pool.install(|| (0..n).into_par_iter().for_each(f)),
+        }
+    }
+
+    /// Runs `f(i, chunk_i)` over the `len`-sized chunks of `out`, spread over the workers.
+    pub fn for_each_chunk(
+        &self,
+        out: &mut [f32],
+        len: usize,
+        f: impl Fn(usize, &mut [f32]) + Sync + Send,
+    ) {
+        match &self.pool {
+            None => out.chunks_mut(len).enumerate().for_each(|(i, c)| f(i, c)),
+            Some(pool) => pool.install(|| {
+                out.par_chunks_mut(len)
+                    .enumerate()
+                    .for_each(|(i, c)| f(i, c))
+            }),
+        }
+    }
+
+    /// `out[t][r] = m[r] · x[t]` for `t` tokens (`out` is `t × m.rows`, token-major).
+    pub fn matmul(&self, m: &Matrix, x: &[f32], t: usize, out: &mut [f32]) {
+        assert_eq!(x.len(), t * m.cols, "matmul input shape");
+        assert_eq!(out.len(), t * m.rows, "matmul output shape");
+        let input = Input::new(x, t, m.cols, m.wants_qacts());
+        let isa = self.isa;
+        let rows = m.rows;
+        // Chunks of rows small enough to balance, large enough to amortise scheduling.
+        let chunk = if self.threads == 1 {
+            rows
+        } else {
+            (rows / (self.threads * 8)).clamp(16, 256)
+        };
+        let n_chunks = rows.div_ceil(chunk);
+        let ptr = OutPtr(out.as_mut_ptr());
+        self.for_each(n_chunks, |c| {
+            let p = ptr;
+            for r in c * chunk..((c + 1) * chunk).min(rows) {
+                for tok in 0..t {
+                    let v = dot(isa, m, r, &input, tok);
+                    // SAFETY: `tok * rows + r` < out.len(), and row `r` belongs to this chunk only.
+                    unsafe { *p.0.add(tok * rows + r) = v };
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn scale(&mut self) -> f32 {
+            (self.next() % 2000) as f32 / 65536.0 - 0.01
+        }
+    }
+
+    fn rand_matrix(kind: u8, rows: usize, cols: usize, seed: u64) -> Matrix {
+        let mut g = Rng(seed);
+        let nb = rows * cols / QK;
+        let w = match kind % 4 {
+            0 => Weights::Q4_1 {
+                qs: (0..nb * 16).map(|_| g.next() as u8).collect(),
+                d: (0..nb).map(|_| g.scale()).collect(),
+                m: (0..nb).map(|_| g.scale()).collect(),
+            },
+            1 => Weights::Q4_0 {
+                qs: (0..nb * 16).map(|_| g.next() as u8).collect(),
+                d: (0..nb).map(|_| g.scale()).collect(),
+            },
+            2 => Weights::Q8_0 {
+                qs: (0..nb * QK).map(|_| g.next() as i8).collect(),
+                d: (0..nb).map(|_| g.scale()).collect(),
+            },
+            _ => Weights::F32((0..rows * cols).map(|_| g.scale()).collect()),
+        };
+        Matrix { rows, cols, w }
+    }
+
+    fn run(isa: Isa, threads: usize, m: &Matrix, x: &[f32], t: usize) -> Vec<u32> {
+        let ctx = Ctx::new(isa, threads).unwrap();
+        let mut out = vec![0f32; t * m.rows];
+        ctx.matmul(m, x, t, &mut out);
+        out.iter().map(|v| v.to_bits()).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Every kernel set and thread count gives the same bits, for every weight type and for
+        /// block counts that do and do not fill whole groups of eight.
+        #[test]
+        fn kernels_are_bit_identical(kind in 0u8..4, rows in 1usize..40, blocks in 1usize..30,
+                                     t in 1usize..4, seed in 1u64..u64::MAX,
+                                     xs in proptest::collection::vec(-50f32..50f32, 30 * 32 * 3)) {
+            let cols = blocks * QK;
+            let m = rand_matrix(kind, rows, cols, seed);
+            let x = &xs[..t * cols];
+            let reference = run(Isa::Scalar, 1, &m, x, t);
+            prop_assert_eq!(&reference, &run(Isa::Scalar, 3, &m, x, t));
+            if Isa::Avx2.is_supported() {
+                prop_assert_eq!(&reference, &run(Isa::Avx2, 1, &m, x, t));
+                prop_assert_eq!(&reference, &run(Isa::Avx2, 2, &m, x, t));
+            }
+        }
+    }
+
+    #[test]
+    fn quantised_dot_is_close_to_exact() {
+        let (rows, cols) = (8, 256);
+        for kind in 0..4 {
+            let m = rand_matrix(kind, rows, cols, 42);
+            let x: Vec<f32> = (0..cols)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 10.0)
+                .collect();
+            let out = run(Isa::Scalar, 1, &m, &x, 1);
+            let mut row = vec![0f32; cols];
+            for (r, &got) in out.iter().enumerate() {
+                m.dequant_row(r, &mut row);
+                let exact: f64 = row.iter().zip(&x).map(|(a, b)| *a as f64 * *b as f64).sum();
+                let got = f32::from_bits(got) as f64;
+                let mag: f64 = row
+                    .iter()
+                    .zip(&x)
+                    .map(|(a, b)| (*a as f64 * *b as f64).abs())
+                    .sum();
+                assert!(
+                    (got - exact).abs() <= 0.02 * mag + 1e-6,
+                    "kind {kind} row {r}: {got} vs {exact}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,455 @@
+//! The llama architecture: configuration and weights from GGUF, and the canonical forward pass.
+//!
+//! Per layer: RMSNorm → Q/K/V projections → RoPE (adjacent pairs, llama.cpp's "normal" mode) →
+//! grouped-query attention over the KV cache → output projection → residual; RMSNorm → SwiGLU
+//! feed-forward → residual. A final RMSNorm and the output projection (tied to the token embedding
+//! when the file has no `output.weight`) give the logits. Every step follows ARCHITECTURE.md's
+//! determinism rules; a position's logits do not depend on how many tokens are processed at once.
+
+use std::path::Path;
+
+use crate::error::LlmError;
+use crate::gguf::{Gguf, TensorInfo, TensorType};
+use crate::kernels::Ctx;
+use crate::math;
+use crate::quant::{Matrix, QK};
+
+/// Hyper-parameters of a llama-architecture model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Transformer blocks.
+    pub n_layer: usize,
+    /// Embedding width.
+    pub dim: usize,
+    /// Feed-forward width.
+    pub ffn_dim: usize,
+    /// Query heads.
+    pub n_head: usize,
+    /// Key/value heads (grouped-query attention).
+    pub n_head_kv: usize,
+    /// Width of one head.
+    pub head_dim: usize,
+    /// Vocabulary size.
+    pub vocab: usize,
+    /// Trained context length.
+    pub context_length: usize,
+    /// RMSNorm epsilon.
+    pub eps: f32,
+    /// RoPE frequency base.
+    pub rope_base: f64,
+}
+
+impl Config {
+    /// Reads and validates the configuration from GGUF metadata.
+    pub fn from_gguf(g: &Gguf) -> Result<Self, LlmError> {
+        let arch = g.get_str("general.architecture")?;
+        if arch != "llama" {
+            return Err(LlmError::UnsupportedArchitecture(arch.to_string()));
+        }
+        let u =
+            |k: &str| -> Result<usize, LlmError> { Ok(g.get_u64(&format!("llama.{k}"))? as usize) };
+        let n_head = u("attention.head_count")?;
+        let n_head_kv = match g.get_u64("llama.attention.head_count_kv") {
+            Ok(v) => v as usize,
+            Err(crate::gguf::GgufError::MissingKey(_)) => n_head,
+            Err(e) => return Err(e.into()),
+        };
+        let dim = u("embedding_length")?;
+        let vocab = match g.get_array("tokenizer.ggml.tokens") {
+            Ok(a) => a.len(),
+            Err(_) => u("vocab_size")?,
+        };
+        let rope_base = match g.get_f64("llama.rope.freq_base") {
+            Ok(v) => v,
+            Err(crate::gguf::GgufError::MissingKey(_)) => 10_000.0,
+            Err(e) => return Err(e.into()),
+        };
+        let c = Config {
+            n_layer: u("block_count")?,
+            dim,
+            ffn_dim: u("feed_forward_length")?,
+            n_head,
+            n_head_kv,
+            head_dim: dim.checked_div(n_head).unwrap_or(0),
+            vocab,
+            context_length: u("context_length")?,
+            eps: g.get_f64("llama.attention.layer_norm_rms_epsilon")? as f32,
+            rope_base,
+        };
+        let bad = |m: String| Err(LlmError::BadConfig(m));
+        if c.n_layer == 0 || c.dim == 0 || c.n_head == 0 || c.n_head_kv == 0 || c.vocab == 0 {
+            return bad(format!("zero-sized model: {c:?}"));
+        }
+        if !c.dim.is_multiple_of(c.n_head)
+            || !c.n_head.is_multiple_of(c.n_head_kv)
+            || !c.head_dim.is_multiple_of(2)
+        {
+            return bad(format!(
+                "heads do not divide: dim {} heads {} kv heads {}",
+                c.dim, c.n_head, c.n_head_kv
+            ));
+        }
+        if !c.dim.is_multiple_of(QK) || !c.ffn_dim.is_multiple_of(QK) {
+            return bad(format!(
+                "dim {} and ffn {} must be multiples of {QK}",
+                c.dim, c.ffn_dim
+            ));
+        }
+        if let Ok(rd) = g.get_u64("llama.rope.dimension_count") {
+            if rd as usize != c.head_dim {
+                return bad(format!(
+                    "partial rotary (rope dim {rd}, head dim {}) is not supported",
+                    c.head_dim
+                ));
+            }
+        }
+        let eps_ok = c.eps.is_finite() && c.eps > 0.0;
+        let base_ok = c.rope_base.is_finite() && c.rope_base > 1.0;
+        if c.context_length == 0 || !eps_ok || !base_ok {
+            return bad(format!("bad context length, epsilon or rope base: {c:?}"));
+        }
+        Ok(c)
+    }
+
+    /// Width of the key/value projections.
+    pub fn kv_dim(&self) -> usize {
+        self.n_head_kv * self.head_dim
+    }
+}
+
+/// One transformer block's weights.
+#[derive(Debug)]
+pub struct Layer {
+    attn_norm: Vec<f32>,
+    wq: Matrix,
+    wk: Matrix,
+    wv: Matrix,
+    wo: Matrix,
+    ffn_norm: Vec<f32>,
+    w_gate: Matrix,
+    w_up: Matrix,
+    w_down: Matrix,
+}
+
+/// A loaded model: configuration, weights in the engine layout, and RoPE tables.
+#[derive(Debug)]
+pub struct Model {
+    /// Hyper-parameters.
+    pub config: Config,
+    embed: Matrix,
+    layers: Vec<Layer>,
+    out_norm: Vec<f32>,
+    output: Option<Matrix>,
+    /// `cos`/`sin` per (position, pair), computed once in f64 with a pure-Rust libm.
+    rope_cos: Vec<f32>,
+    rope_sin: Vec<f32>,
+}
+
+/// Which positions' logits a forward pass returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Logits {
+    /// Only the last position.
+    Last,
+    /// Every position of the batch.
+    All,
+}
+
+/// The key/value cache of one sequence.
+#[derive(Clone, Debug, Default)]
+pub struct KvCache {
+    k: Vec<Vec<f32>>,
+    v: Vec<Vec<f32>>,
+    len: usize,
+}
+
+impl KvCache {
+    /// Positions held.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Drops positions from `len` on (to rewind a sequence).
+    pub fn truncate(&mut self, len: usize, kv_dim: usize) {
+        if len < self.len {
+            for l in self.k.iter_mut().chain(self.v.iter_mut()) {
+                l.truncate(len * kv_dim);
+            }
+            self.len = len;
+        }
+    }
+}
+
+fn vector(g: &Gguf, name: &str, len: usize) -> Result<Vec<f32>, LlmError> {
+    let t = g.tensor(name)?;
+    if t.dims != [len as u64] {
+        return Err(shape_error(t, &[len]));
+    }
+    let m = Matrix::from_gguf(
+        &TensorInfo {
+            dims: vec![len as u64, 1],
+            ..t.clone()
+        },
+        g.tensor_data(t),
+    )?;
+    let mut out = vec![0f32; len];
+    m.dequant_row(0, &mut out);
+    Ok(out)
+}
+
+fn matrix(g: &Gguf, name: &str, cols: usize, rows: usize) -> Result<Matrix, LlmError> {
+    let t = g.tensor(name)?;
+    if t.dims != [cols as u64, rows as u64] {
+        return Err(shape_error(t, &[cols, rows]));
+    }
+    if t.ty != TensorType::F32 && t.ty != TensorType::F16 && !cols.is_multiple_of(QK) {
+        return Err(shape_error(t, &[cols, rows]));
+    }
+    Ok(Matrix::from_gguf(t, g.tensor_data(t))?)
+}
+
+fn shape_error(t: &TensorInfo, want: &[usize]) -> LlmError {
+    LlmError::BadConfig(format!(
+        "tensor {} has shape {:?}, the configuration needs {:?}",
+        t.name, t.dims, want
+    ))
+}
+
+impl Model {
+    /// Loads a model from a GGUF file; `progress(done, total)` is called after each tensor.
+    pub fn load(
+        path: impl AsRef<Path>,
+        progress: impl FnMut(usize, usize),
+    ) -> Result<Self, LlmError> {
+        let g = Gguf::open(path)?;
+        Self::from_gguf(&g, progress)
+    }
+
+    /// Builds a model from an opened GGUF file.
+    pub fn from_gguf(g: &Gguf, mut progress: impl FnMut(usize, usize)) -> Result<Self, LlmError> {
+        let c = Config::from_gguf(g)?;
+        let has_output = g.tensor("output.weight").is_ok();
+        let total = 2 + 9 * c.n_layer + usize::from(has_output);
+        let mut done = 0;
+        let mut step = |p: &mut dyn FnMut(usize, usize)| {
+            done += 1;
+            p(done, total);
+        };
+        let embed = matrix(g, "token_embd.weight", c.dim, c.vocab)?;
+        step(&mut progress);
+        let mut layers = Vec::with_capacity(c.n_layer);
+        for i in 0..c.n_layer {
+            let n = |s: &str| format!("blk.{i}.{s}.weight");
+            let kv = c.kv_dim();
+            layers.push(Layer {
+                attn_norm: vector(g, &n("attn_norm"), c.dim)?,
+                wq: matrix(g, &n("attn_q"), c.dim, c.dim)?,
+                wk: matrix(g, &n("attn_k"), c.dim, kv)?,
+                wv: matrix(g, &n("attn_v"), c.dim, kv)?,
+                wo: matrix(g, &n("attn_output"), c.dim, c.dim)?,
+                ffn_norm: vector(g, &n("ffn_norm"), c.dim)?,
+                w_gate: matrix(g, &n("ffn_gate"), c.dim, c.ffn_dim)?,
+                w_up: matrix(g, &n("ffn_up"), c.dim, c.ffn_dim)?,
+                w_down: matrix(g, &n("ffn_down"), c.ffn_dim, c.dim)?,
+            });
+            for _ in 0..9 {
+                step(&mut progress);
+            }
+        }
+        let out_norm = vector(g, "output_norm.weight", c.dim)?;
+        step(&mut progress);
+        let output = if has_output {
+            let m = matrix(g, "output.weight", c.dim, c.vocab)?;
+            step(&mut progress);
+            Some(m)
+        } else {
+            None
+        };
+        let (rope_cos, rope_sin) = rope_tables(&c);
+        Ok(Model {
+            config: c,
+            embed,
+            layers,
+            out_norm,
+            output,
+            rope_cos,
+            rope_sin,
+        })
+    }
+
+    /// Runs `tokens` at positions `cache.len()..`, appending to the cache; returns the logits
+    /// (`vocab` floats per returned position).
+    pub fn forward(
+        &self,
+        ctx: &Ctx,
+        cache: &mut KvCache,
+        tokens: &[u32],
+        which: Logits,
+        max_context: usize,
+    ) -> Result<Vec<f32>, LlmError> {
+        let c = &self.config;
+        let t = tokens.len();
+        if t == 0 {
+            return Err(LlmError::EmptyInput);
+        }
+        let p0 = cache.len;
+        let limit = max_context.min(c.context_length);
+        if p0 + t > limit {
+            return Err(LlmError::ContextOverflow {
+                needed: p0 + t,
+                max: limit,
+            });
+        }
+        if let Some(&bad) = tokens.iter().find(|&&tok| tok as usize >= c.vocab) {
+            return Err(LlmError::BadToken {
+                token: bad,
+                vocab: c.vocab,
+            });
+        }
+        if cache.k.len() != c.n_layer {
+            cache.k = vec![Vec::new(); c.n_layer];
+            cache.v = vec![Vec::new(); c.n_layer];
+        }
+        let (dim, kv, hd) = (c.dim, c.kv_dim(), c.head_dim);
+
+        let mut x = vec![0f32; t * dim];
+        for (i, &tok) in tokens.iter().enumerate() {
+            self.embed
+                .dequant_row(tok as usize, &mut x[i * dim..(i + 1) * dim]);
+        }
+        let mut xn = vec![0f32; t * dim];
+        let mut q = vec![0f32; t * dim];
+        let mut k = vec![0f32; t * kv];
+        let mut v = vec![0f32; t * kv];
+        let mut att = vec![0f32; t * dim];
+        let mut o = vec![0f32; t * dim];
+        let mut gate = vec![0f32; t * c.ffn_dim];
+        let mut up = vec![0f32; t * c.ffn_dim];
+
+        for (li, layer) in self.layers.iter().enumerate() {
+            rms_norm(&x, &layer.attn_norm, c.eps, &mut xn);
+            ctx.matmul(&layer.wq, &xn, t, &mut q);
+            ctx.matmul(&layer.wk, &xn, t, &mut k);
+            ctx.matmul(&layer.wv, &xn, t, &mut v);
+            for i in 0..t {
+                let pos = p0 + i;
+                for h in 0..c.n_head {
+                    self.rope(&mut q[i * dim + h * hd..i * dim + (h + 1) * hd], pos);
+                }
+                for h in 0..c.n_head_kv {
+                    self.rope(&mut k[i * kv + h * hd..i * kv + (h + 1) * hd], pos);
+                }
+            }
+            cache.k[li].extend_from_slice(&k);
+            cache.v[li].extend_from_slice(&v);
+            self.attention(ctx, &q, &cache.k[li], &cache.v[li], p0, &mut att);
+            ctx.matmul(&layer.wo, &att, t, &mut o);
+            for (xi, oi) in x.iter_mut().zip(&o) {
+                *xi += *oi;
+            }
+            rms_norm(&x, &layer.ffn_norm, c.eps, &mut xn);
+            ctx.matmul(&layer.w_gate, &xn, t, &mut gate);
+            ctx.matmul(&layer.w_up, &xn, t, &mut up);
+            for (g, u) in gate.iter_mut().zip(&up) {
+                *g = math::silu(*g) * *u;
+            }
+            ctx.matmul(&layer.w_down, &gate, t, &mut o);
+            for (xi, oi) in x.iter_mut().zip(&o) {
+                *xi += *oi;
+            }
+        }
+        cache.len = p0 + t;
+
+        let (first, n) = match which {
+            Logits::Last => (t - 1, 1),
+            Logits::All => (0, t),
+        };
+        let mut xf = vec![0f32; n * dim];
+        rms_norm(&x[first * dim..], &self.out_norm, c.eps, &mut xf);
+        let mut logits = vec![0f32; n * c.vocab];
+        ctx.matmul(
+            self.output.as_ref().unwrap_or(&self.embed),
+            &xf,
+            n,
+            &mut logits,
+        );
+        Ok(logits)
+    }
+
+    fn rope(&self, v: &mut [f32], pos: usize) {
+        let half = self.config.head_dim / 2;
+        let cos = &self.rope_cos[pos * half..(pos + 1) * half];
+        let sin = &self.rope_sin[pos * half..(pos + 1) * half];
+        for i in 0..half {
+            let (x0, x1) = (v[2 * i], v[2 * i + 1]);
+            v[2 * i] = x0 * cos[i] - x1 * sin[i];
+            v[2 * i + 1] = x0 * sin[i] + x1 * cos[i];
+        }
+    }
+
+    /// Causal grouped-query attention for `t` queries at positions `p0..p0+t`.
+    fn attention(&self, ctx: &Ctx, q: &[f32], kc: &[f32], vc: &[f32], p0: usize, out: &mut [f32]) {
+        let c = &self.config;
+        let (dim, kv, hd) = (c.dim, c.kv_dim(), c.head_dim);
+        let group = c.n_head / c.n_head_kv;
+        let scale = 1.0 / (hd as f32).sqrt();
+        ctx.for_each_chunk(out, hd, |idx, o| {
+            let (i, h) = (idx / c.n_head, idx % c.n_head);
+            let kvh = h / group;
+            let qh = &q[i * dim + h * hd..i * dim + (h + 1) * hd];
+            let n = p0 + i + 1;
+            let mut w: Vec<f32> = (0..n)
+                .map(|p| math::dot(qh, &kc[p * kv + kvh * hd..p * kv + (kvh + 1) * hd]) * scale)
+                .collect();
+            let max = w.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            for e in w.iter_mut() {
+                *e = math::exp(*e - max);
+            }
+            let sum = math::sum(&w);
+            o.fill(0.0);
+            for (p, &e) in w.iter().enumerate() {
+                let vp = &vc[p * kv + kvh * hd..p * kv + (kvh + 1) * hd];
+                for (od, &vd) in o.iter_mut().zip(vp) {
+                    *od += e * vd;
+                }
+            }
+            for od in o.iter_mut() {
+                *od /= sum;
+            }
+        });
+    }
+}
+
+/// Canonical RMSNorm of each `dim`-sized row: `y = (x * (1 / sqrt(Σx²/n + eps))) * w`.
+fn rms_norm(x: &[f32], w: &[f32], eps: f32, out: &mut [f32]) {
+    let dim = w.len();
+    for (xr, yr) in x.chunks_exact(dim).zip(out.chunks_exact_mut(dim)) {
+        let ss = math::dot(xr, xr);
+        let inv = 1.0 / (ss / dim as f32 + eps).sqrt();
+        for ((y, &xi), &wi) in yr.iter_mut().zip(xr).zip(w) {
+            *y = (xi * inv) * wi;
+        }
+    }
+}
+
+fn rope_tables(c: &Config) -> (Vec<f32>, Vec<f32>) {
+    let half = c.head_dim / 2;
+    let inv_freq: Vec<f64> = (0..half)
+        .map(|i| libm::pow(c.rope_base, -((2 * i) as f64) / c.head_dim as f64))
+        .collect();
+    let n = c.context_length * half;
+    let mut cos = Vec::with_capacity(n);
+    let mut sin = Vec::with_capacity(n);
+    for pos in 0..c.context_length {
+        for &f in &inv_freq {
+            let a = pos as f64 * f;
+            cos.push(libm::cos(a) as f32);
+            sin.push(libm::sin(a) as f32);
+        }
+    }
+    (cos, sin)
+}

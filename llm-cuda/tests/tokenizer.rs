@@ -1,0 +1,70 @@
+//! The tokenizer built from GGUF metadata matches the Hugging Face tokenizer on the fixture written by
+//! `reference/tokenizer_fixture.py` (1200 strings: Unicode, emoji, code, whitespace, digits, specials).
+
+mod common;
+
+use ambient_llm::gguf::Gguf;
+use ambient_llm::{ChatTemplate, Message, Tokenizer};
+use serde_json::Value;
+
+fn tokenizer() -> (Gguf, Tokenizer) {
+    let path = ambient_llm::default_model_path();
+    assert!(
+        path.exists(),
+        "model {} not found: run `bash ci/fetch-model.sh`",
+        path.display()
+    );
+    let g = Gguf::open(&path).unwrap();
+    let t = Tokenizer::from_gguf(&g).unwrap();
+    (g, t)
+}
+
+#[test]
+fn matches_hugging_face_on_the_fixture() {
+    let (_, tok) = tokenizer();
+    let fixture: Value = serde_json::from_str(include_str!("fixtures/tokenizer.json")).unwrap();
+    let cases = fixture["cases"].as_array().unwrap();
+    assert!(cases.len() >= 1000);
+    let mut failures = Vec::new();
+    for c in cases {
+        let text = c["text"].as_str().unwrap();
+        let want: Vec<u32> = c["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as u32)
+            .collect();
+        let got = tok.encode(text).unwrap();
+        if got != want {
+            failures.push(format!("{text:?}: got {got:?}, want {want:?}"));
+        }
+        // Decoding (keeping special tokens) gives back the text.
+        assert_eq!(tok.decode(&want, false).unwrap(), text);
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches, first: {}",
+        failures.len(),
+        failures[0]
+    );
+}
+
+#[test]
+fn chat_template_and_streaming() {
+    let (g, tok) = tokenizer();
+    let t = ChatTemplate::from_gguf(&g, "", "<|im_end|>").unwrap();
+    let text = t.render(&[Message::new("user", "Hi")], true).unwrap();
+    assert_eq!(
+        text,
+        "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n\
+         <|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+    );
+    let ids = tok.encode("héllo 👩‍👩‍👧 wörld").unwrap();
+    let mut s = tok.stream(true);
+    let mut out = String::new();
+    for id in ids {
+        out.push_str(&s.push(id).unwrap());
+    }
+    assert_eq!(out, "héllo 👩‍👩‍👧 wörld");
+    assert!(tok.decode(&[u32::MAX], false).is_err());
+}
