@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the system packages and Python packages the build and the tests need.
+# Installs the system packages and tools the build and the tests need.
 # Idempotent: prints nothing and changes nothing when everything is already there.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -15,19 +15,6 @@ if ((${#missing[@]})); then
   log "installing system packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-# Python packages used by the reference scripts and tests (the model itself is fetched by fetch-model.sh).
-PY_PACKAGES=(numpy gguf)
-py_SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-missing=()
-for p in "${PY_PACKAGES[@]}"; do
-  python3 -c "import $p" 2>/dev/null || py_missing+=("$p")
-done
-if ((${#py_missing[@]})); then
-  log "installing Python packages: ${py_missing[*]}"
-  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "${py_missing[@]}" \
-    || python3 -m pip install -q --disable-pip-version-check --break-system-packages "${py_missing[@]}"
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then
