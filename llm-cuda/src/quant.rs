@@ -7,6 +7,29 @@ use crate::gguf::{GgufError, TensorInfo, TensorType};
 
 /// Elements per quantisation block.
 pub const QK: usize = 32;
+/// Blocks per interleaved group (the eight lanes of the canonical reduction).
+pub const GROUP: usize = 8;
+
+/// Byte offset, within a row of `nb` Q4 blocks (16 bytes each), of byte `i` of block `b`.
+///
+/// Blocks are grouped by eight (the last group may be shorter, `k` blocks); within a group, 4-byte
+/// chunk `i / 4` of each block lies side by side (`4k` bytes per chunk), so SIMD kernels get one block
+/// per 32-bit lane without shuffles. The layout changes where bytes live, never their values.
+#[inline]
+pub fn q4_offset(nb: usize, b: usize, i: usize) -> usize {
+    let (g, j) = (b / GROUP, b % GROUP);
+    let k = (nb - g * GROUP).min(GROUP);
+    g * GROUP * 16 + (i / 4) * 4 * k + j * 4 + i % 4
+}
+
+/// Offset, within a row of `nb` 8-bit blocks (32 values each), of value `e` of block `b`; the same
+/// grouping as [`q4_offset`] (4-value chunks of up to eight blocks side by side).
+#[inline]
+pub fn q8_offset(nb: usize, b: usize, e: usize) -> usize {
+    let (g, j) = (b / GROUP, b % GROUP);
+    let k = (nb - g * GROUP).min(GROUP);
+    g * GROUP * QK + (e / 4) * 4 * k + j * 4 + e % 4
+}
 
 /// Activations quantised to 8-bit blocks of 32, for `rows` vectors of `cols` elements each.
 ///
@@ -19,7 +42,7 @@ pub struct QActs {
     pub cols: usize,
     /// Number of vectors.
     pub rows: usize,
-    /// Quantised values, `rows * cols`.
+    /// Quantised values, `rows * cols`, each row in the [`q8_offset`] layout.
     pub q: Vec<i8>,
     /// Block scales, `rows * cols / 32`.
     pub d: Vec<f32>,
@@ -43,11 +66,18 @@ impl QActs {
             s: vec![0.0; nb],
             isum: vec![0; nb],
         };
-        for (b, (xb, qb)) in x.chunks_exact(QK).zip(a.q.chunks_exact_mut(QK)).enumerate() {
-            let (d, isum) = quantize_block(xb, qb);
+        let nbr = cols / QK;
+        let mut qb = [0i8; QK];
+        for (b, xb) in x.chunks_exact(QK).enumerate() {
+            let (d, isum) = quantize_block(xb, &mut qb);
             a.d[b] = d;
             a.isum[b] = isum;
             a.s[b] = d * isum as f32;
+            let (row, rb) = (b / nbr, b % nbr);
+            let q = &mut a.q[row * cols..(row + 1) * cols];
+            for (e, &v) in qb.iter().enumerate() {
+                q[q8_offset(nbr, rb, e)] = v;
+            }
         }
         a
     }
@@ -56,6 +86,14 @@ impl QActs {
     pub fn blocks_per_row(&self) -> usize {
         self.cols / QK
     }
+}
+
+/// Round half to even for |x| <= 2^22 (always the case here: |x| <= 127 plus rounding), with two
+/// IEEE additions; identical to `f32::round_ties_even` on that range but needs no SSE4.1 or libm call.
+#[inline]
+pub fn round_half_even(x: f32) -> f32 {
+    const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23
+    (x + MAGIC) - MAGIC
 }
 
 /// Quantises one block of 32 values; returns the scale and the exact sum of the quantised values.
@@ -69,7 +107,7 @@ pub fn quantize_block(x: &[f32], q: &mut [i8]) -> (f32, i32) {
     let id = if amax == 0.0 { 0.0 } else { 127.0 / amax };
     let mut isum = 0i32;
     for (qi, &v) in q.iter_mut().zip(x) {
-        let r = (v * id).round_ties_even().clamp(-127.0, 127.0);
+        let r = round_half_even(v * id).clamp(-127.0, 127.0);
         *qi = r as i8;
         isum += r as i32;
     }
@@ -82,7 +120,8 @@ pub fn quantize_block(x: &[f32], q: &mut [i8]) -> (f32, i32) {
 pub enum Weights {
     /// Q4_1: `w = q * d + m`, `q` in 0..=15.
     Q4_1 {
-        /// Packed nibbles, 16 bytes per block: low nibble of byte j is element j, high is j + 16.
+        /// Packed nibbles, 16 bytes per block (low nibble of byte j is element j, high is j + 16),
+        /// each row in the [`q4_offset`] layout.
         qs: Vec<u8>,
         /// Scale per block.
         d: Vec<f32>,
@@ -98,7 +137,7 @@ pub enum Weights {
     },
     /// Q8_0: `w = q * d`.
     Q8_0 {
-        /// Values, 32 per block.
+        /// Values, 32 per block, each row in the [`q8_offset`] layout.
         qs: Vec<i8>,
         /// Scale per block.
         d: Vec<f32>,
@@ -139,33 +178,44 @@ impl Matrix {
             });
         }
         let nb = rows * cols / QK;
+        let nbr = cols / QK;
         let w = match info.ty {
-            TensorType::Q4_1 => {
-                let mut qs = Vec::with_capacity(nb * 16);
+            TensorType::Q4_1 | TensorType::Q4_0 => {
+                let (bs, hdr) = if info.ty == TensorType::Q4_1 {
+                    (20, 4)
+                } else {
+                    (18, 2)
+                };
+                let mut qs = vec![0u8; nb * 16];
                 let mut d = Vec::with_capacity(nb);
                 let mut m = Vec::with_capacity(nb);
-                for blk in data.chunks_exact(20) {
+                for (b, blk) in data.chunks_exact(bs).enumerate() {
                     d.push(f16_at(blk, 0));
-                    m.push(f16_at(blk, 2));
-                    qs.extend_from_slice(&blk[4..20]);
+                    if info.ty == TensorType::Q4_1 {
+                        m.push(f16_at(blk, 2));
+                    }
+                    let (row, rb) = (b / nbr, b % nbr);
+                    let q = &mut qs[row * nbr * 16..(row + 1) * nbr * 16];
+                    for (i, &byte) in blk[hdr..].iter().enumerate() {
+                        q[q4_offset(nbr, rb, i)] = byte;
+                    }
                 }
-                Weights::Q4_1 { qs, d, m }
-            }
-            TensorType::Q4_0 => {
-                let mut qs = Vec::with_capacity(nb * 16);
-                let mut d = Vec::with_capacity(nb);
-                for blk in data.chunks_exact(18) {
-                    d.push(f16_at(blk, 0));
-                    qs.extend_from_slice(&blk[2..18]);
+                if info.ty == TensorType::Q4_1 {
+                    Weights::Q4_1 { qs, d, m }
+                } else {
+                    Weights::Q4_0 { qs, d }
                 }
-                Weights::Q4_0 { qs, d }
             }
             TensorType::Q8_0 => {
-                let mut qs = Vec::with_capacity(nb * 32);
+                let mut qs = vec![0i8; nb * QK];
                 let mut d = Vec::with_capacity(nb);
-                for blk in data.chunks_exact(34) {
+                for (b, blk) in data.chunks_exact(34).enumerate() {
                     d.push(f16_at(blk, 0));
-                    qs.extend(blk[2..34].iter().map(|&b| b as i8));
+                    let (row, rb) = (b / nbr, b % nbr);
+                    let q = &mut qs[row * cols..(row + 1) * cols];
+                    for (e, &byte) in blk[2..].iter().enumerate() {
+                        q[q8_offset(nbr, rb, e)] = byte as i8;
+                    }
                 }
                 Weights::Q8_0 { qs, d }
             }
@@ -188,30 +238,33 @@ impl Matrix {
         let nb = self.cols / QK;
         match &self.w {
             Weights::Q4_1 { qs, d, m } => {
+                let q = &qs[r * nb * 16..(r + 1) * nb * 16];
                 for b in 0..nb {
-                    let blk = r * nb + b;
-                    let q = &qs[blk * 16..blk * 16 + 16];
-                    for j in 0..16 {
-                        out[b * QK + j] = (q[j] & 0x0f) as f32 * d[blk] + m[blk];
-                        out[b * QK + j + 16] = (q[j] >> 4) as f32 * d[blk] + m[blk];
+                    let (db, mb) = (d[r * nb + b], m[r * nb + b]);
+                    for i in 0..16 {
+                        let byte = q[q4_offset(nb, b, i)];
+                        out[b * QK + i] = (byte & 0x0f) as f32 * db + mb;
+                        out[b * QK + i + 16] = (byte >> 4) as f32 * db + mb;
                     }
                 }
             }
             Weights::Q4_0 { qs, d } => {
+                let q = &qs[r * nb * 16..(r + 1) * nb * 16];
                 for b in 0..nb {
-                    let blk = r * nb + b;
-                    let q = &qs[blk * 16..blk * 16 + 16];
-                    for j in 0..16 {
-                        out[b * QK + j] = ((q[j] & 0x0f) as i32 - 8) as f32 * d[blk];
-                        out[b * QK + j + 16] = ((q[j] >> 4) as i32 - 8) as f32 * d[blk];
+                    let db = d[r * nb + b];
+                    for i in 0..16 {
+                        let byte = q[q4_offset(nb, b, i)];
+                        out[b * QK + i] = ((byte & 0x0f) as i32 - 8) as f32 * db;
+                        out[b * QK + i + 16] = ((byte >> 4) as i32 - 8) as f32 * db;
                     }
                 }
             }
             Weights::Q8_0 { qs, d } => {
+                let q = &qs[r * self.cols..(r + 1) * self.cols];
                 for b in 0..nb {
-                    let blk = r * nb + b;
-                    for j in 0..QK {
-                        out[b * QK + j] = qs[blk * QK + j] as f32 * d[blk];
+                    let db = d[r * nb + b];
+                    for e in 0..QK {
+                        out[b * QK + e] = q[q8_offset(nb, b, e)] as f32 * db;
                     }
                 }
             }
@@ -230,6 +283,35 @@ impl Matrix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn magic_rounding_is_round_half_even() {
+        let mut x = -130.0f32;
+        while x <= 130.0 {
+            // Equal as numbers (the sign of a zero result may differ; it becomes the integer 0).
+            assert_eq!(round_half_even(x), x.round_ties_even(), "{x}");
+            x += 0.125 / 3.0;
+        }
+        for x in [0.5f32, 1.5, 2.5, -0.5, -2.5, 126.5, 0.49999997, -0.0] {
+            assert_eq!(round_half_even(x), x.round_ties_even(), "{x}");
+        }
+    }
+
+    #[test]
+    fn offsets_are_a_permutation() {
+        for nb in [1, 7, 8, 9, 18, 48] {
+            let mut seen4 = vec![false; nb * 16];
+            let mut seen8 = vec![false; nb * QK];
+            for b in 0..nb {
+                for i in 0..16 {
+                    assert!(!std::mem::replace(&mut seen4[q4_offset(nb, b, i)], true));
+                }
+                for e in 0..QK {
+                    assert!(!std::mem::replace(&mut seen8[q8_offset(nb, b, e)], true));
+                }
+            }
+        }
+    }
 
     #[test]
     fn quantize_block_rounds_half_even_and_sums() {

@@ -1,54 +1,17 @@
-//! AVX2 block-dot kernels: the integer dots with `maddubs`/`madd`, eight blocks at a time, then the
-//! f32 part in exactly the scalar kernels' order (lane `b % 8` holds block `b`). Bit-identical to
-//! [`super::scalar`]; the tests in `kernels/mod.rs` prove it.
+//! AVX2 block-dot kernels over the grouped layout (see [`crate::quant::q4_offset`]): each 32-byte
+//! vector holds a 4-value chunk of eight blocks, so `maddubs` + `madd` leave one block's exact integer
+//! dot in each 32-bit lane with no horizontal shuffles. The f32 part then runs lane `b % 8` = block
+//! `b` in exactly the scalar kernels' order. A last, shorter group is read with masked loads; its
+//! empty lanes contribute `+0.0`, which leaves a lane unchanged (a lane that starts at `+0.0` and
+//! only adds can never be `-0.0`). Kernels take `N` activation rows at once (prefill), so each weight
+//! vector is loaded and unpacked once for `N` tokens. Bit-identical to [`super::scalar`]; the tests
+//! in `kernels/mod.rs` prove it.
 
 use std::arch::x86_64::*;
 
+use super::XRow;
 use crate::math::tree8;
-use crate::quant::QK;
-
-/// Eight i32 partial sums of a Q4 block (unsigned nibbles) against 32 activations.
-#[inline(always)]
-unsafe fn q4_partials(qs: *const u8, xq: *const i8) -> __m256i {
-    let v = _mm_loadu_si128(qs as *const __m128i);
-    let m4 = _mm_set1_epi8(0x0f);
-    let lo = _mm_and_si128(v, m4);
-    let hi = _mm_and_si128(_mm_srli_epi16(v, 4), m4);
-    let w = _mm256_set_m128i(hi, lo);
-    let x = _mm256_loadu_si256(xq as *const __m256i);
-    _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), _mm256_set1_epi16(1))
-}
-
-/// Eight i32 partial sums of a Q8 block against 32 activations.
-#[inline(always)]
-unsafe fn q8_partials(qs: *const i8, xq: *const i8) -> __m256i {
-    let w = _mm256_loadu_si256(qs as *const __m256i);
-    let x = _mm256_loadu_si256(xq as *const __m256i);
-    let aw = _mm256_sign_epi8(w, w);
-    let sx = _mm256_sign_epi8(x, w);
-    _mm256_madd_epi16(_mm256_maddubs_epi16(aw, sx), _mm256_set1_epi16(1))
-}
-
-/// `[Σp0, Σp1, …, Σp7]`: the horizontal sums of eight vectors (exact integer arithmetic).
-#[inline(always)]
-unsafe fn hsum8(p: &[__m256i; 8]) -> __m256i {
-    let a01 = _mm256_hadd_epi32(p[0], p[1]);
-    let a23 = _mm256_hadd_epi32(p[2], p[3]);
-    let a45 = _mm256_hadd_epi32(p[4], p[5]);
-    let a67 = _mm256_hadd_epi32(p[6], p[7]);
-    let b0 = _mm256_hadd_epi32(a01, a23);
-    let b1 = _mm256_hadd_epi32(a45, a67);
-    let lo = _mm256_permute2x128_si256(b0, b1, 0x20);
-    let hi = _mm256_permute2x128_si256(b0, b1, 0x31);
-    _mm256_add_epi32(lo, hi)
-}
-
-#[inline(always)]
-unsafe fn hsum1(p: __m256i) -> i32 {
-    let mut a = [0i32; 8];
-    _mm256_storeu_si256(a.as_mut_ptr() as *mut __m256i, p);
-    a.iter().sum()
-}
+use crate::quant::{GROUP, QK};
 
 #[inline(always)]
 unsafe fn lanes(acc: __m256) -> [f32; 8] {
@@ -57,112 +20,163 @@ unsafe fn lanes(acc: __m256) -> [f32; 8] {
     l
 }
 
-/// Q4_1 · Q8, see [`super::scalar::dot_q4_1`].
-///
-/// # Safety
-/// The CPU must support AVX2; slices must have the lengths the scalar kernel expects.
-#[target_feature(enable = "avx2")]
-pub unsafe fn dot_q4_1(qs: &[u8], d: &[f32], m: &[f32], xq: &[i8], xd: &[f32], xs: &[f32]) -> f32 {
-    let nb = d.len();
-    let groups = nb / 8;
-    let mut acc = _mm256_setzero_ps();
-    for g in 0..groups {
-        let b0 = g * 8;
-        let mut p = [_mm256_setzero_si256(); 8];
-        for (k, pk) in p.iter_mut().enumerate() {
-            *pk = q4_partials(
-                qs.as_ptr().add((b0 + k) * 16),
-                xq.as_ptr().add((b0 + k) * QK),
-            );
+/// A group of up to eight blocks: where it starts, how many blocks, and the lane mask if short.
+#[derive(Clone, Copy)]
+struct Group {
+    /// First block.
+    b0: usize,
+    /// Bytes per 4-value chunk (4 × blocks in the group).
+    stride: usize,
+    mask: Option<__m256i>,
+}
+
+#[inline(always)]
+unsafe fn groups(nb: usize) -> impl Iterator<Item = Group> {
+    (0..nb.div_ceil(GROUP)).map(move |g| {
+        let k = (nb - g * GROUP).min(GROUP);
+        let mask = (k < GROUP).then(|| {
+            _mm256_cmpgt_epi32(
+                _mm256_set1_epi32(k as i32),
+                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+            )
+        });
+        Group {
+            b0: g * GROUP,
+            stride: 4 * k,
+            mask,
         }
-        let isum = _mm256_cvtepi32_ps(hsum8(&p));
-        let dw = _mm256_loadu_ps(d.as_ptr().add(b0));
-        let dx = _mm256_loadu_ps(xd.as_ptr().add(b0));
-        let mw = _mm256_loadu_ps(m.as_ptr().add(b0));
-        let sx = _mm256_loadu_ps(xs.as_ptr().add(b0));
-        let v = _mm256_add_ps(
-            _mm256_mul_ps(_mm256_mul_ps(dw, dx), isum),
-            _mm256_mul_ps(mw, sx),
+    })
+}
+
+#[inline(always)]
+unsafe fn load_i(p: *const u8, mask: Option<__m256i>) -> __m256i {
+    match mask {
+        None => _mm256_loadu_si256(p as *const __m256i),
+        Some(m) => _mm256_maskload_epi32(p as *const i32, m),
+    }
+}
+
+#[inline(always)]
+unsafe fn load_f(p: *const f32, mask: Option<__m256i>) -> __m256 {
+    match mask {
+        None => _mm256_loadu_ps(p),
+        Some(m) => _mm256_maskload_ps(p, m),
+    }
+}
+
+/// The eight unpacked nibble vectors of one Q4 group: `w[k]` pairs with activation chunk `k`
+/// (chunks 0..4 are the low nibbles, 4..8 the high nibbles of the same bytes).
+#[inline(always)]
+unsafe fn q4_group(qs: *const u8, g: Group) -> [__m256i; 8] {
+    let m4 = _mm256_set1_epi8(0x0f);
+    let p = qs.add(g.b0 * 16);
+    let mut w = [_mm256_setzero_si256(); 8];
+    for k in 0..4 {
+        let v = load_i(p.add(k * g.stride), g.mask);
+        w[k] = _mm256_and_si256(v, m4);
+        w[k + 4] = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+    }
+    w
+}
+
+/// Per-block exact dots of an unpacked Q4 group with the activations' group. Each `maddubs` lane
+/// is at most 2·15·127 = 3810, so eight of them sum in i16 without overflow.
+#[inline(always)]
+unsafe fn q4_group_isums(w: &[__m256i; 8], xq: *const i8, g: Group) -> __m256i {
+    let p = (xq as *const u8).add(g.b0 * QK);
+    let mut s = _mm256_maddubs_epi16(w[0], load_i(p, g.mask));
+    for (k, wk) in w.iter().enumerate().skip(1) {
+        s = _mm256_add_epi16(
+            s,
+            _mm256_maddubs_epi16(*wk, load_i(p.add(k * g.stride), g.mask)),
         );
-        acc = _mm256_add_ps(acc, v);
     }
-    let mut l = lanes(acc);
-    for b in groups * 8..nb {
-        let isum = hsum1(q4_partials(
-            qs.as_ptr().add(b * 16),
-            xq.as_ptr().add(b * QK),
-        ));
-        l[b % 8] += (d[b] * xd[b]) * isum as f32 + m[b] * xs[b];
-    }
-    tree8(&l)
+    _mm256_madd_epi16(s, _mm256_set1_epi16(1))
 }
 
-/// Q4_0 · Q8, see [`super::scalar::dot_q4_0`].
+/// Q4_1 · Q8 for `N` activation rows, see [`super::scalar::dot_q4_1`].
 ///
 /// # Safety
 /// The CPU must support AVX2; slices must have the lengths the scalar kernel expects.
 #[target_feature(enable = "avx2")]
-pub unsafe fn dot_q4_0(qs: &[u8], d: &[f32], xq: &[i8], xd: &[f32], xisum: &[i32]) -> f32 {
-    let nb = d.len();
-    let groups = nb / 8;
-    let mut acc = _mm256_setzero_ps();
-    for g in 0..groups {
-        let b0 = g * 8;
-        let mut p = [_mm256_setzero_si256(); 8];
-        for (k, pk) in p.iter_mut().enumerate() {
-            *pk = q4_partials(
-                qs.as_ptr().add((b0 + k) * 16),
-                xq.as_ptr().add((b0 + k) * QK),
+pub unsafe fn dot_q4_1<const N: usize>(
+    qs: &[u8],
+    d: &[f32],
+    m: &[f32],
+    x: &[XRow<'_>; N],
+) -> [f32; N] {
+    let mut acc = [_mm256_setzero_ps(); N];
+    for g in groups(d.len()) {
+        let w = q4_group(qs.as_ptr(), g);
+        let dw = load_f(d.as_ptr().add(g.b0), g.mask);
+        let mw = load_f(m.as_ptr().add(g.b0), g.mask);
+        for t in 0..N {
+            let isum = _mm256_cvtepi32_ps(q4_group_isums(&w, x[t].q.as_ptr(), g));
+            let dx = load_f(x[t].d.as_ptr().add(g.b0), g.mask);
+            let sx = load_f(x[t].s.as_ptr().add(g.b0), g.mask);
+            let v = _mm256_add_ps(
+                _mm256_mul_ps(_mm256_mul_ps(dw, dx), isum),
+                _mm256_mul_ps(mw, sx),
             );
+            acc[t] = _mm256_add_ps(acc[t], v);
         }
-        let xi = _mm256_loadu_si256(xisum.as_ptr().add(b0) as *const __m256i);
-        let isum = _mm256_sub_epi32(hsum8(&p), _mm256_slli_epi32(xi, 3));
-        let dw = _mm256_loadu_ps(d.as_ptr().add(b0));
-        let dx = _mm256_loadu_ps(xd.as_ptr().add(b0));
-        let v = _mm256_mul_ps(_mm256_mul_ps(dw, dx), _mm256_cvtepi32_ps(isum));
-        acc = _mm256_add_ps(acc, v);
     }
-    let mut l = lanes(acc);
-    for b in groups * 8..nb {
-        let isum = hsum1(q4_partials(
-            qs.as_ptr().add(b * 16),
-            xq.as_ptr().add(b * QK),
-        )) - 8 * xisum[b];
-        l[b % 8] += (d[b] * xd[b]) * isum as f32;
-    }
-    tree8(&l)
+    acc.map(|a| tree8(&lanes(a)))
 }
 
-/// Q8_0 · Q8, see [`super::scalar::dot_q8_0`].
+/// Q4_0 · Q8 for `N` activation rows, see [`super::scalar::dot_q4_0`].
 ///
 /// # Safety
 /// The CPU must support AVX2; slices must have the lengths the scalar kernel expects.
 #[target_feature(enable = "avx2")]
-pub unsafe fn dot_q8_0(qs: &[i8], d: &[f32], xq: &[i8], xd: &[f32]) -> f32 {
-    let nb = d.len();
-    let groups = nb / 8;
-    let mut acc = _mm256_setzero_ps();
-    for g in 0..groups {
-        let b0 = g * 8;
-        let mut p = [_mm256_setzero_si256(); 8];
-        for (k, pk) in p.iter_mut().enumerate() {
-            *pk = q8_partials(
-                qs.as_ptr().add((b0 + k) * QK),
-                xq.as_ptr().add((b0 + k) * QK),
+pub unsafe fn dot_q4_0<const N: usize>(qs: &[u8], d: &[f32], x: &[XRow<'_>; N]) -> [f32; N] {
+    let mut acc = [_mm256_setzero_ps(); N];
+    for g in groups(d.len()) {
+        let w = q4_group(qs.as_ptr(), g);
+        let dw = load_f(d.as_ptr().add(g.b0), g.mask);
+        for t in 0..N {
+            let xi = load_i(x[t].isum.as_ptr().add(g.b0) as *const u8, g.mask);
+            let isum = _mm256_sub_epi32(
+                q4_group_isums(&w, x[t].q.as_ptr(), g),
+                _mm256_slli_epi32(xi, 3),
             );
+            let dx = load_f(x[t].d.as_ptr().add(g.b0), g.mask);
+            let v = _mm256_mul_ps(_mm256_mul_ps(dw, dx), _mm256_cvtepi32_ps(isum));
+            acc[t] = _mm256_add_ps(acc[t], v);
         }
-        let isum = _mm256_cvtepi32_ps(hsum8(&p));
-        let dw = _mm256_loadu_ps(d.as_ptr().add(b0));
-        let dx = _mm256_loadu_ps(xd.as_ptr().add(b0));
-        acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_mul_ps(dw, dx), isum));
     }
-    let mut l = lanes(acc);
-    for b in groups * 8..nb {
-        let isum = hsum1(q8_partials(
-            qs.as_ptr().add(b * QK),
-            xq.as_ptr().add(b * QK),
-        ));
-        l[b % 8] += (d[b] * xd[b]) * isum as f32;
+    acc.map(|a| tree8(&lanes(a)))
+}
+
+/// Q8_0 · Q8 for `N` activation rows, see [`super::scalar::dot_q8_0`].
+///
+/// # Safety
+/// The CPU must support AVX2; slices must have the lengths the scalar kernel expects.
+#[target_feature(enable = "avx2")]
+pub unsafe fn dot_q8_0<const N: usize>(qs: &[i8], d: &[f32], x: &[XRow<'_>; N]) -> [f32; N] {
+    let ones = _mm256_set1_epi16(1);
+    let mut acc = [_mm256_setzero_ps(); N];
+    for g in groups(d.len()) {
+        let wp = (qs.as_ptr() as *const u8).add(g.b0 * QK);
+        let dw = load_f(d.as_ptr().add(g.b0), g.mask);
+        let mut aw = [_mm256_setzero_si256(); 8];
+        let mut w = [_mm256_setzero_si256(); 8];
+        for k in 0..8 {
+            w[k] = load_i(wp.add(k * g.stride), g.mask);
+            aw[k] = _mm256_sign_epi8(w[k], w[k]);
+        }
+        for t in 0..N {
+            let xp = (x[t].q.as_ptr() as *const u8).add(g.b0 * QK);
+            let mut s = _mm256_setzero_si256();
+            for k in 0..8 {
+                let xv = load_i(xp.add(k * g.stride), g.mask);
+                let p = _mm256_maddubs_epi16(aw[k], _mm256_sign_epi8(xv, w[k]));
+                s = _mm256_add_epi32(s, _mm256_madd_epi16(p, ones));
+            }
+            let dx = load_f(x[t].d.as_ptr().add(g.b0), g.mask);
+            let v = _mm256_mul_ps(_mm256_mul_ps(dw, dx), _mm256_cvtepi32_ps(s));
+            acc[t] = _mm256_add_ps(acc[t], v);
+        }
     }
-    tree8(&l)
+    acc.map(|a| tree8(&lanes(a)))
 }

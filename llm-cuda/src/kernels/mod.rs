@@ -3,12 +3,11 @@
 
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
+pub mod pool;
 pub mod scalar;
 
 use std::fmt;
 use std::str::FromStr;
-
-use rayon::prelude::*;
 
 use crate::math;
 use crate::quant::{Matrix, QActs, Weights, QK};
@@ -83,35 +82,70 @@ impl<'a> Input<'a> {
     }
 }
 
-/// One output element: row `r` of `m` times activation vector `t`.
+/// One quantised activation row, as the kernels read it.
+#[derive(Clone, Copy)]
+pub struct XRow<'a> {
+    /// Values in the [`crate::quant::q8_offset`] layout.
+    pub q: &'a [i8],
+    /// Block scales.
+    pub d: &'a [f32],
+    /// `d · Σq` per block.
+    pub s: &'a [f32],
+    /// `Σq` per block.
+    pub isum: &'a [i32],
+}
+
+impl<'a> XRow<'a> {
+    fn of(a: &'a QActs, t: usize) -> Self {
+        let nb = a.blocks_per_row();
+        let b = t * nb..(t + 1) * nb;
+        XRow {
+            q: &a.q[t * a.cols..(t + 1) * a.cols],
+            d: &a.d[b.clone()],
+            s: &a.s[b.clone()],
+            isum: &a.isum[b],
+        }
+    }
+}
+
+/// Most activation rows one kernel call takes (prefill tiles).
+pub const TILE: usize = 4;
+
+/// `N` output elements: row `r` of `m` times activation vectors `t0..t0+N`.
 #[inline]
-pub fn dot(isa: Isa, m: &Matrix, r: usize, input: &Input<'_>, t: usize) -> f32 {
-    let nb = m.cols / QK;
-    let wb = r * nb..(r + 1) * nb;
-    let xb = t * nb..(t + 1) * nb;
+fn dot_tile<const N: usize>(
+    isa: Isa,
+    m: &Matrix,
+    r: usize,
+    input: &Input<'_>,
+    t0: usize,
+) -> [f32; N] {
     if let Weights::F32(w) = &m.w {
-        let x = &input.x[t * m.cols..(t + 1) * m.cols];
-        return math::dot(&w[r * m.cols..(r + 1) * m.cols], x);
+        let row = &w[r * m.cols..(r + 1) * m.cols];
+        return std::array::from_fn(|i| {
+            let t = t0 + i;
+            math::dot(row, &input.x[t * m.cols..(t + 1) * m.cols])
+        });
     }
     let a = input
         .q
         .as_ref()
         .expect("quantised activations for a quantised matrix");
-    let (xq, xd) = (&a.q[t * m.cols..(t + 1) * m.cols], &a.d[xb.clone()]);
+    let x: [XRow<'_>; N] = std::array::from_fn(|i| XRow::of(a, t0 + i));
+    let nb = m.cols / QK;
+    let wb = r * nb..(r + 1) * nb;
     match (&m.w, isa) {
-        (Weights::Q4_1 { qs, d, m: mins }, Isa::Scalar) => scalar::dot_q4_1(
-            &qs[wb.start * 16..wb.end * 16],
-            &d[wb.clone()],
-            &mins[wb],
-            xq,
-            xd,
-            &a.s[xb],
-        ),
+        (Weights::Q4_1 { qs, d, m: mins }, Isa::Scalar) => {
+            let q = &qs[wb.start * 16..wb.end * 16];
+            x.map(|x| scalar::dot_q4_1(q, &d[wb.clone()], &mins[wb.clone()], &x))
+        }
         (Weights::Q4_0 { qs, d }, Isa::Scalar) => {
-            scalar::dot_q4_0(&qs[wb.start * 16..wb.end * 16], &d[wb], xq, xd, &a.isum[xb])
+            let q = &qs[wb.start * 16..wb.end * 16];
+            x.map(|x| scalar::dot_q4_0(q, &d[wb.clone()], &x))
         }
         (Weights::Q8_0 { qs, d }, Isa::Scalar) => {
-            scalar::dot_q8_0(&qs[wb.start * QK..wb.end * QK], &d[wb], xq, xd)
+            let q = &qs[wb.start * QK..wb.end * QK];
+            x.map(|x| scalar::dot_q8_0(q, &d[wb.clone()], &x))
         }
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `Isa::Avx2` is only selected when the CPU supports it (checked by `Ctx::new`),
@@ -121,20 +155,18 @@ pub fn dot(isa: Isa, m: &Matrix, r: usize, input: &Input<'_>, t: usize) -> f32 {
                 &qs[wb.start * 16..wb.end * 16],
                 &d[wb.clone()],
                 &mins[wb],
-                xq,
-                xd,
-                &a.s[xb],
+                &x,
             )
         },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
         (Weights::Q4_0 { qs, d }, Isa::Avx2) => unsafe {
-            avx2::dot_q4_0(&qs[wb.start * 16..wb.end * 16], &d[wb], xq, xd, &a.isum[xb])
+            avx2::dot_q4_0(&qs[wb.start * 16..wb.end * 16], &d[wb], &x)
         },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
         (Weights::Q8_0 { qs, d }, Isa::Avx2) => unsafe {
-            avx2::dot_q8_0(&qs[wb.start * QK..wb.end * QK], &d[wb], xq, xd)
+            avx2::dot_q8_0(&qs[wb.start * QK..wb.end * QK], &d[wb], &x)
         },
         #[cfg(not(target_arch = "x86_64"))]
         (_, Isa::Avx2) => unreachable!("AVX2 is never selected off x86-64"),
@@ -142,11 +174,43 @@ pub fn dot(isa: Isa, m: &Matrix, r: usize, input: &Input<'_>, t: usize) -> f32 {
     }
 }
 
+/// Row `r` of `m` times activation vectors `0..t`, written to `out(t, value)`.
+#[inline]
+fn dot_row(
+    isa: Isa,
+    m: &Matrix,
+    r: usize,
+    input: &Input<'_>,
+    t: usize,
+    mut out: impl FnMut(usize, f32),
+) {
+    let mut t0 = 0;
+    while t0 < t {
+        let n = (t - t0).min(TILE);
+        match n {
+            4 => dot_tile::<4>(isa, m, r, input, t0)
+                .into_iter()
+                .enumerate()
+                .for_each(|(i, v)| out(t0 + i, v)),
+            3 => dot_tile::<3>(isa, m, r, input, t0)
+                .into_iter()
+                .enumerate()
+                .for_each(|(i, v)| out(t0 + i, v)),
+            2 => dot_tile::<2>(isa, m, r, input, t0)
+                .into_iter()
+                .enumerate()
+                .for_each(|(i, v)| out(t0 + i, v)),
+            _ => out(t0, dot_tile::<1>(isa, m, r, input, t0)[0]),
+        }
+        t0 += n;
+    }
+}
+
 /// Compute context: the kernel set and the worker threads.
 pub struct Ctx {
     isa: Isa,
     threads: usize,
-    pool: Option<rayon::ThreadPool>,
+    pool: pool::Pool,
 }
 
 impl fmt::Debug for Ctx {
@@ -172,17 +236,8 @@ impl Ctx {
             return Err(format!("this CPU does not support the {isa} kernels"));
         }
         let threads = threads.max(1);
-        let pool = if threads > 1 {
-            Some(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .thread_name(|i| format!("ambient-llm-{i}"))
-                    .build()
-                    .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?,
-            )
-        } else {
-            None
-        };
+        let pool = pool::Pool::new(threads)
+            .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?;
         Ok(Ctx { isa, threads, pool })
     }
 
@@ -197,11 +252,8 @@ impl Ctx {
     }
 
     /// Runs `f(i)` for `i in 0..n`, spread over the workers.
-    pub fn for_each(&self, n: usize, f: impl Fn(usize) + Sync + Send) {
-        match &self.pool {
-            None => (0..n).for_each(f),
-            Some(pool) => pool.install(|| (0..n).into_par_iter().for_each(f)),
-        }
+    pub fn for_each(&self, n: usize, f: impl Fn(usize) + Sync) {
+        self.pool.run(n, &f);
     }
 
     /// Runs `f(i, chunk_i)` over the `len`-sized chunks of `out`, spread over the workers.
@@ -209,16 +261,18 @@ impl Ctx {
         &self,
         out: &mut [f32],
         len: usize,
-        f: impl Fn(usize, &mut [f32]) + Sync + Send,
+        f: impl Fn(usize, &mut [f32]) + Sync,
     ) {
-        match &self.pool {
-            None => out.chunks_mut(len).enumerate().for_each(|(i, c)| f(i, c)),
-            Some(pool) => pool.install(|| {
-                out.par_chunks_mut(len)
-                    .enumerate()
-                    .for_each(|(i, c)| f(i, c))
-            }),
-        }
+        let total = out.len();
+        let ptr = OutPtr(out.as_mut_ptr());
+        self.for_each(total.div_ceil(len), |i| {
+            let p = ptr;
+            let end = ((i + 1) * len).min(total);
+            // SAFETY: chunk `i` is `[i * len, end)`, disjoint from every other chunk, inside `out`,
+            // and `out` stays borrowed until every task is done.
+            let chunk = unsafe { std::slice::from_raw_parts_mut(p.0.add(i * len), end - i * len) };
+            f(i, chunk);
+        });
     }
 
     /// `out[t][r] = m[r] · x[t]` for `t` tokens (`out` is `t × m.rows`, token-major).
@@ -239,11 +293,10 @@ impl Ctx {
         self.for_each(n_chunks, |c| {
             let p = ptr;
             for r in c * chunk..((c + 1) * chunk).min(rows) {
-                for tok in 0..t {
-                    let v = dot(isa, m, r, &input, tok);
+                dot_row(isa, m, r, &input, t, |tok, v| {
                     // SAFETY: `tok * rows + r` < out.len(), and row `r` belongs to this chunk only.
                     unsafe { *p.0.add(tok * rows + r) = v };
-                }
+                });
             }
         });
     }
@@ -302,8 +355,8 @@ mod tests {
         /// block counts that do and do not fill whole groups of eight.
         #[test]
         fn kernels_are_bit_identical(kind in 0u8..4, rows in 1usize..40, blocks in 1usize..30,
-                                     t in 1usize..4, seed in 1u64..u64::MAX,
-                                     xs in proptest::collection::vec(-50f32..50f32, 30 * 32 * 3)) {
+                                     t in 1usize..7, seed in 1u64..u64::MAX,
+                                     xs in proptest::collection::vec(-50f32..50f32, 30 * 32 * 6)) {
             let cols = blocks * QK;
             let m = rand_matrix(kind, rows, cols, seed);
             let x = &xs[..t * cols];
