@@ -75,8 +75,11 @@ impl QActs {
             a.s[b] = d * isum as f32;
             let (row, rb) = (b / nbr, b % nbr);
             let q = &mut a.q[row * cols..(row + 1) * cols];
-            for (e, &v) in qb.iter().enumerate() {
-                q[q8_offset(nbr, rb, e)] = v;
+            // Chunk c (values 4c..4c+4) of the block lies at q8_offset(nbr, rb, 4c), contiguous.
+            let stride = q8_offset(nbr, rb, 4) - q8_offset(nbr, rb, 0);
+            let base = q8_offset(nbr, rb, 0);
+            for (c, chunk) in qb.chunks_exact(4).enumerate() {
+                q[base + c * stride..base + c * stride + 4].copy_from_slice(chunk);
             }
         }
         a

@@ -22,7 +22,7 @@ unsafe fn lanes(acc: __m256) -> [f32; 8] {
 
 /// A group of up to eight blocks: where it starts, how many blocks, and the lane mask if short.
 #[derive(Clone, Copy)]
-struct Group {
+pub struct Group {
     /// First block.
     b0: usize,
     /// Bytes per 4-value chunk (4 × blocks in the group).
@@ -30,22 +30,33 @@ struct Group {
     mask: Option<__m256i>,
 }
 
-#[inline(always)]
-unsafe fn groups(nb: usize) -> impl Iterator<Item = Group> {
-    (0..nb.div_ceil(GROUP)).map(move |g| {
-        let k = (nb - g * GROUP).min(GROUP);
-        let mask = (k < GROUP).then(|| {
-            _mm256_cmpgt_epi32(
-                _mm256_set1_epi32(k as i32),
-                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-            )
-        });
-        Group {
-            b0: g * GROUP,
-            stride: 4 * k,
-            mask,
+/// Runs `body` over the groups of a row of `nb` blocks: whole groups with plain loads (`mask` is
+/// the literal `None`, folded away), then the short last group, if any, with a lane mask. A macro, not
+/// a closure: closures do not inherit the caller's target features, and intrinsics in them would
+/// become function calls.
+macro_rules! for_groups {
+    ($nb:expr, |$g:ident| $body:block) => {{
+        let nb = $nb;
+        let full = nb / GROUP;
+        for gi in 0..full {
+            let $g = Group {
+                b0: gi * GROUP,
+                stride: 4 * GROUP,
+                mask: None,
+            };
+            $body
         }
-    })
+        let k = nb - full * GROUP;
+        if k > 0 {
+            let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+            let $g = Group {
+                b0: full * GROUP,
+                stride: 4 * k,
+                mask: Some(_mm256_cmpgt_epi32(_mm256_set1_epi32(k as i32), lane)),
+            };
+            $body
+        }
+    }};
 }
 
 #[inline(always)]
@@ -79,39 +90,90 @@ unsafe fn q4_group(qs: *const u8, g: Group) -> [__m256i; 8] {
     w
 }
 
-/// Per-block exact dots of an unpacked Q4 group with the activations' group. Each `maddubs` lane
-/// is at most 2·15·127 = 3810, so eight of them sum in i16 without overflow.
-#[inline(always)]
-unsafe fn q4_group_isums(w: &[__m256i; 8], xq: *const i8, g: Group) -> __m256i {
-    let p = (xq as *const u8).add(g.b0 * QK);
-    let mut s = _mm256_maddubs_epi16(w[0], load_i(p, g.mask));
-    for (k, wk) in w.iter().enumerate().skip(1) {
-        s = _mm256_add_epi16(
-            s,
-            _mm256_maddubs_epi16(*wk, load_i(p.add(k * g.stride), g.mask)),
-        );
-    }
-    _mm256_madd_epi16(s, _mm256_set1_epi16(1))
+/// How a kernel computes the exact per-block integer dots of one group. Both back-ends give the
+/// same integers (integer arithmetic is exact), so the f32 results are identical too.
+pub trait IntDot {
+    /// Per-block dots of an unpacked Q4 group (`w[k]` unsigned nibbles) with activation chunks.
+    ///
+    /// # Safety
+    /// The CPU must have the implementation's features; `xq` must point at the group's activations.
+    unsafe fn q4(w: &[__m256i; 8], xq: *const u8, g: Group) -> __m256i;
+    /// Per-block dots of a Q8 group (`aw` = |w|, `w` for the signs) with activation chunks.
+    ///
+    /// # Safety
+    /// As for [`IntDot::q4`].
+    unsafe fn q8(aw: &[__m256i; 8], w: &[__m256i; 8], xq: *const u8, g: Group) -> __m256i;
 }
 
-/// Q4_1 · Q8 for `N` activation rows, see [`super::scalar::dot_q4_1`].
-///
-/// # Safety
-/// The CPU must support AVX2; slices must have the lengths the scalar kernel expects.
-#[target_feature(enable = "avx2")]
-pub unsafe fn dot_q4_1<const N: usize>(
+/// AVX2: `maddubs` + `madd`. Each `maddubs` lane of a Q4 group is at most 2·15·127 = 3810, so
+/// eight of them sum in i16 without overflow.
+pub struct Avx2;
+
+impl IntDot for Avx2 {
+    #[inline(always)]
+    unsafe fn q4(w: &[__m256i; 8], p: *const u8, g: Group) -> __m256i {
+        let mut s = _mm256_maddubs_epi16(w[0], load_i(p, g.mask));
+        for (k, wk) in w.iter().enumerate().skip(1) {
+            s = _mm256_add_epi16(
+                s,
+                _mm256_maddubs_epi16(*wk, load_i(p.add(k * g.stride), g.mask)),
+            );
+        }
+        _mm256_madd_epi16(s, _mm256_set1_epi16(1))
+    }
+
+    #[inline(always)]
+    unsafe fn q8(aw: &[__m256i; 8], w: &[__m256i; 8], p: *const u8, g: Group) -> __m256i {
+        let ones = _mm256_set1_epi16(1);
+        let mut s = _mm256_setzero_si256();
+        for k in 0..8 {
+            let xv = load_i(p.add(k * g.stride), g.mask);
+            let prod = _mm256_maddubs_epi16(aw[k], _mm256_sign_epi8(xv, w[k]));
+            s = _mm256_add_epi32(s, _mm256_madd_epi16(prod, ones));
+        }
+        s
+    }
+}
+
+/// AVX-512 VNNI on 256-bit vectors: `vpdpbusd` sums four u8×i8 products into each i32 lane.
+pub struct Vnni;
+
+impl IntDot for Vnni {
+    #[inline(always)]
+    unsafe fn q4(w: &[__m256i; 8], p: *const u8, g: Group) -> __m256i {
+        let mut s = _mm256_setzero_si256();
+        for (k, wk) in w.iter().enumerate() {
+            s = _mm256_dpbusd_epi32(s, *wk, load_i(p.add(k * g.stride), g.mask));
+        }
+        s
+    }
+
+    #[inline(always)]
+    unsafe fn q8(aw: &[__m256i; 8], w: &[__m256i; 8], p: *const u8, g: Group) -> __m256i {
+        let mut s = _mm256_setzero_si256();
+        for k in 0..8 {
+            let xv = load_i(p.add(k * g.stride), g.mask);
+            s = _mm256_dpbusd_epi32(s, aw[k], _mm256_sign_epi8(xv, w[k]));
+        }
+        s
+    }
+}
+
+#[inline(always)]
+unsafe fn q4_1_body<D: IntDot, const N: usize>(
     qs: &[u8],
     d: &[f32],
     m: &[f32],
     x: &[XRow<'_>; N],
 ) -> [f32; N] {
     let mut acc = [_mm256_setzero_ps(); N];
-    for g in groups(d.len()) {
+    for_groups!(d.len(), |g| {
         let w = q4_group(qs.as_ptr(), g);
         let dw = load_f(d.as_ptr().add(g.b0), g.mask);
         let mw = load_f(m.as_ptr().add(g.b0), g.mask);
         for t in 0..N {
-            let isum = _mm256_cvtepi32_ps(q4_group_isums(&w, x[t].q.as_ptr(), g));
+            let xp = (x[t].q.as_ptr() as *const u8).add(g.b0 * QK);
+            let isum = _mm256_cvtepi32_ps(D::q4(&w, xp, g));
             let dx = load_f(x[t].d.as_ptr().add(g.b0), g.mask);
             let sx = load_f(x[t].s.as_ptr().add(g.b0), g.mask);
             let v = _mm256_add_ps(
@@ -120,43 +182,48 @@ pub unsafe fn dot_q4_1<const N: usize>(
             );
             acc[t] = _mm256_add_ps(acc[t], v);
         }
+    });
+    let mut out = [0f32; N];
+    for t in 0..N {
+        out[t] = tree8(&lanes(acc[t]));
     }
-    acc.map(|a| tree8(&lanes(a)))
+    out
 }
 
-/// Q4_0 · Q8 for `N` activation rows, see [`super::scalar::dot_q4_0`].
-///
-/// # Safety
-/// The CPU must support AVX2; slices must have the lengths the scalar kernel expects.
-#[target_feature(enable = "avx2")]
-pub unsafe fn dot_q4_0<const N: usize>(qs: &[u8], d: &[f32], x: &[XRow<'_>; N]) -> [f32; N] {
+#[inline(always)]
+unsafe fn q4_0_body<D: IntDot, const N: usize>(
+    qs: &[u8],
+    d: &[f32],
+    x: &[XRow<'_>; N],
+) -> [f32; N] {
     let mut acc = [_mm256_setzero_ps(); N];
-    for g in groups(d.len()) {
+    for_groups!(d.len(), |g| {
         let w = q4_group(qs.as_ptr(), g);
         let dw = load_f(d.as_ptr().add(g.b0), g.mask);
         for t in 0..N {
+            let xp = (x[t].q.as_ptr() as *const u8).add(g.b0 * QK);
             let xi = load_i(x[t].isum.as_ptr().add(g.b0) as *const u8, g.mask);
-            let isum = _mm256_sub_epi32(
-                q4_group_isums(&w, x[t].q.as_ptr(), g),
-                _mm256_slli_epi32(xi, 3),
-            );
+            let isum = _mm256_sub_epi32(D::q4(&w, xp, g), _mm256_slli_epi32(xi, 3));
             let dx = load_f(x[t].d.as_ptr().add(g.b0), g.mask);
             let v = _mm256_mul_ps(_mm256_mul_ps(dw, dx), _mm256_cvtepi32_ps(isum));
             acc[t] = _mm256_add_ps(acc[t], v);
         }
+    });
+    let mut out = [0f32; N];
+    for t in 0..N {
+        out[t] = tree8(&lanes(acc[t]));
     }
-    acc.map(|a| tree8(&lanes(a)))
+    out
 }
 
-/// Q8_0 · Q8 for `N` activation rows, see [`super::scalar::dot_q8_0`].
-///
-/// # Safety
-/// The CPU must support AVX2; slices must have the lengths the scalar kernel expects.
-#[target_feature(enable = "avx2")]
-pub unsafe fn dot_q8_0<const N: usize>(qs: &[i8], d: &[f32], x: &[XRow<'_>; N]) -> [f32; N] {
-    let ones = _mm256_set1_epi16(1);
+#[inline(always)]
+unsafe fn q8_0_body<D: IntDot, const N: usize>(
+    qs: &[i8],
+    d: &[f32],
+    x: &[XRow<'_>; N],
+) -> [f32; N] {
     let mut acc = [_mm256_setzero_ps(); N];
-    for g in groups(d.len()) {
+    for_groups!(d.len(), |g| {
         let wp = (qs.as_ptr() as *const u8).add(g.b0 * QK);
         let dw = load_f(d.as_ptr().add(g.b0), g.mask);
         let mut aw = [_mm256_setzero_si256(); 8];
@@ -167,16 +234,61 @@ pub unsafe fn dot_q8_0<const N: usize>(qs: &[i8], d: &[f32], x: &[XRow<'_>; N]) 
         }
         for t in 0..N {
             let xp = (x[t].q.as_ptr() as *const u8).add(g.b0 * QK);
-            let mut s = _mm256_setzero_si256();
-            for k in 0..8 {
-                let xv = load_i(xp.add(k * g.stride), g.mask);
-                let p = _mm256_maddubs_epi16(aw[k], _mm256_sign_epi8(xv, w[k]));
-                s = _mm256_add_epi32(s, _mm256_madd_epi16(p, ones));
-            }
+            let s = D::q8(&aw, &w, xp, g);
             let dx = load_f(x[t].d.as_ptr().add(g.b0), g.mask);
             let v = _mm256_mul_ps(_mm256_mul_ps(dw, dx), _mm256_cvtepi32_ps(s));
             acc[t] = _mm256_add_ps(acc[t], v);
         }
+    });
+    let mut out = [0f32; N];
+    for t in 0..N {
+        out[t] = tree8(&lanes(acc[t]));
     }
-    acc.map(|a| tree8(&lanes(a)))
+    out
 }
+
+macro_rules! entry_points {
+    ($features:literal, $dot:ty, $q41:ident, $q40:ident, $q80:ident) => {
+        /// Q4_1 · Q8 for `N` activation rows, see [`super::scalar::dot_q4_1`].
+        ///
+        /// # Safety
+        /// The CPU must support the target features; slices must have the lengths the scalar
+        /// kernel expects.
+        #[target_feature(enable = $features)]
+        pub unsafe fn $q41<const N: usize>(
+            qs: &[u8],
+            d: &[f32],
+            m: &[f32],
+            x: &[XRow<'_>; N],
+        ) -> [f32; N] {
+            q4_1_body::<$dot, N>(qs, d, m, x)
+        }
+
+        /// Q4_0 · Q8 for `N` activation rows, see [`super::scalar::dot_q4_0`].
+        ///
+        /// # Safety
+        /// As for the Q4_1 kernel.
+        #[target_feature(enable = $features)]
+        pub unsafe fn $q40<const N: usize>(qs: &[u8], d: &[f32], x: &[XRow<'_>; N]) -> [f32; N] {
+            q4_0_body::<$dot, N>(qs, d, x)
+        }
+
+        /// Q8_0 · Q8 for `N` activation rows, see [`super::scalar::dot_q8_0`].
+        ///
+        /// # Safety
+        /// As for the Q4_1 kernel.
+        #[target_feature(enable = $features)]
+        pub unsafe fn $q80<const N: usize>(qs: &[i8], d: &[f32], x: &[XRow<'_>; N]) -> [f32; N] {
+            q8_0_body::<$dot, N>(qs, d, x)
+        }
+    };
+}
+
+entry_points!("avx2", Avx2, dot_q4_1, dot_q4_0, dot_q8_0);
+entry_points!(
+    "avx2,avx512vnni,avx512vl",
+    Vnni,
+    dot_q4_1_vnni,
+    dot_q4_0_vnni,
+    dot_q8_0_vnni
+);

@@ -19,16 +19,17 @@ pub enum Isa {
     Scalar,
     /// x86-64 AVX2.
     Avx2,
+    /// x86-64 AVX2 with AVX-512 VNNI (`vpdpbusd` on 256-bit vectors) for the integer dots.
+    Vnni,
 }
 
 impl Isa {
     /// The fastest instruction set this CPU supports.
     pub fn detect() -> Self {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return Isa::Avx2;
-        }
-        Isa::Scalar
+        [Isa::Vnni, Isa::Avx2]
+            .into_iter()
+            .find(|i| i.is_supported())
+            .unwrap_or(Isa::Scalar)
     }
 
     /// Whether this CPU can run the instruction set.
@@ -37,8 +38,14 @@ impl Isa {
             Isa::Scalar => true,
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Vnni => {
+                std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("avx512vnni")
+                    && std::arch::is_x86_feature_detected!("avx512vl")
+            }
             #[cfg(not(target_arch = "x86_64"))]
-            Isa::Avx2 => false,
+            Isa::Avx2 | Isa::Vnni => false,
         }
     }
 }
@@ -48,6 +55,7 @@ impl fmt::Display for Isa {
         f.write_str(match self {
             Isa::Scalar => "scalar",
             Isa::Avx2 => "avx2",
+            Isa::Vnni => "avx512vnni",
         })
     }
 }
@@ -58,9 +66,10 @@ impl FromStr for Isa {
         match s {
             "scalar" => Ok(Isa::Scalar),
             "avx2" => Ok(Isa::Avx2),
+            "avx512vnni" => Ok(Isa::Vnni),
             "auto" => Ok(Isa::detect()),
             _ => Err(format!(
-                "unknown kernel set {s:?} (expected scalar, avx2 or auto)"
+                "unknown kernel set {s:?} (expected scalar, avx2, avx512vnni or auto)"
             )),
         }
     }
@@ -118,6 +127,7 @@ fn dot_tile<const N: usize>(
     m: &Matrix,
     r: usize,
     input: &Input<'_>,
+    xs: &[XRow<'_>],
     t0: usize,
 ) -> [f32; N] {
     if let Weights::F32(w) = &m.w {
@@ -127,11 +137,7 @@ fn dot_tile<const N: usize>(
             math::dot(row, &input.x[t * m.cols..(t + 1) * m.cols])
         });
     }
-    let a = input
-        .q
-        .as_ref()
-        .expect("quantised activations for a quantised matrix");
-    let x: [XRow<'_>; N] = std::array::from_fn(|i| XRow::of(a, t0 + i));
+    let x: &[XRow<'_>; N] = xs[t0..t0 + N].try_into().expect("tile of N rows");
     let nb = m.cols / QK;
     let wb = r * nb..(r + 1) * nb;
     match (&m.w, isa) {
@@ -155,21 +161,41 @@ fn dot_tile<const N: usize>(
                 &qs[wb.start * 16..wb.end * 16],
                 &d[wb.clone()],
                 &mins[wb],
-                &x,
+                x,
             )
         },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
         (Weights::Q4_0 { qs, d }, Isa::Avx2) => unsafe {
-            avx2::dot_q4_0(&qs[wb.start * 16..wb.end * 16], &d[wb], &x)
+            avx2::dot_q4_0(&qs[wb.start * 16..wb.end * 16], &d[wb], x)
         },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
         (Weights::Q8_0 { qs, d }, Isa::Avx2) => unsafe {
-            avx2::dot_q8_0(&qs[wb.start * QK..wb.end * QK], &d[wb], &x)
+            avx2::dot_q8_0(&qs[wb.start * QK..wb.end * QK], &d[wb], x)
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        (Weights::Q4_1 { qs, d, m: mins }, Isa::Vnni) => unsafe {
+            avx2::dot_q4_1_vnni(
+                &qs[wb.start * 16..wb.end * 16],
+                &d[wb.clone()],
+                &mins[wb],
+                x,
+            )
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        (Weights::Q4_0 { qs, d }, Isa::Vnni) => unsafe {
+            avx2::dot_q4_0_vnni(&qs[wb.start * 16..wb.end * 16], &d[wb], x)
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        (Weights::Q8_0 { qs, d }, Isa::Vnni) => unsafe {
+            avx2::dot_q8_0_vnni(&qs[wb.start * QK..wb.end * QK], &d[wb], x)
         },
         #[cfg(not(target_arch = "x86_64"))]
-        (_, Isa::Avx2) => unreachable!("AVX2 is never selected off x86-64"),
+        (_, Isa::Avx2 | Isa::Vnni) => unreachable!("x86 kernels are never selected off x86-64"),
         (Weights::F32(_), _) => unreachable!("handled above"),
     }
 }
@@ -181,6 +207,7 @@ fn dot_row(
     m: &Matrix,
     r: usize,
     input: &Input<'_>,
+    xs: &[XRow<'_>],
     t: usize,
     mut out: impl FnMut(usize, f32),
 ) {
@@ -188,19 +215,19 @@ fn dot_row(
     while t0 < t {
         let n = (t - t0).min(TILE);
         match n {
-            4 => dot_tile::<4>(isa, m, r, input, t0)
+            4 => dot_tile::<4>(isa, m, r, input, xs, t0)
                 .into_iter()
                 .enumerate()
                 .for_each(|(i, v)| out(t0 + i, v)),
-            3 => dot_tile::<3>(isa, m, r, input, t0)
+            3 => dot_tile::<3>(isa, m, r, input, xs, t0)
                 .into_iter()
                 .enumerate()
                 .for_each(|(i, v)| out(t0 + i, v)),
-            2 => dot_tile::<2>(isa, m, r, input, t0)
+            2 => dot_tile::<2>(isa, m, r, input, xs, t0)
                 .into_iter()
                 .enumerate()
                 .for_each(|(i, v)| out(t0 + i, v)),
-            _ => out(t0, dot_tile::<1>(isa, m, r, input, t0)[0]),
+            _ => out(t0, dot_tile::<1>(isa, m, r, input, xs, t0)[0]),
         }
         t0 += n;
     }
@@ -280,6 +307,10 @@ impl Ctx {
         assert_eq!(x.len(), t * m.cols, "matmul input shape");
         assert_eq!(out.len(), t * m.rows, "matmul output shape");
         let input = Input::new(x, t, m.cols, m.wants_qacts());
+        let xs: Vec<XRow<'_>> = match &input.q {
+            Some(q) => (0..t).map(|i| XRow::of(q, i)).collect(),
+            None => Vec::new(),
+        };
         let isa = self.isa;
         let rows = m.rows;
         // Chunks of rows small enough to balance, large enough to amortise scheduling.
@@ -293,7 +324,7 @@ impl Ctx {
         self.for_each(n_chunks, |c| {
             let p = ptr;
             for r in c * chunk..((c + 1) * chunk).min(rows) {
-                dot_row(isa, m, r, &input, t, |tok, v| {
+                dot_row(isa, m, r, &input, &xs, t, |tok, v| {
                     // SAFETY: `tok * rows + r` < out.len(), and row `r` belongs to this chunk only.
                     unsafe { *p.0.add(tok * rows + r) = v };
                 });
@@ -362,9 +393,9 @@ mod tests {
             let x = &xs[..t * cols];
             let reference = run(Isa::Scalar, 1, &m, x, t);
             prop_assert_eq!(&reference, &run(Isa::Scalar, 3, &m, x, t));
-            if Isa::Avx2.is_supported() {
-                prop_assert_eq!(&reference, &run(Isa::Avx2, 1, &m, x, t));
-                prop_assert_eq!(&reference, &run(Isa::Avx2, 2, &m, x, t));
+            for isa in [Isa::Avx2, Isa::Vnni].into_iter().filter(|i| i.is_supported()) {
+                prop_assert_eq!(&reference, &run(isa, 1, &m, x, t));
+                prop_assert_eq!(&reference, &run(isa, 2, &m, x, t));
             }
         }
     }

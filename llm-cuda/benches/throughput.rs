@@ -1,0 +1,120 @@
+//! Prefill and decode throughput of the engine at 1 and 2 threads (a bench binary, not a test).
+//!
+//! `cargo bench -p ambient-llm --bench throughput -- [--prefill 128] [--decode 64] [--runs 3]
+//!  [--threads 1,2] [--tokens-out FILE] [--json FILE]`
+//! `--tokens-out` writes the prompt token ids so `bench/compare.sh` can run llama.cpp on the same input.
+
+use std::time::Instant;
+
+use ambient_llm::{Engine, EngineOptions, Isa};
+
+struct Args {
+    prefill: usize,
+    decode: usize,
+    runs: usize,
+    threads: Vec<usize>,
+    tokens_out: Option<String>,
+    json: Option<String>,
+}
+
+fn parse() -> Args {
+    let mut a = Args {
+        prefill: 128,
+        decode: 64,
+        runs: 3,
+        threads: vec![1, 2],
+        tokens_out: None,
+        json: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut val = || it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
+        match flag.as_str() {
+            "--prefill" => a.prefill = val().parse().expect("--prefill N"),
+            "--decode" => a.decode = val().parse().expect("--decode N"),
+            "--runs" => a.runs = val().parse().expect("--runs N"),
+            "--threads" => {
+                a.threads = val()
+                    .split(',')
+                    .map(|t| t.parse().expect("--threads 1,2"))
+                    .collect()
+            }
+            "--tokens-out" => a.tokens_out = Some(val()),
+            "--json" => a.json = Some(val()),
+            "--bench" => {}
+            other => panic!("unknown flag {other}"),
+        }
+    }
+    a
+}
+
+fn main() {
+    let args = parse();
+    let path = ambient_llm::default_model_path();
+    let mut engine = Engine::load(&path, &EngineOptions::default(), |_| {})
+        .expect("load model (run ci/fetch-model.sh)");
+    let text = "The history of science is the study of the development of science and scientific knowledge, \
+                including both the natural and social sciences. Science is a body of empirical, theoretical, \
+                and practical knowledge about the natural world, produced by scientists who emphasize the \
+                observation, explanation, and prediction of real-world phenomena. ";
+    let mut prompt = Vec::new();
+    while prompt.len() < args.prefill {
+        prompt.extend(engine.tokenizer().encode(text).expect("tokenize"));
+    }
+    prompt.truncate(args.prefill);
+    let short = &prompt[..8];
+    if let Some(p) = &args.tokens_out {
+        let ids: Vec<String> = prompt.iter().map(|t| t.to_string()).collect();
+        std::fs::write(
+            p,
+            format!(
+                "{{\"prefill\":[{}],\"decode_prompt\":[{}],\"decode\":{}}}",
+                ids.join(","),
+                ids[..8].join(","),
+                args.decode
+            ),
+        )
+        .expect("write tokens");
+    }
+    let vocab = engine.model().config.vocab;
+    let mut rows = Vec::new();
+    println!(
+        "| engine | threads | prefill {} tok (tok/s) | decode {} tok (tok/s) |",
+        args.prefill, args.decode
+    );
+    println!("|---|---|---|---|");
+    for &threads in &args.threads {
+        engine.set_compute(Isa::detect(), threads).expect("threads");
+        let mut best_prefill = f64::MAX;
+        let mut best_decode = f64::MAX;
+        for _ in 0..args.runs {
+            let mut s = engine.session();
+            let t0 = Instant::now();
+            let l = s.prefill(&prompt).expect("prefill");
+            best_prefill = best_prefill.min(t0.elapsed().as_secs_f64());
+            assert_eq!(l.len(), vocab);
+
+            let mut s = engine.session();
+            let mut logits = s.prefill(short).expect("prefill");
+            let t0 = Instant::now();
+            for i in 0..args.decode {
+                let tok = ambient_llm::sampler::sample(&logits, &Default::default(), i as u64)
+                    .expect("sample");
+                logits = s.decode(tok).expect("decode");
+            }
+            best_decode = best_decode.min(t0.elapsed().as_secs_f64());
+        }
+        let p = args.prefill as f64 / best_prefill;
+        let d = args.decode as f64 / best_decode;
+        println!(
+            "| ambient-llm ({}) | {threads} | {p:.1} | {d:.1} |",
+            Isa::detect()
+        );
+        rows.push(format!(
+            "{{\"threads\":{threads},\"prefill_tps\":{p:.3},\"decode_tps\":{d:.3}}}"
+        ));
+    }
+    if let Some(j) = &args.json {
+        std::fs::write(j, format!("[{}]", rows.join(","))).expect("write json");
+    }
+}
