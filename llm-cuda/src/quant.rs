@@ -126,24 +126,24 @@ pub enum Weights {
         /// Packed nibbles, 16 bytes per block (low nibble of byte j is element j, high is j + 16),
         /// each row in the [`q4_offset`] layout.
         qs: Vec<u8>,
-        /// Scale per block.
-        d: Vec<f32>,
-        /// Minimum per block.
-        m: Vec<f32>,
+        /// Scale per block (f16, as in the file: half the bytes of f32 for memory-bound decode).
+        d: Vec<f16>,
+        /// Minimum per block (f16).
+        m: Vec<f16>,
     },
     /// Q4_0: `w = (q - 8) * d`.
     Q4_0 {
         /// Packed nibbles, as for Q4_1.
         qs: Vec<u8>,
-        /// Scale per block.
-        d: Vec<f32>,
+        /// Scale per block (f16).
+        d: Vec<f16>,
     },
     /// Q8_0: `w = q * d`.
     Q8_0 {
         /// Values, 32 per block, each row in the [`q8_offset`] layout.
         qs: Vec<i8>,
-        /// Scale per block.
-        d: Vec<f32>,
+        /// Scale per block (f16).
+        d: Vec<f16>,
     },
     /// Plain f32 (F16 tensors are widened exactly).
     F32(Vec<f32>),
@@ -160,8 +160,8 @@ pub struct Matrix {
     pub w: Weights,
 }
 
-fn f16_at(b: &[u8], at: usize) -> f32 {
-    f16::from_le_bytes([b[at], b[at + 1]]).to_f32()
+fn f16_at(b: &[u8], at: usize) -> f16 {
+    f16::from_le_bytes([b[at], b[at + 1]])
 }
 
 impl Matrix {
@@ -243,7 +243,7 @@ impl Matrix {
             Weights::Q4_1 { qs, d, m } => {
                 let q = &qs[r * nb * 16..(r + 1) * nb * 16];
                 for b in 0..nb {
-                    let (db, mb) = (d[r * nb + b], m[r * nb + b]);
+                    let (db, mb) = (d[r * nb + b].to_f32(), m[r * nb + b].to_f32());
                     for i in 0..16 {
                         let byte = q[q4_offset(nb, b, i)];
                         out[b * QK + i] = (byte & 0x0f) as f32 * db + mb;
@@ -254,7 +254,7 @@ impl Matrix {
             Weights::Q4_0 { qs, d } => {
                 let q = &qs[r * nb * 16..(r + 1) * nb * 16];
                 for b in 0..nb {
-                    let db = d[r * nb + b];
+                    let db = d[r * nb + b].to_f32();
                     for i in 0..16 {
                         let byte = q[q4_offset(nb, b, i)];
                         out[b * QK + i] = ((byte & 0x0f) as i32 - 8) as f32 * db;
@@ -265,7 +265,7 @@ impl Matrix {
             Weights::Q8_0 { qs, d } => {
                 let q = &qs[r * self.cols..(r + 1) * self.cols];
                 for b in 0..nb {
-                    let db = d[r * nb + b];
+                    let db = d[r * nb + b].to_f32();
                     for e in 0..QK {
                         out[b * QK + e] = q[q8_offset(nb, b, e)] as f32 * db;
                     }

@@ -9,6 +9,8 @@
 
 use std::arch::x86_64::*;
 
+use half::f16;
+
 use super::XRow;
 use crate::math::tree8;
 use crate::quant::{GROUP, QK};
@@ -64,6 +66,19 @@ unsafe fn load_i(p: *const u8, mask: Option<__m256i>) -> __m256i {
     match mask {
         None => _mm256_loadu_si256(p as *const __m256i),
         Some(m) => _mm256_maskload_epi32(p as *const i32, m),
+    }
+}
+
+/// Eight f16 scales widened to f32 (exact), zero beyond a short group.
+#[inline(always)]
+unsafe fn load_h(p: *const f16, g: Group) -> __m256 {
+    match g.mask {
+        None => _mm256_cvtph_ps(_mm_loadu_si128(p as *const __m128i)),
+        Some(_) => {
+            let mut b = [0u16; 8];
+            std::ptr::copy_nonoverlapping(p as *const u16, b.as_mut_ptr(), g.stride / 4);
+            _mm256_cvtph_ps(_mm_loadu_si128(b.as_ptr() as *const __m128i))
+        }
     }
 }
 
@@ -162,15 +177,15 @@ impl IntDot for Vnni {
 #[inline(always)]
 unsafe fn q4_1_body<D: IntDot, const N: usize>(
     qs: &[u8],
-    d: &[f32],
-    m: &[f32],
+    d: &[f16],
+    m: &[f16],
     x: &[XRow<'_>; N],
 ) -> [f32; N] {
     let mut acc = [_mm256_setzero_ps(); N];
     for_groups!(d.len(), |g| {
         let w = q4_group(qs.as_ptr(), g);
-        let dw = load_f(d.as_ptr().add(g.b0), g.mask);
-        let mw = load_f(m.as_ptr().add(g.b0), g.mask);
+        let dw = load_h(d.as_ptr().add(g.b0), g);
+        let mw = load_h(m.as_ptr().add(g.b0), g);
         for t in 0..N {
             let xp = (x[t].q.as_ptr() as *const u8).add(g.b0 * QK);
             let isum = _mm256_cvtepi32_ps(D::q4(&w, xp, g));
@@ -193,13 +208,13 @@ unsafe fn q4_1_body<D: IntDot, const N: usize>(
 #[inline(always)]
 unsafe fn q4_0_body<D: IntDot, const N: usize>(
     qs: &[u8],
-    d: &[f32],
+    d: &[f16],
     x: &[XRow<'_>; N],
 ) -> [f32; N] {
     let mut acc = [_mm256_setzero_ps(); N];
     for_groups!(d.len(), |g| {
         let w = q4_group(qs.as_ptr(), g);
-        let dw = load_f(d.as_ptr().add(g.b0), g.mask);
+        let dw = load_h(d.as_ptr().add(g.b0), g);
         for t in 0..N {
             let xp = (x[t].q.as_ptr() as *const u8).add(g.b0 * QK);
             let xi = load_i(x[t].isum.as_ptr().add(g.b0) as *const u8, g.mask);
@@ -219,13 +234,13 @@ unsafe fn q4_0_body<D: IntDot, const N: usize>(
 #[inline(always)]
 unsafe fn q8_0_body<D: IntDot, const N: usize>(
     qs: &[i8],
-    d: &[f32],
+    d: &[f16],
     x: &[XRow<'_>; N],
 ) -> [f32; N] {
     let mut acc = [_mm256_setzero_ps(); N];
     for_groups!(d.len(), |g| {
         let wp = (qs.as_ptr() as *const u8).add(g.b0 * QK);
-        let dw = load_f(d.as_ptr().add(g.b0), g.mask);
+        let dw = load_h(d.as_ptr().add(g.b0), g);
         let mut aw = [_mm256_setzero_si256(); 8];
         let mut w = [_mm256_setzero_si256(); 8];
         for k in 0..8 {
@@ -257,8 +272,8 @@ macro_rules! entry_points {
         #[target_feature(enable = $features)]
         pub unsafe fn $q41<const N: usize>(
             qs: &[u8],
-            d: &[f32],
-            m: &[f32],
+            d: &[f16],
+            m: &[f16],
             x: &[XRow<'_>; N],
         ) -> [f32; N] {
             q4_1_body::<$dot, N>(qs, d, m, x)
@@ -269,7 +284,7 @@ macro_rules! entry_points {
         /// # Safety
         /// As for the Q4_1 kernel.
         #[target_feature(enable = $features)]
-        pub unsafe fn $q40<const N: usize>(qs: &[u8], d: &[f32], x: &[XRow<'_>; N]) -> [f32; N] {
+        pub unsafe fn $q40<const N: usize>(qs: &[u8], d: &[f16], x: &[XRow<'_>; N]) -> [f32; N] {
             q4_0_body::<$dot, N>(qs, d, x)
         }
 
@@ -278,15 +293,15 @@ macro_rules! entry_points {
         /// # Safety
         /// As for the Q4_1 kernel.
         #[target_feature(enable = $features)]
-        pub unsafe fn $q80<const N: usize>(qs: &[i8], d: &[f32], x: &[XRow<'_>; N]) -> [f32; N] {
+        pub unsafe fn $q80<const N: usize>(qs: &[i8], d: &[f16], x: &[XRow<'_>; N]) -> [f32; N] {
             q8_0_body::<$dot, N>(qs, d, x)
         }
     };
 }
 
-entry_points!("avx2", Avx2, dot_q4_1, dot_q4_0, dot_q8_0);
+entry_points!("avx2,f16c", Avx2, dot_q4_1, dot_q4_0, dot_q8_0);
 entry_points!(
-    "avx2,avx512vnni,avx512vl",
+    "avx2,f16c,avx512vnni,avx512vl",
     Vnni,
     dot_q4_1_vnni,
     dot_q4_0_vnni,

@@ -37,10 +37,13 @@ impl Isa {
         match self {
             Isa::Scalar => true,
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            Isa::Avx2 => {
+                std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("f16c")
+            }
             #[cfg(target_arch = "x86_64")]
             Isa::Vnni => {
-                std::arch::is_x86_feature_detected!("avx2")
+                Isa::Avx2.is_supported()
                     && std::arch::is_x86_feature_detected!("avx512vnni")
                     && std::arch::is_x86_feature_detected!("avx512vl")
             }
@@ -357,16 +360,16 @@ mod tests {
         let w = match kind % 4 {
             0 => Weights::Q4_1 {
                 qs: (0..nb * 16).map(|_| g.next() as u8).collect(),
-                d: (0..nb).map(|_| g.scale()).collect(),
-                m: (0..nb).map(|_| g.scale()).collect(),
+                d: (0..nb).map(|_| half::f16::from_f32(g.scale())).collect(),
+                m: (0..nb).map(|_| half::f16::from_f32(g.scale())).collect(),
             },
             1 => Weights::Q4_0 {
                 qs: (0..nb * 16).map(|_| g.next() as u8).collect(),
-                d: (0..nb).map(|_| g.scale()).collect(),
+                d: (0..nb).map(|_| half::f16::from_f32(g.scale())).collect(),
             },
             2 => Weights::Q8_0 {
                 qs: (0..nb * QK).map(|_| g.next() as i8).collect(),
-                d: (0..nb).map(|_| g.scale()).collect(),
+                d: (0..nb).map(|_| half::f16::from_f32(g.scale())).collect(),
             },
             _ => Weights::F32((0..rows * cols).map(|_| g.scale()).collect()),
         };

@@ -6,6 +6,8 @@
 //! block order; the eight lanes are summed by [`tree8`]. Data is read through the layout functions
 //! of [`crate::quant`], so these kernels are independent of how bytes are interleaved.
 
+use half::f16;
+
 use super::XRow;
 use crate::math::tree8;
 use crate::quant::{q4_offset, q8_offset, QK};
@@ -24,29 +26,29 @@ fn q4_isum(qs: &[u8], x: &[i8], nb: usize, b: usize) -> i32 {
 }
 
 /// Q4_1 weights · Q8 activations for one row.
-pub fn dot_q4_1(qs: &[u8], d: &[f32], m: &[f32], x: &XRow<'_>) -> f32 {
+pub fn dot_q4_1(qs: &[u8], d: &[f16], m: &[f16], x: &XRow<'_>) -> f32 {
     let nb = d.len();
     let mut l = [0f32; 8];
     for b in 0..nb {
         let isum = q4_isum(qs, x.q, nb, b);
-        l[b % 8] += (d[b] * x.d[b]) * isum as f32 + m[b] * x.s[b];
+        l[b % 8] += (d[b].to_f32() * x.d[b]) * isum as f32 + m[b].to_f32() * x.s[b];
     }
     tree8(&l)
 }
 
 /// Q4_0 weights · Q8 activations for one row: the nibble dot minus `8 · Σx` per block.
-pub fn dot_q4_0(qs: &[u8], d: &[f32], x: &XRow<'_>) -> f32 {
+pub fn dot_q4_0(qs: &[u8], d: &[f16], x: &XRow<'_>) -> f32 {
     let nb = d.len();
     let mut l = [0f32; 8];
     for b in 0..nb {
         let isum = q4_isum(qs, x.q, nb, b) - 8 * x.isum[b];
-        l[b % 8] += (d[b] * x.d[b]) * isum as f32;
+        l[b % 8] += (d[b].to_f32() * x.d[b]) * isum as f32;
     }
     tree8(&l)
 }
 
 /// Q8_0 weights · Q8 activations for one row.
-pub fn dot_q8_0(qs: &[i8], d: &[f32], x: &XRow<'_>) -> f32 {
+pub fn dot_q8_0(qs: &[i8], d: &[f16], x: &XRow<'_>) -> f32 {
     let nb = d.len();
     let mut l = [0f32; 8];
     for b in 0..nb {
@@ -55,7 +57,7 @@ pub fn dot_q8_0(qs: &[i8], d: &[f32], x: &XRow<'_>) -> f32 {
             let o = q8_offset(nb, b, e);
             isum += qs[o] as i32 * x.q[o] as i32;
         }
-        l[b % 8] += (d[b] * x.d[b]) * isum as f32;
+        l[b % 8] += (d[b].to_f32() * x.d[b]) * isum as f32;
     }
     tree8(&l)
 }
