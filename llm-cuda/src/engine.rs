@@ -236,6 +236,18 @@ impl Engine {
             .forward(&self.ctx, &mut cache, tokens, Logits::All, self.max_context)
     }
 
+    /// Logits at positions `first..tokens.len()` from one prefill (`vocab` floats each).
+    pub fn logits_from(&self, tokens: &[u32], first: usize) -> Result<Vec<f32>, LlmError> {
+        let mut cache = KvCache::default();
+        self.model.forward(
+            &self.ctx,
+            &mut cache,
+            tokens,
+            Logits::From(first),
+            self.max_context,
+        )
+    }
+
     /// Generates up to `opts.max_tokens` tokens after `prompt`, calling `on_token` with each token
     /// and the logits it was sampled from. Stops at end-of-sequence (unless disabled) or when
     /// `on_token` breaks.

@@ -152,6 +152,8 @@ pub enum Logits {
     Last,
     /// Every position of the batch.
     All,
+    /// Positions `n..` of the batch (a verifier needs only the output's positions).
+    From(usize),
 }
 
 /// The key/value cache of one sequence.
@@ -296,6 +298,16 @@ impl Model {
         if t == 0 {
             return Err(LlmError::EmptyInput);
         }
+        let (first, n) = match which {
+            Logits::Last => (t - 1, 1),
+            Logits::All => (0, t),
+            Logits::From(f) if f < t => (f, t - f),
+            Logits::From(f) => {
+                return Err(LlmError::BadConfig(format!(
+                    "logits from position {f} of a {t}-token batch"
+                )))
+            }
+        };
         let p0 = cache.len;
         let limit = max_context.min(c.context_length);
         if p0 + t > limit {
@@ -364,10 +376,6 @@ impl Model {
         }
         cache.len = p0 + t;
 
-        let (first, n) = match which {
-            Logits::Last => (t - 1, 1),
-            Logits::All => (0, t),
-        };
         let mut xf = vec![0f32; n * dim];
         rms_norm(&x[first * dim..], &self.out_norm, c.eps, &mut xf);
         let mut logits = vec![0f32; n * c.vocab];

@@ -1,0 +1,256 @@
+//! Validation: recompute logits with one prefill and compare with the miner's commitment.
+//!
+//! *Spot* validation checks the challenged positions: the opening must be in the committed tree, the
+//! recomputed token hash must equal the opened one, and the output token must be what the seeded
+//! sampler picks from the recomputed logits. *Full* validation recomputes every position (one
+//! prefill over the whole output) and rebuilds the root. A fraud proof names the first failing
+//! position and what differs.
+
+use ambient_llm::sampler;
+
+use crate::commit::{Committed, Opening};
+use crate::error::PolError;
+use crate::hash::{token_hash, tokens_hash, Hash};
+use crate::receipt::Receipt;
+
+/// What a verifier needs from an inference engine.
+pub trait LogitsSource {
+    /// The model id the engine computes.
+    fn model_id(&self) -> Hash;
+    /// Vocabulary size (floats per logits row).
+    fn vocab(&self) -> usize;
+    /// Logits at positions `first..tokens.len()` of `tokens`, from one prefill (`vocab` floats each).
+    fn logits(&self, tokens: &[u32], first: usize) -> Result<Vec<f32>, PolError>;
+}
+
+impl LogitsSource for ambient_llm::Engine {
+    fn model_id(&self) -> Hash {
+        ambient_llm::Engine::model_id(self).0
+    }
+
+    fn vocab(&self) -> usize {
+        self.model().config.vocab
+    }
+
+    fn logits(&self, tokens: &[u32], first: usize) -> Result<Vec<f32>, PolError> {
+        self.logits_from(tokens, first)
+            .map_err(|e| PolError::Engine(e.to_string()))
+    }
+}
+
+/// One served job as the verifier sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Job<'a> {
+    /// Prompt tokens (at least one).
+    pub prompt: &'a [u32],
+    /// Output tokens.
+    pub output: &'a [u32],
+    /// The miner's receipt.
+    pub receipt: &'a Receipt,
+}
+
+/// What is wrong at a position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fraud {
+    /// The opening is not in the committed tree.
+    BadOpening,
+    /// The opened token is not the output's token.
+    TokenMismatch {
+        /// Token in the opening.
+        opened: u32,
+        /// Token in the output.
+        output: u32,
+    },
+    /// The committed token hash differs from the recomputed one.
+    LogitsMismatch {
+        /// Recomputed.
+        expected: Hash,
+        /// Committed.
+        committed: Hash,
+    },
+    /// The output token is not what the seeded sampler picks.
+    WrongSample {
+        /// What the sampler picks.
+        expected: u32,
+        /// What the miner output.
+        output: u32,
+    },
+    /// The recomputed Merkle root or chain hash differs (full validation).
+    RootMismatch {
+        /// Recomputed root.
+        expected: Hash,
+    },
+}
+
+/// A compact fraud proof: the first failing position and what differs there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FraudProof {
+    /// Output position (for a root mismatch: the output length).
+    pub position: u64,
+    /// The failure.
+    pub fraud: Fraud,
+}
+
+/// The outcome of a validation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every checked position agrees.
+    Valid {
+        /// Positions checked.
+        checked: Vec<u64>,
+    },
+    /// The miner's work is wrong.
+    Fraud(FraudProof),
+}
+
+impl Verdict {
+    /// Whether the work passed.
+    pub fn is_valid(&self) -> bool {
+        matches!(self, Verdict::Valid { .. })
+    }
+}
+
+/// Checks what can be checked without the engine: the signature, the model, and that the prompt and
+/// output match the receipt's hashes and count.
+pub fn check_receipt(src: &impl LogitsSource, job: &Job<'_>) -> Result<(), PolError> {
+    let r = job.receipt;
+    r.verify_signature()?;
+    if r.model_id != src.model_id() {
+        return Err(PolError::Mismatch("the receipt names another model".into()));
+    }
+    if job.prompt.is_empty() {
+        return Err(PolError::Param("empty prompt".into()));
+    }
+    if tokens_hash(job.prompt) != r.prompt_hash {
+        return Err(PolError::Mismatch(
+            "prompt does not match the receipt's prompt hash".into(),
+        ));
+    }
+    if tokens_hash(job.output) != r.output_hash || job.output.len() as u64 != r.token_count as u64 {
+        return Err(PolError::Mismatch(
+            "output does not match the receipt's output hash".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Spot validation of the given openings (typically at the challenged positions).
+pub fn validate_openings(
+    src: &impl LogitsSource,
+    job: &Job<'_>,
+    openings: &[Opening],
+) -> Result<Verdict, PolError> {
+    check_receipt(src, job)?;
+    let commitment = job.receipt.commitment();
+    let mut sorted: Vec<&Opening> = openings.iter().collect();
+    sorted.sort_by_key(|o| o.index);
+    let Some(last) = sorted.last() else {
+        return Ok(Verdict::Valid { checked: vec![] });
+    };
+    let n = job.output.len() as u64;
+    if last.index >= n {
+        return Err(PolError::OutOfRange {
+            position: last.index,
+            len: n,
+        });
+    }
+    for o in &sorted {
+        if !o.verifies(&commitment) {
+            return Ok(fraud(o.index, Fraud::BadOpening));
+        }
+        let output = job.output[o.index as usize];
+        if o.token != output {
+            return Ok(fraud(
+                o.index,
+                Fraud::TokenMismatch {
+                    opened: o.token,
+                    output,
+                },
+            ));
+        }
+    }
+    // One prefill from the first challenged position to the last.
+    let lo = sorted[0].index as usize;
+    let hi = last.index as usize;
+    let mut seq = job.prompt.to_vec();
+    seq.extend_from_slice(&job.output[..hi]);
+    let first = job.prompt.len() - 1 + lo;
+    let logits = src.logits(&seq, first)?;
+    let vocab = src.vocab();
+    let model_id = src.model_id();
+    for o in &sorted {
+        let row = (job.prompt.len() - 1 + o.index as usize) - first;
+        let l = &logits[row * vocab..(row + 1) * vocab];
+        if let Some(f) = check_position(&model_id, job, o.index, l, Some(o.leaf))? {
+            return Ok(fraud(o.index, f));
+        }
+    }
+    Ok(Verdict::Valid {
+        checked: sorted.iter().map(|o| o.index).collect(),
+    })
+}
+
+/// Full validation: recompute every position with one prefill and rebuild the commitment.
+pub fn validate_full(src: &impl LogitsSource, job: &Job<'_>) -> Result<Verdict, PolError> {
+    check_receipt(src, job)?;
+    let n = job.output.len();
+    let mut seq = job.prompt.to_vec();
+    seq.extend_from_slice(&job.output[..n - 1]);
+    let first = job.prompt.len() - 1;
+    let logits = src.logits(&seq, first)?;
+    let vocab = src.vocab();
+    let model_id = src.model_id();
+    let mut leaves = Vec::with_capacity(n);
+    for i in 0..n {
+        let l = &logits[i * vocab..(i + 1) * vocab];
+        if let Some(f) = check_position(&model_id, job, i as u64, l, None)? {
+            return Ok(fraud(i as u64, f));
+        }
+        leaves.push(token_hash(&model_id, i as u64, job.output[i], l));
+    }
+    let rebuilt = Committed::from_leaves(leaves, job.output.to_vec())?;
+    if rebuilt.commitment != job.receipt.commitment() {
+        return Ok(fraud(
+            n as u64,
+            Fraud::RootMismatch {
+                expected: rebuilt.commitment.root,
+            },
+        ));
+    }
+    Ok(Verdict::Valid {
+        checked: (0..n as u64).collect(),
+    })
+}
+
+fn fraud(position: u64, fraud: Fraud) -> Verdict {
+    Verdict::Fraud(FraudProof { position, fraud })
+}
+
+/// Checks one position's recomputed logits: the committed hash (when given) and the sampled token.
+fn check_position(
+    model_id: &Hash,
+    job: &Job<'_>,
+    i: u64,
+    logits: &[f32],
+    committed: Option<Hash>,
+) -> Result<Option<Fraud>, PolError> {
+    let token = job.output[i as usize];
+    if let Some(committed) = committed {
+        let expected = token_hash(model_id, i, token, logits);
+        if expected != committed {
+            return Ok(Some(Fraud::LogitsMismatch {
+                expected,
+                committed,
+            }));
+        }
+    }
+    let expected = sampler::sample(logits, &job.receipt.sampling, i)
+        .map_err(|e| PolError::Engine(e.to_string()))?;
+    if expected != token {
+        return Ok(Some(Fraud::WrongSample {
+            expected,
+            output: token,
+        }));
+    }
+    Ok(None)
+}
