@@ -10,6 +10,7 @@ use std::path::Path;
 
 use crate::error::LlmError;
 use crate::gguf::{Gguf, TensorInfo, TensorType};
+use crate::kernels::attn::{self, HeadCache};
 use crate::kernels::Ctx;
 use crate::math;
 use crate::quant::{Matrix, QK};
@@ -405,29 +406,17 @@ impl Model {
         let (dim, kv, hd) = (c.dim, c.kv_dim(), c.head_dim);
         let group = c.n_head / c.n_head_kv;
         let scale = 1.0 / (hd as f32).sqrt();
+        let isa = ctx.isa();
         ctx.for_each_chunk(out, hd, |idx, o| {
             let (i, h) = (idx / c.n_head, idx % c.n_head);
-            let kvh = h / group;
             let qh = &q[i * dim + h * hd..i * dim + (h + 1) * hd];
-            let n = p0 + i + 1;
-            let mut w: Vec<f32> = (0..n)
-                .map(|p| math::dot(qh, &kc[p * kv + kvh * hd..p * kv + (kvh + 1) * hd]) * scale)
-                .collect();
-            let max = w.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            for e in w.iter_mut() {
-                *e = math::exp(*e - max);
-            }
-            let sum = math::sum(&w);
-            o.fill(0.0);
-            for (p, &e) in w.iter().enumerate() {
-                let vp = &vc[p * kv + kvh * hd..p * kv + (kvh + 1) * hd];
-                for (od, &vd) in o.iter_mut().zip(vp) {
-                    *od += e * vd;
-                }
-            }
-            for od in o.iter_mut() {
-                *od /= sum;
-            }
+            let cache = HeadCache {
+                k: kc,
+                v: vc,
+                stride: kv,
+                offset: (h / group) * hd,
+            };
+            attn::head(isa, qh, cache, p0 + i + 1, scale, o);
         });
     }
 }

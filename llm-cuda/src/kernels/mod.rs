@@ -1,6 +1,7 @@
 //! Matrix–vector kernels and their dispatch. Parallelism is across output rows only: a thread owns
 //! whole rows, so the thread count changes who computes a row, never how.
 
+pub mod attn;
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
 pub mod pool;
