@@ -25,25 +25,39 @@ fn main() {
         .split(',')
         .map(|s| s.parse().expect("--lengths a,b,c"))
         .collect();
-    let opts = EngineOptions { threads, isa: Isa::detect(), max_context: None };
-    let e = Engine::load(ambient_llm::default_model_path(), &opts, |_| {}).expect("load model (run ci/fetch-model.sh)");
+    let opts = EngineOptions {
+        threads,
+        isa: Isa::detect(),
+        max_context: None,
+    };
+    let e = Engine::load(ambient_llm::default_model_path(), &opts, |_| {})
+        .expect("load model (run ci/fetch-model.sh)");
     let prompt = e
-        .chat_prompt(&[Message::new("user", "Tell me a long story about a lighthouse keeper.")])
+        .chat_prompt(&[Message::new(
+            "user",
+            "Tell me a long story about a lighthouse keeper.",
+        )])
         .expect("prompt");
     let model_id = e.model_id().0;
-    let greedy = |n| GenerateOptions { max_tokens: n, sampling: SamplingParams::greedy(), stop_at_eos: false };
+    let greedy = |n| GenerateOptions {
+        max_tokens: n,
+        sampling: SamplingParams::greedy(),
+        stop_at_eos: false,
+    };
 
     // 1. Overhead of the streaming hook.
     let n = 128;
     let (mut plain, mut hooked) = (f64::MAX, f64::MAX);
     for _ in 0..runs {
         let t = Instant::now();
-        e.generate(&prompt, &greedy(n), |_| ControlFlow::Continue(())).expect("generate");
+        e.generate(&prompt, &greedy(n), |_| ControlFlow::Continue(()))
+            .expect("generate");
         plain = plain.min(t.elapsed().as_secs_f64());
         let t = Instant::now();
         let mut rec = Recorder::new(model_id);
         e.generate(&prompt, &greedy(n), |s| {
-            rec.record(s.index as u64, s.token, s.logits).expect("record");
+            rec.record(s.index as u64, s.token, s.logits)
+                .expect("record");
             ControlFlow::Continue(())
         })
         .expect("generate");
@@ -74,7 +88,9 @@ fn main() {
     println!("|---|---|---|---|---|");
     for &len in &lengths {
         let t = Instant::now();
-        let g = e.generate(&prompt, &greedy(len), |_| ControlFlow::Continue(())).expect("generate");
+        let g = e
+            .generate(&prompt, &greedy(len), |_| ControlFlow::Continue(()))
+            .expect("generate");
         let gen = t.elapsed().as_secs_f64();
         let mut seq = prompt.clone();
         seq.extend_from_slice(&g.tokens[..len - 1]);
@@ -86,6 +102,9 @@ fn main() {
         let all = e.logits(&seq, prompt.len() - 1).expect("prefill");
         let full = t.elapsed().as_secs_f64();
         assert_eq!(all.len(), len * e.model().config.vocab);
-        println!("| {len} | {gen:.2} s | {one:.2} s | {:.1} % | {full:.2} s |", one / gen * 100.0);
+        println!(
+            "| {len} | {gen:.2} s | {one:.2} s | {:.1} % | {full:.2} s |",
+            one / gen * 100.0
+        );
     }
 }
