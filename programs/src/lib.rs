@@ -1,0 +1,7 @@
+//! Ambient's native (builtin) programs, registered in every Ambient `Bank`:
+//! - [`registry`]: the PoL registry — miners and verifiers register with a bond.
+//!
+//! Each program has an instruction type with client builders (`instruction.rs`), an account layout
+//! (`state.rs`), specific error codes (`error.rs`) and the processor (`processor.rs`).
+
+pub mod registry;

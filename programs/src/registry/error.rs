@@ -1,0 +1,74 @@
+//! The registry's error codes (returned as `InstructionError::Custom(code)`).
+
+use solana_instruction::error::InstructionError;
+
+/// Everything the registry rejects, each with a stable code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[repr(u32)]
+pub enum RegistryError {
+    /// Instruction data does not decode.
+    #[error("malformed instruction data")]
+    MalformedInstruction = 0x5201,
+    /// An unknown instruction version.
+    #[error("unsupported instruction version")]
+    UnsupportedVersion = 0x5202,
+    /// The record account is not owned by the registry.
+    #[error("record account is not owned by the registry")]
+    WrongOwner = 0x5203,
+    /// The record account has the wrong size.
+    #[error("record account has the wrong size")]
+    WrongSize = 0x5204,
+    /// The record is already in use (a replayed or repeated registration).
+    #[error("record is already initialised")]
+    AlreadyRegistered = 0x5205,
+    /// The record is not initialised.
+    #[error("record is not initialised")]
+    NotRegistered = 0x5206,
+    /// A required signature is missing.
+    #[error("missing required signature")]
+    MissingSignature = 0x5207,
+    /// The signer is not the record's authority.
+    #[error("signer is not the record's authority")]
+    WrongAuthority = 0x5208,
+    /// The record's lamports are not exactly rent plus the stated bond.
+    #[error("record lamports are not rent-exempt minimum plus the bond")]
+    BondMismatch = 0x5209,
+    /// The bond is below the minimum.
+    #[error("bond is below the minimum")]
+    BondTooSmall = 0x520a,
+    /// An account that must be writable is not.
+    #[error("account must be writable")]
+    NotWritable = 0x520b,
+    /// The role byte is unknown.
+    #[error("unknown role")]
+    UnknownRole = 0x520c,
+}
+
+impl From<RegistryError> for InstructionError {
+    fn from(e: RegistryError) -> Self {
+        InstructionError::Custom(e as u32)
+    }
+}
+
+impl RegistryError {
+    /// The error for a custom code, if it is one of ours.
+    pub fn from_code(code: u32) -> Option<Self> {
+        use RegistryError::*;
+        [
+            MalformedInstruction,
+            UnsupportedVersion,
+            WrongOwner,
+            WrongSize,
+            AlreadyRegistered,
+            NotRegistered,
+            MissingSignature,
+            WrongAuthority,
+            BondMismatch,
+            BondTooSmall,
+            NotWritable,
+            UnknownRole,
+        ]
+        .into_iter()
+        .find(|e| *e as u32 == code)
+    }
+}

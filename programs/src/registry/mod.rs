@@ -1,0 +1,17 @@
+//! The PoL registry: miners and verifiers register with a bond held in a record account owned by
+//! this program, and withdraw it (closing the record) when they leave.
+
+pub mod error;
+pub mod instruction;
+pub mod processor;
+pub mod state;
+
+use solana_pubkey::Pubkey;
+
+/// The registry's program id.
+pub const ID: Pubkey = Pubkey::new_from_array(*b"ambient/pol-registry/program/v1\0");
+
+/// The name the program is registered under.
+pub const NAME: &str = "ambient_pol_registry";
+
+pub use processor::Entrypoint;

@@ -1,0 +1,100 @@
+//! The registry's processor, run by the bank as a builtin program.
+
+use solana_instruction::error::InstructionError;
+use solana_program_runtime::declare_process_instruction;
+use solana_program_runtime::invoke_context::InvokeContext;
+
+use super::error::RegistryError;
+use super::instruction::RegistryInstruction;
+use super::state::{Record, RECORD_LEN};
+use super::ID;
+
+/// Compute units charged per registry instruction.
+pub const COMPUTE_UNITS: u64 = 750;
+
+/// Smallest bond accepted, in lamports.
+pub const MIN_BOND: u64 = 1_000_000;
+
+declare_process_instruction!(Entrypoint, COMPUTE_UNITS, |invoke_context| {
+    process(invoke_context)
+});
+
+fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
+    let transaction_context = &invoke_context.transaction_context;
+    let ix = transaction_context.get_current_instruction_context()?;
+    let instruction = RegistryInstruction::decode(ix.get_instruction_data())?;
+    match instruction {
+        RegistryInstruction::Register { role, bond } => {
+            ix.check_number_of_instruction_accounts(2)?;
+            if !ix.is_instruction_account_signer(0)? {
+                return Err(RegistryError::MissingSignature.into());
+            }
+            if bond < MIN_BOND {
+                return Err(RegistryError::BondTooSmall.into());
+            }
+            let authority = *ix.get_key_of_instruction_account(0)?;
+            let rent = invoke_context
+                .environment_config
+                .sysvar_cache()
+                .get_rent()?;
+            let slot = invoke_context
+                .environment_config
+                .sysvar_cache()
+                .get_clock()?
+                .slot;
+            let mut record = ix.try_borrow_instruction_account(1)?;
+            if !record.is_writable() {
+                return Err(RegistryError::NotWritable.into());
+            }
+            if *record.get_owner() != ID {
+                return Err(RegistryError::WrongOwner.into());
+            }
+            if record.get_data().len() != RECORD_LEN {
+                return Err(RegistryError::WrongSize.into());
+            }
+            if Record::read(record.get_data())?.is_some() {
+                return Err(RegistryError::AlreadyRegistered.into());
+            }
+            let needed = rent.minimum_balance(RECORD_LEN).saturating_add(bond);
+            if record.get_lamports() != needed {
+                return Err(RegistryError::BondMismatch.into());
+            }
+            let r = Record {
+                role,
+                authority,
+                bond,
+                registered_slot: slot,
+            };
+            r.write(record.get_data_mut()?)?;
+            Ok(())
+        }
+        RegistryInstruction::Deregister => {
+            ix.check_number_of_instruction_accounts(3)?;
+            if !ix.is_instruction_account_signer(0)? {
+                return Err(RegistryError::MissingSignature.into());
+            }
+            let authority = *ix.get_key_of_instruction_account(0)?;
+            let mut record = ix.try_borrow_instruction_account(1)?;
+            if *record.get_owner() != ID {
+                return Err(RegistryError::WrongOwner.into());
+            }
+            if !record.is_writable() {
+                return Err(RegistryError::NotWritable.into());
+            }
+            let r = Record::read(record.get_data())?.ok_or(RegistryError::NotRegistered)?;
+            if r.authority != authority {
+                return Err(RegistryError::WrongAuthority.into());
+            }
+            let lamports = record.get_lamports();
+            record.get_data_mut()?.fill(0);
+            record.set_lamports(0)?;
+            drop(record);
+            let mut dest = ix.try_borrow_instruction_account(2)?;
+            if !dest.is_writable() {
+                return Err(RegistryError::NotWritable.into());
+            }
+            dest.checked_add_lamports(lamports)?;
+            Ok(())
+        }
+    }
+}

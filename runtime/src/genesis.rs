@@ -1,0 +1,86 @@
+//! Genesis of an Ambient cluster: a faucet, a bootstrap validator (identity, vote account, stake)
+//! and the standard sysvars, built with `solana-runtime`'s genesis utilities.
+
+use agave_feature_set::FeatureSet;
+use solana_cluster_type::ClusterType;
+use solana_fee_calculator::FeeRateGovernor;
+use solana_genesis_config::GenesisConfig;
+use solana_keypair::Keypair;
+use solana_native_token::LAMPORTS_PER_SOL;
+use solana_pubkey::Pubkey;
+use solana_rent::Rent;
+use solana_runtime::genesis_utils::create_genesis_config_with_leader_ex;
+use solana_signer::Signer;
+
+/// Fee per signature, as on Solana.
+pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
+/// Lamports given to the bootstrap validator's identity (to pay for its votes).
+pub const BOOTSTRAP_IDENTITY_LAMPORTS: u64 = 500 * LAMPORTS_PER_SOL;
+
+/// What a genesis needs.
+#[derive(Debug)]
+pub struct GenesisParams {
+    /// The faucet's key (it receives `faucet_lamports`).
+    pub faucet: Keypair,
+    /// Lamports minted to the faucet.
+    pub faucet_lamports: u64,
+    /// The bootstrap validator's identity.
+    pub bootstrap_identity: Pubkey,
+    /// Lamports staked to the bootstrap validator (its initial weight until LStake takes over).
+    pub bootstrap_stake: u64,
+}
+
+impl GenesisParams {
+    /// A development genesis: a fresh faucet with 500 M SOL and a bootstrap validator.
+    pub fn dev(bootstrap_identity: Pubkey) -> Self {
+        GenesisParams {
+            faucet: Keypair::new(),
+            faucet_lamports: 500_000_000 * LAMPORTS_PER_SOL,
+            bootstrap_identity,
+            bootstrap_stake: 1_000_000 * LAMPORTS_PER_SOL,
+        }
+    }
+}
+
+/// A genesis config with the keys that control it.
+#[derive(Debug)]
+pub struct AmbientGenesis {
+    /// The genesis config.
+    pub config: GenesisConfig,
+    /// The faucet key.
+    pub faucet: Keypair,
+    /// The bootstrap validator's vote account key.
+    pub bootstrap_vote: Keypair,
+    /// The bootstrap validator's stake account key.
+    pub bootstrap_stake: Keypair,
+}
+
+impl AmbientGenesis {
+    /// Builds the genesis: Solana's standard rent and a fixed fee per signature, every feature of
+    /// this Agave version active, a development cluster type.
+    pub fn new(p: GenesisParams) -> Self {
+        let vote = Keypair::new();
+        let stake = Keypair::new();
+        let config = create_genesis_config_with_leader_ex(
+            p.faucet_lamports,
+            &p.faucet.pubkey(),
+            &p.bootstrap_identity,
+            &vote.pubkey(),
+            &stake.pubkey(),
+            None,
+            p.bootstrap_stake,
+            BOOTSTRAP_IDENTITY_LAMPORTS,
+            FeeRateGovernor::new(LAMPORTS_PER_SIGNATURE, 0),
+            Rent::default(),
+            ClusterType::Development,
+            &FeatureSet::all_enabled(),
+            vec![],
+        );
+        AmbientGenesis {
+            config,
+            faucet: p.faucet,
+            bootstrap_vote: vote,
+            bootstrap_stake: stake,
+        }
+    }
+}

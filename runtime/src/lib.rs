@@ -1,0 +1,8 @@
+//! `ambient-runtime`: Ambient's genesis and `Bank` set-up on Agave's `solana-runtime`, with the
+//! native programs of `ambient-programs` registered in every bank.
+
+pub mod bank;
+pub mod genesis;
+
+pub use bank::{new_bank_forks, register_builtins};
+pub use genesis::{AmbientGenesis, GenesisParams};

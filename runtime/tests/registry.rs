@@ -1,0 +1,356 @@
+//! The PoL registry through a real `Bank` with signed transactions.
+
+use std::sync::{Arc, RwLock};
+
+use ambient_programs::registry::error::RegistryError;
+use ambient_programs::registry::instruction::{deregister, register, RegistryInstruction};
+use ambient_programs::registry::processor::MIN_BOND;
+use ambient_programs::registry::state::{Record, Role, RECORD_LEN};
+use ambient_programs::registry::ID;
+use ambient_runtime::{new_bank_forks, AmbientGenesis, GenesisParams};
+use proptest::prelude::*;
+use solana_instruction::error::InstructionError;
+use solana_instruction::{AccountMeta, Instruction};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_runtime::bank::Bank;
+use solana_runtime::bank_forks::BankForks;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+
+const SOL: u64 = 1_000_000_000;
+
+struct Chain {
+    _dir: tempfile::TempDir,
+    _forks: Arc<RwLock<BankForks>>,
+    bank: Arc<Bank>,
+    faucet: Keypair,
+}
+
+fn chain() -> Chain {
+    let g = AmbientGenesis::new(GenesisParams::dev(Pubkey::new_unique()));
+    let dir = tempfile::tempdir().unwrap();
+    let forks = new_bank_forks(&g.config, dir.path());
+    let bank = forks.read().unwrap().working_bank();
+    Chain {
+        _dir: dir,
+        _forks: forks,
+        bank,
+        faucet: g.faucet,
+    }
+}
+
+impl Chain {
+    fn send(
+        &self,
+        payer: &Keypair,
+        signers: &[&Keypair],
+        ixs: &[Instruction],
+    ) -> Result<(), TransactionError> {
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
+        let tx = Transaction::new_signed_with_payer(
+            ixs,
+            Some(&payer.pubkey()),
+            &all,
+            self.bank.last_blockhash(),
+        );
+        self.bank.process_transaction(&tx)
+    }
+
+    fn funded(&self, lamports: u64) -> Keypair {
+        let k = Keypair::new();
+        let ix = solana_system_interface::instruction::transfer(
+            &self.faucet.pubkey(),
+            &k.pubkey(),
+            lamports,
+        );
+        self.send(&self.faucet, &[], &[ix]).unwrap();
+        k
+    }
+
+    fn rent(&self) -> u64 {
+        self.bank.get_minimum_balance_for_rent_exemption(RECORD_LEN)
+    }
+
+    fn fee(&self, signatures: u64) -> u64 {
+        self.bank.last_blockhash_and_lamports_per_signature().1 * signatures
+    }
+}
+
+fn code(e: TransactionError) -> Option<RegistryError> {
+    match e {
+        TransactionError::InstructionError(_, InstructionError::Custom(c)) => {
+            RegistryError::from_code(c)
+        }
+        _ => None,
+    }
+}
+
+fn register_ix(authority: &Pubkey, record: &Pubkey, role: Role, bond: u64) -> Instruction {
+    Instruction::new_with_bytes(
+        ID,
+        &RegistryInstruction::Register { role, bond }.encode(),
+        vec![
+            AccountMeta::new_readonly(*authority, true),
+            AccountMeta::new(*record, false),
+        ],
+    )
+}
+
+#[test]
+fn register_and_deregister() {
+    let c = chain();
+    let miner = c.funded(10 * SOL);
+    let record = Keypair::new();
+    let bond = 3 * SOL;
+    let ixs = register(
+        &miner.pubkey(),
+        &record.pubkey(),
+        Role::Miner,
+        bond,
+        c.rent(),
+    );
+    c.send(&miner, &[&record], &ixs).unwrap();
+    let acc = c.bank.get_account(&record.pubkey()).unwrap();
+    assert_eq!(solana_account::ReadableAccount::owner(&acc), &ID);
+    assert_eq!(
+        solana_account::ReadableAccount::lamports(&acc),
+        c.rent() + bond
+    );
+    let r = Record::read(solana_account::ReadableAccount::data(&acc))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (r.role, r.authority, r.bond),
+        (Role::Miner, miner.pubkey(), bond)
+    );
+    assert_eq!(
+        c.bank.get_balance(&miner.pubkey()),
+        10 * SOL - bond - c.rent() - c.fee(2)
+    );
+
+    let dest = Pubkey::new_unique();
+    c.send(
+        &miner,
+        &[],
+        &[deregister(&miner.pubkey(), &record.pubkey(), &dest)],
+    )
+    .unwrap();
+    assert_eq!(c.bank.get_balance(&dest), bond + c.rent());
+    assert_eq!(c.bank.get_balance(&record.pubkey()), 0);
+}
+
+#[test]
+fn every_failure_has_its_code() {
+    let c = chain();
+    let miner = c.funded(100 * SOL);
+    let other = c.funded(10 * SOL);
+    let rent = c.rent();
+
+    // Bond below the minimum.
+    let rec = Keypair::new();
+    let e = c.send(
+        &miner,
+        &[&rec],
+        &register(
+            &miner.pubkey(),
+            &rec.pubkey(),
+            Role::Miner,
+            MIN_BOND - 1,
+            rent,
+        ),
+    );
+    assert_eq!(code(e.unwrap_err()), Some(RegistryError::BondTooSmall));
+
+    // Lamports that are not exactly rent + bond.
+    let rec = Keypair::new();
+    let mut ixs = register(&miner.pubkey(), &rec.pubkey(), Role::Miner, SOL, rent);
+    ixs[0] = solana_system_interface::instruction::create_account(
+        &miner.pubkey(),
+        &rec.pubkey(),
+        rent + SOL + 1,
+        RECORD_LEN as u64,
+        &ID,
+    );
+    assert_eq!(
+        code(c.send(&miner, &[&rec], &ixs).unwrap_err()),
+        Some(RegistryError::BondMismatch)
+    );
+
+    // A record the registry does not own.
+    let rec = Keypair::new();
+    let mut ixs = register(&miner.pubkey(), &rec.pubkey(), Role::Miner, SOL, rent);
+    ixs[0] = solana_system_interface::instruction::create_account(
+        &miner.pubkey(),
+        &rec.pubkey(),
+        rent + SOL,
+        RECORD_LEN as u64,
+        &solana_sdk_ids::system_program::id(),
+    );
+    assert_eq!(
+        code(c.send(&miner, &[&rec], &ixs).unwrap_err()),
+        Some(RegistryError::WrongOwner)
+    );
+
+    // The wrong size.
+    let rec = Keypair::new();
+    let mut ixs = register(&miner.pubkey(), &rec.pubkey(), Role::Miner, SOL, rent);
+    let rent10 = c
+        .bank
+        .get_minimum_balance_for_rent_exemption(RECORD_LEN + 10);
+    ixs[0] = solana_system_interface::instruction::create_account(
+        &miner.pubkey(),
+        &rec.pubkey(),
+        rent10 + SOL,
+        RECORD_LEN as u64 + 10,
+        &ID,
+    );
+    assert_eq!(
+        code(c.send(&miner, &[&rec], &ixs).unwrap_err()),
+        Some(RegistryError::WrongSize)
+    );
+
+    // No authority signature (another account pays and funds the record).
+    let rec = Keypair::new();
+    let mut ixs = register(&other.pubkey(), &rec.pubkey(), Role::Miner, SOL, rent);
+    ixs[1].accounts[0] = AccountMeta::new_readonly(miner.pubkey(), false);
+    assert_eq!(
+        code(c.send(&other, &[&rec], &ixs).unwrap_err()),
+        Some(RegistryError::MissingSignature)
+    );
+
+    // Malformed data and an unknown version.
+    let rec = Keypair::new();
+    let mut ixs = register(&miner.pubkey(), &rec.pubkey(), Role::Miner, SOL, rent);
+    ixs[1].data.truncate(5);
+    assert_eq!(
+        code(c.send(&miner, &[&rec], &ixs).unwrap_err()),
+        Some(RegistryError::MalformedInstruction)
+    );
+    ixs[1].data = vec![9, 0];
+    assert_eq!(
+        code(c.send(&miner, &[&rec], &ixs).unwrap_err()),
+        Some(RegistryError::UnsupportedVersion)
+    );
+
+    // A good registration, then a repeated one (another payer, so not a duplicate transaction).
+    let rec = Keypair::new();
+    c.send(
+        &miner,
+        &[&rec],
+        &register(&miner.pubkey(), &rec.pubkey(), Role::Verifier, SOL, rent),
+    )
+    .unwrap();
+    let again = register_ix(&miner.pubkey(), &rec.pubkey(), Role::Verifier, SOL);
+    assert_eq!(
+        code(c.send(&other, &[&miner], &[again]).unwrap_err()),
+        Some(RegistryError::AlreadyRegistered)
+    );
+
+    // Deregistration by someone else, and of a record that was never registered.
+    let e = c.send(
+        &other,
+        &[],
+        &[deregister(&other.pubkey(), &rec.pubkey(), &other.pubkey())],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(RegistryError::WrongAuthority));
+    let empty = Keypair::new();
+    let create = solana_system_interface::instruction::create_account(
+        &miner.pubkey(),
+        &empty.pubkey(),
+        rent,
+        RECORD_LEN as u64,
+        &ID,
+    );
+    c.send(&miner, &[&empty], &[create]).unwrap();
+    let e = c.send(
+        &miner,
+        &[],
+        &[deregister(
+            &miner.pubkey(),
+            &empty.pubkey(),
+            &miner.pubkey(),
+        )],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(RegistryError::NotRegistered));
+    // The legitimate authority can still leave.
+    c.send(
+        &miner,
+        &[],
+        &[deregister(&miner.pubkey(), &rec.pubkey(), &miner.pubkey())],
+    )
+    .unwrap();
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Register {
+        actor: usize,
+        bond_sol: u64,
+        exact: bool,
+    },
+    Deregister {
+        actor: usize,
+        record: usize,
+        dest: usize,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0usize..3, 1u64..5, any::<bool>()).prop_map(|(actor, bond_sol, exact)| Op::Register {
+            actor,
+            bond_sol,
+            exact
+        }),
+        (0usize..3, 0usize..6, 0usize..3).prop_map(|(actor, record, dest)| Op::Deregister {
+            actor,
+            record,
+            dest
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    /// Lamports are conserved: across random registrations and deregistrations by several actors,
+    /// successful or not, the tracked accounts lose exactly the transaction fees.
+    #[test]
+    fn lamports_are_conserved(ops in proptest::collection::vec(op(), 1..10)) {
+        let c = chain();
+        let actors: Vec<Keypair> = (0..3).map(|_| c.funded(20 * SOL)).collect();
+        let mut records: Vec<Pubkey> = Vec::new();
+        let mut tracked: Vec<Pubkey> = actors.iter().map(|k| k.pubkey()).collect();
+        let total = |c: &Chain, t: &[Pubkey]| t.iter().map(|p| c.bank.get_balance(p)).sum::<u64>();
+        let start = total(&c, &tracked);
+        let mut fees = 0u64;
+        for op in ops {
+            let (res, sigs) = match op {
+                Op::Register { actor, bond_sol, exact } => {
+                    let rec = Keypair::new();
+                    records.push(rec.pubkey());
+                    tracked.push(rec.pubkey());
+                    let mut ixs = register(&actors[actor].pubkey(), &rec.pubkey(), Role::Miner, bond_sol * SOL, c.rent());
+                    if !exact {
+                        ixs[0] = solana_system_interface::instruction::create_account(
+                            &actors[actor].pubkey(), &rec.pubkey(), c.rent() + bond_sol * SOL + 7, RECORD_LEN as u64, &ID);
+                    }
+                    (c.send(&actors[actor], &[&rec], &ixs), 2)
+                }
+                Op::Deregister { actor, record, dest } => {
+                    let Some(rec) = records.get(record) else { continue };
+                    let ix = deregister(&actors[actor].pubkey(), rec, &actors[dest].pubkey());
+                    (c.send(&actors[actor], &[], &[ix]), 1)
+                }
+            };
+            match res {
+                Ok(()) | Err(TransactionError::InstructionError(..)) => fees += c.fee(sigs),
+                Err(TransactionError::AlreadyProcessed) => {}
+                Err(e) => prop_assert!(false, "unexpected {e:?}"),
+            }
+            prop_assert_eq!(total(&c, &tracked) + fees, start);
+        }
+    }
+}
