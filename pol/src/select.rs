@@ -17,6 +17,20 @@ fn rng(seed: &Hash, domain: &str) -> ChaCha20Rng {
     ChaCha20Rng::from_seed(*h.finalize().as_bytes())
 }
 
+/// Index of the entry that `x` (uniform in `0..Σw`) falls into, walking the pool in order.
+fn pick(pool: &[(Identity, u64)], mut x: u128) -> usize {
+    pool.iter()
+        .position(|(_, w)| {
+            if x < *w as u128 {
+                true
+            } else {
+                x -= *w as u128;
+                false
+            }
+        })
+        .expect("x < total weight")
+}
+
 /// Picks `k` distinct identities, each draw proportional to LStake among those not yet picked.
 /// Identities with zero weight are never picked; fewer than `k` are returned if fewer have weight.
 pub fn committee(weights: &BTreeMap<Identity, u64>, seed: &Hash, k: usize) -> Vec<Identity> {
@@ -29,19 +43,8 @@ pub fn committee(weights: &BTreeMap<Identity, u64>, seed: &Hash, k: usize) -> Ve
     let mut out = Vec::with_capacity(k.min(pool.len()));
     while out.len() < k && !pool.is_empty() {
         let total: u128 = pool.iter().map(|(_, w)| *w as u128).sum();
-        let mut x = r.gen_range(0..total);
-        let pick = pool
-            .iter()
-            .position(|(_, w)| {
-                if x < *w as u128 {
-                    true
-                } else {
-                    x -= *w as u128;
-                    false
-                }
-            })
-            .expect("x < total");
-        out.push(pool.remove(pick).0);
+        let i = pick(&pool, r.gen_range(0..total));
+        out.push(pool.remove(i).0);
     }
     out
 }
@@ -69,19 +72,7 @@ pub fn leader_schedule(
     let mut r = rng(epoch_seed, "ambient-pol leader schedule v1");
     let mut out = Vec::with_capacity(slots as usize);
     while (out.len() as u64) < slots {
-        let mut x = r.gen_range(0..total);
-        let leader = pool
-            .iter()
-            .find(|(_, w)| {
-                if x < *w as u128 {
-                    true
-                } else {
-                    x -= *w as u128;
-                    false
-                }
-            })
-            .expect("x < total")
-            .0;
+        let leader = pool[pick(&pool, r.gen_range(0..total))].0;
         for _ in 0..repeat.min(slots - out.len() as u64) {
             out.push(leader);
         }

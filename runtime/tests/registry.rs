@@ -3,7 +3,7 @@
 use std::sync::{Arc, RwLock};
 
 use ambient_programs::registry::error::RegistryError;
-use ambient_programs::registry::instruction::{deregister, register, RegistryInstruction};
+use ambient_programs::registry::instruction::{deregister, register, register_only};
 use ambient_programs::registry::processor::MIN_BOND;
 use ambient_programs::registry::state::{Record, Role, RECORD_LEN};
 use ambient_programs::registry::ID;
@@ -86,17 +86,6 @@ fn code(e: TransactionError) -> Option<RegistryError> {
         }
         _ => None,
     }
-}
-
-fn register_ix(authority: &Pubkey, record: &Pubkey, role: Role, bond: u64) -> Instruction {
-    Instruction::new_with_bytes(
-        ID,
-        &RegistryInstruction::Register { role, bond }.encode(),
-        vec![
-            AccountMeta::new_readonly(*authority, true),
-            AccountMeta::new(*record, false),
-        ],
-    )
 }
 
 #[test]
@@ -243,7 +232,7 @@ fn every_failure_has_its_code() {
         &register(&miner.pubkey(), &rec.pubkey(), Role::Verifier, SOL, rent),
     )
     .unwrap();
-    let again = register_ix(&miner.pubkey(), &rec.pubkey(), Role::Verifier, SOL);
+    let again = register_only(&miner.pubkey(), &rec.pubkey(), Role::Verifier, SOL);
     assert_eq!(
         code(c.send(&other, &[&miner], &[again]).unwrap_err()),
         Some(RegistryError::AlreadyRegistered)

@@ -76,15 +76,20 @@ pub fn register(
             RECORD_LEN as u64,
             &ID,
         ),
-        Instruction::new_with_bytes(
-            ID,
-            &RegistryInstruction::Register { role, bond }.encode(),
-            vec![
-                AccountMeta::new_readonly(*authority, true),
-                AccountMeta::new(*record, false),
-            ],
-        ),
+        register_only(authority, record, role, bond),
     ]
+}
+
+/// The `Register` instruction alone (for a record created beforehand).
+pub fn register_only(authority: &Pubkey, record: &Pubkey, role: Role, bond: u64) -> Instruction {
+    Instruction::new_with_bytes(
+        ID,
+        &RegistryInstruction::Register { role, bond }.encode(),
+        vec![
+            AccountMeta::new_readonly(*authority, true),
+            AccountMeta::new(*record, false),
+        ],
+    )
 }
 
 /// `Deregister`: close `record` and pay its lamports to `destination`.
