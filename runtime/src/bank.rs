@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
-use ambient_programs::registry;
+use ambient_programs::{auction, registry};
 use solana_accounts_db::accounts_db::AccountsDbConfig;
 use solana_genesis_config::GenesisConfig;
 use solana_program_runtime::program_cache_entry::ProgramCacheEntry;
@@ -20,6 +20,11 @@ pub fn register_builtins(bank: &Bank) {
         registry::ID,
         registry::NAME,
         ProgramCacheEntry::new_builtin(0, registry::NAME.len(), registry::Entrypoint::register),
+    );
+    bank.add_builtin(
+        auction::ID,
+        auction::NAME,
+        ProgramCacheEntry::new_builtin(0, auction::NAME.len(), auction::Entrypoint::register),
     );
 }
 

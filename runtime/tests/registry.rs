@@ -1,91 +1,23 @@
 //! The PoL registry through a real `Bank` with signed transactions.
 
-use std::sync::{Arc, RwLock};
-
 use ambient_programs::registry::error::RegistryError;
 use ambient_programs::registry::instruction::{deregister, register, register_only};
 use ambient_programs::registry::processor::MIN_BOND;
 use ambient_programs::registry::state::{Record, Role, RECORD_LEN};
 use ambient_programs::registry::ID;
-use ambient_runtime::{new_bank_forks, AmbientGenesis, GenesisParams};
 use proptest::prelude::*;
-use solana_instruction::error::InstructionError;
-use solana_instruction::{AccountMeta, Instruction};
+use solana_instruction::AccountMeta;
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
-use solana_runtime::bank::Bank;
-use solana_runtime::bank_forks::BankForks;
 use solana_signer::Signer;
-use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 
-const SOL: u64 = 1_000_000_000;
+mod common;
 
-struct Chain {
-    _dir: tempfile::TempDir,
-    _forks: Arc<RwLock<BankForks>>,
-    bank: Arc<Bank>,
-    faucet: Keypair,
-}
-
-fn chain() -> Chain {
-    let g = AmbientGenesis::new(GenesisParams::dev(Pubkey::new_unique()));
-    let dir = tempfile::tempdir().unwrap();
-    let forks = new_bank_forks(&g.config, dir.path());
-    let bank = forks.read().unwrap().working_bank();
-    Chain {
-        _dir: dir,
-        _forks: forks,
-        bank,
-        faucet: g.faucet,
-    }
-}
-
-impl Chain {
-    fn send(
-        &self,
-        payer: &Keypair,
-        signers: &[&Keypair],
-        ixs: &[Instruction],
-    ) -> Result<(), TransactionError> {
-        let mut all: Vec<&Keypair> = vec![payer];
-        all.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
-        let tx = Transaction::new_signed_with_payer(
-            ixs,
-            Some(&payer.pubkey()),
-            &all,
-            self.bank.last_blockhash(),
-        );
-        self.bank.process_transaction(&tx)
-    }
-
-    fn funded(&self, lamports: u64) -> Keypair {
-        let k = Keypair::new();
-        let ix = solana_system_interface::instruction::transfer(
-            &self.faucet.pubkey(),
-            &k.pubkey(),
-            lamports,
-        );
-        self.send(&self.faucet, &[], &[ix]).unwrap();
-        k
-    }
-
-    fn rent(&self) -> u64 {
-        self.bank.get_minimum_balance_for_rent_exemption(RECORD_LEN)
-    }
-
-    fn fee(&self, signatures: u64) -> u64 {
-        self.bank.last_blockhash_and_lamports_per_signature().1 * signatures
-    }
-}
+use common::{chain, code_of, Chain, SOL};
 
 fn code(e: TransactionError) -> Option<RegistryError> {
-    match e {
-        TransactionError::InstructionError(_, InstructionError::Custom(c)) => {
-            RegistryError::from_code(c)
-        }
-        _ => None,
-    }
+    code_of(e).and_then(RegistryError::from_code)
 }
 
 #[test]
@@ -99,14 +31,14 @@ fn register_and_deregister() {
         &record.pubkey(),
         Role::Miner,
         bond,
-        c.rent(),
+        c.rent(RECORD_LEN),
     );
     c.send(&miner, &[&record], &ixs).unwrap();
     let acc = c.bank.get_account(&record.pubkey()).unwrap();
     assert_eq!(solana_account::ReadableAccount::owner(&acc), &ID);
     assert_eq!(
         solana_account::ReadableAccount::lamports(&acc),
-        c.rent() + bond
+        c.rent(RECORD_LEN) + bond
     );
     let r = Record::read(solana_account::ReadableAccount::data(&acc))
         .unwrap()
@@ -117,7 +49,7 @@ fn register_and_deregister() {
     );
     assert_eq!(
         c.bank.get_balance(&miner.pubkey()),
-        10 * SOL - bond - c.rent() - c.fee(2)
+        10 * SOL - bond - c.rent(RECORD_LEN) - c.fee(2)
     );
 
     let dest = Pubkey::new_unique();
@@ -127,7 +59,7 @@ fn register_and_deregister() {
         &[deregister(&miner.pubkey(), &record.pubkey(), &dest)],
     )
     .unwrap();
-    assert_eq!(c.bank.get_balance(&dest), bond + c.rent());
+    assert_eq!(c.bank.get_balance(&dest), bond + c.rent(RECORD_LEN));
     assert_eq!(c.bank.get_balance(&record.pubkey()), 0);
 }
 
@@ -136,7 +68,7 @@ fn every_failure_has_its_code() {
     let c = chain();
     let miner = c.funded(100 * SOL);
     let other = c.funded(10 * SOL);
-    let rent = c.rent();
+    let rent = c.rent(RECORD_LEN);
 
     // Bond below the minimum.
     let rec = Keypair::new();
@@ -321,10 +253,10 @@ proptest! {
                     let rec = Keypair::new();
                     records.push(rec.pubkey());
                     tracked.push(rec.pubkey());
-                    let mut ixs = register(&actors[actor].pubkey(), &rec.pubkey(), Role::Miner, bond_sol * SOL, c.rent());
+                    let mut ixs = register(&actors[actor].pubkey(), &rec.pubkey(), Role::Miner, bond_sol * SOL, c.rent(RECORD_LEN));
                     if !exact {
                         ixs[0] = solana_system_interface::instruction::create_account(
-                            &actors[actor].pubkey(), &rec.pubkey(), c.rent() + bond_sol * SOL + 7, RECORD_LEN as u64, &ID);
+                            &actors[actor].pubkey(), &rec.pubkey(), c.rent(RECORD_LEN) + bond_sol * SOL + 7, RECORD_LEN as u64, &ID);
                     }
                     (c.send(&actors[actor], &[&rec], &ixs), 2)
                 }

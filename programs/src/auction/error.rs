@@ -1,0 +1,56 @@
+//! The auction's error codes (returned as `InstructionError::Custom(code)`).
+
+use solana_instruction::error::InstructionError;
+
+macro_rules! codes {
+    ($($name:ident = $code:literal : $msg:literal,)*) => {
+        /// Everything the auction rejects, each with a stable code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+        #[repr(u32)]
+        pub enum AuctionError {
+            $(#[doc = $msg] #[error($msg)] $name = $code,)*
+        }
+
+        impl AuctionError {
+            /// The error for a custom code, if it is one of ours.
+            pub fn from_code(code: u32) -> Option<Self> {
+                match code {
+                    $($code => Some(AuctionError::$name),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    MalformedInstruction = 0x4101: "malformed instruction data",
+    UnsupportedVersion = 0x4102: "unsupported instruction version",
+    WrongOwner = 0x4103: "account is not owned by the auction program",
+    WrongSize = 0x4104: "account has the wrong size",
+    AlreadyInitialized = 0x4105: "account is already initialised",
+    NotInitialized = 0x4106: "account is not initialised",
+    MissingSignature = 0x4107: "missing required signature",
+    NotWritable = 0x4108: "account must be writable",
+    EscrowMismatch = 0x4109: "request lamports are not rent-exempt minimum plus the maximum price",
+    BadParameters = 0x410a: "invalid request parameters",
+    WrongState = 0x410b: "the request is not in a state that allows this",
+    BiddingClosed = 0x410c: "the bid window is over",
+    NotRevealPhase = 0x410d: "reveals are accepted only between the bid window and the reveal deadline",
+    RevealMismatch = 0x410e: "price and salt do not match the sealed bid",
+    PriceAboveMax = 0x410f: "revealed price is above the request's maximum",
+    TooEarly = 0x4110: "too early for this step",
+    WrongRequest = 0x4111: "the bid belongs to another request",
+    WrongMiner = 0x4112: "signer is not the bid's miner",
+    WrongRequester = 0x4113: "signer is not the requester",
+    BondTooSmall = 0x4114: "bid bond is below the minimum",
+    HasBids = 0x4115: "a request with bids cannot be cancelled",
+    AlreadyRevealed = 0x4116: "the bid is already revealed",
+    WinnerCannotWithdraw = 0x4117: "the winning bid's bond stays until the job is finalised",
+}
+
+impl From<AuctionError> for InstructionError {
+    fn from(e: AuctionError) -> Self {
+        InstructionError::Custom(e as u32)
+    }
+}

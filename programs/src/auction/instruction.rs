@@ -1,0 +1,348 @@
+//! Auction instructions and their client builders.
+//!
+//! Data: version `1` · tag · fields (little-endian). Accounts per instruction:
+//! - `Request` (0): requester (signer), request (writable; owned by the program, [`REQUEST_LEN`]
+//!   zero bytes, holding exactly its rent-exempt minimum plus `max_price`, the escrow).
+//! - `Cancel` (1): requester (signer), request (writable), destination (writable). Only before any bid.
+//! - `Bid` (2): miner (signer), request (writable), bid (writable; owned by the program, [`BID_LEN`]
+//!   zero bytes; its lamports above rent are the bond).
+//! - `Reveal` (3): miner (signer), request (writable), bid (writable).
+//! - `Settle` (4): request (writable). Anyone may settle once the reveal window is over.
+//! - `WithdrawBid` (5): miner (signer), request (writable), bid (writable), destination (writable):
+//!   returns a losing or unrevealed bid's bond and rent once the request is settled (the request
+//!   counts open bids; a request is closed only when none is left).
+
+use solana_instruction::{AccountMeta, Instruction};
+use solana_pubkey::Pubkey;
+
+use super::error::AuctionError;
+use super::state::{Sampling, BID_LEN, REQUEST_LEN};
+use super::ID;
+
+/// Instruction format version.
+pub const VERSION: u8 = 1;
+
+/// What a requester asks for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RequestParams {
+    /// The model.
+    pub model_id: [u8; 32],
+    /// blake3 of the prompt tokens.
+    pub prompt_hash: [u8; 32],
+    /// Most tokens.
+    pub max_tokens: u32,
+    /// Sampler settings.
+    pub sampling: Sampling,
+    /// Most the requester pays.
+    pub max_price: u64,
+    /// Length of the bid window, in slots.
+    pub bid_slots: u64,
+    /// Length of the reveal window, in slots.
+    pub reveal_slots: u64,
+    /// Slots after the reveal window for the result.
+    pub deadline_slots: u64,
+}
+
+/// An auction instruction.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AuctionInstruction {
+    /// Open a request.
+    Request(RequestParams),
+    /// Cancel a request that has no bids.
+    Cancel,
+    /// Place a sealed bid.
+    Bid {
+        /// [`super::bid_commitment`] of price and salt.
+        commitment: [u8; 32],
+    },
+    /// Reveal a sealed bid.
+    Reveal {
+        /// The price.
+        price: u64,
+        /// The salt.
+        salt: [u8; 32],
+    },
+    /// Award the request after the reveal window.
+    Settle,
+    /// Take back a losing bid's bond.
+    WithdrawBid,
+}
+
+struct Rd<'a>(&'a [u8]);
+
+impl Rd<'_> {
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], AuctionError> {
+        if self.0.len() < N {
+            return Err(AuctionError::MalformedInstruction);
+        }
+        let (a, rest) = self.0.split_at(N);
+        self.0 = rest;
+        Ok(a.try_into().expect("N bytes"))
+    }
+    fn u32(&mut self) -> Result<u32, AuctionError> {
+        Ok(u32::from_le_bytes(self.take()?))
+    }
+    fn u64(&mut self) -> Result<u64, AuctionError> {
+        Ok(u64::from_le_bytes(self.take()?))
+    }
+    fn f32(&mut self) -> Result<f32, AuctionError> {
+        Ok(f32::from_le_bytes(self.take()?))
+    }
+}
+
+impl AuctionInstruction {
+    /// Encodes the instruction data.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut v = vec![VERSION];
+        match self {
+            AuctionInstruction::Request(p) => {
+                v.push(0);
+                v.extend_from_slice(&p.model_id);
+                v.extend_from_slice(&p.prompt_hash);
+                v.extend_from_slice(&p.max_tokens.to_le_bytes());
+                v.extend_from_slice(&p.sampling.temperature.to_le_bytes());
+                v.extend_from_slice(&p.sampling.top_k.to_le_bytes());
+                v.extend_from_slice(&p.sampling.top_p.to_le_bytes());
+                v.extend_from_slice(&p.sampling.seed.to_le_bytes());
+                for x in [p.max_price, p.bid_slots, p.reveal_slots, p.deadline_slots] {
+                    v.extend_from_slice(&x.to_le_bytes());
+                }
+            }
+            AuctionInstruction::Cancel => v.push(1),
+            AuctionInstruction::Bid { commitment } => {
+                v.push(2);
+                v.extend_from_slice(commitment);
+            }
+            AuctionInstruction::Reveal { price, salt } => {
+                v.push(3);
+                v.extend_from_slice(&price.to_le_bytes());
+                v.extend_from_slice(salt);
+            }
+            AuctionInstruction::Settle => v.push(4),
+            AuctionInstruction::WithdrawBid => v.push(5),
+        }
+        v
+    }
+
+    /// Decodes instruction data; anything malformed is a specific error, never a panic.
+    pub fn decode(data: &[u8]) -> Result<Self, AuctionError> {
+        let (&version, rest) = data
+            .split_first()
+            .ok_or(AuctionError::MalformedInstruction)?;
+        if version != VERSION {
+            return Err(AuctionError::UnsupportedVersion);
+        }
+        let (&tag, rest) = rest
+            .split_first()
+            .ok_or(AuctionError::MalformedInstruction)?;
+        let mut r = Rd(rest);
+        let ix = match tag {
+            0 => AuctionInstruction::Request(RequestParams {
+                model_id: r.take()?,
+                prompt_hash: r.take()?,
+                max_tokens: r.u32()?,
+                sampling: Sampling {
+                    temperature: r.f32()?,
+                    top_k: r.u32()?,
+                    top_p: r.f32()?,
+                    seed: r.u64()?,
+                },
+                max_price: r.u64()?,
+                bid_slots: r.u64()?,
+                reveal_slots: r.u64()?,
+                deadline_slots: r.u64()?,
+            }),
+            1 => AuctionInstruction::Cancel,
+            2 => AuctionInstruction::Bid {
+                commitment: r.take()?,
+            },
+            3 => AuctionInstruction::Reveal {
+                price: r.u64()?,
+                salt: r.take()?,
+            },
+            4 => AuctionInstruction::Settle,
+            5 => AuctionInstruction::WithdrawBid,
+            _ => return Err(AuctionError::MalformedInstruction),
+        };
+        if !r.0.is_empty() {
+            return Err(AuctionError::MalformedInstruction);
+        }
+        Ok(ix)
+    }
+}
+
+fn ix(data: AuctionInstruction, accounts: Vec<AccountMeta>) -> Instruction {
+    Instruction::new_with_bytes(ID, &data.encode(), accounts)
+}
+
+/// Creates the request account (funded with rent + `max_price` escrow) and opens the request.
+pub fn request(
+    requester: &Pubkey,
+    request: &Pubkey,
+    p: RequestParams,
+    rent_exempt_minimum: u64,
+) -> [Instruction; 2] {
+    [
+        solana_system_interface::instruction::create_account(
+            requester,
+            request,
+            rent_exempt_minimum.saturating_add(p.max_price),
+            REQUEST_LEN as u64,
+            &ID,
+        ),
+        ix(
+            AuctionInstruction::Request(p),
+            vec![
+                AccountMeta::new_readonly(*requester, true),
+                AccountMeta::new(*request, false),
+            ],
+        ),
+    ]
+}
+
+/// Cancels a request without bids; its lamports go to `destination`.
+pub fn cancel(requester: &Pubkey, request: &Pubkey, destination: &Pubkey) -> Instruction {
+    ix(
+        AuctionInstruction::Cancel,
+        vec![
+            AccountMeta::new_readonly(*requester, true),
+            AccountMeta::new(*request, false),
+            AccountMeta::new(*destination, false),
+        ],
+    )
+}
+
+/// Creates the bid account (funded with rent + `bond`) and places a sealed bid.
+pub fn bid(
+    miner: &Pubkey,
+    request: &Pubkey,
+    bid: &Pubkey,
+    commitment: [u8; 32],
+    bond: u64,
+    rent_exempt_minimum: u64,
+) -> [Instruction; 2] {
+    [
+        solana_system_interface::instruction::create_account(
+            miner,
+            bid,
+            rent_exempt_minimum.saturating_add(bond),
+            BID_LEN as u64,
+            &ID,
+        ),
+        ix(
+            AuctionInstruction::Bid { commitment },
+            vec![
+                AccountMeta::new_readonly(*miner, true),
+                AccountMeta::new(*request, false),
+                AccountMeta::new(*bid, false),
+            ],
+        ),
+    ]
+}
+
+/// Reveals a sealed bid.
+pub fn reveal(
+    miner: &Pubkey,
+    request: &Pubkey,
+    bid: &Pubkey,
+    price: u64,
+    salt: [u8; 32],
+) -> Instruction {
+    ix(
+        AuctionInstruction::Reveal { price, salt },
+        vec![
+            AccountMeta::new_readonly(*miner, true),
+            AccountMeta::new(*request, false),
+            AccountMeta::new(*bid, false),
+        ],
+    )
+}
+
+/// Settles a request after its reveal window.
+pub fn settle(request: &Pubkey) -> Instruction {
+    ix(
+        AuctionInstruction::Settle,
+        vec![AccountMeta::new(*request, false)],
+    )
+}
+
+/// Returns a losing bid's bond and rent to `destination`.
+pub fn withdraw_bid(
+    miner: &Pubkey,
+    request: &Pubkey,
+    bid: &Pubkey,
+    destination: &Pubkey,
+) -> Instruction {
+    ix(
+        AuctionInstruction::WithdrawBid,
+        vec![
+            AccountMeta::new_readonly(*miner, true),
+            AccountMeta::new(*request, false),
+            AccountMeta::new(*bid, false),
+            AccountMeta::new(*destination, false),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn round_trip() {
+        let p = RequestParams {
+            model_id: [1; 32],
+            prompt_hash: [2; 32],
+            max_tokens: 100,
+            sampling: Sampling {
+                temperature: 0.5,
+                top_k: 3,
+                top_p: 0.9,
+                seed: 77,
+            },
+            max_price: 5,
+            bid_slots: 2,
+            reveal_slots: 2,
+            deadline_slots: 10,
+        };
+        for i in [
+            AuctionInstruction::Request(p),
+            AuctionInstruction::Cancel,
+            AuctionInstruction::Bid {
+                commitment: [9; 32],
+            },
+            AuctionInstruction::Reveal {
+                price: 3,
+                salt: [8; 32],
+            },
+            AuctionInstruction::Settle,
+            AuctionInstruction::WithdrawBid,
+        ] {
+            let e = i.encode();
+            assert_eq!(AuctionInstruction::decode(&e).unwrap(), i);
+            assert!(AuctionInstruction::decode(&e[..e.len() - 1]).is_err());
+            let mut longer = e.clone();
+            longer.push(0);
+            assert_eq!(
+                AuctionInstruction::decode(&longer),
+                Err(AuctionError::MalformedInstruction)
+            );
+        }
+        assert_eq!(
+            AuctionInstruction::decode(&[2, 4]),
+            Err(AuctionError::UnsupportedVersion)
+        );
+        assert_eq!(
+            AuctionInstruction::decode(&[1, 99]),
+            Err(AuctionError::MalformedInstruction)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn random_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = AuctionInstruction::decode(&data);
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! The auction's processor, run by the bank as a builtin program. Every step checks signer, owner,
+//! size, state and slot window, and fails with a specific [`AuctionError`].
+
+use solana_instruction::error::InstructionError;
+use solana_program_runtime::declare_process_instruction;
+use solana_program_runtime::invoke_context::InvokeContext;
+use solana_pubkey::Pubkey;
+use solana_transaction_context::instruction::InstructionContext;
+use solana_transaction_context::instruction_accounts::BorrowedInstructionAccount;
+
+use super::error::AuctionError;
+use super::instruction::{AuctionInstruction, RequestParams};
+use super::state::{Bid, Request, RequestState, BID_LEN, NO_PRICE, REQUEST_LEN};
+use super::{bid_commitment, ID};
+
+/// Compute units charged per auction instruction.
+pub const COMPUTE_UNITS: u64 = 1_500;
+
+/// Smallest bid bond, in lamports.
+pub const MIN_BID_BOND: u64 = 1_000_000;
+
+declare_process_instruction!(Entrypoint, COMPUTE_UNITS, |invoke_context| {
+    process(invoke_context)
+});
+
+/// The key of instruction account `i`, which must have signed.
+fn signer(ix: &InstructionContext, i: u16) -> Result<Pubkey, InstructionError> {
+    if !ix.is_instruction_account_signer(i)? {
+        return Err(AuctionError::MissingSignature.into());
+    }
+    Ok(*ix.get_key_of_instruction_account(i)?)
+}
+
+/// Instruction account `i`, which must be owned by this program, of `len` bytes, and (if
+/// `writable`) writable.
+fn owned<'a>(
+    ix: &'a InstructionContext,
+    i: u16,
+    len: usize,
+    writable: bool,
+) -> Result<BorrowedInstructionAccount<'a, 'a>, InstructionError> {
+    let a = ix.try_borrow_instruction_account(i)?;
+    if *a.get_owner() != ID {
+        return Err(AuctionError::WrongOwner.into());
+    }
+    if a.get_data().len() != len {
+        return Err(AuctionError::WrongSize.into());
+    }
+    if writable && !a.is_writable() {
+        return Err(AuctionError::NotWritable.into());
+    }
+    Ok(a)
+}
+
+fn read_request(a: &BorrowedInstructionAccount<'_, '_>) -> Result<Request, InstructionError> {
+    Ok(Request::read(a.get_data())?.ok_or(AuctionError::NotInitialized)?)
+}
+
+fn read_bid(a: &BorrowedInstructionAccount<'_, '_>) -> Result<Bid, InstructionError> {
+    Ok(Bid::read(a.get_data())?.ok_or(AuctionError::NotInitialized)?)
+}
+
+/// Moves every lamport of `from` to instruction account `to` and clears `from`'s data.
+fn close(
+    ix: &InstructionContext,
+    mut from: BorrowedInstructionAccount<'_, '_>,
+    to: u16,
+) -> Result<(), InstructionError> {
+    let lamports = from.get_lamports();
+    from.get_data_mut()?.fill(0);
+    from.set_lamports(0)?;
+    drop(from);
+    let mut dest = ix.try_borrow_instruction_account(to)?;
+    if !dest.is_writable() {
+        return Err(AuctionError::NotWritable.into());
+    }
+    dest.checked_add_lamports(lamports)
+}
+
+fn new_request(requester: Pubkey, p: &RequestParams, slot: u64) -> Result<Request, AuctionError> {
+    if p.max_tokens == 0
+        || !p.sampling.is_valid()
+        || p.max_price == 0
+        || p.bid_slots == 0
+        || p.reveal_slots == 0
+        || p.deadline_slots == 0
+    {
+        return Err(AuctionError::BadParameters);
+    }
+    let bid_end = slot
+        .checked_add(p.bid_slots)
+        .ok_or(AuctionError::BadParameters)?;
+    let reveal_end = bid_end
+        .checked_add(p.reveal_slots)
+        .ok_or(AuctionError::BadParameters)?;
+    let deadline = reveal_end
+        .checked_add(p.deadline_slots)
+        .ok_or(AuctionError::BadParameters)?;
+    Ok(Request {
+        state: RequestState::Open,
+        requester,
+        model_id: p.model_id,
+        prompt_hash: p.prompt_hash,
+        max_tokens: p.max_tokens,
+        sampling: p.sampling,
+        max_price: p.max_price,
+        created_slot: slot,
+        bid_end,
+        reveal_end,
+        deadline,
+        bids: 0,
+        revealed: 0,
+        best_bid: Pubkey::default(),
+        best_price: NO_PRICE,
+        second_price: NO_PRICE,
+        winner: Pubkey::default(),
+        price: 0,
+    })
+}
+
+fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
+    let sysvars = invoke_context.environment_config.sysvar_cache();
+    let rent = sysvars.get_rent()?;
+    let slot = sysvars.get_clock()?.slot;
+    let ix = invoke_context
+        .transaction_context
+        .get_current_instruction_context()?;
+    match AuctionInstruction::decode(ix.get_instruction_data())? {
+        AuctionInstruction::Request(p) => {
+            ix.check_number_of_instruction_accounts(2)?;
+            let requester = signer(&ix, 0)?;
+            let mut acc = owned(&ix, 1, REQUEST_LEN, true)?;
+            if Request::read(acc.get_data())?.is_some() {
+                return Err(AuctionError::AlreadyInitialized.into());
+            }
+            let req = new_request(requester, &p, slot)?;
+            if acc.get_lamports()
+                != rent
+                    .minimum_balance(REQUEST_LEN)
+                    .saturating_add(p.max_price)
+            {
+                return Err(AuctionError::EscrowMismatch.into());
+            }
+            req.write(acc.get_data_mut()?)?;
+        }
+        AuctionInstruction::Cancel => {
+            ix.check_number_of_instruction_accounts(3)?;
+            let who = signer(&ix, 0)?;
+            let acc = owned(&ix, 1, REQUEST_LEN, true)?;
+            let req = read_request(&acc)?;
+            if req.requester != who {
+                return Err(AuctionError::WrongRequester.into());
+            }
+            if req.state == RequestState::Awarded {
+                return Err(AuctionError::WrongState.into());
+            }
+            if req.bids > 0 {
+                return Err(AuctionError::HasBids.into());
+            }
+            close(&ix, acc, 2)?;
+        }
+        AuctionInstruction::Bid { commitment } => {
+            ix.check_number_of_instruction_accounts(3)?;
+            let miner = signer(&ix, 0)?;
+            let mut racc = owned(&ix, 1, REQUEST_LEN, true)?;
+            let mut req = read_request(&racc)?;
+            if req.state != RequestState::Open {
+                return Err(AuctionError::WrongState.into());
+            }
+            if slot >= req.bid_end {
+                return Err(AuctionError::BiddingClosed.into());
+            }
+            let mut bacc = owned(&ix, 2, BID_LEN, true)?;
+            if Bid::read(bacc.get_data())?.is_some() {
+                return Err(AuctionError::AlreadyInitialized.into());
+            }
+            let bond = bacc
+                .get_lamports()
+                .checked_sub(rent.minimum_balance(BID_LEN))
+                .filter(|&b| b >= MIN_BID_BOND)
+                .ok_or(AuctionError::BondTooSmall)?;
+            let bid = Bid {
+                revealed: false,
+                request: *racc.get_key(),
+                miner,
+                commitment,
+                price: 0,
+                bond,
+            };
+            bid.write(bacc.get_data_mut()?)?;
+            req.bids = req
+                .bids
+                .checked_add(1)
+                .ok_or(InstructionError::ArithmeticOverflow)?;
+            req.write(racc.get_data_mut()?)?;
+        }
+        AuctionInstruction::Reveal { price, salt } => {
+            ix.check_number_of_instruction_accounts(3)?;
+            let miner = signer(&ix, 0)?;
+            let mut racc = owned(&ix, 1, REQUEST_LEN, true)?;
+            let mut req = read_request(&racc)?;
+            if req.state != RequestState::Open {
+                return Err(AuctionError::WrongState.into());
+            }
+            if slot < req.bid_end || slot >= req.reveal_end {
+                return Err(AuctionError::NotRevealPhase.into());
+            }
+            let mut bacc = owned(&ix, 2, BID_LEN, true)?;
+            let mut bid = read_bid(&bacc)?;
+            let request_key = *racc.get_key();
+            if bid.request != request_key {
+                return Err(AuctionError::WrongRequest.into());
+            }
+            if bid.miner != miner {
+                return Err(AuctionError::WrongMiner.into());
+            }
+            if bid.revealed {
+                return Err(AuctionError::AlreadyRevealed.into());
+            }
+            if bid_commitment(&request_key, &miner, price, &salt) != bid.commitment {
+                return Err(AuctionError::RevealMismatch.into());
+            }
+            if price > req.max_price {
+                return Err(AuctionError::PriceAboveMax.into());
+            }
+            bid.revealed = true;
+            bid.price = price;
+            bid.write(bacc.get_data_mut()?)?;
+            req.revealed += 1;
+            // Lowest price wins; on a tie the earlier reveal keeps the lead.
+            if price < req.best_price {
+                req.second_price = req.best_price;
+                req.best_price = price;
+                req.best_bid = *bacc.get_key();
+            } else if price < req.second_price {
+                req.second_price = price;
+            }
+            req.write(racc.get_data_mut()?)?;
+        }
+        AuctionInstruction::Settle => {
+            ix.check_number_of_instruction_accounts(1)?;
+            let mut racc = owned(&ix, 0, REQUEST_LEN, true)?;
+            let mut req = read_request(&racc)?;
+            if req.state != RequestState::Open {
+                return Err(AuctionError::WrongState.into());
+            }
+            if slot < req.reveal_end {
+                return Err(AuctionError::TooEarly.into());
+            }
+            if req.best_price == NO_PRICE {
+                req.state = RequestState::Unfilled;
+            } else {
+                req.state = RequestState::Awarded;
+                req.winner = req.best_bid;
+                // Second price, capped by the maximum (a single bid is paid the maximum).
+                req.price = req.second_price.min(req.max_price);
+            }
+            req.write(racc.get_data_mut()?)?;
+        }
+        AuctionInstruction::WithdrawBid => {
+            ix.check_number_of_instruction_accounts(4)?;
+            let miner = signer(&ix, 0)?;
+            let mut racc = owned(&ix, 1, REQUEST_LEN, true)?;
+            let mut req = read_request(&racc)?;
+            let bacc = owned(&ix, 2, BID_LEN, true)?;
+            let bid = read_bid(&bacc)?;
+            if bid.request != *racc.get_key() {
+                return Err(AuctionError::WrongRequest.into());
+            }
+            if bid.miner != miner {
+                return Err(AuctionError::WrongMiner.into());
+            }
+            if req.state == RequestState::Open {
+                return Err(AuctionError::TooEarly.into());
+            }
+            if req.state == RequestState::Awarded && req.winner == *bacc.get_key() {
+                return Err(AuctionError::WinnerCannotWithdraw.into());
+            }
+            req.bids = req
+                .bids
+                .checked_sub(1)
+                .ok_or(InstructionError::ArithmeticOverflow)?;
+            req.write(racc.get_data_mut()?)?;
+            drop(racc);
+            close(&ix, bacc, 3)?;
+        }
+    }
+    Ok(())
+}

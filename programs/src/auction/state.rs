@@ -1,0 +1,333 @@
+//! The auction's account layouts (little-endian, fixed size, versioned; all zeros = uninitialised).
+
+use solana_pubkey::Pubkey;
+
+use super::error::AuctionError;
+
+/// Size of a request account (room left for the result fields of later versions).
+pub const REQUEST_LEN: usize = 320;
+/// Size of a bid account.
+pub const BID_LEN: usize = 128;
+const KIND_REQUEST: u8 = 2;
+const KIND_BID: u8 = 3;
+const VERSION: u8 = 1;
+/// "No price": the best and second-best prices before any reveal.
+pub const NO_PRICE: u64 = u64::MAX;
+
+/// Where a request is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum RequestState {
+    /// Taking bids, then reveals.
+    Open = 1,
+    /// Settled with a winner.
+    Awarded = 2,
+    /// Settled without any revealed bid.
+    Unfilled = 3,
+}
+
+/// Sampling parameters as stored on chain (the PoL receipt repeats them).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sampling {
+    /// 0 = greedy.
+    pub temperature: f32,
+    /// 0 = no limit.
+    pub top_k: u32,
+    /// In (0, 1].
+    pub top_p: f32,
+    /// Seed of the sampler.
+    pub seed: u64,
+}
+
+impl Sampling {
+    /// Whether the parameters are in range (the same rules as the engine's sampler).
+    pub fn is_valid(&self) -> bool {
+        self.temperature.is_finite()
+            && self.temperature >= 0.0
+            && self.top_p > 0.0
+            && self.top_p <= 1.0
+    }
+}
+
+/// An inference request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// State.
+    pub state: RequestState,
+    /// Who asked (and paid the escrow).
+    pub requester: Pubkey,
+    /// The model.
+    pub model_id: [u8; 32],
+    /// blake3 of the prompt tokens (the prompt itself is in the blob store).
+    pub prompt_hash: [u8; 32],
+    /// Most tokens to generate.
+    pub max_tokens: u32,
+    /// Sampler settings.
+    pub sampling: Sampling,
+    /// Most the requester pays (escrowed in the account).
+    pub max_price: u64,
+    /// Slot of the request.
+    pub created_slot: u64,
+    /// Bids are accepted in slots `< bid_end`.
+    pub bid_end: u64,
+    /// Reveals are accepted in slots `bid_end..reveal_end`.
+    pub reveal_end: u64,
+    /// The result is due before this slot.
+    pub deadline: u64,
+    /// Sealed bids placed.
+    pub bids: u32,
+    /// Bids revealed.
+    pub revealed: u32,
+    /// Lowest revealed bid (account) so far.
+    pub best_bid: Pubkey,
+    /// Its price ([`NO_PRICE`] if none).
+    pub best_price: u64,
+    /// Second-lowest revealed price ([`NO_PRICE`] if none).
+    pub second_price: u64,
+    /// The winning bid account (after settlement).
+    pub winner: Pubkey,
+    /// What the winner is paid.
+    pub price: u64,
+}
+
+/// A sealed (then revealed) bid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bid {
+    /// Whether the price has been revealed.
+    pub revealed: bool,
+    /// The request bid on.
+    pub request: Pubkey,
+    /// The bidder.
+    pub miner: Pubkey,
+    /// [`super::bid_commitment`] of price and salt.
+    pub commitment: [u8; 32],
+    /// The revealed price.
+    pub price: u64,
+    /// Bond held in the bid account above its rent-exempt minimum.
+    pub bond: u64,
+}
+
+struct W<'a> {
+    b: &'a mut [u8],
+    at: usize,
+}
+
+impl W<'_> {
+    fn put(&mut self, x: &[u8]) -> &mut Self {
+        self.b[self.at..self.at + x.len()].copy_from_slice(x);
+        self.at += x.len();
+        self
+    }
+}
+
+struct R<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl R<'_> {
+    fn take<const N: usize>(&mut self) -> [u8; N] {
+        let a = self.b[self.at..self.at + N]
+            .try_into()
+            .expect("length checked");
+        self.at += N;
+        a
+    }
+    fn u8(&mut self) -> u8 {
+        self.take::<1>()[0]
+    }
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.take())
+    }
+    fn u64(&mut self) -> u64 {
+        u64::from_le_bytes(self.take())
+    }
+    fn f32(&mut self) -> f32 {
+        f32::from_le_bytes(self.take())
+    }
+    fn key(&mut self) -> Pubkey {
+        Pubkey::new_from_array(self.take())
+    }
+}
+
+/// Checks size and header; `Ok(None)` for an all-zero (uninitialised) account.
+fn header(data: &[u8], len: usize, kind: u8) -> Result<Option<R<'_>>, AuctionError> {
+    if data.len() != len {
+        return Err(AuctionError::WrongSize);
+    }
+    if data.iter().all(|&b| b == 0) {
+        return Ok(None);
+    }
+    if data[0] != kind || data[1] != VERSION {
+        return Err(AuctionError::NotInitialized);
+    }
+    Ok(Some(R { b: data, at: 2 }))
+}
+
+impl Request {
+    /// Serialises into a request account's data.
+    pub fn write(&self, out: &mut [u8]) -> Result<(), AuctionError> {
+        if out.len() != REQUEST_LEN {
+            return Err(AuctionError::WrongSize);
+        }
+        out.fill(0);
+        let s = &self.sampling;
+        W { b: out, at: 0 }
+            .put(&[KIND_REQUEST, VERSION, self.state as u8])
+            .put(self.requester.as_ref())
+            .put(&self.model_id)
+            .put(&self.prompt_hash)
+            .put(&self.max_tokens.to_le_bytes())
+            .put(&s.temperature.to_le_bytes())
+            .put(&s.top_k.to_le_bytes())
+            .put(&s.top_p.to_le_bytes())
+            .put(&s.seed.to_le_bytes())
+            .put(&self.max_price.to_le_bytes())
+            .put(&self.created_slot.to_le_bytes())
+            .put(&self.bid_end.to_le_bytes())
+            .put(&self.reveal_end.to_le_bytes())
+            .put(&self.deadline.to_le_bytes())
+            .put(&self.bids.to_le_bytes())
+            .put(&self.revealed.to_le_bytes())
+            .put(self.best_bid.as_ref())
+            .put(&self.best_price.to_le_bytes())
+            .put(&self.second_price.to_le_bytes())
+            .put(self.winner.as_ref())
+            .put(&self.price.to_le_bytes());
+        Ok(())
+    }
+
+    /// Reads a request account; `Ok(None)` if uninitialised.
+    pub fn read(data: &[u8]) -> Result<Option<Self>, AuctionError> {
+        let Some(mut r) = header(data, REQUEST_LEN, KIND_REQUEST)? else {
+            return Ok(None);
+        };
+        let state = match r.u8() {
+            1 => RequestState::Open,
+            2 => RequestState::Awarded,
+            3 => RequestState::Unfilled,
+            _ => return Err(AuctionError::NotInitialized),
+        };
+        Ok(Some(Request {
+            state,
+            requester: r.key(),
+            model_id: r.take(),
+            prompt_hash: r.take(),
+            max_tokens: r.u32(),
+            sampling: Sampling {
+                temperature: r.f32(),
+                top_k: r.u32(),
+                top_p: r.f32(),
+                seed: r.u64(),
+            },
+            max_price: r.u64(),
+            created_slot: r.u64(),
+            bid_end: r.u64(),
+            reveal_end: r.u64(),
+            deadline: r.u64(),
+            bids: r.u32(),
+            revealed: r.u32(),
+            best_bid: r.key(),
+            best_price: r.u64(),
+            second_price: r.u64(),
+            winner: r.key(),
+            price: r.u64(),
+        }))
+    }
+}
+
+impl Bid {
+    /// Serialises into a bid account's data.
+    pub fn write(&self, out: &mut [u8]) -> Result<(), AuctionError> {
+        if out.len() != BID_LEN {
+            return Err(AuctionError::WrongSize);
+        }
+        out.fill(0);
+        W { b: out, at: 0 }
+            .put(&[KIND_BID, VERSION, if self.revealed { 2 } else { 1 }])
+            .put(self.request.as_ref())
+            .put(self.miner.as_ref())
+            .put(&self.commitment)
+            .put(&self.price.to_le_bytes())
+            .put(&self.bond.to_le_bytes());
+        Ok(())
+    }
+
+    /// Reads a bid account; `Ok(None)` if uninitialised.
+    pub fn read(data: &[u8]) -> Result<Option<Self>, AuctionError> {
+        let Some(mut r) = header(data, BID_LEN, KIND_BID)? else {
+            return Ok(None);
+        };
+        let revealed = match r.u8() {
+            1 => false,
+            2 => true,
+            _ => return Err(AuctionError::NotInitialized),
+        };
+        Ok(Some(Bid {
+            revealed,
+            request: r.key(),
+            miner: r.key(),
+            commitment: r.take(),
+            price: r.u64(),
+            bond: r.u64(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn round_trips() {
+        let req = Request {
+            state: RequestState::Awarded,
+            requester: Pubkey::new_from_array([1; 32]),
+            model_id: [2; 32],
+            prompt_hash: [3; 32],
+            max_tokens: 64,
+            sampling: Sampling {
+                temperature: 0.7,
+                top_k: 40,
+                top_p: 0.9,
+                seed: 5,
+            },
+            max_price: 1_000,
+            created_slot: 1,
+            bid_end: 3,
+            reveal_end: 5,
+            deadline: 20,
+            bids: 2,
+            revealed: 1,
+            best_bid: Pubkey::new_from_array([4; 32]),
+            best_price: 500,
+            second_price: NO_PRICE,
+            winner: Pubkey::new_from_array([4; 32]),
+            price: 1_000,
+        };
+        let mut d = vec![0u8; REQUEST_LEN];
+        req.write(&mut d).unwrap();
+        assert_eq!(Request::read(&d).unwrap(), Some(req));
+        let bid = Bid {
+            revealed: true,
+            request: Pubkey::new_from_array([5; 32]),
+            miner: Pubkey::new_from_array([6; 32]),
+            commitment: [7; 32],
+            price: 9,
+            bond: 10,
+        };
+        let mut d = vec![0u8; BID_LEN];
+        bid.write(&mut d).unwrap();
+        assert_eq!(Bid::read(&d).unwrap(), Some(bid));
+        assert_eq!(Bid::read(&[0; BID_LEN]).unwrap(), None);
+    }
+
+    proptest! {
+        #[test]
+        fn random_account_data_never_panics(d in proptest::collection::vec(any::<u8>(), REQUEST_LEN)) {
+            let _ = Request::read(&d);
+            let _ = Bid::read(&d[..BID_LEN]);
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! The query auction through a real `Bank`: request with escrow, sealed bids with bonds, reveals,
+//! second-price settlement, bond withdrawal and cancellation, with slots advancing between phases.
+
+mod common;
+
+use ambient_programs::auction::bid_commitment;
+use ambient_programs::auction::error::AuctionError;
+use ambient_programs::auction::instruction::{
+    bid, cancel, request, reveal, settle, withdraw_bid, RequestParams,
+};
+use ambient_programs::auction::processor::MIN_BID_BOND;
+use ambient_programs::auction::state::{Request, RequestState, Sampling, BID_LEN, REQUEST_LEN};
+use common::{chain, code_of, Chain, SOL};
+use proptest::prelude::*;
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+use solana_transaction_error::TransactionError;
+
+fn code(e: TransactionError) -> Option<AuctionError> {
+    code_of(e).and_then(AuctionError::from_code)
+}
+
+fn params(max_price: u64) -> RequestParams {
+    RequestParams {
+        model_id: [1; 32],
+        prompt_hash: [2; 32],
+        max_tokens: 64,
+        sampling: Sampling {
+            temperature: 0.7,
+            top_k: 40,
+            top_p: 0.9,
+            seed: 3,
+        },
+        max_price,
+        bid_slots: 2,
+        reveal_slots: 2,
+        deadline_slots: 10,
+    }
+}
+
+fn open(c: &Chain, requester: &Keypair, max_price: u64) -> Pubkey {
+    let req = Keypair::new();
+    let ixs = request(
+        &requester.pubkey(),
+        &req.pubkey(),
+        params(max_price),
+        c.rent(REQUEST_LEN),
+    );
+    c.send(requester, &[&req], &ixs).unwrap();
+    req.pubkey()
+}
+
+fn read(c: &Chain, req: &Pubkey) -> Request {
+    let acc = c.bank.get_account(req).expect("request account");
+    Request::read(solana_account::ReadableAccount::data(&acc))
+        .unwrap()
+        .expect("initialised")
+}
+
+struct Bidder {
+    key: Keypair,
+    bid: Keypair,
+    price: u64,
+    salt: [u8; 32],
+}
+
+fn place(c: &Chain, req: &Pubkey, key: Keypair, price: u64) -> Result<Bidder, TransactionError> {
+    let b = Bidder {
+        key,
+        bid: Keypair::new(),
+        price,
+        salt: [price as u8 ^ 0x5a; 32],
+    };
+    let commitment = bid_commitment(req, &b.key.pubkey(), price, &b.salt);
+    let ixs = bid(
+        &b.key.pubkey(),
+        req,
+        &b.bid.pubkey(),
+        commitment,
+        MIN_BID_BOND,
+        c.rent(BID_LEN),
+    );
+    c.send(&b.key, &[&b.bid], &ixs)?;
+    Ok(b)
+}
+
+fn do_reveal(c: &Chain, req: &Pubkey, b: &Bidder) -> Result<(), TransactionError> {
+    c.send(
+        &b.key,
+        &[],
+        &[reveal(
+            &b.key.pubkey(),
+            req,
+            &b.bid.pubkey(),
+            b.price,
+            b.salt,
+        )],
+    )
+}
+
+#[test]
+fn lowest_bid_wins_at_the_second_price() {
+    let mut c = chain();
+    let requester = c.funded(10 * SOL);
+    let req = open(&c, &requester, SOL);
+    assert_eq!(c.bank.get_balance(&req), c.rent(REQUEST_LEN) + SOL);
+    let cheap = place(&c, &req, c.funded(SOL), SOL / 10 * 3).unwrap();
+    let dear = place(&c, &req, c.funded(SOL), SOL / 2).unwrap();
+    assert_eq!(read(&c, &req).bids, 2);
+
+    c.advance(2);
+    do_reveal(&c, &req, &dear).unwrap();
+    do_reveal(&c, &req, &cheap).unwrap();
+    c.advance(2);
+    c.send(&requester, &[], &[settle(&req)]).unwrap();
+    let r = read(&c, &req);
+    assert_eq!(r.state, RequestState::Awarded);
+    assert_eq!(r.winner, cheap.bid.pubkey());
+    assert_eq!(r.price, SOL / 2, "paid the second-lowest price");
+
+    // The loser takes its bond and rent back; the winner's bond stays.
+    let before = c.bank.get_balance(&dear.key.pubkey());
+    c.send(
+        &dear.key,
+        &[],
+        &[withdraw_bid(
+            &dear.key.pubkey(),
+            &req,
+            &dear.bid.pubkey(),
+            &dear.key.pubkey(),
+        )],
+    )
+    .unwrap();
+    assert_eq!(
+        c.bank.get_balance(&dear.key.pubkey()),
+        before + MIN_BID_BOND + c.rent(BID_LEN) - c.fee(1)
+    );
+    let e = c.send(
+        &cheap.key,
+        &[],
+        &[withdraw_bid(
+            &cheap.key.pubkey(),
+            &req,
+            &cheap.bid.pubkey(),
+            &cheap.key.pubkey(),
+        )],
+    );
+    assert_eq!(
+        code(e.unwrap_err()),
+        Some(AuctionError::WinnerCannotWithdraw)
+    );
+    // Awarded requests cannot be cancelled (the escrow pays the winner).
+    let e = c.send(
+        &requester,
+        &[],
+        &[cancel(&requester.pubkey(), &req, &requester.pubkey())],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::WrongState));
+}
+
+#[test]
+fn a_single_bid_is_paid_the_maximum() {
+    let mut c = chain();
+    let requester = c.funded(10 * SOL);
+    let req = open(&c, &requester, SOL);
+    let only = place(&c, &req, c.funded(SOL), 1234).unwrap();
+    c.advance(2);
+    do_reveal(&c, &req, &only).unwrap();
+    c.advance(2);
+    c.send(&requester, &[], &[settle(&req)]).unwrap();
+    let r = read(&c, &req);
+    assert_eq!((r.state, r.price), (RequestState::Awarded, SOL));
+}
+
+#[test]
+fn every_step_is_enforced() {
+    let mut c = chain();
+    let requester = c.funded(10 * SOL);
+    let stranger = c.funded(10 * SOL);
+
+    // Bad parameters and a wrong escrow.
+    let r = Keypair::new();
+    let mut p = params(SOL);
+    p.max_tokens = 0;
+    let e = c.send(
+        &requester,
+        &[&r],
+        &request(&requester.pubkey(), &r.pubkey(), p, c.rent(REQUEST_LEN)),
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::BadParameters));
+    let mut p = params(SOL);
+    p.sampling.top_p = 0.0;
+    let e = c.send(
+        &requester,
+        &[&r],
+        &request(&requester.pubkey(), &r.pubkey(), p, c.rent(REQUEST_LEN)),
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::BadParameters));
+    let e = c.send(
+        &requester,
+        &[&r],
+        &request(
+            &requester.pubkey(),
+            &r.pubkey(),
+            params(SOL),
+            c.rent(REQUEST_LEN) + 1,
+        ),
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::EscrowMismatch));
+
+    let req = open(&c, &requester, SOL);
+    let other = open(&c, &requester, 2 * SOL);
+    // A bond below the minimum.
+    let m = c.funded(SOL);
+    let b = Keypair::new();
+    let ixs = bid(
+        &m.pubkey(),
+        &req,
+        &b.pubkey(),
+        [0; 32],
+        MIN_BID_BOND - 1,
+        c.rent(BID_LEN),
+    );
+    assert_eq!(
+        code(c.send(&m, &[&b], &ixs).unwrap_err()),
+        Some(AuctionError::BondTooSmall)
+    );
+
+    let a = place(&c, &req, c.funded(SOL), SOL / 4).unwrap();
+    let high = place(&c, &req, c.funded(SOL), 2 * SOL).unwrap();
+    // Reveals before the bid window ends; cancelling with bids; cancelling by a stranger.
+    assert_eq!(
+        code(do_reveal(&c, &req, &a).unwrap_err()),
+        Some(AuctionError::NotRevealPhase)
+    );
+    let e = c.send(
+        &requester,
+        &[],
+        &[cancel(&requester.pubkey(), &req, &requester.pubkey())],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::HasBids));
+    let e = c.send(
+        &stranger,
+        &[],
+        &[cancel(&stranger.pubkey(), &req, &stranger.pubkey())],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::WrongRequester));
+    // Settling and withdrawing too early.
+    assert_eq!(
+        code(c.send(&stranger, &[], &[settle(&req)]).unwrap_err()),
+        Some(AuctionError::TooEarly)
+    );
+    let e = c.send(
+        &a.key,
+        &[],
+        &[withdraw_bid(
+            &a.key.pubkey(),
+            &req,
+            &a.bid.pubkey(),
+            &a.key.pubkey(),
+        )],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::TooEarly));
+
+    c.advance(2);
+    // A late bid.
+    assert_eq!(
+        code(place(&c, &req, c.funded(SOL), 1).err().unwrap()),
+        Some(AuctionError::BiddingClosed)
+    );
+    // A wrong salt, another miner's bid, a price above the maximum, a double reveal.
+    let wrong = c.send(
+        &a.key,
+        &[],
+        &[reveal(
+            &a.key.pubkey(),
+            &req,
+            &a.bid.pubkey(),
+            a.price,
+            [0; 32],
+        )],
+    );
+    assert_eq!(code(wrong.unwrap_err()), Some(AuctionError::RevealMismatch));
+    let theft = c.send(
+        &stranger,
+        &[],
+        &[reveal(
+            &stranger.pubkey(),
+            &req,
+            &a.bid.pubkey(),
+            a.price,
+            a.salt,
+        )],
+    );
+    assert_eq!(code(theft.unwrap_err()), Some(AuctionError::WrongMiner));
+    assert_eq!(
+        code(do_reveal(&c, &req, &high).unwrap_err()),
+        Some(AuctionError::PriceAboveMax)
+    );
+    do_reveal(&c, &req, &a).unwrap();
+    let again = c.send(
+        &c.faucet,
+        &[&a.key],
+        &[reveal(
+            &a.key.pubkey(),
+            &req,
+            &a.bid.pubkey(),
+            a.price,
+            a.salt,
+        )],
+    );
+    assert_eq!(
+        code(again.unwrap_err()),
+        Some(AuctionError::AlreadyRevealed)
+    );
+    // A bid of one request revealed on another (also in its reveal window).
+    let cross = c.send(
+        &c.faucet,
+        &[&a.key],
+        &[reveal(
+            &a.key.pubkey(),
+            &other,
+            &a.bid.pubkey(),
+            a.price,
+            a.salt,
+        )],
+    );
+    assert_eq!(code(cross.unwrap_err()), Some(AuctionError::WrongRequest));
+
+    c.advance(2);
+    // Reveals after the window; then settlement, and a second settlement.
+    let late = c.send(
+        &c.faucet,
+        &[&high.key],
+        &[reveal(
+            &high.key.pubkey(),
+            &req,
+            &high.bid.pubkey(),
+            SOL / 2,
+            high.salt,
+        )],
+    );
+    assert_eq!(code(late.unwrap_err()), Some(AuctionError::NotRevealPhase));
+    c.send(&stranger, &[], &[settle(&req)]).unwrap();
+    assert_eq!(
+        code(c.send(&requester, &[], &[settle(&req)]).unwrap_err()),
+        Some(AuctionError::WrongState)
+    );
+    // The unrevealed (over-priced) bid's bond comes back too.
+    c.send(
+        &high.key,
+        &[],
+        &[withdraw_bid(
+            &high.key.pubkey(),
+            &req,
+            &high.bid.pubkey(),
+            &high.key.pubkey(),
+        )],
+    )
+    .unwrap();
+}
+
+#[test]
+fn unfilled_requests_refund_the_requester() {
+    let mut c = chain();
+    let requester = c.funded(10 * SOL);
+    let req = open(&c, &requester, SOL);
+    let silent = place(&c, &req, c.funded(SOL), 5).unwrap();
+    c.advance(4);
+    c.send(&requester, &[], &[settle(&req)]).unwrap();
+    assert_eq!(read(&c, &req).state, RequestState::Unfilled);
+    // The requester must wait until the silent bid is withdrawn, then gets escrow and rent back.
+    let e = c.send(
+        &requester,
+        &[],
+        &[cancel(&requester.pubkey(), &req, &requester.pubkey())],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::HasBids));
+    c.send(
+        &silent.key,
+        &[],
+        &[withdraw_bid(
+            &silent.key.pubkey(),
+            &req,
+            &silent.bid.pubkey(),
+            &silent.key.pubkey(),
+        )],
+    )
+    .unwrap();
+    c.advance(1); // the retry is a new transaction (new blockhash), not a replay
+    let before = c.bank.get_balance(&requester.pubkey());
+    c.send(
+        &requester,
+        &[],
+        &[cancel(&requester.pubkey(), &req, &requester.pubkey())],
+    )
+    .unwrap();
+    assert_eq!(
+        c.bank.get_balance(&requester.pubkey()),
+        before + SOL + c.rent(REQUEST_LEN) - c.fee(1)
+    );
+    assert_eq!(c.bank.get_balance(&req), 0);
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Bid { miner: usize, price: u64 },
+    Reveal { bid: usize },
+    Advance,
+    Settle,
+    Withdraw { bid: usize },
+    Cancel,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0usize..3, 1u64..2_000_000_000).prop_map(|(miner, price)| Op::Bid { miner, price }),
+        (0usize..6).prop_map(|bid| Op::Reveal { bid }),
+        Just(Op::Advance),
+        Just(Op::Settle),
+        (0usize..6).prop_map(|bid| Op::Withdraw { bid }),
+        Just(Op::Cancel),
+    ]
+}
+
+proptest! {
+    // 1000 sequences per CI run (about 20 s); AMBIENT_AUCTION_CASES=10000 for a long run.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("AMBIENT_AUCTION_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000),
+        ..ProptestConfig::default()
+    })]
+    /// Whatever the actors do, in whatever order, no lamport is created or lost: the tracked
+    /// accounts (requester, miners, request, bids) lose exactly the fees of the transactions.
+    #[test]
+    fn lamports_are_conserved(ops in proptest::collection::vec(op(), 1..16)) {
+        let mut c = chain();
+        let requester = c.funded(10 * SOL);
+        let miners: Vec<Keypair> = (0..3).map(|_| c.funded(5 * SOL)).collect();
+        let mut tracked: Vec<Pubkey> = miners.iter().map(|k| k.pubkey()).chain([requester.pubkey()]).collect();
+        let total = |c: &Chain, t: &[Pubkey]| t.iter().map(|p| c.bank.get_balance(p)).sum::<u64>();
+        let start = total(&c, &tracked);
+        let req = open(&c, &requester, SOL);
+        tracked.push(req);
+        let mut fees = c.fee(2);
+        let mut bids: Vec<Bidder> = Vec::new();
+        for op in ops {
+            let (res, sigs) = match op {
+                Op::Bid { miner, price } => {
+                    let key = miners[miner].insecure_clone();
+                    match place(&c, &req, key, price) {
+                        Ok(b) => { tracked.push(b.bid.pubkey()); bids.push(b); (Ok(()), 2) }
+                        Err(e) => (Err(e), 2),
+                    }
+                }
+                Op::Reveal { bid } => match bids.get(bid) { Some(b) => (do_reveal(&c, &req, b), 1), None => continue },
+                Op::Advance => { c.advance(1); continue }
+                Op::Settle => (c.send(&requester, &[], &[settle(&req)]), 1),
+                Op::Withdraw { bid } => match bids.get(bid) {
+                    Some(b) => (c.send(&b.key, &[], &[withdraw_bid(&b.key.pubkey(), &req, &b.bid.pubkey(), &b.key.pubkey())]), 1),
+                    None => continue,
+                },
+                Op::Cancel => (c.send(&requester, &[], &[cancel(&requester.pubkey(), &req, &requester.pubkey())]), 1),
+            };
+            match res {
+                Ok(()) | Err(TransactionError::InstructionError(..)) => fees += c.fee(sigs),
+                Err(TransactionError::AlreadyProcessed) => {}
+                Err(e) => prop_assert!(false, "unexpected {e:?}"),
+            }
+            prop_assert_eq!(total(&c, &tracked) + fees, start);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! A real bank to send signed transactions to, shared by the runtime's tests.
+
+#![allow(dead_code)]
+
+use std::sync::{Arc, RwLock};
+
+use ambient_runtime::{new_bank_forks, AmbientGenesis, GenesisParams};
+use solana_hash::Hash;
+use solana_instruction::error::InstructionError;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_runtime::bank::Bank;
+use solana_runtime::bank_forks::BankForks;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+
+/// Lamports per SOL.
+pub const SOL: u64 = 1_000_000_000;
+
+/// A cluster's bank forks with the working bank and the faucet.
+pub struct Chain {
+    _dir: tempfile::TempDir,
+    forks: Arc<RwLock<BankForks>>,
+    /// The bank transactions go to.
+    pub bank: Arc<Bank>,
+    /// The genesis faucet.
+    pub faucet: Keypair,
+}
+
+/// A fresh Ambient genesis and its first bank.
+pub fn chain() -> Chain {
+    let g = AmbientGenesis::new(GenesisParams::dev(Pubkey::new_unique()));
+    let dir = tempfile::tempdir().unwrap();
+    let forks = new_bank_forks(&g.config, dir.path());
+    let bank = forks.read().unwrap().working_bank();
+    Chain {
+        _dir: dir,
+        forks,
+        bank,
+        faucet: g.faucet,
+    }
+}
+
+/// The custom error code of a failed instruction.
+pub fn code_of(e: TransactionError) -> Option<u32> {
+    match e {
+        TransactionError::InstructionError(_, InstructionError::Custom(c)) => Some(c),
+        _ => None,
+    }
+}
+
+impl Chain {
+    /// Signs (payer first) and processes a transaction in the working bank.
+    pub fn send(
+        &self,
+        payer: &Keypair,
+        signers: &[&Keypair],
+        ixs: &[Instruction],
+    ) -> Result<(), TransactionError> {
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
+        let tx = Transaction::new_signed_with_payer(
+            ixs,
+            Some(&payer.pubkey()),
+            &all,
+            self.bank.last_blockhash(),
+        );
+        self.bank.process_transaction(&tx)
+    }
+
+    /// A new key funded by the faucet.
+    pub fn funded(&self, lamports: u64) -> Keypair {
+        let k = Keypair::new();
+        let ix = solana_system_interface::instruction::transfer(
+            &self.faucet.pubkey(),
+            &k.pubkey(),
+            lamports,
+        );
+        self.send(&self.faucet, &[], &[ix]).unwrap();
+        k
+    }
+
+    /// Rent-exempt minimum for `len` bytes.
+    pub fn rent(&self, len: usize) -> u64 {
+        self.bank.get_minimum_balance_for_rent_exemption(len)
+    }
+
+    /// The fee of a transaction with `signatures` signatures.
+    pub fn fee(&self, signatures: u64) -> u64 {
+        self.bank.last_blockhash_and_lamports_per_signature().1 * signatures
+    }
+
+    /// Ends the working bank's slot as a leader would (ticks up to the block boundary, which
+    /// registers a new blockhash), freezes it, and continues in a child `slots` slots later.
+    pub fn advance(&mut self, slots: u64) {
+        let parent = self.bank.clone();
+        let with_scheduler = self.forks.read().unwrap().working_bank_with_scheduler();
+        assert_eq!(with_scheduler.slot(), parent.slot());
+        let mut tick = 0u64;
+        while parent.tick_height() < parent.max_tick_height() {
+            let mut h = [0u8; 32];
+            h[..8].copy_from_slice(&parent.slot().to_le_bytes());
+            h[8..16].copy_from_slice(&tick.to_le_bytes());
+            with_scheduler.register_tick(&Hash::new_from_array(h));
+            tick += 1;
+        }
+        parent.freeze();
+        let slot = parent.slot() + slots;
+        let child = Bank::new_from_parent(parent.clone(), *parent.leader(), slot);
+        self.forks.write().unwrap().insert(child);
+        self.bank = self.forks.read().unwrap().get(slot).expect("inserted");
+    }
+
+    /// The current slot.
+    pub fn slot(&self) -> u64 {
+        self.bank.slot()
+    }
+}
