@@ -6,10 +6,12 @@ mod common;
 use ambient_programs::auction::bid_commitment;
 use ambient_programs::auction::error::AuctionError;
 use ambient_programs::auction::instruction::{
-    bid, cancel, request, reveal, settle, withdraw_bid, RequestParams,
+    bid, cancel, claim_timeout, request, reveal, settle, submit_result, withdraw_bid, RequestParams,
 };
 use ambient_programs::auction::processor::MIN_BID_BOND;
-use ambient_programs::auction::state::{Request, RequestState, Sampling, BID_LEN, REQUEST_LEN};
+use ambient_programs::auction::state::{
+    JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
+};
 use common::{chain, code_of, Chain, SOL};
 use proptest::prelude::*;
 use solana_keypair::Keypair;
@@ -403,6 +405,188 @@ fn unfilled_requests_refund_the_requester() {
     assert_eq!(c.bank.get_balance(&req), 0);
 }
 
+fn result(tokens: u32) -> JobResult {
+    JobResult {
+        root: [7; 32],
+        chain: [8; 32],
+        output_hash: [9; 32],
+        token_count: tokens,
+        slot: 0,
+    }
+}
+
+/// A request with two bids, revealed and settled: returns (request, winner, loser).
+fn awarded(c: &mut Chain, requester: &Keypair) -> (Pubkey, Bidder, Bidder) {
+    let req = open(c, requester, SOL);
+    let win = place(c, &req, c.funded(SOL), SOL / 5).unwrap();
+    let lose = place(c, &req, c.funded(SOL), SOL / 2).unwrap();
+    c.advance(2);
+    do_reveal(c, &req, &win).unwrap();
+    do_reveal(c, &req, &lose).unwrap();
+    c.advance(2);
+    c.send(requester, &[], &[settle(&req)]).unwrap();
+    (req, win, lose)
+}
+
+#[test]
+fn the_winner_delivers_before_the_deadline() {
+    let mut c = chain();
+    let requester = c.funded(10 * SOL);
+    let (req, win, lose) = awarded(&mut c, &requester);
+    let e = c.send(
+        &lose.key,
+        &[],
+        &[submit_result(
+            &lose.key.pubkey(),
+            &req,
+            &lose.bid.pubkey(),
+            result(5),
+        )],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::NotWinner));
+    let e = c.send(
+        &lose.key,
+        &[],
+        &[submit_result(
+            &lose.key.pubkey(),
+            &req,
+            &win.bid.pubkey(),
+            result(5),
+        )],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::WrongMiner));
+    for bad in [0, 65] {
+        let e = c.send(
+            &win.key,
+            &[],
+            &[submit_result(
+                &win.key.pubkey(),
+                &req,
+                &win.bid.pubkey(),
+                result(bad),
+            )],
+        );
+        assert_eq!(code(e.unwrap_err()), Some(AuctionError::BadResult));
+    }
+    c.send(
+        &win.key,
+        &[],
+        &[submit_result(
+            &win.key.pubkey(),
+            &req,
+            &win.bid.pubkey(),
+            result(64),
+        )],
+    )
+    .unwrap();
+    let r = read(&c, &req);
+    assert_eq!(r.state, RequestState::Delivered);
+    assert_eq!(
+        (r.result.token_count, r.result.root, r.result.slot),
+        (64, [7; 32], c.slot())
+    );
+    // Delivered: no timeout, no second delivery, the winner's bond stays.
+    c.advance(20);
+    let e = c.send(
+        &requester,
+        &[],
+        &[claim_timeout(
+            &req,
+            &win.bid.pubkey(),
+            &requester.pubkey(),
+            &win.key.pubkey(),
+        )],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::WrongState));
+    let e = c.send(
+        &win.key,
+        &[],
+        &[withdraw_bid(
+            &win.key.pubkey(),
+            &req,
+            &win.bid.pubkey(),
+            &win.key.pubkey(),
+        )],
+    );
+    assert_eq!(
+        code(e.unwrap_err()),
+        Some(AuctionError::WinnerCannotWithdraw)
+    );
+}
+
+#[test]
+fn a_missed_deadline_refunds_the_requester_and_slashes_the_winner() {
+    let mut c = chain();
+    let requester = c.funded(10 * SOL);
+    let (req, win, _lose) = awarded(&mut c, &requester);
+    let claim = |c: &Chain| {
+        c.send(
+            &c.faucet,
+            &[],
+            &[claim_timeout(
+                &req,
+                &win.bid.pubkey(),
+                &requester.pubkey(),
+                &win.key.pubkey(),
+            )],
+        )
+    };
+    assert_eq!(code(claim(&c).unwrap_err()), Some(AuctionError::TooEarly));
+    c.advance(10);
+    let e = c.send(
+        &win.key,
+        &[],
+        &[submit_result(
+            &win.key.pubkey(),
+            &req,
+            &win.bid.pubkey(),
+            result(5),
+        )],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::DeadlinePassed));
+    // The wrong requester account or a fake burn account are refused.
+    let mut wrong = claim_timeout(
+        &req,
+        &win.bid.pubkey(),
+        &win.key.pubkey(),
+        &win.key.pubkey(),
+    );
+    assert_eq!(
+        code(c.send(&c.faucet, &[], &[wrong.clone()]).unwrap_err()),
+        Some(AuctionError::WrongRequester)
+    );
+    wrong = claim_timeout(
+        &req,
+        &win.bid.pubkey(),
+        &requester.pubkey(),
+        &win.key.pubkey(),
+    );
+    wrong.accounts[4].pubkey = Pubkey::new_unique();
+    assert_eq!(
+        code(c.send(&c.faucet, &[], &[wrong]).unwrap_err()),
+        Some(AuctionError::WrongBurnAccount)
+    );
+
+    let (r0, m0) = (
+        c.bank.get_balance(&requester.pubkey()),
+        c.bank.get_balance(&win.key.pubkey()),
+    );
+    let incinerator = solana_sdk_ids::incinerator::id();
+    let i0 = c.bank.get_balance(&incinerator);
+    claim(&c).unwrap();
+    // Default slashing for a timeout: half the bond; half of that to the requester, half burned.
+    let quarter = MIN_BID_BOND / 4;
+    assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL + quarter);
+    assert_eq!(c.bank.get_balance(&incinerator), i0 + quarter);
+    assert_eq!(
+        c.bank.get_balance(&win.key.pubkey()),
+        m0 + MIN_BID_BOND / 2 + c.rent(BID_LEN)
+    );
+    assert_eq!(read(&c, &req).state, RequestState::TimedOut);
+    c.advance(1); // a new blockhash: a new claim, not a replay of the first
+    assert_eq!(code(claim(&c).unwrap_err()), Some(AuctionError::WrongState));
+}
+
 #[derive(Clone, Debug)]
 enum Op {
     Bid { miner: usize, price: u64 },
@@ -411,6 +595,8 @@ enum Op {
     Settle,
     Withdraw { bid: usize },
     Cancel,
+    Deliver,
+    Timeout,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -421,6 +607,8 @@ fn op() -> impl Strategy<Value = Op> {
         Just(Op::Settle),
         (0usize..6).prop_map(|bid| Op::Withdraw { bid }),
         Just(Op::Cancel),
+        Just(Op::Deliver),
+        Just(Op::Timeout),
     ]
 }
 
@@ -444,6 +632,10 @@ proptest! {
         tracked.push(req);
         let mut fees = c.fee(2);
         let mut bids: Vec<Bidder> = Vec::new();
+        let incinerator = solana_sdk_ids::incinerator::id();
+        tracked.push(incinerator);
+        let start = start + c.bank.get_balance(&incinerator);
+        let mut burned = 0u64;
         for op in ops {
             let (res, sigs) = match op {
                 Op::Bid { miner, price } => {
@@ -454,20 +646,36 @@ proptest! {
                     }
                 }
                 Op::Reveal { bid } => match bids.get(bid) { Some(b) => (do_reveal(&c, &req, b), 1), None => continue },
-                Op::Advance => { c.advance(1); continue }
+                Op::Advance => {
+                    // Freezing the bank burns what the incinerator holds.
+                    burned += c.bank.get_balance(&incinerator);
+                    c.advance(3);
+                    continue;
+                }
                 Op::Settle => (c.send(&requester, &[], &[settle(&req)]), 1),
                 Op::Withdraw { bid } => match bids.get(bid) {
                     Some(b) => (c.send(&b.key, &[], &[withdraw_bid(&b.key.pubkey(), &req, &b.bid.pubkey(), &b.key.pubkey())]), 1),
                     None => continue,
                 },
                 Op::Cancel => (c.send(&requester, &[], &[cancel(&requester.pubkey(), &req, &requester.pubkey())]), 1),
+                Op::Deliver | Op::Timeout => {
+                    let Some(acc) = c.bank.get_account(&req) else { continue };
+                    let Ok(Some(r)) = Request::read(solana_account::ReadableAccount::data(&acc)) else { continue };
+                    let winner = r.winner;
+                    let Some(w) = bids.iter().find(|b| b.bid.pubkey() == winner) else { continue };
+                    if matches!(op, Op::Deliver) {
+                        (c.send(&w.key, &[], &[submit_result(&w.key.pubkey(), &req, &w.bid.pubkey(), result(3))]), 1)
+                    } else {
+                        (c.send(&requester, &[], &[claim_timeout(&req, &w.bid.pubkey(), &requester.pubkey(), &w.key.pubkey())]), 1)
+                    }
+                }
             };
             match res {
                 Ok(()) | Err(TransactionError::InstructionError(..)) => fees += c.fee(sigs),
                 Err(TransactionError::AlreadyProcessed) => {}
                 Err(e) => prop_assert!(false, "unexpected {e:?}"),
             }
-            prop_assert_eq!(total(&c, &tracked) + fees, start);
+            prop_assert_eq!(total(&c, &tracked) + fees + burned, start);
         }
     }
 }

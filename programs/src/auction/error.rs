@@ -47,6 +47,10 @@ codes! {
     HasBids = 0x4115: "a request with bids cannot be cancelled",
     AlreadyRevealed = 0x4116: "the bid is already revealed",
     WinnerCannotWithdraw = 0x4117: "the winning bid's bond stays until the job is finalised",
+    NotWinner = 0x4118: "the bid is not the request's winner",
+    DeadlinePassed = 0x4119: "the result deadline has passed",
+    BadResult = 0x411a: "the result's token count is zero or above the request's maximum",
+    WrongBurnAccount = 0x411b: "the burn account must be the incinerator",
 }
 
 impl From<AuctionError> for InstructionError {

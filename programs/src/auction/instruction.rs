@@ -8,6 +8,12 @@
 //!   zero bytes; its lamports above rent are the bond).
 //! - `Reveal` (3): miner (signer), request (writable), bid (writable).
 //! - `Settle` (4): request (writable). Anyone may settle once the reveal window is over.
+//! - `SubmitResult` (6): miner (signer), request (writable), the winning bid: the PoL commitment and
+//!   output hash, before the deadline.
+//! - `ClaimTimeout` (7): request (writable), winning bid (writable), requester (writable), miner
+//!   (writable), incinerator (writable): after the deadline without a result, the escrow goes back
+//!   to the requester and the winner's bond is slashed (`ambient_pol::rules`: part to the requester,
+//!   part burned, the rest and the bid's rent to the miner).
 //! - `WithdrawBid` (5): miner (signer), request (writable), bid (writable), destination (writable):
 //!   returns a losing or unrevealed bid's bond and rent once the request is settled (the request
 //!   counts open bids; a request is closed only when none is left).
@@ -16,7 +22,7 @@ use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
 
 use super::error::AuctionError;
-use super::state::{Sampling, BID_LEN, REQUEST_LEN};
+use super::state::{JobResult, Sampling, BID_LEN, REQUEST_LEN};
 use super::ID;
 
 /// Instruction format version.
@@ -66,6 +72,10 @@ pub enum AuctionInstruction {
     Settle,
     /// Take back a losing bid's bond.
     WithdrawBid,
+    /// Deliver the result.
+    SubmitResult(JobResult),
+    /// Refund the requester and slash the winner after a missed deadline.
+    ClaimTimeout,
 }
 
 struct Rd<'a>(&'a [u8]);
@@ -120,6 +130,14 @@ impl AuctionInstruction {
             }
             AuctionInstruction::Settle => v.push(4),
             AuctionInstruction::WithdrawBid => v.push(5),
+            AuctionInstruction::SubmitResult(r) => {
+                v.push(6);
+                v.extend_from_slice(&r.root);
+                v.extend_from_slice(&r.chain);
+                v.extend_from_slice(&r.output_hash);
+                v.extend_from_slice(&r.token_count.to_le_bytes());
+            }
+            AuctionInstruction::ClaimTimeout => v.push(7),
         }
         v
     }
@@ -162,6 +180,14 @@ impl AuctionInstruction {
             },
             4 => AuctionInstruction::Settle,
             5 => AuctionInstruction::WithdrawBid,
+            6 => AuctionInstruction::SubmitResult(JobResult {
+                root: r.take()?,
+                chain: r.take()?,
+                output_hash: r.take()?,
+                token_count: r.u32()?,
+                slot: 0,
+            }),
+            7 => AuctionInstruction::ClaimTimeout,
             _ => return Err(AuctionError::MalformedInstruction),
         };
         if !r.0.is_empty() {
@@ -284,6 +310,42 @@ pub fn withdraw_bid(
     )
 }
 
+/// Delivers the winner's result (`slot` is set by the program).
+pub fn submit_result(
+    miner: &Pubkey,
+    request: &Pubkey,
+    winning_bid: &Pubkey,
+    result: JobResult,
+) -> Instruction {
+    ix(
+        AuctionInstruction::SubmitResult(result),
+        vec![
+            AccountMeta::new_readonly(*miner, true),
+            AccountMeta::new(*request, false),
+            AccountMeta::new_readonly(*winning_bid, false),
+        ],
+    )
+}
+
+/// Claims a missed deadline: refund the requester, slash the winner.
+pub fn claim_timeout(
+    request: &Pubkey,
+    winning_bid: &Pubkey,
+    requester: &Pubkey,
+    miner: &Pubkey,
+) -> Instruction {
+    ix(
+        AuctionInstruction::ClaimTimeout,
+        vec![
+            AccountMeta::new(*request, false),
+            AccountMeta::new(*winning_bid, false),
+            AccountMeta::new(*requester, false),
+            AccountMeta::new(*miner, false),
+            AccountMeta::new(solana_sdk_ids::incinerator::id(), false),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +380,14 @@ mod tests {
             },
             AuctionInstruction::Settle,
             AuctionInstruction::WithdrawBid,
+            AuctionInstruction::SubmitResult(JobResult {
+                root: [1; 32],
+                chain: [2; 32],
+                output_hash: [3; 32],
+                token_count: 4,
+                slot: 0,
+            }),
+            AuctionInstruction::ClaimTimeout,
         ] {
             let e = i.encode();
             assert_eq!(AuctionInstruction::decode(&e).unwrap(), i);

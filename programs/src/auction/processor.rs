@@ -10,8 +10,9 @@ use solana_transaction_context::instruction_accounts::BorrowedInstructionAccount
 
 use super::error::AuctionError;
 use super::instruction::{AuctionInstruction, RequestParams};
-use super::state::{Bid, Request, RequestState, BID_LEN, NO_PRICE, REQUEST_LEN};
+use super::state::{Bid, JobResult, Request, RequestState, BID_LEN, NO_PRICE, REQUEST_LEN};
 use super::{bid_commitment, ID};
+use ambient_pol::rules::{slash, Offense, SlashParams};
 
 /// Compute units charged per auction instruction.
 pub const COMPUTE_UNITS: u64 = 1_500;
@@ -115,7 +116,26 @@ fn new_request(requester: Pubkey, p: &RequestParams, slot: u64) -> Result<Reques
         second_price: NO_PRICE,
         winner: Pubkey::default(),
         price: 0,
+        result: JobResult::default(),
     })
+}
+
+/// Adds `lamports` to instruction account `i`, whose key must be `expected`.
+fn pay(
+    ix: &InstructionContext,
+    i: u16,
+    expected: &Pubkey,
+    lamports: u64,
+    wrong: AuctionError,
+) -> Result<(), InstructionError> {
+    let mut a = ix.try_borrow_instruction_account(i)?;
+    if a.get_key() != expected {
+        return Err(wrong.into());
+    }
+    if !a.is_writable() {
+        return Err(AuctionError::NotWritable.into());
+    }
+    a.checked_add_lamports(lamports)
 }
 
 fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
@@ -151,7 +171,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             if req.requester != who {
                 return Err(AuctionError::WrongRequester.into());
             }
-            if req.state == RequestState::Awarded {
+            if matches!(req.state, RequestState::Awarded | RequestState::Delivered) {
                 return Err(AuctionError::WrongState.into());
             }
             if req.bids > 0 {
@@ -273,7 +293,8 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             if req.state == RequestState::Open {
                 return Err(AuctionError::TooEarly.into());
             }
-            if req.state == RequestState::Awarded && req.winner == *bacc.get_key() {
+            let live_winner = matches!(req.state, RequestState::Awarded | RequestState::Delivered);
+            if live_winner && req.winner == *bacc.get_key() {
                 return Err(AuctionError::WinnerCannotWithdraw.into());
             }
             req.bids = req
@@ -283,6 +304,85 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             req.write(racc.get_data_mut()?)?;
             drop(racc);
             close(&ix, bacc, 3)?;
+        }
+        AuctionInstruction::SubmitResult(mut result) => {
+            ix.check_number_of_instruction_accounts(3)?;
+            let miner = signer(&ix, 0)?;
+            let mut racc = owned(&ix, 1, REQUEST_LEN, true)?;
+            let mut req = read_request(&racc)?;
+            if req.state != RequestState::Awarded {
+                return Err(AuctionError::WrongState.into());
+            }
+            let bacc = owned(&ix, 2, BID_LEN, false)?;
+            if *bacc.get_key() != req.winner {
+                return Err(AuctionError::NotWinner.into());
+            }
+            if read_bid(&bacc)?.miner != miner {
+                return Err(AuctionError::WrongMiner.into());
+            }
+            if slot >= req.deadline {
+                return Err(AuctionError::DeadlinePassed.into());
+            }
+            if result.token_count == 0 || result.token_count > req.max_tokens {
+                return Err(AuctionError::BadResult.into());
+            }
+            result.slot = slot;
+            req.result = result;
+            req.state = RequestState::Delivered;
+            req.write(racc.get_data_mut()?)?;
+        }
+        AuctionInstruction::ClaimTimeout => {
+            ix.check_number_of_instruction_accounts(5)?;
+            let mut racc = owned(&ix, 0, REQUEST_LEN, true)?;
+            let mut req = read_request(&racc)?;
+            if req.state != RequestState::Awarded {
+                return Err(AuctionError::WrongState.into());
+            }
+            if slot < req.deadline {
+                return Err(AuctionError::TooEarly.into());
+            }
+            let mut bacc = owned(&ix, 1, BID_LEN, true)?;
+            if *bacc.get_key() != req.winner {
+                return Err(AuctionError::NotWinner.into());
+            }
+            let bid = read_bid(&bacc)?;
+            if *ix.get_key_of_instruction_account(4)? != solana_sdk_ids::incinerator::id() {
+                return Err(AuctionError::WrongBurnAccount.into());
+            }
+            // The escrow goes back; the request keeps its rent until it is closed.
+            let escrow = racc
+                .get_lamports()
+                .saturating_sub(rent.minimum_balance(REQUEST_LEN));
+            racc.checked_sub_lamports(escrow)?;
+            req.state = RequestState::TimedOut;
+            req.bids = req
+                .bids
+                .checked_sub(1)
+                .ok_or(InstructionError::ArithmeticOverflow)?;
+            req.write(racc.get_data_mut()?)?;
+            drop(racc);
+            let s = slash(bid.bond, Offense::Timeout, &SlashParams::default())
+                .map_err(|_| InstructionError::InvalidArgument)?;
+            let bid_lamports = bacc.get_lamports();
+            bacc.get_data_mut()?.fill(0);
+            bacc.set_lamports(0)?;
+            drop(bacc);
+            let to_miner = bid_lamports - s.to_requester - s.burned;
+            pay(
+                &ix,
+                2,
+                &req.requester,
+                escrow + s.to_requester,
+                AuctionError::WrongRequester,
+            )?;
+            pay(&ix, 3, &bid.miner, to_miner, AuctionError::WrongMiner)?;
+            pay(
+                &ix,
+                4,
+                &solana_sdk_ids::incinerator::id(),
+                s.burned,
+                AuctionError::WrongBurnAccount,
+            )?;
         }
     }
     Ok(())

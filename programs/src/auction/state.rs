@@ -4,8 +4,8 @@ use solana_pubkey::Pubkey;
 
 use super::error::AuctionError;
 
-/// Size of a request account (room left for the result fields of later versions).
-pub const REQUEST_LEN: usize = 320;
+/// Size of a request account (room left for the verification fields of later versions).
+pub const REQUEST_LEN: usize = 512;
 /// Size of a bid account.
 pub const BID_LEN: usize = 128;
 const KIND_REQUEST: u8 = 2;
@@ -24,6 +24,25 @@ pub enum RequestState {
     Awarded = 2,
     /// Settled without any revealed bid.
     Unfilled = 3,
+    /// The winner delivered a result (PoL commitment) before the deadline.
+    Delivered = 4,
+    /// The winner missed the deadline: bond slashed, escrow refunded.
+    TimedOut = 5,
+}
+
+/// What the winner delivers: its PoL commitment and the output's hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct JobResult {
+    /// Merkle root over the token hashes.
+    pub root: [u8; 32],
+    /// Chain hash over the token hashes.
+    pub chain: [u8; 32],
+    /// blake3 of the output tokens (the tokens are in the blob store).
+    pub output_hash: [u8; 32],
+    /// Output length.
+    pub token_count: u32,
+    /// Slot of delivery.
+    pub slot: u64,
 }
 
 /// Sampling parameters as stored on chain (the PoL receipt repeats them).
@@ -88,6 +107,8 @@ pub struct Request {
     pub winner: Pubkey,
     /// What the winner is paid.
     pub price: u64,
+    /// The delivered result (all zero before delivery).
+    pub result: JobResult,
 }
 
 /// A sealed (then revealed) bid.
@@ -193,7 +214,12 @@ impl Request {
             .put(&self.best_price.to_le_bytes())
             .put(&self.second_price.to_le_bytes())
             .put(self.winner.as_ref())
-            .put(&self.price.to_le_bytes());
+            .put(&self.price.to_le_bytes())
+            .put(&self.result.root)
+            .put(&self.result.chain)
+            .put(&self.result.output_hash)
+            .put(&self.result.token_count.to_le_bytes())
+            .put(&self.result.slot.to_le_bytes());
         Ok(())
     }
 
@@ -206,6 +232,8 @@ impl Request {
             1 => RequestState::Open,
             2 => RequestState::Awarded,
             3 => RequestState::Unfilled,
+            4 => RequestState::Delivered,
+            5 => RequestState::TimedOut,
             _ => return Err(AuctionError::NotInitialized),
         };
         Ok(Some(Request {
@@ -232,6 +260,13 @@ impl Request {
             second_price: r.u64(),
             winner: r.key(),
             price: r.u64(),
+            result: JobResult {
+                root: r.take(),
+                chain: r.take(),
+                output_hash: r.take(),
+                token_count: r.u32(),
+                slot: r.u64(),
+            },
         }))
     }
 }
@@ -305,6 +340,13 @@ mod tests {
             second_price: NO_PRICE,
             winner: Pubkey::new_from_array([4; 32]),
             price: 1_000,
+            result: JobResult {
+                root: [8; 32],
+                chain: [9; 32],
+                output_hash: [10; 32],
+                token_count: 7,
+                slot: 11,
+            },
         };
         let mut d = vec![0u8; REQUEST_LEN];
         req.write(&mut d).unwrap();
