@@ -1,7 +1,12 @@
-//! Genesis of an Ambient cluster: a faucet, a bootstrap validator (identity, vote account, stake)
-//! and the standard sysvars, built with `solana-runtime`'s genesis utilities.
+//! Genesis of an Ambient cluster: a faucet, a bootstrap validator (identity, vote account, stake),
+//! the initial LStake table, and the standard sysvars, built with `solana-runtime`'s genesis
+//! utilities.
 
 use agave_feature_set::FeatureSet;
+use ambient_pol::lstake::LSTAKE_ONE;
+use ambient_programs::registry;
+use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
+use solana_account::{Account, AccountSharedData};
 use solana_cluster_type::ClusterType;
 use solana_fee_calculator::FeeRateGovernor;
 use solana_genesis_config::GenesisConfig;
@@ -28,6 +33,9 @@ pub struct GenesisParams {
     pub bootstrap_identity: Pubkey,
     /// Lamports staked to the bootstrap validator (its initial weight until LStake takes over).
     pub bootstrap_stake: u64,
+    /// Initial LStake (parts of `LSTAKE_ONE`) per identity; empty means the bootstrap validator
+    /// holds all of it.
+    pub initial_lstake: Vec<(Pubkey, u64)>,
 }
 
 impl GenesisParams {
@@ -38,6 +46,7 @@ impl GenesisParams {
             faucet_lamports: 500_000_000 * LAMPORTS_PER_SOL,
             bootstrap_identity,
             bootstrap_stake: 1_000_000 * LAMPORTS_PER_SOL,
+            initial_lstake: Vec::new(),
         }
     }
 }
@@ -61,7 +70,7 @@ impl AmbientGenesis {
     pub fn new(p: GenesisParams) -> Self {
         let vote = Keypair::new();
         let stake = Keypair::new();
-        let config = create_genesis_config_with_leader_ex(
+        let mut config = create_genesis_config_with_leader_ex(
             p.faucet_lamports,
             &p.faucet.pubkey(),
             &p.bootstrap_identity,
@@ -75,6 +84,23 @@ impl AmbientGenesis {
             ClusterType::Development,
             &FeatureSet::all_enabled(),
             vec![],
+        );
+        let entries = if p.initial_lstake.is_empty() {
+            [(p.bootstrap_identity, LSTAKE_ONE)].into()
+        } else {
+            p.initial_lstake.iter().copied().collect()
+        };
+        let table = LStakeTable { epoch: 0, entries }.encode();
+        let lamports = config.rent.minimum_balance(table.len());
+        config.add_account(
+            LSTAKE_TABLE,
+            AccountSharedData::from(Account {
+                lamports,
+                data: table,
+                owner: registry::ID,
+                executable: false,
+                rent_epoch: 0,
+            }),
         );
         AmbientGenesis {
             config,

@@ -6,13 +6,15 @@ mod common;
 use ambient_programs::auction::bid_commitment;
 use ambient_programs::auction::error::AuctionError;
 use ambient_programs::auction::instruction::{
-    bid, cancel, claim_timeout, request, reveal, settle, submit_result, withdraw_bid, RequestParams,
+    bid, cancel, claim_timeout, draw_committee, finalize, request, reveal, settle, submit_result,
+    verdict, withdraw_bid, RequestParams,
 };
 use ambient_programs::auction::processor::MIN_BID_BOND;
+use ambient_programs::auction::processor::VERIFY_SLOTS;
 use ambient_programs::auction::state::{
     JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
 };
-use common::{chain, code_of, Chain, SOL};
+use common::{chain, chain_with_lstake, code_of, Chain, SOL};
 use proptest::prelude::*;
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -417,8 +419,14 @@ fn result(tokens: u32) -> JobResult {
 
 /// A request with two bids, revealed and settled: returns (request, winner, loser).
 fn awarded(c: &mut Chain, requester: &Keypair) -> (Pubkey, Bidder, Bidder) {
+    let key = c.funded(SOL);
+    awarded_to(c, requester, key)
+}
+
+/// Like [`awarded`], with the winner's key given.
+fn awarded_to(c: &mut Chain, requester: &Keypair, winner: Keypair) -> (Pubkey, Bidder, Bidder) {
     let req = open(c, requester, SOL);
-    let win = place(c, &req, c.funded(SOL), SOL / 5).unwrap();
+    let win = place(c, &req, winner, SOL / 5).unwrap();
     let lose = place(c, &req, c.funded(SOL), SOL / 2).unwrap();
     c.advance(2);
     do_reveal(c, &req, &win).unwrap();
@@ -587,6 +595,182 @@ fn a_missed_deadline_refunds_the_requester_and_slashes_the_winner() {
     assert_eq!(code(claim(&c).unwrap_err()), Some(AuctionError::WrongState));
 }
 
+/// Verifiers with LStake, the winning miner among them (with the largest LStake, so it would be
+/// drawn often if it were not excluded), a delivered job: (chain, verifiers, requester, request,
+/// winner, loser).
+fn delivered() -> (Chain, Vec<Keypair>, Keypair, Pubkey, Bidder, Bidder) {
+    let verifiers: Vec<Keypair> = (0..4).map(|_| Keypair::new()).collect();
+    let miner = Keypair::new();
+    let mut lstake: Vec<(Pubkey, u64)> = verifiers.iter().map(|v| (v.pubkey(), 100)).collect();
+    lstake.push((miner.pubkey(), 10_000));
+    let mut c = chain_with_lstake(lstake);
+    for v in &verifiers {
+        let ix =
+            solana_system_interface::instruction::transfer(&c.faucet.pubkey(), &v.pubkey(), SOL);
+        c.send(&c.faucet, &[], &[ix]).unwrap();
+    }
+    let ix =
+        solana_system_interface::instruction::transfer(&c.faucet.pubkey(), &miner.pubkey(), SOL);
+    c.send(&c.faucet, &[], &[ix]).unwrap();
+    let requester = c.funded(10 * SOL);
+    let (req, win, lose) = awarded_to(&mut c, &requester, miner);
+    c.send(
+        &win.key,
+        &[],
+        &[submit_result(
+            &win.key.pubkey(),
+            &req,
+            &win.bid.pubkey(),
+            result(10),
+        )],
+    )
+    .unwrap();
+    (c, verifiers, requester, req, win, lose)
+}
+
+fn committee_of(c: &Chain, req: &Pubkey) -> Vec<Pubkey> {
+    let r = read(c, req);
+    r.committee.members[..r.committee.len as usize].to_vec()
+}
+
+#[test]
+fn a_verified_job_pays_the_miner() {
+    let (mut c, verifiers, requester, req, win, _) = delivered();
+    assert_eq!(
+        code(c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap_err()),
+        Some(AuctionError::TooEarly)
+    );
+    c.advance(1);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    let members = committee_of(&c, &req);
+    assert_eq!(members.len(), 3);
+    assert!(
+        !members.contains(&win.key.pubkey()),
+        "the miner verifies its own work"
+    );
+    assert!(members
+        .iter()
+        .all(|m| verifiers.iter().any(|v| v.pubkey() == *m)));
+    let voter = |m: &Pubkey| verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
+
+    // Outsiders cannot vote; members vote once; no early finalisation.
+    let outsider = verifiers
+        .iter()
+        .find(|v| !members.contains(&v.pubkey()))
+        .unwrap();
+    let e = c.send(
+        &c.faucet,
+        &[outsider],
+        &[verdict(&outsider.pubkey(), &req, true)],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::NotInCommittee));
+    let fin = finalize(
+        &req,
+        &win.bid.pubkey(),
+        &requester.pubkey(),
+        &win.key.pubkey(),
+    );
+    c.send(
+        &c.faucet,
+        &[voter(&members[0])],
+        &[verdict(&members[0], &req, true)],
+    )
+    .unwrap();
+    let e = c.send(
+        &c.faucet,
+        &[voter(&members[0])],
+        &[verdict(&members[0], &req, false)],
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::AlreadyVoted));
+    assert_eq!(
+        code(
+            c.send(&c.faucet, &[], std::slice::from_ref(&fin))
+                .unwrap_err()
+        ),
+        Some(AuctionError::TooEarly)
+    );
+    c.send(
+        &c.faucet,
+        &[voter(&members[1])],
+        &[verdict(&members[1], &req, true)],
+    )
+    .unwrap();
+
+    let (r0, m0) = (
+        c.bank.get_balance(&requester.pubkey()),
+        c.bank.get_balance(&win.key.pubkey()),
+    );
+    c.advance(1);
+    c.send(&c.faucet, &[], &[fin]).unwrap();
+    let price = SOL / 2;
+    assert_eq!(read(&c, &req).state, RequestState::Paid);
+    assert_eq!(
+        c.bank.get_balance(&win.key.pubkey()),
+        m0 + price + MIN_BID_BOND + c.rent(BID_LEN)
+    );
+    assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL - price);
+}
+
+#[test]
+fn a_fraud_majority_slashes_the_miner() {
+    let (mut c, verifiers, requester, req, win, _) = delivered();
+    c.advance(1);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    let members = committee_of(&c, &req);
+    for m in &members[..2] {
+        let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
+        c.send(&c.faucet, &[v], &[verdict(m, &req, false)]).unwrap();
+    }
+    let incinerator = solana_sdk_ids::incinerator::id();
+    let (r0, m0, i0) = (
+        c.bank.get_balance(&requester.pubkey()),
+        c.bank.get_balance(&win.key.pubkey()),
+        c.bank.get_balance(&incinerator),
+    );
+    c.send(
+        &c.faucet,
+        &[],
+        &[finalize(
+            &req,
+            &win.bid.pubkey(),
+            &requester.pubkey(),
+            &win.key.pubkey(),
+        )],
+    )
+    .unwrap();
+    assert_eq!(read(&c, &req).state, RequestState::Slashed);
+    // Fraud: the whole bond; half to the requester (with the whole escrow), half burned.
+    assert_eq!(
+        c.bank.get_balance(&requester.pubkey()),
+        r0 + SOL + MIN_BID_BOND / 2
+    );
+    assert_eq!(c.bank.get_balance(&incinerator), i0 + MIN_BID_BOND / 2);
+    assert_eq!(c.bank.get_balance(&win.key.pubkey()), m0 + c.rent(BID_LEN));
+}
+
+#[test]
+fn without_a_majority_the_miner_is_paid_after_the_deadline() {
+    let (mut c, _verifiers, requester, req, win, _) = delivered();
+    c.advance(1);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    let fin = finalize(
+        &req,
+        &win.bid.pubkey(),
+        &requester.pubkey(),
+        &win.key.pubkey(),
+    );
+    assert_eq!(
+        code(
+            c.send(&c.faucet, &[], std::slice::from_ref(&fin))
+                .unwrap_err()
+        ),
+        Some(AuctionError::TooEarly)
+    );
+    c.advance(VERIFY_SLOTS);
+    c.send(&c.faucet, &[], &[fin]).unwrap();
+    assert_eq!(read(&c, &req).state, RequestState::Paid);
+}
+
 #[derive(Clone, Debug)]
 enum Op {
     Bid { miner: usize, price: u64 },
@@ -597,6 +781,9 @@ enum Op {
     Cancel,
     Deliver,
     Timeout,
+    Draw,
+    Vote { verifier: usize, valid: bool },
+    Finalize,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -609,6 +796,9 @@ fn op() -> impl Strategy<Value = Op> {
         Just(Op::Cancel),
         Just(Op::Deliver),
         Just(Op::Timeout),
+        Just(Op::Draw),
+        (0usize..3, any::<bool>()).prop_map(|(verifier, valid)| Op::Vote { verifier, valid }),
+        Just(Op::Finalize),
     ]
 }
 
@@ -622,7 +812,8 @@ proptest! {
     /// accounts (requester, miners, request, bids) lose exactly the fees of the transactions.
     #[test]
     fn lamports_are_conserved(ops in proptest::collection::vec(op(), 1..16)) {
-        let mut c = chain();
+        let verifiers: Vec<Keypair> = (0..3).map(|_| Keypair::new()).collect();
+        let mut c = chain_with_lstake(verifiers.iter().map(|v| (v.pubkey(), 1)).collect());
         let requester = c.funded(10 * SOL);
         let miners: Vec<Keypair> = (0..3).map(|_| c.funded(5 * SOL)).collect();
         let mut tracked: Vec<Pubkey> = miners.iter().map(|k| k.pubkey()).chain([requester.pubkey()]).collect();
@@ -658,13 +849,19 @@ proptest! {
                     None => continue,
                 },
                 Op::Cancel => (c.send(&requester, &[], &[cancel(&requester.pubkey(), &req, &requester.pubkey())]), 1),
-                Op::Deliver | Op::Timeout => {
+                Op::Draw => (c.send(&requester, &[], &[draw_committee(&req)]), 1),
+                Op::Vote { verifier, valid } => {
+                    (c.send(&requester, &[&verifiers[verifier]], &[verdict(&verifiers[verifier].pubkey(), &req, valid)]), 2)
+                }
+                Op::Deliver | Op::Timeout | Op::Finalize => {
                     let Some(acc) = c.bank.get_account(&req) else { continue };
                     let Ok(Some(r)) = Request::read(solana_account::ReadableAccount::data(&acc)) else { continue };
                     let winner = r.winner;
                     let Some(w) = bids.iter().find(|b| b.bid.pubkey() == winner) else { continue };
                     if matches!(op, Op::Deliver) {
                         (c.send(&w.key, &[], &[submit_result(&w.key.pubkey(), &req, &w.bid.pubkey(), result(3))]), 1)
+                    } else if matches!(op, Op::Finalize) {
+                        (c.send(&requester, &[], &[finalize(&req, &w.bid.pubkey(), &requester.pubkey(), &w.key.pubkey())]), 1)
                     } else {
                         (c.send(&requester, &[], &[claim_timeout(&req, &w.bid.pubkey(), &requester.pubkey(), &w.key.pubkey())]), 1)
                     }

@@ -14,6 +14,14 @@
 //!   (writable), incinerator (writable): after the deadline without a result, the escrow goes back
 //!   to the requester and the winner's bond is slashed (`ambient_pol::rules`: part to the requester,
 //!   part burned, the rest and the bid's rent to the miner).
+//! - `DrawCommittee` (8): request (writable), the LStake table: after delivery, draws up to
+//!   [`COMMITTEE_SIZE`](super::processor::COMMITTEE_SIZE) verifiers, LStake-weighted without
+//!   replacement (the miner excluded), seeded by the hash of the slot the result landed in.
+//! - `Verdict { valid }` (9): verifier (signer), request (writable): one vote per member before the
+//!   verification deadline.
+//! - `Finalize` (10): the accounts of `ClaimTimeout`: a fraud majority slashes the bond (fraud rules)
+//!   and refunds the escrow; a valid majority, or no majority by the deadline, pays the miner the
+//!   price plus its bond and refunds the requester the rest.
 //! - `WithdrawBid` (5): miner (signer), request (writable), bid (writable), destination (writable):
 //!   returns a losing or unrevealed bid's bond and rent once the request is settled (the request
 //!   counts open bids; a request is closed only when none is left).
@@ -76,6 +84,15 @@ pub enum AuctionInstruction {
     SubmitResult(JobResult),
     /// Refund the requester and slash the winner after a missed deadline.
     ClaimTimeout,
+    /// Draw the verifier committee of a delivered job.
+    DrawCommittee,
+    /// A committee member's vote.
+    Verdict {
+        /// Whether the work checked out.
+        valid: bool,
+    },
+    /// Pay (verified or unchallenged) or slash (fraud) once the committee decided.
+    Finalize,
 }
 
 struct Rd<'a>(&'a [u8]);
@@ -138,6 +155,9 @@ impl AuctionInstruction {
                 v.extend_from_slice(&r.token_count.to_le_bytes());
             }
             AuctionInstruction::ClaimTimeout => v.push(7),
+            AuctionInstruction::DrawCommittee => v.push(8),
+            AuctionInstruction::Verdict { valid } => v.extend_from_slice(&[9, u8::from(*valid)]),
+            AuctionInstruction::Finalize => v.push(10),
         }
         v
     }
@@ -188,6 +208,15 @@ impl AuctionInstruction {
                 slot: 0,
             }),
             7 => AuctionInstruction::ClaimTimeout,
+            8 => AuctionInstruction::DrawCommittee,
+            9 => AuctionInstruction::Verdict {
+                valid: match r.take::<1>()?[0] {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(AuctionError::MalformedInstruction),
+                },
+            },
+            10 => AuctionInstruction::Finalize,
             _ => return Err(AuctionError::MalformedInstruction),
         };
         if !r.0.is_empty() {
@@ -346,6 +375,40 @@ pub fn claim_timeout(
     )
 }
 
+/// Draws the committee of a delivered job from the LStake table.
+pub fn draw_committee(request: &Pubkey) -> Instruction {
+    ix(
+        AuctionInstruction::DrawCommittee,
+        vec![
+            AccountMeta::new(*request, false),
+            AccountMeta::new_readonly(crate::registry::lstake_table::LSTAKE_TABLE, false),
+        ],
+    )
+}
+
+/// A committee member's vote.
+pub fn verdict(verifier: &Pubkey, request: &Pubkey, valid: bool) -> Instruction {
+    ix(
+        AuctionInstruction::Verdict { valid },
+        vec![
+            AccountMeta::new_readonly(*verifier, true),
+            AccountMeta::new(*request, false),
+        ],
+    )
+}
+
+/// Finalises a job after the committee's decision (same accounts as [`claim_timeout`]).
+pub fn finalize(
+    request: &Pubkey,
+    winning_bid: &Pubkey,
+    requester: &Pubkey,
+    miner: &Pubkey,
+) -> Instruction {
+    let mut i = claim_timeout(request, winning_bid, requester, miner);
+    i.data = AuctionInstruction::Finalize.encode();
+    i
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,6 +451,10 @@ mod tests {
                 slot: 0,
             }),
             AuctionInstruction::ClaimTimeout,
+            AuctionInstruction::DrawCommittee,
+            AuctionInstruction::Verdict { valid: true },
+            AuctionInstruction::Verdict { valid: false },
+            AuctionInstruction::Finalize,
         ] {
             let e = i.encode();
             assert_eq!(AuctionInstruction::decode(&e).unwrap(), i);

@@ -10,8 +10,11 @@ use solana_transaction_context::instruction_accounts::BorrowedInstructionAccount
 
 use super::error::AuctionError;
 use super::instruction::{AuctionInstruction, RequestParams};
-use super::state::{Bid, JobResult, Request, RequestState, BID_LEN, NO_PRICE, REQUEST_LEN};
+use super::state::{
+    Bid, Committee, JobResult, Request, RequestState, BID_LEN, MAX_COMMITTEE, NO_PRICE, REQUEST_LEN,
+};
 use super::{bid_commitment, ID};
+use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use ambient_pol::rules::{slash, Offense, SlashParams};
 
 /// Compute units charged per auction instruction.
@@ -19,6 +22,13 @@ pub const COMPUTE_UNITS: u64 = 1_500;
 
 /// Smallest bid bond, in lamports.
 pub const MIN_BID_BOND: u64 = 1_000_000;
+
+/// Verifiers drawn per delivered job (fewer if fewer identities have LStake).
+pub const COMMITTEE_SIZE: usize = 3;
+const _: () = assert!(COMMITTEE_SIZE <= MAX_COMMITTEE);
+
+/// Slots the committee has to vote after it is drawn.
+pub const VERIFY_SLOTS: u64 = 16;
 
 declare_process_instruction!(Entrypoint, COMPUTE_UNITS, |invoke_context| {
     process(invoke_context)
@@ -117,7 +127,72 @@ fn new_request(requester: Pubkey, p: &RequestParams, slot: u64) -> Result<Reques
         winner: Pubkey::default(),
         price: 0,
         result: JobResult::default(),
+        committee: Committee::default(),
+        best_miner: Pubkey::default(),
+        winner_miner: Pubkey::default(),
     })
+}
+
+/// Closes a job: the request's escrow pays `price` to the miner and the rest to the requester; the
+/// winner's bond is slashed for `offense` (if any: part to the requester, part burned) and the rest
+/// of the bid account goes to the miner. Accounts: 0 request, 1 winning bid, 2 requester, 3 miner,
+/// 4 incinerator.
+fn close_job(
+    ix: &InstructionContext,
+    rent_request: u64,
+    mut racc: BorrowedInstructionAccount<'_, '_>,
+    mut req: Request,
+    price: u64,
+    offense: Option<Offense>,
+    state: RequestState,
+) -> Result<(), InstructionError> {
+    let mut bacc = owned(ix, 1, BID_LEN, true)?;
+    if *bacc.get_key() != req.winner {
+        return Err(AuctionError::NotWinner.into());
+    }
+    let bid = read_bid(&bacc)?;
+    if *ix.get_key_of_instruction_account(4)? != solana_sdk_ids::incinerator::id() {
+        return Err(AuctionError::WrongBurnAccount.into());
+    }
+    let escrow = racc.get_lamports().saturating_sub(rent_request);
+    let price = price.min(escrow);
+    racc.checked_sub_lamports(escrow)?;
+    req.state = state;
+    req.bids = req
+        .bids
+        .checked_sub(1)
+        .ok_or(InstructionError::ArithmeticOverflow)?;
+    req.write(racc.get_data_mut()?)?;
+    drop(racc);
+    let s = match offense {
+        Some(o) => slash(bid.bond, o, &SlashParams::default())
+            .map_err(|_| InstructionError::InvalidArgument)?,
+        None => ambient_pol::rules::Slash {
+            to_requester: 0,
+            burned: 0,
+            returned: bid.bond,
+        },
+    };
+    let bid_lamports = bacc.get_lamports();
+    bacc.get_data_mut()?.fill(0);
+    bacc.set_lamports(0)?;
+    drop(bacc);
+    let to_miner = price + (bid_lamports - s.to_requester - s.burned);
+    pay(
+        ix,
+        2,
+        &req.requester,
+        escrow - price + s.to_requester,
+        AuctionError::WrongRequester,
+    )?;
+    pay(ix, 3, &bid.miner, to_miner, AuctionError::WrongMiner)?;
+    pay(
+        ix,
+        4,
+        &solana_sdk_ids::incinerator::id(),
+        s.burned,
+        AuctionError::WrongBurnAccount,
+    )
 }
 
 /// Adds `lamports` to instruction account `i`, whose key must be `expected`.
@@ -252,6 +327,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                 req.second_price = req.best_price;
                 req.best_price = price;
                 req.best_bid = *bacc.get_key();
+                req.best_miner = miner;
             } else if price < req.second_price {
                 req.second_price = price;
             }
@@ -272,6 +348,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             } else {
                 req.state = RequestState::Awarded;
                 req.winner = req.best_bid;
+                req.winner_miner = req.best_miner;
                 // Second price, capped by the maximum (a single bid is paid the maximum).
                 req.price = req.second_price.min(req.max_price);
             }
@@ -333,56 +410,139 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         }
         AuctionInstruction::ClaimTimeout => {
             ix.check_number_of_instruction_accounts(5)?;
-            let mut racc = owned(&ix, 0, REQUEST_LEN, true)?;
-            let mut req = read_request(&racc)?;
+            let racc = owned(&ix, 0, REQUEST_LEN, true)?;
+            let req = read_request(&racc)?;
             if req.state != RequestState::Awarded {
                 return Err(AuctionError::WrongState.into());
             }
             if slot < req.deadline {
                 return Err(AuctionError::TooEarly.into());
             }
-            let mut bacc = owned(&ix, 1, BID_LEN, true)?;
-            if *bacc.get_key() != req.winner {
-                return Err(AuctionError::NotWinner.into());
+            let rent_request = rent.minimum_balance(REQUEST_LEN);
+            close_job(
+                &ix,
+                rent_request,
+                racc,
+                req,
+                0,
+                Some(Offense::Timeout),
+                RequestState::TimedOut,
+            )?;
+        }
+        AuctionInstruction::DrawCommittee => {
+            ix.check_number_of_instruction_accounts(2)?;
+            let mut racc = owned(&ix, 0, REQUEST_LEN, true)?;
+            let mut req = read_request(&racc)?;
+            if req.state != RequestState::Delivered {
+                return Err(AuctionError::WrongState.into());
             }
-            let bid = read_bid(&bacc)?;
-            if *ix.get_key_of_instruction_account(4)? != solana_sdk_ids::incinerator::id() {
-                return Err(AuctionError::WrongBurnAccount.into());
+            let table_acc = ix.try_borrow_instruction_account(1)?;
+            if *table_acc.get_key() != LSTAKE_TABLE || *table_acc.get_owner() != crate::registry::ID
+            {
+                return Err(AuctionError::WrongLStakeTable.into());
             }
-            // The escrow goes back; the request keeps its rent until it is closed.
-            let escrow = racc
-                .get_lamports()
-                .saturating_sub(rent.minimum_balance(REQUEST_LEN));
-            racc.checked_sub_lamports(escrow)?;
-            req.state = RequestState::TimedOut;
-            req.bids = req
-                .bids
-                .checked_sub(1)
-                .ok_or(InstructionError::ArithmeticOverflow)?;
+            let table = LStakeTable::decode(table_acc.get_data())
+                .map_err(|_| AuctionError::WrongLStakeTable)?;
+            if slot <= req.result.slot {
+                return Err(AuctionError::TooEarly.into());
+            }
+            let hashes = sysvars.get_slot_hashes()?;
+            let slot_hash = hashes
+                .get(&req.result.slot)
+                .ok_or(AuctionError::SeedUnavailable)?;
+            let mut seed = blake3::Hasher::new();
+            seed.update(b"ambient-auction/committee/v1");
+            seed.update(slot_hash.as_ref());
+            seed.update(racc.get_key().as_ref());
+            // LStake weights of every identity but the winning miner (it never verifies itself).
+            let weights: std::collections::BTreeMap<[u8; 32], u64> = table
+                .entries
+                .iter()
+                .filter(|(k, _)| **k != req.winner_miner)
+                .map(|(k, v)| (k.to_bytes(), *v))
+                .collect();
+            let members = ambient_pol::select::committee(
+                &weights,
+                seed.finalize().as_bytes(),
+                COMMITTEE_SIZE,
+            );
+            if members.is_empty() {
+                return Err(AuctionError::NoVerifiers.into());
+            }
+            let mut c = Committee {
+                len: members.len() as u8,
+                deadline: slot + VERIFY_SLOTS,
+                ..Committee::default()
+            };
+            for (i, m) in members.iter().enumerate() {
+                c.members[i] = Pubkey::new_from_array(*m);
+            }
+            req.committee = c;
+            req.state = RequestState::Verifying;
             req.write(racc.get_data_mut()?)?;
-            drop(racc);
-            let s = slash(bid.bond, Offense::Timeout, &SlashParams::default())
-                .map_err(|_| InstructionError::InvalidArgument)?;
-            let bid_lamports = bacc.get_lamports();
-            bacc.get_data_mut()?.fill(0);
-            bacc.set_lamports(0)?;
-            drop(bacc);
-            let to_miner = bid_lamports - s.to_requester - s.burned;
-            pay(
-                &ix,
-                2,
-                &req.requester,
-                escrow + s.to_requester,
-                AuctionError::WrongRequester,
-            )?;
-            pay(&ix, 3, &bid.miner, to_miner, AuctionError::WrongMiner)?;
-            pay(
-                &ix,
-                4,
-                &solana_sdk_ids::incinerator::id(),
-                s.burned,
-                AuctionError::WrongBurnAccount,
-            )?;
+        }
+        AuctionInstruction::Verdict { valid } => {
+            ix.check_number_of_instruction_accounts(2)?;
+            let who = signer(&ix, 0)?;
+            let mut racc = owned(&ix, 1, REQUEST_LEN, true)?;
+            let mut req = read_request(&racc)?;
+            if req.state != RequestState::Verifying {
+                return Err(AuctionError::WrongState.into());
+            }
+            let c = &mut req.committee;
+            let i = c.members[..c.len as usize]
+                .iter()
+                .position(|m| *m == who)
+                .ok_or(AuctionError::NotInCommittee)?;
+            if slot >= c.deadline {
+                return Err(AuctionError::DeadlinePassed.into());
+            }
+            let bit = 1u8 << i;
+            if (c.valid | c.fraud) & bit != 0 {
+                return Err(AuctionError::AlreadyVoted.into());
+            }
+            if valid {
+                c.valid |= bit;
+            } else {
+                c.fraud |= bit;
+            }
+            req.write(racc.get_data_mut()?)?;
+        }
+        AuctionInstruction::Finalize => {
+            ix.check_number_of_instruction_accounts(5)?;
+            let racc = owned(&ix, 0, REQUEST_LEN, true)?;
+            let req = read_request(&racc)?;
+            if req.state != RequestState::Verifying {
+                return Err(AuctionError::WrongState.into());
+            }
+            let c = req.committee;
+            let quorum = c.len as u32 / 2 + 1;
+            let rent_request = rent.minimum_balance(REQUEST_LEN);
+            if c.fraud.count_ones() >= quorum {
+                close_job(
+                    &ix,
+                    rent_request,
+                    racc,
+                    req,
+                    0,
+                    Some(Offense::Fraud),
+                    RequestState::Slashed,
+                )?;
+            } else if c.valid.count_ones() >= quorum || slot >= c.deadline {
+                // Verified, or nobody proved fraud in time: validation never blocks payment.
+                let price = req.price;
+                close_job(
+                    &ix,
+                    rent_request,
+                    racc,
+                    req,
+                    price,
+                    None,
+                    RequestState::Paid,
+                )?;
+            } else {
+                return Err(AuctionError::TooEarly.into());
+            }
         }
     }
     Ok(())

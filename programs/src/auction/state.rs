@@ -5,7 +5,7 @@ use solana_pubkey::Pubkey;
 use super::error::AuctionError;
 
 /// Size of a request account (room left for the verification fields of later versions).
-pub const REQUEST_LEN: usize = 512;
+pub const REQUEST_LEN: usize = 640;
 /// Size of a bid account.
 pub const BID_LEN: usize = 128;
 const KIND_REQUEST: u8 = 2;
@@ -28,6 +28,30 @@ pub enum RequestState {
     Delivered = 4,
     /// The winner missed the deadline: bond slashed, escrow refunded.
     TimedOut = 5,
+    /// A verifier committee is drawn and voting.
+    Verifying = 6,
+    /// Verified (or unchallenged by the verification deadline): the miner is paid.
+    Paid = 7,
+    /// The committee found fraud: bond slashed, escrow refunded.
+    Slashed = 8,
+}
+
+/// Most verifiers in a committee.
+pub const MAX_COMMITTEE: usize = 5;
+
+/// The verifier committee of a delivered job and its votes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Committee {
+    /// Members drawn (the first `len` of `members`).
+    pub len: u8,
+    /// The members' identities.
+    pub members: [Pubkey; MAX_COMMITTEE],
+    /// Bit `i`: member `i` voted "valid".
+    pub valid: u8,
+    /// Bit `i`: member `i` voted "fraud".
+    pub fraud: u8,
+    /// Votes are accepted in slots before this one.
+    pub deadline: u64,
 }
 
 /// What the winner delivers: its PoL commitment and the output's hash.
@@ -109,6 +133,12 @@ pub struct Request {
     pub price: u64,
     /// The delivered result (all zero before delivery).
     pub result: JobResult,
+    /// The verifier committee (empty before it is drawn).
+    pub committee: Committee,
+    /// The miner of the lowest revealed bid so far.
+    pub best_miner: Pubkey,
+    /// The winning miner (after settlement).
+    pub winner_miner: Pubkey,
 }
 
 /// A sealed (then revealed) bid.
@@ -193,8 +223,8 @@ impl Request {
         }
         out.fill(0);
         let s = &self.sampling;
-        W { b: out, at: 0 }
-            .put(&[KIND_REQUEST, VERSION, self.state as u8])
+        let mut w = W { b: out, at: 0 };
+        w.put(&[KIND_REQUEST, VERSION, self.state as u8])
             .put(self.requester.as_ref())
             .put(&self.model_id)
             .put(&self.prompt_hash)
@@ -220,6 +250,15 @@ impl Request {
             .put(&self.result.output_hash)
             .put(&self.result.token_count.to_le_bytes())
             .put(&self.result.slot.to_le_bytes());
+        let c = &self.committee;
+        w.put(&[c.len]);
+        for m in &c.members {
+            w.put(m.as_ref());
+        }
+        w.put(&[c.valid, c.fraud])
+            .put(&c.deadline.to_le_bytes())
+            .put(self.best_miner.as_ref())
+            .put(self.winner_miner.as_ref());
         Ok(())
     }
 
@@ -234,6 +273,9 @@ impl Request {
             3 => RequestState::Unfilled,
             4 => RequestState::Delivered,
             5 => RequestState::TimedOut,
+            6 => RequestState::Verifying,
+            7 => RequestState::Paid,
+            8 => RequestState::Slashed,
             _ => return Err(AuctionError::NotInitialized),
         };
         Ok(Some(Request {
@@ -267,6 +309,16 @@ impl Request {
                 token_count: r.u32(),
                 slot: r.u64(),
             },
+            // Fields are read in source order, so the committee follows the result.
+            committee: Committee {
+                len: r.u8().min(MAX_COMMITTEE as u8),
+                members: std::array::from_fn(|_| r.key()),
+                valid: r.u8(),
+                fraud: r.u8(),
+                deadline: r.u64(),
+            },
+            best_miner: r.key(),
+            winner_miner: r.key(),
         }))
     }
 }
@@ -347,6 +399,15 @@ mod tests {
                 token_count: 7,
                 slot: 11,
             },
+            committee: Committee {
+                len: 2,
+                members: [Pubkey::new_from_array([12; 32]); MAX_COMMITTEE],
+                valid: 1,
+                fraud: 2,
+                deadline: 40,
+            },
+            best_miner: Pubkey::new_from_array([13; 32]),
+            winner_miner: Pubkey::new_from_array([14; 32]),
         };
         let mut d = vec![0u8; REQUEST_LEN];
         req.write(&mut d).unwrap();

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod instruction;
+pub mod lstake_table;
 pub mod processor;
 pub mod state;
 

@@ -31,7 +31,14 @@ pub struct Chain {
 
 /// A fresh Ambient genesis and its first bank.
 pub fn chain() -> Chain {
-    let g = AmbientGenesis::new(GenesisParams::dev(Pubkey::new_unique()));
+    chain_with_lstake(Vec::new())
+}
+
+/// A fresh genesis whose LStake table holds `lstake` (the bootstrap validator's when empty).
+pub fn chain_with_lstake(lstake: Vec<(Pubkey, u64)>) -> Chain {
+    let mut params = GenesisParams::dev(Pubkey::new_unique());
+    params.initial_lstake = lstake;
+    let g = AmbientGenesis::new(params);
     let dir = tempfile::tempdir().unwrap();
     let forks = new_bank_forks(&g.config, dir.path());
     let bank = forks.read().unwrap().working_bank();
