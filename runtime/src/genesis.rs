@@ -36,6 +36,8 @@ pub struct GenesisParams {
     /// Initial LStake (parts of `LSTAKE_ONE`) per identity; empty means the bootstrap validator
     /// holds all of it.
     pub initial_lstake: Vec<(Pubkey, u64)>,
+    /// Model ids the network serves (`ambient_llm::ModelId` of each model file).
+    pub allowed_models: Vec<[u8; 32]>,
 }
 
 impl GenesisParams {
@@ -47,6 +49,7 @@ impl GenesisParams {
             bootstrap_identity,
             bootstrap_stake: 1_000_000 * LAMPORTS_PER_SOL,
             initial_lstake: Vec::new(),
+            allowed_models: Vec::new(),
         }
     }
 }
@@ -97,6 +100,18 @@ impl AmbientGenesis {
             AccountSharedData::from(Account {
                 lamports,
                 data: table,
+                owner: registry::ID,
+                executable: false,
+                rent_epoch: 0,
+            }),
+        );
+        let models = registry::models::encode(&p.allowed_models);
+        let lamports = config.rent.minimum_balance(models.len());
+        config.add_account(
+            registry::models::ALLOWED_MODELS,
+            AccountSharedData::from(Account {
+                lamports,
+                data: models,
                 owner: registry::ID,
                 executable: false,
                 rent_epoch: 0,

@@ -212,6 +212,26 @@ fn every_step_is_enforced() {
         ),
     );
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::EscrowMismatch));
+    // A model the network does not serve, and a forged model list.
+    let mut p = params(SOL);
+    p.model_id = [9; 32];
+    let e = c.send(
+        &requester,
+        &[&r],
+        &request(&requester.pubkey(), &r.pubkey(), p, c.rent(REQUEST_LEN)),
+    );
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::ModelNotAllowed));
+    let mut ixs = request(
+        &requester.pubkey(),
+        &r.pubkey(),
+        params(SOL),
+        c.rent(REQUEST_LEN),
+    );
+    ixs[1].accounts[2].pubkey = stranger.pubkey();
+    assert_eq!(
+        code(c.send(&requester, &[&r], &ixs).unwrap_err()),
+        Some(AuctionError::WrongModelList)
+    );
 
     let req = open(&c, &requester, SOL);
     let other = open(&c, &requester, 2 * SOL);

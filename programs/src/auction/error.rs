@@ -56,6 +56,8 @@ codes! {
     NoVerifiers = 0x411e: "no identity with LStake can verify this job",
     NotInCommittee = 0x411f: "signer is not in the job's verifier committee",
     AlreadyVoted = 0x4120: "this committee member already voted",
+    WrongModelList = 0x4121: "not the allowed-models account",
+    ModelNotAllowed = 0x4122: "the network does not serve this model",
 }
 
 impl From<AuctionError> for InstructionError {

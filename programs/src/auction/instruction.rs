@@ -2,7 +2,8 @@
 //!
 //! Data: version `1` · tag · fields (little-endian). Accounts per instruction:
 //! - `Request` (0): requester (signer), request (writable; owned by the program, [`REQUEST_LEN`]
-//!   zero bytes, holding exactly its rent-exempt minimum plus `max_price`, the escrow).
+//!   zero bytes, holding exactly its rent-exempt minimum plus `max_price`, the escrow), the
+//!   registry's allowed-models account (the model id must be listed).
 //! - `Cancel` (1): requester (signer), request (writable), destination (writable). Only before any bid.
 //! - `Bid` (2): miner (signer), request (writable), bid (writable; owned by the program, [`BID_LEN`]
 //!   zero bytes; its lamports above rent are the bond).
@@ -250,6 +251,7 @@ pub fn request(
             vec![
                 AccountMeta::new_readonly(*requester, true),
                 AccountMeta::new(*request, false),
+                AccountMeta::new_readonly(crate::registry::models::ALLOWED_MODELS, false),
             ],
         ),
     ]

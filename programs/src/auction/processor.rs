@@ -15,6 +15,7 @@ use super::state::{
 };
 use super::{bid_commitment, ID};
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
+use crate::registry::models::ALLOWED_MODELS;
 use ambient_pol::rules::{slash, Offense, SlashParams};
 
 /// Compute units charged per auction instruction.
@@ -222,8 +223,20 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         .get_current_instruction_context()?;
     match AuctionInstruction::decode(ix.get_instruction_data())? {
         AuctionInstruction::Request(p) => {
-            ix.check_number_of_instruction_accounts(2)?;
+            ix.check_number_of_instruction_accounts(3)?;
             let requester = signer(&ix, 0)?;
+            {
+                let models = ix.try_borrow_instruction_account(2)?;
+                if *models.get_key() != ALLOWED_MODELS || *models.get_owner() != crate::registry::ID
+                {
+                    return Err(AuctionError::WrongModelList.into());
+                }
+                let allowed = crate::registry::models::decode(models.get_data())
+                    .map_err(|_| AuctionError::WrongModelList)?;
+                if !allowed.contains(&p.model_id) {
+                    return Err(AuctionError::ModelNotAllowed.into());
+                }
+            }
             let mut acc = owned(&ix, 1, REQUEST_LEN, true)?;
             if Request::read(acc.get_data())?.is_some() {
                 return Err(AuctionError::AlreadyInitialized.into());
@@ -246,7 +259,12 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             if req.requester != who {
                 return Err(AuctionError::WrongRequester.into());
             }
-            if matches!(req.state, RequestState::Awarded | RequestState::Delivered) {
+            // Open (no bids yet), unfilled, or finished (paid, slashed, timed out): closing returns
+            // what is left (the escrow, or just the rent) to the requester's destination.
+            if matches!(
+                req.state,
+                RequestState::Awarded | RequestState::Delivered | RequestState::Verifying
+            ) {
                 return Err(AuctionError::WrongState.into());
             }
             if req.bids > 0 {

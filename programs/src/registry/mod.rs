@@ -4,6 +4,7 @@
 pub mod error;
 pub mod instruction;
 pub mod lstake_table;
+pub mod models;
 pub mod processor;
 pub mod state;
 

@@ -19,6 +19,9 @@ use solana_transaction_error::TransactionError;
 /// Lamports per SOL.
 pub const SOL: u64 = 1_000_000_000;
 
+/// The model id the test clusters serve.
+pub const MODEL_ID: [u8; 32] = [1; 32];
+
 /// A cluster's bank forks with the working bank and the faucet.
 pub struct Chain {
     _dir: tempfile::TempDir,
@@ -38,6 +41,7 @@ pub fn chain() -> Chain {
 pub fn chain_with_lstake(lstake: Vec<(Pubkey, u64)>) -> Chain {
     let mut params = GenesisParams::dev(Pubkey::new_unique());
     params.initial_lstake = lstake;
+    params.allowed_models = vec![MODEL_ID];
     let g = AmbientGenesis::new(params);
     let dir = tempfile::tempdir().unwrap();
     let forks = new_bank_forks(&g.config, dir.path());

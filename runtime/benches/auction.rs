@@ -1,0 +1,186 @@
+//! Auction lifecycles per second through a real bank (a bench binary, not a test): request, two
+//! sealed bids, two reveals, settlement, the loser's withdrawal, result, committee, two verdicts,
+//! finalisation, close — 12 transactions per lifecycle, with slots ending as a leader ends them.
+//!
+//! `cargo bench -p ambient-runtime --bench auction -- [--lifecycles 200]`
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::Instant;
+
+use ambient_programs::auction::bid_commitment;
+use ambient_programs::auction::instruction::{
+    bid, cancel, draw_committee, finalize, request, reveal, settle, submit_result, verdict,
+    withdraw_bid, RequestParams,
+};
+use ambient_programs::auction::processor::MIN_BID_BOND;
+use ambient_programs::auction::state::{JobResult, Request, Sampling, BID_LEN, REQUEST_LEN};
+use common::{chain_with_lstake, SOL};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args
+        .iter()
+        .position(|a| a == "--lifecycles")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.parse().expect("--lifecycles N"))
+        .unwrap_or(200);
+    let verifiers: Vec<Keypair> = (0..3).map(|_| Keypair::new()).collect();
+    let mut c = chain_with_lstake(verifiers.iter().map(|v| (v.pubkey(), 1)).collect());
+    let requester = c.funded(100_000 * SOL);
+    let miners = [c.funded(10_000 * SOL), c.funded(10_000 * SOL)];
+    let p = RequestParams {
+        model_id: [1; 32],
+        prompt_hash: [2; 32],
+        max_tokens: 64,
+        sampling: Sampling {
+            temperature: 0.0,
+            top_k: 0,
+            top_p: 1.0,
+            seed: 0,
+        },
+        max_price: SOL,
+        bid_slots: 1,
+        reveal_slots: 1,
+        deadline_slots: 4,
+    };
+    let (rent_req, rent_bid) = (c.rent(REQUEST_LEN), c.rent(BID_LEN));
+    let mut txs = 0usize;
+    let mut busy = std::time::Duration::ZERO;
+    let start = Instant::now();
+    for i in 0..n {
+        let t = Instant::now();
+        let req = Keypair::new();
+        c.send(
+            &requester,
+            &[&req],
+            &request(&requester.pubkey(), &req.pubkey(), p, rent_req),
+        )
+        .unwrap();
+        let bids: Vec<(Keypair, u64, [u8; 32])> = (0..2)
+            .map(|k| {
+                (
+                    Keypair::new(),
+                    SOL / 4 * (k as u64 + 1),
+                    [(i % 251) as u8 ^ k as u8; 32],
+                )
+            })
+            .collect();
+        for (m, (b, price, salt)) in miners.iter().zip(&bids) {
+            let commit = bid_commitment(&req.pubkey(), &m.pubkey(), *price, salt);
+            c.send(
+                m,
+                &[b],
+                &bid(
+                    &m.pubkey(),
+                    &req.pubkey(),
+                    &b.pubkey(),
+                    commit,
+                    MIN_BID_BOND,
+                    rent_bid,
+                ),
+            )
+            .unwrap();
+        }
+        busy += t.elapsed();
+        c.advance(1);
+        let t = Instant::now();
+        for (m, (b, price, salt)) in miners.iter().zip(&bids) {
+            c.send(
+                m,
+                &[],
+                &[reveal(
+                    &m.pubkey(),
+                    &req.pubkey(),
+                    &b.pubkey(),
+                    *price,
+                    *salt,
+                )],
+            )
+            .unwrap();
+        }
+        busy += t.elapsed();
+        c.advance(1);
+        let t = Instant::now();
+        c.send(&requester, &[], &[settle(&req.pubkey())]).unwrap();
+        let (loser, lb) = (&miners[1], &bids[1].0);
+        c.send(
+            loser,
+            &[],
+            &[withdraw_bid(
+                &loser.pubkey(),
+                &req.pubkey(),
+                &lb.pubkey(),
+                &loser.pubkey(),
+            )],
+        )
+        .unwrap();
+        let result = JobResult {
+            root: [3; 32],
+            chain: [4; 32],
+            output_hash: [5; 32],
+            token_count: 64,
+            slot: 0,
+        };
+        c.send(
+            &miners[0],
+            &[],
+            &[submit_result(
+                &miners[0].pubkey(),
+                &req.pubkey(),
+                &bids[0].0.pubkey(),
+                result,
+            )],
+        )
+        .unwrap();
+        busy += t.elapsed();
+        c.advance(1);
+        let t = Instant::now();
+        c.send(&requester, &[], &[draw_committee(&req.pubkey())])
+            .unwrap();
+        let acc = c.bank.get_account(&req.pubkey()).unwrap();
+        let r = Request::read(solana_account::ReadableAccount::data(&acc))
+            .unwrap()
+            .unwrap();
+        for m in &r.committee.members[..2] {
+            let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
+            c.send(&requester, &[v], &[verdict(m, &req.pubkey(), true)])
+                .unwrap();
+        }
+        c.send(
+            &requester,
+            &[],
+            &[finalize(
+                &req.pubkey(),
+                &bids[0].0.pubkey(),
+                &requester.pubkey(),
+                &miners[0].pubkey(),
+            )],
+        )
+        .unwrap();
+        // Close the finished request (its rent back to the requester).
+        c.send(
+            &requester,
+            &[],
+            &[cancel(
+                &requester.pubkey(),
+                &req.pubkey(),
+                &requester.pubkey(),
+            )],
+        )
+        .unwrap();
+        busy += t.elapsed();
+        txs += 12;
+    }
+    let wall = start.elapsed().as_secs_f64();
+    println!("| lifecycles | transactions | wall (s) | lifecycles/s (wall) | tx/s in the bank (excl. slot ends) |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| {n} | {txs} | {wall:.2} | {:.1} | {:.0} |",
+        n as f64 / wall,
+        txs as f64 / busy.as_secs_f64()
+    );
+}
