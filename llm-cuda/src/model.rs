@@ -450,3 +450,125 @@ fn rope_tables(c: &Config) -> (Vec<f32>, Vec<f32>) {
     }
     (cos, sin)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::gguf::writer::{write, TensorOut};
+    use crate::gguf::Value;
+
+    /// A tiny llama GGUF (2 layers, dim 64, 2 heads, 1 KV head, ffn 96, vocab 40) with
+    /// deterministic F32 weights; `skip` leaves one tensor out, `bad` gives one a wrong shape.
+    fn tiny(skip: Option<&str>, bad: Option<&str>) -> tempfile::NamedTempFile {
+        let (dim, ffn, vocab, kv) = (64u64, 96u64, 40u64, 32u64);
+        let meta = vec![
+            ("general.architecture", Value::String("llama".into())),
+            ("llama.block_count", Value::U32(2)),
+            ("llama.embedding_length", Value::U32(dim as u32)),
+            ("llama.feed_forward_length", Value::U32(ffn as u32)),
+            ("llama.attention.head_count", Value::U32(2)),
+            ("llama.attention.head_count_kv", Value::U32(1)),
+            ("llama.context_length", Value::U32(64)),
+            ("llama.attention.layer_norm_rms_epsilon", Value::F32(1e-5)),
+            ("llama.vocab_size", Value::U32(vocab as u32)),
+        ];
+        let mut shapes: Vec<(String, Vec<u64>)> = vec![
+            ("token_embd.weight".into(), vec![dim, vocab]),
+            ("output_norm.weight".into(), vec![dim]),
+        ];
+        for l in 0..2 {
+            for (n, s) in [
+                ("attn_norm", vec![dim]),
+                ("attn_q", vec![dim, dim]),
+                ("attn_k", vec![dim, kv]),
+                ("attn_v", vec![dim, kv]),
+                ("attn_output", vec![dim, dim]),
+                ("ffn_norm", vec![dim]),
+                ("ffn_gate", vec![dim, ffn]),
+                ("ffn_up", vec![dim, ffn]),
+                ("ffn_down", vec![ffn, dim]),
+            ] {
+                shapes.push((format!("blk.{l}.{n}.weight"), s));
+            }
+        }
+        let data: Vec<(String, Vec<u64>, Vec<u8>)> = shapes
+            .into_iter()
+            .filter(|(n, _)| Some(n.as_str()) != skip)
+            .map(|(n, mut s)| {
+                if Some(n.as_str()) == bad {
+                    s[0] += 32;
+                }
+                let len: u64 = s.iter().product();
+                let bytes = (0..len)
+                    .flat_map(|i| (((i * 7919 % 1000) as f32 - 500.0) / 5000.0).to_le_bytes())
+                    .collect();
+                (n, s, bytes)
+            })
+            .collect();
+        let tensors: Vec<TensorOut<'_>> = data
+            .iter()
+            .map(|(n, s, b)| TensorOut {
+                name: n,
+                dims: s,
+                ty: crate::gguf::TensorType::F32,
+                data: b,
+            })
+            .collect();
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(&write(&meta, &tensors)).unwrap();
+        f
+    }
+
+    #[test]
+    fn a_tiny_f32_model_runs_canonically() {
+        let f = tiny(None, None);
+        let m = Model::load(f.path(), |_, _| {}).unwrap();
+        assert_eq!(
+            (m.config.n_layer, m.config.head_dim, m.config.kv_dim()),
+            (2, 32, 32)
+        );
+        let toks = [1u32, 5, 9, 3, 39];
+        let ctx1 = Ctx::new(crate::kernels::Isa::Scalar, 1).unwrap();
+        let ctx2 = Ctx::new(crate::kernels::Isa::detect(), 2).unwrap();
+        let mut c = KvCache::default();
+        let all = m.forward(&ctx1, &mut c, &toks, Logits::All, 64).unwrap();
+        let mut c = KvCache::default();
+        let mut stepped = Vec::new();
+        for t in toks {
+            stepped.extend(m.forward(&ctx2, &mut c, &[t], Logits::Last, 64).unwrap());
+        }
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&all), bits(&stepped));
+        assert!(all.iter().all(|x| x.is_finite()));
+        // Tokens beyond the vocabulary and positions beyond the context are clear errors.
+        let mut c = KvCache::default();
+        assert!(matches!(
+            m.forward(&ctx1, &mut c, &[40], Logits::Last, 64),
+            Err(LlmError::BadToken { .. })
+        ));
+        let long = vec![1u32; 65];
+        assert!(matches!(
+            m.forward(&ctx1, &mut KvCache::default(), &long, Logits::Last, 64),
+            Err(LlmError::ContextOverflow {
+                needed: 65,
+                max: 64
+            })
+        ));
+    }
+
+    #[test]
+    fn missing_and_misshapen_tensors_are_named() {
+        let f = tiny(Some("blk.1.ffn_up.weight"), None);
+        let e = Model::load(f.path(), |_, _| {}).unwrap_err();
+        assert_eq!(e.to_string(), "missing tensor blk.1.ffn_up.weight");
+        let f = tiny(None, Some("blk.0.attn_k.weight"));
+        let e = Model::load(f.path(), |_, _| {}).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("tensor blk.0.attn_k.weight has shape [96, 32]"),
+            "{e}"
+        );
+    }
+}
