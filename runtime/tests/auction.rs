@@ -89,6 +89,20 @@ fn place(c: &Chain, req: &Pubkey, key: Keypair, price: u64) -> Result<Bidder, Tr
     Ok(b)
 }
 
+/// The bidder takes its bond back (to its own account).
+fn withdraw(c: &Chain, req: &Pubkey, b: &Bidder) -> Result<(), TransactionError> {
+    c.send(
+        &b.key,
+        &[],
+        &[withdraw_bid(
+            &b.key.pubkey(),
+            req,
+            &b.bid.pubkey(),
+            &b.key.pubkey(),
+        )],
+    )
+}
+
 fn do_reveal(c: &Chain, req: &Pubkey, b: &Bidder) -> Result<(), TransactionError> {
     c.send(
         &b.key,
@@ -125,31 +139,12 @@ fn lowest_bid_wins_at_the_second_price() {
 
     // The loser takes its bond and rent back; the winner's bond stays.
     let before = c.bank.get_balance(&dear.key.pubkey());
-    c.send(
-        &dear.key,
-        &[],
-        &[withdraw_bid(
-            &dear.key.pubkey(),
-            &req,
-            &dear.bid.pubkey(),
-            &dear.key.pubkey(),
-        )],
-    )
-    .unwrap();
+    withdraw(&c, &req, &dear).unwrap();
     assert_eq!(
         c.bank.get_balance(&dear.key.pubkey()),
         before + MIN_BID_BOND + c.rent(BID_LEN) - c.fee(1)
     );
-    let e = c.send(
-        &cheap.key,
-        &[],
-        &[withdraw_bid(
-            &cheap.key.pubkey(),
-            &req,
-            &cheap.bid.pubkey(),
-            &cheap.key.pubkey(),
-        )],
-    );
+    let e = withdraw(&c, &req, &cheap);
     assert_eq!(
         code(e.unwrap_err()),
         Some(AuctionError::WinnerCannotWithdraw)
@@ -275,16 +270,7 @@ fn every_step_is_enforced() {
         code(c.send(&stranger, &[], &[settle(&req)]).unwrap_err()),
         Some(AuctionError::TooEarly)
     );
-    let e = c.send(
-        &a.key,
-        &[],
-        &[withdraw_bid(
-            &a.key.pubkey(),
-            &req,
-            &a.bid.pubkey(),
-            &a.key.pubkey(),
-        )],
-    );
+    let e = withdraw(&c, &req, &a);
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::TooEarly));
 
     c.advance(2);
@@ -372,17 +358,7 @@ fn every_step_is_enforced() {
         Some(AuctionError::WrongState)
     );
     // The unrevealed (over-priced) bid's bond comes back too.
-    c.send(
-        &high.key,
-        &[],
-        &[withdraw_bid(
-            &high.key.pubkey(),
-            &req,
-            &high.bid.pubkey(),
-            &high.key.pubkey(),
-        )],
-    )
-    .unwrap();
+    withdraw(&c, &req, &high).unwrap();
 }
 
 #[test]
@@ -401,17 +377,7 @@ fn unfilled_requests_refund_the_requester() {
         &[cancel(&requester.pubkey(), &req, &requester.pubkey())],
     );
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::HasBids));
-    c.send(
-        &silent.key,
-        &[],
-        &[withdraw_bid(
-            &silent.key.pubkey(),
-            &req,
-            &silent.bid.pubkey(),
-            &silent.key.pubkey(),
-        )],
-    )
-    .unwrap();
+    withdraw(&c, &req, &silent).unwrap();
     c.advance(1); // the retry is a new transaction (new blockhash), not a replay
     let before = c.bank.get_balance(&requester.pubkey());
     c.send(
@@ -526,16 +492,7 @@ fn the_winner_delivers_before_the_deadline() {
         )],
     );
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::WrongState));
-    let e = c.send(
-        &win.key,
-        &[],
-        &[withdraw_bid(
-            &win.key.pubkey(),
-            &req,
-            &win.bid.pubkey(),
-            &win.key.pubkey(),
-        )],
-    );
+    let e = withdraw(&c, &req, &win);
     assert_eq!(
         code(e.unwrap_err()),
         Some(AuctionError::WinnerCannotWithdraw)
@@ -865,7 +822,7 @@ proptest! {
                 }
                 Op::Settle => (c.send(&requester, &[], &[settle(&req)]), 1),
                 Op::Withdraw { bid } => match bids.get(bid) {
-                    Some(b) => (c.send(&b.key, &[], &[withdraw_bid(&b.key.pubkey(), &req, &b.bid.pubkey(), &b.key.pubkey())]), 1),
+                    Some(b) => (withdraw(&c, &req, b), 1),
                     None => continue,
                 },
                 Op::Cancel => (c.send(&requester, &[], &[cancel(&requester.pubkey(), &req, &requester.pubkey())]), 1),

@@ -68,6 +68,20 @@ fn read_request(a: &BorrowedInstructionAccount<'_, '_>) -> Result<Request, Instr
     Ok(Request::read(a.get_data())?.ok_or(AuctionError::NotInitialized)?)
 }
 
+/// The request at instruction account `i` (owned, writable), which must be in `state`.
+fn request_in<'a>(
+    ix: &'a InstructionContext,
+    i: u16,
+    state: RequestState,
+) -> Result<(BorrowedInstructionAccount<'a, 'a>, Request), InstructionError> {
+    let acc = owned(ix, i, REQUEST_LEN, true)?;
+    let req = read_request(&acc)?;
+    if req.state != state {
+        return Err(AuctionError::WrongState.into());
+    }
+    Ok((acc, req))
+}
+
 fn read_bid(a: &BorrowedInstructionAccount<'_, '_>) -> Result<Bid, InstructionError> {
     Ok(Bid::read(a.get_data())?.ok_or(AuctionError::NotInitialized)?)
 }
@@ -275,11 +289,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         AuctionInstruction::Bid { commitment } => {
             ix.check_number_of_instruction_accounts(3)?;
             let miner = signer(&ix, 0)?;
-            let mut racc = owned(&ix, 1, REQUEST_LEN, true)?;
-            let mut req = read_request(&racc)?;
-            if req.state != RequestState::Open {
-                return Err(AuctionError::WrongState.into());
-            }
+            let (mut racc, mut req) = request_in(&ix, 1, RequestState::Open)?;
             if slot >= req.bid_end {
                 return Err(AuctionError::BiddingClosed.into());
             }
@@ -310,11 +320,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         AuctionInstruction::Reveal { price, salt } => {
             ix.check_number_of_instruction_accounts(3)?;
             let miner = signer(&ix, 0)?;
-            let mut racc = owned(&ix, 1, REQUEST_LEN, true)?;
-            let mut req = read_request(&racc)?;
-            if req.state != RequestState::Open {
-                return Err(AuctionError::WrongState.into());
-            }
+            let (mut racc, mut req) = request_in(&ix, 1, RequestState::Open)?;
             if slot < req.bid_end || slot >= req.reveal_end {
                 return Err(AuctionError::NotRevealPhase.into());
             }
@@ -353,11 +359,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         }
         AuctionInstruction::Settle => {
             ix.check_number_of_instruction_accounts(1)?;
-            let mut racc = owned(&ix, 0, REQUEST_LEN, true)?;
-            let mut req = read_request(&racc)?;
-            if req.state != RequestState::Open {
-                return Err(AuctionError::WrongState.into());
-            }
+            let (mut racc, mut req) = request_in(&ix, 0, RequestState::Open)?;
             if slot < req.reveal_end {
                 return Err(AuctionError::TooEarly.into());
             }
@@ -403,11 +405,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         AuctionInstruction::SubmitResult(mut result) => {
             ix.check_number_of_instruction_accounts(3)?;
             let miner = signer(&ix, 0)?;
-            let mut racc = owned(&ix, 1, REQUEST_LEN, true)?;
-            let mut req = read_request(&racc)?;
-            if req.state != RequestState::Awarded {
-                return Err(AuctionError::WrongState.into());
-            }
+            let (mut racc, mut req) = request_in(&ix, 1, RequestState::Awarded)?;
             let bacc = owned(&ix, 2, BID_LEN, false)?;
             if *bacc.get_key() != req.winner {
                 return Err(AuctionError::NotWinner.into());
@@ -428,11 +426,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         }
         AuctionInstruction::ClaimTimeout => {
             ix.check_number_of_instruction_accounts(5)?;
-            let racc = owned(&ix, 0, REQUEST_LEN, true)?;
-            let req = read_request(&racc)?;
-            if req.state != RequestState::Awarded {
-                return Err(AuctionError::WrongState.into());
-            }
+            let (racc, req) = request_in(&ix, 0, RequestState::Awarded)?;
             if slot < req.deadline {
                 return Err(AuctionError::TooEarly.into());
             }
@@ -449,11 +443,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         }
         AuctionInstruction::DrawCommittee => {
             ix.check_number_of_instruction_accounts(2)?;
-            let mut racc = owned(&ix, 0, REQUEST_LEN, true)?;
-            let mut req = read_request(&racc)?;
-            if req.state != RequestState::Delivered {
-                return Err(AuctionError::WrongState.into());
-            }
+            let (mut racc, mut req) = request_in(&ix, 0, RequestState::Delivered)?;
             let table_acc = ix.try_borrow_instruction_account(1)?;
             if *table_acc.get_key() != LSTAKE_TABLE || *table_acc.get_owner() != crate::registry::ID
             {
@@ -502,11 +492,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         AuctionInstruction::Verdict { valid } => {
             ix.check_number_of_instruction_accounts(2)?;
             let who = signer(&ix, 0)?;
-            let mut racc = owned(&ix, 1, REQUEST_LEN, true)?;
-            let mut req = read_request(&racc)?;
-            if req.state != RequestState::Verifying {
-                return Err(AuctionError::WrongState.into());
-            }
+            let (mut racc, mut req) = request_in(&ix, 1, RequestState::Verifying)?;
             let c = &mut req.committee;
             let i = c.members[..c.len as usize]
                 .iter()
@@ -528,11 +514,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         }
         AuctionInstruction::Finalize => {
             ix.check_number_of_instruction_accounts(5)?;
-            let racc = owned(&ix, 0, REQUEST_LEN, true)?;
-            let req = read_request(&racc)?;
-            if req.state != RequestState::Verifying {
-                return Err(AuctionError::WrongState.into());
-            }
+            let (racc, req) = request_in(&ix, 0, RequestState::Verifying)?;
             let c = req.committee;
             let quorum = c.len as u32 / 2 + 1;
             let rent_request = rent.minimum_balance(REQUEST_LEN);
