@@ -6,6 +6,7 @@
 //! survives restarts (RocksDB's write-ahead log: nothing written is lost on a crash).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use solana_entry::entry::Entry;
 use solana_hash::Hash;
@@ -46,7 +47,7 @@ pub enum LedgerError {
 /// The ledger of one node.
 pub struct Ledger {
     path: PathBuf,
-    blockstore: Blockstore,
+    blockstore: Arc<Blockstore>,
     shred_version: u16,
     reed_solomon: ReedSolomonCache,
 }
@@ -66,7 +67,7 @@ impl Ledger {
         })?;
         Ok(Ledger {
             path: path.to_path_buf(),
-            blockstore,
+            blockstore: Arc::new(blockstore),
             shred_version,
             reed_solomon: ReedSolomonCache::default(),
         })
@@ -81,7 +82,8 @@ impl Ledger {
 
     /// The Merkle root of a slot's last data shred (`Hash::default()` when the slot is absent):
     /// what the next slot's shreds chain to.
-    fn last_merkle_root(&self, slot: u64) -> Result<Hash, LedgerError> {
+    /// The Merkle root of `slot`'s last shred set (its block id; default when absent).
+    pub fn last_merkle_root(&self, slot: u64) -> Result<Hash, LedgerError> {
         let Some(meta) = self.blockstore.meta(slot).map_err(|e| self.err(e))? else {
             return Ok(Hash::default());
         };
@@ -176,7 +178,7 @@ impl Ledger {
     }
 
     /// The underlying blockstore (for replay and RPC).
-    pub fn blockstore(&self) -> &Blockstore {
+    pub fn blockstore(&self) -> &Arc<Blockstore> {
         &self.blockstore
     }
 }

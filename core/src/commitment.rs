@@ -1,0 +1,119 @@
+//! Commitment from votes weighted by LStake: how deep each recent slot is locked by the cluster,
+//! the highest slot a supermajority has voted (confirmed) and the highest slot a supermajority
+//! has rooted (finalized).
+
+use std::collections::HashMap;
+
+use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
+use solana_account::ReadableAccount;
+use solana_clock::Slot;
+use solana_pubkey::Pubkey;
+use solana_runtime::bank::Bank;
+use solana_runtime::commitment::BlockCommitment;
+use solana_vote::vote_state_view::VoteStateView;
+
+/// The weight of each vote account in `bank`: the LStake of its node identity from the LStake
+/// table, or — while the table names none of the voters — its delegated stake.
+pub fn vote_weights(bank: &Bank) -> HashMap<Pubkey, u64> {
+    let accounts = bank.vote_accounts();
+    let table = bank
+        .get_account(&LSTAKE_TABLE)
+        .and_then(|a| LStakeTable::decode(a.data()).ok())
+        .unwrap_or_default();
+    let lstake: HashMap<Pubkey, u64> = accounts
+        .iter()
+        .filter_map(|(vote, (_, account))| {
+            let w = table.entries.get(account.node_pubkey()).copied()?;
+            (w > 0).then_some((*vote, w))
+        })
+        .collect();
+    if !lstake.is_empty() {
+        return lstake;
+    }
+    accounts
+        .iter()
+        .filter(|(_, (stake, _))| *stake > 0)
+        .map(|(vote, (stake, _))| (*vote, *stake))
+        .collect()
+}
+
+/// The vote state of `vote` as `bank` holds it now (read from the account, so votes executed in
+/// `bank` itself count).
+pub fn vote_state(bank: &Bank, vote: &Pubkey) -> Option<VoteStateView> {
+    let account = bank.get_account(vote)?;
+    if account.owner() != &solana_sdk_ids::vote::id() {
+        return None;
+    }
+    VoteStateView::try_new(std::sync::Arc::new(account.data().to_vec())).ok()
+}
+
+/// The cluster's commitment as seen from one frozen bank.
+#[derive(Clone, Debug, Default)]
+pub struct Commitment {
+    /// Weight locking each slot, by lockout depth (what `getBlockCommitment` shows).
+    pub blocks: HashMap<Slot, BlockCommitment>,
+    /// Total weight of the voters.
+    pub total: u64,
+    /// Highest slot voted by more than 2/3 of the weight.
+    pub confirmed: Option<Slot>,
+    /// Highest slot rooted by more than 2/3 of the weight.
+    pub supermajority_root: Option<Slot>,
+}
+
+/// The highest slot such that voters holding more than 2/3 of `total` are at or past it.
+fn supermajority(mut points: Vec<(Slot, u64)>, total: u64) -> Option<Slot> {
+    points.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    let mut acc: u128 = 0;
+    for (slot, w) in points {
+        acc += w as u128;
+        if acc * 3 > total as u128 * 2 {
+            return Some(slot);
+        }
+    }
+    None
+}
+
+/// Aggregates the votes held in `bank`'s vote accounts.
+pub fn aggregate(bank: &Bank) -> Commitment {
+    let weights = vote_weights(bank);
+    let total: u64 = weights.values().sum();
+    let mut blocks: HashMap<Slot, BlockCommitment> = HashMap::new();
+    let mut last_votes = Vec::new();
+    let mut roots = Vec::new();
+    for (vote, w) in &weights {
+        let Some(view) = vote_state(bank, vote) else {
+            continue;
+        };
+        for lockout in view.votes_iter() {
+            blocks
+                .entry(lockout.slot())
+                .or_default()
+                .increase_confirmation_stake(lockout.confirmation_count() as usize, *w);
+        }
+        if let Some(root) = view.root_slot() {
+            roots.push((root, *w));
+        }
+        if let Some(last) = view.last_voted_slot() {
+            last_votes.push((last, *w));
+        }
+    }
+    Commitment {
+        blocks,
+        total,
+        confirmed: supermajority(last_votes, total),
+        supermajority_root: supermajority(roots, total),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::supermajority;
+
+    #[test]
+    fn supermajority_needs_more_than_two_thirds() {
+        assert_eq!(supermajority(vec![(10, 2), (8, 1)], 3), Some(8));
+        assert_eq!(supermajority(vec![(10, 3), (8, 1)], 4), Some(10));
+        assert_eq!(supermajority(vec![(10, 2)], 3), None);
+        assert_eq!(supermajority(vec![], 0), None);
+    }
+}

@@ -1,0 +1,270 @@
+//! A node: its ledger opened and replayed into banks, then the TPU and block production started.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, RwLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use ambient_ledger::Ledger;
+use indicatif::{ProgressBar, ProgressStyle};
+use log::info;
+use solana_entry::entry::EntrySlice;
+use solana_genesis_config::GenesisConfig;
+use solana_keypair::Keypair;
+use solana_ledger::blockstore::{create_new_ledger, Blockstore};
+use solana_ledger::blockstore_options::LedgerColumnOptions;
+use solana_ledger::blockstore_processor::{
+    process_blockstore_from_root, ProcessOptions, TransactionStatusSender,
+};
+use solana_ledger::leader_schedule_cache::LeaderScheduleCache;
+use solana_pubkey::Pubkey;
+use solana_runtime::bank_forks::BankForks;
+use solana_runtime::commitment::BlockCommitmentCache;
+
+use crate::observer::Observer;
+use crate::producer::Producer;
+use crate::tpu::Tpu;
+use crate::CoreError;
+
+/// Largest genesis archive a ledger may unpack to (Agave's default).
+pub const MAX_GENESIS_ARCHIVE_UNPACKED_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Writes a new ledger at `path` for `genesis`: genesis files and slot 0's ticks. Anything at
+/// `path` before is removed.
+pub fn create_ledger(path: &Path, genesis: &GenesisConfig) -> Result<(), CoreError> {
+    std::fs::create_dir_all(path).map_err(|e| CoreError::Io(path.to_path_buf(), e))?;
+    create_new_ledger(
+        path,
+        genesis,
+        MAX_GENESIS_ARCHIVE_UNPACKED_SIZE,
+        LedgerColumnOptions::default(),
+    )
+    .map_err(|e| CoreError::Ledger(e.to_string()))?;
+    Ok(())
+}
+
+/// Whether `path` holds a ledger (a genesis file).
+pub fn ledger_exists(path: &Path) -> bool {
+    path.join("genesis.bin").is_file()
+}
+
+/// A node whose ledger is replayed and whose banks are ready, before its services start.
+pub struct Node {
+    /// The genesis the ledger starts from.
+    pub genesis: GenesisConfig,
+    /// The ledger directory.
+    pub ledger_path: PathBuf,
+    /// The blockstore.
+    pub ledger: Arc<Ledger>,
+    /// The bank tree, rooted at the last root replayed.
+    pub bank_forks: Arc<RwLock<BankForks>>,
+    /// Commitment as of the newest replayed bank.
+    pub commitment_cache: Arc<RwLock<BlockCommitmentCache>>,
+    /// The shred version of this cluster.
+    pub shred_version: u16,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("ledger_path", &self.ledger_path)
+            .finish()
+    }
+}
+
+impl Node {
+    /// Opens the ledger at `ledger_path` and replays every stored slot from genesis into banks
+    /// (with Ambient's builtins), showing progress. The result reaches the same bank hashes the
+    /// slots had when they were produced.
+    pub fn open(ledger_path: &Path, show_progress: bool) -> Result<Node, CoreError> {
+        let genesis = GenesisConfig::load(ledger_path)
+            .map_err(|e| CoreError::Io(ledger_path.join("genesis.bin"), e))?;
+        let shred_version = solana_shred_version::compute_shred_version(&genesis.hash(), None);
+        let ledger = Arc::new(Ledger::open(ledger_path, shred_version)?);
+        let accounts = ledger_path.join("accounts");
+        if accounts.exists() {
+            std::fs::remove_dir_all(&accounts).map_err(|e| CoreError::Io(accounts.clone(), e))?;
+        }
+        std::fs::create_dir_all(&accounts).map_err(|e| CoreError::Io(accounts.clone(), e))?;
+        let bank_forks = ambient_runtime::bank::new_bank_forks(&genesis, &accounts);
+        process_slot_0(&bank_forks, ledger.blockstore(), genesis.hash())?;
+
+        let highest = ledger
+            .blockstore()
+            .highest_slot()
+            .ok()
+            .flatten()
+            .unwrap_or(0);
+        let bar = if show_progress && highest > 0 {
+            let bar = ProgressBar::new(highest);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "replaying ledger {bar:40} slot {pos}/{len} ({per_sec}, eta {eta})",
+                )
+                .expect("static template"),
+            );
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let root = bank_forks.read().expect("bank forks").root_bank();
+        let leader_schedule_cache = LeaderScheduleCache::new_from_bank(&root);
+        let progress = bar.clone();
+        let opts = ProcessOptions {
+            run_verification: true,
+            slot_callback: Some(Arc::new(move |bank| progress.set_position(bank.slot()))),
+            ..ProcessOptions::default()
+        };
+        process_blockstore_from_root(
+            ledger.blockstore(),
+            &bank_forks,
+            shred_version,
+            &leader_schedule_cache,
+            &opts,
+            None,
+            None,
+            None,
+        )
+        .map_err(|e| CoreError::Replay(e.to_string()))?;
+        bar.finish_and_clear();
+
+        let (tip, root) = {
+            let forks = bank_forks.read().expect("bank forks");
+            (forks.working_bank(), forks.root())
+        };
+        let c = crate::commitment::aggregate(&tip);
+        let slots = solana_runtime::commitment::CommitmentSlots {
+            slot: tip.slot(),
+            root,
+            highest_confirmed_slot: c.confirmed.unwrap_or(root).max(root),
+            highest_super_majority_root: root,
+        };
+        info!(
+            "ledger replayed to slot {} (bank hash {}), root {root}",
+            tip.slot(),
+            tip.hash()
+        );
+        Ok(Node {
+            genesis,
+            ledger_path: ledger_path.to_path_buf(),
+            ledger,
+            bank_forks,
+            commitment_cache: Arc::new(RwLock::new(BlockCommitmentCache::new(
+                c.blocks, c.total, slots,
+            ))),
+            shred_version,
+        })
+    }
+
+    /// Starts the QUIC TPU on `tpu_addr` and block production.
+    pub fn start(&self, services: Services) -> Result<Running, CoreError> {
+        let (tx_sender, tx_receiver) = crossbeam_channel::unbounded();
+        let tpu = Tpu::start(
+            services.tpu_addr,
+            &services.identity,
+            self.bank_forks.clone(),
+            tx_sender.clone(),
+            services.exit.clone(),
+        )?;
+        let producer = Producer {
+            bank_forks: self.bank_forks.clone(),
+            ledger: self.ledger.clone(),
+            identity: services.identity.clone(),
+            vote_account: services.vote_account,
+            authorized_voter: services.authorized_voter,
+            transactions: tx_receiver,
+            status_sender: services.status_sender,
+            observers: services.observers,
+            commitment_cache: self.commitment_cache.clone(),
+            slot_duration: services.slot_duration,
+            exit: services.exit.clone(),
+        };
+        let producer = std::thread::Builder::new()
+            .name("ambProducer".into())
+            .spawn(move || producer.run())
+            .map_err(CoreError::Thread)?;
+        Ok(Running {
+            transactions: tx_sender,
+            tpu_addr: tpu.addr,
+            tpu: Some(tpu),
+            producer: Some(producer),
+        })
+    }
+}
+
+/// What the running node needs besides its banks.
+pub struct Services {
+    /// Node identity: leader and fee payer of votes.
+    pub identity: Arc<Keypair>,
+    /// The node's vote account.
+    pub vote_account: Pubkey,
+    /// The vote account's authorized voter.
+    pub authorized_voter: Arc<Keypair>,
+    /// Where the QUIC TPU listens.
+    pub tpu_addr: SocketAddr,
+    /// Wall-clock slot length.
+    pub slot_duration: Duration,
+    /// Where transaction statuses go.
+    pub status_sender: Option<TransactionStatusSender>,
+    /// Told about slot progress.
+    pub observers: Vec<Arc<dyn Observer>>,
+    /// Set to stop.
+    pub exit: Arc<AtomicBool>,
+}
+
+/// The running pipeline.
+#[derive(Debug)]
+pub struct Running {
+    /// The QUIC TPU's address.
+    pub tpu_addr: SocketAddr,
+    /// Verified transactions for block production (what the TPU feeds).
+    pub transactions: crossbeam_channel::Sender<Vec<crate::tpu::VerifiedTx>>,
+    tpu: Option<Tpu>,
+    producer: Option<JoinHandle<Result<(), CoreError>>>,
+}
+
+impl Running {
+    /// Waits for block production to stop (after `exit` is set) and stops the TPU.
+    pub fn join(mut self) -> Result<(), CoreError> {
+        let result = match self.producer.take() {
+            Some(p) => p.join().unwrap_or(Err(CoreError::Panicked)),
+            None => Ok(()),
+        };
+        if let Some(tpu) = self.tpu.take() {
+            tpu.join();
+        }
+        result
+    }
+}
+
+/// Bank 0: the genesis bank takes slot 0's ticks from the ledger (checked against the genesis
+/// hash) and freezes.
+fn process_slot_0(
+    bank_forks: &RwLock<BankForks>,
+    blockstore: &Blockstore,
+    genesis_hash: solana_hash::Hash,
+) -> Result<(), CoreError> {
+    let bank0 = bank_forks
+        .read()
+        .expect("bank forks")
+        .get_with_scheduler(0)
+        .ok_or(CoreError::MissingBank(0))?;
+    let entries = blockstore
+        .get_slot_entries(0, 0)
+        .map_err(|e| CoreError::Ledger(e.to_string()))?;
+    if entries.len() as u64 != bank0.ticks_per_slot()
+        || entries.iter().any(|e| !e.is_tick())
+        || !entries.verify_cpu(&genesis_hash).status()
+    {
+        return Err(CoreError::Replay(
+            "slot 0 is not the genesis ticks of this ledger".into(),
+        ));
+    }
+    for e in &entries {
+        bank0.register_tick(&e.hash);
+    }
+    bank0.freeze();
+    Ok(())
+}
