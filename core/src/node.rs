@@ -158,11 +158,11 @@ impl Node {
         })
     }
 
-    /// Starts the QUIC TPU on `tpu_addr` and block production.
+    /// Starts the QUIC TPU and block production.
     pub fn start(&self, services: Services) -> Result<Running, CoreError> {
         let (tx_sender, tx_receiver) = crossbeam_channel::unbounded();
         let tpu = Tpu::start(
-            services.tpu_addr,
+            services.tpu_socket,
             &services.identity,
             self.bank_forks.clone(),
             tx_sender.clone(),
@@ -202,8 +202,8 @@ pub struct Services {
     pub vote_account: Pubkey,
     /// The vote account's authorized voter.
     pub authorized_voter: Arc<Keypair>,
-    /// Where the QUIC TPU listens.
-    pub tpu_addr: SocketAddr,
+    /// The UDP socket the QUIC TPU serves on.
+    pub tpu_socket: std::net::UdpSocket,
     /// Wall-clock slot length.
     pub slot_duration: Duration,
     /// Where transaction statuses go.

@@ -73,19 +73,18 @@ impl std::fmt::Debug for Tpu {
 }
 
 impl Tpu {
-    /// Binds the QUIC TPU on `addr` (port 0 picks one) and starts verification; verified
-    /// transactions go to `out` in batches.
+    /// Serves the QUIC TPU on `socket` and starts verification; verified transactions go to
+    /// `out` in batches.
     pub fn start(
-        addr: SocketAddr,
+        socket: UdpSocket,
         identity: &Keypair,
         bank_forks: Arc<RwLock<BankForks>>,
         out: Sender<Vec<VerifiedTx>>,
         exit: Arc<AtomicBool>,
     ) -> Result<Tpu, CoreError> {
-        let socket = UdpSocket::bind(addr).map_err(|e| CoreError::Bind { addr, source: e })?;
         let addr = socket
             .local_addr()
-            .map_err(|e| CoreError::Bind { addr, source: e })?;
+            .map_err(|e| CoreError::Io("TPU socket".into(), e))?;
         let (packet_tx, packet_rx) = crossbeam_channel::unbounded();
         let cancel = CancellationToken::new();
         let server = spawn_stake_weighted_qos_server(

@@ -55,7 +55,7 @@ fn produces_votes_roots_and_replays_to_the_same_hashes() {
             identity: identity.clone(),
             vote_account: vote,
             authorized_voter: Arc::new(genesis.bootstrap_vote.insecure_clone()),
-            tpu_addr: "127.0.0.1:0".parse().unwrap(),
+            tpu_socket: std::net::UdpSocket::bind("127.0.0.1:0").unwrap(),
             slot_duration: Duration::from_millis(40),
             status_sender: None,
             observers: vec![seen.clone()],

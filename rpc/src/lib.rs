@@ -1,1 +1,345 @@
-//! placeholder
+//! The standard Solana JSON-RPC (`solana-rpc`'s `JsonRpcService`) and PubSub over an Ambient
+//! node's banks, ledger and commitment, with the faucet behind `requestAirdrop` and transaction
+//! history written by `solana-rpc`'s transaction-status service. `sendTransaction` goes to the
+//! node's own QUIC TPU, as on Solana.
+
+pub mod observer;
+
+use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+
+use ambient_core::Node;
+use log::info;
+use solana_faucet::faucet::{run_faucet, Faucet};
+use solana_gossip::cluster_info::ClusterInfo;
+use solana_gossip::contact_info::{ContactInfo, Protocol};
+use solana_keypair::Keypair;
+use solana_ledger::blockstore_processor::TransactionStatusSender;
+use solana_ledger::leader_schedule_cache::LeaderScheduleCache;
+use solana_net_utils::SocketAddrSpace;
+use solana_rpc::max_slots::MaxSlots;
+use solana_rpc::optimistically_confirmed_bank_tracker::{
+    OptimisticallyConfirmedBank, OptimisticallyConfirmedBankTracker,
+};
+use solana_rpc::rpc::JsonRpcConfig;
+use solana_rpc::rpc_pubsub_service::{
+    PubSubConfig, PubSubService, DEFAULT_MAX_ACTIVE_SUBSCRIPTIONS, DEFAULT_QUEUE_CAPACITY_BYTES,
+    DEFAULT_QUEUE_CAPACITY_ITEMS,
+};
+use solana_rpc::rpc_service::{JsonRpcService, JsonRpcServiceConfig, RpcTpuClientArgs};
+use solana_rpc::rpc_subscriptions::RpcSubscriptions;
+use solana_rpc::transaction_status_service::TransactionStatusService;
+use solana_runtime::dependency_tracker::DependencyTracker;
+use solana_signer::Signer;
+use solana_validator_exit::Exit;
+use tokio_util::sync::CancellationToken;
+
+pub use observer::RpcObserver;
+
+/// Errors starting the RPC services.
+#[derive(Debug, thiserror::Error)]
+pub enum RpcError {
+    /// A socket could not be bound.
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The faucet failed to start.
+    #[error("faucet: {0}")]
+    Faucet(String),
+    /// `solana-rpc` refused to start.
+    #[error("JSON-RPC service: {0}")]
+    Service(String),
+    /// A runtime or thread could not be created.
+    #[error("cannot start a thread or runtime: {0}")]
+    Thread(std::io::Error),
+}
+
+/// How to serve RPC.
+#[derive(Debug)]
+pub struct RpcSettings {
+    /// JSON-RPC address; PubSub listens on the next port.
+    pub rpc_addr: SocketAddr,
+    /// The node's QUIC TPU address (where `sendTransaction` forwards).
+    pub tpu_addr: SocketAddr,
+    /// The faucet's key, when this node serves `requestAirdrop`.
+    pub faucet: Option<Keypair>,
+    /// Largest airdrop per request, in lamports (`None`: no limit).
+    pub faucet_per_request_cap: Option<u64>,
+}
+
+/// The running RPC services.
+pub struct RpcServices {
+    /// The JSON-RPC address.
+    pub rpc_addr: SocketAddr,
+    /// The PubSub (websocket) address.
+    pub pubsub_addr: SocketAddr,
+    /// The faucet address, when one runs.
+    pub faucet_addr: Option<SocketAddr>,
+    observer: Arc<RpcObserver>,
+    status_sender: TransactionStatusSender,
+    json_rpc: Option<JsonRpcService>,
+    pubsub: Option<(stream_cancel::Trigger, PubSubService)>,
+    status_service: Option<TransactionStatusService>,
+    tracker: Option<OptimisticallyConfirmedBankTracker>,
+    client_runtime: Option<tokio::runtime::Runtime>,
+    cancel: CancellationToken,
+    exit: Arc<AtomicBool>,
+    _faucet: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for RpcServices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RpcServices")
+            .field("rpc_addr", &self.rpc_addr)
+            .field("pubsub_addr", &self.pubsub_addr)
+            .finish()
+    }
+}
+
+fn bind_check(addr: SocketAddr) -> Result<(), RpcError> {
+    std::net::TcpListener::bind(addr)
+        .map(drop)
+        .map_err(|source| RpcError::Bind { addr, source })
+}
+
+impl RpcServices {
+    /// Starts JSON-RPC, PubSub, the faucet and the transaction-status writer over `node`.
+    /// `identity` is the node identity (it signs the contact info and the TPU client).
+    pub fn start(
+        node: &Node,
+        identity: Arc<Keypair>,
+        settings: RpcSettings,
+        exit: Arc<AtomicBool>,
+    ) -> Result<RpcServices, RpcError> {
+        let rpc_addr = settings.rpc_addr;
+        let pubsub_addr = SocketAddr::new(rpc_addr.ip(), rpc_addr.port().wrapping_add(1));
+        bind_check(rpc_addr)?;
+        bind_check(pubsub_addr)?;
+
+        let faucet_addr = match settings.faucet {
+            Some(keypair) => Some(start_faucet(keypair, settings.faucet_per_request_cap)?),
+            None => None,
+        };
+        let faucet = faucet_addr.as_ref().map(|(addr, _)| *addr);
+
+        let blockstore = node.ledger.blockstore().clone();
+        let bank_forks = node.bank_forks.clone();
+        let max_complete_transaction_status_slot = Arc::new(AtomicU64::new(
+            bank_forks.read().expect("bank forks").root(),
+        ));
+        let dependency_tracker = Arc::new(DependencyTracker::default());
+        let (status_tx, status_rx) = crossbeam_channel::unbounded();
+        let status_service = TransactionStatusService::new(
+            status_rx,
+            max_complete_transaction_status_slot.clone(),
+            true,
+            None,
+            blockstore.clone(),
+            false,
+            Some(dependency_tracker.clone()),
+            exit.clone(),
+        );
+        let status_sender = TransactionStatusSender {
+            sender: status_tx,
+            dependency_tracker: Some(dependency_tracker.clone()),
+        };
+
+        let optimistically_confirmed_bank =
+            OptimisticallyConfirmedBank::locked_from_bank_forks_root(&bank_forks);
+        let pubsub_config = PubSubConfig {
+            enable_block_subscription: true,
+            enable_vote_subscription: false,
+            max_active_subscriptions: DEFAULT_MAX_ACTIVE_SUBSCRIPTIONS,
+            queue_capacity_items: DEFAULT_QUEUE_CAPACITY_ITEMS,
+            queue_capacity_bytes: DEFAULT_QUEUE_CAPACITY_BYTES,
+            worker_threads: 2,
+            notification_threads: NonZeroUsize::new(2),
+        };
+        let subscriptions = Arc::new(RpcSubscriptions::new_with_config(
+            exit.clone(),
+            max_complete_transaction_status_slot.clone(),
+            blockstore.clone(),
+            bank_forks.clone(),
+            node.commitment_cache.clone(),
+            optimistically_confirmed_bank.clone(),
+            &pubsub_config,
+            None,
+        ));
+        let (bank_tx, bank_rx) = crossbeam_channel::unbounded();
+        let tracker = OptimisticallyConfirmedBankTracker::new(
+            bank_rx,
+            exit.clone(),
+            bank_forks.clone(),
+            optimistically_confirmed_bank.clone(),
+            subscriptions.clone(),
+            None,
+            None,
+            Some(dependency_tracker.clone()),
+        );
+        let pubsub = PubSubService::new(pubsub_config, &subscriptions, pubsub_addr);
+
+        let mut contact = ContactInfo::new(
+            identity.pubkey(),
+            solana_time_utils::timestamp(),
+            node.shred_version,
+        );
+        let set = |r: Result<(), solana_gossip::contact_info::Error>| {
+            r.map_err(|e| RpcError::Service(format!("contact info: {e}")))
+        };
+        set(contact.set_tpu(Protocol::QUIC, settings.tpu_addr))?;
+        set(contact.set_rpc(rpc_addr))?;
+        set(contact.set_rpc_pubsub(pubsub_addr))?;
+        let cluster_info = Arc::new(ClusterInfo::new(
+            contact,
+            identity.clone(),
+            SocketAddrSpace::Unspecified,
+        ));
+
+        let client_runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("ambRpcTpuClient")
+            .enable_all()
+            .build()
+            .map_err(RpcError::Thread)?;
+        let client_socket =
+            UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|source| RpcError::Bind {
+                addr: (Ipv4Addr::LOCALHOST, 0).into(),
+                source,
+            })?;
+        let cancel = CancellationToken::new();
+        let root = bank_forks.read().expect("bank forks").root_bank();
+        let json_rpc = JsonRpcService::new_with_config(JsonRpcServiceConfig {
+            rpc_addr,
+            rpc_config: JsonRpcConfig {
+                enable_rpc_transaction_history: true,
+                faucet_addr: faucet,
+                full_api: true,
+                disable_health_check: true,
+                rpc_threads: 4,
+                rpc_blocking_threads: 2,
+                ..JsonRpcConfig::default()
+            },
+            snapshot_config: None,
+            bank_forks: bank_forks.clone(),
+            block_commitment_cache: node.commitment_cache.clone(),
+            blockstore: blockstore.clone(),
+            cluster_info,
+            poh_recorder: None,
+            genesis_hash: node.genesis.hash(),
+            ledger_path: node.ledger_path.clone(),
+            validator_exit: Arc::new(RwLock::new(Exit::default())),
+            exit: exit.clone(),
+            override_health_check: Arc::new(AtomicBool::new(false)),
+            optimistically_confirmed_bank,
+            send_transaction_service_config:
+                solana_send_transaction_service::send_transaction_service::Config {
+                    retry_rate_ms: 1000,
+                    ..Default::default()
+                },
+            max_slots: Arc::new(MaxSlots::default()),
+            leader_schedule_cache: Arc::new(LeaderScheduleCache::new_from_bank(&root)),
+            max_complete_transaction_status_slot,
+            prioritization_fee_cache: None,
+            rpc_tpu_client_args: RpcTpuClientArgs(
+                &identity,
+                client_socket,
+                client_runtime.handle().clone(),
+                cancel.clone(),
+            ),
+        })
+        .map_err(RpcError::Service)?;
+        info!("JSON-RPC on http://{rpc_addr}, PubSub on ws://{pubsub_addr}");
+        if let Some(f) = faucet {
+            info!("faucet on {f}");
+        }
+
+        Ok(RpcServices {
+            rpc_addr,
+            pubsub_addr,
+            faucet_addr: faucet,
+            observer: Arc::new(RpcObserver::new(subscriptions, bank_tx, dependency_tracker)),
+            status_sender,
+            json_rpc: Some(json_rpc),
+            pubsub: Some(pubsub),
+            status_service: Some(status_service),
+            tracker: Some(tracker),
+            client_runtime: Some(client_runtime),
+            cancel,
+            exit,
+            _faucet: faucet_addr.map(|(_, t)| t),
+        })
+    }
+
+    /// What block production must tell these services.
+    pub fn observer(&self) -> Arc<RpcObserver> {
+        self.observer.clone()
+    }
+
+    /// Where block production sends executed transactions' statuses.
+    pub fn status_sender(&self) -> TransactionStatusSender {
+        self.status_sender.clone()
+    }
+
+    /// Stops every service (set the shared exit flag first) and joins their threads.
+    pub fn join(mut self) {
+        self.exit.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.cancel.cancel();
+        if let Some((trigger, service)) = self.pubsub.take() {
+            trigger.cancel();
+            let _ = service.join();
+        }
+        if let Some(s) = self.json_rpc.take() {
+            let _ = s.join();
+        }
+        if let Some(t) = self.tracker.take() {
+            let _ = t.join();
+        }
+        if let Some(s) = self.status_service.take() {
+            let _ = s.join();
+        }
+        if let Some(rt) = self.client_runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Starts the faucet on a local port; returns its address.
+fn start_faucet(
+    keypair: Keypair,
+    per_request_cap: Option<u64>,
+) -> Result<(SocketAddr, JoinHandle<()>), RpcError> {
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let faucet = Arc::new(Mutex::new(Faucet::new(
+        keypair,
+        None,
+        None,
+        per_request_cap,
+    )));
+    let addr: SocketAddr = (Ipv4Addr::LOCALHOST, 0).into();
+    let handle = std::thread::Builder::new()
+        .name("ambFaucet".into())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt.block_on(run_faucet(faucet, addr, Some(tx))),
+                Err(e) => {
+                    let _ = tx.send(Err(e.to_string()));
+                }
+            }
+        })
+        .map_err(RpcError::Thread)?;
+    let bound = rx
+        .recv()
+        .map_err(|_| RpcError::Faucet("faucet thread ended".into()))?
+        .map_err(RpcError::Faucet)?;
+    Ok((bound, handle))
+}

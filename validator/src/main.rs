@@ -1,1 +1,193 @@
-fn main() {}
+//! `ambient-validator`: runs an Ambient node. With `--dev` it creates (or resumes) a single-node
+//! development cluster with a faucet, like `solana-test-validator`, but as a real node: PoH, a
+//! RocksDB ledger replayed on restart, the QUIC TPU, votes and the standard JSON-RPC + PubSub.
+
+mod keys;
+
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ambient_core::{create_ledger, ledger_exists, Node, Services};
+use ambient_rpc::{RpcServices, RpcSettings};
+use ambient_runtime::genesis::{AmbientGenesis, GenesisParams};
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use log::info;
+use solana_signer::Signer;
+
+/// Command-line flags (named like `agave-validator`'s where they mean the same).
+#[derive(Debug, Parser)]
+#[command(name = "ambient-validator", version, about)]
+struct Args {
+    /// Development mode: create a single-node cluster with a faucet when the ledger is new.
+    #[arg(long)]
+    dev: bool,
+    /// Ledger directory.
+    #[arg(long, value_name = "DIR", default_value = "ambient-ledger")]
+    ledger: PathBuf,
+    /// Delete the ledger and start a new cluster (with --dev).
+    #[arg(long)]
+    reset: bool,
+    /// JSON-RPC port; PubSub (websocket) uses the next one.
+    #[arg(long, value_name = "PORT", default_value_t = 8899)]
+    rpc_port: u16,
+    /// Address the RPC, PubSub and TPU sockets bind to.
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    bind_address: IpAddr,
+    /// QUIC TPU port (0: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    tpu_port: u16,
+    /// Validator identity keypair file (default: the ledger's validator-keypair.json, created
+    /// in --dev mode).
+    #[arg(long, value_name = "KEYPAIR")]
+    identity: Option<PathBuf>,
+    /// Log file ("-" for standard error).
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// Slot length in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 400)]
+    slot_ms: u64,
+    /// Largest faucet airdrop per request, in SOL.
+    #[arg(long, value_name = "SOL", default_value_t = 1_000_000)]
+    faucet_sol: u64,
+}
+
+fn init_logging(args: &Args) -> Result<()> {
+    let mut b = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(
+        "info,solana_metrics=warn,solana_runtime::bank=warn,solana_ledger::blockstore=warn,\
+         solana_accounts_db=warn,solana_streamer=warn,solana_rpc::rpc_subscriptions=warn,\
+         solana_rpc::transaction_status_service=warn,solana_send_transaction_service=warn,\
+         solana_tpu_client_next=warn",
+    ));
+    let path = match &args.log {
+        Some(p) if p.as_os_str() != "-" => Some(p.clone()),
+        Some(_) => None,
+        None => Some(args.ledger.join("validator.log")),
+    };
+    if let Some(path) = path {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("opening log file {}", path.display()))?;
+        b.target(env_logger::Target::Pipe(Box::new(file)));
+    }
+    b.init();
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    if args.slot_ms == 0 {
+        bail!("--slot-ms must be positive");
+    }
+    if args.reset {
+        if !args.dev {
+            bail!("--reset deletes the ledger; it is only allowed with --dev");
+        }
+        if args.ledger.exists() {
+            std::fs::remove_dir_all(&args.ledger)
+                .with_context(|| format!("deleting {}", args.ledger.display()))?;
+        }
+    }
+    if !ledger_exists(&args.ledger) {
+        if !args.dev {
+            bail!(
+                "no ledger at {}; start with --dev to create a development cluster",
+                args.ledger.display()
+            );
+        }
+        std::fs::create_dir_all(&args.ledger)
+            .with_context(|| format!("creating {}", args.ledger.display()))?;
+        let identity = match &args.identity {
+            Some(p) => keys::read(p)?,
+            None => solana_keypair::Keypair::new(),
+        };
+        let genesis = AmbientGenesis::new(GenesisParams::dev(identity.pubkey()));
+        create_ledger(&args.ledger, &genesis.config).context("creating the ledger")?;
+        keys::write(&args.ledger.join(keys::IDENTITY), &identity)?;
+        keys::write(&args.ledger.join(keys::VOTE), &genesis.bootstrap_vote)?;
+        keys::write(&args.ledger.join(keys::FAUCET), &genesis.faucet)?;
+        eprintln!("created a development ledger at {}", args.ledger.display());
+    }
+    init_logging(&args)?;
+
+    let identity = Arc::new(match &args.identity {
+        Some(p) => keys::read(p)?,
+        None => keys::read(&args.ledger.join(keys::IDENTITY))?,
+    });
+    let vote = Arc::new(keys::read(&args.ledger.join(keys::VOTE))?);
+    let faucet_path = args.ledger.join(keys::FAUCET);
+    let faucet = if args.dev && faucet_path.exists() {
+        Some(keys::read(&faucet_path)?)
+    } else {
+        None
+    };
+
+    let exit = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, exit.clone()).context("installing signal handlers")?;
+    }
+
+    eprintln!("replaying the ledger at {} ...", args.ledger.display());
+    let node = Node::open(&args.ledger, true).context("opening the ledger")?;
+    let tpu_socket = UdpSocket::bind((args.bind_address, args.tpu_port))
+        .with_context(|| format!("binding the TPU on {}:{}", args.bind_address, args.tpu_port))?;
+    let tpu_addr = tpu_socket.local_addr()?;
+    let rpc = RpcServices::start(
+        &node,
+        identity.clone(),
+        RpcSettings {
+            rpc_addr: SocketAddr::new(args.bind_address, args.rpc_port),
+            tpu_addr,
+            faucet,
+            faucet_per_request_cap: Some(args.faucet_sol.saturating_mul(1_000_000_000)),
+        },
+        exit.clone(),
+    )
+    .context("starting RPC")?;
+    let running = node
+        .start(Services {
+            identity: identity.clone(),
+            vote_account: vote.pubkey(),
+            authorized_voter: vote,
+            tpu_socket,
+            slot_duration: Duration::from_millis(args.slot_ms),
+            status_sender: Some(rpc.status_sender()),
+            observers: vec![rpc.observer()],
+            exit: exit.clone(),
+        })
+        .context("starting block production")?;
+
+    let ready = format!(
+        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  faucet:    {}\n  ledger:    {}",
+        env!("CARGO_PKG_VERSION"),
+        identity.pubkey(),
+        node.genesis.hash(),
+        rpc.rpc_addr,
+        rpc.pubsub_addr,
+        tpu_addr,
+        rpc.faucet_addr
+            .map_or("off".to_string(), |a| a.to_string()),
+        args.ledger.display(),
+    );
+    info!("{ready}");
+    println!("{ready}");
+
+    while !exit.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!("shutting down ...");
+    info!("shutting down");
+    let produced = running.join();
+    rpc.join();
+    produced.context("block production")?;
+    eprintln!("stopped");
+    Ok(())
+}
