@@ -311,6 +311,13 @@ impl Producer {
         }
         if let Some(confirmed) = c.confirmed.filter(|s| *s > *last_confirmed) {
             *last_confirmed = confirmed;
+            if let Some(b) = self.bank_forks.read().expect("bank forks").get(confirmed) {
+                // Where RPC health and restarts look for the cluster's confirmed tip.
+                self.ledger
+                    .blockstore()
+                    .insert_optimistic_slot(confirmed, &b.hash(), b.clock().unix_timestamp)
+                    .map_err(|e| CoreError::Ledger(e.to_string()))?;
+            }
             for o in &self.observers {
                 o.confirmed(confirmed);
             }

@@ -221,7 +221,7 @@ impl RpcServices {
                 enable_rpc_transaction_history: true,
                 faucet_addr: faucet,
                 full_api: true,
-                disable_health_check: true,
+                health_check_slot_distance: 150,
                 rpc_threads: 4,
                 rpc_blocking_threads: 2,
                 ..JsonRpcConfig::default()

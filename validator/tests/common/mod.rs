@@ -1,0 +1,193 @@
+//! Starts real `ambient-validator` processes for tests and talks to them with Solana's own RPC
+//! client.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use solana_commitment_config::CommitmentConfig;
+use solana_keypair::{read_keypair_file, Keypair};
+use solana_rpc_client::rpc_client::RpcClient;
+
+/// A validator process on a ledger directory.
+pub struct Validator {
+    /// The process (killed on drop).
+    pub child: Option<Child>,
+    /// Ledger directory.
+    pub ledger: PathBuf,
+    /// JSON-RPC port.
+    pub rpc_port: u16,
+}
+
+/// A TCP port free now, whose next port is free too (PubSub).
+pub fn free_port_pair() -> u16 {
+    for _ in 0..100 {
+        let a = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = a.local_addr().unwrap().port();
+        if port < u16::MAX && TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port pair");
+}
+
+impl Validator {
+    /// Starts `ambient-validator --dev` on `ledger` and waits until it serves RPC.
+    pub fn start(ledger: &Path, rpc_port: u16, extra: &[&str]) -> Validator {
+        let bin = env!("CARGO_BIN_EXE_ambient-validator");
+        let mut child = Command::new(bin)
+            .args(["--dev", "--ledger"])
+            .arg(ledger)
+            .args(["--rpc-port", &rpc_port.to_string(), "--slot-ms", "200"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn ambient-validator");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.contains("ready") {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        if rx.recv_timeout(Duration::from_secs(180)).is_err() {
+            let _ = child.kill();
+            let log = std::fs::read_to_string(ledger.join("validator.log")).unwrap_or_default();
+            panic!(
+                "validator did not become ready; log tail:\n{}",
+                tail(&log, 40)
+            );
+        }
+        let v = Validator {
+            child: Some(child),
+            ledger: ledger.to_path_buf(),
+            rpc_port,
+        };
+        v.wait_for_slot(2, CommitmentConfig::processed());
+        v
+    }
+
+    /// The JSON-RPC URL.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.rpc_port)
+    }
+
+    /// The PubSub URL.
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.rpc_port + 1)
+    }
+
+    /// A Solana RPC client at `commitment`.
+    pub fn client(&self, commitment: CommitmentConfig) -> RpcClient {
+        RpcClient::new_with_commitment(self.url(), commitment)
+    }
+
+    /// The development faucet's key (from the ledger directory).
+    pub fn faucet(&self) -> Keypair {
+        read_keypair_file(self.ledger.join("faucet-keypair.json")).unwrap()
+    }
+
+    /// Waits until the node's slot at `commitment` reaches `slot`.
+    pub fn wait_for_slot(&self, slot: u64, commitment: CommitmentConfig) -> u64 {
+        let client = self.client(commitment);
+        let start = Instant::now();
+        loop {
+            if let Ok(s) = client.get_slot() {
+                if s >= slot {
+                    return s;
+                }
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(180),
+                "slot {slot} not reached at {commitment:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Kills the process with SIGKILL (no shutdown).
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Stops the process with SIGTERM and returns its exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut c = self.child.take().expect("running");
+        let pid = c.id() as i32;
+        // SAFETY: sending a signal to our own child process.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+        let start = Instant::now();
+        loop {
+            if let Some(status) = c.try_wait().unwrap() {
+                return status;
+            }
+            if start.elapsed() > Duration::from_secs(60) {
+                let _ = c.kill();
+                panic!("validator did not stop within 60 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The validator log.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.ledger.join("validator.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Validator {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// The last `n` lines of `s`.
+pub fn tail(s: &str, n: usize) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// Posts a raw body to the JSON-RPC endpoint and returns (HTTP status, body).
+pub fn post_raw(port: u16, body: &[u8]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    s.write_all(body).unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    (status, body)
+}
+
+/// An unused UDP port (for tests that need one).
+pub fn free_udp_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

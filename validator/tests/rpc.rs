@@ -1,0 +1,206 @@
+//! `ambient-validator --dev` driven by Solana's Rust RPC client: airdrops, transfers, the three
+//! commitment levels, blocks and transaction history, bad input answered with standard errors,
+//! clean shutdown on SIGTERM, and a kill -9 restart that loses no confirmed transaction.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{free_port_pair, post_raw, Validator};
+use solana_commitment_config::CommitmentConfig;
+use solana_keypair::Keypair;
+use solana_native_token::LAMPORTS_PER_SOL;
+use solana_rpc_client_api::config::RpcTransactionConfig;
+use solana_signature::Signature;
+use solana_signer::Signer;
+use solana_transaction_status_client_types::UiTransactionEncoding;
+
+fn confirmed() -> CommitmentConfig {
+    CommitmentConfig::confirmed()
+}
+
+/// Waits until `sig` has reached `commitment`.
+fn wait_status(v: &Validator, sig: &Signature, commitment: CommitmentConfig) {
+    let client = v.client(commitment);
+    let start = Instant::now();
+    while !client
+        .confirm_transaction_with_commitment(sig, commitment)
+        .unwrap()
+        .value
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "{sig} not {commitment:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn airdrop(v: &Validator, to: &solana_pubkey::Pubkey, lamports: u64) -> Signature {
+    let client = v.client(confirmed());
+    let sig = client.request_airdrop(to, lamports).unwrap();
+    wait_status(v, &sig, confirmed());
+    sig
+}
+
+#[test]
+fn clients_transfer_and_see_all_three_commitments() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = Validator::start(dir.path(), free_port_pair(), &[]);
+    let client = v.client(confirmed());
+
+    let version = client.get_version().unwrap();
+    assert!(!version.solana_core.is_empty());
+
+    let alice = Keypair::new();
+    let bob = Keypair::new().pubkey();
+    airdrop(&v, &alice.pubkey(), 2 * LAMPORTS_PER_SOL);
+    assert_eq!(
+        client.get_balance(&alice.pubkey()).unwrap(),
+        2 * LAMPORTS_PER_SOL
+    );
+
+    let blockhash = client.get_latest_blockhash().unwrap();
+    let tx = solana_system_transaction::transfer(&alice, &bob, 1_234_567, blockhash);
+    let sig = client.send_and_confirm_transaction(&tx).unwrap();
+    assert_eq!(client.get_balance(&bob).unwrap(), 1_234_567);
+
+    // processed and confirmed now; finalized once rooted.
+    let processed = v.client(CommitmentConfig::processed());
+    assert!(processed.get_slot().unwrap() >= client.get_slot().unwrap());
+    wait_status(&v, &sig, CommitmentConfig::finalized());
+    let finalized = v.client(CommitmentConfig::finalized());
+    assert_eq!(finalized.get_balance(&bob).unwrap(), 1_234_567);
+    let (p, c, f) = (
+        processed.get_slot().unwrap(),
+        client.get_slot().unwrap(),
+        finalized.get_slot().unwrap(),
+    );
+    assert!(p >= c && c > f, "processed {p} confirmed {c} finalized {f}");
+    for cc in [
+        CommitmentConfig::processed(),
+        confirmed(),
+        CommitmentConfig::finalized(),
+    ] {
+        let (hash, last_valid) = client.get_latest_blockhash_with_commitment(cc).unwrap();
+        assert_ne!(hash, solana_hash::Hash::default());
+        assert!(last_valid > 0);
+    }
+
+    // History: the transaction and the block that holds it.
+    let config = RpcTransactionConfig {
+        encoding: Some(UiTransactionEncoding::Json),
+        commitment: Some(confirmed()),
+        max_supported_transaction_version: Some(0),
+    };
+    let got = client.get_transaction_with_config(&sig, config).unwrap();
+    let meta = got.transaction.meta.unwrap();
+    assert_eq!(meta.fee, 5000);
+    assert!(meta.err.is_none());
+    let block = client
+        .get_block_with_encoding(got.slot, UiTransactionEncoding::Base64)
+        .unwrap();
+    assert!(block.transactions.iter().any(|t| t
+        .transaction
+        .decode()
+        .is_some_and(|d| d.signatures[0] == sig)));
+    assert!(block.block_time.is_some());
+    let statuses = client.get_signature_statuses(&[sig]).unwrap().value;
+    assert_eq!(statuses[0].as_ref().unwrap().slot, got.slot);
+
+    // Bad input: standard JSON-RPC / Solana errors, and the node keeps serving.
+    let (_, body) = post_raw(v.rpc_port, b"{not json");
+    assert!(body.contains("-32700"), "parse error: {body}");
+    let (_, body) = post_raw(
+        v.rpc_port,
+        br#"{"jsonrpc":"2.0","id":1,"method":"noSuchMethod"}"#,
+    );
+    assert!(body.contains("-32601"), "method not found: {body}");
+    let (_, body) = post_raw(
+        v.rpc_port,
+        br#"{"jsonrpc":"2.0","id":1,"method":"getBalance","params":["not-a-key"]}"#,
+    );
+    assert!(body.contains("-32602"), "invalid params: {body}");
+    let (_, body) = post_raw(
+        v.rpc_port,
+        br#"{"jsonrpc":"2.0","id":1,"method":"sendTransaction","params":["AAAA",{"encoding":"base64"}]}"#,
+    );
+    assert!(body.contains("-32602"), "undecodable transaction: {body}");
+    let huge = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"sendTransaction","params":["{}",{{"encoding":"base64"}}]}}"#,
+        "A".repeat(4000)
+    );
+    let (_, body) = post_raw(v.rpc_port, huge.as_bytes());
+    assert!(
+        body.contains("-32602") && body.contains("too large"),
+        "oversized: {body}"
+    );
+    let mut forged = solana_system_transaction::transfer(&alice, &bob, 1, blockhash);
+    forged.signatures[0] = Signature::from([7u8; 64]);
+    let err = client.send_transaction(&forged).unwrap_err();
+    assert!(
+        err.to_string().to_lowercase().contains("signature"),
+        "bad signature: {err}"
+    );
+    let before = client.get_slot().unwrap();
+    v.wait_for_slot(before + 2, confirmed());
+    assert_eq!(
+        client.get_balance(&bob).unwrap(),
+        1_234_567,
+        "forged transfer landed"
+    );
+}
+
+#[test]
+fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port_pair();
+    let mut v = Validator::start(dir.path(), port, &[]);
+    let faucet = v.faucet();
+    let client = v.client(confirmed());
+    let mut sent = Vec::new();
+    for i in 0..3u64 {
+        let to = Keypair::new().pubkey();
+        let blockhash = client.get_latest_blockhash().unwrap();
+        let tx = solana_system_transaction::transfer(&faucet, &to, 1_000_000 + i, blockhash);
+        sent.push((
+            client.send_and_confirm_transaction(&tx).unwrap(),
+            to,
+            1_000_000 + i,
+        ));
+    }
+    let status = v.terminate();
+    assert!(status.success(), "SIGTERM exit status {status:?}");
+    assert!(v.log().contains("shutting down"));
+
+    // Restart after a clean stop, add more, then kill -9 mid-run.
+    let mut v = Validator::start(dir.path(), port, &[]);
+    let client = v.client(confirmed());
+    for i in 3..6u64 {
+        let to = Keypair::new().pubkey();
+        let blockhash = client.get_latest_blockhash().unwrap();
+        let tx = solana_system_transaction::transfer(&faucet, &to, 1_000_000 + i, blockhash);
+        sent.push((
+            client.send_and_confirm_transaction(&tx).unwrap(),
+            to,
+            1_000_000 + i,
+        ));
+    }
+    let slot_before = client.get_slot().unwrap();
+    v.kill9();
+
+    let v = Validator::start(dir.path(), port, &[]);
+    let client = v.client(confirmed());
+    assert!(v.log().contains("ledger replayed"));
+    v.wait_for_slot(slot_before + 1, confirmed());
+    for (sig, to, lamports) in &sent {
+        let status = client
+            .get_signature_statuses_with_history(&[*sig])
+            .unwrap()
+            .value[0]
+            .clone()
+            .unwrap_or_else(|| panic!("{sig} lost after restart"));
+        assert!(status.err.is_none());
+        assert_eq!(client.get_balance(to).unwrap(), *lamports);
+    }
+}
