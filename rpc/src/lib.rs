@@ -142,7 +142,9 @@ impl RpcServices {
             true,
             None,
             blockstore.clone(),
-            false,
+            // Logs, inner instructions and return data kept for getTransaction, as on
+            // solana-test-validator.
+            true,
             Some(dependency_tracker.clone()),
             exit.clone(),
         );
@@ -219,6 +221,7 @@ impl RpcServices {
             rpc_addr,
             rpc_config: JsonRpcConfig {
                 enable_rpc_transaction_history: true,
+                enable_extended_tx_metadata_storage: true,
                 faucet_addr: faucet,
                 full_api: true,
                 health_check_slot_distance: 150,

@@ -54,6 +54,16 @@ impl GenesisParams {
     }
 }
 
+/// The features an Ambient cluster starts with: every feature of this Agave version except
+/// those that would refuse the programs Solana's mainnet runs today — the switches that stop
+/// deploying or executing SBPF v0–v2 ELFs (every published SPL program is v0).
+pub fn cluster_features() -> FeatureSet {
+    let mut f = FeatureSet::all_enabled();
+    f.deactivate(&agave_feature_set::disable_sbpf_v0_v1_v2_deployment::id());
+    f.deactivate(&agave_feature_set::disable_sbpf_v0_execution::id());
+    f
+}
+
 /// A genesis config with the keys that control it.
 #[derive(Debug)]
 pub struct AmbientGenesis {
@@ -85,7 +95,7 @@ impl AmbientGenesis {
             FeeRateGovernor::new(LAMPORTS_PER_SIGNATURE, 0),
             Rent::default(),
             ClusterType::Development,
-            &FeatureSet::all_enabled(),
+            &cluster_features(),
             vec![],
         );
         let entries = if p.initial_lstake.is_empty() {
