@@ -5,12 +5,15 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 APT_PACKAGES=(libclang-dev clang libssl-dev pkg-config zlib1g-dev protobuf-compiler libprotobuf-dev
-  libudev-dev cmake python3-pip)
+  libudev-dev cmake python3-pip python3-venv)
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js (with npm) for the @solana/web3.js client tests, unless a node is already installed.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   log "installing system packages: ${missing[*]}"
   $SUDO apt-get update -qq

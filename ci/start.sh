@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The run command of the README: installs what it needs, fetches the model and starts the main job on
-# the embedded defaults. Until the validator exists, that is an interactive chat with the bundled model.
+# the embedded defaults: `ambient-validator --dev`, a single-node development cluster (PoH, ledger,
+# votes, JSON-RPC on 127.0.0.1:8899, PubSub on :8900, faucet) that Solana clients use unchanged.
+# Extra arguments go to ambient-validator (for example --reset, --rpc-port 9000).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$REPO_ROOT"
 
 bash ci/install-deps.sh
 bash ci/fetch-model.sh
-cargo build --release --quiet -p ambient-cli
-exec "$CARGO_TARGET_DIR/release/ambient" chat --model "$AMBIENT_MODEL" "$@"
+log "building ambient-validator (release; the first build takes a while)"
+cargo build --release --quiet -p ambient-validator
+exec "$CARGO_TARGET_DIR/release/ambient-validator" --dev --ledger "${AMBIENT_LEDGER:-$HOME/.local/share/ambient/dev-ledger}" "$@"

@@ -7,6 +7,7 @@ cd "$REPO_ROOT"
 
 bash ci/install-deps.sh
 bash ci/fetch-model.sh
+source ci/clients.sh
 
 log "cargo fmt --check"
 cargo fmt --all --check

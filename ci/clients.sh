@@ -1,0 +1,22 @@
+# Installs the client libraries the validator tests drive (sourced by ci/test.sh; exports
+# AMBIENT_PYTHON): @solana/web3.js from clients/js/package-lock.json, and solana-py / solders /
+# pytest from clients/python/requirements.txt into a venv under ~/.cache/ambient.
+# Quiet and quick when they are already installed.
+
+js="$REPO_ROOT/clients/js"
+if [ ! -d "$js/node_modules/@solana/web3.js" ] || [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
+  log "installing @solana/web3.js (npm ci)"
+  npm ci --prefix "$js" --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
+venv="${AMBIENT_PY_VENV:-$HOME/.cache/ambient/pyenv}"
+req="$REPO_ROOT/clients/python/requirements.txt"
+stamp="$venv/.requirements.sha256"
+want="$(sha256sum "$req" | cut -d' ' -f1)"
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "installing solana-py (venv $venv)"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
+  echo "$want" > "$stamp"
+fi
+export AMBIENT_PYTHON="$venv/bin/python"

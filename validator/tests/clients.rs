@@ -1,0 +1,63 @@
+//! The unmodified client libraries against a real `ambient-validator` process: the
+//! `@solana/web3.js` suite in `clients/js` (node's test runner) and the solana-py / solders suite
+//! in `clients/python` (pytest). `ci/test.sh` installs both libraries first; without them these
+//! tests fail and say how to install them.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{free_port_pair, Validator};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn run_suite(mut cmd: Command, what: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let v = Validator::start(dir.path(), free_port_pair(), &[]);
+    let out = cmd
+        .env("AMBIENT_RPC_URL", v.url())
+        .env("AMBIENT_WS_URL", v.ws_url())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the {what} suite: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{what} suite failed ({}):\n{stdout}\n{stderr}\nvalidator log tail:\n{}",
+        out.status,
+        common::tail(&v.log(), 30)
+    );
+    eprintln!("{}", common::tail(&stdout, 12));
+}
+
+#[test]
+fn web3js_suite_passes() {
+    let js = repo().join("clients/js");
+    assert!(
+        js.join("node_modules/@solana/web3.js").is_dir(),
+        "@solana/web3.js is not installed: run `npm ci --prefix clients/js` (ci/test.sh does)"
+    );
+    let mut cmd = Command::new("node");
+    cmd.current_dir(&js).args(["--test", "test/"]);
+    run_suite(cmd, "@solana/web3.js");
+}
+
+#[test]
+fn solana_py_suite_passes() {
+    let python = std::env::var("AMBIENT_PYTHON").unwrap_or_else(|_| "python3".into());
+    let probe = Command::new(&python)
+        .args(["-c", "import solana, solders, pytest"])
+        .status();
+    assert!(
+        probe.is_ok_and(|s| s.success()),
+        "solana-py is not installed for {python}: install clients/python/requirements.txt \
+         (ci/test.sh does, into a venv named by AMBIENT_PYTHON)"
+    );
+    let mut cmd = Command::new(&python);
+    cmd.current_dir(repo().join("clients/python"))
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "test_solana_py.py"]);
+    run_suite(cmd, "solana-py");
+}
