@@ -62,7 +62,7 @@ pub struct Commitment {
 
 /// The highest slot such that voters holding more than 2/3 of `total` are at or past it.
 fn supermajority(mut points: Vec<(Slot, u64)>, total: u64) -> Option<Slot> {
-    points.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    points.sort_unstable_by_key(|p| std::cmp::Reverse(p.0));
     let mut acc: u128 = 0;
     for (slot, w) in points {
         acc += w as u128;
