@@ -3,6 +3,7 @@
 //! history written by `solana-rpc`'s transaction-status service. `sendTransaction` goes to the
 //! node's own QUIC TPU, as on Solana.
 
+pub mod front;
 pub mod observer;
 
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
@@ -85,6 +86,7 @@ pub struct RpcServices {
     observer: Arc<RpcObserver>,
     status_sender: TransactionStatusSender,
     json_rpc: Option<JsonRpcService>,
+    front: Option<front::Front>,
     pubsub: Option<(stream_cancel::Trigger, PubSubService)>,
     status_service: Option<TransactionStatusService>,
     tracker: Option<OptimisticallyConfirmedBankTracker>,
@@ -120,8 +122,16 @@ impl RpcServices {
     ) -> Result<RpcServices, RpcError> {
         let rpc_addr = settings.rpc_addr;
         let pubsub_addr = SocketAddr::new(rpc_addr.ip(), rpc_addr.port().wrapping_add(1));
-        bind_check(rpc_addr)?;
         bind_check(pubsub_addr)?;
+        // solana-rpc serves on a loopback port; the public port is the front end that names
+        // Ambient in getVersion.
+        let internal = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .and_then(|l| l.local_addr())
+            .map_err(|source| RpcError::Bind {
+                addr: (Ipv4Addr::LOCALHOST, 0).into(),
+                source,
+            })?;
+        let front = front::Front::start(rpc_addr, internal)?;
 
         let faucet_addr = match settings.faucet {
             Some(keypair) => Some(start_faucet(keypair, settings.faucet_per_request_cap)?),
@@ -218,7 +228,7 @@ impl RpcServices {
         let cancel = CancellationToken::new();
         let root = bank_forks.read().expect("bank forks").root_bank();
         let json_rpc = JsonRpcService::new_with_config(JsonRpcServiceConfig {
-            rpc_addr,
+            rpc_addr: internal,
             rpc_config: JsonRpcConfig {
                 enable_rpc_transaction_history: true,
                 enable_extended_tx_metadata_storage: true,
@@ -270,6 +280,7 @@ impl RpcServices {
             observer: Arc::new(RpcObserver::new(subscriptions, bank_tx, dependency_tracker)),
             status_sender,
             json_rpc: Some(json_rpc),
+            front: Some(front),
             pubsub: Some(pubsub),
             status_service: Some(status_service),
             tracker: Some(tracker),
@@ -297,6 +308,9 @@ impl RpcServices {
         if let Some((trigger, service)) = self.pubsub.take() {
             trigger.cancel();
             let _ = service.join();
+        }
+        if let Some(f) = self.front.take() {
+            f.join();
         }
         if let Some(s) = self.json_rpc.take() {
             let _ = s.join();

@@ -11,7 +11,10 @@ use std::process::Command;
 use common::{free_port_pair, Validator};
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn run_suite(mut cmd: Command, what: &str) {
@@ -57,7 +60,13 @@ fn solana_py_suite_passes() {
          (ci/test.sh does, into a venv named by AMBIENT_PYTHON)"
     );
     let mut cmd = Command::new(&python);
-    cmd.current_dir(repo().join("clients/python"))
-        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "test_solana_py.py"]);
+    cmd.current_dir(repo().join("clients/python")).args([
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "test_solana_py.py",
+    ]);
     run_suite(cmd, "solana-py");
 }

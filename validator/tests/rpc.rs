@@ -51,6 +51,16 @@ fn clients_transfer_and_see_all_three_commitments() {
 
     let version = client.get_version().unwrap();
     assert!(!version.solana_core.is_empty());
+    let (_, body) = post_raw(
+        v.rpc_port,
+        br#"{"jsonrpc":"2.0","id":1,"method":"getVersion"}"#,
+    );
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        body["result"]["ambient"],
+        env!("CARGO_PKG_VERSION"),
+        "{body}"
+    );
 
     let alice = Keypair::new();
     let bob = Keypair::new().pubkey();

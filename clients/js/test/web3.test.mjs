@@ -28,6 +28,7 @@ async function airdrop(to, lamports) {
 test('getVersion answers like a Solana node', async () => {
   const v = await connection.getVersion();
   assert.ok(v['solana-core'], JSON.stringify(v));
+  assert.ok(v.ambient, JSON.stringify(v));
 });
 
 test('latest blockhash at processed, confirmed and finalized', async () => {

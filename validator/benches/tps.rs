@@ -1,0 +1,232 @@
+//! Transfer throughput of `ambient-validator --dev` over its QUIC TPU, with confirmation latency,
+//! against the same signed transfers executed in-process by LiteSVM (no network, no ledger, no
+//! PoH: the SVM ceiling on this machine). Prints a table.
+//!
+//! `cargo bench -p ambient-validator --bench tps` (AMBIENT_TPS_SECS sets the send window, 60 s).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use solana_client::connection_cache::ConnectionCache;
+use solana_commitment_config::CommitmentConfig;
+use solana_connection_cache::client_connection::ClientConnection;
+use solana_hash::Hash;
+use solana_keypair::Keypair;
+use solana_native_token::LAMPORTS_PER_SOL;
+use solana_pubkey::Pubkey;
+use solana_rpc_client::rpc_client::RpcClient;
+use solana_signature::Signature;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+
+const PAYERS: usize = 512;
+const RECIPIENTS: usize = 64;
+
+fn transfers(payers: &[Keypair], to: &[Pubkey], blockhash: Hash, round: u64) -> Vec<Transaction> {
+    payers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let lamports = 1 + round * PAYERS as u64 + i as u64;
+            solana_system_transaction::transfer(p, &to[i % to.len()], lamports, blockhash)
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn litesvm_ceiling(n_rounds: u64) -> f64 {
+    let mut svm = litesvm::LiteSVM::new().with_transaction_history(0);
+    let payers: Vec<Keypair> = (0..PAYERS).map(|_| Keypair::new()).collect();
+    let to: Vec<Pubkey> = (0..RECIPIENTS).map(|_| Pubkey::new_unique()).collect();
+    for p in &payers {
+        svm.airdrop(&p.pubkey(), 10 * LAMPORTS_PER_SOL).unwrap();
+    }
+    for r in &to {
+        svm.airdrop(r, LAMPORTS_PER_SOL).unwrap();
+    }
+    let blockhash = svm.latest_blockhash();
+    let txs: Vec<Transaction> = (0..n_rounds)
+        .flat_map(|r| transfers(&payers, &to, blockhash, r))
+        .collect();
+    let start = Instant::now();
+    let mut ok = 0u64;
+    for tx in txs {
+        if svm.send_transaction(tx).is_ok() {
+            ok += 1;
+        }
+    }
+    ok as f64 / start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let secs: u64 = std::env::var("AMBIENT_TPS_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ambient-validator"))
+        .args(["--dev", "--ledger"])
+        .arg(dir.path())
+        .args(["--rpc-port", &port.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn ambient-validator");
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut tpu = None;
+    while tpu.is_none() {
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("validator ready");
+        if let Some(a) = line.strip_prefix("  TPU/QUIC:") {
+            tpu = Some(a.trim().parse::<std::net::SocketAddr>().unwrap());
+        }
+    }
+    let tpu = tpu.unwrap();
+    let rpc = RpcClient::new_with_commitment(
+        format!("http://127.0.0.1:{port}"),
+        CommitmentConfig::confirmed(),
+    );
+    while rpc.get_slot().unwrap_or(0) < 2 {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // Fund payers and recipients from the faucet (airdrops land through the same TPU).
+    let faucet = solana_keypair::read_keypair_file(dir.path().join("faucet-keypair.json")).unwrap();
+    let payers: Vec<Keypair> = (0..PAYERS).map(|_| Keypair::new()).collect();
+    let to: Vec<Pubkey> = (0..RECIPIENTS).map(|_| Pubkey::new_unique()).collect();
+    let blockhash = rpc.get_latest_blockhash().unwrap();
+    let mut funding: Vec<Signature> = Vec::new();
+    for chunk in payers
+        .iter()
+        .map(|p| p.pubkey())
+        .chain(to.iter().copied())
+        .collect::<Vec<_>>()
+        .chunks(20)
+    {
+        let ixs: Vec<_> = chunk
+            .iter()
+            .map(|k| {
+                solana_system_interface::instruction::transfer(
+                    &faucet.pubkey(),
+                    k,
+                    100 * LAMPORTS_PER_SOL,
+                )
+            })
+            .collect();
+        let t =
+            Transaction::new_signed_with_payer(&ixs, Some(&faucet.pubkey()), &[&faucet], blockhash);
+        funding.push(rpc.send_transaction(&t).unwrap());
+    }
+    for s in &funding {
+        let start = Instant::now();
+        while !rpc.confirm_transaction(s).unwrap() {
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "funding not confirmed"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    // Send signed transfers over QUIC as fast as the client goes, for `secs` seconds.
+    let cache = ConnectionCache::new_quic("ambient-tps", 4);
+    let conn = cache.get_connection(&tpu);
+    let start_count = rpc.get_transaction_count().unwrap();
+    let mut samples: Vec<(Signature, Instant)> = Vec::new();
+    let mut sent = 0u64;
+    let mut round = 0u64;
+    let mut blockhash = rpc.get_latest_blockhash().unwrap();
+    let mut blockhash_at = Instant::now();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(secs) {
+        if blockhash_at.elapsed() > Duration::from_secs(20) {
+            blockhash = rpc.get_latest_blockhash().unwrap();
+            blockhash_at = Instant::now();
+        }
+        let txs = transfers(&payers, &to, blockhash, round);
+        round += 1;
+        let wire: Vec<Vec<u8>> = txs.iter().map(|t| bincode::serialize(t).unwrap()).collect();
+        let now = Instant::now();
+        if round % 4 == 0 {
+            samples.push((txs[0].signatures[0], now));
+        }
+        for batch in wire.chunks(64) {
+            if conn.send_data_batch(batch).is_ok() {
+                sent += batch.len() as u64;
+            }
+        }
+    }
+    let window = start.elapsed();
+
+    // Latency of sampled transfers: send time to first seen at confirmed.
+    let mut latencies = Vec::new();
+    let mut pending = samples;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !pending.is_empty() && Instant::now() < deadline {
+        let sigs: Vec<Signature> = pending.iter().map(|(s, _)| *s).collect();
+        let mut statuses = Vec::new();
+        for chunk in sigs.chunks(200) {
+            statuses.extend(rpc.get_signature_statuses(chunk).unwrap().value);
+        }
+        let now = Instant::now();
+        let mut still = Vec::new();
+        for ((sig, sent_at), st) in pending.into_iter().zip(statuses) {
+            match st {
+                Some(s) if s.satisfies_commitment(CommitmentConfig::confirmed()) => {
+                    latencies.push(now - sent_at)
+                }
+                Some(_) => still.push((sig, sent_at)),
+                None if sent_at.elapsed() < Duration::from_secs(25) => still.push((sig, sent_at)),
+                None => {}
+            }
+        }
+        pending = still;
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let landed = rpc.get_transaction_count().unwrap() - start_count;
+    let slots = rpc.get_slot().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    latencies.sort();
+    let tps = landed as f64 / window.as_secs_f64();
+    let ceiling = litesvm_ceiling((landed / PAYERS as u64).clamp(8, 200));
+
+    println!("| measure | value |");
+    println!("|---|---|");
+    println!("| send window | {:.1} s |", window.as_secs_f64());
+    println!("| transfers sent over QUIC | {sent} |");
+    println!("| transactions landed (incl. votes) | {landed} |");
+    println!("| ambient-validator TPS (400 ms slots) | {tps:.0} |");
+    println!(
+        "| confirmation latency p50 (sampled {}) | {:.0} ms |",
+        latencies.len(),
+        percentile(&latencies, 0.5).as_secs_f64() * 1e3
+    );
+    println!(
+        "| confirmation latency p99 | {:.0} ms |",
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3
+    );
+    println!("| LiteSVM in-process TPS (ceiling) | {ceiling:.0} |");
+    println!("| ratio | {:.1} % |", 100.0 * tps / ceiling);
+    println!("| slot reached | {slots} |");
+}
