@@ -166,7 +166,7 @@ fn main() {
         round += 1;
         let wire: Vec<Vec<u8>> = txs.iter().map(|t| bincode::serialize(t).unwrap()).collect();
         let now = Instant::now();
-        if round % 4 == 0 {
+        if round.is_multiple_of(4) {
             samples.push((txs[0].signatures[0], now));
         }
         for batch in wire.chunks(64) {
