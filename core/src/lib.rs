@@ -5,6 +5,7 @@
 //! ledger from genesis and reaches the same bank hashes.
 
 pub mod commitment;
+pub mod gossip;
 pub mod node;
 pub mod observer;
 pub mod producer;
@@ -55,6 +56,9 @@ pub enum CoreError {
     /// A bank that should be in the bank forks is not.
     #[error("bank {0} is missing from the bank forks")]
     MissingBank(u64),
+    /// The contact info or gossip could not be set up.
+    #[error("gossip: {0}")]
+    Gossip(String),
     /// A pipeline thread panicked.
     #[error("a pipeline thread panicked")]
     Panicked,

@@ -36,6 +36,9 @@ use crate::tower::Tower;
 use crate::tpu::VerifiedTx;
 use crate::CoreError;
 
+/// How many rooted slots pass between flushes of the accounts write cache.
+const FLUSH_EVERY_ROOTS: u64 = 100;
+
 /// Everything the block producer works with.
 pub struct Producer {
     /// The bank tree (the producer inserts, freezes and roots banks).
@@ -344,6 +347,11 @@ impl Producer {
                 .write()
                 .expect("bank forks")
                 .set_root(new_root, None, Some(new_root));
+            if new_root / FLUSH_EVERY_ROOTS > old_root / FLUSH_EVERY_ROOTS {
+                // Rooted account versions move from the in-memory write cache to storage, so a
+                // long-running node's memory stays bounded.
+                root_bank.force_flush_accounts_cache();
+            }
             chain.insert(0, old_root);
             for o in &self.observers {
                 o.rooted(&root_bank, &chain);

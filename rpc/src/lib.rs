@@ -16,11 +16,9 @@ use ambient_core::Node;
 use log::info;
 use solana_faucet::faucet::{run_faucet, Faucet};
 use solana_gossip::cluster_info::ClusterInfo;
-use solana_gossip::contact_info::{ContactInfo, Protocol};
 use solana_keypair::Keypair;
 use solana_ledger::blockstore_processor::TransactionStatusSender;
 use solana_ledger::leader_schedule_cache::LeaderScheduleCache;
-use solana_net_utils::SocketAddrSpace;
 use solana_rpc::max_slots::MaxSlots;
 use solana_rpc::optimistically_confirmed_bank_tracker::{
     OptimisticallyConfirmedBank, OptimisticallyConfirmedBankTracker,
@@ -34,7 +32,6 @@ use solana_rpc::rpc_service::{JsonRpcService, JsonRpcServiceConfig, RpcTpuClient
 use solana_rpc::rpc_subscriptions::RpcSubscriptions;
 use solana_rpc::transaction_status_service::TransactionStatusService;
 use solana_runtime::dependency_tracker::DependencyTracker;
-use solana_signer::Signer;
 use solana_validator_exit::Exit;
 use tokio_util::sync::CancellationToken;
 
@@ -63,16 +60,25 @@ pub enum RpcError {
 }
 
 /// How to serve RPC.
-#[derive(Debug)]
 pub struct RpcSettings {
     /// JSON-RPC address; PubSub listens on the next port.
     pub rpc_addr: SocketAddr,
-    /// The node's QUIC TPU address (where `sendTransaction` forwards).
-    pub tpu_addr: SocketAddr,
+    /// The node's cluster info; its contact info names the QUIC TPU `sendTransaction` forwards
+    /// to, and `getClusterNodes` lists what it knows.
+    pub cluster_info: Arc<ClusterInfo>,
     /// The faucet's key, when this node serves `requestAirdrop`.
     pub faucet: Option<Keypair>,
     /// Largest airdrop per request, in lamports (`None`: no limit).
     pub faucet_per_request_cap: Option<u64>,
+}
+
+impl std::fmt::Debug for RpcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RpcSettings")
+            .field("rpc_addr", &self.rpc_addr)
+            .field("faucet", &self.faucet.is_some())
+            .finish()
+    }
 }
 
 /// The running RPC services.
@@ -197,23 +203,6 @@ impl RpcServices {
         );
         let pubsub = PubSubService::new(pubsub_config, &subscriptions, pubsub_addr);
 
-        let mut contact = ContactInfo::new(
-            identity.pubkey(),
-            solana_time_utils::timestamp(),
-            node.shred_version,
-        );
-        let set = |r: Result<(), solana_gossip::contact_info::Error>| {
-            r.map_err(|e| RpcError::Service(format!("contact info: {e}")))
-        };
-        set(contact.set_tpu(Protocol::QUIC, settings.tpu_addr))?;
-        set(contact.set_rpc(rpc_addr))?;
-        set(contact.set_rpc_pubsub(pubsub_addr))?;
-        let cluster_info = Arc::new(ClusterInfo::new(
-            contact,
-            identity.clone(),
-            SocketAddrSpace::Unspecified,
-        ));
-
         let client_runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("ambRpcTpuClient")
@@ -243,7 +232,7 @@ impl RpcServices {
             bank_forks: bank_forks.clone(),
             block_commitment_cache: node.commitment_cache.clone(),
             blockstore: blockstore.clone(),
-            cluster_info,
+            cluster_info: settings.cluster_info,
             poh_recorder: None,
             genesis_hash: node.genesis.hash(),
             ledger_path: node.ledger_path.clone(),

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use ambient_core::gossip::{Addresses, Gossip};
 use ambient_core::{create_ledger, ledger_exists, Node, Services};
 use ambient_rpc::{RpcServices, RpcSettings};
 use ambient_runtime::genesis::{AmbientGenesis, GenesisParams};
@@ -40,6 +41,9 @@ struct Args {
     /// QUIC TPU port (0: any free port).
     #[arg(long, value_name = "PORT", default_value_t = 0)]
     tpu_port: u16,
+    /// Gossip port (0: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    gossip_port: u16,
     /// Validator identity keypair file (default: the ledger's validator-keypair.json, created
     /// in --dev mode).
     #[arg(long, value_name = "KEYPAIR")]
@@ -140,12 +144,33 @@ fn main() -> Result<()> {
     let tpu_socket = UdpSocket::bind((args.bind_address, args.tpu_port))
         .with_context(|| format!("binding the TPU on {}:{}", args.bind_address, args.tpu_port))?;
     let tpu_addr = tpu_socket.local_addr()?;
+    let gossip_socket =
+        UdpSocket::bind((args.bind_address, args.gossip_port)).with_context(|| {
+            format!(
+                "binding gossip on {}:{}",
+                args.bind_address, args.gossip_port
+            )
+        })?;
+    let rpc_addr = SocketAddr::new(args.bind_address, args.rpc_port);
+    let pubsub_addr = SocketAddr::new(args.bind_address, args.rpc_port.wrapping_add(1));
+    let gossip = Gossip::start(
+        identity.clone(),
+        node.shred_version,
+        gossip_socket,
+        Addresses {
+            tpu: tpu_addr,
+            rpc: rpc_addr,
+            pubsub: pubsub_addr,
+        },
+        exit.clone(),
+    )
+    .context("starting gossip")?;
     let rpc = RpcServices::start(
         &node,
         identity.clone(),
         RpcSettings {
-            rpc_addr: SocketAddr::new(args.bind_address, args.rpc_port),
-            tpu_addr,
+            rpc_addr,
+            cluster_info: gossip.cluster_info.clone(),
             faucet,
             faucet_per_request_cap: Some(args.faucet_sol.saturating_mul(1_000_000_000)),
         },
@@ -166,13 +191,14 @@ fn main() -> Result<()> {
         .context("starting block production")?;
 
     let ready = format!(
-        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  faucet:    {}\n  ledger:    {}",
+        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  gossip:    {}\n  faucet:    {}\n  ledger:    {}",
         env!("CARGO_PKG_VERSION"),
         identity.pubkey(),
         node.genesis.hash(),
         rpc.rpc_addr,
         rpc.pubsub_addr,
         tpu_addr,
+        gossip.addr,
         rpc.faucet_addr
             .map_or("off".to_string(), |a| a.to_string()),
         args.ledger.display(),
@@ -187,6 +213,7 @@ fn main() -> Result<()> {
     info!("shutting down");
     let produced = running.join();
     rpc.join();
+    gossip.join();
     produced.context("block production")?;
     eprintln!("stopped");
     Ok(())

@@ -159,6 +159,24 @@ fn clients_transfer_and_see_all_three_commitments() {
         1_234_567,
         "forged transfer landed"
     );
+
+    // The QUIC TPU named in getClusterNodes: garbage, oversized and forged packets are dropped,
+    // and a good transfer sent straight to it lands.
+    use solana_connection_cache::client_connection::ClientConnection;
+    let nodes = client.get_cluster_nodes().unwrap();
+    let tpu = nodes[0]
+        .tpu_quic
+        .expect("TPU QUIC address in the contact info");
+    let cache = solana_client::connection_cache::ConnectionCache::new_quic("ambient-test", 1);
+    let conn = cache.get_connection(&tpu);
+    let forged_wire = bincode::serialize(&forged).unwrap();
+    let _ = conn.send_data_batch(&[vec![0xAB; 200], vec![1u8; 4000], forged_wire]);
+    let blockhash = client.get_latest_blockhash().unwrap();
+    let carol = Keypair::new().pubkey();
+    let good = solana_system_transaction::transfer(&alice, &carol, 2_000_000, blockhash);
+    conn.send_data(&bincode::serialize(&good).unwrap()).unwrap();
+    wait_status(&v, &good.signatures[0], confirmed());
+    assert_eq!(client.get_balance(&carol).unwrap(), 2_000_000);
 }
 
 #[test]
