@@ -13,7 +13,7 @@ use log::info;
 use solana_entry::entry::EntrySlice;
 use solana_genesis_config::GenesisConfig;
 use solana_keypair::Keypair;
-use solana_ledger::blockstore::{create_new_ledger, Blockstore};
+use solana_ledger::blockstore::create_new_ledger;
 use solana_ledger::blockstore_options::LedgerColumnOptions;
 use solana_ledger::blockstore_processor::{
     process_blockstore_from_root, ProcessOptions, TransactionStatusSender,
@@ -89,7 +89,7 @@ impl Node {
         }
         std::fs::create_dir_all(&accounts).map_err(|e| CoreError::Io(accounts.clone(), e))?;
         let bank_forks = ambient_runtime::bank::new_bank_forks(&genesis, &accounts);
-        process_slot_0(&bank_forks, ledger.blockstore(), genesis.hash())?;
+        process_slot_0(&bank_forks, &ledger, genesis.hash())?;
 
         let highest = ledger
             .blockstore()
@@ -243,9 +243,10 @@ impl Running {
 /// hash) and freezes.
 fn process_slot_0(
     bank_forks: &RwLock<BankForks>,
-    blockstore: &Blockstore,
+    ledger: &Ledger,
     genesis_hash: solana_hash::Hash,
 ) -> Result<(), CoreError> {
+    let blockstore = ledger.blockstore();
     let bank0 = bank_forks
         .read()
         .expect("bank forks")
@@ -265,6 +266,7 @@ fn process_slot_0(
     for e in &entries {
         bank0.register_tick(&e.hash);
     }
+    bank0.set_block_id(Some(ledger.last_merkle_root(0)?));
     bank0.freeze();
     Ok(())
 }

@@ -165,9 +165,15 @@ impl Producer {
             .take_slot()
             .ok_or_else(|| CoreError::Poh("slot incomplete after its ticks".into()))?;
         debug_assert_eq!(stored_slot, slot);
-        bank.freeze();
         self.ledger
             .write_slot(slot, parent.slot(), &entries, &self.identity)?;
+        // As replay does: the block id (last shred set's Merkle root), then freeze, then the
+        // bank hash stored for replay to verify against.
+        bank.set_block_id(Some(self.ledger.last_merkle_root(slot)?));
+        bank.freeze();
+        self.ledger
+            .blockstore()
+            .insert_bank_hash(slot, bank.hash(), false);
         let bank = bank.clone_without_scheduler();
         if let Some(s) = &self.status_sender {
             s.send_transaction_status_freeze_message(&bank);
