@@ -9,6 +9,7 @@ pub mod gossip;
 pub mod node;
 pub mod observer;
 pub mod producer;
+pub mod snapshot;
 pub mod tower;
 pub mod tpu;
 
@@ -56,6 +57,9 @@ pub enum CoreError {
     /// A bank that should be in the bank forks is not.
     #[error("bank {0} is missing from the bank forks")]
     MissingBank(u64),
+    /// A snapshot could not be loaded.
+    #[error("snapshot: {0}")]
+    Snapshot(String),
     /// The contact info or gossip could not be set up.
     #[error("gossip: {0}")]
     Gossip(String),

@@ -25,6 +25,7 @@ use solana_runtime::commitment::BlockCommitmentCache;
 
 use crate::observer::Observer;
 use crate::producer::Producer;
+use crate::snapshot::Snapshotter;
 use crate::tpu::Tpu;
 use crate::CoreError;
 
@@ -88,8 +89,19 @@ impl Node {
             std::fs::remove_dir_all(&accounts).map_err(|e| CoreError::Io(accounts.clone(), e))?;
         }
         std::fs::create_dir_all(&accounts).map_err(|e| CoreError::Io(accounts.clone(), e))?;
-        let bank_forks = ambient_runtime::bank::new_bank_forks(&genesis, &accounts);
-        process_slot_0(&bank_forks, &ledger, genesis.hash())?;
+        let bank_forks = match crate::snapshot::load_latest(ledger_path, &genesis, &accounts)? {
+            Some(bank) => {
+                // A restored bank has the builtins' accounts but not their code: register again.
+                ambient_runtime::bank::register_builtins(&bank);
+                info!("restored slot {} from a snapshot", bank.slot());
+                BankForks::new_rw_arc(bank)
+            }
+            None => {
+                let bank_forks = ambient_runtime::bank::new_bank_forks(&genesis, &accounts);
+                process_slot_0(&bank_forks, &ledger, genesis.hash())?;
+                bank_forks
+            }
+        };
 
         let highest = ledger
             .blockstore()
@@ -97,11 +109,12 @@ impl Node {
             .ok()
             .flatten()
             .unwrap_or(0);
-        let bar = if show_progress && highest > 0 {
-            let bar = ProgressBar::new(highest);
+        let start_slot = bank_forks.read().expect("bank forks").root();
+        let bar = if show_progress && highest > start_slot {
+            let bar = ProgressBar::new(highest - start_slot);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "replaying ledger {bar:40} slot {pos}/{len} ({per_sec}, eta {eta})",
+                    "replaying ledger {bar:40} {pos}/{len} slots ({per_sec}, eta {eta})",
                 )
                 .expect("static template"),
             );
@@ -114,7 +127,9 @@ impl Node {
         let progress = bar.clone();
         let opts = ProcessOptions {
             run_verification: true,
-            slot_callback: Some(Arc::new(move |bank| progress.set_position(bank.slot()))),
+            slot_callback: Some(Arc::new(move |bank| {
+                progress.set_position(bank.slot().saturating_sub(start_slot))
+            })),
             ..ProcessOptions::default()
         };
         process_blockstore_from_root(
@@ -168,6 +183,10 @@ impl Node {
             tx_sender.clone(),
             services.exit.clone(),
         )?;
+        let snapshotter = match services.snapshot_interval {
+            0 => None,
+            _ => Some(Arc::new(Snapshotter::start(&self.ledger_path)?)),
+        };
         let producer = Producer {
             bank_forks: self.bank_forks.clone(),
             ledger: self.ledger.clone(),
@@ -178,6 +197,7 @@ impl Node {
             status_sender: services.status_sender,
             observers: services.observers,
             commitment_cache: self.commitment_cache.clone(),
+            snapshots: snapshotter.clone().map(|s| (s, services.snapshot_interval)),
             slot_duration: services.slot_duration,
             exit: services.exit.clone(),
         };
@@ -186,6 +206,7 @@ impl Node {
             .spawn(move || producer.run())
             .map_err(CoreError::Thread)?;
         Ok(Running {
+            snapshotter,
             transactions: tx_sender,
             tpu_addr: tpu.addr,
             tpu: Some(tpu),
@@ -206,6 +227,8 @@ pub struct Services {
     pub tpu_socket: std::net::UdpSocket,
     /// Wall-clock slot length.
     pub slot_duration: Duration,
+    /// Rooted slots between full snapshots (0: none; a clean stop snapshots the root too).
+    pub snapshot_interval: u64,
     /// Where transaction statuses go.
     pub status_sender: Option<TransactionStatusSender>,
     /// Told about slot progress.
@@ -223,6 +246,7 @@ pub struct Running {
     pub transactions: crossbeam_channel::Sender<Vec<crate::tpu::VerifiedTx>>,
     tpu: Option<Tpu>,
     producer: Option<JoinHandle<Result<(), CoreError>>>,
+    snapshotter: Option<Arc<Snapshotter>>,
 }
 
 impl Running {
@@ -234,6 +258,10 @@ impl Running {
         };
         if let Some(tpu) = self.tpu.take() {
             tpu.join();
+        }
+        // Pending snapshots finish (the producer held the other handle).
+        if let Some(s) = self.snapshotter.take().and_then(|s| Arc::try_unwrap(s).ok()) {
+            s.join();
         }
         result
     }

@@ -59,6 +59,8 @@ pub struct Producer {
     pub observers: Vec<Arc<dyn Observer>>,
     /// The commitment cache the RPC serves.
     pub commitment_cache: Arc<RwLock<BlockCommitmentCache>>,
+    /// The snapshot taker and its interval in rooted slots.
+    pub snapshots: Option<(Arc<crate::snapshot::Snapshotter>, u64)>,
     /// Wall-clock length of a slot.
     pub slot_duration: Duration,
     /// Set to stop after the current slot.
@@ -105,6 +107,13 @@ impl Producer {
             slot += 1;
         }
         info!("block production stopped after slot {}", parent.slot());
+        if let Some((snapshotter, _)) = &self.snapshots {
+            // The next start loads this instead of replaying up to it.
+            let root = self.bank_forks.read().expect("bank forks").root_bank();
+            if root.slot() > 0 {
+                snapshotter.request(root);
+            }
+        }
         Ok(())
     }
 
@@ -353,6 +362,11 @@ impl Producer {
                 .write()
                 .expect("bank forks")
                 .set_root(new_root, None, Some(new_root));
+            if let Some((snapshotter, interval)) = &self.snapshots {
+                if new_root / interval > old_root / interval {
+                    snapshotter.request(root_bank.clone());
+                }
+            }
             if new_root / FLUSH_EVERY_ROOTS > old_root / FLUSH_EVERY_ROOTS {
                 // Rooted account versions move from the in-memory write cache to storage, so a
                 // long-running node's memory stays bounded.

@@ -59,6 +59,7 @@ fn produces_votes_roots_and_replays_to_the_same_hashes() {
             slot_duration: Duration::from_millis(40),
             status_sender: None,
             observers: vec![seen.clone()],
+            snapshot_interval: 0,
             exit: exit.clone(),
         })
         .unwrap();
@@ -109,4 +110,87 @@ fn produces_votes_roots_and_replays_to_the_same_hashes() {
         }
     }
     assert!(forks.root() >= 2);
+}
+
+fn start(node: &Node, identity: &Arc<Keypair>, vote: &Keypair, seen: Arc<Seen>, exit: Arc<AtomicBool>, interval: u64) -> ambient_core::Running {
+    node.start(Services {
+        identity: identity.clone(),
+        vote_account: vote.pubkey(),
+        authorized_voter: Arc::new(vote.insecure_clone()),
+        tpu_socket: std::net::UdpSocket::bind("127.0.0.1:0").unwrap(),
+        slot_duration: Duration::from_millis(40),
+        status_sender: None,
+        observers: vec![seen],
+        snapshot_interval: interval,
+        exit,
+    })
+    .unwrap()
+}
+
+#[test]
+fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let identity = Arc::new(Keypair::new());
+    let genesis = AmbientGenesis::new(GenesisParams::dev(identity.pubkey()));
+    create_ledger(dir.path(), &genesis.config).unwrap();
+
+    let node = Node::open(dir.path(), false).unwrap();
+    let seen = Arc::new(Seen::default());
+    let exit = Arc::new(AtomicBool::new(false));
+    let running = start(&node, &identity, &genesis.bootstrap_vote, seen.clone(), exit.clone(), 8);
+    wait_for("a root past slot 17", Duration::from_secs(180), || {
+        seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 17)
+    });
+    exit.store(true, Ordering::Relaxed);
+    running.join().unwrap();
+    let produced = seen.frozen.lock().unwrap().clone();
+    let root = node.bank_forks.read().unwrap().root();
+    drop(node);
+    let archives: Vec<_> = std::fs::read_dir(ambient_core::snapshot::archives_dir(dir.path()))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("snapshot-"))
+        .collect();
+    assert!(!archives.is_empty() && archives.len() <= ambient_core::snapshot::ARCHIVES_KEPT);
+
+    // Restart: the newest snapshot (the root at the clean stop) loads; only later slots replay.
+    let node = Node::open(dir.path(), false).unwrap();
+    {
+        let forks = node.bank_forks.read().unwrap();
+        assert_eq!(forks.root(), root, "restart resumes from the snapshot of the last root");
+        assert!(forks.get(1).is_none(), "slots before the snapshot are not replayed");
+        let (last_slot, last_hash) = *produced.last().unwrap();
+        assert_eq!(forks.get(last_slot).expect("tip replayed").hash(), last_hash);
+    }
+
+    // The restored banks run Ambient's builtins: register a miner with the PoL registry.
+    let seen = Arc::new(Seen::default());
+    let exit = Arc::new(AtomicBool::new(false));
+    let running = start(&node, &identity, &genesis.bootstrap_vote, seen.clone(), exit.clone(), 8);
+    let record = Keypair::new();
+    let bank = node.bank_forks.read().unwrap().working_bank();
+    let rent = bank.get_minimum_balance_for_rent_exemption(ambient_programs::registry::state::RECORD_LEN);
+    let ixs = ambient_programs::registry::instruction::register(
+        &genesis.faucet.pubkey(),
+        &record.pubkey(),
+        ambient_programs::registry::state::Role::Miner,
+        1_000_000_000,
+        rent,
+    );
+    let tx = solana_transaction::Transaction::new_signed_with_payer(
+        &ixs,
+        Some(&genesis.faucet.pubkey()),
+        &[&genesis.faucet, &record],
+        bank.last_blockhash(),
+    );
+    let wire = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(tx)).unwrap();
+    let verified = tpu::verify(&node.bank_forks, tpu::decode_transaction(&wire).unwrap()).unwrap();
+    running.transactions.send(vec![verified]).unwrap();
+    wait_for("the registry record", Duration::from_secs(60), || {
+        let b = node.bank_forks.read().unwrap().working_bank();
+        b.get_account(&record.pubkey())
+            .is_some_and(|a| solana_account::ReadableAccount::owner(&a) == &ambient_programs::registry::ID)
+    });
+    exit.store(true, Ordering::Relaxed);
+    running.join().unwrap();
 }

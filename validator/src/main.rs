@@ -54,6 +54,10 @@ struct Args {
     /// Slot length in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 400)]
     slot_ms: u64,
+    /// Rooted slots between full snapshots (0: none). A clean stop also snapshots the root, so
+    /// the next start replays only what came after.
+    #[arg(long, value_name = "SLOTS", default_value_t = ambient_core::snapshot::DEFAULT_INTERVAL_SLOTS)]
+    snapshot_interval_slots: u64,
     /// Largest faucet airdrop per request, in SOL.
     #[arg(long, value_name = "SOL", default_value_t = 1_000_000)]
     faucet_sol: u64,
@@ -184,6 +188,7 @@ fn main() -> Result<()> {
             authorized_voter: vote,
             tpu_socket,
             slot_duration: Duration::from_millis(args.slot_ms),
+            snapshot_interval: args.snapshot_interval_slots,
             status_sender: Some(rpc.status_sender()),
             observers: vec![rpc.observer()],
             exit: exit.clone(),
