@@ -260,7 +260,11 @@ impl Running {
             tpu.join();
         }
         // Pending snapshots finish (the producer held the other handle).
-        if let Some(s) = self.snapshotter.take().and_then(|s| Arc::try_unwrap(s).ok()) {
+        if let Some(s) = self
+            .snapshotter
+            .take()
+            .and_then(|s| Arc::try_unwrap(s).ok())
+        {
             s.join();
         }
         result

@@ -17,7 +17,9 @@ use solana_accounts_db::accounts_db::AccountsDbConfig;
 use solana_genesis_config::GenesisConfig;
 use solana_runtime::bank::Bank;
 use solana_runtime::runtime_config::RuntimeConfig;
-use solana_runtime::snapshot_bank_utils::{bank_from_snapshot_archives, bank_to_full_snapshot_archive};
+use solana_runtime::snapshot_bank_utils::{
+    bank_from_snapshot_archives, bank_to_full_snapshot_archive,
+};
 use solana_runtime::snapshot_utils::purge_old_snapshot_archives;
 
 use crate::CoreError;
@@ -100,7 +102,10 @@ impl Snapshotter {
     /// [`ARCHIVES_KEPT`].
     pub fn start(ledger_path: &Path) -> Result<Snapshotter, CoreError> {
         let config = config(ledger_path);
-        for d in [&config.full_snapshot_archives_dir, &config.bank_snapshots_dir] {
+        for d in [
+            &config.full_snapshot_archives_dir,
+            &config.bank_snapshots_dir,
+        ] {
             std::fs::create_dir_all(d).map_err(|e| CoreError::Io(d.clone(), e))?;
         }
         let (sender, receiver) = crossbeam_channel::unbounded();

@@ -112,7 +112,14 @@ fn produces_votes_roots_and_replays_to_the_same_hashes() {
     assert!(forks.root() >= 2);
 }
 
-fn start(node: &Node, identity: &Arc<Keypair>, vote: &Keypair, seen: Arc<Seen>, exit: Arc<AtomicBool>, interval: u64) -> ambient_core::Running {
+fn start(
+    node: &Node,
+    identity: &Arc<Keypair>,
+    vote: &Keypair,
+    seen: Arc<Seen>,
+    exit: Arc<AtomicBool>,
+    interval: u64,
+) -> ambient_core::Running {
     node.start(Services {
         identity: identity.clone(),
         vote_account: vote.pubkey(),
@@ -137,7 +144,14 @@ fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
     let node = Node::open(dir.path(), false).unwrap();
     let seen = Arc::new(Seen::default());
     let exit = Arc::new(AtomicBool::new(false));
-    let running = start(&node, &identity, &genesis.bootstrap_vote, seen.clone(), exit.clone(), 8);
+    let running = start(
+        &node,
+        &identity,
+        &genesis.bootstrap_vote,
+        seen.clone(),
+        exit.clone(),
+        8,
+    );
     wait_for("a root past slot 17", Duration::from_secs(180), || {
         seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 17)
     });
@@ -157,19 +171,37 @@ fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
     let node = Node::open(dir.path(), false).unwrap();
     {
         let forks = node.bank_forks.read().unwrap();
-        assert_eq!(forks.root(), root, "restart resumes from the snapshot of the last root");
-        assert!(forks.get(1).is_none(), "slots before the snapshot are not replayed");
+        assert_eq!(
+            forks.root(),
+            root,
+            "restart resumes from the snapshot of the last root"
+        );
+        assert!(
+            forks.get(1).is_none(),
+            "slots before the snapshot are not replayed"
+        );
         let (last_slot, last_hash) = *produced.last().unwrap();
-        assert_eq!(forks.get(last_slot).expect("tip replayed").hash(), last_hash);
+        assert_eq!(
+            forks.get(last_slot).expect("tip replayed").hash(),
+            last_hash
+        );
     }
 
     // The restored banks run Ambient's builtins: register a miner with the PoL registry.
     let seen = Arc::new(Seen::default());
     let exit = Arc::new(AtomicBool::new(false));
-    let running = start(&node, &identity, &genesis.bootstrap_vote, seen.clone(), exit.clone(), 8);
+    let running = start(
+        &node,
+        &identity,
+        &genesis.bootstrap_vote,
+        seen.clone(),
+        exit.clone(),
+        8,
+    );
     let record = Keypair::new();
     let bank = node.bank_forks.read().unwrap().working_bank();
-    let rent = bank.get_minimum_balance_for_rent_exemption(ambient_programs::registry::state::RECORD_LEN);
+    let rent =
+        bank.get_minimum_balance_for_rent_exemption(ambient_programs::registry::state::RECORD_LEN);
     let ixs = ambient_programs::registry::instruction::register(
         &genesis.faucet.pubkey(),
         &record.pubkey(),
@@ -183,13 +215,17 @@ fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
         &[&genesis.faucet, &record],
         bank.last_blockhash(),
     );
-    let wire = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(tx)).unwrap();
+    let wire = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(
+        tx,
+    ))
+    .unwrap();
     let verified = tpu::verify(&node.bank_forks, tpu::decode_transaction(&wire).unwrap()).unwrap();
     running.transactions.send(vec![verified]).unwrap();
     wait_for("the registry record", Duration::from_secs(60), || {
         let b = node.bank_forks.read().unwrap().working_bank();
-        b.get_account(&record.pubkey())
-            .is_some_and(|a| solana_account::ReadableAccount::owner(&a) == &ambient_programs::registry::ID)
+        b.get_account(&record.pubkey()).is_some_and(|a| {
+            solana_account::ReadableAccount::owner(&a) == &ambient_programs::registry::ID
+        })
     });
     exit.store(true, Ordering::Relaxed);
     running.join().unwrap();

@@ -197,12 +197,19 @@ fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction() {
             1_000_000 + i,
         ));
     }
+    // A root exists (finalized past genesis), so the clean stop has a bank to snapshot.
+    v.wait_for_slot(1, CommitmentConfig::finalized());
     let status = v.terminate();
     assert!(status.success(), "SIGTERM exit status {status:?}");
     assert!(v.log().contains("shutting down"));
 
-    // Restart after a clean stop, add more, then kill -9 mid-run.
+    // Restart after a clean stop (which snapshotted the root: the restart loads it), add more,
+    // then kill -9 mid-run.
     let mut v = Validator::start(dir.path(), port, &[]);
+    assert!(
+        v.log().contains("restored slot"),
+        "no snapshot loaded after a clean stop"
+    );
     let client = v.client(confirmed());
     for i in 3..6u64 {
         let to = Keypair::new().pubkey();
