@@ -115,6 +115,7 @@ fn main() {
                 &req.pubkey(),
                 &lb.pubkey(),
                 &loser.pubkey(),
+                &requester.pubkey(),
             )],
         )
         .unwrap();

@@ -89,8 +89,9 @@ fn place(c: &Chain, req: &Pubkey, key: Keypair, price: u64) -> Result<Bidder, Tr
     Ok(b)
 }
 
-/// The bidder takes its bond back (to its own account).
+/// The bidder takes its bond back (to its own account; an unrevealed bond goes to the requester).
 fn withdraw(c: &Chain, req: &Pubkey, b: &Bidder) -> Result<(), TransactionError> {
+    let requester = read(c, req).requester;
     c.send(
         &b.key,
         &[],
@@ -99,6 +100,7 @@ fn withdraw(c: &Chain, req: &Pubkey, b: &Bidder) -> Result<(), TransactionError>
             req,
             &b.bid.pubkey(),
             &b.key.pubkey(),
+            &requester,
         )],
     )
 }
@@ -357,8 +359,33 @@ fn every_step_is_enforced() {
         code(c.send(&requester, &[], &[settle(&req)]).unwrap_err()),
         Some(AuctionError::WrongState)
     );
-    // The unrevealed (over-priced) bid's bond comes back too.
+    // The unrevealed bid forfeits its bond to the requester (no one else); only its rent comes
+    // back.
+    let wrong = c.send(
+        &high.key,
+        &[],
+        &[withdraw_bid(
+            &high.key.pubkey(),
+            &req,
+            &high.bid.pubkey(),
+            &high.key.pubkey(),
+            &stranger.pubkey(),
+        )],
+    );
+    assert_eq!(code(wrong.unwrap_err()), Some(AuctionError::WrongRequester));
+    let (miner_before, requester_before) = (
+        c.bank.get_balance(&high.key.pubkey()),
+        c.bank.get_balance(&read(&c, &req).requester),
+    );
     withdraw(&c, &req, &high).unwrap();
+    assert_eq!(
+        c.bank.get_balance(&high.key.pubkey()),
+        miner_before + c.rent(BID_LEN) - c.fee(1)
+    );
+    assert_eq!(
+        c.bank.get_balance(&read(&c, &req).requester),
+        requester_before + MIN_BID_BOND
+    );
 }
 
 #[test]

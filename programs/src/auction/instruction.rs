@@ -23,9 +23,11 @@
 //! - `Finalize` (10): the accounts of `ClaimTimeout`: a fraud majority slashes the bond (fraud rules)
 //!   and refunds the escrow; a valid majority, or no majority by the deadline, pays the miner the
 //!   price plus its bond and refunds the requester the rest.
-//! - `WithdrawBid` (5): miner (signer), request (writable), bid (writable), destination (writable):
-//!   returns a losing or unrevealed bid's bond and rent once the request is settled (the request
-//!   counts open bids; a request is closed only when none is left).
+//! - `WithdrawBid` (5): miner (signer), request (writable), bid (writable), destination (writable),
+//!   requester (writable): once the request is settled, a losing bid's bond and rent go to the
+//!   destination; a bid never revealed forfeits its bond to the requester (sealing without
+//!   revealing would be a free option to probe or stall the auction) and only its rent comes back
+//!   (the request counts open bids; a request is closed only when none is left).
 
 use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
@@ -329,6 +331,7 @@ pub fn withdraw_bid(
     request: &Pubkey,
     bid: &Pubkey,
     destination: &Pubkey,
+    requester: &Pubkey,
 ) -> Instruction {
     ix(
         AuctionInstruction::WithdrawBid,
@@ -337,6 +340,7 @@ pub fn withdraw_bid(
             AccountMeta::new(*request, false),
             AccountMeta::new(*bid, false),
             AccountMeta::new(*destination, false),
+            AccountMeta::new(*requester, false),
         ],
     )
 }

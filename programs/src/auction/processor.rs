@@ -375,7 +375,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             req.write(racc.get_data_mut()?)?;
         }
         AuctionInstruction::WithdrawBid => {
-            ix.check_number_of_instruction_accounts(4)?;
+            ix.check_number_of_instruction_accounts(5)?;
             let miner = signer(&ix, 0)?;
             let mut racc = owned(&ix, 1, REQUEST_LEN, true)?;
             let mut req = read_request(&racc)?;
@@ -400,6 +400,18 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                 .ok_or(InstructionError::ArithmeticOverflow)?;
             req.write(racc.get_data_mut()?)?;
             drop(racc);
+            let mut bacc = bacc;
+            if !bid.revealed {
+                // Sealed and never revealed: the bond is forfeited to the requester.
+                bacc.checked_sub_lamports(bid.bond)?;
+                pay(
+                    &ix,
+                    4,
+                    &req.requester,
+                    bid.bond,
+                    AuctionError::WrongRequester,
+                )?;
+            }
             close(&ix, bacc, 3)?;
         }
         AuctionInstruction::SubmitResult(mut result) => {
