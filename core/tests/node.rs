@@ -30,6 +30,16 @@ impl Observer for Seen {
     }
 }
 
+/// Sends `tx` to block production the way the TPU does: wire bytes, decoded and verified.
+fn submit(node: &Node, running: &ambient_core::Running, tx: solana_transaction::Transaction) {
+    let wire = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(
+        tx,
+    ))
+    .unwrap();
+    let verified = tpu::verify(&node.bank_forks, tpu::decode_transaction(&wire).unwrap()).unwrap();
+    running.transactions.send(vec![verified]).unwrap();
+}
+
 fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
     while !f() {
@@ -45,24 +55,18 @@ fn produces_votes_roots_and_replays_to_the_same_hashes() {
     let identity = Arc::new(Keypair::new());
     let genesis = AmbientGenesis::new(GenesisParams::dev(identity.pubkey()));
     create_ledger(dir.path(), &genesis.config).unwrap();
-    let vote = genesis.bootstrap_vote.pubkey();
 
     let node = Node::open(dir.path(), false).unwrap();
     let seen = Arc::new(Seen::default());
     let exit = Arc::new(AtomicBool::new(false));
-    let running = node
-        .start(Services {
-            identity: identity.clone(),
-            vote_account: vote,
-            authorized_voter: Arc::new(genesis.bootstrap_vote.insecure_clone()),
-            tpu_socket: std::net::UdpSocket::bind("127.0.0.1:0").unwrap(),
-            slot_duration: Duration::from_millis(40),
-            status_sender: None,
-            observers: vec![seen.clone()],
-            snapshot_interval: 0,
-            exit: exit.clone(),
-        })
-        .unwrap();
+    let running = start(
+        &node,
+        &identity,
+        &genesis.bootstrap_vote,
+        seen.clone(),
+        exit.clone(),
+        0,
+    );
 
     // A transfer from the faucet, verified like the TPU verifies.
     let alice = Keypair::new().pubkey();
@@ -73,12 +77,7 @@ fn produces_votes_roots_and_replays_to_the_same_hashes() {
         .working_bank()
         .last_blockhash();
     let tx = solana_system_transaction::transfer(&genesis.faucet, &alice, 1_000_000, blockhash);
-    let wire = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(
-        tx,
-    ))
-    .unwrap();
-    let verified = tpu::verify(&node.bank_forks, tpu::decode_transaction(&wire).unwrap()).unwrap();
-    running.transactions.send(vec![verified]).unwrap();
+    submit(&node, &running, tx);
 
     wait_for("a root past slot 2", Duration::from_secs(120), || {
         seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 2)
@@ -215,12 +214,7 @@ fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
         &[&genesis.faucet, &record],
         bank.last_blockhash(),
     );
-    let wire = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(
-        tx,
-    ))
-    .unwrap();
-    let verified = tpu::verify(&node.bank_forks, tpu::decode_transaction(&wire).unwrap()).unwrap();
-    running.transactions.send(vec![verified]).unwrap();
+    submit(&node, &running, tx);
     wait_for("the registry record", Duration::from_secs(60), || {
         let b = node.bank_forks.read().unwrap().working_bank();
         b.get_account(&record.pubkey()).is_some_and(|a| {

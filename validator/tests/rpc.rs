@@ -179,6 +179,23 @@ fn clients_transfer_and_see_all_three_commitments() {
     assert_eq!(client.get_balance(&carol).unwrap(), 2_000_000);
 }
 
+/// Confirmed transfers of 1_000_000 + i lamports from `from` to new accounts, for i in `range`.
+fn transfers(
+    client: &solana_rpc_client::rpc_client::RpcClient,
+    from: &Keypair,
+    range: std::ops::Range<u64>,
+) -> Vec<(Signature, solana_pubkey::Pubkey, u64)> {
+    range
+        .map(|i| {
+            let to = Keypair::new().pubkey();
+            let blockhash = client.get_latest_blockhash().unwrap();
+            let tx = solana_system_transaction::transfer(from, &to, 1_000_000 + i, blockhash);
+            let sig = client.send_and_confirm_transaction(&tx).unwrap();
+            (sig, to, 1_000_000 + i)
+        })
+        .collect()
+}
+
 #[test]
 fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction() {
     let dir = tempfile::tempdir().unwrap();
@@ -186,17 +203,7 @@ fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction() {
     let mut v = Validator::start(dir.path(), port, &[]);
     let faucet = v.faucet();
     let client = v.client(confirmed());
-    let mut sent = Vec::new();
-    for i in 0..3u64 {
-        let to = Keypair::new().pubkey();
-        let blockhash = client.get_latest_blockhash().unwrap();
-        let tx = solana_system_transaction::transfer(&faucet, &to, 1_000_000 + i, blockhash);
-        sent.push((
-            client.send_and_confirm_transaction(&tx).unwrap(),
-            to,
-            1_000_000 + i,
-        ));
-    }
+    let mut sent = transfers(&client, &faucet, 0..3);
     // A root exists (finalized past genesis), so the clean stop has a bank to snapshot.
     v.wait_for_slot(1, CommitmentConfig::finalized());
     let status = v.terminate();
@@ -211,16 +218,7 @@ fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction() {
         "no snapshot loaded after a clean stop"
     );
     let client = v.client(confirmed());
-    for i in 3..6u64 {
-        let to = Keypair::new().pubkey();
-        let blockhash = client.get_latest_blockhash().unwrap();
-        let tx = solana_system_transaction::transfer(&faucet, &to, 1_000_000 + i, blockhash);
-        sent.push((
-            client.send_and_confirm_transaction(&tx).unwrap(),
-            to,
-            1_000_000 + i,
-        ));
-    }
+    sent.extend(transfers(&client, &faucet, 3..6));
     let slot_before = client.get_slot().unwrap();
     v.kill9();
 
