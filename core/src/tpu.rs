@@ -93,7 +93,7 @@ impl Tpu {
             [socket.into()],
             identity,
             packet_tx,
-            Arc::new(RwLock::new(StakedNodes::default())),
+            Arc::new(RwLock::new(lstake_nodes(&bank_forks))),
             QuicStreamerConfig::default(),
             SwQosConfig::default(),
             cancel.clone(),
@@ -118,6 +118,26 @@ impl Tpu {
             let _ = t.join();
         }
     }
+}
+
+/// QUIC quality of service weighs connections by LStake, as Agave weighs them by stake: the
+/// identities in the root bank's LStake table get stream capacity in proportion to their LStake;
+/// everyone else is an unstaked client (200 transactions per second per connection).
+pub fn lstake_nodes(bank_forks: &RwLock<BankForks>) -> StakedNodes {
+    let root = bank_forks.read().expect("bank forks").root_bank();
+    let table = root
+        .get_account(&ambient_programs::registry::lstake_table::LSTAKE_TABLE)
+        .and_then(|a| {
+            ambient_programs::registry::lstake_table::LStakeTable::decode(
+                solana_account::ReadableAccount::data(&a),
+            )
+            .ok()
+        })
+        .unwrap_or_default();
+    StakedNodes::new(
+        Arc::new(table.entries.into_iter().collect()),
+        std::collections::HashMap::new(),
+    )
 }
 
 fn sigverify_loop(
