@@ -130,6 +130,18 @@ fn main() -> Result<()> {
         Some(p) => keys::read(p)?,
         None => keys::read(&args.ledger.join(keys::IDENTITY))?,
     });
+    let ledger_identity = args.ledger.join(keys::IDENTITY);
+    if ledger_identity.exists() {
+        let bootstrap = keys::read(&ledger_identity)?.pubkey();
+        if bootstrap != identity.pubkey() {
+            bail!(
+                "identity {} is not the validator of the ledger at {} ({bootstrap}); \
+                 start without --identity, or with --reset for a new cluster",
+                identity.pubkey(),
+                args.ledger.display()
+            );
+        }
+    }
     let vote = Arc::new(keys::read(&args.ledger.join(keys::VOTE))?);
     let faucet_path = args.ledger.join(keys::FAUCET);
     let faucet = if args.dev && faucet_path.exists() {
