@@ -13,7 +13,6 @@ pub mod snapshot;
 pub mod tower;
 pub mod tpu;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub use node::{create_ledger, ledger_exists, Node, Running, Services};
@@ -22,14 +21,6 @@ pub use observer::Observer;
 /// Errors of the validator pipeline.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
-    /// A socket could not be bound.
-    #[error("cannot bind {addr}: {source}")]
-    Bind {
-        /// The address asked for.
-        addr: SocketAddr,
-        /// Why.
-        source: std::io::Error,
-    },
     /// The QUIC server failed to start.
     #[error("QUIC TPU: {0}")]
     Quic(String),
