@@ -90,6 +90,23 @@ test('airdrop, transfer, signatureSubscribe, statuses, getTransaction, getBlock'
   assert.ok(block.blockTime > 0);
 });
 
+test('slotSubscribe and rootSubscribe notify as slots advance', async () => {
+  const slots = [];
+  const roots = [];
+  const slotId = connection.onSlotChange((info) => slots.push(info.slot));
+  const rootId = connection.onRootChange((root) => roots.push(root));
+  const start = Date.now();
+  while ((slots.length < 3 || roots.length < 2) && Date.now() - start < 60_000) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await connection.removeSlotChangeListener(slotId);
+  await connection.removeRootChangeListener(rootId);
+  assert.ok(slots.length >= 3, `slot notifications: ${slots}`);
+  assert.ok(roots.length >= 2, `root notifications: ${roots}`);
+  for (let i = 1; i < slots.length; i++) assert.ok(slots[i] > slots[i - 1], `${slots}`);
+  for (let i = 1; i < roots.length; i++) assert.ok(roots[i] > roots[i - 1], `${roots}`);
+});
+
 test('sendAndConfirmTransaction round trip', async () => {
   const payer = Keypair.generate();
   await airdrop(payer.publicKey, LAMPORTS_PER_SOL);
