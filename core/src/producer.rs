@@ -146,6 +146,9 @@ impl Producer {
         if let Some(vote) = self.vote_transaction(parent) {
             self.execute(&bank, &mut state, vec![vote]);
         }
+        if let Some(roll) = self.epoch_roll(&bank, parent) {
+            self.execute(&bank, &mut state, vec![roll]);
+        }
         for _ in 0..config.ticks_per_slot {
             *tick_no += 1;
             let due = pacer.due(*tick_no);
@@ -221,6 +224,34 @@ impl Producer {
             )
             .inspect_err(|e| warn!("own vote on slot {} rejected: {e}", parent.slot()))
             .ok()
+    }
+
+    /// In the first slot the leader produces in a new epoch, the registry's `RollEpoch`: the
+    /// LStake table takes the work book's windows (a transaction, so replay rolls the same way).
+    fn epoch_roll(&self, bank: &Bank, parent: &Bank) -> Option<VerifiedTx> {
+        use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
+        let account = bank.get_account(&LSTAKE_TABLE)?;
+        let table = LStakeTable::decode(solana_account::ReadableAccount::data(&account)).ok()?;
+        if table.epoch >= bank.epoch() {
+            return None;
+        }
+        let tx = solana_transaction::Transaction::new_signed_with_payer(
+            &[ambient_programs::registry::instruction::roll_epoch()],
+            Some(&self.identity.pubkey()),
+            &[&*self.identity],
+            parent.last_blockhash(),
+        );
+        info!(
+            "slot {}: rolling LStake into epoch {}",
+            bank.slot(),
+            bank.epoch()
+        );
+        bank.verify_transaction(
+            VersionedTransaction::from(tx),
+            TransactionVerificationMode::FullVerification,
+        )
+        .inspect_err(|e| warn!("epoch roll at slot {} rejected: {e}", bank.slot()))
+        .ok()
     }
 
     /// Executes `pending` as conflict-free entries: transactions that lock accounts another one in

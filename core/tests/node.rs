@@ -84,6 +84,18 @@ fn produces_votes_roots_and_replays_to_the_same_hashes() {
     });
     let tip = node.bank_forks.read().unwrap().working_bank();
     assert_eq!(tip.get_balance(&alice), 1_000_000);
+    // Epoch 0 is 32 slots: the leader rolled the LStake table into epoch 1 (no work yet, so the
+    // bootstrap validator keeps its LStake).
+    assert!(tip.epoch() >= 1);
+    let table = ambient_programs::registry::lstake_table::LStakeTable::decode(
+        solana_account::ReadableAccount::data(
+            &tip.get_account(&ambient_programs::registry::lstake_table::LSTAKE_TABLE)
+                .unwrap(),
+        ),
+    )
+    .unwrap();
+    assert_eq!(table.epoch, tip.epoch());
+    assert!(table.entries.contains_key(&identity.pubkey()));
     let confirmed = seen.confirmed.lock().unwrap().clone();
     assert!(confirmed.windows(2).all(|w| w[0] < w[1]), "{confirmed:?}");
     let cache = node.commitment_cache.read().unwrap().commitment_slots();

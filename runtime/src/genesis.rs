@@ -6,6 +6,7 @@ use agave_feature_set::FeatureSet;
 use ambient_pol::lstake::LSTAKE_ONE;
 use ambient_programs::registry;
 use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
+use ambient_programs::registry::work_book::{WorkBook, WORK_BOOK};
 use solana_account::{Account, AccountSharedData};
 use solana_cluster_type::ClusterType;
 use solana_fee_calculator::FeeRateGovernor;
@@ -103,7 +104,10 @@ impl AmbientGenesis {
         } else {
             p.initial_lstake.iter().copied().collect()
         };
-        let table = LStakeTable { epoch: 0, entries }.encode();
+        let mut table = vec![0u8; LStakeTable::account_len()];
+        LStakeTable { epoch: 0, entries }
+            .encode_into(&mut table)
+            .expect("the genesis LStake table fits its capacity");
         let lamports = config.rent.minimum_balance(table.len());
         config.add_account(
             LSTAKE_TABLE,
@@ -111,6 +115,18 @@ impl AmbientGenesis {
                 lamports,
                 data: table,
                 owner: registry::ID,
+                executable: false,
+                rent_epoch: 0,
+            }),
+        );
+        let book = WorkBook::empty_account_data();
+        let lamports = config.rent.minimum_balance(book.len());
+        config.add_account(
+            WORK_BOOK,
+            AccountSharedData::from(Account {
+                lamports,
+                data: book,
+                owner: ambient_programs::auction::ID,
                 executable: false,
                 rent_epoch: 0,
             }),

@@ -14,6 +14,10 @@ use ambient_programs::auction::processor::VERIFY_SLOTS;
 use ambient_programs::auction::state::{
     JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
 };
+use ambient_programs::registry::error::RegistryError;
+use ambient_programs::registry::instruction::roll_epoch;
+use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
+use ambient_programs::registry::work_book::{WorkBook, WORK_BOOK};
 use common::{chain, chain_with_lstake, code_of, Chain, SOL};
 use proptest::prelude::*;
 use solana_keypair::Keypair;
@@ -750,6 +754,98 @@ fn a_fraud_majority_slashes_the_miner() {
     );
     assert_eq!(c.bank.get_balance(&incinerator), i0 + MIN_BID_BOND / 2);
     assert_eq!(c.bank.get_balance(&win.key.pubkey()), m0 + c.rent(BID_LEN));
+    // The miner's work is zeroed; the members who proved the fraud earn validation work.
+    let book = work_book(&c);
+    assert_eq!(book.work(0, &win.key.pubkey()), 0);
+    assert!(!book
+        .lstake(0, &Default::default())
+        .contains_key(&win.key.pubkey()));
+    for m in &members[..2] {
+        assert_eq!(book.work(0, m), 1);
+    }
+}
+
+fn work_book(c: &Chain) -> WorkBook {
+    WorkBook::decode(solana_account::ReadableAccount::data(
+        &c.bank.get_account(&WORK_BOOK).unwrap(),
+    ))
+    .unwrap()
+}
+
+fn lstake_table(c: &Chain) -> LStakeTable {
+    LStakeTable::decode(solana_account::ReadableAccount::data(
+        &c.bank.get_account(&LSTAKE_TABLE).unwrap(),
+    ))
+    .unwrap()
+}
+
+fn rcode(e: TransactionError) -> Option<RegistryError> {
+    code_of(e).and_then(RegistryError::from_code)
+}
+
+#[test]
+fn finalised_work_rolls_into_the_next_epochs_lstake() {
+    let (mut c, verifiers, requester, req, win, _) = delivered();
+    c.advance(1);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    let members = committee_of(&c, &req);
+    for m in &members[..2] {
+        let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
+        c.send(&c.faucet, &[v], &[verdict(m, &req, true)]).unwrap();
+    }
+    c.send(
+        &c.faucet,
+        &[],
+        &[finalize(
+            &req,
+            &win.bid.pubkey(),
+            &requester.pubkey(),
+            &win.key.pubkey(),
+        )],
+    )
+    .unwrap();
+    // 10 tokens: 10 units of inference work; 1 unit of validation to each assenting member.
+    let book = work_book(&c);
+    let epoch = c.bank.epoch();
+    assert_eq!(book.work(epoch, &win.key.pubkey()), 10);
+    assert_eq!(book.work(epoch, &members[0]), 1);
+    assert_eq!(book.work(epoch, &members[1]), 1);
+    assert_eq!(book.work(epoch, &members[2]), 0);
+
+    // The table holds the current epoch already; rolling waits for the next one.
+    assert_eq!(
+        rcode(c.send(&c.faucet, &[], &[roll_epoch()]).unwrap_err()),
+        Some(RegistryError::AlreadyRolled)
+    );
+    while c.bank.epoch() == epoch {
+        c.advance(8);
+    }
+    c.send(&c.faucet, &[], &[roll_epoch()]).unwrap();
+    let table = lstake_table(&c);
+    assert_eq!(table.epoch, c.bank.epoch());
+    assert_eq!(table.entries, book.lstake(epoch, &Default::default()));
+    let miner = table.entries[&win.key.pubkey()];
+    assert!(miner > table.entries[&members[0]] * 5, "{table:?}");
+    assert!(!table.entries.contains_key(&members[2]));
+    c.advance(1); // a new blockhash, so the same instruction is a new transaction
+    assert_eq!(
+        rcode(c.send(&c.faucet, &[], &[roll_epoch()]).unwrap_err()),
+        Some(RegistryError::AlreadyRolled)
+    );
+
+    // Only the real accounts: another account in either place is refused.
+    let mut fake = roll_epoch();
+    fake.accounts[0].pubkey = LSTAKE_TABLE;
+    assert_eq!(
+        rcode(c.send(&c.faucet, &[], &[fake]).unwrap_err()),
+        Some(RegistryError::WrongWorkBook)
+    );
+    let mut fake = roll_epoch();
+    fake.accounts[1].pubkey = c.faucet.pubkey();
+    assert_eq!(
+        rcode(c.send(&c.faucet, &[], &[fake]).unwrap_err()),
+        Some(RegistryError::WrongLStakeTable)
+    );
 }
 
 #[test]

@@ -58,6 +58,7 @@ codes! {
     AlreadyVoted = 0x4120: "this committee member already voted",
     WrongModelList = 0x4121: "not the allowed-models account",
     ModelNotAllowed = 0x4122: "the network does not serve this model",
+    WrongWorkBook = 0x4123: "not the work book account",
 }
 
 impl From<AuctionError> for InstructionError {

@@ -412,6 +412,10 @@ pub fn finalize(
 ) -> Instruction {
     let mut i = claim_timeout(request, winning_bid, requester, miner);
     i.data = AuctionInstruction::Finalize.encode();
+    i.accounts.push(AccountMeta::new(
+        crate::registry::work_book::WORK_BOOK,
+        false,
+    ));
     i
 }
 

@@ -16,6 +16,8 @@ use super::state::{
 use super::{bid_commitment, ID};
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
+use crate::registry::work_book::{WorkBook, VALIDATION_PERMILLE, WORK_BOOK};
+use ambient_pol::lstake::work_units;
 use ambient_pol::rules::{slash, Offense, SlashParams};
 
 /// Compute units charged per auction instruction.
@@ -208,6 +210,41 @@ fn close_job(
         s.burned,
         AuctionError::WrongBurnAccount,
     )
+}
+
+/// LStake credit for a finalised job in the work book (instruction account 5): the miner's
+/// inference work and the validation work of each member that voted with the outcome; on fraud the
+/// miner's work is zeroed instead. A full book credits nothing new rather than blocking payment.
+fn credit_work(
+    ix: &InstructionContext,
+    epoch: u64,
+    c: &crate::auction::state::Committee,
+    miner: Pubkey,
+    tokens: u64,
+    fraud: bool,
+) -> Result<(), InstructionError> {
+    let mut acc = ix.try_borrow_instruction_account(5)?;
+    if *acc.get_key() != WORK_BOOK || *acc.get_owner() != crate::auction::ID {
+        return Err(AuctionError::WrongWorkBook.into());
+    }
+    if !acc.is_writable() {
+        return Err(AuctionError::NotWritable.into());
+    }
+    let mut book = WorkBook::decode(acc.get_data()).map_err(|_| AuctionError::WrongWorkBook)?;
+    let check = work_units(tokens, VALIDATION_PERMILLE);
+    let with_outcome = if fraud { c.fraud } else { c.valid };
+    if fraud {
+        let _ = book.zero(epoch, miner);
+    } else {
+        let _ = book.credit(epoch, miner, work_units(tokens, 1000));
+    }
+    for (i, m) in c.members[..c.len as usize].iter().enumerate() {
+        if with_outcome & (1 << i) != 0 {
+            let _ = book.credit(epoch, *m, check);
+        }
+    }
+    book.encode_into(acc.get_data_mut()?)
+        .map_err(|_| AuctionError::WrongWorkBook.into())
 }
 
 /// Adds `lamports` to instruction account `i`, whose key must be `expected`.
@@ -525,12 +562,17 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             req.write(racc.get_data_mut()?)?;
         }
         AuctionInstruction::Finalize => {
-            ix.check_number_of_instruction_accounts(5)?;
+            ix.check_number_of_instruction_accounts(6)?;
             let (racc, req) = request_in(&ix, 0, RequestState::Verifying)?;
             let c = req.committee;
             let quorum = c.len as u32 / 2 + 1;
             let rent_request = rent.minimum_balance(REQUEST_LEN);
-            if c.fraud.count_ones() >= quorum {
+            let fraud = c.fraud.count_ones() >= quorum;
+            let (miner, tokens) = (req.winner_miner, u64::from(req.result.token_count));
+            if fraud || c.valid.count_ones() >= quorum || slot >= c.deadline {
+                credit_work(&ix, sysvars.get_clock()?.epoch, &c, miner, tokens, fraud)?;
+            }
+            if fraud {
                 close_job(
                     &ix,
                     rent_request,

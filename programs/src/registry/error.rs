@@ -42,6 +42,18 @@ pub enum RegistryError {
     /// The role byte is unknown.
     #[error("unknown role")]
     UnknownRole = 0x520c,
+    /// The work book is full (every identity slot is taken).
+    #[error("the work book is full")]
+    BookFull = 0x520d,
+    /// Not the work book account, or its data is not a work book.
+    #[error("not the work book account")]
+    WrongWorkBook = 0x520e,
+    /// Not the LStake table account, or its data is not an LStake table.
+    #[error("not the LStake table account")]
+    WrongLStakeTable = 0x520f,
+    /// The LStake table already holds the current epoch.
+    #[error("the LStake table is already rolled to this epoch")]
+    AlreadyRolled = 0x5210,
 }
 
 impl From<RegistryError> for InstructionError {
@@ -67,6 +79,10 @@ impl RegistryError {
             BondTooSmall,
             NotWritable,
             UnknownRole,
+            BookFull,
+            WrongWorkBook,
+            WrongLStakeTable,
+            AlreadyRolled,
         ]
         .into_iter()
         .find(|e| *e as u32 == code)

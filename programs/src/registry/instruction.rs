@@ -30,6 +30,9 @@ pub enum RegistryInstruction {
     },
     /// Closes the record and returns bond and rent.
     Deregister,
+    /// Rolls the LStake table to the current epoch: LStake from the work book's windows ending at
+    /// the epoch before (permissionless; once per epoch).
+    RollEpoch,
 }
 
 impl RegistryInstruction {
@@ -42,6 +45,7 @@ impl RegistryInstruction {
                 v
             }
             RegistryInstruction::Deregister => vec![VERSION, 1],
+            RegistryInstruction::RollEpoch => vec![VERSION, 2],
         }
     }
 
@@ -53,6 +57,7 @@ impl RegistryInstruction {
                 bond: u64::from_le_bytes(bond.try_into().expect("8 bytes")),
             }),
             [VERSION, 1] => Ok(RegistryInstruction::Deregister),
+            [VERSION, 2] => Ok(RegistryInstruction::RollEpoch),
             [v, ..] if *v != VERSION => Err(RegistryError::UnsupportedVersion),
             _ => Err(RegistryError::MalformedInstruction),
         }
@@ -101,6 +106,18 @@ pub fn deregister(authority: &Pubkey, record: &Pubkey, destination: &Pubkey) -> 
             AccountMeta::new_readonly(*authority, true),
             AccountMeta::new(*record, false),
             AccountMeta::new(*destination, false),
+        ],
+    )
+}
+
+/// `RollEpoch`: accounts the work book (read) and the LStake table (written).
+pub fn roll_epoch() -> Instruction {
+    Instruction::new_with_bytes(
+        ID,
+        &RegistryInstruction::RollEpoch.encode(),
+        vec![
+            AccountMeta::new_readonly(super::work_book::WORK_BOOK, false),
+            AccountMeta::new(super::lstake_table::LSTAKE_TABLE, false),
         ],
     )
 }

@@ -19,6 +19,9 @@ const VERSION: u8 = 1;
 const HEADER: usize = 2 + 8 + 4;
 const ENTRY: usize = 40;
 
+/// Identities a table account has room for (the work book's capacity).
+pub const CAPACITY: usize = super::work_book::CAPACITY;
+
 /// The LStake of every identity for an epoch.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LStakeTable {
@@ -42,6 +45,22 @@ impl LStakeTable {
         v
     }
 
+    /// Writes the table into account data (zero-filled after the entries).
+    pub fn encode_into(&self, d: &mut [u8]) -> Result<(), RegistryError> {
+        let v = self.encode();
+        if v.len() > d.len() {
+            return Err(RegistryError::WrongSize);
+        }
+        d[..v.len()].copy_from_slice(&v);
+        d[v.len()..].fill(0);
+        Ok(())
+    }
+
+    /// Size of a table account with room for `CAPACITY` identities.
+    pub fn account_len() -> usize {
+        HEADER + CAPACITY * ENTRY
+    }
+
     /// Parses an account's data.
     pub fn decode(d: &[u8]) -> Result<Self, RegistryError> {
         if d.len() < HEADER || d[0] != KIND || d[1] != VERSION {
@@ -49,11 +68,13 @@ impl LStakeTable {
         }
         let epoch = u64::from_le_bytes(d[2..10].try_into().expect("8 bytes"));
         let n = u32::from_le_bytes(d[10..14].try_into().expect("4 bytes")) as usize;
-        if d.len() != HEADER + n.checked_mul(ENTRY).ok_or(RegistryError::WrongSize)? {
+        // The account may be larger than its entries (allocated for `CAPACITY`).
+        if d.len() < HEADER + n.checked_mul(ENTRY).ok_or(RegistryError::WrongSize)? {
             return Err(RegistryError::WrongSize);
         }
         let entries = d[HEADER..]
             .chunks_exact(ENTRY)
+            .take(n)
             .map(|e| {
                 (
                     Pubkey::new_from_array(e[..32].try_into().expect("32 bytes")),

@@ -1,5 +1,6 @@
 //! The PoL registry: miners and verifiers register with a bond held in a record account owned by
-//! this program, and withdraw it (closing the record) when they leave.
+//! this program, and withdraw it (closing the record) when they leave. It owns the work book
+//! (validated work per identity and epoch) and the LStake table it rolls into once per epoch.
 
 pub mod error;
 pub mod instruction;
@@ -7,6 +8,7 @@ pub mod lstake_table;
 pub mod models;
 pub mod processor;
 pub mod state;
+pub mod work_book;
 
 use solana_pubkey::Pubkey;
 

@@ -6,8 +6,11 @@ use solana_program_runtime::invoke_context::InvokeContext;
 
 use super::error::RegistryError;
 use super::instruction::RegistryInstruction;
+use super::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use super::state::{Record, RECORD_LEN};
+use super::work_book::{WorkBook, WORK_BOOK};
 use super::ID;
+use ambient_pol::lstake::LStakeParams;
 
 /// Compute units charged per registry instruction.
 pub const COMPUTE_UNITS: u64 = 750;
@@ -94,6 +97,41 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                 return Err(RegistryError::NotWritable.into());
             }
             dest.checked_add_lamports(lamports)?;
+            Ok(())
+        }
+        RegistryInstruction::RollEpoch => {
+            ix.check_number_of_instruction_accounts(2)?;
+            let epoch = invoke_context
+                .environment_config
+                .sysvar_cache()
+                .get_clock()?
+                .epoch;
+            let book_acc = ix.try_borrow_instruction_account(0)?;
+            if *book_acc.get_key() != WORK_BOOK || *book_acc.get_owner() != crate::auction::ID {
+                return Err(RegistryError::WrongWorkBook.into());
+            }
+            let book = WorkBook::decode(book_acc.get_data())?;
+            drop(book_acc);
+            let mut t = ix.try_borrow_instruction_account(1)?;
+            if *t.get_key() != LSTAKE_TABLE || *t.get_owner() != ID {
+                return Err(RegistryError::WrongLStakeTable.into());
+            }
+            if !t.is_writable() {
+                return Err(RegistryError::NotWritable.into());
+            }
+            let mut table =
+                LStakeTable::decode(t.get_data()).map_err(|_| RegistryError::WrongLStakeTable)?;
+            if table.epoch >= epoch {
+                return Err(RegistryError::AlreadyRolled.into());
+            }
+            let lstake = book.lstake(epoch - 1, &LStakeParams::default());
+            // Until someone has validated work, the genesis LStake (the bootstrap validators')
+            // stands.
+            if !lstake.is_empty() {
+                table.entries = lstake;
+            }
+            table.epoch = epoch;
+            table.encode_into(t.get_data_mut()?)?;
             Ok(())
         }
     }
