@@ -12,14 +12,17 @@ use solana_runtime::bank::Bank;
 use solana_runtime::commitment::BlockCommitment;
 use solana_vote::vote_state_view::VoteStateView;
 
+/// The LStake table `bank` holds (`None` if the account is missing or malformed).
+pub fn lstake_table(bank: &Bank) -> Option<LStakeTable> {
+    bank.get_account(&LSTAKE_TABLE)
+        .and_then(|a| LStakeTable::decode(a.data()).ok())
+}
+
 /// The weight of each vote account in `bank`: the LStake of its node identity from the LStake
 /// table, or — while the table names none of the voters — its delegated stake.
 pub fn vote_weights(bank: &Bank) -> HashMap<Pubkey, u64> {
     let accounts = bank.vote_accounts();
-    let table = bank
-        .get_account(&LSTAKE_TABLE)
-        .and_then(|a| LStakeTable::decode(a.data()).ok())
-        .unwrap_or_default();
+    let table = lstake_table(bank).unwrap_or_default();
     let lstake: HashMap<Pubkey, u64> = accounts
         .iter()
         .filter_map(|(vote, (_, account))| {

@@ -229,10 +229,7 @@ impl Producer {
     /// In the first slot the leader produces in a new epoch, the registry's `RollEpoch`: the
     /// LStake table takes the work book's windows (a transaction, so replay rolls the same way).
     fn epoch_roll(&self, bank: &Bank, parent: &Bank) -> Option<VerifiedTx> {
-        use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
-        let account = bank.get_account(&LSTAKE_TABLE)?;
-        let table = LStakeTable::decode(solana_account::ReadableAccount::data(&account)).ok()?;
-        if table.epoch >= bank.epoch() {
+        if crate::commitment::lstake_table(bank)?.epoch >= bank.epoch() {
             return None;
         }
         let tx = solana_transaction::Transaction::new_signed_with_payer(

@@ -125,15 +125,7 @@ impl Tpu {
 /// everyone else is an unstaked client (200 transactions per second per connection).
 pub fn lstake_nodes(bank_forks: &RwLock<BankForks>) -> StakedNodes {
     let root = bank_forks.read().expect("bank forks").root_bank();
-    let table = root
-        .get_account(&ambient_programs::registry::lstake_table::LSTAKE_TABLE)
-        .and_then(|a| {
-            ambient_programs::registry::lstake_table::LStakeTable::decode(
-                solana_account::ReadableAccount::data(&a),
-            )
-            .ok()
-        })
-        .unwrap_or_default();
+    let table = crate::commitment::lstake_table(&root).unwrap_or_default();
     StakedNodes::new(
         Arc::new(table.entries.into_iter().collect()),
         std::collections::HashMap::new(),
