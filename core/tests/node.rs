@@ -30,6 +30,15 @@ impl Observer for Seen {
     }
 }
 
+/// A new development ledger: (its directory, the node identity, the genesis keys).
+fn new_ledger() -> (tempfile::TempDir, Arc<Keypair>, AmbientGenesis) {
+    let dir = tempfile::tempdir().unwrap();
+    let identity = Arc::new(Keypair::new());
+    let genesis = AmbientGenesis::new(GenesisParams::dev(identity.pubkey()));
+    create_ledger(dir.path(), &genesis.config).unwrap();
+    (dir, identity, genesis)
+}
+
 /// Sends `tx` to block production the way the TPU does: wire bytes, decoded and verified.
 fn submit(node: &Node, running: &ambient_core::Running, tx: solana_transaction::Transaction) {
     let wire = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(
@@ -51,11 +60,7 @@ fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
 #[test]
 fn produces_votes_roots_and_replays_to_the_same_hashes() {
     let _ = env_logger::builder().is_test(true).try_init();
-    let dir = tempfile::tempdir().unwrap();
-    let identity = Arc::new(Keypair::new());
-    let genesis = AmbientGenesis::new(GenesisParams::dev(identity.pubkey()));
-    create_ledger(dir.path(), &genesis.config).unwrap();
-
+    let (dir, identity, genesis) = new_ledger();
     let node = Node::open(dir.path(), false).unwrap();
     let seen = Arc::new(Seen::default());
     let exit = Arc::new(AtomicBool::new(false));
@@ -147,11 +152,7 @@ fn start(
 
 #[test]
 fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let identity = Arc::new(Keypair::new());
-    let genesis = AmbientGenesis::new(GenesisParams::dev(identity.pubkey()));
-    create_ledger(dir.path(), &genesis.config).unwrap();
-
+    let (dir, identity, genesis) = new_ledger();
     let node = Node::open(dir.path(), false).unwrap();
     let seen = Arc::new(Seen::default());
     let exit = Arc::new(AtomicBool::new(false));

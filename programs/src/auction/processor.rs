@@ -175,10 +175,7 @@ fn close_job(
     let price = price.min(escrow);
     racc.checked_sub_lamports(escrow)?;
     req.state = state;
-    req.bids = req
-        .bids
-        .checked_sub(1)
-        .ok_or(InstructionError::ArithmeticOverflow)?;
+    req.remove_bid()?;
     req.write(racc.get_data_mut()?)?;
     drop(racc);
     let s = match offense {
@@ -431,10 +428,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             if live_winner && req.winner == *bacc.get_key() {
                 return Err(AuctionError::WinnerCannotWithdraw.into());
             }
-            req.bids = req
-                .bids
-                .checked_sub(1)
-                .ok_or(InstructionError::ArithmeticOverflow)?;
+            req.remove_bid()?;
             req.write(racc.get_data_mut()?)?;
             drop(racc);
             let mut bacc = bacc;

@@ -216,6 +216,15 @@ fn header(data: &[u8], len: usize, kind: u8) -> Result<Option<R<'_>>, AuctionErr
 }
 
 impl Request {
+    /// One open bid fewer (a bid account closed).
+    pub fn remove_bid(&mut self) -> Result<(), solana_instruction::error::InstructionError> {
+        self.bids = self
+            .bids
+            .checked_sub(1)
+            .ok_or(solana_instruction::error::InstructionError::ArithmeticOverflow)?;
+        Ok(())
+    }
+
     /// Serialises into a request account's data.
     pub fn write(&self, out: &mut [u8]) -> Result<(), AuctionError> {
         if out.len() != REQUEST_LEN {
