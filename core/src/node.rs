@@ -198,6 +198,7 @@ impl Node {
             observers: services.observers,
             commitment_cache: self.commitment_cache.clone(),
             snapshots: snapshotter.clone().map(|s| (s, services.snapshot_interval)),
+            qos: Some(tpu.qos.clone()),
             slot_duration: services.slot_duration,
             exit: services.exit.clone(),
         };
@@ -250,6 +251,11 @@ pub struct Running {
 }
 
 impl Running {
+    /// The QoS weight the TPU gives `identity`'s connections (its LStake; `None`: unstaked).
+    pub fn qos_weight(&self, identity: &Pubkey) -> Option<u64> {
+        self.tpu.as_ref()?.qos.read().ok()?.get_node_stake(identity)
+    }
+
     /// Waits for block production to stop (after `exit` is set) and stops the TPU.
     pub fn join(mut self) -> Result<(), CoreError> {
         let result = match self.producer.take() {

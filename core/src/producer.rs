@@ -59,6 +59,8 @@ pub struct Producer {
     pub observers: Vec<Arc<dyn Observer>>,
     /// The commitment cache the RPC serves.
     pub commitment_cache: Arc<RwLock<BlockCommitmentCache>>,
+    /// The TPU's QoS weights, refreshed from the root's LStake table when a new epoch is rooted.
+    pub qos: Option<Arc<RwLock<solana_streamer::streamer::StakedNodes>>>,
     /// The snapshot taker and its interval in rooted slots.
     pub snapshots: Option<(Arc<crate::snapshot::Snapshotter>, u64)>,
     /// Wall-clock length of a slot.
@@ -393,6 +395,12 @@ impl Producer {
             if let Some((snapshotter, interval)) = &self.snapshots {
                 if new_root / interval > old_root / interval {
                     snapshotter.request(root_bank.clone());
+                }
+            }
+            if let Some(qos) = &self.qos {
+                let old_epoch = root_bank.epoch_schedule().get_epoch(old_root);
+                if root_bank.epoch() > old_epoch {
+                    *qos.write().expect("QoS weights") = crate::tpu::lstake_nodes(&root_bank);
                 }
             }
             if new_root / FLUSH_EVERY_ROOTS > old_root / FLUSH_EVERY_ROOTS {

@@ -12,6 +12,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use log::{debug, info};
 use solana_keypair::Keypair;
 use solana_perf::packet::PacketBatch;
+use solana_runtime::bank::Bank;
 use solana_runtime::bank_forks::BankForks;
 use solana_runtime_transaction::runtime_transaction::RuntimeTransaction;
 use solana_streamer::nonblocking::swqos::SwQosConfig;
@@ -62,6 +63,8 @@ pub fn verify(
 pub struct Tpu {
     /// The address the QUIC server listens on.
     pub addr: SocketAddr,
+    /// The QoS weights the QUIC server uses (refreshed when the LStake table rolls).
+    pub qos: Arc<RwLock<StakedNodes>>,
     cancel: CancellationToken,
     threads: Vec<JoinHandle<()>>,
 }
@@ -87,13 +90,15 @@ impl Tpu {
             .map_err(|e| CoreError::Io("TPU socket".into(), e))?;
         let (packet_tx, packet_rx) = crossbeam_channel::unbounded();
         let cancel = CancellationToken::new();
+        let root = bank_forks.read().expect("bank forks").root_bank();
+        let qos = Arc::new(RwLock::new(lstake_nodes(&root)));
         let server = spawn_stake_weighted_qos_server(
             "ambQuicTpu",
             "ambient_tpu",
             [socket.into()],
             identity,
             packet_tx,
-            Arc::new(RwLock::new(lstake_nodes(&bank_forks))),
+            qos.clone(),
             QuicStreamerConfig::default(),
             SwQosConfig::default(),
             cancel.clone(),
@@ -106,6 +111,7 @@ impl Tpu {
         info!("TPU (QUIC) listening on {addr}");
         Ok(Tpu {
             addr,
+            qos,
             cancel,
             threads: vec![server.thread, verifier],
         })
@@ -121,11 +127,10 @@ impl Tpu {
 }
 
 /// QUIC quality of service weighs connections by LStake, as Agave weighs them by stake: the
-/// identities in the root bank's LStake table get stream capacity in proportion to their LStake;
+/// identities in `bank`'s LStake table get stream capacity in proportion to their LStake;
 /// everyone else is an unstaked client (200 transactions per second per connection).
-pub fn lstake_nodes(bank_forks: &RwLock<BankForks>) -> StakedNodes {
-    let root = bank_forks.read().expect("bank forks").root_bank();
-    let table = crate::commitment::lstake_table(&root).unwrap_or_default();
+pub fn lstake_nodes(bank: &Bank) -> StakedNodes {
+    let table = crate::commitment::lstake_table(bank).unwrap_or_default();
     StakedNodes::new(
         Arc::new(table.entries.into_iter().collect()),
         std::collections::HashMap::new(),

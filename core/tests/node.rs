@@ -101,6 +101,12 @@ fn produces_votes_roots_and_replays_to_the_same_hashes() {
     .unwrap();
     assert_eq!(table.epoch, tip.epoch());
     assert!(table.entries.contains_key(&identity.pubkey()));
+    // The TPU weighs the node's own connections by its LStake; strangers are unstaked.
+    assert_eq!(
+        running.qos_weight(&identity.pubkey()),
+        table.entries.get(&identity.pubkey()).copied()
+    );
+    assert_eq!(running.qos_weight(&Keypair::new().pubkey()), None);
     let confirmed = seen.confirmed.lock().unwrap().clone();
     assert!(confirmed.windows(2).all(|w| w[0] < w[1]), "{confirmed:?}");
     let cache = node.commitment_cache.read().unwrap().commitment_slots();
