@@ -45,6 +45,15 @@ def airdrop(client, to, lamports):
     return sig
 
 
+def funded_transfer(client):
+    """A signed 0.001 SOL transfer to a new account from a new payer given 1 SOL by the faucet."""
+    payer = Keypair()
+    airdrop(client, payer.pubkey(), LAMPORTS_PER_SOL)
+    blockhash = client.get_latest_blockhash().value.blockhash
+    ix = transfer(TransferParams(from_pubkey=payer.pubkey(), to_pubkey=Keypair().pubkey(), lamports=1_000_000))
+    return Transaction([payer], Message([ix], payer.pubkey()), blockhash)
+
+
 def test_version_and_blockhashes():
     client = Client(RPC, commitment=Confirmed)
     assert client.get_version().value.solana_core
@@ -81,11 +90,7 @@ def test_airdrop_transfer_history():
 
 def test_signature_subscribe():
     client = Client(RPC, commitment=Confirmed)
-    payer = Keypair()
-    airdrop(client, payer.pubkey(), LAMPORTS_PER_SOL)
-    blockhash = client.get_latest_blockhash().value.blockhash
-    ix = transfer(TransferParams(from_pubkey=payer.pubkey(), to_pubkey=Keypair().pubkey(), lamports=1_000_000))
-    tx = Transaction([payer], Message([ix], payer.pubkey()), blockhash)
+    tx = funded_transfer(client)
 
     async def run():
         async with connect(WS) as ws:
@@ -101,11 +106,8 @@ def test_signature_subscribe():
 
 def test_bad_signature_is_refused():
     client = Client(RPC, commitment=Confirmed)
-    payer = Keypair()
-    airdrop(client, payer.pubkey(), LAMPORTS_PER_SOL)
-    blockhash = client.get_latest_blockhash().value.blockhash
-    ix = transfer(TransferParams(from_pubkey=payer.pubkey(), to_pubkey=Keypair().pubkey(), lamports=1_000_000))
-    raw = bytearray(bytes(Transaction([payer], Message([ix], payer.pubkey()), blockhash)))
+    tx = funded_transfer(client)
+    raw = bytearray(bytes(tx))
     raw[10] ^= 0xFF
     with pytest.raises(Exception, match="(?i)signature"):
         client.send_raw_transaction(bytes(raw))

@@ -45,16 +45,10 @@ pub fn decode_transaction(bytes: &[u8]) -> Result<VersionedTransaction, Transact
         .map_err(|_| TransactionError::SanitizeFailure)
 }
 
-/// Verifies signatures and sanitizes `tx` against the newest bank.
-pub fn verify(
-    bank_forks: &RwLock<BankForks>,
-    tx: VersionedTransaction,
-) -> Result<VerifiedTx, TransactionError> {
-    let bank = bank_forks.read().expect("bank forks lock").working_bank();
-    let message = tx.message.serialize();
-    bank.verify_transaction_with_serialized_message(
+/// Verifies signatures and sanitizes `tx` against `bank` (the newest one).
+pub fn verify(bank: &Bank, tx: VersionedTransaction) -> Result<VerifiedTx, TransactionError> {
+    bank.verify_transaction(
         tx,
-        &message,
         solana_transaction::TransactionVerificationMode::FullVerification,
     )
 }
@@ -161,13 +155,15 @@ fn sigverify_loop(
                 }
             }
         }
+        // One bank for the whole batch (not a lock per transaction).
+        let bank = bank_forks.read().expect("bank forks").working_bank();
         let verified: Vec<VerifiedTx> = wire
             .par_iter()
             .filter_map(|bytes| {
                 let tx = decode_transaction(bytes)
                     .inspect_err(|e| debug!("TPU: undecodable packet: {e}"))
                     .ok()?;
-                verify(&bank_forks, tx)
+                verify(&bank, tx)
                     .inspect_err(|e| debug!("TPU: rejected transaction: {e}"))
                     .ok()
             })

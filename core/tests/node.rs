@@ -45,7 +45,8 @@ fn submit(node: &Node, running: &ambient_core::Running, tx: solana_transaction::
         tx,
     ))
     .unwrap();
-    let verified = tpu::verify(&node.bank_forks, tpu::decode_transaction(&wire).unwrap()).unwrap();
+    let bank = node.bank_forks.read().unwrap().working_bank();
+    let verified = tpu::verify(&bank, tpu::decode_transaction(&wire).unwrap()).unwrap();
     running.transactions.send(vec![verified]).unwrap();
 }
 
@@ -62,16 +63,7 @@ fn produces_votes_roots_and_replays_to_the_same_hashes() {
     let _ = env_logger::builder().is_test(true).try_init();
     let (dir, identity, genesis) = new_ledger();
     let node = Node::open(dir.path(), false).unwrap();
-    let seen = Arc::new(Seen::default());
-    let exit = Arc::new(AtomicBool::new(false));
-    let running = start(
-        &node,
-        &identity,
-        &genesis.bootstrap_vote,
-        seen.clone(),
-        exit.clone(),
-        0,
-    );
+    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote, 0);
 
     // A transfer from the faucet, verified like the TPU verifies.
     let alice = Keypair::new().pubkey();
@@ -138,38 +130,31 @@ fn start(
     node: &Node,
     identity: &Arc<Keypair>,
     vote: &Keypair,
-    seen: Arc<Seen>,
-    exit: Arc<AtomicBool>,
     interval: u64,
-) -> ambient_core::Running {
-    node.start(Services {
-        identity: identity.clone(),
-        vote_account: vote.pubkey(),
-        authorized_voter: Arc::new(vote.insecure_clone()),
-        tpu_socket: std::net::UdpSocket::bind("127.0.0.1:0").unwrap(),
-        slot_duration: Duration::from_millis(40),
-        status_sender: None,
-        observers: vec![seen],
-        snapshot_interval: interval,
-        exit,
-    })
-    .unwrap()
+) -> (Arc<Seen>, Arc<AtomicBool>, ambient_core::Running) {
+    let seen = Arc::new(Seen::default());
+    let exit = Arc::new(AtomicBool::new(false));
+    let running = node
+        .start(Services {
+            identity: identity.clone(),
+            vote_account: vote.pubkey(),
+            authorized_voter: Arc::new(vote.insecure_clone()),
+            tpu_socket: std::net::UdpSocket::bind("127.0.0.1:0").unwrap(),
+            slot_duration: Duration::from_millis(40),
+            status_sender: None,
+            observers: vec![seen.clone()],
+            snapshot_interval: interval,
+            exit: exit.clone(),
+        })
+        .unwrap();
+    (seen, exit, running)
 }
 
 #[test]
 fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
     let (dir, identity, genesis) = new_ledger();
     let node = Node::open(dir.path(), false).unwrap();
-    let seen = Arc::new(Seen::default());
-    let exit = Arc::new(AtomicBool::new(false));
-    let running = start(
-        &node,
-        &identity,
-        &genesis.bootstrap_vote,
-        seen.clone(),
-        exit.clone(),
-        8,
-    );
+    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote, 8);
     wait_for("a root past slot 17", Duration::from_secs(180), || {
         seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 17)
     });
@@ -206,16 +191,7 @@ fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
     }
 
     // The restored banks run Ambient's builtins: register a miner with the PoL registry.
-    let seen = Arc::new(Seen::default());
-    let exit = Arc::new(AtomicBool::new(false));
-    let running = start(
-        &node,
-        &identity,
-        &genesis.bootstrap_vote,
-        seen.clone(),
-        exit.clone(),
-        8,
-    );
+    let (_seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote, 8);
     let record = Keypair::new();
     let bank = node.bank_forks.read().unwrap().working_bank();
     let rent =
