@@ -28,13 +28,18 @@ pub struct Front {
     thread: Option<JoinHandle<()>>,
 }
 
+/// Binds the public address (before the services behind it start, so a taken port is
+/// reported first).
+pub fn bind(public: SocketAddr) -> Result<std::net::TcpListener, RpcError> {
+    std::net::TcpListener::bind(public).map_err(|source| RpcError::Bind {
+        addr: public,
+        source,
+    })
+}
+
 impl Front {
-    /// Serves `public`, forwarding to `internal`.
-    pub fn start(public: SocketAddr, internal: SocketAddr) -> Result<Front, RpcError> {
-        let listener = std::net::TcpListener::bind(public).map_err(|source| RpcError::Bind {
-            addr: public,
-            source,
-        })?;
+    /// Serves `listener` (from [`bind`]), forwarding to `internal`.
+    pub fn start(listener: std::net::TcpListener, internal: SocketAddr) -> Result<Front, RpcError> {
         listener.set_nonblocking(true).map_err(RpcError::Thread)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -8,12 +8,12 @@ pub mod observer;
 
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 
 use ambient_core::Node;
-use log::info;
+use log::{info, warn};
 use solana_faucet::faucet::{run_faucet, Faucet};
 use solana_gossip::cluster_info::ClusterInfo;
 use solana_keypair::Keypair;
@@ -99,6 +99,7 @@ pub struct RpcServices {
     client_runtime: Option<tokio::runtime::Runtime>,
     cancel: CancellationToken,
     exit: Arc<AtomicBool>,
+    json_rpc_exit: Arc<AtomicBool>,
     _faucet: Option<JoinHandle<()>>,
 }
 
@@ -109,6 +110,19 @@ impl std::fmt::Debug for RpcServices {
             .field("pubsub_addr", &self.pubsub_addr)
             .finish()
     }
+}
+
+/// How often solana-rpc is given a fresh loopback port before the node gives up.
+const JSON_RPC_BIND_ATTEMPTS: u32 = 5;
+
+/// A loopback TCP port free at this moment.
+fn free_loopback_port() -> Result<SocketAddr, RpcError> {
+    std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map_err(|source| RpcError::Bind {
+            addr: (Ipv4Addr::LOCALHOST, 0).into(),
+            source,
+        })
 }
 
 fn bind_check(addr: SocketAddr) -> Result<(), RpcError> {
@@ -129,16 +143,9 @@ impl RpcServices {
         let rpc_addr = settings.rpc_addr;
         let pubsub_addr = SocketAddr::new(rpc_addr.ip(), rpc_addr.port().wrapping_add(1));
         bind_check(pubsub_addr)?;
-        // solana-rpc serves on a loopback port; the public port is the front end that names
-        // Ambient in getVersion.
-        let internal = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .and_then(|l| l.local_addr())
-            .map_err(|source| RpcError::Bind {
-                addr: (Ipv4Addr::LOCALHOST, 0).into(),
-                source,
-            })?;
-        let front = front::Front::start(rpc_addr, internal)?;
-
+        let public = front::bind(rpc_addr)?;
+        // The faucet takes its port before solana-rpc's loopback port is chosen, so the two
+        // cannot be handed the same free port.
         let faucet_addr = match settings.faucet {
             Some(keypair) => Some(start_faucet(keypair, settings.faucet_per_request_cap)?),
             None => None,
@@ -209,54 +216,76 @@ impl RpcServices {
             .enable_all()
             .build()
             .map_err(RpcError::Thread)?;
-        let client_socket =
-            UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|source| RpcError::Bind {
-                addr: (Ipv4Addr::LOCALHOST, 0).into(),
-                source,
-            })?;
         let cancel = CancellationToken::new();
         let root = bank_forks.read().expect("bank forks").root_bank();
-        let json_rpc = JsonRpcService::new_with_config(JsonRpcServiceConfig {
-            rpc_addr: internal,
-            rpc_config: JsonRpcConfig {
-                enable_rpc_transaction_history: true,
-                enable_extended_tx_metadata_storage: true,
-                faucet_addr: faucet,
-                full_api: true,
-                health_check_slot_distance: 150,
-                rpc_threads: 4,
-                rpc_blocking_threads: 2,
-                ..JsonRpcConfig::default()
-            },
-            snapshot_config: None,
-            bank_forks: bank_forks.clone(),
-            block_commitment_cache: node.commitment_cache.clone(),
-            blockstore: blockstore.clone(),
-            cluster_info: settings.cluster_info,
-            poh_recorder: None,
-            genesis_hash: node.genesis.hash(),
-            ledger_path: node.ledger_path.clone(),
-            validator_exit: Arc::new(RwLock::new(Exit::default())),
-            exit: exit.clone(),
-            override_health_check: Arc::new(AtomicBool::new(false)),
-            optimistically_confirmed_bank,
-            send_transaction_service_config:
-                solana_send_transaction_service::send_transaction_service::Config {
-                    retry_rate_ms: 1000,
-                    ..Default::default()
+        let leader_schedule_cache = Arc::new(LeaderScheduleCache::new_from_bank(&root));
+        let max_slots = Arc::new(MaxSlots::default());
+        // solana-rpc serves on a loopback port; the public port is the front end that names
+        // Ambient in getVersion. solana-rpc binds the port itself, so a free one is picked
+        // and, should another process take it first, picked again.
+        let mut attempt = 0;
+        let (json_rpc, internal, json_rpc_exit) = loop {
+            attempt += 1;
+            let internal = free_loopback_port()?;
+            let client_socket =
+                UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|source| RpcError::Bind {
+                    addr: (Ipv4Addr::LOCALHOST, 0).into(),
+                    source,
+                })?;
+            // Ends this attempt's send-transaction threads if the attempt fails.
+            let attempt_exit = Arc::new(AtomicBool::new(exit.load(Ordering::Relaxed)));
+            let started = JsonRpcService::new_with_config(JsonRpcServiceConfig {
+                rpc_addr: internal,
+                rpc_config: JsonRpcConfig {
+                    enable_rpc_transaction_history: true,
+                    enable_extended_tx_metadata_storage: true,
+                    faucet_addr: faucet,
+                    full_api: true,
+                    health_check_slot_distance: 150,
+                    rpc_threads: 4,
+                    rpc_blocking_threads: 2,
+                    ..JsonRpcConfig::default()
                 },
-            max_slots: Arc::new(MaxSlots::default()),
-            leader_schedule_cache: Arc::new(LeaderScheduleCache::new_from_bank(&root)),
-            max_complete_transaction_status_slot,
-            prioritization_fee_cache: None,
-            rpc_tpu_client_args: RpcTpuClientArgs(
-                &identity,
-                client_socket,
-                client_runtime.handle().clone(),
-                cancel.clone(),
-            ),
-        })
-        .map_err(RpcError::Service)?;
+                snapshot_config: None,
+                bank_forks: bank_forks.clone(),
+                block_commitment_cache: node.commitment_cache.clone(),
+                blockstore: blockstore.clone(),
+                cluster_info: settings.cluster_info.clone(),
+                poh_recorder: None,
+                genesis_hash: node.genesis.hash(),
+                ledger_path: node.ledger_path.clone(),
+                validator_exit: Arc::new(RwLock::new(Exit::default())),
+                exit: attempt_exit.clone(),
+                override_health_check: Arc::new(AtomicBool::new(false)),
+                optimistically_confirmed_bank: optimistically_confirmed_bank.clone(),
+                send_transaction_service_config:
+                    solana_send_transaction_service::send_transaction_service::Config {
+                        retry_rate_ms: 1000,
+                        ..Default::default()
+                    },
+                max_slots: max_slots.clone(),
+                leader_schedule_cache: leader_schedule_cache.clone(),
+                max_complete_transaction_status_slot: max_complete_transaction_status_slot.clone(),
+                prioritization_fee_cache: None,
+                rpc_tpu_client_args: RpcTpuClientArgs(
+                    &identity,
+                    client_socket,
+                    client_runtime.handle().clone(),
+                    cancel.clone(),
+                ),
+            });
+            match started {
+                Ok(service) => break (service, internal, attempt_exit),
+                Err(e) => {
+                    attempt_exit.store(true, Ordering::Relaxed);
+                    if attempt >= JSON_RPC_BIND_ATTEMPTS {
+                        return Err(RpcError::Service(e));
+                    }
+                    warn!("JSON-RPC could not bind {internal} ({e}); trying another port");
+                }
+            }
+        };
+        let front = front::Front::start(public, internal)?;
         info!("JSON-RPC on http://{rpc_addr}, PubSub on ws://{pubsub_addr}");
         if let Some(f) = faucet {
             info!("faucet on {f}");
@@ -269,6 +298,7 @@ impl RpcServices {
             observer: Arc::new(RpcObserver::new(subscriptions, bank_tx, dependency_tracker)),
             status_sender,
             json_rpc: Some(json_rpc),
+            json_rpc_exit,
             front: Some(front),
             pubsub: Some(pubsub),
             status_service: Some(status_service),
@@ -292,7 +322,8 @@ impl RpcServices {
 
     /// Stops every service (set the shared exit flag first) and joins their threads.
     pub fn join(mut self) {
-        self.exit.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.exit.store(true, Ordering::Relaxed);
+        self.json_rpc_exit.store(true, Ordering::Relaxed);
         self.cancel.cancel();
         if let Some((trigger, service)) = self.pubsub.take() {
             trigger.cancel();

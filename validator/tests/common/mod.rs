@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, UdpSocket};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -24,16 +24,51 @@ pub struct Validator {
     pub rpc_port: u16,
 }
 
-/// A TCP port free now, whose next port is free too (PubSub).
+/// A TCP port free now, whose next port is free too (PubSub). Picked at random below the
+/// kernel's ephemeral range, so the free ports other processes (and the validator itself) are
+/// handed by `bind(0)` cannot take it between this check and the validator's bind.
 pub fn free_port_pair() -> u16 {
-    for _ in 0..100 {
-        let a = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = a.local_addr().unwrap().port();
-        if port < u16::MAX && TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+    let (low, _) = ephemeral_range();
+    let floor = 10_000u32;
+    let span = low.saturating_sub(floor + 1);
+    let mut seed = std::process::id() as u64
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+    for _ in 0..200 {
+        // xorshift64
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let port = if span > 1_000 {
+            (floor + (seed % span as u64) as u32) as u16
+        } else {
+            TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        };
+        if port < u16::MAX
+            && TcpListener::bind(("127.0.0.1", port)).is_ok()
+            && TcpListener::bind(("127.0.0.1", port + 1)).is_ok()
+        {
             return port;
         }
     }
     panic!("no free port pair");
+}
+
+/// The kernel's ephemeral port range (Linux's default when it cannot be read).
+fn ephemeral_range() -> (u32, u32) {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| {
+            let mut it = s.split_whitespace().map(|p| p.parse::<u32>().ok());
+            Some((it.next()??, it.next()??))
+        })
+        .unwrap_or((32_768, 60_999))
 }
 
 impl Validator {
@@ -58,11 +93,27 @@ impl Validator {
                 }
             }
         });
-        if rx.recv_timeout(Duration::from_secs(180)).is_err() {
+        let started = Instant::now();
+        let failure = loop {
+            match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(()) => break None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    break Some("its output ended before it was ready".to_string())
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                break Some(format!("it exited ({status}) before it was ready"));
+            }
+            if started.elapsed() > Duration::from_secs(180) {
+                break Some("it was not ready within 180 s".to_string());
+            }
+        };
+        if let Some(why) = failure {
             let _ = child.kill();
             let log = std::fs::read_to_string(ledger.join("validator.log")).unwrap_or_default();
             panic!(
-                "validator did not become ready; log tail:\n{}",
+                "validator did not start: {why}; log tail:\n{}",
                 tail(&log, 40)
             );
         }
@@ -181,13 +232,4 @@ pub fn post_raw(port: u16, body: &[u8]) -> (u16, String) {
         .unwrap_or(0);
     let body = out.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
     (status, body)
-}
-
-/// An unused UDP port (for tests that need one).
-pub fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
