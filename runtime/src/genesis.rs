@@ -1,11 +1,12 @@
 //! Genesis of an Ambient cluster: a faucet, a bootstrap validator (identity, vote account, stake),
-//! the initial LStake table, and the standard sysvars, built with `solana-runtime`'s genesis
+//! the initial LStake table, the empty work book, the funded reward pool, and the standard sysvars, built with `solana-runtime`'s genesis
 //! utilities.
 
 use agave_feature_set::FeatureSet;
 use ambient_pol::lstake::LSTAKE_ONE;
 use ambient_programs::registry;
 use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
+use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
 use ambient_programs::registry::work_book::{WorkBook, WORK_BOOK};
 use solana_account::{Account, AccountSharedData};
 use solana_cluster_type::ClusterType;
@@ -23,6 +24,9 @@ pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 /// Lamports given to the bootstrap validator's identity (to pay for its votes).
 pub const BOOTSTRAP_IDENTITY_LAMPORTS: u64 = 500 * LAMPORTS_PER_SOL;
 
+/// The development genesis's reward reserve: about five years of issuance on its supply.
+pub const DEV_REWARD_RESERVE: u64 = 150_000_000 * LAMPORTS_PER_SOL;
+
 /// What a genesis needs.
 #[derive(Debug)]
 pub struct GenesisParams {
@@ -39,6 +43,8 @@ pub struct GenesisParams {
     pub initial_lstake: Vec<(Pubkey, u64)>,
     /// Model ids the network serves (`ambient_llm::ModelId` of each model file).
     pub allowed_models: Vec<[u8; 32]>,
+    /// Lamports pre-minted into the reward pool, which the epoch rolls release as issuance.
+    pub reward_reserve: u64,
 }
 
 impl GenesisParams {
@@ -51,6 +57,7 @@ impl GenesisParams {
             bootstrap_stake: 1_000_000 * LAMPORTS_PER_SOL,
             initial_lstake: Vec::new(),
             allowed_models: Vec::new(),
+            reward_reserve: DEV_REWARD_RESERVE,
         }
     }
 }
@@ -127,6 +134,23 @@ impl AmbientGenesis {
                 lamports,
                 data: book,
                 owner: ambient_programs::auction::ID,
+                executable: false,
+                rent_epoch: 0,
+            }),
+        );
+        // The reward pool: the reserve, dated by the nominal slot duration, on the circulating
+        // basis of everything else genesis mints.
+        let basis = config.accounts.values().map(|a| a.lamports).sum::<u64>();
+        let slot_ns = (config.poh_config.target_tick_duration.as_nanos() as u64)
+            .saturating_mul(config.ticks_per_slot);
+        let pool = RewardPool::genesis_account_data(slot_ns, basis);
+        let lamports = config.rent.minimum_balance(pool.len()) + p.reward_reserve;
+        config.add_account(
+            REWARD_POOL,
+            AccountSharedData::from(Account {
+                lamports,
+                data: pool,
+                owner: registry::ID,
                 executable: false,
                 rent_epoch: 0,
             }),

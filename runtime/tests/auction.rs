@@ -3,21 +3,22 @@
 
 mod common;
 
+use ambient_pol::rules::{pro_rata, Inflation, RewardSplit, BPS};
 use ambient_programs::auction::bid_commitment;
 use ambient_programs::auction::error::AuctionError;
 use ambient_programs::auction::instruction::{
     bid, cancel, claim_timeout, draw_committee, finalize, request, reveal, settle, submit_result,
     verdict, withdraw_bid, RequestParams,
 };
-use ambient_programs::auction::processor::MIN_BID_BOND;
-use ambient_programs::auction::processor::VERIFY_SLOTS;
+use ambient_programs::auction::processor::{MIN_BID_BOND, VERIFIER_FEE_BPS, VERIFY_SLOTS};
 use ambient_programs::auction::state::{
     JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
 };
 use ambient_programs::registry::error::RegistryError;
-use ambient_programs::registry::instruction::roll_epoch;
+use ambient_programs::registry::instruction::{claim_rewards, roll_epoch};
 use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
-use ambient_programs::registry::work_book::{WorkBook, WORK_BOOK};
+use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
+use ambient_programs::registry::work_book::{Credit, WorkBook, WORK_BOOK};
 use common::{chain, chain_with_lstake, code_of, Chain, SOL};
 use proptest::prelude::*;
 use solana_keypair::Keypair;
@@ -704,19 +705,35 @@ fn a_verified_job_pays_the_miner() {
     )
     .unwrap();
 
-    let (r0, m0) = (
+    let (r0, m0, p0) = (
         c.bank.get_balance(&requester.pubkey()),
         c.bank.get_balance(&win.key.pubkey()),
+        c.bank.get_balance(&REWARD_POOL),
     );
     c.advance(1);
+    // Only the real reward pool takes the verifiers' fee.
+    let mut fake = fin.clone();
+    fake.accounts[6].pubkey = c.faucet.pubkey();
+    assert_eq!(
+        code(c.send(&c.faucet, &[], &[fake]).unwrap_err()),
+        Some(AuctionError::WrongRewardPool)
+    );
     c.send(&c.faucet, &[], &[fin]).unwrap();
     let price = SOL / 2;
+    let fee = price * VERIFIER_FEE_BPS / BPS;
     assert_eq!(read(&c, &req).state, RequestState::Paid);
     assert_eq!(
         c.bank.get_balance(&win.key.pubkey()),
-        m0 + price + MIN_BID_BOND + c.rent(BID_LEN)
+        m0 + price - fee + MIN_BID_BOND + c.rent(BID_LEN)
     );
     assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL - price);
+    // The fee waits in the reward pool, booked to the two members that voted with the outcome.
+    assert_eq!(c.bank.get_balance(&REWARD_POOL), p0 + fee);
+    let book = work_book(&c);
+    let epoch = c.bank.epoch();
+    assert_eq!(book.earned(epoch, &members[0]).fees, fee / 2);
+    assert_eq!(book.earned(epoch, &members[1]).fees, fee / 2);
+    assert_eq!(book.earned(epoch, &members[2]), Credit::default());
 }
 
 #[test]
@@ -820,7 +837,79 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     while c.bank.epoch() == epoch {
         c.advance(8);
     }
+    let before = lstake_table(&c);
+    let pool0 = reward_pool(&c);
+    let pool_lamports = c.bank.get_balance(&REWARD_POOL);
     c.send(&c.faucet, &[], &[roll_epoch()]).unwrap();
+    assert_eq!(
+        c.bank.get_balance(&REWARD_POOL),
+        pool_lamports,
+        "rolling moves no lamports"
+    );
+
+    // The epoch's issuance, per the schedule on the circulating basis, split four ways: the miner
+    // takes the inference pool, the two assenting members the validation pool (equal work) and
+    // the fee, the LStake in force during the epoch the leader and voting pools.
+    let pool = reward_pool(&c);
+    let schedule = c.bank.epoch_schedule();
+    let secs = pool0.slot_ns as f64 / 1e9;
+    let issued = Inflation::default().epoch_reward(
+        pool0.basis,
+        schedule.get_first_slot_in_epoch(epoch) as f64 * secs,
+        schedule.get_slots_in_epoch(epoch) as f64 * secs,
+    );
+    assert!(issued > 0);
+    let split = RewardSplit::default().split(issued).unwrap();
+    let fee = SOL / 2 * VERIFIER_FEE_BPS / BPS;
+    let mut expected: std::collections::BTreeMap<Pubkey, u64> = Default::default();
+    let mut add = |k: Pubkey, v: u64| *expected.entry(k).or_default() += v;
+    add(win.key.pubkey(), split.inference);
+    for (k, v) in pro_rata(split.validation, &[(members[0], 1), (members[1], 1)]) {
+        add(k, v + fee / 2);
+    }
+    let stake: Vec<(Pubkey, u64)> = before.entries.iter().map(|(k, v)| (*k, *v)).collect();
+    for (k, v) in pro_rata(split.leaders, &stake)
+        .into_iter()
+        .chain(pro_rata(split.voting, &stake))
+    {
+        add(k, v);
+    }
+    assert_eq!(pool.claimable, expected);
+    assert_eq!(pool.total_claimable(), issued + fee);
+    assert_eq!(pool.released, issued);
+    assert_eq!(pool.basis, pool0.basis + issued);
+
+    // Claims: the identity signs, names a destination, and is paid once.
+    let member = verifiers.iter().find(|v| v.pubkey() == members[0]).unwrap();
+    let owed = pool.claimable[&members[0]];
+    let d0 = c.bank.get_balance(&requester.pubkey());
+    let claim = claim_rewards(&members[0], &requester.pubkey());
+    c.send(&c.faucet, &[member], std::slice::from_ref(&claim))
+        .unwrap();
+    assert_eq!(c.bank.get_balance(&requester.pubkey()), d0 + owed);
+    assert_eq!(c.bank.get_balance(&REWARD_POOL), pool_lamports - owed);
+    c.advance(1);
+    assert_eq!(
+        rcode(
+            c.send(&c.faucet, &[member], std::slice::from_ref(&claim))
+                .unwrap_err()
+        ),
+        Some(RegistryError::NothingToClaim)
+    );
+    let mut unsigned = claim_rewards(&members[1], &requester.pubkey());
+    unsigned.accounts[0].is_signer = false;
+    assert_eq!(
+        rcode(c.send(&c.faucet, &[], &[unsigned]).unwrap_err()),
+        Some(RegistryError::MissingSignature)
+    );
+    let mut fake = claim_rewards(&members[1], &requester.pubkey());
+    fake.accounts[1].pubkey = WORK_BOOK;
+    let other = verifiers.iter().find(|v| v.pubkey() == members[1]).unwrap();
+    assert_eq!(
+        rcode(c.send(&c.faucet, &[other], &[fake]).unwrap_err()),
+        Some(RegistryError::WrongRewardPool)
+    );
+
     let table = lstake_table(&c);
     assert_eq!(table.epoch, c.bank.epoch());
     assert_eq!(table.entries, book.lstake(epoch, &Default::default()));
@@ -846,6 +935,24 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
         rcode(c.send(&c.faucet, &[], &[fake]).unwrap_err()),
         Some(RegistryError::WrongLStakeTable)
     );
+    // The next epoch may roll, but not onto another pool.
+    let epoch = c.bank.epoch();
+    while c.bank.epoch() == epoch {
+        c.advance(8);
+    }
+    let mut fake = roll_epoch();
+    fake.accounts[2].pubkey = WORK_BOOK;
+    assert_eq!(
+        rcode(c.send(&c.faucet, &[], &[fake]).unwrap_err()),
+        Some(RegistryError::WrongRewardPool)
+    );
+}
+
+fn reward_pool(c: &Chain) -> RewardPool {
+    RewardPool::decode(solana_account::ReadableAccount::data(
+        &c.bank.get_account(&REWARD_POOL).unwrap(),
+    ))
+    .unwrap()
 }
 
 #[test]
@@ -884,6 +991,9 @@ enum Op {
     Draw,
     Vote { verifier: usize, valid: bool },
     Finalize,
+    NextEpoch,
+    Roll,
+    Claim { verifier: usize },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -899,6 +1009,9 @@ fn op() -> impl Strategy<Value = Op> {
         Just(Op::Draw),
         (0usize..3, any::<bool>()).prop_map(|(verifier, valid)| Op::Vote { verifier, valid }),
         Just(Op::Finalize),
+        Just(Op::NextEpoch),
+        Just(Op::Roll),
+        (0usize..3).prop_map(|verifier| Op::Claim { verifier }),
     ]
 }
 
@@ -909,14 +1022,15 @@ proptest! {
         ..ProptestConfig::default()
     })]
     /// Whatever the actors do, in whatever order, no lamport is created or lost: the tracked
-    /// accounts (requester, miners, request, bids) lose exactly the fees of the transactions.
+    /// accounts (requester, miners, request, bids, reward pool, incinerator) lose exactly the fees
+    /// of the transactions and what freezing burns.
     #[test]
     fn lamports_are_conserved(ops in proptest::collection::vec(op(), 1..16)) {
         let verifiers: Vec<Keypair> = (0..3).map(|_| Keypair::new()).collect();
         let mut c = chain_with_lstake(verifiers.iter().map(|v| (v.pubkey(), 1)).collect());
         let requester = c.funded(10 * SOL);
         let miners: Vec<Keypair> = (0..3).map(|_| c.funded(5 * SOL)).collect();
-        let mut tracked: Vec<Pubkey> = miners.iter().map(|k| k.pubkey()).chain([requester.pubkey()]).collect();
+        let mut tracked: Vec<Pubkey> = miners.iter().map(|k| k.pubkey()).chain([requester.pubkey(), REWARD_POOL]).collect();
         let total = |c: &Chain, t: &[Pubkey]| t.iter().map(|p| c.bank.get_balance(p)).sum::<u64>();
         let start = total(&c, &tracked);
         let req = open(&c, &requester, SOL);
@@ -952,6 +1066,20 @@ proptest! {
                 Op::Draw => (c.send(&requester, &[], &[draw_committee(&req)]), 1),
                 Op::Vote { verifier, valid } => {
                     (c.send(&requester, &[&verifiers[verifier]], &[verdict(&verifiers[verifier].pubkey(), &req, valid)]), 2)
+                }
+                Op::NextEpoch => {
+                    // Into the next epoch, whose leader rolls it.
+                    let epoch = c.bank.epoch();
+                    while c.bank.epoch() == epoch {
+                        burned += c.bank.get_balance(&incinerator);
+                        c.advance(8);
+                    }
+                    (c.send(&requester, &[], &[roll_epoch()]), 1)
+                }
+                Op::Roll => (c.send(&requester, &[], &[roll_epoch()]), 1),
+                Op::Claim { verifier } => {
+                    let v = &verifiers[verifier];
+                    (c.send(&requester, &[v], &[claim_rewards(&v.pubkey(), &requester.pubkey())]), 2)
                 }
                 Op::Deliver | Op::Timeout | Op::Finalize => {
                     let Some(acc) = c.bank.get_account(&req) else { continue };

@@ -59,6 +59,7 @@ codes! {
     WrongModelList = 0x4121: "not the allowed-models account",
     ModelNotAllowed = 0x4122: "the network does not serve this model",
     WrongWorkBook = 0x4123: "not the work book account",
+    WrongRewardPool = 0x4124: "not the reward pool account",
 }
 
 impl From<AuctionError> for InstructionError {

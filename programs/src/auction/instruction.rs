@@ -20,9 +20,13 @@
 //!   replacement (the miner excluded), seeded by the hash of the slot the result landed in.
 //! - `Verdict { valid }` (9): verifier (signer), request (writable): one vote per member before the
 //!   verification deadline.
-//! - `Finalize` (10): the accounts of `ClaimTimeout`: a fraud majority slashes the bond (fraud rules)
-//!   and refunds the escrow; a valid majority, or no majority by the deadline, pays the miner the
-//!   price plus its bond and refunds the requester the rest.
+//! - `Finalize` (10): the accounts of `ClaimTimeout`, then the work book (writable) and the reward
+//!   pool (writable): a fraud majority slashes the bond (fraud rules), refunds the escrow and zeroes
+//!   the miner's work; a valid majority, or no majority by the deadline, pays the miner the price
+//!   less the verifiers' fee plus its bond, refunds the requester the rest, credits the miner's
+//!   inference work and, to each member that voted with the outcome, validation work and a share of
+//!   the fee ([`VERIFIER_FEE_BPS`](super::processor::VERIFIER_FEE_BPS) of the price, moved into the
+//!   reward pool and claimable after the epoch roll).
 //! - `WithdrawBid` (5): miner (signer), request (writable), bid (writable), destination (writable),
 //!   requester (writable): once the request is settled, a losing bid's bond and rent go to the
 //!   destination; a bid never revealed forfeits its bond to the requester (sealing without
@@ -414,6 +418,10 @@ pub fn finalize(
     i.data = AuctionInstruction::Finalize.encode();
     i.accounts.push(AccountMeta::new(
         crate::registry::work_book::WORK_BOOK,
+        false,
+    ));
+    i.accounts.push(AccountMeta::new(
+        crate::registry::reward_pool::REWARD_POOL,
         false,
     ));
     i

@@ -16,9 +16,10 @@ use super::state::{
 use super::{bid_commitment, ID};
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
-use crate::registry::work_book::{WorkBook, VALIDATION_PERMILLE, WORK_BOOK};
+use crate::registry::reward_pool::REWARD_POOL;
+use crate::registry::work_book::{Credit, WorkBook, VALIDATION_PERMILLE, WORK_BOOK};
 use ambient_pol::lstake::work_units;
-use ambient_pol::rules::{slash, Offense, SlashParams};
+use ambient_pol::rules::{slash, Offense, SlashParams, BPS};
 
 /// Compute units charged per auction instruction.
 pub const COMPUTE_UNITS: u64 = 1_500;
@@ -29,6 +30,10 @@ pub const MIN_BID_BOND: u64 = 1_000_000;
 /// Verifiers drawn per delivered job (fewer if fewer identities have LStake).
 pub const COMMITTEE_SIZE: usize = 3;
 const _: () = assert!(COMMITTEE_SIZE <= MAX_COMMITTEE);
+
+/// Share of a verified job's price paid to the committee members that voted with the outcome, in
+/// basis points (claimable from the reward pool after the epoch roll).
+pub const VERIFIER_FEE_BPS: u64 = 500;
 
 /// Slots the committee has to vote after it is drawn.
 pub const VERIFY_SLOTS: u64 = 16;
@@ -150,6 +155,18 @@ fn new_request(requester: Pubkey, p: &RequestParams, slot: u64) -> Result<Reques
     })
 }
 
+/// How a job ends.
+struct Outcome {
+    /// Paid to the miner out of the escrow (the rest goes back to the requester).
+    price: u64,
+    /// Out of `price`, moved into the reward pool for the committee.
+    verifier_fee: u64,
+    /// Why the bond is slashed, if it is.
+    offense: Option<Offense>,
+    /// The request's final state.
+    state: RequestState,
+}
+
 /// Closes a job: the request's escrow pays `price` to the miner and the rest to the requester; the
 /// winner's bond is slashed for `offense` (if any: part to the requester, part burned) and the rest
 /// of the bid account goes to the miner. Accounts: 0 request, 1 winning bid, 2 requester, 3 miner,
@@ -159,10 +176,14 @@ fn close_job(
     rent_request: u64,
     mut racc: BorrowedInstructionAccount<'_, '_>,
     mut req: Request,
-    price: u64,
-    offense: Option<Offense>,
-    state: RequestState,
+    outcome: Outcome,
 ) -> Result<(), InstructionError> {
+    let Outcome {
+        price,
+        verifier_fee,
+        offense,
+        state,
+    } = outcome;
     let mut bacc = owned(ix, 1, BID_LEN, true)?;
     if *bacc.get_key() != req.winner {
         return Err(AuctionError::NotWinner.into());
@@ -191,7 +212,9 @@ fn close_job(
     bacc.get_data_mut()?.fill(0);
     bacc.set_lamports(0)?;
     drop(bacc);
-    let to_miner = price + (bid_lamports - s.to_requester - s.burned);
+    // The verifiers' fee comes out of the miner's price (never more than the price).
+    let verifier_fee = verifier_fee.min(price);
+    let to_miner = price - verifier_fee + (bid_lamports - s.to_requester - s.burned);
     pay(
         ix,
         2,
@@ -206,12 +229,24 @@ fn close_job(
         &solana_sdk_ids::incinerator::id(),
         s.burned,
         AuctionError::WrongBurnAccount,
-    )
+    )?;
+    if verifier_fee > 0 {
+        pay(
+            ix,
+            6,
+            &REWARD_POOL,
+            verifier_fee,
+            AuctionError::WrongRewardPool,
+        )?;
+    }
+    Ok(())
 }
 
-/// LStake credit for a finalised job in the work book (instruction account 5): the miner's
-/// inference work and the validation work of each member that voted with the outcome; on fraud the
-/// miner's work is zeroed instead. A full book credits nothing new rather than blocking payment.
+/// Credit for a finalised job in the work book (instruction account 5): the miner's inference
+/// work, and for each member that voted with the outcome its validation work and an equal share of
+/// `verifier_fee` (the first members take the remainder); on fraud the miner's work is zeroed
+/// instead. Returns the fee actually credited, which the caller moves into the reward pool. A full
+/// book credits nothing new rather than blocking payment.
 fn credit_work(
     ix: &InstructionContext,
     epoch: u64,
@@ -219,7 +254,8 @@ fn credit_work(
     miner: Pubkey,
     tokens: u64,
     fraud: bool,
-) -> Result<(), InstructionError> {
+    verifier_fee: u64,
+) -> Result<u64, InstructionError> {
     let mut acc = ix.try_borrow_instruction_account(5)?;
     if *acc.get_key() != WORK_BOOK || *acc.get_owner() != crate::auction::ID {
         return Err(AuctionError::WrongWorkBook.into());
@@ -233,15 +269,48 @@ fn credit_work(
     if fraud {
         let _ = book.zero(epoch, miner);
     } else {
-        let _ = book.credit(epoch, miner, work_units(tokens, 1000));
+        let _ = book.credit(
+            epoch,
+            miner,
+            Credit {
+                inference: work_units(tokens, 1000),
+                ..Credit::default()
+            },
+        );
     }
+    let voters = u64::from(with_outcome.count_ones());
+    let mut credited = 0u64;
+    let mut k = 0u64;
     for (i, m) in c.members[..c.len as usize].iter().enumerate() {
-        if with_outcome & (1 << i) != 0 {
-            let _ = book.credit(epoch, *m, check);
+        if with_outcome & (1 << i) == 0 {
+            continue;
+        }
+        let fee = verifier_fee / voters + u64::from(k < verifier_fee % voters);
+        k += 1;
+        let credit = Credit {
+            inference: 0,
+            validation: check,
+            fees: fee,
+        };
+        if book.credit(epoch, *m, credit) == Ok(true) {
+            credited += fee;
         }
     }
     book.encode_into(acc.get_data_mut()?)
-        .map_err(|_| AuctionError::WrongWorkBook.into())
+        .map_err(|_| AuctionError::WrongWorkBook)?;
+    Ok(credited)
+}
+
+/// Checks instruction account `i` is the reward pool, writable.
+fn reward_pool(ix: &InstructionContext, i: u16) -> Result<(), InstructionError> {
+    let a = ix.try_borrow_instruction_account(i)?;
+    if *a.get_key() != REWARD_POOL || *a.get_owner() != crate::registry::ID {
+        return Err(AuctionError::WrongRewardPool.into());
+    }
+    if !a.is_writable() {
+        return Err(AuctionError::NotWritable.into());
+    }
+    Ok(())
 }
 
 /// Adds `lamports` to instruction account `i`, whose key must be `expected`.
@@ -479,9 +548,12 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                 rent_request,
                 racc,
                 req,
-                0,
-                Some(Offense::Timeout),
-                RequestState::TimedOut,
+                Outcome {
+                    price: 0,
+                    verifier_fee: 0,
+                    offense: Some(Offense::Timeout),
+                    state: RequestState::TimedOut,
+                },
             )?;
         }
         AuctionInstruction::DrawCommittee => {
@@ -556,40 +628,56 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             req.write(racc.get_data_mut()?)?;
         }
         AuctionInstruction::Finalize => {
-            ix.check_number_of_instruction_accounts(6)?;
+            ix.check_number_of_instruction_accounts(7)?;
             let (racc, req) = request_in(&ix, 0, RequestState::Verifying)?;
+            reward_pool(&ix, 6)?;
             let c = req.committee;
             let quorum = c.len as u32 / 2 + 1;
             let rent_request = rent.minimum_balance(REQUEST_LEN);
             let fraud = c.fraud.count_ones() >= quorum;
-            let (miner, tokens) = (req.winner_miner, u64::from(req.result.token_count));
-            if fraud || c.valid.count_ones() >= quorum || slot >= c.deadline {
-                credit_work(&ix, sysvars.get_clock()?.epoch, &c, miner, tokens, fraud)?;
+            let paid = !fraud && (c.valid.count_ones() >= quorum || slot >= c.deadline);
+            if !fraud && !paid {
+                return Err(AuctionError::TooEarly.into());
             }
+            let (miner, tokens, price) = (
+                req.winner_miner,
+                u64::from(req.result.token_count),
+                req.price,
+            );
+            let fee = if paid && c.valid != 0 {
+                (u128::from(price) * u128::from(VERIFIER_FEE_BPS) / u128::from(BPS)) as u64
+            } else {
+                0
+            };
+            let epoch = sysvars.get_clock()?.epoch;
+            let fee = credit_work(&ix, epoch, &c, miner, tokens, fraud, fee)?;
             if fraud {
                 close_job(
                     &ix,
                     rent_request,
                     racc,
                     req,
-                    0,
-                    Some(Offense::Fraud),
-                    RequestState::Slashed,
+                    Outcome {
+                        price: 0,
+                        verifier_fee: 0,
+                        offense: Some(Offense::Fraud),
+                        state: RequestState::Slashed,
+                    },
                 )?;
-            } else if c.valid.count_ones() >= quorum || slot >= c.deadline {
+            } else {
                 // Verified, or nobody proved fraud in time: validation never blocks payment.
-                let price = req.price;
                 close_job(
                     &ix,
                     rent_request,
                     racc,
                     req,
-                    price,
-                    None,
-                    RequestState::Paid,
+                    Outcome {
+                        price,
+                        verifier_fee: fee,
+                        offense: None,
+                        state: RequestState::Paid,
+                    },
                 )?;
-            } else {
-                return Err(AuctionError::TooEarly.into());
             }
         }
     }

@@ -54,6 +54,15 @@ pub enum RegistryError {
     /// The LStake table already holds the current epoch.
     #[error("the LStake table is already rolled to this epoch")]
     AlreadyRolled = 0x5210,
+    /// Not the reward pool account, or its data is not a reward pool.
+    #[error("not the reward pool account")]
+    WrongRewardPool = 0x5211,
+    /// The reward pool has no room for another identity.
+    #[error("the reward pool is full")]
+    PoolFull = 0x5212,
+    /// The signer has no rewards to claim (or already claimed them).
+    #[error("nothing to claim")]
+    NothingToClaim = 0x5213,
 }
 
 impl From<RegistryError> for InstructionError {
@@ -83,6 +92,9 @@ impl RegistryError {
             WrongWorkBook,
             WrongLStakeTable,
             AlreadyRolled,
+            WrongRewardPool,
+            PoolFull,
+            NothingToClaim,
         ]
         .into_iter()
         .find(|e| *e as u32 == code)

@@ -7,6 +7,11 @@
 //!   transaction: [`register`] builds both instructions).
 //! - `Deregister` (tag 1): accounts `[authority (signer), record (writable), destination
 //!   (writable)]`: closes the record and sends all its lamports (bond and rent) to `destination`.
+//! - `RollEpoch` (tag 2): accounts `[work book, LStake table (writable), reward pool (writable)]`:
+//!   permissionless, once per epoch; LStake from the work book's windows ending at the epoch
+//!   before, and that epoch's (and any skipped epoch's) issuance and fees made claimable.
+//! - `ClaimRewards` (tag 3): accounts `[identity (signer), reward pool (writable), destination
+//!   (writable)]`: pays the identity's whole claimable balance to `destination`.
 
 use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
@@ -31,8 +36,11 @@ pub enum RegistryInstruction {
     /// Closes the record and returns bond and rent.
     Deregister,
     /// Rolls the LStake table to the current epoch: LStake from the work book's windows ending at
-    /// the epoch before (permissionless; once per epoch).
+    /// the epoch before, and the rewards of the epochs since the last roll (permissionless; once
+    /// per epoch).
     RollEpoch,
+    /// Pays the signer's claimable rewards out of the reward pool.
+    ClaimRewards,
 }
 
 impl RegistryInstruction {
@@ -46,6 +54,7 @@ impl RegistryInstruction {
             }
             RegistryInstruction::Deregister => vec![VERSION, 1],
             RegistryInstruction::RollEpoch => vec![VERSION, 2],
+            RegistryInstruction::ClaimRewards => vec![VERSION, 3],
         }
     }
 
@@ -58,6 +67,7 @@ impl RegistryInstruction {
             }),
             [VERSION, 1] => Ok(RegistryInstruction::Deregister),
             [VERSION, 2] => Ok(RegistryInstruction::RollEpoch),
+            [VERSION, 3] => Ok(RegistryInstruction::ClaimRewards),
             [v, ..] if *v != VERSION => Err(RegistryError::UnsupportedVersion),
             _ => Err(RegistryError::MalformedInstruction),
         }
@@ -110,7 +120,7 @@ pub fn deregister(authority: &Pubkey, record: &Pubkey, destination: &Pubkey) -> 
     )
 }
 
-/// `RollEpoch`: accounts the work book (read) and the LStake table (written).
+/// `RollEpoch`: accounts the work book (read), the LStake table and the reward pool (written).
 pub fn roll_epoch() -> Instruction {
     Instruction::new_with_bytes(
         ID,
@@ -118,6 +128,20 @@ pub fn roll_epoch() -> Instruction {
         vec![
             AccountMeta::new_readonly(super::work_book::WORK_BOOK, false),
             AccountMeta::new(super::lstake_table::LSTAKE_TABLE, false),
+            AccountMeta::new(super::reward_pool::REWARD_POOL, false),
+        ],
+    )
+}
+
+/// `ClaimRewards`: pay `identity`'s claimable rewards to `destination`.
+pub fn claim_rewards(identity: &Pubkey, destination: &Pubkey) -> Instruction {
+    Instruction::new_with_bytes(
+        ID,
+        &RegistryInstruction::ClaimRewards.encode(),
+        vec![
+            AccountMeta::new_readonly(*identity, true),
+            AccountMeta::new(super::reward_pool::REWARD_POOL, false),
+            AccountMeta::new(*destination, false),
         ],
     )
 }
@@ -139,6 +163,8 @@ mod tests {
                 bond: u64::MAX,
             },
             RegistryInstruction::Deregister,
+            RegistryInstruction::RollEpoch,
+            RegistryInstruction::ClaimRewards,
         ] {
             assert_eq!(RegistryInstruction::decode(&ix.encode()).unwrap(), ix);
         }

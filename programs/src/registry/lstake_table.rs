@@ -1,7 +1,7 @@
 //! The LStake table: every identity's LStake for the current epoch, in one account owned by the
-//! registry at a fixed address. Genesis seeds it with the bootstrap validators; the runtime's
-//! epoch-boundary hook rewrites it (transactions cannot: no instruction writes it). The auction draws
-//! verifier committees from it.
+//! registry at a fixed address. Genesis seeds it with the bootstrap validators; the registry's
+//! `RollEpoch` (sent by the leader in the first slot of each epoch) rewrites it from the work book.
+//! The auction draws verifier committees from it and the node weighs votes and QoS by it.
 //!
 //! Layout v1: kind `4` · version `1` · epoch u64 · count u32 · `count` × (identity (32) · LStake u64),
 //! sorted by identity.

@@ -1,12 +1,14 @@
 //! The PoL registry: miners and verifiers register with a bond held in a record account owned by
-//! this program, and withdraw it (closing the record) when they leave. It owns the work book
-//! (validated work per identity and epoch) and the LStake table it rolls into once per epoch.
+//! this program, and withdraw it (closing the record) when they leave. Once per epoch it rolls the
+//! work book (validated work per identity and epoch, written by the auction) into the LStake table
+//! and into rewards in the reward pool, which identities claim.
 
 pub mod error;
 pub mod instruction;
 pub mod lstake_table;
 pub mod models;
 pub mod processor;
+pub mod reward_pool;
 pub mod state;
 pub mod work_book;
 

@@ -7,8 +7,9 @@ use solana_program_runtime::invoke_context::InvokeContext;
 use super::error::RegistryError;
 use super::instruction::RegistryInstruction;
 use super::lstake_table::{LStakeTable, LSTAKE_TABLE};
+use super::reward_pool::{RewardPool, REWARD_POOL};
 use super::state::{Record, RECORD_LEN};
-use super::work_book::{WorkBook, WORK_BOOK};
+use super::work_book::{WorkBook, RING, WORK_BOOK};
 use super::ID;
 use ambient_pol::lstake::LStakeParams;
 
@@ -100,12 +101,11 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             Ok(())
         }
         RegistryInstruction::RollEpoch => {
-            ix.check_number_of_instruction_accounts(2)?;
-            let epoch = invoke_context
-                .environment_config
-                .sysvar_cache()
-                .get_clock()?
-                .epoch;
+            ix.check_number_of_instruction_accounts(3)?;
+            let sysvars = invoke_context.environment_config.sysvar_cache();
+            let epoch = sysvars.get_clock()?.epoch;
+            let schedule = sysvars.get_epoch_schedule()?;
+            let rent = sysvars.get_rent()?;
             let book_acc = ix.try_borrow_instruction_account(0)?;
             if *book_acc.get_key() != WORK_BOOK || *book_acc.get_owner() != crate::auction::ID {
                 return Err(RegistryError::WrongWorkBook.into());
@@ -124,6 +124,29 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             if table.epoch >= epoch {
                 return Err(RegistryError::AlreadyRolled.into());
             }
+            let mut p = ix.try_borrow_instruction_account(2)?;
+            if *p.get_key() != REWARD_POOL || *p.get_owner() != ID {
+                return Err(RegistryError::WrongRewardPool.into());
+            }
+            if !p.is_writable() {
+                return Err(RegistryError::NotWritable.into());
+            }
+            let mut pool = RewardPool::decode(p.get_data())?;
+            // Every epoch since the last roll (as far back as the book remembers) is paid with
+            // the LStake that was in force.
+            let first = table.epoch.max(epoch.saturating_sub(RING as u64));
+            let rent_minimum = rent.minimum_balance(p.get_data().len());
+            for e in first..epoch {
+                pool.settle_epoch(
+                    e,
+                    &schedule,
+                    &book,
+                    &table.entries,
+                    p.get_lamports(),
+                    rent_minimum,
+                );
+            }
+            pool.encode_into(p.get_data_mut()?)?;
             let lstake = book.lstake(epoch - 1, &LStakeParams::default());
             // Until someone has validated work, the genesis LStake (the bootstrap validators')
             // stands.
@@ -132,6 +155,31 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             }
             table.epoch = epoch;
             table.encode_into(t.get_data_mut()?)?;
+            Ok(())
+        }
+        RegistryInstruction::ClaimRewards => {
+            ix.check_number_of_instruction_accounts(3)?;
+            if !ix.is_instruction_account_signer(0)? {
+                return Err(RegistryError::MissingSignature.into());
+            }
+            let identity = *ix.get_key_of_instruction_account(0)?;
+            let mut p = ix.try_borrow_instruction_account(1)?;
+            if *p.get_key() != REWARD_POOL || *p.get_owner() != ID {
+                return Err(RegistryError::WrongRewardPool.into());
+            }
+            if !p.is_writable() {
+                return Err(RegistryError::NotWritable.into());
+            }
+            let mut pool = RewardPool::decode(p.get_data())?;
+            let lamports = pool.claim(&identity)?;
+            pool.encode_into(p.get_data_mut()?)?;
+            p.checked_sub_lamports(lamports)?;
+            drop(p);
+            let mut dest = ix.try_borrow_instruction_account(2)?;
+            if !dest.is_writable() {
+                return Err(RegistryError::NotWritable.into());
+            }
+            dest.checked_add_lamports(lamports)?;
             Ok(())
         }
     }

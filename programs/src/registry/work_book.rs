@@ -1,6 +1,8 @@
-//! The work book: validated work per identity and epoch, the input of LStake. The auction credits
-//! it when a job is finalised (the miner's inference work, the verifiers' validation work) and
-//! zeroes a miner caught in fraud; `RollEpoch` turns its windows into the LStake table.
+//! The work book: validated work per identity and epoch, the input of LStake and of the epoch's
+//! rewards. The auction credits it when a job is finalised (the miner's inference work, the
+//! verifiers' validation work and their share of the verification fee, whose lamports wait in the
+//! reward pool) and zeroes a miner caught in fraud; `RollEpoch` turns its windows into the LStake
+//! table and its epoch columns into claimable rewards.
 //!
 //! One account at a fixed address, owned by the auction program (the only writer) and allocated at
 //! genesis for [`CAPACITY`] identities. Each identity keeps a ring of the last [`RING`] epochs
@@ -23,11 +25,13 @@ pub const CAPACITY: usize = 128;
 pub const RING: usize = 45;
 
 const KIND: u8 = 5;
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 const HEADER: usize = 2 + 4;
 const NO_ZERO: u64 = u64::MAX;
-/// Bytes per identity: key, the epoch fraud last zeroed it, and the ring of (epoch, units).
-const ENTRY: usize = 32 + 8 + RING * 16;
+/// Bytes per ring slot: epoch, inference units, validation units, fee lamports.
+const SLOT: usize = 32;
+/// Bytes per identity: key, the epoch fraud last zeroed it, and the ring of epoch slots.
+const ENTRY: usize = 32 + 8 + RING * SLOT;
 
 /// Size of the account.
 pub const LEN: usize = HEADER + CAPACITY * ENTRY;
@@ -36,10 +40,42 @@ pub const LEN: usize = HEADER + CAPACITY * ENTRY;
 /// inference work of the tokens checked.
 pub const VALIDATION_PERMILLE: u64 = 100;
 
+/// What one identity earned in one epoch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Credit {
+    /// Inference work units (validated tokens served).
+    pub inference: u64,
+    /// Validation work units (tokens checked with the outcome).
+    pub validation: u64,
+    /// Verification fees earned, in lamports (held by the reward pool until the epoch roll).
+    pub fees: u64,
+}
+
+impl Credit {
+    /// Inference plus validation work: what LStake counts.
+    pub fn work(&self) -> u64 {
+        self.inference.saturating_add(self.validation)
+    }
+
+    fn add(&mut self, c: Credit) {
+        self.inference = self.inference.saturating_add(c.inference);
+        self.validation = self.validation.saturating_add(c.validation);
+        self.fees = self.fees.saturating_add(c.fees);
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == Credit::default()
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Entry {
     zeroed: Option<u64>,
-    ring: Vec<(u64, u64)>,
+    ring: Vec<(u64, Credit)>,
+}
+
+fn le(b: &[u8]) -> u64 {
+    u64::from_le_bytes(b.try_into().expect("8 bytes"))
 }
 
 /// The decoded book.
@@ -70,13 +106,17 @@ impl WorkBook {
         let mut entries = BTreeMap::new();
         for e in d[HEADER..].chunks_exact(ENTRY).take(n) {
             let key = Pubkey::new_from_array(e[..32].try_into().expect("32 bytes"));
-            let zeroed = u64::from_le_bytes(e[32..40].try_into().expect("8 bytes"));
+            let zeroed = le(&e[32..40]);
             let ring = e[40..]
-                .chunks_exact(16)
+                .chunks_exact(SLOT)
                 .map(|c| {
                     (
-                        u64::from_le_bytes(c[..8].try_into().expect("8 bytes")),
-                        u64::from_le_bytes(c[8..].try_into().expect("8 bytes")),
+                        le(&c[..8]),
+                        Credit {
+                            inference: le(&c[8..16]),
+                            validation: le(&c[16..24]),
+                            fees: le(&c[24..32]),
+                        },
                     )
                 })
                 .collect();
@@ -101,36 +141,43 @@ impl WorkBook {
         for (e, (key, entry)) in d[HEADER..].chunks_exact_mut(ENTRY).zip(&self.entries) {
             e[..32].copy_from_slice(key.as_ref());
             e[32..40].copy_from_slice(&entry.zeroed.unwrap_or(NO_ZERO).to_le_bytes());
-            for (c, (epoch, units)) in e[40..].chunks_exact_mut(16).zip(&entry.ring) {
+            for (c, (epoch, credit)) in e[40..].chunks_exact_mut(SLOT).zip(&entry.ring) {
                 c[..8].copy_from_slice(&epoch.to_le_bytes());
-                c[8..].copy_from_slice(&units.to_le_bytes());
+                c[8..16].copy_from_slice(&credit.inference.to_le_bytes());
+                c[16..24].copy_from_slice(&credit.validation.to_le_bytes());
+                c[24..32].copy_from_slice(&credit.fees.to_le_bytes());
             }
         }
         Ok(())
     }
 
-    /// Credits `units` of validated work to `who` in `epoch` (nothing for an identity zeroed in
-    /// this epoch or later).
-    pub fn credit(&mut self, epoch: u64, who: Pubkey, units: u64) -> Result<(), RegistryError> {
-        if units == 0 {
-            return Ok(());
+    /// Credits `credit` to `who` in `epoch`. Returns whether it was recorded: nothing is for an
+    /// identity zeroed in this epoch or later.
+    pub fn credit(
+        &mut self,
+        epoch: u64,
+        who: Pubkey,
+        credit: Credit,
+    ) -> Result<bool, RegistryError> {
+        if credit.is_empty() {
+            return Ok(true);
         }
         if !self.entries.contains_key(&who) && self.entries.len() >= CAPACITY {
             return Err(RegistryError::BookFull);
         }
         let entry = self.entries.entry(who).or_insert_with(|| Entry {
             zeroed: None,
-            ring: vec![(0, 0); RING],
+            ring: vec![(0, Credit::default()); RING],
         });
         if entry.zeroed.is_some_and(|z| epoch <= z) {
-            return Ok(());
+            return Ok(false);
         }
         let slot = &mut entry.ring[(epoch % RING as u64) as usize];
         if slot.0 != epoch {
-            *slot = (epoch, 0);
+            *slot = (epoch, Credit::default());
         }
-        slot.1 = slot.1.saturating_add(units);
-        Ok(())
+        slot.1.add(credit);
+        Ok(true)
     }
 
     /// Fraud: erases `who`'s work; it earns again from the epoch after `epoch`.
@@ -142,28 +189,42 @@ impl WorkBook {
             who,
             Entry {
                 zeroed: Some(epoch),
-                ring: vec![(0, 0); RING],
+                ring: vec![(0, Credit::default()); RING],
             },
         );
         Ok(())
     }
 
-    /// Work credited to `who` in `epoch`.
-    pub fn work(&self, epoch: u64, who: &Pubkey) -> u64 {
+    /// What `who` earned in `epoch`.
+    pub fn earned(&self, epoch: u64, who: &Pubkey) -> Credit {
         self.entries
             .get(who)
             .map(|e| e.ring[(epoch % RING as u64) as usize])
             .filter(|(e, _)| *e == epoch)
-            .map_or(0, |(_, u)| u)
+            .map_or(Credit::default(), |(_, c)| c)
+    }
+
+    /// Work (inference plus validation) credited to `who` in `epoch`.
+    pub fn work(&self, epoch: u64, who: &Pubkey) -> u64 {
+        self.earned(epoch, who).work()
+    }
+
+    /// Everyone who earned something in `epoch`, with what they earned.
+    pub fn epoch(&self, epoch: u64) -> Vec<(Pubkey, Credit)> {
+        self.entries
+            .keys()
+            .map(|k| (*k, self.earned(epoch, k)))
+            .filter(|(_, c)| !c.is_empty())
+            .collect()
     }
 
     /// Every identity's LStake for the windows ending at `epoch`.
     pub fn lstake(&self, epoch: u64, p: &LStakeParams) -> BTreeMap<Pubkey, u64> {
         let mut book = LStakeBook::default();
         for (who, entry) in &self.entries {
-            for &(e, units) in &entry.ring {
-                if units > 0 && e <= epoch {
-                    book.credit(e, who.to_bytes(), units);
+            for &(e, credit) in &entry.ring {
+                if credit.work() > 0 && e <= epoch {
+                    book.credit(e, who.to_bytes(), credit.work());
                 }
             }
         }
@@ -180,18 +241,42 @@ mod tests {
     use super::*;
     use ambient_pol::lstake::LSTAKE_ONE;
 
+    fn inference(units: u64) -> Credit {
+        Credit {
+            inference: units,
+            ..Credit::default()
+        }
+    }
+
     #[test]
     fn round_trip_credit_zero_and_windows() {
         let (a, b) = (Pubkey::new_unique(), Pubkey::new_unique());
         let mut book = WorkBook::default();
-        book.credit(3, a, 300).unwrap();
-        book.credit(3, b, 100).unwrap();
-        book.credit(4, a, 50).unwrap();
+        book.credit(3, a, inference(300)).unwrap();
+        book.credit(3, b, inference(100)).unwrap();
+        book.credit(4, a, inference(50)).unwrap();
+        let verifier = Credit {
+            inference: 0,
+            validation: 5,
+            fees: 40,
+        };
+        assert!(book.credit(4, b, verifier).unwrap());
+        assert!(book.credit(4, b, verifier).unwrap());
         let mut d = WorkBook::empty_account_data();
         book.encode_into(&mut d).unwrap();
         let back = WorkBook::decode(&d).unwrap();
         assert_eq!(back, book);
         assert_eq!(back.work(3, &a), 300);
+        assert_eq!(
+            back.earned(4, &b),
+            Credit {
+                inference: 0,
+                validation: 10,
+                fees: 80
+            }
+        );
+        assert_eq!(back.epoch(4).len(), 2);
+        assert_eq!(back.epoch(5), vec![]);
         assert_eq!(
             back.work(3 + RING as u64, &a),
             0,
@@ -205,17 +290,17 @@ mod tests {
 
         // The ring reuses a slot for a later epoch.
         let mut later = back.clone();
-        later.credit(3 + RING as u64, a, 7).unwrap();
+        later.credit(3 + RING as u64, a, inference(7)).unwrap();
         assert_eq!(later.work(3 + RING as u64, &a), 7);
         assert_eq!(later.work(3, &a), 0);
 
         // Fraud zeroes, and credit in the same epoch is refused; the next epoch counts again.
         let mut z = back;
         z.zero(4, a).unwrap();
-        z.credit(4, a, 1_000).unwrap();
+        assert!(!z.credit(4, a, inference(1_000)).unwrap());
         assert_eq!(z.work(3, &a), 0);
         assert_eq!(z.work(4, &a), 0);
-        z.credit(5, a, 9).unwrap();
+        assert!(z.credit(5, a, inference(9)).unwrap());
         assert_eq!(z.work(5, &a), 9);
         assert!(!z.lstake(4, &p).contains_key(&a));
     }
@@ -224,10 +309,10 @@ mod tests {
     fn capacity_and_malformed_data() {
         let mut book = WorkBook::default();
         for _ in 0..CAPACITY {
-            book.credit(1, Pubkey::new_unique(), 1).unwrap();
+            book.credit(1, Pubkey::new_unique(), inference(1)).unwrap();
         }
         assert_eq!(
-            book.credit(1, Pubkey::new_unique(), 1),
+            book.credit(1, Pubkey::new_unique(), inference(1)),
             Err(RegistryError::BookFull)
         );
         let d = WorkBook::empty_account_data();
