@@ -3,28 +3,10 @@
 //! awards the lowest price, paid at the second-lowest (capped by the maximum price). Losing bonds
 //! are returned. Result delivery, verification and payout follow (next slice of the issue).
 
-pub mod error;
-pub mod instruction;
 pub mod processor;
-pub mod state;
 
-use solana_pubkey::Pubkey;
-
-/// The auction's program id.
-pub const ID: Pubkey = Pubkey::new_from_array(*b"ambient/query-auction/program/v1");
-
-/// The name the program is registered under.
-pub const NAME: &str = "ambient_query_auction";
-
+pub use ambient_sdk::auction::{
+    bid_commitment, error, instruction, state, COMMITTEE_SIZE, ID, MIN_BID_BOND, NAME,
+    VERIFIER_FEE_BPS, VERIFY_SLOTS,
+};
 pub use processor::Entrypoint;
-
-/// The sealed-bid commitment: `blake3("ambient-auction/bid/v1" ‖ request ‖ miner ‖ price ‖ salt)`.
-pub fn bid_commitment(request: &Pubkey, miner: &Pubkey, price: u64, salt: &[u8; 32]) -> [u8; 32] {
-    let mut h = blake3::Hasher::new();
-    h.update(b"ambient-auction/bid/v1");
-    h.update(request.as_ref());
-    h.update(miner.as_ref());
-    h.update(&price.to_le_bytes());
-    h.update(salt);
-    *h.finalize().as_bytes()
-}

@@ -11,9 +11,10 @@ use solana_transaction_context::instruction_accounts::BorrowedInstructionAccount
 use super::error::AuctionError;
 use super::instruction::{AuctionInstruction, RequestParams};
 use super::state::{
-    Bid, Committee, JobResult, Request, RequestState, BID_LEN, MAX_COMMITTEE, NO_PRICE, REQUEST_LEN,
+    Bid, Committee, JobResult, Request, RequestState, BID_LEN, NO_PRICE, REQUEST_LEN,
 };
 use super::{bid_commitment, ID};
+pub use super::{COMMITTEE_SIZE, MIN_BID_BOND, VERIFIER_FEE_BPS, VERIFY_SLOTS};
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
 use crate::registry::reward_pool::REWARD_POOL;
@@ -23,20 +24,6 @@ use ambient_pol::rules::{slash, Offense, SlashParams, BPS};
 
 /// Compute units charged per auction instruction.
 pub const COMPUTE_UNITS: u64 = 1_500;
-
-/// Smallest bid bond, in lamports.
-pub const MIN_BID_BOND: u64 = 1_000_000;
-
-/// Verifiers drawn per delivered job (fewer if fewer identities have LStake).
-pub const COMMITTEE_SIZE: usize = 3;
-const _: () = assert!(COMMITTEE_SIZE <= MAX_COMMITTEE);
-
-/// Share of a verified job's price paid to the committee members that voted with the outcome, in
-/// basis points (claimable from the reward pool after the epoch roll).
-pub const VERIFIER_FEE_BPS: u64 = 500;
-
-/// Slots the committee has to vote after it is drawn.
-pub const VERIFY_SLOTS: u64 = 16;
 
 declare_process_instruction!(Entrypoint, COMPUTE_UNITS, |invoke_context| {
     process(invoke_context)

@@ -3,21 +3,9 @@
 //! work book (validated work per identity and epoch, written by the auction) into the LStake table
 //! and into rewards in the reward pool, which identities claim.
 
-pub mod error;
-pub mod instruction;
-pub mod lstake_table;
-pub mod models;
 pub mod processor;
-pub mod reward_pool;
-pub mod state;
-pub mod work_book;
 
-use solana_pubkey::Pubkey;
-
-/// The registry's program id.
-pub const ID: Pubkey = Pubkey::new_from_array(*b"ambient/pol-registry/program/v1\0");
-
-/// The name the program is registered under.
-pub const NAME: &str = "ambient_pol_registry";
-
+pub use ambient_sdk::registry::{
+    error, instruction, lstake_table, models, reward_pool, state, work_book, ID, MIN_BOND, NAME,
+};
 pub use processor::Entrypoint;

@@ -11,13 +11,11 @@ use super::reward_pool::{RewardPool, REWARD_POOL};
 use super::state::{Record, RECORD_LEN};
 use super::work_book::{WorkBook, RING, WORK_BOOK};
 use super::ID;
+pub use super::MIN_BOND;
 use ambient_pol::lstake::LStakeParams;
 
 /// Compute units charged per registry instruction.
 pub const COMPUTE_UNITS: u64 = 750;
-
-/// Smallest bond accepted, in lamports.
-pub const MIN_BOND: u64 = 1_000_000;
 
 declare_process_instruction!(Entrypoint, COMPUTE_UNITS, |invoke_context| {
     process(invoke_context)

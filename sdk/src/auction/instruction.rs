@@ -16,7 +16,7 @@
 //!   to the requester and the winner's bond is slashed (`ambient_pol::rules`: part to the requester,
 //!   part burned, the rest and the bid's rent to the miner).
 //! - `DrawCommittee` (8): request (writable), the LStake table: after delivery, draws up to
-//!   [`COMMITTEE_SIZE`](super::processor::COMMITTEE_SIZE) verifiers, LStake-weighted without
+//!   [`COMMITTEE_SIZE`](super::COMMITTEE_SIZE) verifiers, LStake-weighted without
 //!   replacement (the miner excluded), seeded by the hash of the slot the result landed in.
 //! - `Verdict { valid }` (9): verifier (signer), request (writable): one vote per member before the
 //!   verification deadline.
@@ -25,7 +25,7 @@
 //!   the miner's work; a valid majority, or no majority by the deadline, pays the miner the price
 //!   less the verifiers' fee plus its bond, refunds the requester the rest, credits the miner's
 //!   inference work and, to each member that voted with the outcome, validation work and a share of
-//!   the fee ([`VERIFIER_FEE_BPS`](super::processor::VERIFIER_FEE_BPS) of the price, moved into the
+//!   the fee ([`VERIFIER_FEE_BPS`](super::VERIFIER_FEE_BPS) of the price, moved into the
 //!   reward pool and claimable after the epoch roll).
 //! - `WithdrawBid` (5): miner (signer), request (writable), bid (writable), destination (writable),
 //!   requester (writable): once the request is settled, a losing bid's bond and rent go to the

@@ -1,0 +1,41 @@
+//! The query auction: a requester asks for an inference with a price escrowed; miners place sealed
+//! bids (a hash of price and salt) with a bond, reveal them after the bid window, and settlement
+//! awards the lowest price, paid at the second-lowest (capped by the maximum price). Losing bonds
+//! are returned. Result delivery, verification and payout follow (next slice of the issue).
+
+pub mod error;
+pub mod instruction;
+pub mod state;
+
+use solana_pubkey::Pubkey;
+
+/// The auction's program id.
+pub const ID: Pubkey = Pubkey::new_from_array(*b"ambient/query-auction/program/v1");
+
+/// The name the program is registered under.
+pub const NAME: &str = "ambient_query_auction";
+
+/// Smallest bid bond, in lamports.
+pub const MIN_BID_BOND: u64 = 1_000_000;
+
+/// Verifiers drawn per delivered job (fewer if fewer identities have LStake).
+pub const COMMITTEE_SIZE: usize = 3;
+const _: () = assert!(COMMITTEE_SIZE <= state::MAX_COMMITTEE);
+
+/// Share of a verified job's price paid to the committee members that voted with the outcome, in
+/// basis points (claimable from the reward pool after the epoch roll).
+pub const VERIFIER_FEE_BPS: u64 = 500;
+
+/// Slots the committee has to vote after it is drawn.
+pub const VERIFY_SLOTS: u64 = 16;
+
+/// The sealed-bid commitment: `blake3("ambient-auction/bid/v1" ‖ request ‖ miner ‖ price ‖ salt)`.
+pub fn bid_commitment(request: &Pubkey, miner: &Pubkey, price: u64, salt: &[u8; 32]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"ambient-auction/bid/v1");
+    h.update(request.as_ref());
+    h.update(miner.as_ref());
+    h.update(&price.to_le_bytes());
+    h.update(salt);
+    *h.finalize().as_bytes()
+}
