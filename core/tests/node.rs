@@ -126,6 +126,64 @@ fn produces_votes_roots_and_replays_to_the_same_hashes() {
     assert!(forks.root() >= 2);
 }
 
+#[test]
+fn an_epoch_roll_that_changes_lstake_reweighs_the_tpu_and_pays_rewards() {
+    use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
+    use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
+    use ambient_programs::registry::work_book::{Credit, WorkBook, WORK_BOOK};
+    use solana_account::{ReadableAccount, WritableAccount};
+
+    // A genesis whose work book already holds epoch 0's validated work: the node itself (most of
+    // it, so its votes still carry a supermajority) and a miner that is not in the genesis LStake.
+    let dir = tempfile::tempdir().unwrap();
+    let identity = Arc::new(Keypair::new());
+    let miner = Keypair::new().pubkey();
+    let mut genesis = AmbientGenesis::new(GenesisParams::dev(identity.pubkey()));
+    let mut book = WorkBook::default();
+    for (who, units) in [(identity.pubkey(), 900), (miner, 100)] {
+        let credit = Credit {
+            inference: units,
+            ..Credit::default()
+        };
+        assert!(book.credit(0, who, credit).unwrap());
+    }
+    let account = genesis.config.accounts.get_mut(&WORK_BOOK).unwrap();
+    book.encode_into(account.data_as_mut_slice()).unwrap();
+    create_ledger(dir.path(), &genesis.config).unwrap();
+
+    let node = Node::open(dir.path(), false).unwrap();
+    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote, 0);
+    // Epoch 0: the genesis LStake (all of it the node's).
+    assert_eq!(
+        running.qos_weight(&identity.pubkey()),
+        Some(ambient_pol::lstake::LSTAKE_ONE)
+    );
+    assert_eq!(running.qos_weight(&miner), None);
+
+    // Epoch 0 is 32 slots; once a slot of epoch 1 is rooted the TPU weighs by the rolled table.
+    wait_for("a root in epoch 1", Duration::from_secs(180), || {
+        seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 32)
+    });
+    let root = node.bank_forks.read().unwrap().root_bank();
+    let table = LStakeTable::decode(root.get_account(&LSTAKE_TABLE).unwrap().data()).unwrap();
+    assert_eq!(table.epoch, root.epoch());
+    assert_eq!(table.entries, book.lstake(0, &Default::default()));
+    let (mine, theirs) = (table.entries[&identity.pubkey()], table.entries[&miner]);
+    assert!(mine > theirs && theirs > 0, "{table:?}");
+    assert_eq!(running.qos_weight(&identity.pubkey()), Some(mine));
+    assert_eq!(running.qos_weight(&miner), Some(theirs));
+
+    // The same roll released epoch 0's issuance: the miner's share of the inference pool is
+    // claimable.
+    let pool = RewardPool::decode(root.get_account(&REWARD_POOL).unwrap().data()).unwrap();
+    assert!(pool.released > 0);
+    assert!(pool.claimable[&miner] > 0);
+    assert!(pool.claimable[&identity.pubkey()] > pool.claimable[&miner]);
+
+    exit.store(true, Ordering::Relaxed);
+    running.join().unwrap();
+}
+
 fn start(
     node: &Node,
     identity: &Arc<Keypair>,
