@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use ambient_blobs::{BlobServer, BlobStore, Limits};
 use ambient_core::gossip::{Addresses, Gossip};
 use ambient_core::{create_ledger, ledger_exists, Node, Services};
 use ambient_rpc::{RpcServices, RpcSettings};
@@ -61,6 +62,13 @@ struct Args {
     /// Largest faucet airdrop per request, in SOL.
     #[arg(long, value_name = "SOL", default_value_t = 1_000_000)]
     faucet_sol: u64,
+    /// Port of the node's HTTP API (the blob store at /v1/blobs); default: the JSON-RPC port + 2.
+    #[arg(long, value_name = "PORT")]
+    api_port: Option<u16>,
+    /// Another node's HTTP API (e.g. http://10.0.0.2:8901) to fetch missing blobs from
+    /// (repeatable).
+    #[arg(long = "blob-peer", value_name = "URL")]
+    blob_peers: Vec<String>,
 }
 
 fn init_logging(args: &Args) -> Result<()> {
@@ -181,6 +189,16 @@ fn main() -> Result<()> {
         exit.clone(),
     )
     .context("starting gossip")?;
+    let api_addr = SocketAddr::new(
+        args.bind_address,
+        args.api_port.unwrap_or(args.rpc_port.wrapping_add(2)),
+    );
+    let blobs = Arc::new(
+        BlobStore::open(&args.ledger.join("blobs"), Limits::default())
+            .context("opening the blob store")?,
+    );
+    let api = BlobServer::start(blobs, api_addr, &args.blob_peers)
+        .with_context(|| format!("starting the HTTP API on {api_addr}"))?;
     let rpc = RpcServices::start(
         &node,
         identity.clone(),
@@ -208,7 +226,7 @@ fn main() -> Result<()> {
         .context("starting block production")?;
 
     let ready = format!(
-        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  gossip:    {}\n  faucet:    {}\n  ledger:    {}",
+        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  gossip:    {}\n  HTTP API:  {}\n  faucet:    {}\n  ledger:    {}",
         env!("CARGO_PKG_VERSION"),
         identity.pubkey(),
         node.genesis.hash(),
@@ -216,6 +234,7 @@ fn main() -> Result<()> {
         rpc.pubsub_addr,
         tpu_addr,
         gossip.addr,
+        api.url(),
         rpc.faucet_addr
             .map_or("off".to_string(), |a| a.to_string()),
         args.ledger.display(),
@@ -230,6 +249,7 @@ fn main() -> Result<()> {
     info!("shutting down");
     let produced = running.join();
     rpc.join();
+    api.join();
     gossip.join();
     produced.context("block production")?;
     eprintln!("stopped");

@@ -197,7 +197,7 @@ fn transfers(
 }
 
 #[test]
-fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction() {
+fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction_or_blob() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port_pair();
     let mut v = Validator::start(dir.path(), port, &[]);
@@ -220,11 +220,24 @@ fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction() {
     let client = v.client(confirmed());
     sent.extend(transfers(&client, &faucet, 3..6));
     let slot_before = client.get_slot().unwrap();
+    // A blob in the node's store, acknowledged before the kill.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let blobs = ambient_blobs::BlobClient::new(&v.api_url());
+    let blob = rt
+        .block_on(blobs.put(b"a prompt that must survive", None))
+        .unwrap()
+        .id;
     v.kill9();
 
     let v = Validator::start(dir.path(), port, &[]);
     let client = v.client(confirmed());
     assert!(v.log().contains("ledger replayed"));
+    assert_eq!(
+        rt.block_on(ambient_blobs::BlobClient::new(&v.api_url()).get(&blob))
+            .unwrap()
+            .as_deref(),
+        Some(&b"a prompt that must survive"[..])
+    );
     v.wait_for_slot(slot_before + 1, confirmed());
     for (sig, to, lamports) in &sent {
         let status = client

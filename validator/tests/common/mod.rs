@@ -24,7 +24,7 @@ pub struct Validator {
     pub rpc_port: u16,
 }
 
-/// A TCP port free now, whose next port is free too (PubSub). Picked at random below the
+/// A TCP port free now, whose next two are free too (PubSub, the HTTP API). Picked at random below the
 /// kernel's ephemeral range, so the free ports other processes (and the validator itself) are
 /// handed by `bind(0)` cannot take it between this check and the validator's bind.
 pub fn free_port_pair() -> u16 {
@@ -50,9 +50,7 @@ pub fn free_port_pair() -> u16 {
                 .unwrap()
                 .port()
         };
-        if port < u16::MAX
-            && TcpListener::bind(("127.0.0.1", port)).is_ok()
-            && TcpListener::bind(("127.0.0.1", port + 1)).is_ok()
+        if port < u16::MAX - 2 && (0..3).all(|i| TcpListener::bind(("127.0.0.1", port + i)).is_ok())
         {
             return port;
         }
@@ -129,6 +127,11 @@ impl Validator {
     /// The JSON-RPC URL.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.rpc_port)
+    }
+
+    /// The node's HTTP API (blob store) URL.
+    pub fn api_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.rpc_port + 2)
     }
 
     /// The PubSub URL.

@@ -1,0 +1,258 @@
+//! The blob store over HTTP.
+//!
+//! - `POST /v1/blobs[?ttl=SECONDS]`: stores the body; `201` with `{"id", "size", "expires_at"}`.
+//! - `PUT /v1/blobs/{id}[?ttl=SECONDS]`: the same, refusing a body that does not hash to `id`.
+//! - `GET /v1/blobs/{id}` (and `HEAD`): the bytes (`application/octet-stream`). A blob this node
+//!   does not hold is fetched from its peers, checked against its id, kept, and served.
+//! - `GET /v1/blobs`: `{"count", "used", "limit"}`.
+//!
+//! Errors are JSON `{"error": "..."}`: `400` bad id, hash mismatch or ttl, `404` unknown,
+//! `413` over the size limit, `507` store full, `500` disk trouble.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use log::{info, warn};
+use serde::Deserialize;
+
+use crate::client::BlobClient;
+use crate::error::BlobError;
+use crate::id::BlobId;
+use crate::store::{now_secs, BlobStore};
+
+/// Set on requests between peers, so a miss is not forwarded again.
+pub const HOP_HEADER: &str = "x-ambient-blob-hop";
+
+/// How often expired blobs are swept.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+#[derive(Clone)]
+struct AppState {
+    store: Arc<BlobStore>,
+    peers: Arc<Vec<BlobClient>>,
+}
+
+#[derive(Deserialize)]
+struct TtlQuery {
+    ttl: Option<u64>,
+}
+
+fn status_of(e: &BlobError) -> StatusCode {
+    match e {
+        BlobError::BadId(_) | BlobError::HashMismatch { .. } | BlobError::BadTtl { .. } => {
+            StatusCode::BAD_REQUEST
+        }
+        BlobError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        BlobError::Full { .. } => StatusCode::INSUFFICIENT_STORAGE,
+        BlobError::Corrupt(_) | BlobError::Io(_) | BlobError::Http(_) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+fn error(status: StatusCode, msg: String) -> Response {
+    (status, Json(serde_json::json!({ "error": msg }))).into_response()
+}
+
+fn refuse(e: BlobError) -> Response {
+    error(status_of(&e), e.to_string())
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, BlobError> + Send + 'static,
+) -> Result<T, BlobError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| BlobError::Io(std::io::Error::other(e.to_string())))?
+}
+
+async fn post_blob(State(s): State<AppState>, Query(q): Query<TtlQuery>, body: Bytes) -> Response {
+    let store = s.store.clone();
+    match blocking(move || store.put(&body, q.ttl)).await {
+        Ok(stored) => (StatusCode::CREATED, Json(stored)).into_response(),
+        Err(e) => refuse(e),
+    }
+}
+
+async fn put_blob(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TtlQuery>,
+    body: Bytes,
+) -> Response {
+    let id: BlobId = match id.parse() {
+        Ok(id) => id,
+        Err(e) => return refuse(e),
+    };
+    let store = s.store.clone();
+    match blocking(move || store.put_expected(&id, &body, q.ttl)).await {
+        Ok(stored) => (StatusCode::CREATED, Json(stored)).into_response(),
+        Err(e) => refuse(e),
+    }
+}
+
+async fn get_blob(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let id: BlobId = match id.parse() {
+        Ok(id) => id,
+        Err(e) => return refuse(e),
+    };
+    let store = s.store.clone();
+    match blocking(move || store.get(&id)).await {
+        Ok(Some(data)) => return octets(data),
+        Ok(None) => {}
+        Err(e) => return refuse(e),
+    }
+    if headers.contains_key(HOP_HEADER) {
+        return error(StatusCode::NOT_FOUND, format!("no blob {id}"));
+    }
+    for peer in s.peers.iter() {
+        match peer.get_hop(&id).await {
+            Ok(Some(data)) => {
+                let store = s.store.clone();
+                let kept = data.clone();
+                if let Err(e) = blocking(move || store.put(&kept, None)).await {
+                    warn!("blob {id} from {}: not kept: {e}", peer.base());
+                }
+                return octets(data);
+            }
+            Ok(None) => {}
+            Err(e) => warn!("blob {id} from {}: {e}", peer.base()),
+        }
+    }
+    error(StatusCode::NOT_FOUND, format!("no blob {id}"))
+}
+
+async fn usage(State(s): State<AppState>) -> Response {
+    Json(s.store.usage()).into_response()
+}
+
+fn octets(data: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/octet-stream")], data).into_response()
+}
+
+/// The blob API as an axum router over `store`, fetching misses from `peers` (base URLs).
+pub fn router(store: Arc<BlobStore>, peers: &[String]) -> Router {
+    let max = store.limits().max_blob as usize;
+    let state = AppState {
+        store,
+        peers: Arc::new(peers.iter().map(|p| BlobClient::new(p)).collect()),
+    };
+    Router::new()
+        .route("/v1/blobs", post(post_blob).get(usage))
+        .route("/v1/blobs/{id}", get(get_blob).put(put_blob))
+        .layer(DefaultBodyLimit::max(max))
+        .with_state(state)
+}
+
+/// The blob server running on its own thread.
+pub struct BlobServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl BlobServer {
+    /// Binds `addr` and serves `store` (sweeping expired blobs every minute).
+    pub fn start(
+        store: Arc<BlobStore>,
+        addr: SocketAddr,
+        peers: &[String],
+    ) -> Result<BlobServer, BlobError> {
+        Self::start_on(std::net::TcpListener::bind(addr)?, store, peers)
+    }
+
+    /// Serves `store` on a bound listener.
+    pub fn start_on(
+        listener: std::net::TcpListener,
+        store: Arc<BlobStore>,
+        peers: &[String],
+    ) -> Result<BlobServer, BlobError> {
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("ambBlobs")
+            .enable_all()
+            .build()?;
+        let app = router(store.clone(), peers);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("ambBlobs".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let listener = match tokio::net::TcpListener::from_std(listener) {
+                        Ok(l) => l,
+                        Err(e) => {
+                            warn!("blob server: {e}");
+                            return;
+                        }
+                    };
+                    let sweeper = tokio::spawn(async move {
+                        let mut tick = tokio::time::interval(SWEEP_EVERY);
+                        loop {
+                            tick.tick().await;
+                            let store = store.clone();
+                            let _ = tokio::task::spawn_blocking(move || {
+                                let n = store.sweep_at(now_secs());
+                                if n > 0 {
+                                    info!("blob store: {n} expired blobs removed");
+                                }
+                            })
+                            .await;
+                        }
+                    });
+                    let served = axum::serve(listener, app).with_graceful_shutdown(async {
+                        let _ = rx.await;
+                    });
+                    if let Err(e) = served.await {
+                        warn!("blob server stopped: {e}");
+                    }
+                    sweeper.abort();
+                });
+            })?;
+        info!("blob store on http://{addr}/v1/blobs");
+        Ok(BlobServer {
+            addr,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The base URL clients use.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops serving and joins the thread.
+    pub fn join(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for BlobServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,139 @@
+//! Blob servers over real sockets: limits and errors as HTTP statuses, and fetch-from-peer.
+
+use std::sync::Arc;
+
+use ambient_blobs::{BlobClient, BlobError, BlobId, BlobServer, BlobStore, Limits};
+
+fn server(dir: &std::path::Path, peers: &[String]) -> BlobServer {
+    let limits = Limits {
+        max_blob: 1024,
+        ..Limits::default()
+    };
+    let store = Arc::new(BlobStore::open(dir, limits).unwrap());
+    BlobServer::start(store, "127.0.0.1:0".parse().unwrap(), peers).unwrap()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn stores_serves_and_refuses_with_clear_statuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = server(dir.path(), &[]);
+    let client = BlobClient::new(&a.url());
+    let rt = runtime();
+    rt.block_on(async {
+        let stored = client.put(b"a prompt", Some(120)).await.unwrap();
+        assert_eq!(stored.id, BlobId::of(b"a prompt"));
+        assert_eq!(stored.size, 8);
+        assert_eq!(client.get(&stored.id).await.unwrap().unwrap(), b"a prompt");
+        assert_eq!(client.get(&BlobId::of(b"never")).await.unwrap(), None);
+        let usage = client.usage().await.unwrap();
+        assert_eq!((usage.count, usage.used), (1, 8));
+
+        let http = reqwest::Client::new();
+        let url = |p: &str| format!("{}{p}", a.url());
+        // POST names the id for the caller.
+        let r = http
+            .post(url("/v1/blobs"))
+            .body("posted")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["id"], BlobId::of(b"posted").to_hex());
+        // HEAD answers without the body.
+        let r = http
+            .head(url(&format!("/v1/blobs/{}", stored.id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        // Content under someone else's id.
+        let r = http
+            .put(url(&format!("/v1/blobs/{}", BlobId::of(b"x"))))
+            .body("y")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert!(v["error"].as_str().unwrap().contains("hashes to"), "{v}");
+        // Not an id.
+        let r = http.get(url("/v1/blobs/not-a-hash")).send().await.unwrap();
+        assert_eq!(r.status(), 400);
+        // Over the size limit.
+        let r = http
+            .post(url("/v1/blobs"))
+            .body(vec![0u8; 1025])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 413);
+        // A time to live over the maximum.
+        let r = http
+            .post(url("/v1/blobs?ttl=99999999"))
+            .body("z")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let e = client.put(b"z", Some(0)).await.unwrap_err();
+        assert!(
+            matches!(e, BlobError::Http(ref m) if m.contains("time to live")),
+            "{e}"
+        );
+    });
+}
+
+#[test]
+fn a_node_fetches_what_it_lacks_from_its_peers_and_keeps_it() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = server(da.path(), &[]);
+    let b = server(db.path(), &[a.url()]);
+    let rt = runtime();
+    let id = rt.block_on(async {
+        let id = BlobClient::new(&a.url())
+            .put(b"output tokens", None)
+            .await
+            .unwrap()
+            .id;
+        let via_b = BlobClient::new(&b.url());
+        assert_eq!(via_b.get(&id).await.unwrap().unwrap(), b"output tokens");
+        // Only through one hop: B asked directly as a peer does not forward.
+        assert_eq!(via_b.get_hop(&BlobId::of(b"nowhere")).await.unwrap(), None);
+        id
+    });
+    // A goes away; B kept its copy (on disk: it survives B's restart too).
+    drop(a);
+    drop(b);
+    let b = server(db.path(), &[]);
+    rt.block_on(async {
+        assert_eq!(
+            BlobClient::new(&b.url()).get(&id).await.unwrap().unwrap(),
+            b"output tokens"
+        );
+    });
+}
+
+#[test]
+fn peers_that_point_at_each_other_do_not_loop() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // A's peer is B, B's peer is A: B's socket is bound first.
+    let b_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let b_addr = b_listener.local_addr().unwrap();
+    let a = server(da.path(), &[format!("http://{b_addr}")]);
+    let store = Arc::new(BlobStore::open(db.path(), Limits::default()).unwrap());
+    let b = BlobServer::start_on(b_listener, store, &[a.url()]).unwrap();
+    let rt = runtime();
+    rt.block_on(async {
+        let missing = BlobId::of(b"missing");
+        assert_eq!(BlobClient::new(&a.url()).get(&missing).await.unwrap(), None);
+        assert_eq!(BlobClient::new(&b.url()).get(&missing).await.unwrap(), None);
+    });
+}
