@@ -31,18 +31,70 @@ pub fn token_hash(model_id: &Hash, index: u64, token: u32, logits: &[f32]) -> Ha
 
 /// blake3 of a token sequence (u32 LE each): the prompt and output hashes of a receipt.
 pub fn tokens_hash(tokens: &[u32]) -> Hash {
-    let mut h = blake3::Hasher::new();
-    h.update(b"ambient-pol/tokens/v1");
-    h.update(&(tokens.len() as u64).to_le_bytes());
+    *blake3::hash(&tokens_blob(tokens)).as_bytes()
+}
+
+const TOKENS_DOMAIN: &[u8] = b"ambient-pol/tokens/v1";
+
+/// The bytes [`tokens_hash`] hashes: the form prompts and outputs take in the blob store, so a
+/// blob's id (blake3 of its bytes) *is* the tokens hash recorded on chain.
+pub fn tokens_blob(tokens: &[u32]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(TOKENS_DOMAIN.len() + 8 + 4 * tokens.len());
+    v.extend_from_slice(TOKENS_DOMAIN);
+    v.extend_from_slice(&(tokens.len() as u64).to_le_bytes());
     for t in tokens {
-        h.update(&t.to_le_bytes());
+        v.extend_from_slice(&t.to_le_bytes());
     }
-    *h.finalize().as_bytes()
+    v
+}
+
+/// Parses a [`tokens_blob`]; anything else is a clear error.
+pub fn tokens_from_blob(b: &[u8]) -> Result<Vec<u32>, crate::PolError> {
+    let bad = |why: &str| crate::PolError::Mismatch(format!("not a tokens blob: {why}"));
+    let rest = b
+        .strip_prefix(TOKENS_DOMAIN)
+        .ok_or_else(|| bad("wrong header"))?;
+    if rest.len() < 8 {
+        return Err(bad("truncated"));
+    }
+    let n = u64::from_le_bytes(rest[..8].try_into().expect("8 bytes"));
+    let body = &rest[8..];
+    if body.len() % 4 != 0 || (body.len() / 4) as u64 != n {
+        return Err(bad("length does not match the count"));
+    }
+    Ok(body
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn tokens_blobs_round_trip_and_hash_to_the_tokens_hash(t in proptest::collection::vec(any::<u32>(), 0..64)) {
+            let b = tokens_blob(&t);
+            prop_assert_eq!(*blake3::hash(&b).as_bytes(), tokens_hash(&t));
+            prop_assert_eq!(tokens_from_blob(&b).unwrap(), t);
+        }
+
+        #[test]
+        fn anything_else_is_refused_without_panic(b in proptest::collection::vec(any::<u8>(), 0..64)) {
+            if let Ok(t) = tokens_from_blob(&b) {
+                prop_assert_eq!(tokens_blob(&t), b);
+            }
+        }
+    }
+
+    #[test]
+    fn a_truncated_blob_is_refused() {
+        let b = tokens_blob(&[1, 2, 3]);
+        assert!(tokens_from_blob(&b[..b.len() - 1]).is_err());
+        assert!(tokens_from_blob(&b[1..]).is_err());
+    }
 
     #[test]
     fn every_field_matters() {

@@ -6,9 +6,9 @@
 //! prefill over the whole output) and rebuilds the root. A fraud proof names the first failing
 //! position and what differs.
 
-use ambient_llm::sampler;
+use ambient_llm::sampler::{self, SamplingParams};
 
-use crate::commit::{Committed, Opening};
+use crate::commit::{Commitment, Committed, Opening};
 use crate::error::PolError;
 use crate::hash::{token_hash, tokens_hash, Hash};
 use crate::receipt::Receipt;
@@ -193,23 +193,53 @@ pub fn validate_openings(
 /// Full validation: recompute every position with one prefill and rebuild the commitment.
 pub fn validate_full(src: &impl LogitsSource, job: &Job<'_>) -> Result<Verdict, PolError> {
     check_receipt(src, job)?;
-    let n = job.output.len();
-    let mut seq = job.prompt.to_vec();
-    seq.extend_from_slice(&job.output[..n - 1]);
-    let first = job.prompt.len() - 1;
+    validate_commitment(
+        src,
+        job.prompt,
+        job.output,
+        &job.receipt.sampling,
+        &job.receipt.commitment(),
+    )
+}
+
+/// Full validation of a commitment known from elsewhere (the auction's on-chain result, signed by
+/// the miner's transaction): recompute every position of `output` after `prompt` with one
+/// prefill, check each sampled token, and rebuild the root and chain hash.
+pub fn validate_commitment(
+    src: &impl LogitsSource,
+    prompt: &[u32],
+    output: &[u32],
+    sampling: &SamplingParams,
+    commitment: &Commitment,
+) -> Result<Verdict, PolError> {
+    if prompt.is_empty() {
+        return Err(PolError::Param("empty prompt".into()));
+    }
+    let n = output.len();
+    if n == 0 || commitment.len != n as u64 {
+        return Ok(fraud(
+            n as u64,
+            Fraud::RootMismatch {
+                expected: commitment.root,
+            },
+        ));
+    }
+    let mut seq = prompt.to_vec();
+    seq.extend_from_slice(&output[..n - 1]);
+    let first = prompt.len() - 1;
     let logits = src.logits(&seq, first)?;
     let vocab = src.vocab();
     let model_id = src.model_id();
     let mut leaves = Vec::with_capacity(n);
     for i in 0..n {
         let l = &logits[i * vocab..(i + 1) * vocab];
-        if let Some(f) = check_position(&model_id, job, i as u64, l, None)? {
+        if let Some(f) = check_sample(output[i], sampling, i as u64, l)? {
             return Ok(fraud(i as u64, f));
         }
-        leaves.push(token_hash(&model_id, i as u64, job.output[i], l));
+        leaves.push(token_hash(&model_id, i as u64, output[i], l));
     }
-    let rebuilt = Committed::from_leaves(leaves, job.output.to_vec())?;
-    if rebuilt.commitment != job.receipt.commitment() {
+    let rebuilt = Committed::from_leaves(leaves, output.to_vec())?;
+    if rebuilt.commitment != *commitment {
         return Ok(fraud(
             n as u64,
             Fraud::RootMismatch {
@@ -244,8 +274,18 @@ fn check_position(
             }));
         }
     }
-    let expected = sampler::sample(logits, &job.receipt.sampling, i)
-        .map_err(|e| PolError::Engine(e.to_string()))?;
+    check_sample(token, &job.receipt.sampling, i, logits)
+}
+
+/// Whether `token` is what the seeded sampler picks from `logits` at position `i`.
+fn check_sample(
+    token: u32,
+    sampling: &SamplingParams,
+    i: u64,
+    logits: &[f32],
+) -> Result<Option<Fraud>, PolError> {
+    let expected =
+        sampler::sample(logits, sampling, i).map_err(|e| PolError::Engine(e.to_string()))?;
     if expected != token {
         return Ok(Some(Fraud::WrongSample {
             expected,
