@@ -11,6 +11,8 @@ pub const IDENTITY: &str = "validator-keypair.json";
 pub const VOTE: &str = "vote-account-keypair.json";
 /// The development faucet.
 pub const FAUCET: &str = "faucet-keypair.json";
+/// The local miner (created and funded with a new --dev ledger).
+pub const MINER: &str = "miner-keypair.json";
 
 /// Reads a keypair file.
 pub fn read(path: &Path) -> Result<Keypair> {

@@ -13,6 +13,10 @@ use std::time::Duration;
 use ambient_blobs::{BlobServer, BlobStore, Limits};
 use ambient_core::gossip::{Addresses, Gossip};
 use ambient_core::{create_ledger, ledger_exists, Node, Services};
+use ambient_llm::{Engine, EngineOptions};
+use ambient_market::miner::{Miner, PricePolicy};
+use ambient_market::roles;
+use ambient_market::verifier::Verifier;
 use ambient_rpc::{RpcServices, RpcSettings};
 use ambient_runtime::genesis::{AmbientGenesis, GenesisParams};
 use anyhow::{bail, Context, Result};
@@ -69,6 +73,47 @@ struct Args {
     /// (repeatable).
     #[arg(long = "blob-peer", value_name = "URL")]
     blob_peers: Vec<String>,
+    /// Run the miner role: bid on requests for the model, serve won jobs with PoL.
+    #[arg(long)]
+    miner: bool,
+    /// Run the verifier role: validate and vote when drawn into a committee, and move every
+    /// auction along.
+    #[arg(long)]
+    verifier: bool,
+    /// With --dev, leave the miner and verifier roles off (they are on by default).
+    #[arg(long)]
+    no_market: bool,
+    /// The model file (GGUF) the network serves (default: $AMBIENT_MODEL, else the model cache).
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// The miner's keypair (default: the ledger's miner-keypair.json, created and funded in a
+    /// new --dev ledger).
+    #[arg(long, value_name = "KEYPAIR")]
+    miner_keypair: Option<PathBuf>,
+    /// The miner's price, in lamports per token of a request's max tokens (at least 0.001 SOL).
+    #[arg(long, value_name = "LAMPORTS", default_value_t = PricePolicy::default().per_token)]
+    miner_price_per_token: u64,
+    /// For fraud tests only: the miner generates with this model file while claiming the
+    /// network's model (--model) — a dishonest miner the verifiers must catch.
+    #[arg(long, value_name = "FILE", hide = true)]
+    dishonest_model: Option<PathBuf>,
+}
+
+/// Lamports a new --dev ledger gives the local miner.
+const DEV_MINER_LAMPORTS: u64 = 1_000 * 1_000_000_000;
+
+fn load_engine(path: &std::path::Path) -> Result<Arc<Engine>> {
+    if !path.exists() {
+        bail!(
+            "model {} not found: run `bash ci/fetch-model.sh`, pass --model, or start with \
+             --no-market",
+            path.display()
+        );
+    }
+    eprintln!("loading the model {} ...", path.display());
+    let engine = Engine::load(path, &EngineOptions::default(), |_| {})
+        .with_context(|| format!("loading {}", path.display()))?;
+    Ok(Arc::new(engine))
 }
 
 fn init_logging(args: &Args) -> Result<()> {
@@ -112,6 +157,18 @@ fn main() -> Result<()> {
                 .with_context(|| format!("deleting {}", args.ledger.display()))?;
         }
     }
+    let miner_on = args.miner || (args.dev && !args.no_market);
+    let verifier_on = args.verifier || (args.dev && !args.no_market);
+    let market = miner_on || verifier_on;
+    let model_path = args
+        .model
+        .clone()
+        .unwrap_or_else(ambient_llm::default_model_path);
+    let engine = if market {
+        Some(load_engine(&model_path)?)
+    } else {
+        None
+    };
     if !ledger_exists(&args.ledger) {
         if !args.dev {
             bail!(
@@ -125,8 +182,22 @@ fn main() -> Result<()> {
             Some(p) => keys::read(p)?,
             None => solana_keypair::Keypair::new(),
         };
-        let genesis = AmbientGenesis::new(GenesisParams::dev(identity.pubkey()));
+        let mut params = GenesisParams::dev(identity.pubkey());
+        let miner = solana_keypair::Keypair::new();
+        if let Some(e) = &engine {
+            params.allowed_models = vec![e.model_id().0];
+        }
+        let mut genesis = AmbientGenesis::new(params);
+        genesis.config.add_account(
+            miner.pubkey(),
+            solana_account::AccountSharedData::new(
+                DEV_MINER_LAMPORTS,
+                0,
+                &solana_sdk_ids::system_program::id(),
+            ),
+        );
         create_ledger(&args.ledger, &genesis.config).context("creating the ledger")?;
+        keys::write(&args.ledger.join(keys::MINER), &miner)?;
         keys::write(&args.ledger.join(keys::IDENTITY), &identity)?;
         keys::write(&args.ledger.join(keys::VOTE), &genesis.bootstrap_vote)?;
         keys::write(&args.ledger.join(keys::FAUCET), &genesis.faucet)?;
@@ -225,8 +296,44 @@ fn main() -> Result<()> {
         })
         .context("starting block production")?;
 
+    let mut roles = Vec::new();
+    if let Some(engine) = engine {
+        let rpc_url = format!("http://{}", rpc.rpc_addr);
+        let every = Duration::from_millis((args.slot_ms / 2).max(50));
+        if verifier_on {
+            let v = Verifier::new(identity.clone(), &rpc_url, &api.url(), engine.clone())?;
+            roles.push(roles::spawn("ambVerifier", v, every, exit.clone())?);
+        }
+        if miner_on {
+            let key_path = args
+                .miner_keypair
+                .clone()
+                .unwrap_or_else(|| args.ledger.join(keys::MINER));
+            let key = Arc::new(keys::read(&key_path)?);
+            let policy = PricePolicy {
+                per_token: args.miner_price_per_token,
+                ..PricePolicy::default()
+            };
+            let serving = match &args.dishonest_model {
+                Some(p) => load_engine(p)?,
+                None => engine.clone(),
+            };
+            let mut m = Miner::new(
+                key,
+                &rpc_url,
+                &api.url(),
+                serving,
+                policy,
+                &args.ledger.join("market"),
+            )?;
+            m.claim_model(engine.model_id().0);
+            info!("miner {} on", m.identity());
+            roles.push(roles::spawn("ambMiner", m, every, exit.clone())?);
+        }
+    }
+
     let ready = format!(
-        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  gossip:    {}\n  HTTP API:  {}\n  faucet:    {}\n  ledger:    {}",
+        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  gossip:    {}\n  HTTP API:  {}\n  faucet:    {}\n  market:    {}\n  ledger:    {}",
         env!("CARGO_PKG_VERSION"),
         identity.pubkey(),
         node.genesis.hash(),
@@ -237,6 +344,12 @@ fn main() -> Result<()> {
         api.url(),
         rpc.faucet_addr
             .map_or("off".to_string(), |a| a.to_string()),
+        match (miner_on, verifier_on) {
+            (true, true) => "miner, verifier",
+            (true, false) => "miner",
+            (false, true) => "verifier",
+            (false, false) => "off",
+        },
         args.ledger.display(),
     );
     info!("{ready}");
@@ -247,6 +360,9 @@ fn main() -> Result<()> {
     }
     eprintln!("shutting down ...");
     info!("shutting down");
+    for r in roles {
+        let _ = r.join();
+    }
     let produced = running.join();
     rpc.join();
     api.join();

@@ -1,0 +1,114 @@
+//! The chain as the market's participants see it: auction requests and bids read over JSON-RPC,
+//! transactions signed and sent to the node.
+
+use ambient_sdk::auction::state::{Bid, Request, BID_LEN, REQUEST_LEN};
+use ambient_sdk::auction::ID as AUCTION;
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_commitment_config::CommitmentConfig;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_rpc_client::rpc_client::RpcClient;
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::filter::RpcFilterType;
+use solana_signature::Signature;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+
+use crate::error::MarketError;
+
+/// A node's RPC, read at `processed` (the market acts on the newest state; every step it takes is
+/// checked again on chain).
+pub struct Chain {
+    rpc: RpcClient,
+}
+
+impl Chain {
+    /// Talks to the JSON-RPC at `url`.
+    pub fn new(url: &str) -> Self {
+        Chain {
+            rpc: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::processed()),
+        }
+    }
+
+    /// The RPC client.
+    pub fn rpc(&self) -> &RpcClient {
+        &self.rpc
+    }
+
+    /// The current slot.
+    pub fn slot(&self) -> Result<u64, MarketError> {
+        Ok(self.rpc.get_slot()?)
+    }
+
+    /// Every auction request account, decoded (malformed ones skipped).
+    pub fn requests(&self) -> Result<Vec<(Pubkey, Request)>, MarketError> {
+        let config = RpcProgramAccountsConfig {
+            filters: Some(vec![RpcFilterType::DataSize(REQUEST_LEN as u64)]),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                ..RpcAccountInfoConfig::default()
+            },
+            ..RpcProgramAccountsConfig::default()
+        };
+        let accounts = self
+            .rpc
+            .get_program_ui_accounts_with_config(&AUCTION, config)?;
+        Ok(accounts
+            .into_iter()
+            .filter_map(|(k, a)| {
+                let data = a.data.decode()?;
+                Request::read(&data).ok().flatten().map(|r| (k, r))
+            })
+            .collect())
+    }
+
+    /// One request, if its account exists and holds one.
+    pub fn request(&self, key: &Pubkey) -> Result<Option<Request>, MarketError> {
+        let Some(acc) = self
+            .rpc
+            .get_account_with_commitment(key, CommitmentConfig::processed())?
+            .value
+        else {
+            return Ok(None);
+        };
+        if acc.owner != AUCTION || acc.data.len() != REQUEST_LEN {
+            return Ok(None);
+        }
+        Request::read(&acc.data).map_err(|e| MarketError::Account(key.to_string(), e.to_string()))
+    }
+
+    /// A bid account, if it exists.
+    pub fn bid(&self, key: &Pubkey) -> Result<Option<Bid>, MarketError> {
+        let Some(acc) = self
+            .rpc
+            .get_account_with_commitment(key, CommitmentConfig::processed())?
+            .value
+        else {
+            return Ok(None);
+        };
+        if acc.owner != AUCTION || acc.data.len() != BID_LEN {
+            return Ok(None);
+        }
+        Bid::read(&acc.data).map_err(|e| MarketError::Account(key.to_string(), e.to_string()))
+    }
+
+    /// Rent-exempt minimum for `len` bytes.
+    pub fn rent(&self, len: usize) -> Result<u64, MarketError> {
+        Ok(self.rpc.get_minimum_balance_for_rent_exemption(len)?)
+    }
+
+    /// Signs `ixs` (payer first) and sends them, waiting until the node has processed them.
+    pub fn send(
+        &self,
+        payer: &Keypair,
+        signers: &[&Keypair],
+        ixs: &[Instruction],
+    ) -> Result<Signature, MarketError> {
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
+        let blockhash = self.rpc.get_latest_blockhash()?;
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
+        Ok(self.rpc.send_and_confirm_transaction(&tx)?)
+    }
+}

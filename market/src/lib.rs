@@ -1,0 +1,32 @@
+//! The inference market's participants, all talking to a node over JSON-RPC and its HTTP API:
+//! - [`miner::Miner`]: bids by a price policy (sealed, bonded), reveals, serves won jobs with the
+//!   engine while committing to every token's logits (PoL), stores the output, submits the result;
+//! - [`verifier::Verifier`]: validates the jobs whose committee it is drawn into and votes;
+//! - [`keeper`]: the permissionless steps that move every auction along;
+//! - [`requester`]: opening a request and reading its output;
+//! - [`roles`]: the miner and verifier loops a node runs on their own threads.
+
+pub mod bids;
+pub mod blobs;
+pub mod chain;
+pub mod error;
+pub mod keeper;
+pub mod miner;
+pub mod requester;
+pub mod roles;
+pub mod verifier;
+
+pub use error::MarketError;
+
+use ambient_llm::sampler::SamplingParams;
+use ambient_sdk::auction::state::Sampling;
+
+/// The engine's sampler settings for a request's on-chain ones.
+pub fn sampling(s: &Sampling) -> SamplingParams {
+    SamplingParams {
+        temperature: s.temperature,
+        top_k: s.top_k,
+        top_p: s.top_p,
+        seed: s.seed,
+    }
+}

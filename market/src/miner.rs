@@ -1,0 +1,241 @@
+//! The miner: watches requests for the model it serves, bids by its price policy (sealed, with a
+//! bond), reveals, and when it wins fetches the prompt, generates with the engine while hashing
+//! every token's logits (PoL), stores the output in the blob store and submits the commitment
+//! before the deadline. It takes back its losing bonds and moves its own jobs along.
+
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::Arc;
+
+use ambient_llm::{Engine, GenerateOptions};
+use ambient_pol::hash::tokens_hash;
+use ambient_pol::Recorder;
+use ambient_sdk::auction::instruction::{bid, reveal, submit_result, withdraw_bid};
+use ambient_sdk::auction::state::{JobResult, Request, RequestState, BID_LEN};
+use ambient_sdk::auction::{bid_commitment, MIN_BID_BOND};
+use log::{debug, info, warn};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+
+use crate::bids::{BidBook, SealedBid};
+use crate::blobs::Blobs;
+use crate::chain::Chain;
+use crate::error::MarketError;
+use crate::{keeper, sampling};
+
+/// How a miner prices a job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PricePolicy {
+    /// Lamports per token of the request's `max_tokens`.
+    pub per_token: u64,
+    /// Least it bids, in lamports.
+    pub floor: u64,
+}
+
+impl Default for PricePolicy {
+    /// 10 000 lamports a token, at least 0.001 SOL.
+    fn default() -> Self {
+        PricePolicy {
+            per_token: 10_000,
+            floor: 1_000_000,
+        }
+    }
+}
+
+impl PricePolicy {
+    /// The price asked for a job of `max_tokens`.
+    pub fn ask(&self, max_tokens: u32) -> u64 {
+        self.per_token
+            .saturating_mul(u64::from(max_tokens))
+            .max(self.floor)
+    }
+}
+
+/// A miner.
+pub struct Miner {
+    key: Arc<Keypair>,
+    chain: Chain,
+    blobs: Blobs,
+    engine: Arc<Engine>,
+    /// The model id it bids for (the engine's, unless told otherwise).
+    model_id: [u8; 32],
+    policy: PricePolicy,
+    book: BidBook,
+}
+
+impl Miner {
+    /// A miner signing with `key`, talking to the node at `rpc_url` / `api_url`, keeping its bid
+    /// book in `state_dir`.
+    pub fn new(
+        key: Arc<Keypair>,
+        rpc_url: &str,
+        api_url: &str,
+        engine: Arc<Engine>,
+        policy: PricePolicy,
+        state_dir: &Path,
+    ) -> Result<Self, MarketError> {
+        let model_id = engine.model_id().0;
+        Ok(Miner {
+            key,
+            chain: Chain::new(rpc_url),
+            blobs: Blobs::new(api_url)?,
+            engine,
+            model_id,
+            policy,
+            book: BidBook::open(&state_dir.join("bids.json"))?,
+        })
+    }
+
+    /// Bids for requests naming `model_id` whatever its engine computes. Only a dishonest miner
+    /// does this (the tests' fraud case: a perturbed model file passed off as the network's).
+    pub fn claim_model(&mut self, model_id: [u8; 32]) {
+        self.model_id = model_id;
+    }
+
+    /// The miner's identity.
+    pub fn identity(&self) -> Pubkey {
+        self.key.pubkey()
+    }
+
+    /// One pass over every request.
+    pub fn step(&mut self) -> Result<(), MarketError> {
+        let slot = self.chain.slot()?;
+        let requests = self.chain.requests()?;
+        for (key, r) in &requests {
+            if let Err(e) = self.on_request(slot, key, r) {
+                warn!("miner: request {key}: {e}");
+            }
+        }
+        Ok(())
+    }
+
+    fn on_request(&mut self, slot: u64, key: &Pubkey, r: &Request) -> Result<(), MarketError> {
+        let me = self.key.pubkey();
+        let mine = self.book.get(key).cloned();
+        match (r.state, mine) {
+            (RequestState::Open, None) if slot < r.bid_end => {
+                let ask = self.policy.ask(r.max_tokens);
+                if r.model_id == self.model_id && ask <= r.max_price {
+                    self.place(key, SealedBid::new(ask))?;
+                }
+            }
+            (RequestState::Open, Some(b)) if slot < r.bid_end => {
+                // Sent but not landed (a restart, a dropped transaction): send it again.
+                let landed = self.chain.bid(&b.keypair()?.pubkey())?.is_some();
+                if !landed {
+                    self.place(key, b)?;
+                }
+            }
+            (RequestState::Open, Some(b)) if slot < r.reveal_end => {
+                let bid_key = b.keypair()?.pubkey();
+                if self.chain.bid(&bid_key)?.is_some_and(|x| !x.revealed) {
+                    let ix = reveal(&me, key, &bid_key, b.price, b.salt()?);
+                    self.chain.send(&self.key, &[], &[ix])?;
+                    info!("miner: revealed {} lamports for {key}", b.price);
+                }
+            }
+            (RequestState::Open, Some(_)) => keeper::crank(&self.chain, &self.key, slot, key, r),
+            (RequestState::Awarded, Some(_)) if r.winner_miner == me && slot < r.deadline => {
+                self.serve(key, r)?;
+            }
+            (_, Some(b)) => {
+                let bid_key = b.keypair()?.pubkey();
+                if bid_key == r.winner {
+                    keeper::crank(&self.chain, &self.key, slot, key, r);
+                    if matches!(
+                        r.state,
+                        RequestState::Paid | RequestState::Slashed | RequestState::TimedOut
+                    ) {
+                        self.book.remove(key)?;
+                    }
+                } else {
+                    // Lost (or unfilled): take the bond back.
+                    if self.chain.bid(&bid_key)?.is_some() {
+                        let ix = withdraw_bid(&me, key, &bid_key, &me, &r.requester);
+                        self.chain.send(&self.key, &[], &[ix])?;
+                        info!("miner: withdrew its bid on {key}");
+                    }
+                    self.book.remove(key)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn place(&mut self, key: &Pubkey, b: SealedBid) -> Result<(), MarketError> {
+        let me = self.key.pubkey();
+        let bid_key = b.keypair()?;
+        let commitment = bid_commitment(key, &me, b.price, &b.salt()?);
+        let rent = self.chain.rent(BID_LEN)?;
+        // On disk before the bond leaves: the salt is what gets it back.
+        self.book.insert(key, b.clone())?;
+        let ixs = bid(&me, key, &bid_key.pubkey(), commitment, MIN_BID_BOND, rent);
+        match self.chain.send(&self.key, &[&bid_key], &ixs) {
+            Ok(_) => {
+                info!("miner: sealed bid on {key}");
+                Ok(())
+            }
+            Err(e) => {
+                debug!("miner: bid on {key} not placed: {e}");
+                Err(e)
+            }
+        }
+    }
+
+    /// Serves a won job: prompt from the blob store, generation with PoL, output stored, result
+    /// submitted.
+    fn serve(&mut self, key: &Pubkey, r: &Request) -> Result<(), MarketError> {
+        let me = self.key.pubkey();
+        let prompt = self.blobs.get_tokens(&r.prompt_hash)?;
+        if tokens_hash(&prompt) != r.prompt_hash || prompt.is_empty() {
+            return Err(MarketError::Invalid(format!(
+                "request {key}: unusable prompt"
+            )));
+        }
+        info!(
+            "miner: serving {key} ({} prompt tokens, up to {})",
+            prompt.len(),
+            r.max_tokens
+        );
+        let opts = GenerateOptions {
+            max_tokens: r.max_tokens as usize,
+            sampling: sampling(&r.sampling),
+            stop_at_eos: true,
+        };
+        let mut rec = Recorder::new(self.model_id);
+        let mut failed = None;
+        self.engine
+            .generate(&prompt, &opts, |step| {
+                match rec.record(step.index as u64, step.token, step.logits) {
+                    Ok(_) => ControlFlow::Continue(()),
+                    Err(e) => {
+                        failed = Some(e);
+                        ControlFlow::Break(())
+                    }
+                }
+            })
+            .map_err(|e| MarketError::Engine(e.to_string()))?;
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        let committed = rec.finish()?;
+        let tokens = &committed.tokens;
+        self.blobs.put_tokens(tokens)?;
+        let result = JobResult {
+            root: committed.commitment.root,
+            chain: committed.commitment.chain,
+            output_hash: tokens_hash(tokens),
+            token_count: tokens.len() as u32,
+            slot: 0,
+        };
+        let sig = self.chain.send(
+            &self.key,
+            &[],
+            &[submit_result(&me, key, &r.winner, result)],
+        )?;
+        info!("miner: delivered {} tokens for {key} ({sig})", tokens.len());
+        Ok(())
+    }
+}

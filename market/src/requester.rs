@@ -1,0 +1,103 @@
+//! The requester's side: put the prompt in the blob store, open an auction for it with the price
+//! escrowed, follow it to the end, read the output.
+
+use std::time::{Duration, Instant};
+
+use ambient_sdk::auction::instruction::{request, RequestParams};
+use ambient_sdk::auction::state::{Request, RequestState, Sampling, REQUEST_LEN};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+
+use crate::blobs::Blobs;
+use crate::chain::Chain;
+use crate::error::MarketError;
+
+/// What a requester asks for.
+#[derive(Clone, Debug)]
+pub struct Ask {
+    /// The model (its id).
+    pub model_id: [u8; 32],
+    /// Prompt tokens (the chat template already applied).
+    pub prompt: Vec<u32>,
+    /// Most tokens to generate.
+    pub max_tokens: u32,
+    /// Sampler settings and seed.
+    pub sampling: Sampling,
+    /// Most it pays, in lamports (escrowed).
+    pub max_price: u64,
+    /// Bid window, in slots.
+    pub bid_slots: u64,
+    /// Reveal window, in slots.
+    pub reveal_slots: u64,
+    /// Slots after the reveal window for the result.
+    pub deadline_slots: u64,
+}
+
+/// Whether a request is over (nothing more will happen to its money).
+pub fn is_final(r: &Request) -> bool {
+    matches!(
+        r.state,
+        RequestState::Paid
+            | RequestState::Slashed
+            | RequestState::TimedOut
+            | RequestState::Unfilled
+    )
+}
+
+/// Stores the prompt and opens the auction, paid by `payer`; returns the request account.
+pub fn open(
+    chain: &Chain,
+    blobs: &Blobs,
+    payer: &Keypair,
+    ask: &Ask,
+) -> Result<Pubkey, MarketError> {
+    if ask.prompt.is_empty() {
+        return Err(MarketError::Invalid("empty prompt".into()));
+    }
+    let prompt_hash = blobs.put_tokens(&ask.prompt)?.0;
+    let account = Keypair::new();
+    let params = RequestParams {
+        model_id: ask.model_id,
+        prompt_hash,
+        max_tokens: ask.max_tokens,
+        sampling: ask.sampling,
+        max_price: ask.max_price,
+        bid_slots: ask.bid_slots,
+        reveal_slots: ask.reveal_slots,
+        deadline_slots: ask.deadline_slots,
+    };
+    let rent = chain.rent(REQUEST_LEN)?;
+    let ixs = request(&payer.pubkey(), &account.pubkey(), params, rent);
+    chain.send(payer, &[&account], &ixs)?;
+    Ok(account.pubkey())
+}
+
+/// Polls the request until `done` holds (or `timeout` passes).
+pub fn wait(
+    chain: &Chain,
+    key: &Pubkey,
+    timeout: Duration,
+    mut done: impl FnMut(&Request) -> bool,
+) -> Result<Request, MarketError> {
+    let start = Instant::now();
+    loop {
+        if let Some(r) = chain.request(key)? {
+            if done(&r) {
+                return Ok(r);
+            }
+        }
+        if start.elapsed() > timeout {
+            return Err(MarketError::Timeout(format!("request {key}")));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The delivered output's tokens.
+pub fn output(blobs: &Blobs, r: &Request) -> Result<Vec<u32>, MarketError> {
+    if r.result.token_count == 0 {
+        return Err(MarketError::Invalid("no result delivered".into()));
+    }
+    blobs.get_tokens(&r.result.output_hash)
+}

@@ -1,0 +1,128 @@
+//! The verifier: when drawn into a job's committee it fetches the prompt and the output from the
+//! blob store, recomputes every position with one prefill (PoL full validation against the
+//! commitment the miner put on chain) and votes. An output nobody can fetch by the last slots of
+//! the vote is withheld work and voted fraud. The node's verifier also moves every auction along
+//! (the keeper's steps).
+
+use std::sync::Arc;
+
+use ambient_llm::Engine;
+use ambient_pol::validate::validate_commitment;
+use ambient_pol::{Commitment, Verdict};
+use ambient_sdk::auction::instruction::verdict;
+use ambient_sdk::auction::state::{Request, RequestState};
+use log::{info, warn};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+
+use crate::blobs::Blobs;
+use crate::chain::Chain;
+use crate::error::MarketError;
+use crate::{keeper, sampling};
+
+/// Slots before the vote deadline at which missing blobs count as withheld.
+const WITHHELD_MARGIN: u64 = 3;
+
+/// A verifier (and keeper).
+pub struct Verifier {
+    key: Arc<Keypair>,
+    chain: Chain,
+    blobs: Blobs,
+    engine: Arc<Engine>,
+}
+
+impl Verifier {
+    /// A verifier signing with `key`, talking to the node at `rpc_url` / `api_url`.
+    pub fn new(
+        key: Arc<Keypair>,
+        rpc_url: &str,
+        api_url: &str,
+        engine: Arc<Engine>,
+    ) -> Result<Self, MarketError> {
+        Ok(Verifier {
+            key,
+            chain: Chain::new(rpc_url),
+            blobs: Blobs::new(api_url)?,
+            engine,
+        })
+    }
+
+    /// One pass: vote where drawn and not yet voted, then take every auction's due step.
+    pub fn step(&mut self) -> Result<(), MarketError> {
+        let slot = self.chain.slot()?;
+        for (key, r) in self.chain.requests()? {
+            if let Err(e) = self.vote_if_drawn(slot, &key, &r) {
+                warn!("verifier: request {key}: {e}");
+            }
+            keeper::crank(&self.chain, &self.key, slot, &key, &r);
+        }
+        Ok(())
+    }
+
+    fn vote_if_drawn(&mut self, slot: u64, key: &Pubkey, r: &Request) -> Result<(), MarketError> {
+        let me = self.key.pubkey();
+        let c = &r.committee;
+        if r.state != RequestState::Verifying || slot >= c.deadline {
+            return Ok(());
+        }
+        let Some(i) = c.members[..c.len as usize].iter().position(|m| *m == me) else {
+            return Ok(());
+        };
+        if (c.valid | c.fraud) & (1 << i) != 0 {
+            return Ok(());
+        }
+        if r.model_id != self.engine.model_id().0 {
+            warn!("verifier: request {key} names a model this node does not run");
+            return Ok(());
+        }
+        let valid = match self.check(r) {
+            Ok(v) => v,
+            Err(MarketError::MissingBlob(id)) => {
+                if slot + WITHHELD_MARGIN < c.deadline {
+                    return Ok(()); // try again next pass
+                }
+                warn!("verifier: request {key}: blob {id} withheld; voting fraud");
+                false
+            }
+            Err(MarketError::Pol(e)) => {
+                warn!("verifier: request {key}: {e}; voting fraud");
+                false
+            }
+            Err(e) => return Err(e),
+        };
+        let sig = self
+            .chain
+            .send(&self.key, &[], &[verdict(&me, key, valid)])?;
+        info!(
+            "verifier: voted {} on {key} ({sig})",
+            if valid { "valid" } else { "fraud" }
+        );
+        Ok(())
+    }
+
+    /// Full validation of the delivered job against its on-chain commitment.
+    fn check(&self, r: &Request) -> Result<bool, MarketError> {
+        let prompt = self.blobs.get_tokens(&r.prompt_hash)?;
+        let output = self.blobs.get_tokens(&r.result.output_hash)?;
+        if output.len() != r.result.token_count as usize {
+            return Ok(false);
+        }
+        let commitment = Commitment {
+            root: r.result.root,
+            chain: r.result.chain,
+            len: u64::from(r.result.token_count),
+        };
+        let v = validate_commitment(
+            self.engine.as_ref(),
+            &prompt,
+            &output,
+            &sampling(&r.sampling),
+            &commitment,
+        )?;
+        if let Verdict::Fraud(p) = &v {
+            info!("verifier: fraud at position {}: {:?}", p.position, p.fraud);
+        }
+        Ok(v.is_valid())
+    }
+}
