@@ -180,6 +180,16 @@ impl BlobServer {
         store: Arc<BlobStore>,
         peers: &[String],
     ) -> Result<BlobServer, BlobError> {
+        Self::start_with_routes(listener, store, peers, Router::new())
+    }
+
+    /// Serves `store` and `routes` (the rest of a node's HTTP API) on a bound listener.
+    pub fn start_with_routes(
+        listener: std::net::TcpListener,
+        store: Arc<BlobStore>,
+        peers: &[String],
+        routes: Router,
+    ) -> Result<BlobServer, BlobError> {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -187,7 +197,7 @@ impl BlobServer {
             .thread_name("ambBlobs")
             .enable_all()
             .build()?;
-        let app = router(store.clone(), peers);
+        let app = router(store.clone(), peers).merge(routes);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("ambBlobs".into())
@@ -223,7 +233,7 @@ impl BlobServer {
                     sweeper.abort();
                 });
             })?;
-        info!("blob store on http://{addr}/v1/blobs");
+        info!("HTTP API on http://{addr} (blob store at /v1/blobs)");
         Ok(BlobServer {
             addr,
             shutdown: Some(tx),

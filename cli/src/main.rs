@@ -1,6 +1,7 @@
 //! `ambient`: the command-line tool of the Ambient network.
 
 mod chat;
+mod miner;
 
 use clap::{Parser, Subcommand};
 
@@ -16,11 +17,17 @@ struct Cli {
 enum Command {
     /// Chat with the network model locally, streaming tokens.
     Chat(chat::ChatArgs),
+    /// Mine: bid on a node's inference auctions and serve the jobs won, with Proof of Logits.
+    Miner(miner::MinerArgs),
 }
 
 fn main() -> anyhow::Result<()> {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("warn,ambient_market=info"),
+    )
+    .init();
     match Cli::parse().command {
         Command::Chat(args) => chat::run(args),
+        Command::Miner(args) => miner::run(args),
     }
 }

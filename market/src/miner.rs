@@ -62,6 +62,7 @@ pub struct Miner {
     model_id: [u8; 32],
     policy: PricePolicy,
     book: BidBook,
+    deliver: bool,
 }
 
 impl Miner {
@@ -84,6 +85,7 @@ impl Miner {
             model_id,
             policy,
             book: BidBook::open(&state_dir.join("bids.json"))?,
+            deliver: true,
         })
     }
 
@@ -91,6 +93,11 @@ impl Miner {
     /// does this (the tests' fraud case: a perturbed model file passed off as the network's).
     pub fn claim_model(&mut self, model_id: [u8; 32]) {
         self.model_id = model_id;
+    }
+
+    /// Never delivers won jobs (tests of the deadline: the bond is slashed).
+    pub fn withhold_results(&mut self) {
+        self.deliver = false;
     }
 
     /// The miner's identity.
@@ -136,9 +143,12 @@ impl Miner {
                 }
             }
             (RequestState::Open, Some(_)) => keeper::crank(&self.chain, &self.key, slot, key, r),
-            (RequestState::Awarded, Some(_)) if r.winner_miner == me && slot < r.deadline => {
+            (RequestState::Awarded, Some(_))
+                if r.winner_miner == me && slot < r.deadline && self.deliver =>
+            {
                 self.serve(key, r)?;
             }
+            (RequestState::Awarded, Some(_)) if r.winner_miner == me && slot < r.deadline => {}
             (_, Some(b)) => {
                 let bid_key = b.keypair()?.pubkey();
                 if bid_key == r.winner {

@@ -13,6 +13,8 @@ pub const VOTE: &str = "vote-account-keypair.json";
 pub const FAUCET: &str = "faucet-keypair.json";
 /// The local miner (created and funded with a new --dev ledger).
 pub const MINER: &str = "miner-keypair.json";
+/// The REST API's payer (created and funded with a new --dev ledger).
+pub const API: &str = "api-keypair.json";
 
 /// Reads a keypair file.
 pub fn read(path: &Path) -> Result<Keypair> {

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use ambient_api::{AuctionSettings, ChatService};
 use ambient_blobs::{BlobServer, BlobStore, Limits};
 use ambient_core::gossip::{Addresses, Gossip};
 use ambient_core::{create_ledger, ledger_exists, Node, Services};
@@ -93,14 +94,19 @@ struct Args {
     /// The miner's price, in lamports per token of a request's max tokens (at least 0.001 SOL).
     #[arg(long, value_name = "LAMPORTS", default_value_t = PricePolicy::default().per_token)]
     miner_price_per_token: u64,
+    /// The key that pays for the REST API's chat completions (default: the ledger's
+    /// api-keypair.json, created and funded in a new --dev ledger; without one, callers open
+    /// auctions with their own keys).
+    #[arg(long, value_name = "KEYPAIR")]
+    api_keypair: Option<PathBuf>,
     /// For fraud tests only: the miner generates with this model file while claiming the
     /// network's model (--model) — a dishonest miner the verifiers must catch.
     #[arg(long, value_name = "FILE", hide = true)]
     dishonest_model: Option<PathBuf>,
 }
 
-/// Lamports a new --dev ledger gives the local miner.
-const DEV_MINER_LAMPORTS: u64 = 1_000 * 1_000_000_000;
+/// Lamports a new --dev ledger gives the local miner and the REST API's payer.
+const DEV_KEY_LAMPORTS: u64 = 1_000 * 1_000_000_000;
 
 fn load_engine(path: &std::path::Path) -> Result<Arc<Engine>> {
     if !path.exists() {
@@ -184,20 +190,24 @@ fn main() -> Result<()> {
         };
         let mut params = GenesisParams::dev(identity.pubkey());
         let miner = solana_keypair::Keypair::new();
+        let api_payer = solana_keypair::Keypair::new();
         if let Some(e) = &engine {
             params.allowed_models = vec![e.model_id().0];
         }
         let mut genesis = AmbientGenesis::new(params);
-        genesis.config.add_account(
-            miner.pubkey(),
-            solana_account::AccountSharedData::new(
-                DEV_MINER_LAMPORTS,
-                0,
-                &solana_sdk_ids::system_program::id(),
-            ),
-        );
+        for key in [&miner, &api_payer] {
+            genesis.config.add_account(
+                key.pubkey(),
+                solana_account::AccountSharedData::new(
+                    DEV_KEY_LAMPORTS,
+                    0,
+                    &solana_sdk_ids::system_program::id(),
+                ),
+            );
+        }
         create_ledger(&args.ledger, &genesis.config).context("creating the ledger")?;
         keys::write(&args.ledger.join(keys::MINER), &miner)?;
+        keys::write(&args.ledger.join(keys::API), &api_payer)?;
         keys::write(&args.ledger.join(keys::IDENTITY), &identity)?;
         keys::write(&args.ledger.join(keys::VOTE), &genesis.bootstrap_vote)?;
         keys::write(&args.ledger.join(keys::FAUCET), &genesis.faucet)?;
@@ -268,7 +278,38 @@ fn main() -> Result<()> {
         BlobStore::open(&args.ledger.join("blobs"), Limits::default())
             .context("opening the blob store")?,
     );
-    let api = BlobServer::start(blobs, api_addr, &args.blob_peers)
+    let listener = std::net::TcpListener::bind(api_addr)
+        .with_context(|| format!("binding the HTTP API on {api_addr}"))?;
+    let routes = match &engine {
+        Some(engine) => {
+            let payer_path = args
+                .api_keypair
+                .clone()
+                .unwrap_or_else(|| args.ledger.join(keys::API));
+            let payer = if payer_path.exists() {
+                Some(Arc::new(keys::read(&payer_path)?))
+            } else {
+                None
+            };
+            let model_name = model_path
+                .file_name()
+                .map(|n| n.to_string_lossy().trim_end_matches(".gguf").to_string())
+                .unwrap_or_else(|| "ambient".into());
+            ambient_api::router(Arc::new(ChatService {
+                engine: engine.clone(),
+                model_name,
+                rpc_url: format!("http://{rpc_addr}"),
+                api_url: format!("http://{api_addr}"),
+                payer,
+                auction: AuctionSettings {
+                    slot: Duration::from_millis(args.slot_ms),
+                    ..AuctionSettings::default()
+                },
+            }))
+        }
+        None => axum::Router::new(),
+    };
+    let api = BlobServer::start_with_routes(listener, blobs, &args.blob_peers, routes)
         .with_context(|| format!("starting the HTTP API on {api_addr}"))?;
     let rpc = RpcServices::start(
         &node,
@@ -297,7 +338,7 @@ fn main() -> Result<()> {
         .context("starting block production")?;
 
     let mut roles = Vec::new();
-    if let Some(engine) = engine {
+    if let Some(engine) = engine.clone() {
         let rpc_url = format!("http://{}", rpc.rpc_addr);
         let every = Duration::from_millis((args.slot_ms / 2).max(50));
         if verifier_on {

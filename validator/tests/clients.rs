@@ -1,7 +1,8 @@
 //! The unmodified client libraries against a real `ambient-validator` process: the
 //! `@solana/web3.js` suite in `clients/js` (node's test runner) and the solana-py / solders suite
-//! in `clients/python` (pytest). `ci/test.sh` installs both libraries first; without them these
-//! tests fail and say how to install them.
+//! in `clients/python` (pytest), and the official `openai` Python client against the node's REST
+//! API. `ci/test.sh` installs the libraries first; without them these tests fail and say how to
+//! install them.
 
 mod common;
 
@@ -23,6 +24,7 @@ fn run_suite(mut cmd: Command, what: &str) {
     let out = cmd
         .env("AMBIENT_RPC_URL", v.url())
         .env("AMBIENT_WS_URL", v.ws_url())
+        .env("AMBIENT_API_URL", v.api_url())
         .output()
         .unwrap_or_else(|e| panic!("cannot run the {what} suite: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -69,4 +71,27 @@ fn solana_py_suite_passes() {
         "test_solana_py.py",
     ]);
     run_suite(cmd, "solana-py");
+}
+
+#[test]
+fn openai_python_client_gets_verified_answers() {
+    let python = std::env::var("AMBIENT_PYTHON").unwrap_or_else(|_| "python3".into());
+    let probe = Command::new(&python)
+        .args(["-c", "import openai, httpx, pytest"])
+        .status();
+    assert!(
+        probe.is_ok_and(|s| s.success()),
+        "the openai client is not installed for {python}: install clients/python/requirements.txt \
+         (ci/test.sh does, into a venv named by AMBIENT_PYTHON)"
+    );
+    let mut cmd = Command::new(&python);
+    cmd.current_dir(repo().join("clients/python")).args([
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "test_openai.py",
+    ]);
+    run_suite(cmd, "openai");
 }

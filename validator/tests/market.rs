@@ -1,19 +1,27 @@
-//! The inference market end to end on a `--dev` validator process: a requester opens an auction
-//! for a prompt, the node's miner bids, wins, generates with PoL and delivers, the node's verifier
-//! (drawn into the committee) validates and votes, and the miner is paid.
+//! The inference market end to end on `--dev` validator processes (and extra `ambient miner`
+//! processes): a requester opens an auction for a prompt, miners bid, the winner generates with
+//! PoL and delivers, the node's verifier (drawn into the committee) validates and votes; honest
+//! work is paid, a substituted model is caught and slashed, a missed deadline is slashed, and the
+//! validated work becomes LStake at the epoch roll.
 
 mod common;
 
-use std::time::Duration;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use ambient_llm::{Engine, EngineOptions, GenerateOptions, Message, SamplingParams};
 use ambient_market::blobs::Blobs;
 use ambient_market::chain::Chain;
 use ambient_market::requester::{self, Ask};
-use ambient_sdk::auction::state::{RequestState, Sampling};
-use ambient_sdk::auction::VERIFIER_FEE_BPS;
+use ambient_sdk::auction::state::{Request, RequestState, Sampling, REQUEST_LEN};
+use ambient_sdk::auction::{MIN_BID_BOND, VERIFIER_FEE_BPS};
+use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
+use ambient_sdk::registry::work_book::{WorkBook, WORK_BOOK};
 use common::{free_port_pair, Validator};
-use solana_keypair::{read_keypair_file, Keypair};
+use solana_commitment_config::CommitmentConfig;
+use solana_keypair::{read_keypair_file, write_keypair_file, Keypair};
 use solana_signer::Signer;
 
 const SOL: u64 = 1_000_000_000;
@@ -28,51 +36,139 @@ fn engine() -> Engine {
     Engine::load(&path, &EngineOptions::default(), |_| {}).unwrap()
 }
 
-#[test]
-fn a_request_is_served_verified_and_paid() {
-    let engine = engine();
-    let dir = tempfile::tempdir().unwrap();
-    let v = Validator::start(dir.path(), free_port_pair(), &[]);
-    assert!(v.log().contains("miner") && v.log().contains(" on"));
-    let chain = Chain::new(&v.url());
-    let blobs = Blobs::new(&v.api_url()).unwrap();
-
-    let requester = Keypair::new();
-    let sig = chain
-        .rpc()
-        .request_airdrop(&requester.pubkey(), 10 * SOL)
-        .unwrap();
+/// A funded new key (airdropped by the node's faucet).
+fn funded(chain: &Chain, sol: u64) -> Keypair {
+    let k = Keypair::new();
+    let sig = chain.rpc().request_airdrop(&k.pubkey(), sol * SOL).unwrap();
     chain
         .rpc()
-        .poll_for_signature_with_commitment(
-            &sig,
-            solana_commitment_config::CommitmentConfig::processed(),
-        )
+        .poll_for_signature_with_commitment(&sig, CommitmentConfig::processed())
         .unwrap();
-    let miner = read_keypair_file(dir.path().join("miner-keypair.json")).unwrap();
-    let miner_before = chain.rpc().get_balance(&miner.pubkey()).unwrap();
+    k
+}
 
-    let prompt = engine
-        .chat_prompt(&[Message::new("user", "Name a primary colour.")])
-        .unwrap();
-    let ask = Ask {
+fn ask(engine: &Engine, max_tokens: u32, max_price: u64) -> Ask {
+    Ask {
         model_id: engine.model_id().0,
-        prompt: prompt.clone(),
-        max_tokens: 8,
+        prompt: engine
+            .chat_prompt(&[Message::new("user", "Count from one to twenty, in words.")])
+            .unwrap(),
+        max_tokens,
         sampling: Sampling {
             temperature: 0.0,
             top_k: 0,
             top_p: 1.0,
             seed: 7,
         },
-        max_price: SOL / 100,
-        bid_slots: 6,
+        max_price,
+        bid_slots: 8,
         reveal_slots: 6,
         deadline_slots: 80,
-    };
-    let req = requester::open(&chain, &blobs, &requester, &ask).unwrap();
-    let r = requester::wait(&chain, &req, Duration::from_secs(240), requester::is_final)
-        .unwrap_or_else(|e| panic!("{e}; log:\n{}", common::tail(&v.log(), 60)));
+    }
+}
+
+/// Opens `ask` and waits until it is over.
+fn run_to_the_end(
+    v: &Validator,
+    chain: &Chain,
+    blobs: &Blobs,
+    who: &Keypair,
+    ask: &Ask,
+) -> Request {
+    let req = requester::open(chain, blobs, who, ask).unwrap();
+    requester::wait(chain, &req, Duration::from_secs(240), requester::is_final)
+        .unwrap_or_else(|e| panic!("{e}; log:\n{}", common::tail(&v.log(), 60)))
+}
+
+fn account_data(chain: &Chain, key: &solana_pubkey::Pubkey) -> Vec<u8> {
+    chain
+        .rpc()
+        .get_account_with_commitment(key, CommitmentConfig::processed())
+        .unwrap()
+        .value
+        .unwrap()
+        .data
+}
+
+fn voted(r: &Request, who: &solana_pubkey::Pubkey) -> (bool, bool) {
+    let c = r.committee;
+    let i = c.members[..c.len as usize]
+        .iter()
+        .position(|m| m == who)
+        .expect("the node's verifier is on the committee");
+    (c.valid & (1 << i) != 0, c.fraud & (1 << i) != 0)
+}
+
+/// The `ambient` binary, built next to this test's.
+fn ambient_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("ambient");
+    assert!(
+        bin.exists(),
+        "{} not built: run the workspace's tests (or `cargo build -p ambient-cli`)",
+        bin.display()
+    );
+    bin
+}
+
+/// An `ambient miner` process (killed on drop) and its standard output.
+struct ExternalMiner(
+    Child,
+    #[allow(dead_code)] BufReader<std::process::ChildStdout>,
+);
+
+impl ExternalMiner {
+    fn start(v: &Validator, key: &Keypair, state: &Path, extra: &[&str]) -> Self {
+        let key_path = state.join("miner.json");
+        std::fs::create_dir_all(state).unwrap();
+        write_keypair_file(key, &key_path).unwrap();
+        let mut child = Command::new(ambient_bin())
+            .args(["miner", "--rpc-url", &v.url(), "--api-url", &v.api_url()])
+            .arg("--keypair")
+            .arg(&key_path)
+            .arg("--state-dir")
+            .arg(state)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert!(line.contains("ready"), "ambient miner: {line:?}");
+        ExternalMiner(child, out)
+    }
+}
+
+impl Drop for ExternalMiner {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let v = Validator::start(dir.path(), free_port_pair(), &[]);
+    let chain = Chain::new(&v.url());
+    let blobs = Blobs::new(&v.api_url()).unwrap();
+    let requester = funded(&chain, 10);
+    let miner = read_keypair_file(dir.path().join("miner-keypair.json")).unwrap();
+    let miner_before = chain.rpc().get_balance(&miner.pubkey()).unwrap();
+
+    // The node's pace before the job (a debug build is slower than its nominal 200 ms slots).
+    let (s, t) = (chain.slot().unwrap(), Instant::now());
+    std::thread::sleep(Duration::from_secs(3));
+    let before = (chain.slot().unwrap() - s) as f64 / t.elapsed().as_secs_f64();
+
+    // Long enough for validation work to count (a tenth of a unit per token checked).
+    let ask = ask(&engine, 40, SOL / 100);
+    let (slot0, t0) = (chain.slot().unwrap(), Instant::now());
+    let r = run_to_the_end(&v, &chain, &blobs, &requester, &ask);
+    let (slot1, t1) = (chain.slot().unwrap(), Instant::now());
     assert_eq!(
         r.state,
         RequestState::Paid,
@@ -82,23 +178,17 @@ fn a_request_is_served_verified_and_paid() {
     assert_eq!(r.winner_miner, miner.pubkey());
     // The only bid wins at the maximum price.
     assert_eq!(r.price, ask.max_price);
-    // The node's verifier was drawn and voted valid.
     let identity = read_keypair_file(dir.path().join("validator-keypair.json")).unwrap();
-    let c = r.committee;
-    let i = c.members[..c.len as usize]
-        .iter()
-        .position(|m| *m == identity.pubkey())
-        .expect("the node's verifier is on the committee");
-    assert_ne!(c.valid & (1 << i), 0);
+    assert_eq!(voted(&r, &identity.pubkey()), (true, false));
 
     // The output in the blob store is what the canonical engine generates for the prompt.
     let output = requester::output(&blobs, &r).unwrap();
     let mut expected = Vec::new();
     engine
         .generate(
-            &prompt,
+            &ask.prompt,
             &GenerateOptions {
-                max_tokens: 8,
+                max_tokens: ask.max_tokens as usize,
                 sampling: SamplingParams::greedy(),
                 stop_at_eos: true,
             },
@@ -113,10 +203,177 @@ fn a_request_is_served_verified_and_paid() {
 
     // The miner was paid the price less the verifiers' fee (less its transaction fees).
     let fee = ask.max_price * VERIFIER_FEE_BPS / 10_000;
-    let miner_after = chain.rpc().get_balance(&miner.pubkey()).unwrap();
-    let earned = miner_after as i128 - miner_before as i128;
+    let earned = chain.rpc().get_balance(&miner.pubkey()).unwrap() as i128 - miner_before as i128;
+    let pay = (ask.max_price - fee) as i128;
     assert!(
-        earned > (ask.max_price - fee) as i128 - 100_000 && earned <= (ask.max_price - fee) as i128,
+        earned > pay - 100_000 && earned <= pay,
         "miner earned {earned}"
+    );
+
+    // Blocks kept their pace while the job was generated and validated: validation never holds
+    // a block back (generation and validation only compete for the CPU).
+    let rate = (slot1 - slot0) as f64 / (t1 - t0).as_secs_f64();
+    assert!(
+        rate > 0.6 * before,
+        "{rate:.2} slots/s during the job, {before:.2} before"
+    );
+
+    // At the next epoch roll the validated work becomes LStake: the miner's inference and the
+    // verifier's validation, by the windows of the work book.
+    let now = chain.rpc().get_epoch_info().unwrap().epoch;
+    let book = WorkBook::decode(&account_data(&chain, &WORK_BOOK)).unwrap();
+    let job_epoch = (0..=now)
+        .rev()
+        .find(|e| book.work(*e, &miner.pubkey()) > 0)
+        .expect("the miner's work is in the book");
+    assert!(
+        book.work(job_epoch, &identity.pubkey()) > 0,
+        "verifier's work"
+    );
+    let table = loop {
+        let t = LStakeTable::decode(&account_data(&chain, &LSTAKE_TABLE)).unwrap();
+        if t.epoch > job_epoch {
+            break t;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let book = WorkBook::decode(&account_data(&chain, &WORK_BOOK)).unwrap();
+    assert_eq!(
+        table.entries,
+        book.lstake(table.epoch - 1, &Default::default())
+    );
+    assert!(table.entries[&miner.pubkey()] > table.entries[&identity.pubkey()]);
+}
+
+#[test]
+fn two_miners_compete_and_the_cheaper_wins_at_the_second_price() {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    // The node's miner asks the default 10 000 lamports a token; the other one half that.
+    let v = Validator::start(dir.path(), free_port_pair(), &[]);
+    let chain = Chain::new(&v.url());
+    let blobs = Blobs::new(&v.api_url()).unwrap();
+    let cheap = funded(&chain, 5);
+    let _m = ExternalMiner::start(
+        &v,
+        &cheap,
+        &dir.path().join("cheap"),
+        &["--price-per-token", "5000"],
+    );
+    let requester = funded(&chain, 10);
+    let ask = ask(&engine, 300, SOL / 100);
+    let r = run_to_the_end(&v, &chain, &blobs, &requester, &ask);
+    assert_eq!(
+        r.state,
+        RequestState::Paid,
+        "log:\n{}",
+        common::tail(&v.log(), 60)
+    );
+    assert_eq!(r.winner_miner, cheap.pubkey());
+    assert_eq!(r.revealed, 2);
+    // Second price: the node's miner's ask.
+    assert_eq!(r.price, 10_000 * 300);
+    // The node's miner takes its losing bond back and forgets the bid.
+    let book = dir.path().join("market/bids.json");
+    let start = Instant::now();
+    loop {
+        let bids: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(&book).unwrap()).unwrap();
+        if bids.is_empty() {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "losing bid not withdrawn: {bids:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A copy of the model with the f16 scales of the first 64 rows of the (tied) embedding/output
+/// matrix moved by one ulp: close to the real model, but not it.
+fn perturbed_model(dir: &Path) -> PathBuf {
+    let path = ambient_llm::default_model_path();
+    let g = ambient_llm::gguf::Gguf::open(&path).unwrap();
+    let t = g.tensor("token_embd.weight").unwrap().clone();
+    let mut bytes = std::fs::read(&path).unwrap();
+    // Q8_0 blocks: an f16 scale and 32 int8 weights.
+    for k in 0..64 * 18 {
+        let at = t.file_offset as usize + 34 * k;
+        let d = u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+        bytes[at..at + 2].copy_from_slice(&(d ^ 1).to_le_bytes());
+    }
+    let out = dir.join("perturbed.gguf");
+    std::fs::write(&out, bytes).unwrap();
+    out
+}
+
+#[test]
+fn a_miner_serving_a_substituted_model_is_caught_and_slashed() {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let cheat = perturbed_model(dir.path());
+    let ledger = dir.path().join("ledger");
+    let v = Validator::start(
+        &ledger,
+        free_port_pair(),
+        &["--dishonest-model", cheat.to_str().unwrap()],
+    );
+    let chain = Chain::new(&v.url());
+    let blobs = Blobs::new(&v.api_url()).unwrap();
+    let requester = funded(&chain, 10);
+    let before = chain.rpc().get_balance(&requester.pubkey()).unwrap();
+    let r = run_to_the_end(&v, &chain, &blobs, &requester, &ask(&engine, 8, SOL / 100));
+    assert_eq!(
+        r.state,
+        RequestState::Slashed,
+        "log:\n{}",
+        common::tail(&v.log(), 60)
+    );
+    let identity = read_keypair_file(ledger.join("validator-keypair.json")).unwrap();
+    assert_eq!(voted(&r, &identity.pubkey()), (false, true));
+    // The requester gets the whole escrow back and half the bond; it paid the request's rent
+    // (still in the request account) and the fee of its one transaction (two signatures).
+    let rent = chain.rent(REQUEST_LEN).unwrap();
+    assert_eq!(
+        chain.rpc().get_balance(&requester.pubkey()).unwrap(),
+        before - 10_000 - rent + MIN_BID_BOND / 2
+    );
+    // The cheat's work is zeroed.
+    let miner = read_keypair_file(ledger.join("miner-keypair.json")).unwrap();
+    let book = WorkBook::decode(&account_data(&chain, &WORK_BOOK)).unwrap();
+    let epoch = chain.rpc().get_epoch_info().unwrap().epoch;
+    assert_eq!(book.work(epoch, &miner.pubkey()), 0);
+    assert!(v.log().contains("voted fraud"));
+}
+
+#[test]
+fn a_winner_that_misses_the_deadline_is_slashed_and_the_requester_refunded() {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    // The node verifies and keeps; the only miner is an external one that never delivers.
+    let ledger = dir.path().join("ledger");
+    let v = Validator::start(&ledger, free_port_pair(), &["--no-market", "--verifier"]);
+    let chain = Chain::new(&v.url());
+    let blobs = Blobs::new(&v.api_url()).unwrap();
+    let lazy = funded(&chain, 5);
+    let _m = ExternalMiner::start(&v, &lazy, &dir.path().join("lazy"), &["--withhold-results"]);
+    let requester = funded(&chain, 10);
+    let before = chain.rpc().get_balance(&requester.pubkey()).unwrap();
+    let mut a = ask(&engine, 8, SOL / 100);
+    a.deadline_slots = 10;
+    let r = run_to_the_end(&v, &chain, &blobs, &requester, &a);
+    assert_eq!(
+        r.state,
+        RequestState::TimedOut,
+        "log:\n{}",
+        common::tail(&v.log(), 60)
+    );
+    assert_eq!(r.winner_miner, lazy.pubkey());
+    // Timeout: half the bond slashed, half of that to the requester, with the whole escrow.
+    let rent = chain.rent(REQUEST_LEN).unwrap();
+    assert_eq!(
+        chain.rpc().get_balance(&requester.pubkey()).unwrap(),
+        before - 10_000 - rent + MIN_BID_BOND / 4
     );
 }

@@ -1,0 +1,7 @@
+//! The node's REST API, OpenAI-compatible, served next to the blob store on the node's HTTP API
+//! port: chat completions that are real auctions on chain, answered with their PoL receipts.
+//! See [`openai`].
+
+pub mod openai;
+
+pub use openai::{router, AuctionSettings, ChatService};

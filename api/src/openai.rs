@@ -1,0 +1,618 @@
+//! The OpenAI-compatible REST API. A chat completion is a real auction on chain: the prompt goes
+//! to the blob store, a request with the price escrowed is opened (paid by the node's API key, or
+//! by the caller, who opens the auction with its own key and passes its address), miners bid, the
+//! winner generates with Proof of Logits and delivers; the answer carries its receipt (auction,
+//! PoL root, transactions). Verification follows on chain without holding the answer back:
+//! `GET /v1/receipts/{id}` reports it.
+//!
+//! - `GET /v1/models`
+//! - `POST /v1/chat/completions` (`"stream": true` for server-sent events)
+//! - `GET /v1/receipts/{id}` (`id`: the auction's address, or `chatcmpl-<address>`)
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ambient_llm::{Engine, Message};
+use ambient_market::blobs::Blobs;
+use ambient_market::chain::Chain;
+use ambient_market::requester::{self, Ask};
+use ambient_market::MarketError;
+use ambient_sdk::auction::state::{Request, RequestState, Sampling};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+
+/// Largest `max_tokens` accepted.
+pub const MAX_TOKENS_LIMIT: u32 = 2048;
+/// `max_tokens` when the request names none.
+pub const DEFAULT_MAX_TOKENS: u32 = 256;
+
+/// Auction settings of the API's requests.
+#[derive(Clone, Copy, Debug)]
+pub struct AuctionSettings {
+    /// Most paid per token of `max_tokens`, in lamports.
+    pub max_price_per_token: u64,
+    /// Least escrowed for a job, in lamports (miners have a floor price).
+    pub min_max_price: u64,
+    /// Bid window, in slots.
+    pub bid_slots: u64,
+    /// Reveal window, in slots.
+    pub reveal_slots: u64,
+    /// Slots for the result after the reveal window, plus one per this many tokens.
+    pub base_deadline_slots: u64,
+    /// Tokens the deadline allows per slot.
+    pub tokens_per_slot: u64,
+    /// Slot length (for waits).
+    pub slot: Duration,
+}
+
+impl Default for AuctionSettings {
+    fn default() -> Self {
+        AuctionSettings {
+            max_price_per_token: 20_000,
+            min_max_price: 5_000_000,
+            bid_slots: 4,
+            reveal_slots: 4,
+            base_deadline_slots: 40,
+            tokens_per_slot: 4,
+            slot: Duration::from_millis(400),
+        }
+    }
+}
+
+/// What the chat API works with.
+pub struct ChatService {
+    /// The network model (its tokenizer and chat template; its id names the auctions' model).
+    pub engine: Arc<Engine>,
+    /// The model's name in `/v1/models`.
+    pub model_name: String,
+    /// The node's JSON-RPC URL.
+    pub rpc_url: String,
+    /// The node's HTTP API URL (its blob store).
+    pub api_url: String,
+    /// The key that opens and pays for auctions when the caller does not bring its own.
+    pub payer: Option<Arc<Keypair>>,
+    /// Auction settings.
+    pub auction: AuctionSettings,
+}
+
+#[derive(Debug, Deserialize)]
+struct ChatMessage {
+    role: String,
+    content: Value,
+}
+
+/// Ambient's extension of a chat request.
+#[derive(Debug, Default, Deserialize)]
+struct AmbientOptions {
+    /// Most paid in all, in lamports.
+    max_price: Option<u64>,
+    /// An auction the caller opened (with its own key) for this conversation.
+    request: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ChatRequest {
+    model: String,
+    messages: Vec<ChatMessage>,
+    max_tokens: Option<u32>,
+    max_completion_tokens: Option<u32>,
+    temperature: Option<f32>,
+    top_p: Option<f32>,
+    top_k: Option<u32>,
+    seed: Option<u64>,
+    #[serde(default)]
+    stream: bool,
+    #[serde(default)]
+    ambient: AmbientOptions,
+}
+
+/// An API error in OpenAI's shape.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    kind: &'static str,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, kind: &'static str, code: &'static str, message: String) -> Self {
+        ApiError {
+            status,
+            kind,
+            code,
+            message,
+        }
+    }
+
+    fn invalid(message: String) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "invalid_request",
+            message,
+        )
+    }
+}
+
+impl From<MarketError> for ApiError {
+    fn from(e: MarketError) -> Self {
+        match e {
+            MarketError::Timeout(m) => Self::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "server_error",
+                "timeout",
+                format!("no result in time: {m}"),
+            ),
+            MarketError::Invalid(m) => Self::invalid(m),
+            other => Self::new(
+                StatusCode::BAD_GATEWAY,
+                "server_error",
+                "chain_error",
+                other.to_string(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {
+            "message": self.message, "type": self.kind, "param": null, "code": self.code
+        }});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// The chat routes over `service`.
+pub fn router(service: Arc<ChatService>) -> Router {
+    Router::new()
+        .route("/v1/models", get(models))
+        .route("/v1/chat/completions", post(chat))
+        .route("/v1/receipts/{id}", get(receipt))
+        .with_state(service)
+}
+
+async fn models(State(s): State<Arc<ChatService>>) -> Json<Value> {
+    Json(json!({"object": "list", "data": [{
+        "id": s.model_name,
+        "object": "model",
+        "created": 0,
+        "owned_by": "ambient",
+        "ambient_model_id": hex::encode(s.engine.model_id().0),
+    }]}))
+}
+
+/// The text of a message's `content` (a string, or OpenAI's list of text parts).
+fn text_of(content: &Value) -> Result<String, ApiError> {
+    match content {
+        Value::String(s) => Ok(s.clone()),
+        Value::Array(parts) => parts
+            .iter()
+            .map(
+                |p| match (p.get("type").and_then(Value::as_str), p.get("text")) {
+                    (Some("text"), Some(Value::String(t))) => Ok(t.clone()),
+                    _ => Err(ApiError::invalid(
+                        "only text content parts are supported".into(),
+                    )),
+                },
+            )
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| v.join("")),
+        _ => Err(ApiError::invalid("message content must be text".into())),
+    }
+}
+
+/// A checked chat request, ready to become an auction.
+struct Job {
+    ask: Ask,
+    existing: Option<Pubkey>,
+    stream: bool,
+}
+
+fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
+    let hex_id = hex::encode(s.engine.model_id().0);
+    if req.model != s.model_name && req.model != hex_id {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            "model_not_found",
+            format!(
+                "the network serves {:?} (id {hex_id}), not {:?}",
+                s.model_name, req.model
+            ),
+        ));
+    }
+    if req.messages.is_empty() {
+        return Err(ApiError::invalid("messages must not be empty".into()));
+    }
+    let messages = req
+        .messages
+        .iter()
+        .map(|m| {
+            if !matches!(m.role.as_str(), "system" | "user" | "assistant") {
+                return Err(ApiError::invalid(format!("unknown role {:?}", m.role)));
+            }
+            Ok(Message::new(m.role.clone(), text_of(&m.content)?))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let prompt = s
+        .engine
+        .chat_prompt(&messages)
+        .map_err(|e| ApiError::invalid(format!("cannot build the prompt: {e}")))?;
+    let max_tokens = req
+        .max_completion_tokens
+        .or(req.max_tokens)
+        .unwrap_or(DEFAULT_MAX_TOKENS);
+    if max_tokens == 0 || max_tokens > MAX_TOKENS_LIMIT {
+        return Err(ApiError::invalid(format!(
+            "max_tokens must be in 1..={MAX_TOKENS_LIMIT}"
+        )));
+    }
+    let temperature = req.temperature.unwrap_or(1.0);
+    let top_p = req.top_p.unwrap_or(1.0);
+    let sane = (0.0..=2.0).contains(&temperature) && top_p > 0.0 && top_p <= 1.0;
+    if !sane {
+        return Err(ApiError::invalid(
+            "temperature must be in [0, 2] and top_p in (0, 1]".into(),
+        ));
+    }
+    let existing =
+        match &req.ambient.request {
+            Some(a) => Some(a.parse::<Pubkey>().map_err(|_| {
+                ApiError::invalid(format!("ambient.request {a:?} is not an address"))
+            })?),
+            None => None,
+        };
+    let a = s.auction;
+    let ask = Ask {
+        model_id: s.engine.model_id().0,
+        prompt,
+        max_tokens,
+        sampling: Sampling {
+            temperature,
+            top_k: req.top_k.unwrap_or(0),
+            top_p,
+            seed: req.seed.unwrap_or_else(rand_seed),
+        },
+        max_price: req.ambient.max_price.unwrap_or_else(|| {
+            a.max_price_per_token
+                .saturating_mul(u64::from(max_tokens))
+                .max(a.min_max_price)
+        }),
+        bid_slots: a.bid_slots,
+        reveal_slots: a.reveal_slots,
+        deadline_slots: a.base_deadline_slots + u64::from(max_tokens) / a.tokens_per_slot.max(1),
+    };
+    Ok(Job {
+        ask,
+        existing,
+        stream: req.stream,
+    })
+}
+
+fn rand_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+/// A delivered job.
+struct Answer {
+    auction: Pubkey,
+    request: Request,
+    tokens: Vec<u32>,
+    text: String,
+    prompt_tokens: usize,
+}
+
+/// Opens (or follows) the auction and waits for the delivered output.
+fn serve(s: &ChatService, job: &Job) -> Result<Answer, ApiError> {
+    let chain = Chain::new(&s.rpc_url);
+    let blobs = Blobs::new(&s.api_url)?;
+    let auction = match job.existing {
+        Some(a) => a,
+        None => {
+            let payer = s.payer.as_ref().ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::PAYMENT_REQUIRED,
+                    "invalid_request_error",
+                    "payment_required",
+                    "this node pays for no one: open the auction with your own key and pass \
+                     its address as ambient.request"
+                        .into(),
+                )
+            })?;
+            requester::open(&chain, &blobs, payer, &job.ask)?
+        }
+    };
+    let slots = job.ask.bid_slots + job.ask.reveal_slots + job.ask.deadline_slots + 10;
+    let timeout = s.auction.slot * (slots as u32);
+    let request = requester::wait(&chain, &auction, timeout, |r| {
+        r.result.token_count > 0 || requester::is_final(r)
+    })?;
+    if request.result.token_count == 0 {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "server_error",
+            "not_served",
+            format!(
+                "auction {auction} ended {:?} without a result (escrow refunded)",
+                request.state
+            ),
+        ));
+    }
+    let tokens = requester::output(&blobs, &request)?;
+    let text = s
+        .engine
+        .tokenizer()
+        .decode(&tokens, true)
+        .map_err(|e| ApiError::invalid(e.to_string()))?;
+    Ok(Answer {
+        auction,
+        prompt_tokens: job.ask.prompt.len(),
+        request,
+        tokens,
+        text,
+    })
+}
+
+/// The receipt of a job: the auction, its PoL commitment, its transactions and its state.
+#[derive(Debug, Serialize)]
+pub struct Receipt {
+    /// The auction (request account).
+    pub auction: String,
+    /// The auction's state.
+    pub state: String,
+    /// Verification: pending, valid, fraud, or unchallenged (paid at the deadline).
+    pub verification: String,
+    /// The model id (hex).
+    pub model_id: String,
+    /// Prompt and output hashes (hex; blob ids in the blob store).
+    pub prompt_hash: String,
+    /// Output hash.
+    pub output_hash: String,
+    /// PoL Merkle root (hex).
+    pub pol_root: String,
+    /// PoL chain hash (hex).
+    pub pol_chain: String,
+    /// Output tokens committed.
+    pub token_count: u32,
+    /// The winning miner.
+    pub miner: String,
+    /// Price paid (lamports).
+    pub price: u64,
+    /// Slot of delivery.
+    pub delivered_slot: u64,
+    /// The committee's votes.
+    pub votes: Value,
+    /// Transactions that touched the auction, newest first.
+    pub transactions: Vec<String>,
+}
+
+fn verification(r: &Request) -> &'static str {
+    let c = &r.committee;
+    let quorum = c.len as u32 / 2 + 1;
+    match r.state {
+        RequestState::Paid if c.valid.count_ones() >= quorum => "valid",
+        RequestState::Paid => "unchallenged",
+        RequestState::Slashed => "fraud",
+        RequestState::Delivered | RequestState::Verifying => "pending",
+        _ => "none",
+    }
+}
+
+fn build_receipt(chain: &Chain, auction: &Pubkey, r: &Request) -> Receipt {
+    // History is kept from `confirmed` on: the newest steps join it a slot or two later.
+    let config = solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config {
+        commitment: Some(solana_commitment_config::CommitmentConfig::confirmed()),
+        ..Default::default()
+    };
+    let transactions = chain
+        .rpc()
+        .get_signatures_for_address_with_config(auction, config)
+        .map(|v| v.into_iter().map(|s| s.signature).collect())
+        .unwrap_or_default();
+    let c = &r.committee;
+    let votes: Vec<Value> = (0..c.len as usize)
+        .map(|i| {
+            let vote = if c.valid & (1 << i) != 0 {
+                "valid"
+            } else if c.fraud & (1 << i) != 0 {
+                "fraud"
+            } else {
+                "none"
+            };
+            json!({"verifier": c.members[i].to_string(), "vote": vote})
+        })
+        .collect();
+    Receipt {
+        auction: auction.to_string(),
+        state: format!("{:?}", r.state).to_lowercase(),
+        verification: verification(r).into(),
+        model_id: hex::encode(r.model_id),
+        prompt_hash: hex::encode(r.prompt_hash),
+        output_hash: hex::encode(r.result.output_hash),
+        pol_root: hex::encode(r.result.root),
+        pol_chain: hex::encode(r.result.chain),
+        token_count: r.result.token_count,
+        miner: r.winner_miner.to_string(),
+        price: r.price,
+        delivered_slot: r.result.slot,
+        votes: Value::Array(votes),
+        transactions,
+    }
+}
+
+fn completion_id(auction: &Pubkey) -> String {
+    format!("chatcmpl-{auction}")
+}
+
+fn finish_reason(a: &Answer, job: &Job) -> &'static str {
+    if a.tokens.len() as u32 >= job.ask.max_tokens {
+        "length"
+    } else {
+        "stop"
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "internal",
+            e.to_string(),
+        )
+    })?
+}
+
+async fn chat(State(s): State<Arc<ChatService>>, body: axum::body::Bytes) -> Response {
+    let req: ChatRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return ApiError::invalid(format!("malformed request body: {e}")).into_response(),
+    };
+    let job = match prepare(&s, req) {
+        Ok(j) => j,
+        Err(e) => return e.into_response(),
+    };
+    let model = s.model_name.clone();
+    if job.stream {
+        return stream(s, job, model).await;
+    }
+    let svc = s.clone();
+    let result = blocking(move || {
+        let a = serve(&svc, &job)?;
+        let receipt = build_receipt(&Chain::new(&svc.rpc_url), &a.auction, &a.request);
+        Ok((a, job, receipt))
+    })
+    .await;
+    match result {
+        Ok((a, job, receipt)) => Json(json!({
+            "id": completion_id(&a.auction),
+            "object": "chat.completion",
+            "created": rand_seed() / 1_000_000_000,
+            "model": model,
+            "choices": [{
+                "index": 0,
+                "message": {"role": "assistant", "content": a.text},
+                "finish_reason": finish_reason(&a, &job),
+                "logprobs": null,
+            }],
+            "usage": {
+                "prompt_tokens": a.prompt_tokens,
+                "completion_tokens": a.tokens.len(),
+                "total_tokens": a.prompt_tokens + a.tokens.len(),
+            },
+            "ambient": {"receipt": receipt},
+        }))
+        .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Server-sent events: a first chunk as soon as the auction is open, the answer's pieces as
+/// text once delivered, a last chunk with the finish reason and the receipt, then `[DONE]`.
+async fn stream(s: Arc<ChatService>, job: Job, model: String) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Event>(64);
+    let svc = s.clone();
+    tokio::task::spawn_blocking(move || {
+        let chunk = |id: &str, delta: Value, finish: Value, extra: Option<Value>| {
+            let mut v = json!({
+                "id": id,
+                "object": "chat.completion.chunk",
+                "created": rand_seed() / 1_000_000_000,
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": null}],
+            });
+            if let Some(x) = extra {
+                v["ambient"] = x;
+            }
+            Event::default().data(v.to_string())
+        };
+        let send = |e: Event| tx.blocking_send(e).is_ok();
+        match serve(&svc, &job) {
+            Ok(a) => {
+                let id = completion_id(&a.auction);
+                if !send(chunk(
+                    &id,
+                    json!({"role": "assistant", "content": ""}),
+                    Value::Null,
+                    None,
+                )) {
+                    return;
+                }
+                let mut text = svc.engine.tokenizer().stream(true);
+                for t in &a.tokens {
+                    let piece = text.push(*t).unwrap_or_default();
+                    if !piece.is_empty()
+                        && !send(chunk(&id, json!({"content": piece}), Value::Null, None))
+                    {
+                        return;
+                    }
+                }
+                let receipt = build_receipt(&Chain::new(&svc.rpc_url), &a.auction, &a.request);
+                let extra = json!({"receipt": receipt, "usage": {
+                    "prompt_tokens": a.prompt_tokens,
+                    "completion_tokens": a.tokens.len(),
+                }});
+                send(chunk(
+                    &id,
+                    json!({}),
+                    json!(finish_reason(&a, &job)),
+                    Some(extra),
+                ));
+            }
+            Err(e) => {
+                let body = json!({"error": {"message": e.message, "type": e.kind, "code": e.code}});
+                send(Event::default().data(body.to_string()));
+            }
+        }
+        send(Event::default().data("[DONE]"));
+    });
+    let events = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|e| (Ok::<Event, Infallible>(e), rx))
+    });
+    Sse::new(events).into_response()
+}
+
+async fn receipt(State(s): State<Arc<ChatService>>, Path(id): Path<String>) -> Response {
+    let key = id.strip_prefix("chatcmpl-").unwrap_or(&id).to_string();
+    let auction: Pubkey = match key.parse() {
+        Ok(k) => k,
+        Err(_) => {
+            return ApiError::invalid(format!("{id:?} is not a receipt id (an auction address)"))
+                .into_response()
+        }
+    };
+    let svc = s.clone();
+    let r = blocking(move || {
+        let chain = Chain::new(&svc.rpc_url);
+        let r = chain.request(&auction)?.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "invalid_request_error",
+                "not_found",
+                format!("no auction at {auction} (it may have been closed)"),
+            )
+        })?;
+        Ok(build_receipt(&chain, &auction, &r))
+    })
+    .await;
+    match r {
+        Ok(receipt) => Json(receipt).into_response(),
+        Err(e) => e.into_response(),
+    }
+}

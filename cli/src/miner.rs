@@ -1,0 +1,91 @@
+//! `ambient miner`: a miner outside any validator, serving a node's auctions over its JSON-RPC
+//! and HTTP API until Ctrl-C.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ambient_llm::{Engine, EngineOptions};
+use ambient_market::miner::{Miner, PricePolicy};
+use anyhow::{anyhow, bail, Context};
+use clap::Args;
+use solana_keypair::read_keypair_file;
+
+/// Options of `ambient miner`.
+#[derive(Args, Debug)]
+pub struct MinerArgs {
+    /// The node's JSON-RPC.
+    #[arg(long, default_value = "http://127.0.0.1:8899")]
+    rpc_url: String,
+    /// The node's HTTP API (blob store).
+    #[arg(long, default_value = "http://127.0.0.1:8901")]
+    api_url: String,
+    /// The miner's keypair file (it pays fees and bonds and is paid).
+    #[arg(long)]
+    keypair: PathBuf,
+    /// GGUF model file (default: the development model in the model cache).
+    #[arg(long, env = "AMBIENT_MODEL")]
+    model: Option<PathBuf>,
+    /// Price in lamports per token of a request's max tokens (at least 0.001 SOL a job).
+    #[arg(long, default_value_t = PricePolicy::default().per_token)]
+    price_per_token: u64,
+    /// Where the bid book is kept (the secrets that win back the bonds).
+    #[arg(long, default_value = "ambient-miner")]
+    state_dir: PathBuf,
+    /// Milliseconds between passes over the requests.
+    #[arg(long, default_value_t = 100)]
+    poll_ms: u64,
+    /// For tests only: bid and reveal but never deliver (the deadline then slashes the bond).
+    #[arg(long, hide = true)]
+    withhold_results: bool,
+}
+
+/// Runs the command.
+pub fn run(args: MinerArgs) -> anyhow::Result<()> {
+    let path = args
+        .model
+        .clone()
+        .unwrap_or_else(ambient_llm::default_model_path);
+    if !path.exists() {
+        bail!(
+            "model {} not found: run `bash ci/fetch-model.sh` or pass --model",
+            path.display()
+        );
+    }
+    let key = read_keypair_file(&args.keypair)
+        .map_err(|e| anyhow!("reading keypair {}: {e}", args.keypair.display()))?;
+    let engine = Engine::load(&path, &EngineOptions::default(), |_| {})
+        .with_context(|| format!("loading {}", path.display()))?;
+    let mut miner = Miner::new(
+        Arc::new(key),
+        &args.rpc_url,
+        &args.api_url,
+        Arc::new(engine),
+        PricePolicy {
+            per_token: args.price_per_token,
+            ..PricePolicy::default()
+        },
+        &args.state_dir,
+    )?;
+    if args.withhold_results {
+        miner.withhold_results();
+    }
+    let exit = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, exit.clone()).context("installing signal handlers")?;
+    }
+    println!(
+        "miner {} ready on {} ({} lamports/token)",
+        miner.identity(),
+        args.rpc_url,
+        args.price_per_token
+    );
+    while !exit.load(Ordering::Relaxed) {
+        if let Err(e) = miner.step() {
+            log::warn!("miner: {e}");
+        }
+        std::thread::sleep(Duration::from_millis(args.poll_ms));
+    }
+    Ok(())
+}

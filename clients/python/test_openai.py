@@ -1,0 +1,80 @@
+"""The official `openai` Python client against an Ambient node's REST API: every answer is a real
+auction on chain, served by a miner with Proof of Logits and carrying its receipt."""
+
+import os
+import time
+
+import httpx
+import openai
+import pytest
+
+API = os.environ["AMBIENT_API_URL"]
+
+
+@pytest.fixture(scope="module")
+def client():
+    return openai.OpenAI(base_url=API + "/v1", api_key="not-needed", timeout=300)
+
+
+@pytest.fixture(scope="module")
+def model(client):
+    models = client.models.list().data
+    assert len(models) == 1
+    return models[0].id
+
+
+def ask(client, model, **kw):
+    return client.chat.completions.create(
+        model=model,
+        messages=[{"role": "user", "content": "Name a primary colour."}],
+        max_tokens=8,
+        temperature=0,
+        seed=11,
+        **kw,
+    )
+
+
+def test_answer_with_receipt_and_verification(client, model):
+    r = ask(client, model)
+    text = r.choices[0].message.content
+    assert text.strip(), r
+    assert r.choices[0].finish_reason in ("stop", "length")
+    assert 0 < r.usage.completion_tokens <= 8
+    receipt = r.model_extra["ambient"]["receipt"]
+    assert r.id == "chatcmpl-" + receipt["auction"]
+    assert len(receipt["pol_root"]) == 64 and receipt["token_count"] == r.usage.completion_tokens
+    assert len(receipt["transactions"]) >= 3  # request, bid, reveal, settle, result ...
+    # Verification follows on chain; the receipt endpoint reports it.
+    deadline = time.time() + 120
+    while True:
+        got = httpx.get(f"{API}/v1/receipts/{r.id}", timeout=30).json()
+        if got["state"] in ("paid", "slashed"):
+            break
+        assert time.time() < deadline, got
+        time.sleep(0.5)
+    assert got["state"] == "paid" and got["verification"] == "valid", got
+    assert any(v["vote"] == "valid" for v in got["votes"])
+    # request, bid, reveal, settle, result, draw, verdict, finalize
+    assert len(got["transactions"]) >= 7, got
+
+
+def test_streaming_gives_the_same_answer(client, model):
+    plain = ask(client, model).choices[0].message.content
+    chunks = list(ask(client, model, stream=True))
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert streamed == plain
+    assert chunks[-1].choices[0].finish_reason in ("stop", "length")
+    assert chunks[-1].model_extra["ambient"]["receipt"]["pol_root"]
+
+
+def test_bad_requests_get_openai_errors(client, model):
+    with pytest.raises(openai.NotFoundError):
+        client.chat.completions.create(
+            model="no-such-model", messages=[{"role": "user", "content": "hi"}]
+        )
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model=model, messages=[], max_tokens=4)
+    with pytest.raises(openai.BadRequestError):
+        ask(client, model, top_p=0)
+    r = httpx.get(f"{API}/v1/receipts/not-an-address", timeout=30)
+    assert r.status_code == 400 and "error" in r.json()
