@@ -3,5 +3,7 @@
 //! See [`openai`].
 
 pub mod openai;
+pub mod streams;
 
 pub use openai::{router, AuctionSettings, ChatService};
+pub use streams::StreamHub;

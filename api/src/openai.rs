@@ -82,6 +82,8 @@ pub struct ChatService {
     pub payer: Option<Arc<Keypair>>,
     /// Auction settings.
     pub auction: AuctionSettings,
+    /// Live token streams pushed by miners.
+    pub streams: Arc<crate::streams::StreamHub>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,13 +175,16 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The chat routes over `service`.
+/// The REST API's routes over `service`: models, chat completions, receipts, and the miners'
+/// stream pushes.
 pub fn router(service: Arc<ChatService>) -> Router {
+    let streams = crate::streams::router(service.streams.clone(), service.rpc_url.clone());
     Router::new()
         .route("/v1/models", get(models))
         .route("/v1/chat/completions", post(chat))
         .route("/v1/receipts/{id}", get(receipt))
         .with_state(service)
+        .merge(streams)
 }
 
 async fn models(State(s): State<Arc<ChatService>>) -> Json<Value> {
@@ -316,12 +321,15 @@ struct Answer {
     prompt_tokens: usize,
 }
 
-/// Opens (or follows) the auction and waits for the delivered output.
-fn serve(s: &ChatService, job: &Job) -> Result<Answer, ApiError> {
-    let chain = Chain::new(&s.rpc_url);
-    let blobs = Blobs::new(&s.api_url)?;
-    let auction = match job.existing {
-        Some(a) => a,
+/// Opens the auction (or takes the caller's).
+fn open_auction(
+    s: &ChatService,
+    chain: &Chain,
+    blobs: &Blobs,
+    job: &Job,
+) -> Result<Pubkey, ApiError> {
+    match job.existing {
+        Some(a) => Ok(a),
         None => {
             let payer = s.payer.as_ref().ok_or_else(|| {
                 ApiError::new(
@@ -333,14 +341,26 @@ fn serve(s: &ChatService, job: &Job) -> Result<Answer, ApiError> {
                         .into(),
                 )
             })?;
-            requester::open(&chain, &blobs, payer, &job.ask)?
+            Ok(requester::open(chain, blobs, payer, &job.ask)?)
         }
-    };
+    }
+}
+
+/// A wall-clock backstop for a job (the chain's deadline ends the wait first): its auction's
+/// windows at a quarter of the nominal slot speed.
+fn job_timeout(s: &ChatService, job: &Job) -> Duration {
     let slots = job.ask.bid_slots + job.ask.reveal_slots + job.ask.deadline_slots + 10;
-    let timeout = s.auction.slot * (slots as u32);
-    let request = requester::wait(&chain, &auction, timeout, |r| {
-        r.result.token_count > 0 || requester::is_final(r)
-    })?;
+    s.auction.slot * (4 * slots as u32)
+}
+
+/// The answer once `request` carries a delivered result.
+fn answer(
+    s: &ChatService,
+    blobs: &Blobs,
+    job: &Job,
+    auction: Pubkey,
+    request: Request,
+) -> Result<Answer, ApiError> {
     if request.result.token_count == 0 {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -352,7 +372,7 @@ fn serve(s: &ChatService, job: &Job) -> Result<Answer, ApiError> {
             ),
         ));
     }
-    let tokens = requester::output(&blobs, &request)?;
+    let tokens = requester::output(blobs, &request)?;
     let text = s
         .engine
         .tokenizer()
@@ -365,6 +385,19 @@ fn serve(s: &ChatService, job: &Job) -> Result<Answer, ApiError> {
         tokens,
         text,
     })
+}
+
+fn delivered(r: &Request) -> bool {
+    r.result.token_count > 0 || requester::is_final(r)
+}
+
+/// Opens (or follows) the auction and waits for the delivered output.
+fn serve(s: &ChatService, job: &Job) -> Result<Answer, ApiError> {
+    let chain = Chain::new(&s.rpc_url);
+    let blobs = Blobs::new(&s.api_url)?;
+    let auction = open_auction(s, &chain, &blobs, job)?;
+    let request = requester::wait_for_delivery(&chain, &auction, job_timeout(s, job))?;
+    answer(s, &blobs, job, auction, request)
 }
 
 /// The receipt of a job: the auction, its PoL commitment, its transactions and its state.
@@ -388,6 +421,10 @@ pub struct Receipt {
     pub pol_chain: String,
     /// Output tokens committed.
     pub token_count: u32,
+    /// Most tokens asked for.
+    pub max_tokens: u32,
+    /// Sampler settings and seed (what the output must follow).
+    pub sampling: Value,
     /// The winning miner.
     pub miner: String,
     /// Price paid (lamports).
@@ -446,6 +483,13 @@ fn build_receipt(chain: &Chain, auction: &Pubkey, r: &Request) -> Receipt {
         pol_root: hex::encode(r.result.root),
         pol_chain: hex::encode(r.result.chain),
         token_count: r.result.token_count,
+        max_tokens: r.max_tokens,
+        sampling: json!({
+            "temperature": r.sampling.temperature,
+            "top_k": r.sampling.top_k,
+            "top_p": r.sampling.top_p,
+            "seed": r.sampling.seed,
+        }),
         miner: r.winner_miner.to_string(),
         price: r.price,
         delivered_slot: r.result.slot,
@@ -523,62 +567,17 @@ async fn chat(State(s): State<Arc<ChatService>>, body: axum::body::Bytes) -> Res
     }
 }
 
-/// Server-sent events: a first chunk as soon as the auction is open, the answer's pieces as
-/// text once delivered, a last chunk with the finish reason and the receipt, then `[DONE]`.
+/// Server-sent events: a first chunk as soon as the auction is open, each token as the winning
+/// miner streams it, the rest of the delivered output (checked against what was streamed), and a
+/// last chunk with the finish reason and the receipt, then `[DONE]`.
 async fn stream(s: Arc<ChatService>, job: Job, model: String) -> Response {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Event>(64);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Event>(256);
     let svc = s.clone();
     tokio::task::spawn_blocking(move || {
-        let chunk = |id: &str, delta: Value, finish: Value, extra: Option<Value>| {
-            let mut v = json!({
-                "id": id,
-                "object": "chat.completion.chunk",
-                "created": rand_seed() / 1_000_000_000,
-                "model": model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": null}],
-            });
-            if let Some(x) = extra {
-                v["ambient"] = x;
-            }
-            Event::default().data(v.to_string())
-        };
         let send = |e: Event| tx.blocking_send(e).is_ok();
-        match serve(&svc, &job) {
-            Ok(a) => {
-                let id = completion_id(&a.auction);
-                if !send(chunk(
-                    &id,
-                    json!({"role": "assistant", "content": ""}),
-                    Value::Null,
-                    None,
-                )) {
-                    return;
-                }
-                let mut text = svc.engine.tokenizer().stream(true);
-                for t in &a.tokens {
-                    let piece = text.push(*t).unwrap_or_default();
-                    if !piece.is_empty()
-                        && !send(chunk(&id, json!({"content": piece}), Value::Null, None))
-                    {
-                        return;
-                    }
-                }
-                let receipt = build_receipt(&Chain::new(&svc.rpc_url), &a.auction, &a.request);
-                let extra = json!({"receipt": receipt, "usage": {
-                    "prompt_tokens": a.prompt_tokens,
-                    "completion_tokens": a.tokens.len(),
-                }});
-                send(chunk(
-                    &id,
-                    json!({}),
-                    json!(finish_reason(&a, &job)),
-                    Some(extra),
-                ));
-            }
-            Err(e) => {
-                let body = json!({"error": {"message": e.message, "type": e.kind, "code": e.code}});
-                send(Event::default().data(body.to_string()));
-            }
+        if let Err(e) = stream_job(&svc, &job, &model, &send) {
+            let body = json!({"error": {"message": e.message, "type": e.kind, "code": e.code}});
+            send(Event::default().data(body.to_string()));
         }
         send(Event::default().data("[DONE]"));
     });
@@ -586,6 +585,99 @@ async fn stream(s: Arc<ChatService>, job: Job, model: String) -> Response {
         rx.recv().await.map(|e| (Ok::<Event, Infallible>(e), rx))
     });
     Sse::new(events).into_response()
+}
+
+fn stream_job(
+    s: &ChatService,
+    job: &Job,
+    model: &str,
+    send: &dyn Fn(Event) -> bool,
+) -> Result<(), ApiError> {
+    let chunk = |id: &str, delta: Value, finish: Value, extra: Option<Value>| {
+        let mut v = json!({
+            "id": id,
+            "object": "chat.completion.chunk",
+            "created": rand_seed() / 1_000_000_000,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": null}],
+        });
+        if let Some(x) = extra {
+            v["ambient"] = x;
+        }
+        Event::default().data(v.to_string())
+    };
+    let chain = Chain::new(&s.rpc_url);
+    let blobs = Blobs::new(&s.api_url)?;
+    let auction = open_auction(s, &chain, &blobs, job)?;
+    let live = s.streams.subscribe(&auction);
+    let id = completion_id(&auction);
+    if !send(chunk(
+        &id,
+        json!({"role": "assistant", "content": ""}),
+        Value::Null,
+        None,
+    )) {
+        return Ok(());
+    }
+    let mut text = s.engine.tokenizer().stream(true);
+    let mut sent: Vec<u32> = Vec::new();
+    let mut forward = |tokens: &[u32], sent: &mut Vec<u32>| -> bool {
+        for t in tokens {
+            sent.push(*t);
+            let piece = text.push(*t).unwrap_or_default();
+            if !piece.is_empty() && !send(chunk(&id, json!({"content": piece}), Value::Null, None))
+            {
+                return false;
+            }
+        }
+        true
+    };
+    let deadline = std::time::Instant::now() + job_timeout(s, job);
+    let mut last_poll = std::time::Instant::now() - Duration::from_secs(1);
+    let request = loop {
+        let streamed = live.borrow().tokens.clone();
+        if streamed.len() > sent.len() && !forward(&streamed[sent.len()..], &mut sent) {
+            return Ok(());
+        }
+        if last_poll.elapsed() >= Duration::from_millis(200) {
+            last_poll = std::time::Instant::now();
+            if let Some(r) = chain.request(&auction)? {
+                if delivered(&r) || chain.slot()? > r.deadline + 4 {
+                    break r;
+                }
+            }
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(MarketError::Timeout(format!("auction {auction}")).into());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let a = answer(s, &blobs, job, auction, request)?;
+    if a.tokens.len() < sent.len() || a.tokens[..sent.len()] != sent[..] {
+        return Err(ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "server_error",
+            "stream_mismatch",
+            format!("the miner streamed tokens it did not deliver (auction {auction})"),
+        ));
+    }
+    // How much of the answer the miner streamed live, before its delivery landed on chain.
+    let live_tokens = sent.len();
+    if !forward(&a.tokens[sent.len()..], &mut sent) {
+        return Ok(());
+    }
+    let receipt = build_receipt(&chain, &a.auction, &a.request);
+    let extra = json!({"receipt": receipt, "live_tokens": live_tokens, "usage": {
+        "prompt_tokens": a.prompt_tokens,
+        "completion_tokens": a.tokens.len(),
+    }});
+    send(chunk(
+        &id,
+        json!({}),
+        json!(finish_reason(&a, job)),
+        Some(extra),
+    ));
+    Ok(())
 }
 
 async fn receipt(State(s): State<Arc<ChatService>>, Path(id): Path<String>) -> Response {

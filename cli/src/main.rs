@@ -2,6 +2,7 @@
 
 mod chat;
 mod miner;
+mod receipt;
 
 use clap::{Parser, Subcommand};
 
@@ -19,6 +20,8 @@ enum Command {
     Chat(chat::ChatArgs),
     /// Mine: bid on a node's inference auctions and serve the jobs won, with Proof of Logits.
     Miner(miner::MinerArgs),
+    /// A job's receipt: fetch it, or verify it locally with the engine (online or offline).
+    Receipt(receipt::ReceiptArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -29,5 +32,11 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Chat(args) => chat::run(args),
         Command::Miner(args) => miner::run(args),
+        Command::Receipt(args) => {
+            if !receipt::run(args)? {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
     }
 }

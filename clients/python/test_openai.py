@@ -65,6 +65,8 @@ def test_streaming_gives_the_same_answer(client, model):
     assert streamed == plain
     assert chunks[-1].choices[0].finish_reason in ("stop", "length")
     assert chunks[-1].model_extra["ambient"]["receipt"]["pol_root"]
+    # The miner streamed the tokens live, before its result landed on chain.
+    assert chunks[-1].model_extra["ambient"]["live_tokens"] > 0
 
 
 def test_bad_requests_get_openai_errors(client, model):

@@ -7,9 +7,12 @@ use ambient_pol::hash::{tokens_blob, tokens_from_blob};
 
 use crate::error::MarketError;
 
-/// A blob client with its own small runtime, for blocking callers.
+/// A client of a node's HTTP API (its blob store and token streams) with its own small runtime,
+/// for blocking callers.
 pub struct Blobs {
     client: BlobClient,
+    base: String,
+    http: reqwest::Client,
     rt: tokio::runtime::Runtime,
 }
 
@@ -22,6 +25,11 @@ impl Blobs {
             .map_err(|e| MarketError::Invalid(format!("cannot start a runtime: {e}")))?;
         Ok(Blobs {
             client: BlobClient::new(base),
+            base: base.trim_end_matches('/').to_string(),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .build()
+                .map_err(|e| MarketError::Invalid(e.to_string()))?,
             rt,
         })
     }
@@ -32,6 +40,25 @@ impl Blobs {
             .rt
             .block_on(self.client.put(&tokens_blob(tokens), None))?
             .id)
+    }
+
+    /// Pushes a piece of a live token stream (best effort: the delivered output is what counts).
+    pub fn push_stream(
+        &self,
+        auction: &solana_pubkey::Pubkey,
+        push: &crate::stream::Push,
+    ) -> Result<(), MarketError> {
+        let url = format!("{}/v1/streams/{auction}", self.base);
+        // Built inside the runtime: the request's timeout needs its timer.
+        let r = self
+            .rt
+            .block_on(async { self.http.post(url).json(push).send().await })
+            .map_err(|e| MarketError::Rpc(e.to_string()))?;
+        if !r.status().is_success() {
+            let body = self.rt.block_on(r.text()).unwrap_or_default();
+            return Err(MarketError::Rpc(format!("stream push refused: {body}")));
+        }
+        Ok(())
     }
 
     /// The tokens stored under `hash` (a prompt or output hash from chain).

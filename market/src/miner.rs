@@ -22,6 +22,7 @@ use crate::bids::{BidBook, SealedBid};
 use crate::blobs::Blobs;
 use crate::chain::Chain;
 use crate::error::MarketError;
+use crate::stream::Push;
 use crate::{keeper, sampling};
 
 /// How a miner prices a job.
@@ -216,15 +217,24 @@ impl Miner {
         };
         let mut rec = Recorder::new(self.model_id);
         let mut failed = None;
+        let mut streaming = true;
+        let blobs = &self.blobs;
+        let miner = self.key.as_ref();
         self.engine
             .generate(&prompt, &opts, |step| {
-                match rec.record(step.index as u64, step.token, step.logits) {
-                    Ok(_) => ControlFlow::Continue(()),
-                    Err(e) => {
-                        failed = Some(e);
-                        ControlFlow::Break(())
+                if let Err(e) = rec.record(step.index as u64, step.token, step.logits) {
+                    failed = Some(e);
+                    return ControlFlow::Break(());
+                }
+                // The requester sees each token at once (best effort; delivery is what counts).
+                if streaming {
+                    let push = Push::signed(miner, key, step.index as u32, &[step.token], false);
+                    if let Err(e) = blobs.push_stream(key, &push) {
+                        debug!("miner: streaming {key} stopped: {e}");
+                        streaming = false;
                     }
                 }
+                ControlFlow::Continue(())
             })
             .map_err(|e| MarketError::Engine(e.to_string()))?;
         if let Some(e) = failed {
@@ -232,6 +242,10 @@ impl Miner {
         }
         let committed = rec.finish()?;
         let tokens = &committed.tokens;
+        if streaming {
+            let end = Push::signed(miner, key, tokens.len() as u32, &[], true);
+            let _ = self.blobs.push_stream(key, &end);
+        }
         self.blobs.put_tokens(tokens)?;
         let result = JobResult {
             root: committed.commitment.root,

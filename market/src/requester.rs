@@ -94,6 +94,28 @@ pub fn wait(
     }
 }
 
+/// Polls until the winner delivers or the auction is over — or its result deadline has passed
+/// by a few slots with nothing delivered (the keeper then refunds it). Wall-clock `timeout` is
+/// only a backstop.
+pub fn wait_for_delivery(
+    chain: &Chain,
+    key: &Pubkey,
+    timeout: Duration,
+) -> Result<Request, MarketError> {
+    let start = Instant::now();
+    loop {
+        if let Some(r) = chain.request(key)? {
+            if r.result.token_count > 0 || is_final(&r) || chain.slot()? > r.deadline + 4 {
+                return Ok(r);
+            }
+        }
+        if start.elapsed() > timeout {
+            return Err(MarketError::Timeout(format!("request {key}")));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// The delivered output's tokens.
 pub fn output(blobs: &Blobs, r: &Request) -> Result<Vec<u32>, MarketError> {
     if r.result.token_count == 0 {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use log::warn;
+use log::{error, warn};
 
 use crate::miner::Miner;
 use crate::verifier::Verifier;
@@ -40,8 +40,11 @@ pub fn spawn(
         .name(name.into())
         .spawn(move || {
             while !exit.load(Ordering::Relaxed) {
-                if let Err(e) = role.step() {
-                    warn!("{label}: {e}");
+                // A bug in one pass must not silently end the role.
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| role.step())) {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => warn!("{label}: {e}"),
+                    Err(_) => error!("{label}: a pass panicked; carrying on"),
                 }
                 std::thread::sleep(every);
             }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ambient_api::{AuctionSettings, ChatService};
+use ambient_api::{AuctionSettings, ChatService, StreamHub};
 use ambient_blobs::{BlobServer, BlobStore, Limits};
 use ambient_core::gossip::{Addresses, Gossip};
 use ambient_core::{create_ledger, ledger_exists, Node, Services};
@@ -305,6 +305,7 @@ fn main() -> Result<()> {
                     slot: Duration::from_millis(args.slot_ms),
                     ..AuctionSettings::default()
                 },
+                streams: Arc::new(StreamHub::default()),
             }))
         }
         None => axum::Router::new(),

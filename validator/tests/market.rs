@@ -111,6 +111,23 @@ fn ambient_bin() -> PathBuf {
     bin
 }
 
+/// Runs `ambient receipt …`; returns (success, standard output).
+fn receipt_cmd(args: &[&str]) -> (bool, String) {
+    let out = Command::new(ambient_bin())
+        .arg("receipt")
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "ambient receipt {args:?}: {}\n{stdout}\n{stderr}",
+        out.status
+    );
+    (out.status.success(), stdout)
+}
+
 /// An `ambient miner` process (killed on drop) and its standard output.
 struct ExternalMiner(
     Child,
@@ -167,7 +184,14 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
     // Long enough for validation work to count (a tenth of a unit per token checked).
     let ask = ask(&engine, 40, SOL / 100);
     let (slot0, t0) = (chain.slot().unwrap(), Instant::now());
-    let r = run_to_the_end(&v, &chain, &blobs, &requester, &ask);
+    let r_key = requester::open(&chain, &blobs, &requester, &ask).unwrap();
+    let r = requester::wait(
+        &chain,
+        &r_key,
+        Duration::from_secs(240),
+        requester::is_final,
+    )
+    .unwrap_or_else(|e| panic!("{e}; log:\n{}", common::tail(&v.log(), 60)));
     let (slot1, t1) = (chain.slot().unwrap(), Instant::now());
     assert_eq!(
         r.state,
@@ -200,6 +224,15 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
         .unwrap();
     assert_eq!(output, expected);
     assert_eq!(r.result.token_count as usize, output.len());
+
+    // Anyone can re-check the job with the engine, offline from the fetched receipt and blobs.
+    let auction = r_key.to_string();
+    let saved = dir.path().join("receipt");
+    let saved = saved.to_str().unwrap();
+    let api = v.api_url();
+    assert!(receipt_cmd(&["fetch", &auction, "--out", saved, "--api-url", &api]).0);
+    let (ok, said) = receipt_cmd(&["verify", "--dir", saved]);
+    assert!(ok && said.contains("valid:"), "{said}");
 
     // The miner was paid the price less the verifiers' fee (less its transaction fees).
     let fee = ask.max_price * VERIFIER_FEE_BPS / 10_000;
@@ -323,13 +356,17 @@ fn a_miner_serving_a_substituted_model_is_caught_and_slashed() {
     let blobs = Blobs::new(&v.api_url()).unwrap();
     let requester = funded(&chain, 10);
     let before = chain.rpc().get_balance(&requester.pubkey()).unwrap();
-    let r = run_to_the_end(&v, &chain, &blobs, &requester, &ask(&engine, 8, SOL / 100));
+    let key = requester::open(&chain, &blobs, &requester, &ask(&engine, 8, SOL / 100)).unwrap();
+    let r = requester::wait(&chain, &key, Duration::from_secs(240), requester::is_final).unwrap();
     assert_eq!(
         r.state,
         RequestState::Slashed,
         "log:\n{}",
         common::tail(&v.log(), 60)
     );
+    // Anyone re-checking the receipt with the real model finds the fraud too.
+    let (ok, said) = receipt_cmd(&["verify", &key.to_string(), "--api-url", &v.api_url()]);
+    assert!(!ok && said.contains("FRAUD"), "{said}");
     let identity = read_keypair_file(ledger.join("validator-keypair.json")).unwrap();
     assert_eq!(voted(&r, &identity.pubkey()), (false, true));
     // The requester gets the whole escrow back and half the bond; it paid the request's rent
