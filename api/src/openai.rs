@@ -59,8 +59,8 @@ impl Default for AuctionSettings {
         AuctionSettings {
             max_price_per_token: 20_000,
             min_max_price: 5_000_000,
-            bid_slots: 4,
-            reveal_slots: 4,
+            bid_slots: 3,
+            reveal_slots: 3,
             base_deadline_slots: 40,
             tokens_per_slot: 4,
             slot: Duration::from_millis(400),

@@ -48,6 +48,10 @@ pub struct ChatArgs {
     /// Print generation speed after each answer.
     #[arg(long)]
     stats: bool,
+    /// Ask the network instead of the local model: a node's HTTP API (e.g.
+    /// http://127.0.0.1:8901). Each answer is an auction on chain, with its receipt.
+    #[arg(long, value_name = "URL")]
+    api_url: Option<String>,
 }
 
 fn default_threads() -> usize {
@@ -56,6 +60,9 @@ fn default_threads() -> usize {
 
 /// Runs the command.
 pub fn run(args: ChatArgs) -> anyhow::Result<()> {
+    if let Some(url) = args.api_url.clone() {
+        return run_network(&url, &args);
+    }
     let path = args
         .model
         .clone()
@@ -191,4 +198,44 @@ fn answer(
         );
     }
     Ok(text)
+}
+
+/// The conversation over the network's REST API.
+fn run_network(url: &str, args: &ChatArgs) -> anyhow::Result<()> {
+    let url = url.trim_end_matches('/');
+    let params = serde_json::json!({
+        "max_tokens": args.max_tokens,
+        "temperature": args.temperature,
+        "top_p": args.top_p,
+        "top_k": args.top_k,
+        "seed": args.seed,
+    });
+    let mut history: Vec<serde_json::Value> = args
+        .system
+        .iter()
+        .map(|s| serde_json::json!({"role": "system", "content": s}))
+        .collect();
+    if let Some(q) = &args.prompt {
+        history.push(serde_json::json!({"role": "user", "content": q}));
+        crate::network::ask(url, &history, params)?;
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout();
+    loop {
+        write!(out, "> ")?;
+        out.flush()?;
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 {
+            writeln!(out)?;
+            return Ok(());
+        }
+        let q = line.trim();
+        if q.is_empty() {
+            continue;
+        }
+        history.push(serde_json::json!({"role": "user", "content": q}));
+        let text = crate::network::ask(url, &history, params.clone())?;
+        history.push(serde_json::json!({"role": "assistant", "content": text}));
+    }
 }

@@ -2,6 +2,7 @@
 
 mod chat;
 mod miner;
+mod network;
 mod receipt;
 
 use clap::{Parser, Subcommand};
@@ -16,7 +17,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Chat with the network model locally, streaming tokens.
+    /// Chat with the network model, locally or (with --api-url) through the network.
     Chat(chat::ChatArgs),
     /// Mine: bid on a node's inference auctions and serve the jobs won, with Proof of Logits.
     Miner(miner::MinerArgs),

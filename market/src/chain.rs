@@ -98,6 +98,23 @@ impl Chain {
         Ok(self.rpc.get_minimum_balance_for_rent_exemption(len)?)
     }
 
+    fn sign(
+        &self,
+        payer: &Keypair,
+        signers: &[&Keypair],
+        ixs: &[Instruction],
+    ) -> Result<Transaction, MarketError> {
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
+        let blockhash = self.rpc.get_latest_blockhash()?;
+        Ok(Transaction::new_signed_with_payer(
+            ixs,
+            Some(&payer.pubkey()),
+            &all,
+            blockhash,
+        ))
+    }
+
     /// Signs `ixs` (payer first) and sends them, waiting until the node has processed them.
     pub fn send(
         &self,
@@ -105,10 +122,19 @@ impl Chain {
         signers: &[&Keypair],
         ixs: &[Instruction],
     ) -> Result<Signature, MarketError> {
-        let mut all: Vec<&Keypair> = vec![payer];
-        all.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
-        let blockhash = self.rpc.get_latest_blockhash()?;
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
+        let tx = self.sign(payer, signers, ixs)?;
         Ok(self.rpc.send_and_confirm_transaction(&tx)?)
+    }
+
+    /// Signs and sends without waiting (after the node's preflight check): for steps whose
+    /// outcome the next pass reads back from the chain, so many can be in flight at once.
+    pub fn submit(
+        &self,
+        payer: &Keypair,
+        signers: &[&Keypair],
+        ixs: &[Instruction],
+    ) -> Result<Signature, MarketError> {
+        let tx = self.sign(payer, signers, ixs)?;
+        Ok(self.rpc.send_transaction(&tx)?)
     }
 }

@@ -54,7 +54,7 @@ pub fn crank(chain: &Chain, payer: &Keypair, slot: u64, key: &Pubkey, r: &Reques
             return;
         }
     };
-    match chain.send(payer, &[], &[ix]) {
+    match chain.submit(payer, &[], &[ix]) {
         Ok(sig) => info!("request {key} ({:?}): moved on by {sig}", r.state),
         Err(e) => debug!("request {key} ({:?}): {e}", r.state),
     }

@@ -57,13 +57,16 @@ impl PricePolicy {
 pub struct Miner {
     key: Arc<Keypair>,
     chain: Chain,
-    blobs: Blobs,
     engine: Arc<Engine>,
     /// The model id it bids for (the engine's, unless told otherwise).
     model_id: [u8; 32],
     policy: PricePolicy,
     book: BidBook,
     deliver: bool,
+    rpc_url: String,
+    api_url: String,
+    /// The job being generated on its own thread (bidding goes on meanwhile).
+    serving: Option<(Pubkey, std::thread::JoinHandle<Result<(), MarketError>>)>,
 }
 
 impl Miner {
@@ -81,12 +84,14 @@ impl Miner {
         Ok(Miner {
             key,
             chain: Chain::new(rpc_url),
-            blobs: Blobs::new(api_url)?,
             engine,
             model_id,
             policy,
             book: BidBook::open(&state_dir.join("bids.json"))?,
             deliver: true,
+            rpc_url: rpc_url.to_string(),
+            api_url: api_url.to_string(),
+            serving: None,
         })
     }
 
@@ -108,6 +113,15 @@ impl Miner {
 
     /// One pass over every request.
     pub fn step(&mut self) -> Result<(), MarketError> {
+        if self.serving.as_ref().is_some_and(|(_, h)| h.is_finished()) {
+            if let Some((key, h)) = self.serving.take() {
+                match h.join() {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => warn!("miner: serving {key}: {e}"),
+                    Err(_) => warn!("miner: serving {key} panicked"),
+                }
+            }
+        }
         let slot = self.chain.slot()?;
         let requests = self.chain.requests()?;
         for (key, r) in &requests {
@@ -139,15 +153,18 @@ impl Miner {
                 let bid_key = b.keypair()?.pubkey();
                 if self.chain.bid(&bid_key)?.is_some_and(|x| !x.revealed) {
                     let ix = reveal(&me, key, &bid_key, b.price, b.salt()?);
-                    self.chain.send(&self.key, &[], &[ix])?;
+                    self.chain.submit(&self.key, &[], &[ix])?;
                     info!("miner: revealed {} lamports for {key}", b.price);
                 }
             }
             (RequestState::Open, Some(_)) => keeper::crank(&self.chain, &self.key, slot, key, r),
             (RequestState::Awarded, Some(_))
-                if r.winner_miner == me && slot < r.deadline && self.deliver =>
+                if r.winner_miner == me
+                    && slot < r.deadline
+                    && self.deliver
+                    && self.serving.is_none() =>
             {
-                self.serve(key, r)?;
+                self.start_serving(key, r)?;
             }
             (RequestState::Awarded, Some(_)) if r.winner_miner == me && slot < r.deadline => {}
             (_, Some(b)) => {
@@ -164,7 +181,7 @@ impl Miner {
                     // Lost (or unfilled): take the bond back.
                     if self.chain.bid(&bid_key)?.is_some() {
                         let ix = withdraw_bid(&me, key, &bid_key, &me, &r.requester);
-                        self.chain.send(&self.key, &[], &[ix])?;
+                        self.chain.submit(&self.key, &[], &[ix])?;
                         info!("miner: withdrew its bid on {key}");
                     }
                     self.book.remove(key)?;
@@ -183,7 +200,7 @@ impl Miner {
         // On disk before the bond leaves: the salt is what gets it back.
         self.book.insert(key, b.clone())?;
         let ixs = bid(&me, key, &bid_key.pubkey(), commitment, MIN_BID_BOND, rent);
-        match self.chain.send(&self.key, &[&bid_key], &ixs) {
+        match self.chain.submit(&self.key, &[&bid_key], &ixs) {
             Ok(_) => {
                 info!("miner: sealed bid on {key}");
                 Ok(())
@@ -195,11 +212,42 @@ impl Miner {
         }
     }
 
+    /// Generates a won job on its own thread, so the miner keeps bidding and revealing.
+    fn start_serving(&mut self, key: &Pubkey, r: &Request) -> Result<(), MarketError> {
+        let job = Job {
+            key: self.key.clone(),
+            engine: self.engine.clone(),
+            model_id: self.model_id,
+            rpc_url: self.rpc_url.clone(),
+            api_url: self.api_url.clone(),
+        };
+        let (auction, request) = (*key, r.clone());
+        let h = std::thread::Builder::new()
+            .name("ambMinerJob".into())
+            .spawn(move || job.serve(&auction, &request))
+            .map_err(|e| MarketError::Engine(format!("cannot start a job thread: {e}")))?;
+        self.serving = Some((*key, h));
+        Ok(())
+    }
+}
+
+/// What a job's thread needs.
+struct Job {
+    key: Arc<Keypair>,
+    engine: Arc<Engine>,
+    model_id: [u8; 32],
+    rpc_url: String,
+    api_url: String,
+}
+
+impl Job {
     /// Serves a won job: prompt from the blob store, generation with PoL, output stored, result
     /// submitted.
-    fn serve(&mut self, key: &Pubkey, r: &Request) -> Result<(), MarketError> {
+    fn serve(&self, key: &Pubkey, r: &Request) -> Result<(), MarketError> {
+        let chain = Chain::new(&self.rpc_url);
+        let blobs = Blobs::new(&self.api_url)?;
         let me = self.key.pubkey();
-        let prompt = self.blobs.get_tokens(&r.prompt_hash)?;
+        let prompt = blobs.get_tokens(&r.prompt_hash)?;
         if tokens_hash(&prompt) != r.prompt_hash || prompt.is_empty() {
             return Err(MarketError::Invalid(format!(
                 "request {key}: unusable prompt"
@@ -218,7 +266,6 @@ impl Miner {
         let mut rec = Recorder::new(self.model_id);
         let mut failed = None;
         let mut streaming = true;
-        let blobs = &self.blobs;
         let miner = self.key.as_ref();
         self.engine
             .generate(&prompt, &opts, |step| {
@@ -244,9 +291,9 @@ impl Miner {
         let tokens = &committed.tokens;
         if streaming {
             let end = Push::signed(miner, key, tokens.len() as u32, &[], true);
-            let _ = self.blobs.push_stream(key, &end);
+            let _ = blobs.push_stream(key, &end);
         }
-        self.blobs.put_tokens(tokens)?;
+        blobs.put_tokens(tokens)?;
         let result = JobResult {
             root: committed.commitment.root,
             chain: committed.commitment.chain,
@@ -254,7 +301,7 @@ impl Miner {
             token_count: tokens.len() as u32,
             slot: 0,
         };
-        let sig = self.chain.send(
+        let sig = chain.send(
             &self.key,
             &[],
             &[submit_result(&me, key, &r.winner, result)],

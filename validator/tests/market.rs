@@ -225,6 +225,25 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
     assert_eq!(output, expected);
     assert_eq!(r.result.token_count as usize, output.len());
 
+    // `ambient chat` asks the network too: an auction, streamed, with its receipt.
+    let out = Command::new(ambient_bin())
+        .args(["chat", "--api-url", &v.api_url(), "--max-tokens", "8"])
+        .args(["--prompt", "Say hello."])
+        .output()
+        .unwrap();
+    let (said, note) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success() && !said.trim().is_empty(),
+        "{said}\n{note}"
+    );
+    assert!(
+        note.contains("auction") && note.contains("PoL root"),
+        "{note}"
+    );
+
     // Anyone can re-check the job with the engine, offline from the fetched receipt and blobs.
     let auction = r_key.to_string();
     let saved = dir.path().join("receipt");
@@ -295,7 +314,34 @@ fn two_miners_compete_and_the_cheaper_wins_at_the_second_price() {
     );
     let requester = funded(&chain, 10);
     let ask = ask(&engine, 300, SOL / 100);
-    let r = run_to_the_end(&v, &chain, &blobs, &requester, &ask);
+    // The requester opens the auction with its own key and asks the REST API to follow it.
+    let key = requester::open(&chain, &blobs, &requester, &ask).unwrap();
+    let answer: serde_json::Value = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async {
+            reqwest::Client::new()
+                .post(format!("{}/v1/chat/completions", v.api_url()))
+                .json(&serde_json::json!({
+                    "model": "SmolLM2-135M-Instruct.Q4_1",
+                    "messages": [{"role": "user", "content": "Count from one to twenty, in words."}],
+                    "ambient": {"request": key.to_string()},
+                }))
+                .send()
+                .await?
+                .json()
+                .await
+        })
+        .unwrap();
+    assert_eq!(
+        answer["ambient"]["receipt"]["auction"],
+        key.to_string(),
+        "{answer}"
+    );
+    assert!(!answer["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap()
+        .is_empty());
+    let r = requester::wait(&chain, &key, Duration::from_secs(240), requester::is_final).unwrap();
     assert_eq!(
         r.state,
         RequestState::Paid,
