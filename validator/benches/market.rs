@@ -49,7 +49,9 @@ fn main() {
         .args(["--dev", "--ledger"])
         .arg(dir.path())
         .args(["--rpc-port", &port.to_string()])
-        .args(["--log", "/tmp/ambient-market-bench.log"])
+        // Kept after the run (the ledger is a temporary directory).
+        .arg("--log")
+        .arg(std::env::temp_dir().join("ambient-market-bench.log"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

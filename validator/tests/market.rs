@@ -225,25 +225,6 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
     assert_eq!(output, expected);
     assert_eq!(r.result.token_count as usize, output.len());
 
-    // `ambient chat` asks the network too: an auction, streamed, with its receipt.
-    let out = Command::new(ambient_bin())
-        .args(["chat", "--api-url", &v.api_url(), "--max-tokens", "8"])
-        .args(["--prompt", "Say hello."])
-        .output()
-        .unwrap();
-    let (said, note) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(
-        out.status.success() && !said.trim().is_empty(),
-        "{said}\n{note}"
-    );
-    assert!(
-        note.contains("auction") && note.contains("PoL root"),
-        "{note}"
-    );
-
     // Anyone can re-check the job with the engine, offline from the fetched receipt and blobs.
     let auction = r_key.to_string();
     let saved = dir.path().join("receipt");
@@ -295,6 +276,25 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
         book.lstake(table.epoch - 1, &Default::default())
     );
     assert!(table.entries[&miner.pubkey()] > table.entries[&identity.pubkey()]);
+
+    // `ambient chat` asks the network too: an auction, streamed, with its receipt.
+    let out = Command::new(ambient_bin())
+        .args(["chat", "--api-url", &v.api_url(), "--max-tokens", "8"])
+        .args(["--prompt", "Say hello."])
+        .output()
+        .unwrap();
+    let (said, note) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success() && !said.trim().is_empty(),
+        "{said}\n{note}"
+    );
+    assert!(
+        note.contains("auction") && note.contains("PoL root"),
+        "{note}"
+    );
 }
 
 #[test]
