@@ -8,7 +8,7 @@ use std::time::Instant;
 use ambient_llm::{
     Engine, EngineOptions, GenerateOptions, Isa, LoadProgress, Message, SamplingParams,
 };
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -58,44 +58,59 @@ fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// One turn of the conversation: the history in, the answer (already printed) out.
+type Turn = dyn FnMut(&[Message]) -> anyhow::Result<String>;
+
 /// Runs the command.
 pub fn run(args: ChatArgs) -> anyhow::Result<()> {
-    if let Some(url) = args.api_url.clone() {
-        return run_network(&url, &args);
-    }
-    let path = args
-        .model
-        .clone()
-        .unwrap_or_else(ambient_llm::default_model_path);
-    if !path.exists() {
-        bail!(
-            "model file {} not found; fetch it with `bash ci/fetch-model.sh` or pass --model",
-            path.display()
-        );
-    }
-    let sampling = SamplingParams {
-        temperature: args.temperature,
-        top_k: args.top_k,
-        top_p: args.top_p,
-        seed: args.seed,
+    let mut turn: Box<Turn> = match &args.api_url {
+        // Through the network: each turn is an auction, answered with its receipt.
+        Some(url) => {
+            let url = url.trim_end_matches('/').to_string();
+            let params = serde_json::json!({
+                "max_tokens": args.max_tokens,
+                "temperature": args.temperature,
+                "top_p": args.top_p,
+                "top_k": args.top_k,
+                "seed": args.seed,
+            });
+            Box::new(move |history: &[Message]| {
+                let messages: Vec<serde_json::Value> = history
+                    .iter()
+                    .map(|m| serde_json::json!({"role": m.role, "content": m.content}))
+                    .collect();
+                crate::network::ask(&url, &messages, params.clone())
+            })
+        }
+        None => {
+            let path = crate::model_path(args.model.clone())?;
+            let sampling = SamplingParams {
+                temperature: args.temperature,
+                top_k: args.top_k,
+                top_p: args.top_p,
+                seed: args.seed,
+            };
+            sampling.validate()?;
+            let engine = load(&path, &args)?;
+            eprintln!("model id {}", engine.model_id());
+            let opts = GenerateOptions {
+                max_tokens: args.max_tokens,
+                sampling,
+                stop_at_eos: true,
+            };
+            let stats = args.stats;
+            Box::new(move |history: &[Message]| answer(&engine, history, &opts, stats))
+        }
     };
-    sampling.validate()?;
-    let engine = load(&path, &args)?;
-    eprintln!("model id {}", engine.model_id());
 
     let mut history: Vec<Message> = args
         .system
         .iter()
         .map(|s| Message::new("system", s.clone()))
         .collect();
-    let opts = GenerateOptions {
-        max_tokens: args.max_tokens,
-        sampling,
-        stop_at_eos: true,
-    };
     if let Some(q) = &args.prompt {
         history.push(Message::new("user", q.clone()));
-        answer(&engine, &history, &opts, args.stats)?;
+        turn(&history)?;
         return Ok(());
     }
     let stdin = std::io::stdin();
@@ -113,7 +128,7 @@ pub fn run(args: ChatArgs) -> anyhow::Result<()> {
             continue;
         }
         history.push(Message::new("user", q));
-        let text = answer(&engine, &history, &opts, args.stats)?;
+        let text = turn(&history)?;
         history.push(Message::new("assistant", text));
     }
 }
@@ -198,44 +213,4 @@ fn answer(
         );
     }
     Ok(text)
-}
-
-/// The conversation over the network's REST API.
-fn run_network(url: &str, args: &ChatArgs) -> anyhow::Result<()> {
-    let url = url.trim_end_matches('/');
-    let params = serde_json::json!({
-        "max_tokens": args.max_tokens,
-        "temperature": args.temperature,
-        "top_p": args.top_p,
-        "top_k": args.top_k,
-        "seed": args.seed,
-    });
-    let mut history: Vec<serde_json::Value> = args
-        .system
-        .iter()
-        .map(|s| serde_json::json!({"role": "system", "content": s}))
-        .collect();
-    if let Some(q) = &args.prompt {
-        history.push(serde_json::json!({"role": "user", "content": q}));
-        crate::network::ask(url, &history, params)?;
-        return Ok(());
-    }
-    let stdin = std::io::stdin();
-    let mut out = std::io::stdout();
-    loop {
-        write!(out, "> ")?;
-        out.flush()?;
-        let mut line = String::new();
-        if stdin.lock().read_line(&mut line)? == 0 {
-            writeln!(out)?;
-            return Ok(());
-        }
-        let q = line.trim();
-        if q.is_empty() {
-            continue;
-        }
-        history.push(serde_json::json!({"role": "user", "content": q}));
-        let text = crate::network::ask(url, &history, params.clone())?;
-        history.push(serde_json::json!({"role": "assistant", "content": text}));
-    }
 }

@@ -25,6 +25,18 @@ enum Command {
     Receipt(receipt::ReceiptArgs),
 }
 
+/// The model file to load: the one given, else the development model in the cache.
+pub fn model_path(given: Option<std::path::PathBuf>) -> anyhow::Result<std::path::PathBuf> {
+    let path = given.unwrap_or_else(ambient_llm::default_model_path);
+    if !path.exists() {
+        anyhow::bail!(
+            "model file {} not found; fetch it with `bash ci/fetch-model.sh` or pass --model",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
 fn main() -> anyhow::Result<()> {
     env_logger::Builder::from_env(
         env_logger::Env::default().default_filter_or("warn,ambient_market=info"),

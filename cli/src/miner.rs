@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ambient_llm::{Engine, EngineOptions};
 use ambient_market::miner::{Miner, PricePolicy};
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, Context};
 use clap::Args;
 use solana_keypair::read_keypair_file;
 
@@ -43,16 +43,7 @@ pub struct MinerArgs {
 
 /// Runs the command.
 pub fn run(args: MinerArgs) -> anyhow::Result<()> {
-    let path = args
-        .model
-        .clone()
-        .unwrap_or_else(ambient_llm::default_model_path);
-    if !path.exists() {
-        bail!(
-            "model {} not found: run `bash ci/fetch-model.sh` or pass --model",
-            path.display()
-        );
-    }
+    let path = crate::model_path(args.model.clone())?;
     let key = read_keypair_file(&args.keypair)
         .map_err(|e| anyhow!("reading keypair {}: {e}", args.keypair.display()))?;
     let engine = Engine::load(&path, &EngineOptions::default(), |_| {})

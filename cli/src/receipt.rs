@@ -129,7 +129,7 @@ fn verify(e: &Evidence, model: Option<PathBuf>) -> Result<bool> {
         chain: hex_field(r, "pol_chain")?,
         len: r["token_count"].as_u64().unwrap_or(0),
     };
-    let path = model.unwrap_or_else(ambient_llm::default_model_path);
+    let path = crate::model_path(model)?;
     let engine = Engine::load(&path, &EngineOptions::default(), |_| {})
         .with_context(|| format!("loading {}", path.display()))?;
     if engine.model_id().0 != hex_field(r, "model_id")? {

@@ -63,34 +63,34 @@ impl Chain {
             .collect())
     }
 
-    /// One request, if its account exists and holds one.
-    pub fn request(&self, key: &Pubkey) -> Result<Option<Request>, MarketError> {
-        let Some(acc) = self
+    /// The data of an auction-owned account of `len` bytes, if there is one at `key`.
+    fn auction_account(&self, key: &Pubkey, len: usize) -> Result<Option<Vec<u8>>, MarketError> {
+        Ok(self
             .rpc
             .get_account_with_commitment(key, CommitmentConfig::processed())?
             .value
-        else {
-            return Ok(None);
-        };
-        if acc.owner != AUCTION || acc.data.len() != REQUEST_LEN {
-            return Ok(None);
+            .filter(|a| a.owner == AUCTION && a.data.len() == len)
+            .map(|a| a.data))
+    }
+
+    /// One request, if its account exists and holds one.
+    pub fn request(&self, key: &Pubkey) -> Result<Option<Request>, MarketError> {
+        match self.auction_account(key, REQUEST_LEN)? {
+            Some(d) => {
+                Request::read(&d).map_err(|e| MarketError::Account(key.to_string(), e.to_string()))
+            }
+            None => Ok(None),
         }
-        Request::read(&acc.data).map_err(|e| MarketError::Account(key.to_string(), e.to_string()))
     }
 
     /// A bid account, if it exists.
     pub fn bid(&self, key: &Pubkey) -> Result<Option<Bid>, MarketError> {
-        let Some(acc) = self
-            .rpc
-            .get_account_with_commitment(key, CommitmentConfig::processed())?
-            .value
-        else {
-            return Ok(None);
-        };
-        if acc.owner != AUCTION || acc.data.len() != BID_LEN {
-            return Ok(None);
+        match self.auction_account(key, BID_LEN)? {
+            Some(d) => {
+                Bid::read(&d).map_err(|e| MarketError::Account(key.to_string(), e.to_string()))
+            }
+            None => Ok(None),
         }
-        Bid::read(&acc.data).map_err(|e| MarketError::Account(key.to_string(), e.to_string()))
     }
 
     /// Rent-exempt minimum for `len` bytes.

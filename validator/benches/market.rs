@@ -6,9 +6,8 @@
 //! `cargo bench -p ambient-validator --bench market` (AMBIENT_MARKET_RUNS sets the sequential runs,
 //! 5; AMBIENT_MARKET_PARALLEL the requests in flight, 8).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use ambient_llm::{Engine, EngineOptions, GenerateOptions, Message, SamplingParams};
@@ -45,34 +44,15 @@ fn main() {
     let parallel = env("AMBIENT_MARKET_PARALLEL", 8);
     let dir = tempfile::tempdir().unwrap();
     let port = 18_700 + (std::process::id() % 1000) as u16 * 3;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ambient-validator"))
-        .args(["--dev", "--ledger"])
-        .arg(dir.path())
-        .args(["--rpc-port", &port.to_string()])
-        // Kept after the run (the ledger is a temporary directory).
-        .arg("--log")
-        .arg(std::env::temp_dir().join("ambient-market-bench.log"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn ambient-validator");
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut api = None;
-    while api.is_none() {
-        let line = rx
-            .recv_timeout(Duration::from_secs(180))
-            .expect("validator ready");
-        if let Some(a) = line.strip_prefix("  HTTP API:") {
-            api = Some(a.trim().to_string());
-        }
-    }
-    let api = api.unwrap();
+    // The log is kept after the run (the ledger is a temporary directory).
+    let log = std::env::temp_dir().join("ambient-market-bench.log");
+    let (node, found) = common::start(
+        dir.path(),
+        port,
+        &["--log", log.to_str().unwrap()],
+        &["HTTP API:"],
+    );
+    let api = found[0].clone();
     let url = format!("{api}/v1/chat/completions");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let http = reqwest::Client::new();
@@ -171,8 +151,7 @@ fn main() {
     let wall = t.elapsed().as_secs_f64();
     let served = answers.iter().filter(|a| !a.2.is_empty()).count();
 
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(node);
     println!("| measure (400 ms slots, {tokens} output tokens) | value |");
     println!("|---|---|");
     println!("| raw engine generation (median of 3) | {raw:.2} s |");

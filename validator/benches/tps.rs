@@ -4,8 +4,8 @@
 //!
 //! `cargo bench -p ambient-validator --bench tps` (AMBIENT_TPS_SECS sets the send window, 60 s).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod common;
+
 use std::sync::{mpsc, Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -78,31 +78,8 @@ fn main() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ambient-validator"))
-        .args(["--dev", "--ledger"])
-        .arg(dir.path())
-        .args(["--rpc-port", &port.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn ambient-validator");
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut tpu = None;
-    while tpu.is_none() {
-        let line = rx
-            .recv_timeout(Duration::from_secs(120))
-            .expect("validator ready");
-        if let Some(a) = line.strip_prefix("  TPU/QUIC:") {
-            tpu = Some(a.trim().parse::<std::net::SocketAddr>().unwrap());
-        }
-    }
-    let tpu = tpu.unwrap();
+    let (node, found) = common::start(dir.path(), port, &[], &["TPU/QUIC:"]);
+    let tpu: std::net::SocketAddr = found[0].parse().unwrap();
     let rpc = RpcClient::new_with_commitment(
         format!("http://127.0.0.1:{port}"),
         CommitmentConfig::confirmed(),
@@ -259,8 +236,7 @@ fn main() {
     std::thread::sleep(Duration::from_secs(2));
     let landed = rpc.get_transaction_count().unwrap() - start_count;
     let slots = rpc.get_slot().unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(node);
     latencies.sort();
     let tps = window_count as f64 / window.as_secs_f64();
     let slot_ms = window.as_secs_f64() * 1e3 / window_slots.max(1) as f64;

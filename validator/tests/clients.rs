@@ -50,15 +50,16 @@ fn web3js_suite_passes() {
     run_suite(cmd, "@solana/web3.js");
 }
 
-#[test]
-fn solana_py_suite_passes() {
+/// pytest on `file` in `clients/python`, with a Python that has `modules` (the venv ci/test.sh
+/// makes, named by AMBIENT_PYTHON).
+fn pytest(file: &str, modules: &str, what: &str) {
     let python = std::env::var("AMBIENT_PYTHON").unwrap_or_else(|_| "python3".into());
     let probe = Command::new(&python)
-        .args(["-c", "import solana, solders, pytest"])
+        .args(["-c", &format!("import {modules}")])
         .status();
     assert!(
         probe.is_ok_and(|s| s.success()),
-        "solana-py is not installed for {python}: install clients/python/requirements.txt \
+        "{what} is not installed for {python}: install clients/python/requirements.txt \
          (ci/test.sh does, into a venv named by AMBIENT_PYTHON)"
     );
     let mut cmd = Command::new(&python);
@@ -68,30 +69,21 @@ fn solana_py_suite_passes() {
         "-q",
         "-p",
         "no:cacheprovider",
-        "test_solana_py.py",
+        file,
     ]);
-    run_suite(cmd, "solana-py");
+    run_suite(cmd, what);
+}
+
+#[test]
+fn solana_py_suite_passes() {
+    pytest("test_solana_py.py", "solana, solders, pytest", "solana-py");
 }
 
 #[test]
 fn openai_python_client_gets_verified_answers() {
-    let python = std::env::var("AMBIENT_PYTHON").unwrap_or_else(|_| "python3".into());
-    let probe = Command::new(&python)
-        .args(["-c", "import openai, httpx, pytest"])
-        .status();
-    assert!(
-        probe.is_ok_and(|s| s.success()),
-        "the openai client is not installed for {python}: install clients/python/requirements.txt \
-         (ci/test.sh does, into a venv named by AMBIENT_PYTHON)"
-    );
-    let mut cmd = Command::new(&python);
-    cmd.current_dir(repo().join("clients/python")).args([
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
+    pytest(
         "test_openai.py",
-    ]);
-    run_suite(cmd, "openai");
+        "openai, httpx, pytest",
+        "the openai client",
+    );
 }
