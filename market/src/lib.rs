@@ -14,6 +14,7 @@ pub mod keeper;
 pub mod miner;
 pub mod requester;
 pub mod roles;
+pub mod stats;
 pub mod stream;
 pub mod verifier;
 

@@ -65,6 +65,7 @@ pub struct Miner {
     deliver: bool,
     rpc_url: String,
     api_url: String,
+    stats: crate::stats::MarketStats,
     /// The job being generated on its own thread (bidding goes on meanwhile).
     serving: Option<(Pubkey, std::thread::JoinHandle<Result<(), MarketError>>)>,
 }
@@ -91,6 +92,7 @@ impl Miner {
             deliver: true,
             rpc_url: rpc_url.to_string(),
             api_url: api_url.to_string(),
+            stats: Default::default(),
             serving: None,
         })
     }
@@ -99,6 +101,11 @@ impl Miner {
     /// does this (the tests' fraud case: a perturbed model file passed off as the network's).
     pub fn claim_model(&mut self, model_id: [u8; 32]) {
         self.model_id = model_id;
+    }
+
+    /// Counts into `stats` (the node's metrics).
+    pub fn with_stats(&mut self, stats: crate::stats::MarketStats) {
+        self.stats = stats;
     }
 
     /// Never delivers won jobs (tests of the deadline: the bond is slashed).
@@ -220,6 +227,7 @@ impl Miner {
             model_id: self.model_id,
             rpc_url: self.rpc_url.clone(),
             api_url: self.api_url.clone(),
+            stats: self.stats.clone(),
         };
         let (auction, request) = (*key, r.clone());
         let h = std::thread::Builder::new()
@@ -238,6 +246,7 @@ struct Job {
     model_id: [u8; 32],
     rpc_url: String,
     api_url: String,
+    stats: crate::stats::MarketStats,
 }
 
 impl Job {
@@ -263,6 +272,7 @@ impl Job {
             sampling: sampling(&r.sampling),
             stop_at_eos: true,
         };
+        let started = std::time::Instant::now();
         let mut rec = Recorder::new(self.model_id);
         let mut failed = None;
         let mut streaming = true;
@@ -289,6 +299,10 @@ impl Job {
         }
         let committed = rec.finish()?;
         let tokens = &committed.tokens;
+        self.stats.tokens_generated.inc_by(tokens.len() as u64);
+        self.stats
+            .generation_ms
+            .inc_by(started.elapsed().as_millis() as u64);
         if streaming {
             let end = Push::signed(miner, key, tokens.len() as u32, &[], true);
             let _ = blobs.push_stream(key, &end);
@@ -306,6 +320,7 @@ impl Job {
             &[],
             &[submit_result(&me, key, &r.winner, result)],
         )?;
+        self.stats.jobs_delivered.inc();
         info!("miner: delivered {} tokens for {key} ({sig})", tokens.len());
         Ok(())
     }

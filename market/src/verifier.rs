@@ -30,6 +30,7 @@ pub struct Verifier {
     chain: Chain,
     blobs: Blobs,
     engine: Arc<Engine>,
+    stats: crate::stats::MarketStats,
 }
 
 impl Verifier {
@@ -45,7 +46,13 @@ impl Verifier {
             chain: Chain::new(rpc_url),
             blobs: Blobs::new(api_url)?,
             engine,
+            stats: Default::default(),
         })
+    }
+
+    /// Counts into `stats` (the node's metrics).
+    pub fn with_stats(&mut self, stats: crate::stats::MarketStats) {
+        self.stats = stats;
     }
 
     /// One pass: vote where drawn and not yet voted, then take every auction's due step.
@@ -89,8 +96,16 @@ impl Verifier {
                 warn!("verifier: request {key}: {e}; voting fraud");
                 false
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                self.stats.validation_errors.inc();
+                return Err(e);
+            }
         };
+        if valid {
+            self.stats.validations_valid.inc();
+        } else {
+            self.stats.validations_fraud.inc();
+        }
         let sig = self
             .chain
             .send(&self.key, &[], &[verdict(&me, key, valid)])?;

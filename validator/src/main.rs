@@ -10,13 +10,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ambient_api::{AuctionSettings, ChatService, StreamHub};
+use ambient_api::{AuctionSettings, ChatService, NodeMetrics, StreamHub};
 use ambient_blobs::{BlobServer, BlobStore, Limits};
 use ambient_core::gossip::{Addresses, Gossip};
 use ambient_core::{create_ledger, ledger_exists, Node, Services};
 use ambient_llm::{Engine, EngineOptions};
 use ambient_market::miner::{Miner, PricePolicy};
 use ambient_market::roles;
+use ambient_market::stats::MarketStats;
 use ambient_market::verifier::Verifier;
 use ambient_rpc::{RpcServices, RpcSettings};
 use ambient_runtime::genesis::{AmbientGenesis, GenesisParams};
@@ -310,6 +311,12 @@ fn main() -> Result<()> {
         }
         None => axum::Router::new(),
     };
+    let stats = MarketStats::default();
+    let routes = routes.merge(ambient_api::metrics::router(Arc::new(NodeMetrics::new(
+        &format!("http://{rpc_addr}"),
+        identity.pubkey(),
+        stats.clone(),
+    ))));
     let api = BlobServer::start_with_routes(listener, blobs, &args.blob_peers, routes)
         .with_context(|| format!("starting the HTTP API on {api_addr}"))?;
     let rpc = RpcServices::start(
@@ -343,7 +350,8 @@ fn main() -> Result<()> {
         let rpc_url = format!("http://{}", rpc.rpc_addr);
         let every = Duration::from_millis((args.slot_ms / 2).max(50));
         if verifier_on {
-            let v = Verifier::new(identity.clone(), &rpc_url, &api.url(), engine.clone())?;
+            let mut v = Verifier::new(identity.clone(), &rpc_url, &api.url(), engine.clone())?;
+            v.with_stats(stats.clone());
             roles.push(roles::spawn("ambVerifier", v, every, exit.clone())?);
         }
         if miner_on {
@@ -369,6 +377,7 @@ fn main() -> Result<()> {
                 &args.ledger.join("market"),
             )?;
             m.claim_model(engine.model_id().0);
+            m.with_stats(stats.clone());
             info!("miner {} on", m.identity());
             roles.push(roles::spawn("ambMiner", m, every, exit.clone())?);
         }

@@ -111,6 +111,25 @@ fn ambient_bin() -> PathBuf {
     bin
 }
 
+/// Scrapes the node's `/metrics`.
+fn scrape(v: &Validator) -> String {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        reqwest::get(format!("{}/metrics", v.api_url()))
+            .await?
+            .text()
+            .await
+    })
+    .unwrap()
+}
+
+/// A sample's value in a Prometheus text exposition (`name` with its labels, if any).
+fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no sample {name} in:\n{text}"))
+}
+
 /// Runs `ambient receipt …`; returns (success, standard output).
 fn receipt_cmd(args: &[&str]) -> (bool, String) {
     let out = Command::new(ambient_bin())
@@ -181,6 +200,12 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
     std::thread::sleep(Duration::from_secs(3));
     let before = (chain.slot().unwrap() - s) as f64 / t.elapsed().as_secs_f64();
 
+    let before_metrics = scrape(&v);
+    assert_eq!(
+        sample(&before_metrics, "ambient_tokens_generated_total"),
+        0.0
+    );
+
     // Long enough for validation work to count (a tenth of a unit per token checked).
     let ask = ask(&engine, 40, SOL / 100);
     let (slot0, t0) = (chain.slot().unwrap(), Instant::now());
@@ -204,6 +229,21 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
     assert_eq!(r.price, ask.max_price);
     let identity = read_keypair_file(dir.path().join("validator-keypair.json")).unwrap();
     assert_eq!(voted(&r, &identity.pubkey()), (true, false));
+
+    // The node's metrics moved: tokens generated, a validation, a paid auction, slots.
+    let after = scrape(&v);
+    assert_eq!(
+        sample(&after, "ambient_tokens_generated_total"),
+        r.result.token_count as f64
+    );
+    assert_eq!(sample(&after, "ambient_jobs_delivered_total"), 1.0);
+    assert_eq!(sample(&after, "ambient_validations_valid_total"), 1.0);
+    assert_eq!(sample(&after, "ambient_auctions{state=\"paid\"}"), 1.0);
+    assert!(sample(&after, "ambient_slot") > sample(&before_metrics, "ambient_slot"));
+    assert!(
+        sample(&after, "ambient_transactions") > sample(&before_metrics, "ambient_transactions")
+    );
+    assert!(sample(&after, "ambient_lstake") > 0.0);
 
     // The output in the blob store is what the canonical engine generates for the prompt.
     let output = requester::output(&blobs, &r).unwrap();
