@@ -5,7 +5,7 @@
 
 use ambient_sdk::auction::instruction::{claim_timeout, draw_committee, finalize, settle};
 use ambient_sdk::auction::state::{Request, RequestState};
-use log::{debug, info};
+use log::debug;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -54,8 +54,10 @@ pub fn crank(chain: &Chain, payer: &Keypair, slot: u64, key: &Pubkey, r: &Reques
             return;
         }
     };
+    // Sent, not confirmed: the next pass reads the outcome back (and the miner and the node's
+    // verifier may both send the same step; one of them fails harmlessly).
     match chain.submit(payer, &[], &[ix]) {
-        Ok(sig) => info!("request {key} ({:?}): moved on by {sig}", r.state),
+        Ok(sig) => debug!("request {key} ({:?}): step sent ({sig})", r.state),
         Err(e) => debug!("request {key} ({:?}): {e}", r.state),
     }
 }
