@@ -637,6 +637,35 @@ fn delivered() -> (Chain, Vec<Keypair>, Keypair, Pubkey, Bidder, Bidder) {
     (c, verifiers, requester, req, win, lose)
 }
 
+/// The first two members of the committee vote `valid`; returns the committee.
+fn majority_votes(c: &Chain, verifiers: &[Keypair], req: &Pubkey, valid: bool) -> Vec<Pubkey> {
+    let members = committee_of(c, req);
+    for m in &members[..2] {
+        let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
+        c.send(&c.faucet, &[v], &[verdict(m, req, valid)]).unwrap();
+    }
+    members
+}
+
+/// Finalises the delivered job (the faucet pays the fee).
+fn finalize_job(
+    c: &Chain,
+    req: &Pubkey,
+    win: &Bidder,
+    requester: &Keypair,
+) -> Result<(), TransactionError> {
+    c.send(
+        &c.faucet,
+        &[],
+        &[finalize(
+            req,
+            &win.bid.pubkey(),
+            &requester.pubkey(),
+            &win.key.pubkey(),
+        )],
+    )
+}
+
 fn committee_of(c: &Chain, req: &Pubkey) -> Vec<Pubkey> {
     let r = read(c, req);
     r.committee.members[..r.committee.len as usize].to_vec()
@@ -741,28 +770,14 @@ fn a_fraud_majority_slashes_the_miner() {
     let (mut c, verifiers, requester, req, win, _) = delivered();
     c.advance(1);
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
-    let members = committee_of(&c, &req);
-    for m in &members[..2] {
-        let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
-        c.send(&c.faucet, &[v], &[verdict(m, &req, false)]).unwrap();
-    }
+    let members = majority_votes(&c, &verifiers, &req, false);
     let incinerator = solana_sdk_ids::incinerator::id();
     let (r0, m0, i0) = (
         c.bank.get_balance(&requester.pubkey()),
         c.bank.get_balance(&win.key.pubkey()),
         c.bank.get_balance(&incinerator),
     );
-    c.send(
-        &c.faucet,
-        &[],
-        &[finalize(
-            &req,
-            &win.bid.pubkey(),
-            &requester.pubkey(),
-            &win.key.pubkey(),
-        )],
-    )
-    .unwrap();
+    finalize_job(&c, &req, &win, &requester).unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Slashed);
     // Fraud: the whole bond; half to the requester (with the whole escrow), half burned.
     assert_eq!(
@@ -805,22 +820,8 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     let (mut c, verifiers, requester, req, win, _) = delivered();
     c.advance(1);
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
-    let members = committee_of(&c, &req);
-    for m in &members[..2] {
-        let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
-        c.send(&c.faucet, &[v], &[verdict(m, &req, true)]).unwrap();
-    }
-    c.send(
-        &c.faucet,
-        &[],
-        &[finalize(
-            &req,
-            &win.bid.pubkey(),
-            &requester.pubkey(),
-            &win.key.pubkey(),
-        )],
-    )
-    .unwrap();
+    let members = majority_votes(&c, &verifiers, &req, true);
+    finalize_job(&c, &req, &win, &requester).unwrap();
     // 10 tokens: 10 units of inference work; 1 unit of validation to each assenting member.
     let book = work_book(&c);
     let epoch = c.bank.epoch();
