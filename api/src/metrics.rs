@@ -38,7 +38,7 @@ pub struct NodeMetrics {
     lstake: Gauge,
     peers: Gauge,
     stats: MarketStats,
-    last: Mutex<Option<(Instant, u64, u64, u64)>>,
+    last: Mutex<Option<(Instant, u64, u64)>>,
 }
 
 impl NodeMetrics {
@@ -137,13 +137,13 @@ impl NodeMetrics {
         let tokens = self.stats.tokens_generated.get();
         let now = Instant::now();
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((t, prev_txs, _, prev_tokens)) = *last {
+        if let Some((t, prev_txs, prev_tokens)) = *last {
             let dt = now.duration_since(t).as_secs_f64().max(1e-3);
             self.tps.set(txs.saturating_sub(prev_txs) as f64 / dt);
             self.tokens_per_second
                 .set(tokens.saturating_sub(prev_tokens) as f64 / dt);
         }
-        *last = Some((now, txs, slot, tokens));
+        *last = Some((now, txs, tokens));
         drop(last);
         self.auctions.clear();
         for (_, r) in chain.requests().map_err(|e| e.to_string())? {

@@ -387,10 +387,6 @@ fn answer(
     })
 }
 
-fn delivered(r: &Request) -> bool {
-    r.result.token_count > 0 || requester::is_final(r)
-}
-
 /// Opens (or follows) the auction and waits for the delivered output.
 fn serve(s: &ChatService, job: &Job) -> Result<Answer, ApiError> {
     let chain = Chain::new(&s.rpc_url);
@@ -642,7 +638,7 @@ fn stream_job(
         if last_poll.elapsed() >= Duration::from_millis(200) {
             last_poll = std::time::Instant::now();
             if let Some(r) = chain.request(&auction)? {
-                if delivered(&r) || chain.slot()? > r.deadline + 4 {
+                if requester::delivery_settled(&r, chain.slot()?) {
                     break r;
                 }
             }

@@ -94,6 +94,12 @@ pub fn wait(
     }
 }
 
+/// Whether waiting for `r`'s output can stop: delivered, over, or its result deadline passed by a
+/// few slots at `slot` with nothing delivered (the keeper then refunds it).
+pub fn delivery_settled(r: &Request, slot: u64) -> bool {
+    r.result.token_count > 0 || is_final(r) || slot > r.deadline + 4
+}
+
 /// Polls until the winner delivers or the auction is over — or its result deadline has passed
 /// by a few slots with nothing delivered (the keeper then refunds it). Wall-clock `timeout` is
 /// only a backstop.
@@ -105,7 +111,7 @@ pub fn wait_for_delivery(
     let start = Instant::now();
     loop {
         if let Some(r) = chain.request(key)? {
-            if r.result.token_count > 0 || is_final(&r) || chain.slot()? > r.deadline + 4 {
+            if delivery_settled(&r, chain.slot()?) {
                 return Ok(r);
             }
         }
