@@ -1,13 +1,15 @@
 # Installs the client libraries the validator tests drive (sourced by ci/test.sh; exports
-# AMBIENT_PYTHON): @solana/web3.js from clients/js/package-lock.json, and solana-py / solders /
+# AMBIENT_PYTHON): @solana/web3.js from clients/js/package-lock.json, Playwright (driving Debian's
+# chromium) from clients/browser/package-lock.json, and solana-py / solders /
 # pytest from clients/python/requirements.txt into a venv under ~/.cache/ambient.
 # Quiet and quick when they are already installed.
 
-js="$REPO_ROOT/clients/js"
-if [ ! -d "$js/node_modules/@solana/web3.js" ] || [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
-  log "installing @solana/web3.js (npm ci)"
-  npm ci --prefix "$js" --no-audit --no-fund --loglevel=error >/dev/null
-fi
+for js in "$REPO_ROOT/clients/js" "$REPO_ROOT/clients/browser"; do
+  if [ ! -f "$js/node_modules/.package-lock.json" ] || [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
+    log "installing the npm packages of ${js#"$REPO_ROOT"/} (npm ci)"
+    npm ci --prefix "$js" --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+done
 
 venv="${AMBIENT_PY_VENV:-$HOME/.cache/ambient/pyenv}"
 req="$REPO_ROOT/clients/python/requirements.txt"

@@ -8,6 +8,8 @@ cd "$REPO_ROOT"
 bash ci/install-deps.sh
 bash ci/fetch-model.sh
 source ci/clients.sh
+# The browser tests' screenshots (the web console) are kept here.
+export AMBIENT_ARTIFACTS="${AMBIENT_ARTIFACTS:-$REPO_ROOT/artifacts}"
 
 log "cargo fmt --check"
 cargo fmt --all --check

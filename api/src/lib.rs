@@ -1,11 +1,14 @@
 //! The node's REST API, OpenAI-compatible, served next to the blob store on the node's HTTP API
-//! port: chat completions that are real auctions on chain, answered with their PoL receipts.
-//! See [`openai`].
+//! port: chat completions that are real auctions on chain, answered with their PoL receipts
+//! (see [`openai`]), the web console at `/` ([`console`]) and Prometheus metrics ([`metrics`]).
 
+pub mod console;
 pub mod metrics;
 pub mod openai;
+pub mod rate;
 pub mod streams;
 
+pub use console::{Console, ConsoleConfig};
 pub use metrics::NodeMetrics;
 pub use openai::{router, AuctionSettings, ChatService};
 pub use streams::StreamHub;

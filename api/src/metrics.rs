@@ -2,8 +2,8 @@
 //! generated per second, validations, auctions by state, this node's LStake, peers. Chain values
 //! are read from the node's JSON-RPC at each scrape; the market roles count into shared counters.
 
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::Duration;
 
 use ambient_market::chain::Chain;
 use ambient_market::stats::MarketStats;
@@ -18,6 +18,8 @@ use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
+
+use crate::rate::Rates;
 use solana_commitment_config::CommitmentConfig;
 use solana_pubkey::Pubkey;
 use std::sync::atomic::AtomicU64;
@@ -38,7 +40,7 @@ pub struct NodeMetrics {
     lstake: Gauge,
     peers: Gauge,
     stats: MarketStats,
-    last: Mutex<Option<(Instant, u64, u64)>>,
+    rates: Rates<2>,
 }
 
 impl NodeMetrics {
@@ -58,7 +60,7 @@ impl NodeMetrics {
             lstake: Gauge::default(),
             peers: Gauge::default(),
             stats,
-            last: Mutex::new(None),
+            rates: Rates::new(Duration::ZERO),
         };
         registry.register("slot", "The newest processed slot", m.slot.clone());
         registry.register("root", "The newest rooted (finalized) slot", m.root.clone());
@@ -84,7 +86,7 @@ impl NodeMetrics {
         );
         registry.register(
             "lstake",
-            "This node's LStake (parts of 10^9)",
+            "This node's LStake (parts of 10^12, the whole network summing to at most 10^12)",
             m.lstake.clone(),
         );
         registry.register(
@@ -134,17 +136,9 @@ impl NodeMetrics {
         self.slot.set(slot as i64);
         self.root.set(root as i64);
         self.transactions.set(txs as i64);
-        let tokens = self.stats.tokens_generated.get();
-        let now = Instant::now();
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((t, prev_txs, prev_tokens)) = *last {
-            let dt = now.duration_since(t).as_secs_f64().max(1e-3);
-            self.tps.set(txs.saturating_sub(prev_txs) as f64 / dt);
-            self.tokens_per_second
-                .set(tokens.saturating_sub(prev_tokens) as f64 / dt);
-        }
-        *last = Some((now, txs, tokens));
-        drop(last);
+        let [tps, tokens_per_second] = self.rates.update([txs, self.stats.tokens_generated.get()]);
+        self.tps.set(tps);
+        self.tokens_per_second.set(tokens_per_second);
         self.auctions.clear();
         for (_, r) in chain.requests().map_err(|e| e.to_string())? {
             let state = format!("{:?}", r.state).to_lowercase();

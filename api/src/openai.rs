@@ -18,7 +18,7 @@ use ambient_market::blobs::Blobs;
 use ambient_market::chain::Chain;
 use ambient_market::requester::{self, Ask};
 use ambient_market::MarketError;
-use ambient_sdk::auction::state::{Request, RequestState, Sampling};
+use ambient_sdk::auction::state::{Request, Sampling};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, Sse};
@@ -433,18 +433,6 @@ pub struct Receipt {
     pub transactions: Vec<String>,
 }
 
-fn verification(r: &Request) -> &'static str {
-    let c = &r.committee;
-    let quorum = c.len as u32 / 2 + 1;
-    match r.state {
-        RequestState::Paid if c.valid.count_ones() >= quorum => "valid",
-        RequestState::Paid => "unchallenged",
-        RequestState::Slashed => "fraud",
-        RequestState::Delivered | RequestState::Verifying => "pending",
-        _ => "none",
-    }
-}
-
 fn build_receipt(chain: &Chain, auction: &Pubkey, r: &Request) -> Receipt {
     // History is kept from `confirmed` on: the newest steps join it a slot or two later.
     let config = solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config {
@@ -472,7 +460,7 @@ fn build_receipt(chain: &Chain, auction: &Pubkey, r: &Request) -> Receipt {
     Receipt {
         auction: auction.to_string(),
         state: format!("{:?}", r.state).to_lowercase(),
-        verification: verification(r).into(),
+        verification: requester::verification(r).into(),
         model_id: hex::encode(r.model_id),
         prompt_hash: hex::encode(r.prompt_hash),
         output_hash: hex::encode(r.result.output_hash),

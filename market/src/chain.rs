@@ -43,8 +43,22 @@ impl Chain {
 
     /// Every auction request account, decoded (malformed ones skipped).
     pub fn requests(&self) -> Result<Vec<(Pubkey, Request)>, MarketError> {
+        self.program_accounts(REQUEST_LEN, |d| Request::read(d).ok().flatten())
+    }
+
+    /// Every bid account, decoded (malformed ones skipped).
+    pub fn bids(&self) -> Result<Vec<(Pubkey, Bid)>, MarketError> {
+        self.program_accounts(BID_LEN, |d| Bid::read(d).ok().flatten())
+    }
+
+    /// The auction program's accounts of `len` bytes that `decode` accepts.
+    fn program_accounts<T>(
+        &self,
+        len: usize,
+        decode: impl Fn(&[u8]) -> Option<T>,
+    ) -> Result<Vec<(Pubkey, T)>, MarketError> {
         let config = RpcProgramAccountsConfig {
-            filters: Some(vec![RpcFilterType::DataSize(REQUEST_LEN as u64)]),
+            filters: Some(vec![RpcFilterType::DataSize(len as u64)]),
             account_config: RpcAccountInfoConfig {
                 encoding: Some(UiAccountEncoding::Base64),
                 ..RpcAccountInfoConfig::default()
@@ -58,7 +72,7 @@ impl Chain {
             .into_iter()
             .filter_map(|(k, a)| {
                 let data = a.data.decode()?;
-                Request::read(&data).ok().flatten().map(|r| (k, r))
+                decode(&data).map(|r| (k, r))
             })
             .collect())
     }

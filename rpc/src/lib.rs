@@ -295,7 +295,12 @@ impl RpcServices {
             rpc_addr,
             pubsub_addr,
             faucet_addr: faucet,
-            observer: Arc::new(RpcObserver::new(subscriptions, bank_tx, dependency_tracker)),
+            observer: Arc::new(RpcObserver::new(
+                subscriptions,
+                bank_tx,
+                dependency_tracker,
+                leader_schedule_cache,
+            )),
             status_sender,
             json_rpc: Some(json_rpc),
             json_rpc_exit,

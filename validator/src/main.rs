@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ambient_api::{AuctionSettings, ChatService, NodeMetrics, StreamHub};
+use ambient_api::{AuctionSettings, ChatService, Console, ConsoleConfig, NodeMetrics, StreamHub};
 use ambient_blobs::{BlobServer, BlobStore, Limits};
 use ambient_core::gossip::{Addresses, Gossip};
 use ambient_core::{create_ledger, ledger_exists, Node, Services};
@@ -148,6 +148,13 @@ fn init_logging(args: &Args) -> Result<()> {
     }
     b.init();
     Ok(())
+}
+
+/// The model's name in the REST API and the console: its file name without `.gguf`.
+fn model_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(".gguf").to_string())
+        .unwrap_or_else(|| "ambient".into())
 }
 
 fn main() -> Result<()> {
@@ -292,13 +299,9 @@ fn main() -> Result<()> {
             } else {
                 None
             };
-            let model_name = model_path
-                .file_name()
-                .map(|n| n.to_string_lossy().trim_end_matches(".gguf").to_string())
-                .unwrap_or_else(|| "ambient".into());
             ambient_api::router(Arc::new(ChatService {
                 engine: engine.clone(),
-                model_name,
+                model_name: model_name(&model_path),
                 rpc_url: format!("http://{rpc_addr}"),
                 api_url: format!("http://{api_addr}"),
                 payer,
@@ -317,6 +320,23 @@ fn main() -> Result<()> {
         identity.pubkey(),
         stats.clone(),
     ))));
+    let mut node_roles = vec!["validator".to_string()];
+    for (on, role) in [
+        (miner_on, "miner"),
+        (verifier_on, "verifier"),
+        (engine.is_some(), "chat API"),
+    ] {
+        if on {
+            node_roles.push(role.to_string());
+        }
+    }
+    let routes = routes.merge(ambient_api::console::router(Console::new(ConsoleConfig {
+        rpc_url: format!("http://{rpc_addr}"),
+        identity: identity.pubkey(),
+        roles: node_roles,
+        model: engine.as_ref().map(|_| model_name(&model_path)),
+        refresh: Duration::from_millis(args.slot_ms.max(200)),
+    })));
     let api = BlobServer::start_with_routes(listener, blobs, &args.blob_peers, routes)
         .with_context(|| format!("starting the HTTP API on {api_addr}"))?;
     let rpc = RpcServices::start(
@@ -384,7 +404,7 @@ fn main() -> Result<()> {
     }
 
     let ready = format!(
-        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  gossip:    {}\n  HTTP API:  {}\n  faucet:    {}\n  market:    {}\n  ledger:    {}",
+        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  gossip:    {}\n  HTTP API:  {}\n  console:   {}/\n  faucet:    {}\n  market:    {}\n  ledger:    {}",
         env!("CARGO_PKG_VERSION"),
         identity.pubkey(),
         node.genesis.hash(),
@@ -392,6 +412,7 @@ fn main() -> Result<()> {
         rpc.pubsub_addr,
         tpu_addr,
         gossip.addr,
+        api.url(),
         api.url(),
         rpc.faucet_addr
             .map_or("off".to_string(), |a| a.to_string()),

@@ -250,3 +250,28 @@ fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction_or_blob() {
         assert_eq!(client.get_balance(to).unwrap(), *lamports);
     }
 }
+
+#[test]
+fn leader_schedule_is_served_in_later_epochs() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = Validator::start(dir.path(), free_port_pair(), &["--no-market"]);
+    let client = v.client(CommitmentConfig::processed());
+    let identity = client.get_identity().unwrap();
+    // Epochs warm up from 32 slots, doubling: epoch 2 is the first the node did not start in.
+    let schedule = client.get_epoch_schedule().unwrap();
+    let start = schedule.get_first_slot_in_epoch(2);
+    v.wait_for_slot(start + 1, CommitmentConfig::processed());
+    let info = client.get_epoch_info().unwrap();
+    assert!(info.epoch >= 2, "{info:?}");
+    let leaders = client.get_slot_leaders(info.absolute_slot + 1, 16).unwrap();
+    assert_eq!(leaders, vec![identity; 16]);
+    let by_leader = client
+        .get_leader_schedule(Some(info.absolute_slot))
+        .unwrap()
+        .expect("a schedule for the current epoch");
+    assert_eq!(
+        by_leader.get(&identity.to_string()).map(Vec::len),
+        Some(info.slots_in_epoch as usize),
+        "the only node leads every slot: {by_leader:?}"
+    );
+}

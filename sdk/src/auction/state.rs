@@ -117,7 +117,7 @@ pub struct Request {
     pub reveal_end: u64,
     /// The result is due before this slot.
     pub deadline: u64,
-    /// Sealed bids placed.
+    /// Bid accounts open (placed and not yet closed).
     pub bids: u32,
     /// Bids revealed.
     pub revealed: u32,
