@@ -3,6 +3,7 @@
 //! (see [`openai`]), the web console at `/` ([`console`]) and Prometheus metrics ([`metrics`]).
 
 pub mod console;
+pub mod limits;
 pub mod metrics;
 pub mod openai;
 pub mod rate;
@@ -10,5 +11,5 @@ pub mod streams;
 
 pub use console::{Console, ConsoleConfig};
 pub use metrics::NodeMetrics;
-pub use openai::{router, AuctionSettings, ChatService};
+pub use openai::{router, AuctionSettings, ChatLimits, ChatService};
 pub use streams::StreamHub;

@@ -30,10 +30,42 @@ use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
 
-/// Largest `max_tokens` accepted.
+/// Largest `max_tokens` accepted by default.
 pub const MAX_TOKENS_LIMIT: u32 = 2048;
 /// `max_tokens` when the request names none.
 pub const DEFAULT_MAX_TOKENS: u32 = 256;
+
+/// Limits on chat requests (each violation is a 4xx answer in OpenAI's error shape).
+#[derive(Clone, Copy, Debug)]
+pub struct ChatLimits {
+    /// Largest request body, in bytes (413 beyond).
+    pub max_body_bytes: usize,
+    /// Most prompt tokens after the chat template (400 beyond; also bounded by the model's
+    /// context together with `max_tokens`).
+    pub max_prompt_tokens: usize,
+    /// Largest `max_tokens` accepted (400 beyond).
+    pub max_tokens: u32,
+    /// Chat requests served at once, streamed or not (429 beyond).
+    pub max_in_flight: usize,
+}
+
+impl ChatLimits {
+    /// The permits [`ChatService::in_flight`] holds: one per request served at once.
+    pub fn permits(&self) -> Arc<tokio::sync::Semaphore> {
+        Arc::new(tokio::sync::Semaphore::new(self.max_in_flight))
+    }
+}
+
+impl Default for ChatLimits {
+    fn default() -> Self {
+        ChatLimits {
+            max_body_bytes: 1 << 20,
+            max_prompt_tokens: 4096,
+            max_tokens: MAX_TOKENS_LIMIT,
+            max_in_flight: 64,
+        }
+    }
+}
 
 /// Auction settings of the API's requests.
 #[derive(Clone, Copy, Debug)]
@@ -84,6 +116,29 @@ pub struct ChatService {
     pub auction: AuctionSettings,
     /// Live token streams pushed by miners.
     pub streams: Arc<crate::streams::StreamHub>,
+    /// Request limits.
+    pub limits: ChatLimits,
+    /// Permits for the requests in flight ([`ChatLimits::permits`] of `limits`).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
+}
+
+impl ChatService {
+    /// Checks a `POST /v1/chat/completions` body as the endpoint does — JSON shape, model,
+    /// messages, prompt size, `max_tokens`, sampling, `ambient` options — without opening an
+    /// auction (the fuzzer drives this with hostile bodies).
+    pub fn validate_body(&self, body: &[u8]) -> Result<(), ApiError> {
+        parse_body(self, body).map(|_| ())
+    }
+}
+
+/// The request in `body`, checked.
+fn parse_body(s: &ChatService, body: &[u8]) -> Result<Job, ApiError> {
+    if body.len() > s.limits.max_body_bytes {
+        return Err(ApiError::too_large(s.limits.max_body_bytes));
+    }
+    let req: ChatRequest = serde_json::from_slice(body)
+        .map_err(|e| ApiError::invalid(format!("malformed request body: {e}")))?;
+    prepare(s, req)
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,6 +191,15 @@ impl ApiError {
         }
     }
 
+    fn too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_request_error",
+            "request_too_large",
+            format!("the request body is larger than {limit} bytes"),
+        )
+    }
+
     fn invalid(message: String) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -181,7 +245,12 @@ pub fn router(service: Arc<ChatService>) -> Router {
     let streams = crate::streams::router(service.streams.clone(), service.rpc_url.clone());
     Router::new()
         .route("/v1/models", get(models))
-        .route("/v1/chat/completions", post(chat))
+        .route(
+            "/v1/chat/completions",
+            post(chat).layer(axum::extract::DefaultBodyLimit::max(
+                service.limits.max_body_bytes,
+            )),
+        )
         .route("/v1/receipts/{id}", get(receipt))
         .with_state(service)
         .merge(streams)
@@ -258,10 +327,35 @@ fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
         .max_completion_tokens
         .or(req.max_tokens)
         .unwrap_or(DEFAULT_MAX_TOKENS);
-    if max_tokens == 0 || max_tokens > MAX_TOKENS_LIMIT {
+    let most = s.limits.max_tokens;
+    if max_tokens == 0 || max_tokens > most {
         return Err(ApiError::invalid(format!(
-            "max_tokens must be in 1..={MAX_TOKENS_LIMIT}"
+            "max_tokens must be in 1..={most}"
         )));
+    }
+    if prompt.len() > s.limits.max_prompt_tokens {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "context_length_exceeded",
+            format!(
+                "the prompt has {} tokens; this node takes at most {}",
+                prompt.len(),
+                s.limits.max_prompt_tokens
+            ),
+        ));
+    }
+    let context = s.engine.max_context();
+    if prompt.len() + max_tokens as usize > context {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "context_length_exceeded",
+            format!(
+                "the prompt's {} tokens and max_tokens {max_tokens} exceed the model's context of {context}",
+                prompt.len()
+            ),
+        ));
     }
     let temperature = req.temperature.unwrap_or(1.0);
     let top_p = req.top_p.unwrap_or(1.0);
@@ -507,21 +601,42 @@ async fn blocking<T: Send + 'static>(
     })?
 }
 
-async fn chat(State(s): State<Arc<ChatService>>, body: axum::body::Bytes) -> Response {
-    let req: ChatRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => return ApiError::invalid(format!("malformed request body: {e}")).into_response(),
+async fn chat(
+    State(s): State<Arc<ChatService>>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return ApiError::too_large(s.limits.max_body_bytes).into_response()
+        }
+        Err(e) => {
+            return ApiError::invalid(format!("unreadable request body: {e}")).into_response()
+        }
     };
-    let job = match prepare(&s, req) {
+    let job = match parse_body(&s, &body) {
         Ok(j) => j,
         Err(e) => return e.into_response(),
     };
+    let Ok(permit) = s.in_flight.clone().try_acquire_owned() else {
+        return ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limit_error",
+            "too_many_requests",
+            format!(
+                "{} chat requests are in flight on this node; try again shortly",
+                s.limits.max_in_flight
+            ),
+        )
+        .into_response();
+    };
     let model = s.model_name.clone();
     if job.stream {
-        return stream(s, job, model).await;
+        return stream(s, job, model, permit).await;
     }
     let svc = s.clone();
     let result = blocking(move || {
+        let _permit = permit;
         let a = serve(&svc, &job)?;
         let receipt = build_receipt(&Chain::new(&svc.rpc_url), &a.auction, &a.request);
         Ok((a, job, receipt))
@@ -554,10 +669,16 @@ async fn chat(State(s): State<Arc<ChatService>>, body: axum::body::Bytes) -> Res
 /// Server-sent events: a first chunk as soon as the auction is open, each token as the winning
 /// miner streams it, the rest of the delivered output (checked against what was streamed), and a
 /// last chunk with the finish reason and the receipt, then `[DONE]`.
-async fn stream(s: Arc<ChatService>, job: Job, model: String) -> Response {
+async fn stream(
+    s: Arc<ChatService>,
+    job: Job,
+    model: String,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Event>(256);
     let svc = s.clone();
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let send = |e: Event| tx.blocking_send(e).is_ok();
         if let Err(e) = stream_job(&svc, &job, &model, &send) {
             let body = json!({"error": {"message": e.message, "type": e.kind, "code": e.code}});

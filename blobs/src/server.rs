@@ -190,6 +190,18 @@ impl BlobServer {
         peers: &[String],
         routes: Router,
     ) -> Result<BlobServer, BlobError> {
+        let app = router(store.clone(), peers).merge(routes);
+        Self::start_app(listener, store, app)
+    }
+
+    /// Serves `app` — a node's whole HTTP API, [`router`] over `store` included — on a bound
+    /// listener, sweeping `store`'s expired blobs. Handlers can read the client's address
+    /// (`ConnectInfo<SocketAddr>`).
+    pub fn start_app(
+        listener: std::net::TcpListener,
+        store: Arc<BlobStore>,
+        app: Router,
+    ) -> Result<BlobServer, BlobError> {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -197,7 +209,6 @@ impl BlobServer {
             .thread_name("ambBlobs")
             .enable_all()
             .build()?;
-        let app = router(store.clone(), peers).merge(routes);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("ambBlobs".into())
@@ -224,6 +235,7 @@ impl BlobServer {
                             .await;
                         }
                     });
+                    let app = app.into_make_service_with_connect_info::<SocketAddr>();
                     let served = axum::serve(listener, app).with_graceful_shutdown(async {
                         let _ = rx.await;
                     });

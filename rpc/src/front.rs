@@ -1,10 +1,18 @@
-//! The public JSON-RPC endpoint. Every request goes unchanged to `solana-rpc`'s service on an
-//! internal loopback port; the answer to `getVersion` also names Ambient (`"ambient": "<version>"`
-//! next to Solana's `solana-core` and `feature-set`, which clients keep reading as before).
+//! The public JSON-RPC endpoint. Every request within the limits ([`RpcLimits`]: body size,
+//! batch length, requests per second per client address) goes unchanged to `solana-rpc`'s
+//! service on an internal loopback port; the answer to `getVersion` also names Ambient
+//! (`"ambient": "<version>"` next to Solana's `solana-core` and `feature-set`, which clients keep
+//! reading as before). A request over a limit gets a JSON-RPC error with an HTTP 413 / 400 / 429.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::thread::JoinHandle;
+
+use ambient_limits::{Limiter, RateLimit};
+use hyper::body::HttpBody;
+use hyper::header::{CONTENT_TYPE, RETRY_AFTER};
+use hyper::server::conn::AddrStream;
 
 use hyper::body::{to_bytes, Body};
 use hyper::client::HttpConnector;
@@ -16,8 +24,31 @@ use serde_json::Value;
 
 use crate::RpcError;
 
-/// Largest request body accepted (the same limit `solana-rpc` applies).
+/// Largest request body accepted by default (the same limit `solana-rpc` applies).
 pub const MAX_REQUEST_BODY: u64 = 50 * (1 << 20);
+/// Most calls in one batch request by default.
+pub const MAX_BATCH: usize = 256;
+
+/// Limits on JSON-RPC requests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RpcLimits {
+    /// Largest request body, in bytes.
+    pub max_body: u64,
+    /// Most calls in one batch.
+    pub max_batch: usize,
+    /// Requests per second per client address.
+    pub rate: RateLimit,
+}
+
+impl Default for RpcLimits {
+    fn default() -> Self {
+        RpcLimits {
+            max_body: MAX_REQUEST_BODY,
+            max_batch: MAX_BATCH,
+            rate: RateLimit::off(),
+        }
+    }
+}
 
 /// The Ambient version `getVersion` reports.
 pub const AMBIENT_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -38,8 +69,12 @@ pub fn bind(public: SocketAddr) -> Result<std::net::TcpListener, RpcError> {
 }
 
 impl Front {
-    /// Serves `listener` (from [`bind`]), forwarding to `internal`.
-    pub fn start(listener: std::net::TcpListener, internal: SocketAddr) -> Result<Front, RpcError> {
+    /// Serves `listener` (from [`bind`]), forwarding to `internal` what is within `limits`.
+    pub fn start(
+        listener: std::net::TcpListener,
+        internal: SocketAddr,
+        limits: RpcLimits,
+    ) -> Result<Front, RpcError> {
         listener.set_nonblocking(true).map_err(RpcError::Thread)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -58,11 +93,22 @@ impl Front {
             .spawn(move || {
                 runtime.block_on(async move {
                     let client: Client<HttpConnector> = Client::new();
-                    let make = make_service_fn(move |_| {
+                    let sizes = (limits.max_body, limits.max_batch);
+                    let limiter = Arc::new(Limiter::new(limits.rate));
+                    let make = make_service_fn(move |conn: &AddrStream| {
                         let client = client.clone();
+                        let limiter = limiter.clone();
+                        let peer = conn.remote_addr();
                         async move {
                             Ok::<_, Infallible>(service_fn(move |req| {
-                                forward(client.clone(), internal, req)
+                                let limiter = limiter.clone();
+                                let client = client.clone();
+                                async move {
+                                    if let Err(wait) = limiter.check(peer.ip()) {
+                                        return Ok(too_many(wait));
+                                    }
+                                    forward(client, internal, sizes, req).await
+                                }
                             }))
                         }
                     });
@@ -98,6 +144,71 @@ fn plain(status: StatusCode, msg: &str) -> Response<Body> {
     r
 }
 
+/// A JSON-RPC error answer (`id` null: the request was not read) with an HTTP status.
+fn rpc_error(status: StatusCode, code: i64, message: &str) -> Response<Body> {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "error": {"code": code, "message": message},
+        "id": null,
+    });
+    let mut r = Response::new(Body::from(body.to_string()));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(CONTENT_TYPE, "application/json".parse().expect("static"));
+    r
+}
+
+/// The answer to a client over its rate limit.
+fn too_many(wait: std::time::Duration) -> Response<Body> {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut r = rpc_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        -32005,
+        &format!("too many requests from this address; retry in {secs} s"),
+    );
+    r.headers_mut().insert(RETRY_AFTER, secs.into());
+    r
+}
+
+fn too_large(limit: u64) -> Response<Body> {
+    rpc_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        -32600,
+        &format!("request body larger than {limit} bytes"),
+    )
+}
+
+/// Reads `body`, refusing it once it passes `limit` bytes (before reading the rest).
+async fn read_limited(mut body: Body, limit: u64) -> Result<Vec<u8>, Response<Body>> {
+    let mut out = Vec::new();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.map_err(|e| {
+            rpc_error(
+                StatusCode::BAD_REQUEST,
+                -32700,
+                &format!("bad request body: {e}"),
+            )
+        })?;
+        if (out.len() + chunk.len()) as u64 > limit {
+            return Err(too_large(limit));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// The number of calls in a batch request (`None`: not a batch).
+fn batch_len(body: &[u8]) -> Option<usize> {
+    // Only a body that starts with `[` can be a batch; anything else skips the parse.
+    let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first != b'[' {
+        return None;
+    }
+    serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(body)
+        .ok()
+        .map(|v| v.len())
+}
+
 /// Whether a JSON-RPC body is a single `getVersion` call.
 fn is_get_version(body: &[u8]) -> bool {
     serde_json::from_slice::<Value>(body)
@@ -118,6 +229,7 @@ fn name_ambient(body: &[u8]) -> Option<Vec<u8>> {
 async fn forward(
     client: Client<HttpConnector>,
     internal: SocketAddr,
+    (max_body, max_batch): (u64, usize),
     req: Request<Body>,
 ) -> Result<Response<Body>, Infallible> {
     let declared = req
@@ -125,28 +237,21 @@ async fn forward(
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_REQUEST_BODY) {
-        return Ok(plain(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request body too large",
-        ));
+    if declared.is_some_and(|n| n > max_body) {
+        return Ok(too_large(max_body));
     }
     let (mut parts, body) = req.into_parts();
-    let bytes = match to_bytes(body).await {
-        Ok(b) if b.len() as u64 <= MAX_REQUEST_BODY => b,
-        Ok(_) => {
-            return Ok(plain(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "request body too large",
-            ))
-        }
-        Err(e) => {
-            return Ok(plain(
-                StatusCode::BAD_REQUEST,
-                &format!("bad request body: {e}"),
-            ))
-        }
+    let bytes = match read_limited(body, max_body).await {
+        Ok(b) => b,
+        Err(refusal) => return Ok(refusal),
     };
+    if let Some(n) = batch_len(&bytes).filter(|n| *n > max_batch) {
+        return Ok(rpc_error(
+            StatusCode::BAD_REQUEST,
+            -32600,
+            &format!("a batch of {n} calls; this node takes at most {max_batch}"),
+        ));
+    }
     let version = is_get_version(&bytes);
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     parts.uri = match format!("http://{internal}{path}").parse() {
@@ -184,6 +289,15 @@ async fn forward(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batches_are_counted_without_parsing_single_calls() {
+        assert_eq!(batch_len(br#" [{"a":1}, {"b":2}, 3]"#), Some(3));
+        assert_eq!(batch_len(b"[]"), Some(0));
+        assert_eq!(batch_len(br#"{"jsonrpc":"2.0"}"#), None);
+        assert_eq!(batch_len(b"[not json"), None);
+        assert_eq!(batch_len(b""), None);
+    }
 
     #[test]
     fn only_single_get_version_calls_are_renamed() {

@@ -70,6 +70,8 @@ pub struct RpcSettings {
     pub faucet: Option<Keypair>,
     /// Largest airdrop per request, in lamports (`None`: no limit).
     pub faucet_per_request_cap: Option<u64>,
+    /// Limits on JSON-RPC requests (body size, batch length, rate per client).
+    pub limits: front::RpcLimits,
 }
 
 impl std::fmt::Debug for RpcSettings {
@@ -141,6 +143,7 @@ impl RpcServices {
         exit: Arc<AtomicBool>,
     ) -> Result<RpcServices, RpcError> {
         let rpc_addr = settings.rpc_addr;
+        let limits = settings.limits;
         let pubsub_addr = SocketAddr::new(rpc_addr.ip(), rpc_addr.port().wrapping_add(1));
         bind_check(pubsub_addr)?;
         let public = front::bind(rpc_addr)?;
@@ -244,6 +247,7 @@ impl RpcServices {
                     health_check_slot_distance: 150,
                     rpc_threads: 4,
                     rpc_blocking_threads: 2,
+                    max_request_body_size: Some(limits.max_body as usize),
                     ..JsonRpcConfig::default()
                 },
                 snapshot_config: None,
@@ -285,7 +289,7 @@ impl RpcServices {
                 }
             }
         };
-        let front = front::Front::start(public, internal)?;
+        let front = front::Front::start(public, internal, limits)?;
         info!("JSON-RPC on http://{rpc_addr}, PubSub on ws://{pubsub_addr}");
         if let Some(f) = faucet {
             info!("faucet on {f}");

@@ -3,6 +3,7 @@
 //! RocksDB ledger replayed on restart, the QUIC TPU, votes and the standard JSON-RPC + PubSub.
 
 mod keys;
+mod limits;
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
@@ -11,9 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ambient_api::{AuctionSettings, ChatService, Console, ConsoleConfig, NodeMetrics, StreamHub};
-use ambient_blobs::{BlobServer, BlobStore, Limits};
+use ambient_blobs::{BlobServer, BlobStore};
 use ambient_core::gossip::{Addresses, Gossip};
 use ambient_core::{create_ledger, ledger_exists, Node, Services};
+use ambient_limits::Limiter;
 use ambient_llm::{Engine, EngineOptions};
 use ambient_market::miner::{Miner, PricePolicy};
 use ambient_market::roles;
@@ -104,6 +106,9 @@ struct Args {
     /// network's model (--model) — a dishonest miner the verifiers must catch.
     #[arg(long, value_name = "FILE", hide = true)]
     dishonest_model: Option<PathBuf>,
+    /// Limits on outside input.
+    #[command(flatten)]
+    limits: limits::LimitArgs,
 }
 
 /// Lamports a new --dev ledger gives the local miner and the REST API's payer.
@@ -162,6 +167,7 @@ fn main() -> Result<()> {
     if args.slot_ms == 0 {
         bail!("--slot-ms must be positive");
     }
+    args.limits.validate()?;
     if args.reset {
         if !args.dev {
             bail!("--reset deletes the ledger; it is only allowed with --dev");
@@ -283,7 +289,7 @@ fn main() -> Result<()> {
         args.api_port.unwrap_or(args.rpc_port.wrapping_add(2)),
     );
     let blobs = Arc::new(
-        BlobStore::open(&args.ledger.join("blobs"), Limits::default())
+        BlobStore::open(&args.ledger.join("blobs"), args.limits.blobs())
             .context("opening the blob store")?,
     );
     let listener = std::net::TcpListener::bind(api_addr)
@@ -310,6 +316,8 @@ fn main() -> Result<()> {
                     ..AuctionSettings::default()
                 },
                 streams: Arc::new(StreamHub::default()),
+                limits: args.limits.chat(),
+                in_flight: args.limits.chat().permits(),
             }))
         }
         None => axum::Router::new(),
@@ -337,7 +345,9 @@ fn main() -> Result<()> {
         model: engine.as_ref().map(|_| model_name(&model_path)),
         refresh: Duration::from_millis(args.slot_ms.max(200)),
     })));
-    let api = BlobServer::start_with_routes(listener, blobs, &args.blob_peers, routes)
+    let app = ambient_blobs::server::router(blobs.clone(), &args.blob_peers).merge(routes);
+    let app = ambient_api::limits::per_client(app, Arc::new(Limiter::new(args.limits.rate())));
+    let api = BlobServer::start_app(listener, blobs, app)
         .with_context(|| format!("starting the HTTP API on {api_addr}"))?;
     let rpc = RpcServices::start(
         &node,
@@ -347,6 +357,7 @@ fn main() -> Result<()> {
             cluster_info: gossip.cluster_info.clone(),
             faucet,
             faucet_per_request_cap: Some(args.faucet_sol.saturating_mul(1_000_000_000)),
+            limits: args.limits.rpc(),
         },
         exit.clone(),
     )

@@ -1,0 +1,298 @@
+//! Limits on outside input against a real `ambient-validator --dev` started with tight limits:
+//! JSON-RPC body size and batch length, chat body size, prompt size, `max_tokens` and requests in
+//! flight, blob size — each answered with a clear 4xx / JSON-RPC error — and a flood from one
+//! client address that is refused with 429 while the node keeps producing slots and serving
+//! everyone else.
+
+mod common;
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use common::{free_port_pair, Validator};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+
+const RATE: u32 = 20;
+
+async fn post_json(client: &reqwest::Client, url: &str, body: String) -> (u16, Value) {
+    let r = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn chat(max_tokens: u32, content: &str, stream: bool) -> String {
+    json!({
+        "model": "SmolLM2-135M-Instruct.Q4_1",
+        "messages": [{"role": "user", "content": content}],
+        "max_tokens": max_tokens,
+        "temperature": 0,
+        "stream": stream,
+    })
+    .to_string()
+}
+
+/// Requests from `from` as fast as 4 tasks can for `secs`: (answered 200, answered 429 with
+/// a well-formed body, anything else).
+async fn flood(
+    from: IpAddr,
+    secs: u64,
+    request: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder + Clone + Send + Sync + 'static,
+    rpc: bool,
+) -> (u64, u64, u64) {
+    let client = reqwest::Client::builder()
+        .local_address(from)
+        .build()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(secs);
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let (client, request) = (client.clone(), request.clone());
+            tokio::spawn(async move {
+                let (mut ok, mut limited, mut other) = (0, 0, 0);
+                while Instant::now() < until {
+                    let Ok(r) = request(&client).send().await else {
+                        other += 1;
+                        continue;
+                    };
+                    let status = r.status().as_u16();
+                    let retry = r.headers().contains_key("retry-after");
+                    let body: Value = r.json().await.unwrap_or(Value::Null);
+                    match status {
+                        200 => ok += 1,
+                        429 if retry && rpc && body["error"]["code"] == -32005 => limited += 1,
+                        429 if retry && !rpc && body["error"]["code"] == "rate_limited" => {
+                            limited += 1
+                        }
+                        _ => other += 1,
+                    }
+                }
+                (ok, limited, other)
+            })
+        })
+        .collect();
+    let mut total = (0, 0, 0);
+    for t in tasks {
+        let (a, b, c) = t.await.unwrap();
+        total = (total.0 + a, total.1 + b, total.2 + c);
+    }
+    total
+}
+
+#[test]
+fn limits_answer_clear_errors_and_a_flood_is_refused_while_the_node_keeps_going() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = Validator::start(
+        dir.path(),
+        free_port_pair(),
+        &[
+            "--rate-limit",
+            &RATE.to_string(),
+            "--max-chats",
+            "1",
+            "--max-tokens",
+            "32",
+            "--max-prompt-tokens",
+            "64",
+            "--chat-max-body",
+            "8192",
+            "--blob-max-bytes",
+            "4096",
+            "--rpc-max-batch",
+            "5",
+            "--rpc-max-body",
+            "16384",
+        ],
+    );
+    let (rpc, api) = (v.url(), v.api_url());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let local = reqwest::Client::new();
+
+        // JSON-RPC: body size and batch length.
+        let call = json!({"jsonrpc": "2.0", "id": 1, "method": "getSlot"});
+        let big =
+            json!({"jsonrpc": "2.0", "id": 1, "method": "getSlot", "pad": "x".repeat(20_000)});
+        let (status, body) = post_json(&local, &rpc, big.to_string()).await;
+        assert_eq!(status, 413, "{body}");
+        assert_eq!(body["error"]["code"], -32600, "{body}");
+        let (status, body) =
+            post_json(&local, &rpc, json!(vec![call.clone(); 6]).to_string()).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("at most 5"),
+            "{body}"
+        );
+        let (status, body) =
+            post_json(&local, &rpc, json!(vec![call.clone(); 5]).to_string()).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body.as_array().map(Vec::len), Some(5), "{body}");
+
+        // Chat: body size, max_tokens, prompt size, malformed JSON.
+        let url = format!("{api}/v1/chat/completions");
+        let (status, body) = post_json(&local, &url, chat(8, &"word ".repeat(2_000), false)).await;
+        assert_eq!(
+            (status, &body["error"]["code"]),
+            (413, &json!("request_too_large")),
+            "{body}"
+        );
+        let (status, body) = post_json(&local, &url, chat(33, "Hi", false)).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("1..=32"),
+            "{body}"
+        );
+        let (status, body) = post_json(&local, &url, chat(8, &"word ".repeat(200), false)).await;
+        assert_eq!(
+            (status, &body["error"]["code"]),
+            (400, &json!("context_length_exceeded")),
+            "{body}"
+        );
+        let (status, body) = post_json(&local, &url, "{not json".into()).await;
+        assert_eq!(
+            (status, &body["error"]["type"]),
+            (400, &json!("invalid_request_error")),
+            "{body}"
+        );
+
+        // Blobs: over the size limit.
+        let r = local
+            .post(format!("{api}/v1/blobs"))
+            .body(vec![7u8; 5000])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 413);
+
+        // Requests in flight: with one streaming, the next is refused until it ends.
+        let first = local
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(chat(16, "Count to five.", true))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(first.status().as_u16(), 200);
+        let mut events = first.bytes_stream();
+        let opened = events.next().await.expect("a first chunk").unwrap();
+        assert!(String::from_utf8_lossy(&opened).contains("chat.completion.chunk"));
+        let (status, body) = post_json(&local, &url, chat(4, "Hi", false)).await;
+        assert_eq!(
+            (status, &body["error"]["code"]),
+            (429, &json!("too_many_requests")),
+            "{body}"
+        );
+        let mut rest = String::new();
+        while let Some(chunk) = events.next().await {
+            rest.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+        }
+        assert!(
+            rest.contains("[DONE]") && rest.contains("receipt"),
+            "{rest}"
+        );
+        let (status, body) = post_json(&local, &url, chat(4, "Hi", false)).await;
+        assert_eq!(status, 200, "the permit came back: {body}");
+
+        // A flood from another address is refused with 429, on JSON-RPC and on the HTTP API,
+        // while the node keeps making slots and answering its exempt local clients.
+        let flooder: IpAddr = "127.0.0.2".parse().unwrap();
+        let probe = rpc.clone();
+        // The slots' pace without a flood, then during one (from an exempt local client).
+        let pace = |secs: u64| {
+            let probe = probe.clone();
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let slot = json!({"jsonrpc": "2.0", "id": 1, "method": "getSlot",
+                    "params": [{"commitment": "processed"}]})
+                .to_string();
+                let (mut slots, mut slowest) = (Vec::new(), Duration::ZERO);
+                let until = Instant::now() + Duration::from_secs(secs);
+                while Instant::now() < until {
+                    let t = Instant::now();
+                    let (status, body) = post_json(&client, &probe, slot.clone()).await;
+                    assert_eq!(status, 200, "{body}");
+                    slowest = slowest.max(t.elapsed());
+                    slots.push(body["result"].as_u64().unwrap());
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                (slots.last().unwrap() - slots.first().unwrap(), slowest)
+            })
+        };
+        let (baseline, _) = pace(3).await.unwrap();
+        let watcher = pace(3);
+        let secs = 3;
+        let rpc_url = rpc.clone();
+        let body = call.to_string();
+        let rpc_flood = tokio::spawn(flood(
+            flooder,
+            secs,
+            move |c| {
+                c.post(&rpc_url)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+            },
+            true,
+        ));
+        let models = format!("{api}/v1/models");
+        let api_flood = tokio::spawn(flood(flooder, secs, move |c| c.get(&models), false));
+        let (ok, limited, other) = rpc_flood.await.unwrap();
+        eprintln!("JSON-RPC flood: {ok} served, {limited} refused (429), {other} other");
+        let most = u64::from(RATE) * (secs + 1) + u64::from(2 * RATE);
+        assert!(
+            limited > 0 && other == 0,
+            "JSON-RPC flood: {ok} ok, {limited} refused, {other} other"
+        );
+        assert!(
+            ok <= most,
+            "JSON-RPC flood: {ok} served, more than the limit allows ({most})"
+        );
+        let (ok, limited, other) = api_flood.await.unwrap();
+        eprintln!("HTTP API flood: {ok} served, {limited} refused (429), {other} other");
+        assert!(
+            limited > 0 && other == 0,
+            "HTTP API flood: {ok} ok, {limited} refused, {other} other"
+        );
+        assert!(
+            ok <= most,
+            "HTTP API flood: {ok} served, more than the limit allows ({most})"
+        );
+        let (advanced, slowest) = watcher.await.unwrap();
+        eprintln!(
+            "flood of {secs} s from {flooder} at {RATE}/s: slots {advanced} (before: {baseline}); \
+             slowest exempt getSlot {slowest:?}"
+        );
+        assert!(
+            advanced * 3 >= baseline && advanced > 0,
+            "slots kept coming during the flood: {advanced} in 3 s, {baseline} in 3 s before"
+        );
+        assert!(
+            slowest < Duration::from_secs(2),
+            "local RPC stayed responsive: slowest {slowest:?}"
+        );
+
+        // The flooder is served again once its bucket refills.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let client = reqwest::Client::builder()
+            .local_address(flooder)
+            .build()
+            .unwrap();
+        let (status, body) = post_json(&client, &rpc, call.to_string()).await;
+        assert_eq!(status, 200, "{body}");
+    });
+}
