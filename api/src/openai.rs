@@ -18,6 +18,7 @@ use ambient_market::blobs::Blobs;
 use ambient_market::chain::Chain;
 use ambient_market::requester::{self, Ask};
 use ambient_market::MarketError;
+use ambient_sdk::auction::follow_message;
 use ambient_sdk::auction::state::{Request, Sampling};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -29,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
+use solana_signature::Signature;
 
 /// Largest `max_tokens` accepted by default.
 pub const MAX_TOKENS_LIMIT: u32 = 2048;
@@ -154,6 +156,9 @@ struct AmbientOptions {
     max_price: Option<u64>,
     /// An auction the caller opened (with its own key) for this conversation.
     request: Option<String>,
+    /// The requester's signature of [`ambient_sdk::auction::follow_message`] of `request`
+    /// (base58): only whoever paid gets the answer.
+    signature: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -289,7 +294,8 @@ fn text_of(content: &Value) -> Result<String, ApiError> {
 /// A checked chat request, ready to become an auction.
 struct Job {
     ask: Ask,
-    existing: Option<Pubkey>,
+    /// The caller's own auction and its requester's signature of the follow message.
+    existing: Option<(Pubkey, Signature)>,
     stream: bool,
 }
 
@@ -365,13 +371,28 @@ fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
             "temperature must be in [0, 2] and top_p in (0, 1]".into(),
         ));
     }
-    let existing =
-        match &req.ambient.request {
-            Some(a) => Some(a.parse::<Pubkey>().map_err(|_| {
+    let existing = match &req.ambient.request {
+        Some(a) => {
+            let auction = a.parse::<Pubkey>().map_err(|_| {
                 ApiError::invalid(format!("ambient.request {a:?} is not an address"))
-            })?),
-            None => None,
-        };
+            })?;
+            let sig = req.ambient.signature.as_deref().ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_request_error",
+                    "signature_required",
+                    "ambient.request needs ambient.signature: the requester's signature of \
+                     \"ambient-follow:\" followed by the auction address's 32 bytes"
+                        .into(),
+                )
+            })?;
+            let sig = sig.parse::<Signature>().map_err(|_| {
+                ApiError::invalid(format!("ambient.signature {sig:?} is not a signature"))
+            })?;
+            Some((auction, sig))
+        }
+        None => None,
+    };
     let a = s.auction;
     let ask = Ask {
         model_id: s.engine.model_id().0,
@@ -423,7 +444,29 @@ fn open_auction(
     job: &Job,
 ) -> Result<Pubkey, ApiError> {
     match job.existing {
-        Some(a) => Ok(a),
+        Some((auction, sig)) => {
+            let r = chain.request(&auction)?.ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "invalid_request_error",
+                    "not_found",
+                    format!("no auction at {auction}"),
+                )
+            })?;
+            if !sig.verify(r.requester.as_ref(), &follow_message(&auction)) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "invalid_request_error",
+                    "not_the_requester",
+                    format!(
+                        "ambient.signature is not the requester's ({}): only whoever paid for \
+                         auction {auction} gets its answer",
+                        r.requester
+                    ),
+                ));
+            }
+            Ok(auction)
+        }
         None => {
             let payer = s.payer.as_ref().ok_or_else(|| {
                 ApiError::new(

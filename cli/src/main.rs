@@ -3,6 +3,7 @@
 mod chat;
 mod miner;
 mod network;
+mod node;
 mod receipt;
 
 use clap::{Parser, Subcommand};
@@ -23,6 +24,8 @@ enum Command {
     Miner(miner::MinerArgs),
     /// A job's receipt: fetch it, or verify it locally with the engine (online or offline).
     Receipt(receipt::ReceiptArgs),
+    /// Control a running node on this machine (status, exit) over its control socket.
+    Node(node::NodeArgs),
 }
 
 /// The model file to load: the one given, else the development model in the cache.
@@ -45,6 +48,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Chat(args) => chat::run(args),
         Command::Miner(args) => miner::run(args),
+        Command::Node(args) => node::run(args),
         Command::Receipt(args) => {
             if !receipt::run(args)? {
                 std::process::exit(1);

@@ -2,6 +2,7 @@
 //! development cluster with a faucet, like `solana-test-validator`, but as a real node: PoH, a
 //! RocksDB ledger replayed on restart, the QUIC TPU, votes and the standard JSON-RPC + PubSub.
 
+mod admin;
 mod keys;
 mod limits;
 
@@ -341,7 +342,7 @@ fn main() -> Result<()> {
     let routes = routes.merge(ambient_api::console::router(Console::new(ConsoleConfig {
         rpc_url: format!("http://{rpc_addr}"),
         identity: identity.pubkey(),
-        roles: node_roles,
+        roles: node_roles.clone(),
         model: engine.as_ref().map(|_| model_name(&model_path)),
         refresh: Duration::from_millis(args.slot_ms.max(200)),
     })));
@@ -414,8 +415,19 @@ fn main() -> Result<()> {
         }
     }
 
+    let _admin = admin::Admin::start(
+        &args.ledger,
+        admin::NodeFacts {
+            identity: identity.pubkey().to_string(),
+            roles: node_roles,
+            rpc_url: format!("http://{}", rpc.rpc_addr),
+            api_url: api.url(),
+        },
+        exit.clone(),
+    )
+    .context("starting the control socket")?;
     let ready = format!(
-        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  gossip:    {}\n  HTTP API:  {}\n  console:   {}/\n  faucet:    {}\n  market:    {}\n  ledger:    {}",
+        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  gossip:    {}\n  HTTP API:  {}\n  console:   {}/\n  faucet:    {}\n  market:    {}\n  ledger:    {}\n  control:   {} (ambient node status|exit)",
         env!("CARGO_PKG_VERSION"),
         identity.pubkey(),
         node.genesis.hash(),
@@ -434,6 +446,7 @@ fn main() -> Result<()> {
             (false, false) => "off",
         },
         args.ledger.display(),
+        args.ledger.join(admin::SOCKET).display(),
     );
     info!("{ready}");
     println!("{ready}");

@@ -19,7 +19,7 @@ use ambient_sdk::auction::state::{Request, RequestState, Sampling, REQUEST_LEN};
 use ambient_sdk::auction::{MIN_BID_BOND, VERIFIER_FEE_BPS};
 use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use ambient_sdk::registry::work_book::{WorkBook, WORK_BOOK};
-use common::{free_port_pair, Validator};
+use common::{ambient_bin, free_port_pair, Validator};
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::{read_keypair_file, write_keypair_file, Keypair};
 use solana_signer::Signer;
@@ -97,18 +97,6 @@ fn voted(r: &Request, who: &solana_pubkey::Pubkey) -> (bool, bool) {
         .position(|m| m == who)
         .expect("the node's verifier is on the committee");
     (c.valid & (1 << i) != 0, c.fraud & (1 << i) != 0)
-}
-
-/// The `ambient` binary, built next to this test's.
-fn ambient_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("ambient");
-    assert!(
-        bin.exists(),
-        "{} not built: run the workspace's tests (or `cargo build -p ambient-cli`)",
-        bin.display()
-    );
-    bin
 }
 
 /// Scrapes the node's `/metrics`.
@@ -356,15 +344,53 @@ fn two_miners_compete_and_the_cheaper_wins_at_the_second_price() {
     let ask = ask(&engine, 300, SOL / 100);
     // The requester opens the auction with its own key and asks the REST API to follow it.
     let key = requester::open(&chain, &blobs, &requester, &ask).unwrap();
-    let answer: serde_json::Value = tokio::runtime::Runtime::new()
-        .unwrap()
+    // Only whoever paid gets the answer: following the auction takes the requester's signature.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let stranger = Keypair::new();
+    for (signature, status, code) in [
+        (None, 401, "signature_required"),
+        (
+            Some(stranger.sign_message(&ambient_sdk::auction::follow_message(&key))),
+            403,
+            "not_the_requester",
+        ),
+    ] {
+        let mut ambient = serde_json::json!({"request": key.to_string()});
+        if let Some(s) = signature {
+            ambient["signature"] = s.to_string().into();
+        }
+        let (got, body) = rt.block_on(async {
+            let r = reqwest::Client::new()
+                .post(format!("{}/v1/chat/completions", v.api_url()))
+                .json(&serde_json::json!({
+                    "model": "SmolLM2-135M-Instruct.Q4_1",
+                    "messages": [{"role": "user", "content": "Count from one to twenty, in words."}],
+                    "ambient": ambient,
+                }))
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap())
+        });
+        assert_eq!(
+            (got, &body["error"]["code"]),
+            (status, &code.into()),
+            "{body}"
+        );
+    }
+    let answer: serde_json::Value = rt
         .block_on(async {
             reqwest::Client::new()
                 .post(format!("{}/v1/chat/completions", v.api_url()))
                 .json(&serde_json::json!({
                     "model": "SmolLM2-135M-Instruct.Q4_1",
                     "messages": [{"role": "user", "content": "Count from one to twenty, in words."}],
-                    "ambient": {"request": key.to_string()},
+                    "ambient": {
+                        "request": key.to_string(),
+                        "signature": requester
+                            .sign_message(&ambient_sdk::auction::follow_message(&key))
+                            .to_string(),
+                    },
                 }))
                 .send()
                 .await?
@@ -394,6 +420,12 @@ fn two_miners_compete_and_the_cheaper_wins_at_the_second_price() {
     assert_eq!(r.price, 10_000 * 300);
     // The node's miner takes its losing bond back and forgets the bid.
     let book = dir.path().join("market/bids.json");
+    // The bids' secret salts are readable by the miner's owner only.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&book).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", book.display());
+    }
     let start = Instant::now();
     loop {
         let bids: serde_json::Map<String, serde_json::Value> =

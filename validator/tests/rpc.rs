@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{free_port_pair, post_raw, Validator};
+use common::{ambient_bin, free_port_pair, post_raw, Validator};
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::Keypair;
 use solana_native_token::LAMPORTS_PER_SOL;
@@ -48,6 +48,22 @@ fn clients_transfer_and_see_all_three_commitments() {
     let dir = tempfile::tempdir().unwrap();
     let v = Validator::start(dir.path(), free_port_pair(), &[]);
     let client = v.client(confirmed());
+
+    // The dev ledger's keys are readable by their owner only.
+    for key in [
+        "validator-keypair.json",
+        "vote-account-keypair.json",
+        "faucet-keypair.json",
+        "miner-keypair.json",
+        "api-keypair.json",
+    ] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(key))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{key}");
+    }
 
     let version = client.get_version().unwrap();
     assert!(!version.solana_core.is_empty());
@@ -274,4 +290,64 @@ fn leader_schedule_is_served_in_later_epochs() {
         Some(info.slots_in_epoch as usize),
         "the only node leads every slot: {by_leader:?}"
     );
+}
+
+#[test]
+fn control_socket_is_local_only_and_stops_the_node() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = Validator::start(dir.path(), free_port_pair(), &["--no-market"]);
+    let socket = dir.path().join("admin.sock");
+    let mode = std::fs::metadata(&socket).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "owner-only control socket");
+    let node = |action: &str| {
+        std::process::Command::new(ambient_bin())
+            .args(["node", action, "--ledger"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = node("status");
+    assert!(out.status.success(), "{out:?}");
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let identity = v.client(confirmed()).get_identity().unwrap();
+    assert_eq!(status["identity"], identity.to_string());
+    assert_eq!(status["rpc_url"], v.url());
+
+    // Control is not on the public ports.
+    let (_, body) = post_raw(v.rpc_port, br#"{"jsonrpc":"2.0","id":1,"method":"exit"}"#);
+    assert!(
+        body.contains("-32601"),
+        "no exit method on JSON-RPC: {body}"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for path in ["/exit", "/admin", "/v1/admin/exit"] {
+        let status = rt
+            .block_on(
+                reqwest::Client::new()
+                    .post(format!("{}{path}", v.api_url()))
+                    .send(),
+            )
+            .unwrap()
+            .status()
+            .as_u16();
+        assert!(status == 404 || status == 405, "{path}: {status}");
+    }
+
+    let out = node("exit");
+    assert!(out.status.success(), "{out:?}");
+    let mut child = v.child.take().unwrap();
+    let start = Instant::now();
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "still running");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(code.success(), "clean stop: {code}");
+    assert!(!socket.exists(), "the socket is removed on stop");
+    let out = node("status");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no node answers"));
 }

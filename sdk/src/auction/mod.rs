@@ -29,6 +29,14 @@ pub const VERIFIER_FEE_BPS: u64 = 500;
 /// Slots the committee has to vote after it is drawn.
 pub const VERIFY_SLOTS: u64 = 16;
 
+/// What a requester signs to have a node's REST API follow its auction and relay the answer
+/// (`ambient.request` + `ambient.signature`): the answer goes only to whoever paid.
+pub fn follow_message(request: &Pubkey) -> Vec<u8> {
+    let mut m = b"ambient-follow:".to_vec();
+    m.extend_from_slice(request.as_ref());
+    m
+}
+
 /// The sealed-bid commitment: `blake3("ambient-auction/bid/v1" ‖ request ‖ miner ‖ price ‖ salt)`.
 pub fn bid_commitment(request: &Pubkey, miner: &Pubkey, price: u64, salt: &[u8; 32]) -> [u8; 32] {
     let mut h = blake3::Hasher::new();

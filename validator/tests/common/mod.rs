@@ -236,3 +236,15 @@ pub fn post_raw(port: u16, body: &[u8]) -> (u16, String) {
     let body = out.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
     (status, body)
 }
+
+/// The `ambient` binary, built next to this test's.
+pub fn ambient_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("ambient");
+    assert!(
+        bin.exists(),
+        "{} not built: run the workspace's tests (or `cargo build -p ambient-cli`)",
+        bin.display()
+    );
+    bin
+}
