@@ -75,6 +75,14 @@ impl std::fmt::Debug for Node {
     }
 }
 
+/// Replayed banks compared with the hashes stored when their slots were made.
+#[derive(Default)]
+struct ReplayCheck {
+    matched: u64,
+    unrecorded: u64,
+    mismatch: Vec<(u64, solana_hash::Hash, solana_hash::Hash)>,
+}
+
 impl Node {
     /// Opens the ledger at `ledger_path` and replays every stored slot from genesis into banks
     /// (with Ambient's builtins), showing progress. The result reaches the same bank hashes the
@@ -125,10 +133,21 @@ impl Node {
         let root = bank_forks.read().expect("bank forks").root_bank();
         let leader_schedule_cache = LeaderScheduleCache::new_from_bank(&root);
         let progress = bar.clone();
+        // Every replayed bank's hash is checked against the one stored when the slot was made:
+        // a replay that computes another state is an error, not a silent fork of history.
+        let checked = Arc::new(std::sync::Mutex::new(ReplayCheck::default()));
+        let check = checked.clone();
+        let store = ledger.blockstore().clone();
         let opts = ProcessOptions {
             run_verification: true,
             slot_callback: Some(Arc::new(move |bank| {
-                progress.set_position(bank.slot().saturating_sub(start_slot))
+                progress.set_position(bank.slot().saturating_sub(start_slot));
+                let mut c = check.lock().unwrap_or_else(|p| p.into_inner());
+                match store.get_bank_hash(bank.slot()) {
+                    Some(stored) if stored == bank.hash() => c.matched += 1,
+                    Some(stored) => c.mismatch.push((bank.slot(), stored, bank.hash())),
+                    None => c.unrecorded += 1,
+                }
             })),
             ..ProcessOptions::default()
         };
@@ -144,6 +163,18 @@ impl Node {
         )
         .map_err(|e| CoreError::Replay(e.to_string()))?;
         bar.finish_and_clear();
+        let checked = std::mem::take(&mut *checked.lock().unwrap_or_else(|p| p.into_inner()));
+        if let Some((slot, stored, replayed)) = checked.mismatch.first() {
+            return Err(CoreError::Replay(format!(
+                "slot {slot} replayed to bank hash {replayed}, but it was made with {stored} \
+                 ({} slots differ)",
+                checked.mismatch.len()
+            )));
+        }
+        info!(
+            "replayed {} slots, each to the bank hash it was made with ({} without a stored hash)",
+            checked.matched, checked.unrecorded
+        );
 
         let (tip, root) = {
             let forks = bank_forks.read().expect("bank forks");

@@ -41,6 +41,10 @@ pub struct LimitArgs {
     /// Largest blob the blob store takes, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = BlobLimits::default().max_blob)]
     pub blob_max_bytes: u64,
+    /// Least free space on the ledger's disk, in MiB: less refuses a start, and a running node
+    /// stops cleanly when its disk fills to it.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    pub ledger_min_free_mb: u64,
     /// Most bytes the blob store holds in all.
     #[arg(long, value_name = "BYTES", default_value_t = BlobLimits::default().max_total)]
     pub blob_store_bytes: u64,

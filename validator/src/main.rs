@@ -3,6 +3,7 @@
 //! RocksDB ledger replayed on restart, the QUIC TPU, votes and the standard JSON-RPC + PubSub.
 
 mod admin;
+mod disk;
 mod keys;
 mod limits;
 
@@ -228,6 +229,7 @@ fn main() -> Result<()> {
         keys::write(&args.ledger.join(keys::FAUCET), &genesis.faucet)?;
         eprintln!("created a development ledger at {}", args.ledger.display());
     }
+    disk::check_writable(&args.ledger, args.limits.ledger_min_free_mb)?;
     init_logging(&args)?;
 
     let identity = Arc::new(match &args.identity {
@@ -451,8 +453,20 @@ fn main() -> Result<()> {
     info!("{ready}");
     println!("{ready}");
 
+    // A disk filling up stops the node cleanly before the ledger's writes start failing.
+    let mut disk_full = None;
+    let mut ticks = 0u64;
     while !exit.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(100));
+        ticks += 1;
+        if ticks.is_multiple_of(20) {
+            if let Err(e) = disk::check_free(&args.ledger, args.limits.ledger_min_free_mb) {
+                log::error!("{e}; stopping");
+                eprintln!("{e}; stopping");
+                disk_full = Some(e);
+                exit.store(true, Ordering::Relaxed);
+            }
+        }
     }
     eprintln!("shutting down ...");
     info!("shutting down");
@@ -465,5 +479,8 @@ fn main() -> Result<()> {
     gossip.join();
     produced.context("block production")?;
     eprintln!("stopped");
-    Ok(())
+    match disk_full {
+        Some(e) => Err(e.context("stopped cleanly: free space on the ledger's disk and restart")),
+        None => Ok(()),
+    }
 }
