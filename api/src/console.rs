@@ -15,7 +15,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ambient_market::chain::Chain;
-use ambient_market::requester;
 use ambient_pol::lstake::LSTAKE_ONE;
 use ambient_sdk::auction::state::{Bid, Request, NO_PRICE};
 use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
@@ -105,7 +104,7 @@ pub struct AuctionView {
     pub address: String,
     /// `open`, `awarded`, `delivered`, `verifying`, `paid`, `slashed`, `timedout`, `unfilled`.
     pub state: String,
-    /// See [`requester::verification`].
+    /// See [`Request::verification`].
     pub verification: String,
     /// Who asked.
     pub requester: String,
@@ -380,7 +379,7 @@ fn book(mut requests: Vec<(Pubkey, Request)>, bids: Vec<(Pubkey, Bid)>) -> Vec<A
             AuctionView {
                 address: k.to_string(),
                 state: format!("{:?}", r.state).to_lowercase(),
-                verification: requester::verification(&r).to_string(),
+                verification: r.verification().to_string(),
                 requester: r.requester.to_string(),
                 max_tokens: r.max_tokens,
                 max_price: r.max_price,

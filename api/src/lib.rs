@@ -6,6 +6,7 @@ pub mod console;
 pub mod limits;
 pub mod metrics;
 pub mod openai;
+pub mod prompts;
 pub mod rate;
 pub mod streams;
 

@@ -88,6 +88,20 @@ pub struct AuctionSettings {
     pub slot: Duration,
 }
 
+impl AuctionSettings {
+    /// The escrow offered for `max_tokens`.
+    pub fn max_price(&self, max_tokens: u32) -> u64 {
+        self.max_price_per_token
+            .saturating_mul(u64::from(max_tokens))
+            .max(self.min_max_price)
+    }
+
+    /// Slots for the result after the reveal window, for `max_tokens`.
+    pub fn deadline_slots(&self, max_tokens: u32) -> u64 {
+        self.base_deadline_slots + u64::from(max_tokens) / self.tokens_per_slot.max(1)
+    }
+}
+
 impl Default for AuctionSettings {
     fn default() -> Self {
         AuctionSettings {
@@ -143,8 +157,9 @@ fn parse_body(s: &ChatService, body: &[u8]) -> Result<Job, ApiError> {
     prepare(s, req)
 }
 
+/// A chat message as OpenAI's API has it (`content`: text or text parts).
 #[derive(Debug, Deserialize)]
-struct ChatMessage {
+pub(crate) struct ChatMessage {
     role: String,
     content: Value,
 }
@@ -187,7 +202,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, kind: &'static str, code: &'static str, message: String) -> Self {
+    pub(crate) fn new(
+        status: StatusCode,
+        kind: &'static str,
+        code: &'static str,
+        message: String,
+    ) -> Self {
         ApiError {
             status,
             kind,
@@ -205,7 +225,7 @@ impl ApiError {
         )
     }
 
-    fn invalid(message: String) -> Self {
+    pub(crate) fn invalid(message: String) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             "invalid_request_error",
@@ -249,6 +269,7 @@ impl IntoResponse for ApiError {
 pub fn router(service: Arc<ChatService>) -> Router {
     let streams = crate::streams::router(service.streams.clone(), service.rpc_url.clone());
     Router::new()
+        .route("/v1/prompts", post(crate::prompts::store))
         .route("/v1/models", get(models))
         .route(
             "/v1/chat/completions",
@@ -299,24 +320,17 @@ struct Job {
     stream: bool,
 }
 
-fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
-    let hex_id = hex::encode(s.engine.model_id().0);
-    if req.model != s.model_name && req.model != hex_id {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "invalid_request_error",
-            "model_not_found",
-            format!(
-                "the network serves {:?} (id {hex_id}), not {:?}",
-                s.model_name, req.model
-            ),
-        ));
-    }
-    if req.messages.is_empty() {
+/// The prompt tokens of `messages` (the model's chat template), checked against the node's
+/// limits and the model's context together with `max_tokens`.
+pub(crate) fn checked_prompt(
+    s: &ChatService,
+    messages: &[ChatMessage],
+    max_tokens: u32,
+) -> Result<Vec<u32>, ApiError> {
+    if messages.is_empty() {
         return Err(ApiError::invalid("messages must not be empty".into()));
     }
-    let messages = req
-        .messages
+    let messages = messages
         .iter()
         .map(|m| {
             if !matches!(m.role.as_str(), "system" | "user" | "assistant") {
@@ -329,10 +343,6 @@ fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
         .engine
         .chat_prompt(&messages)
         .map_err(|e| ApiError::invalid(format!("cannot build the prompt: {e}")))?;
-    let max_tokens = req
-        .max_completion_tokens
-        .or(req.max_tokens)
-        .unwrap_or(DEFAULT_MAX_TOKENS);
     let most = s.limits.max_tokens;
     if max_tokens == 0 || max_tokens > most {
         return Err(ApiError::invalid(format!(
@@ -363,6 +373,33 @@ fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
             ),
         ));
     }
+    Ok(prompt)
+}
+
+/// Errs unless `model` names the network's model (by name or hex id).
+pub(crate) fn check_model(s: &ChatService, model: &str) -> Result<(), ApiError> {
+    let hex_id = hex::encode(s.engine.model_id().0);
+    if model != s.model_name && model != hex_id {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            "model_not_found",
+            format!(
+                "the network serves {:?} (id {hex_id}), not {model:?}",
+                s.model_name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
+    check_model(s, &req.model)?;
+    let max_tokens = req
+        .max_completion_tokens
+        .or(req.max_tokens)
+        .unwrap_or(DEFAULT_MAX_TOKENS);
+    let prompt = checked_prompt(s, &req.messages, max_tokens)?;
     let temperature = req.temperature.unwrap_or(1.0);
     let top_p = req.top_p.unwrap_or(1.0);
     let sane = (0.0..=2.0).contains(&temperature) && top_p > 0.0 && top_p <= 1.0;
@@ -404,14 +441,13 @@ fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
             top_p,
             seed: req.seed.unwrap_or_else(rand_seed),
         },
-        max_price: req.ambient.max_price.unwrap_or_else(|| {
-            a.max_price_per_token
-                .saturating_mul(u64::from(max_tokens))
-                .max(a.min_max_price)
-        }),
+        max_price: req
+            .ambient
+            .max_price
+            .unwrap_or_else(|| a.max_price(max_tokens)),
         bid_slots: a.bid_slots,
         reveal_slots: a.reveal_slots,
-        deadline_slots: a.base_deadline_slots + u64::from(max_tokens) / a.tokens_per_slot.max(1),
+        deadline_slots: a.deadline_slots(max_tokens),
     };
     Ok(Job {
         ask,
@@ -436,6 +472,32 @@ struct Answer {
     prompt_tokens: usize,
 }
 
+/// Errs unless `sig` is the requester's signature of the follow message of `auction`: only
+/// whoever paid gets the answer.
+fn check_follow(chain: &Chain, auction: &Pubkey, sig: &Signature) -> Result<(), ApiError> {
+    let r = chain.request(auction)?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            "not_found",
+            format!("no auction at {auction}"),
+        )
+    })?;
+    if !sig.verify(r.requester.as_ref(), &follow_message(auction)) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "invalid_request_error",
+            "not_the_requester",
+            format!(
+                "ambient.signature is not the requester's ({}): only whoever paid for \
+                 auction {auction} gets its answer",
+                r.requester
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Opens the auction (or takes the caller's).
 fn open_auction(
     s: &ChatService,
@@ -444,29 +506,7 @@ fn open_auction(
     job: &Job,
 ) -> Result<Pubkey, ApiError> {
     match job.existing {
-        Some((auction, sig)) => {
-            let r = chain.request(&auction)?.ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    "invalid_request_error",
-                    "not_found",
-                    format!("no auction at {auction}"),
-                )
-            })?;
-            if !sig.verify(r.requester.as_ref(), &follow_message(&auction)) {
-                return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "invalid_request_error",
-                    "not_the_requester",
-                    format!(
-                        "ambient.signature is not the requester's ({}): only whoever paid for \
-                         auction {auction} gets its answer",
-                        r.requester
-                    ),
-                ));
-            }
-            Ok(auction)
-        }
+        Some((auction, _)) => Ok(auction),
         None => {
             let payer = s.payer.as_ref().ok_or_else(|| {
                 ApiError::new(
@@ -597,7 +637,7 @@ fn build_receipt(chain: &Chain, auction: &Pubkey, r: &Request) -> Receipt {
     Receipt {
         auction: auction.to_string(),
         state: format!("{:?}", r.state).to_lowercase(),
-        verification: requester::verification(r).into(),
+        verification: r.verification().into(),
         model_id: hex::encode(r.model_id),
         prompt_hash: hex::encode(r.prompt_hash),
         output_hash: hex::encode(r.result.output_hash),
@@ -631,7 +671,7 @@ fn finish_reason(a: &Answer, job: &Job) -> &'static str {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| {
@@ -661,6 +701,12 @@ async fn chat(
         Ok(j) => j,
         Err(e) => return e.into_response(),
     };
+    if let Some((auction, sig)) = job.existing {
+        let url = s.rpc_url.clone();
+        if let Err(e) = blocking(move || check_follow(&Chain::new(&url), &auction, &sig)).await {
+            return e.into_response();
+        }
+    }
     let Ok(permit) = s.in_flight.clone().try_acquire_owned() else {
         return ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,

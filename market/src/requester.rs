@@ -45,21 +45,6 @@ pub fn is_final(r: &Request) -> bool {
     )
 }
 
-/// Where the verification of a request stands: `valid` (paid after a committee majority found
-/// the work valid), `unchallenged` (paid without one), `fraud` (slashed), `pending` (delivered,
-/// being verified) or `none` (no delivery to verify).
-pub fn verification(r: &Request) -> &'static str {
-    let c = &r.committee;
-    let quorum = c.len as u32 / 2 + 1;
-    match r.state {
-        RequestState::Paid if c.valid.count_ones() >= quorum => "valid",
-        RequestState::Paid => "unchallenged",
-        RequestState::Slashed => "fraud",
-        RequestState::Delivered | RequestState::Verifying => "pending",
-        _ => "none",
-    }
-}
-
 /// Stores the prompt and opens the auction, paid by `payer`; returns the request account.
 pub fn open(
     chain: &Chain,

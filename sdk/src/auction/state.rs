@@ -216,6 +216,21 @@ fn header(data: &[u8], len: usize, kind: u8) -> Result<Option<R<'_>>, AuctionErr
 }
 
 impl Request {
+    /// Where the verification of the request stands: `valid` (paid after a committee majority
+    /// found the work valid), `unchallenged` (paid without one), `fraud` (slashed), `pending`
+    /// (delivered, being verified) or `none` (no delivery to verify).
+    pub fn verification(&self) -> &'static str {
+        let c = &self.committee;
+        let quorum = c.len as u32 / 2 + 1;
+        match self.state {
+            RequestState::Paid if c.valid.count_ones() >= quorum => "valid",
+            RequestState::Paid => "unchallenged",
+            RequestState::Slashed => "fraud",
+            RequestState::Delivered | RequestState::Verifying => "pending",
+            _ => "none",
+        }
+    }
+
     /// One open bid fewer (a bid account closed).
     pub fn remove_bid(&mut self) -> Result<(), solana_instruction::error::InstructionError> {
         self.bids = self
