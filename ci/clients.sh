@@ -1,7 +1,8 @@
 # Installs the client libraries the validator tests drive (sourced by ci/test.sh; exports
 # AMBIENT_PYTHON): @solana/web3.js from clients/js/package-lock.json, Playwright (driving Debian's
 # chromium) from clients/browser/package-lock.json, and solana-py / solders /
-# pytest from clients/python/requirements.txt into a venv under ~/.cache/ambient.
+# pytest from clients/python/requirements.txt and the Python SDK (clients/python) into a venv
+# under ~/.cache/ambient.
 # Quiet and quick when they are already installed.
 
 for js in "$REPO_ROOT/clients/js" "$REPO_ROOT/clients/browser"; do
@@ -14,11 +15,13 @@ done
 venv="${AMBIENT_PY_VENV:-$HOME/.cache/ambient/pyenv}"
 req="$REPO_ROOT/clients/python/requirements.txt"
 stamp="$venv/.requirements.sha256"
-want="$(sha256sum "$req" | cut -d' ' -f1)"
+want="$(cat "$req" "$REPO_ROOT/clients/python/pyproject.toml" | sha256sum | cut -d' ' -f1)"
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log "installing solana-py (venv $venv)"
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
+  # The Python SDK itself, as a user installs it (its dependencies come with it).
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "$REPO_ROOT/clients/python"
   echo "$want" > "$stamp"
 fi
 export AMBIENT_PYTHON="$venv/bin/python"

@@ -1,8 +1,8 @@
-//! The unmodified client libraries against a real `ambient-validator` process: the
-//! `@solana/web3.js` suite in `clients/js` (node's test runner) and the solana-py / solders suite
-//! in `clients/python` (pytest), and the official `openai` Python client against the node's REST
-//! API. `ci/test.sh` installs the libraries first; without them these tests fail and say how to
-//! install them.
+//! Client libraries against a real `ambient-validator` process: the unmodified
+//! `@solana/web3.js` suite in `clients/js` (node's test runner) and solana-py / solders suite in
+//! `clients/python` (pytest), the official `openai` Python client against the node's REST API, and
+//! the Python SDK (`clients/python/ambient`). `ci/test.sh` installs the libraries first; without
+//! them these tests fail and say how to install them.
 
 mod common;
 
@@ -72,6 +72,15 @@ fn pytest(file: &str, modules: &str, what: &str) {
         file,
     ]);
     run_suite(cmd, what);
+}
+
+#[test]
+fn python_sdk_suite_passes() {
+    pytest(
+        "test_sdk.py",
+        "ambient, solana, solders, blake3, httpx, pytest",
+        "the Python SDK",
+    );
 }
 
 #[test]
