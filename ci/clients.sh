@@ -1,11 +1,12 @@
 # Installs the client libraries the validator tests drive (sourced by ci/test.sh; exports
 # AMBIENT_PYTHON): @solana/web3.js from clients/js/package-lock.json, Playwright (driving Debian's
-# chromium) from clients/browser/package-lock.json, and solana-py / solders /
+# chromium) from clients/browser/package-lock.json, the TypeScript SDK's packages
+# (clients/ts/package-lock.json), and solana-py / solders /
 # pytest from clients/python/requirements.txt and the Python SDK (clients/python) into a venv
 # under ~/.cache/ambient.
 # Quiet and quick when they are already installed.
 
-for js in "$REPO_ROOT/clients/js" "$REPO_ROOT/clients/browser"; do
+for js in "$REPO_ROOT/clients/js" "$REPO_ROOT/clients/browser" "$REPO_ROOT/clients/ts"; do
   if [ ! -f "$js/node_modules/.package-lock.json" ] || [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
     log "installing the npm packages of ${js#"$REPO_ROOT"/} (npm ci)"
     npm ci --prefix "$js" --no-audit --no-fund --loglevel=error >/dev/null

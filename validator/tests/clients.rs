@@ -1,8 +1,8 @@
 //! Client libraries against a real `ambient-validator` process: the unmodified
 //! `@solana/web3.js` suite in `clients/js` (node's test runner) and solana-py / solders suite in
-//! `clients/python` (pytest), the official `openai` Python client against the node's REST API, and
-//! the Python SDK (`clients/python/ambient`). `ci/test.sh` installs the libraries first; without
-//! them these tests fail and say how to install them.
+//! `clients/python` (pytest), the official `openai` Python client against the node's REST API,
+//! and the Python and TypeScript SDKs (`clients/python/ambient`, `clients/ts`). `ci/test.sh`
+//! installs the libraries first; without them these tests fail and say how to install them.
 
 mod common;
 
@@ -48,6 +48,19 @@ fn web3js_suite_passes() {
     let mut cmd = Command::new("node");
     cmd.current_dir(&js).args(["--test", "test/"]);
     run_suite(cmd, "@solana/web3.js");
+}
+
+#[test]
+fn typescript_sdk_suite_passes() {
+    let ts = repo().join("clients/ts");
+    assert!(
+        ts.join("node_modules/@solana/web3.js").is_dir(),
+        "the TypeScript SDK's packages are not installed: run `npm ci --prefix clients/ts` \
+         (ci/test.sh does)"
+    );
+    let mut cmd = Command::new("node");
+    cmd.current_dir(&ts).args(["--test", "test/"]);
+    run_suite(cmd, "TypeScript SDK");
 }
 
 /// pytest on `file` in `clients/python`, with a Python that has `modules` (the venv ci/test.sh
