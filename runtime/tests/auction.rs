@@ -1105,3 +1105,240 @@ proptest! {
         }
     }
 }
+
+/// A program that asks the network's model by cross-program invocation, through the no_std
+/// interface crate alone, and later reads the verified result out of the request account — as an
+/// SVM program would (registered here as a builtin: this machine has no SBF toolchain).
+mod consumer {
+    use ambient_interface::instruction::{request_ix, AuctionInstruction};
+    use ambient_interface::state::{Request, REQUEST_LEN};
+    use solana_instruction::error::InstructionError;
+    use solana_instruction::{AccountMeta, Instruction};
+    use solana_program_runtime::declare_process_instruction;
+    use solana_program_runtime::invoke_context::InvokeContext;
+    use solana_program_runtime::program_cache_entry::ProgramCacheEntry;
+    use solana_program_runtime::solana_sbpf::program::BuiltinFunctionDefinition;
+    use solana_pubkey::Pubkey;
+    use solana_runtime::bank::Bank;
+
+    pub const ID: Pubkey = Pubkey::new_from_array(*b"ambient/test/cpi-consumer/prog/1");
+    const NAME: &str = "cpi_consumer";
+    /// The program's vault: pays the escrow and is the request's requester.
+    pub const VAULT_SEED: &[u8] = b"vault";
+    /// Its error when the result is not (yet) verified.
+    pub const NOT_VERIFIED: u32 = 1;
+
+    declare_process_instruction!(Entrypoint, 10_000, |invoke_context| {
+        process(invoke_context)
+    });
+
+    pub fn register(bank: &Bank) {
+        bank.add_builtin(
+            ID,
+            NAME,
+            ProgramCacheEntry::new_builtin(0, NAME.len(), Entrypoint::register),
+        );
+    }
+
+    pub fn vault() -> (Pubkey, u8) {
+        Pubkey::find_program_address(&[VAULT_SEED], &ID)
+    }
+
+    /// Ask: the program creates `request` (funded from its vault) and invokes the auction's
+    /// `Request` with its vault as the requester.
+    pub fn ask(
+        request: &Pubkey,
+        lamports: u64,
+        params: ambient_interface::instruction::RequestParams,
+    ) -> Instruction {
+        let (vault, bump) = vault();
+        let mut data = vec![0, bump];
+        data.extend_from_slice(&lamports.to_le_bytes());
+        data.extend_from_slice(&AuctionInstruction::Request(params).encode());
+        Instruction::new_with_bytes(
+            ID,
+            &data,
+            vec![
+                AccountMeta::new(vault, false),
+                AccountMeta::new(*request, true),
+                AccountMeta::new_readonly(solana_sdk_ids::system_program::id(), false),
+                AccountMeta::new_readonly(ambient_interface::ID, false),
+                AccountMeta::new_readonly(ambient_interface::ALLOWED_MODELS, false),
+            ],
+        )
+    }
+
+    /// Read: copies the verified output hash and PoL root of `request` into `result` (an account
+    /// of this program, 64 bytes); fails unless the committee found the work valid.
+    pub fn read(request: &Pubkey, result: &Pubkey) -> Instruction {
+        Instruction::new_with_bytes(
+            ID,
+            &[1],
+            vec![
+                AccountMeta::new_readonly(*request, false),
+                AccountMeta::new(*result, false),
+            ],
+        )
+    }
+
+    fn process(ic: &mut InvokeContext) -> Result<(), InstructionError> {
+        let ix = ic.transaction_context.get_current_instruction_context()?;
+        let data = ix.get_instruction_data().to_vec();
+        match data.split_first() {
+            Some((0, rest)) if rest.len() > 9 => {
+                let bump = rest[0];
+                let lamports = u64::from_le_bytes(
+                    rest[1..9]
+                        .try_into()
+                        .map_err(|_| InstructionError::InvalidInstructionData)?,
+                );
+                let AuctionInstruction::Request(params) = AuctionInstruction::decode(&rest[9..])
+                    .map_err(|_| InstructionError::InvalidInstructionData)?
+                else {
+                    return Err(InstructionError::InvalidInstructionData);
+                };
+                let vault = *ix.get_key_of_instruction_account(0)?;
+                let request = *ix.get_key_of_instruction_account(1)?;
+                let seeds: &[&[u8]] = &[VAULT_SEED, &[bump]];
+                ic.native_invoke_signed(
+                    solana_system_interface::instruction::create_account(
+                        &vault,
+                        &request,
+                        lamports,
+                        REQUEST_LEN as u64,
+                        &ambient_interface::ID,
+                    ),
+                    &[seeds],
+                )?;
+                ic.native_invoke_signed(request_ix(&vault, &request, params), &[seeds])
+            }
+            Some((1, [])) => {
+                let acc = ix.try_borrow_instruction_account(0)?;
+                if *acc.get_owner() != ambient_interface::ID {
+                    return Err(InstructionError::InvalidAccountOwner);
+                }
+                let r = Request::read(acc.get_data())
+                    .map_err(|_| InstructionError::InvalidAccountData)?
+                    .ok_or(InstructionError::UninitializedAccount)?;
+                drop(acc);
+                if r.verification() != "valid" {
+                    return Err(InstructionError::Custom(NOT_VERIFIED));
+                }
+                let mut out = ix.try_borrow_instruction_account(1)?;
+                let mut bytes = r.result.output_hash.to_vec();
+                bytes.extend_from_slice(&r.result.root);
+                out.set_data_from_slice(&bytes)
+            }
+            _ => Err(InstructionError::InvalidInstructionData),
+        }
+    }
+}
+
+#[test]
+fn a_program_requests_inference_by_cpi_and_reads_the_verified_result() {
+    let verifiers: Vec<Keypair> = (0..4).map(|_| Keypair::new()).collect();
+    let lstake = verifiers.iter().map(|v| (v.pubkey(), 100)).collect();
+    let mut c = chain_with_lstake(lstake);
+    consumer::register(&c.bank);
+    for v in &verifiers {
+        let ix =
+            solana_system_interface::instruction::transfer(&c.faucet.pubkey(), &v.pubkey(), SOL);
+        c.send(&c.faucet, &[], &[ix]).unwrap();
+    }
+    let (vault, _) = consumer::vault();
+    let ix = solana_system_interface::instruction::transfer(&c.faucet.pubkey(), &vault, 10 * SOL);
+    c.send(&c.faucet, &[], &[ix]).unwrap();
+    // The program's result account.
+    let result_acc = Keypair::new();
+    let ix = solana_system_interface::instruction::create_account(
+        &c.faucet.pubkey(),
+        &result_acc.pubkey(),
+        c.rent(64),
+        64,
+        &consumer::ID,
+    );
+    c.send(&c.faucet, &[&result_acc], &[ix]).unwrap();
+
+    // The program asks: the request is its, escrowed from its vault.
+    let req = Keypair::new();
+    let vault_before = c.bank.get_balance(&vault);
+    c.send(
+        &c.faucet,
+        &[&req],
+        &[consumer::ask(
+            &req.pubkey(),
+            c.rent(REQUEST_LEN) + SOL,
+            params(SOL),
+        )],
+    )
+    .unwrap();
+    let req = req.pubkey();
+    let r = read(&c, &req);
+    assert_eq!((r.state, r.requester), (RequestState::Open, vault));
+    assert_eq!(r.max_price, SOL);
+    assert_eq!(
+        vault_before - c.bank.get_balance(&vault),
+        c.rent(REQUEST_LEN) + SOL
+    );
+
+    // Not verified yet: the program refuses to read a result.
+    let not_yet = c
+        .send(
+            &c.faucet,
+            &[],
+            &[consumer::read(&req, &result_acc.pubkey())],
+        )
+        .unwrap_err();
+    assert_eq!(code_of(not_yet), Some(consumer::NOT_VERIFIED));
+
+    // Miners bid, the cheaper wins, delivers; the committee verifies; the job is paid.
+    let win = place(&c, &req, c.funded(SOL), SOL / 5).unwrap();
+    let lose = place(&c, &req, c.funded(SOL), SOL / 2).unwrap();
+    c.advance(2);
+    do_reveal(&c, &req, &win).unwrap();
+    do_reveal(&c, &req, &lose).unwrap();
+    c.advance(2);
+    c.send(&c.faucet, &[], &[settle(&req)]).unwrap();
+    let delivered = result(10);
+    c.send(
+        &win.key,
+        &[],
+        &[submit_result(
+            &win.key.pubkey(),
+            &req,
+            &win.bid.pubkey(),
+            delivered,
+        )],
+    )
+    .unwrap();
+    c.advance(1);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    let members = committee_of(&c, &req);
+    for m in &members {
+        let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
+        c.send(&c.faucet, &[v], &[verdict(m, &req, true)]).unwrap();
+    }
+    c.send(
+        &c.faucet,
+        &[],
+        &[finalize(&req, &win.bid.pubkey(), &vault, &win.key.pubkey())],
+    )
+    .unwrap();
+    assert_eq!(read(&c, &req).state, RequestState::Paid);
+
+    // The program reads the verified result into its own account.
+    c.send(
+        &c.faucet,
+        &[],
+        &[consumer::read(&req, &result_acc.pubkey())],
+    )
+    .unwrap();
+    let acc = c.bank.get_account(&result_acc.pubkey()).unwrap();
+    let data = solana_account::ReadableAccount::data(&acc);
+    assert_eq!(&data[..32], &delivered.output_hash);
+    assert_eq!(&data[32..], &delivered.root);
+    // The refund (escrow less the price paid at the second price) went back to the vault.
+    let paid = read(&c, &req).price;
+    assert_eq!(paid, SOL / 2);
+    assert!(c.bank.get_balance(&vault) > vault_before - c.rent(REQUEST_LEN) - SOL);
+}

@@ -13,7 +13,6 @@ use ambient_sdk::auction::state::RequestState;
 use common::{free_port_pair, Validator};
 use futures_util::StreamExt;
 use solana_keypair::Keypair;
-use solana_signer::Signer;
 
 async fn funded(v: &Validator, key: Keypair) -> Client {
     let client = Client::new(&v.url(), &v.api_url(), key);

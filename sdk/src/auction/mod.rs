@@ -3,14 +3,11 @@
 //! awards the lowest price, paid at the second-lowest (capped by the maximum price). Losing bonds
 //! are returned. Result delivery, verification and payout follow (next slice of the issue).
 
-pub mod error;
 pub mod instruction;
-pub mod state;
+
+pub use ambient_interface::{error, follow_message, state, ID};
 
 use solana_pubkey::Pubkey;
-
-/// The auction's program id.
-pub const ID: Pubkey = Pubkey::new_from_array(*b"ambient/query-auction/program/v1");
 
 /// The name the program is registered under.
 pub const NAME: &str = "ambient_query_auction";
@@ -28,14 +25,6 @@ pub const VERIFIER_FEE_BPS: u64 = 500;
 
 /// Slots the committee has to vote after it is drawn.
 pub const VERIFY_SLOTS: u64 = 16;
-
-/// What a requester signs to have a node's REST API follow its auction and relay the answer
-/// (`ambient.request` + `ambient.signature`): the answer goes only to whoever paid.
-pub fn follow_message(request: &Pubkey) -> Vec<u8> {
-    let mut m = b"ambient-follow:".to_vec();
-    m.extend_from_slice(request.as_ref());
-    m
-}
 
 /// The sealed-bid commitment: `blake3("ambient-auction/bid/v1" ‖ request ‖ miner ‖ price ‖ salt)`.
 pub fn bid_commitment(request: &Pubkey, miner: &Pubkey, price: u64, salt: &[u8; 32]) -> [u8; 32] {

@@ -4,10 +4,8 @@
 //! Layout v1: kind `5` · version `1` · count u32 · `count` × model id (32).
 
 use super::error::RegistryError;
-use solana_pubkey::Pubkey;
 
-/// Address of the allowed-models account.
-pub const ALLOWED_MODELS: Pubkey = Pubkey::new_from_array(*b"ambient/allowed-models/account/1");
+pub use ambient_interface::ALLOWED_MODELS;
 const KIND: u8 = 5;
 const VERSION: u8 = 1;
 

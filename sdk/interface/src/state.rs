@@ -2,7 +2,7 @@
 
 use solana_pubkey::Pubkey;
 
-use super::error::AuctionError;
+use crate::error::AuctionError;
 
 /// Size of a request account (room left for the verification fields of later versions).
 pub const REQUEST_LEN: usize = 640;
@@ -336,7 +336,7 @@ impl Request {
             // Fields are read in source order, so the committee follows the result.
             committee: Committee {
                 len: r.u8().min(MAX_COMMITTEE as u8),
-                members: std::array::from_fn(|_| r.key()),
+                members: core::array::from_fn(|_| r.key()),
                 valid: r.u8(),
                 fraud: r.u8(),
                 deadline: r.u64(),
@@ -389,6 +389,7 @@ impl Bid {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::vec;
 
     #[test]
     fn round_trips() {

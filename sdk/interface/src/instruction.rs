@@ -1,0 +1,329 @@
+//! Auction instructions: data format, encoding and decoding, and the `Request` instruction for
+//! a cross-program invocation.
+//!
+//! Data: version `1` · tag · fields (little-endian). Accounts per instruction:
+//! - `Request` (0): requester (signer), request (writable; owned by the program, [`REQUEST_LEN`](crate::state::REQUEST_LEN)
+//!   zero bytes, holding exactly its rent-exempt minimum plus `max_price`, the escrow), the
+//!   registry's allowed-models account (the model id must be listed).
+//! - `Cancel` (1): requester (signer), request (writable), destination (writable). Only before any bid.
+//! - `Bid` (2): miner (signer), request (writable), bid (writable; owned by the program, [`BID_LEN`](crate::state::BID_LEN)
+//!   zero bytes; its lamports above rent are the bond).
+//! - `Reveal` (3): miner (signer), request (writable), bid (writable).
+//! - `Settle` (4): request (writable). Anyone may settle once the reveal window is over.
+//! - `SubmitResult` (6): miner (signer), request (writable), the winning bid: the PoL commitment and
+//!   output hash, before the deadline.
+//! - `ClaimTimeout` (7): request (writable), winning bid (writable), requester (writable), miner
+//!   (writable), incinerator (writable): after the deadline without a result, the escrow goes back
+//!   to the requester and the winner's bond is slashed (`ambient_pol::rules`: part to the requester,
+//!   part burned, the rest and the bid's rent to the miner).
+//! - `DrawCommittee` (8): request (writable), the LStake table: after delivery, draws up to
+//!   `COMMITTEE_SIZE` verifiers, LStake-weighted without
+//!   replacement (the miner excluded), seeded by the hash of the slot the result landed in.
+//! - `Verdict { valid }` (9): verifier (signer), request (writable): one vote per member before the
+//!   verification deadline.
+//! - `Finalize` (10): the accounts of `ClaimTimeout`, then the work book (writable) and the reward
+//!   pool (writable): a fraud majority slashes the bond (fraud rules), refunds the escrow and zeroes
+//!   the miner's work; a valid majority, or no majority by the deadline, pays the miner the price
+//!   less the verifiers' fee plus its bond, refunds the requester the rest, credits the miner's
+//!   inference work and, to each member that voted with the outcome, validation work and a share of
+//!   the fee (`VERIFIER_FEE_BPS` of the price, moved into the
+//!   reward pool and claimable after the epoch roll).
+//! - `WithdrawBid` (5): miner (signer), request (writable), bid (writable), destination (writable),
+//!   requester (writable): once the request is settled, a losing bid's bond and rent go to the
+//!   destination; a bid never revealed forfeits its bond to the requester (sealing without
+//!   revealing would be a free option to probe or stall the auction) and only its rent comes back
+//!   (the request counts open bids; a request is closed only when none is left).
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use solana_instruction::{AccountMeta, Instruction};
+use solana_pubkey::Pubkey;
+
+use crate::error::AuctionError;
+use crate::state::{JobResult, Sampling};
+use crate::{ALLOWED_MODELS, ID};
+
+/// Instruction format version.
+pub const VERSION: u8 = 1;
+
+/// What a requester asks for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RequestParams {
+    /// The model.
+    pub model_id: [u8; 32],
+    /// blake3 of the prompt tokens.
+    pub prompt_hash: [u8; 32],
+    /// Most tokens.
+    pub max_tokens: u32,
+    /// Sampler settings.
+    pub sampling: Sampling,
+    /// Most the requester pays.
+    pub max_price: u64,
+    /// Length of the bid window, in slots.
+    pub bid_slots: u64,
+    /// Length of the reveal window, in slots.
+    pub reveal_slots: u64,
+    /// Slots after the reveal window for the result.
+    pub deadline_slots: u64,
+}
+
+/// An auction instruction.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AuctionInstruction {
+    /// Open a request.
+    Request(RequestParams),
+    /// Cancel a request that has no bids.
+    Cancel,
+    /// Place a sealed bid.
+    Bid {
+        /// [`super::bid_commitment`] of price and salt.
+        commitment: [u8; 32],
+    },
+    /// Reveal a sealed bid.
+    Reveal {
+        /// The price.
+        price: u64,
+        /// The salt.
+        salt: [u8; 32],
+    },
+    /// Award the request after the reveal window.
+    Settle,
+    /// Take back a losing bid's bond.
+    WithdrawBid,
+    /// Deliver the result.
+    SubmitResult(JobResult),
+    /// Refund the requester and slash the winner after a missed deadline.
+    ClaimTimeout,
+    /// Draw the verifier committee of a delivered job.
+    DrawCommittee,
+    /// A committee member's vote.
+    Verdict {
+        /// Whether the work checked out.
+        valid: bool,
+    },
+    /// Pay (verified or unchallenged) or slash (fraud) once the committee decided.
+    Finalize,
+}
+
+struct Rd<'a>(&'a [u8]);
+
+impl Rd<'_> {
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], AuctionError> {
+        if self.0.len() < N {
+            return Err(AuctionError::MalformedInstruction);
+        }
+        let (a, rest) = self.0.split_at(N);
+        self.0 = rest;
+        Ok(a.try_into().expect("N bytes"))
+    }
+    fn u32(&mut self) -> Result<u32, AuctionError> {
+        Ok(u32::from_le_bytes(self.take()?))
+    }
+    fn u64(&mut self) -> Result<u64, AuctionError> {
+        Ok(u64::from_le_bytes(self.take()?))
+    }
+    fn f32(&mut self) -> Result<f32, AuctionError> {
+        Ok(f32::from_le_bytes(self.take()?))
+    }
+}
+
+impl AuctionInstruction {
+    /// Encodes the instruction data.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut v = vec![VERSION];
+        match self {
+            AuctionInstruction::Request(p) => {
+                v.push(0);
+                v.extend_from_slice(&p.model_id);
+                v.extend_from_slice(&p.prompt_hash);
+                v.extend_from_slice(&p.max_tokens.to_le_bytes());
+                v.extend_from_slice(&p.sampling.temperature.to_le_bytes());
+                v.extend_from_slice(&p.sampling.top_k.to_le_bytes());
+                v.extend_from_slice(&p.sampling.top_p.to_le_bytes());
+                v.extend_from_slice(&p.sampling.seed.to_le_bytes());
+                for x in [p.max_price, p.bid_slots, p.reveal_slots, p.deadline_slots] {
+                    v.extend_from_slice(&x.to_le_bytes());
+                }
+            }
+            AuctionInstruction::Cancel => v.push(1),
+            AuctionInstruction::Bid { commitment } => {
+                v.push(2);
+                v.extend_from_slice(commitment);
+            }
+            AuctionInstruction::Reveal { price, salt } => {
+                v.push(3);
+                v.extend_from_slice(&price.to_le_bytes());
+                v.extend_from_slice(salt);
+            }
+            AuctionInstruction::Settle => v.push(4),
+            AuctionInstruction::WithdrawBid => v.push(5),
+            AuctionInstruction::SubmitResult(r) => {
+                v.push(6);
+                v.extend_from_slice(&r.root);
+                v.extend_from_slice(&r.chain);
+                v.extend_from_slice(&r.output_hash);
+                v.extend_from_slice(&r.token_count.to_le_bytes());
+            }
+            AuctionInstruction::ClaimTimeout => v.push(7),
+            AuctionInstruction::DrawCommittee => v.push(8),
+            AuctionInstruction::Verdict { valid } => v.extend_from_slice(&[9, u8::from(*valid)]),
+            AuctionInstruction::Finalize => v.push(10),
+        }
+        v
+    }
+
+    /// Decodes instruction data; anything malformed is a specific error, never a panic.
+    pub fn decode(data: &[u8]) -> Result<Self, AuctionError> {
+        let (&version, rest) = data
+            .split_first()
+            .ok_or(AuctionError::MalformedInstruction)?;
+        if version != VERSION {
+            return Err(AuctionError::UnsupportedVersion);
+        }
+        let (&tag, rest) = rest
+            .split_first()
+            .ok_or(AuctionError::MalformedInstruction)?;
+        let mut r = Rd(rest);
+        let ix = match tag {
+            0 => AuctionInstruction::Request(RequestParams {
+                model_id: r.take()?,
+                prompt_hash: r.take()?,
+                max_tokens: r.u32()?,
+                sampling: Sampling {
+                    temperature: r.f32()?,
+                    top_k: r.u32()?,
+                    top_p: r.f32()?,
+                    seed: r.u64()?,
+                },
+                max_price: r.u64()?,
+                bid_slots: r.u64()?,
+                reveal_slots: r.u64()?,
+                deadline_slots: r.u64()?,
+            }),
+            1 => AuctionInstruction::Cancel,
+            2 => AuctionInstruction::Bid {
+                commitment: r.take()?,
+            },
+            3 => AuctionInstruction::Reveal {
+                price: r.u64()?,
+                salt: r.take()?,
+            },
+            4 => AuctionInstruction::Settle,
+            5 => AuctionInstruction::WithdrawBid,
+            6 => AuctionInstruction::SubmitResult(JobResult {
+                root: r.take()?,
+                chain: r.take()?,
+                output_hash: r.take()?,
+                token_count: r.u32()?,
+                slot: 0,
+            }),
+            7 => AuctionInstruction::ClaimTimeout,
+            8 => AuctionInstruction::DrawCommittee,
+            9 => AuctionInstruction::Verdict {
+                valid: match r.take::<1>()?[0] {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(AuctionError::MalformedInstruction),
+                },
+            },
+            10 => AuctionInstruction::Finalize,
+            _ => return Err(AuctionError::MalformedInstruction),
+        };
+        if !r.0.is_empty() {
+            return Err(AuctionError::MalformedInstruction);
+        }
+        Ok(ix)
+    }
+}
+
+/// The `Request` instruction alone: what a program invokes (the request account must already be
+/// created — owned by the auction program, [`REQUEST_LEN`](crate::state::REQUEST_LEN) bytes,
+/// holding its rent-exempt minimum plus `max_price` — and `requester` must sign, e.g. as the
+/// calling program's PDA).
+pub fn request_ix(requester: &Pubkey, request: &Pubkey, p: RequestParams) -> Instruction {
+    Instruction::new_with_bytes(
+        ID,
+        &AuctionInstruction::Request(p).encode(),
+        vec![
+            AccountMeta::new_readonly(*requester, true),
+            AccountMeta::new(*request, false),
+            AccountMeta::new_readonly(ALLOWED_MODELS, false),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn round_trip() {
+        let p = RequestParams {
+            model_id: [1; 32],
+            prompt_hash: [2; 32],
+            max_tokens: 100,
+            sampling: Sampling {
+                temperature: 0.5,
+                top_k: 3,
+                top_p: 0.9,
+                seed: 77,
+            },
+            max_price: 5,
+            bid_slots: 2,
+            reveal_slots: 2,
+            deadline_slots: 10,
+        };
+        for i in [
+            AuctionInstruction::Request(p),
+            AuctionInstruction::Cancel,
+            AuctionInstruction::Bid {
+                commitment: [9; 32],
+            },
+            AuctionInstruction::Reveal {
+                price: 3,
+                salt: [8; 32],
+            },
+            AuctionInstruction::Settle,
+            AuctionInstruction::WithdrawBid,
+            AuctionInstruction::SubmitResult(JobResult {
+                root: [1; 32],
+                chain: [2; 32],
+                output_hash: [3; 32],
+                token_count: 4,
+                slot: 0,
+            }),
+            AuctionInstruction::ClaimTimeout,
+            AuctionInstruction::DrawCommittee,
+            AuctionInstruction::Verdict { valid: true },
+            AuctionInstruction::Verdict { valid: false },
+            AuctionInstruction::Finalize,
+        ] {
+            let e = i.encode();
+            assert_eq!(AuctionInstruction::decode(&e).unwrap(), i);
+            assert!(AuctionInstruction::decode(&e[..e.len() - 1]).is_err());
+            let mut longer = e.clone();
+            longer.push(0);
+            assert_eq!(
+                AuctionInstruction::decode(&longer),
+                Err(AuctionError::MalformedInstruction)
+            );
+        }
+        assert_eq!(
+            AuctionInstruction::decode(&[2, 4]),
+            Err(AuctionError::UnsupportedVersion)
+        );
+        assert_eq!(
+            AuctionInstruction::decode(&[1, 99]),
+            Err(AuctionError::MalformedInstruction)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn random_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = AuctionInstruction::decode(&data);
+        }
+    }
+}

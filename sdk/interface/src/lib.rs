@@ -1,0 +1,34 @@
+//! The query auction's interface for programs and clients: the program id, the instruction data
+//! format, the account layouts and the `Request` instruction a program invokes (CPI) to ask the
+//! network's model; after verification the program reads the result from the request account
+//! ([`state::Request::read`], [`state::Request::verification`]).
+//!
+//! `no_std` (with `alloc`), no validator dependencies: an SVM program can depend on it.
+
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+pub mod error;
+pub mod instruction;
+pub mod state;
+
+use alloc::vec::Vec;
+use solana_pubkey::Pubkey;
+
+/// The auction's program id.
+pub const ID: Pubkey = Pubkey::new_from_array(*b"ambient/query-auction/program/v1");
+
+/// Address of the registry's allowed-models account (requests must name a model it lists).
+pub const ALLOWED_MODELS: Pubkey = Pubkey::new_from_array(*b"ambient/allowed-models/account/1");
+
+/// What a requester signs to have a node's REST API follow its auction and relay the answer
+/// (`ambient.request` + `ambient.signature`): the answer goes only to whoever paid.
+pub fn follow_message(request: &Pubkey) -> Vec<u8> {
+    let mut m = Vec::with_capacity(15 + 32);
+    m.extend_from_slice(b"ambient-follow:");
+    m.extend_from_slice(request.as_ref());
+    m
+}
