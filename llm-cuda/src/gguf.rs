@@ -1,6 +1,8 @@
-//! GGUF v2/v3 reader over a memory map: metadata, tensor directory and tensor data.
+//! GGUF v2/v3 reader over a memory map (or bytes in memory): metadata, tensor directory and
+//! tensor data.
 //!
-//! Every malformed input gives a [`GgufError`]; nothing here panics on file contents.
+//! Every malformed input gives a [`GgufError`]; nothing here panics on file contents, and no length
+//! field makes it reserve more memory than the input could hold (`ambient-fuzz` checks both).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -265,9 +267,28 @@ impl TensorInfo {
     }
 }
 
+/// Where a parsed image's bytes live.
+enum Storage {
+    /// A memory-mapped file.
+    Mmap(Mmap),
+    /// Bytes in memory.
+    Bytes(Vec<u8>),
+}
+
+impl std::ops::Deref for Storage {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Storage::Mmap(m) => m,
+            Storage::Bytes(b) => b,
+        }
+    }
+}
+
 /// An opened GGUF file.
 pub struct Gguf {
-    mmap: Mmap,
+    data: Storage,
     /// Format version (2 or 3).
     pub version: u32,
     /// Metadata, by key.
@@ -415,7 +436,16 @@ impl Gguf {
 
     /// Parses a GGUF image held in a memory map.
     pub fn from_mmap(mmap: Mmap) -> Result<Self, GgufError> {
-        let (version, metadata, tensors) = parse(&mmap)?;
+        Self::from_storage(Storage::Mmap(mmap))
+    }
+
+    /// Parses a GGUF image held in memory (the same checks as [`Gguf::open`]).
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, GgufError> {
+        Self::from_storage(Storage::Bytes(bytes))
+    }
+
+    fn from_storage(data: Storage) -> Result<Self, GgufError> {
+        let (version, metadata, tensors) = parse(&data)?;
         let mut by_name = BTreeMap::new();
         for (i, t) in tensors.iter().enumerate() {
             if by_name.insert(t.name.clone(), i).is_some() {
@@ -426,7 +456,7 @@ impl Gguf {
             }
         }
         Ok(Self {
-            mmap,
+            data,
             version,
             metadata,
             tensors,
@@ -436,7 +466,7 @@ impl Gguf {
 
     /// The whole file.
     pub fn bytes(&self) -> &[u8] {
-        &self.mmap
+        &self.data
     }
 
     /// A tensor's directory entry.
@@ -450,7 +480,7 @@ impl Gguf {
     /// A tensor's raw data bytes.
     pub fn tensor_data(&self, info: &TensorInfo) -> &[u8] {
         // Bounds were checked when the directory was parsed.
-        &self.mmap[info.file_offset as usize..(info.file_offset + info.size) as usize]
+        &self.data[info.file_offset as usize..(info.file_offset + info.size) as usize]
     }
 
     /// A metadata value.
@@ -573,7 +603,10 @@ fn parse(buf: &[u8]) -> Result<Parsed, GgufError> {
         ty: u32,
         offset: u64,
     }
-    let mut raws = Vec::with_capacity(n_tensors as usize);
+    // Reserve no more entries than the rest of the file can hold (name length, one dimension
+    // count, one dimension, type and offset: 32 bytes at least), whatever the count claims.
+    let room = (buf.len() as u64 - r.pos) / 32;
+    let mut raws = Vec::with_capacity(n_tensors.min(room) as usize);
     for i in 0..n_tensors {
         let name = r.string(&format!("name of tensor #{i}"))?;
         let n_dims = r.u32(&format!("dimension count of tensor {name}"))?;
@@ -624,7 +657,11 @@ fn parse(buf: &[u8]) -> Result<Parsed, GgufError> {
                 ty.block_elems()
             )));
         }
-        let size = elems / ty.block_elems() * ty.block_bytes();
+        // Checked: dimensions whose product fits in u64 can still overflow in bytes (and a
+        // wrapped size would accept a huge tensor backed by a few bytes).
+        let size = (elems / ty.block_elems())
+            .checked_mul(ty.block_bytes())
+            .ok_or_else(|| bad(format!("size of dimensions {:?} overflows", raw.dims)))?;
         if raw.offset % alignment != 0 {
             return Err(bad(format!(
                 "data offset {} is not aligned to {alignment}",
@@ -915,6 +952,45 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.to_string().contains("not a multiple"), "{e}");
+    }
+
+    #[test]
+    fn from_bytes_parses_like_open() {
+        let b = sample();
+        let (m, v) = (
+            open_bytes(&b).unwrap(),
+            Gguf::from_bytes(b.clone()).unwrap(),
+        );
+        assert_eq!((m.version, &m.metadata), (v.version, &v.metadata));
+        assert_eq!(m.tensors.len(), v.tensors.len());
+        for (a, t) in m.tensors.iter().zip(&v.tensors) {
+            assert_eq!((&a.name, &a.dims, a.ty), (&t.name, &t.dims, t.ty));
+            assert_eq!((a.file_offset, a.size), (t.file_offset, t.size));
+            assert_eq!(m.tensor_data(a), v.tensor_data(t));
+        }
+        assert_eq!(v.bytes(), &b[..]);
+        let mut bad = b;
+        bad[0] = b'X';
+        assert!(matches!(Gguf::from_bytes(bad), Err(GgufError::BadMagic(_))));
+    }
+
+    /// Found by `ambient-fuzz` (fuzz/regressions/gguf): dimensions whose product fits in u64 but
+    /// whose byte size does not wrapped to a small size, so a 2^63-element tensor was accepted
+    /// with 64 bytes of data.
+    #[test]
+    fn byte_size_overflow_is_an_error() {
+        let data = vec![0u8; 64];
+        let e = Gguf::from_bytes(write(
+            &[],
+            &[TensorOut {
+                name: "t",
+                dims: &[8, (1 << 60) + 2],
+                ty: TensorType::F32,
+                data: &data,
+            }],
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("size of dimensions"), "{e}");
     }
 
     proptest::proptest! {

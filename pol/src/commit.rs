@@ -115,9 +115,16 @@ impl Committed {
 
     /// The opening (progress marker) of position `i`.
     pub fn open(&self, i: u64) -> Result<Opening, PolError> {
+        let token = usize::try_from(i)
+            .ok()
+            .and_then(|k| self.tokens.get(k).copied())
+            .ok_or(PolError::OutOfRange {
+                position: i,
+                len: self.commitment.len,
+            })?;
         Ok(Opening {
             index: i,
-            token: self.tokens[i as usize],
+            token,
             leaf: self.tree.leaf(i).ok_or(PolError::OutOfRange {
                 position: i,
                 len: self.commitment.len,
@@ -213,6 +220,16 @@ mod tests {
             Recorder::new([0; 32]).finish().unwrap_err(),
             PolError::Empty
         );
+    }
+
+    #[test]
+    fn opening_past_the_end_is_an_error() {
+        let c = committed(5);
+        for i in [5, 6, u64::MAX] {
+            assert!(
+                matches!(c.open(i), Err(PolError::OutOfRange { position, len: 5 }) if position == i)
+            );
+        }
     }
 
     proptest! {
