@@ -444,14 +444,26 @@ fn awarded(c: &mut Chain, requester: &Keypair) -> (Pubkey, Bidder, Bidder) {
 /// Like [`awarded`], with the winner's key given.
 fn awarded_to(c: &mut Chain, requester: &Keypair, winner: Keypair) -> (Pubkey, Bidder, Bidder) {
     let req = open(c, requester, SOL);
-    let win = place(c, &req, winner, SOL / 5).unwrap();
-    let lose = place(c, &req, c.funded(SOL), SOL / 2).unwrap();
-    c.advance(2);
-    do_reveal(c, &req, &win).unwrap();
-    do_reveal(c, &req, &lose).unwrap();
-    c.advance(2);
-    c.send(requester, &[], &[settle(&req)]).unwrap();
+    let (win, lose) = bid_and_settle(c, &req, winner, requester);
     (req, win, lose)
+}
+
+/// Two bids on `req` (`winner` asks less), revealed, and the request settled by `settler`:
+/// returns (winner, loser).
+fn bid_and_settle(
+    c: &mut Chain,
+    req: &Pubkey,
+    winner: Keypair,
+    settler: &Keypair,
+) -> (Bidder, Bidder) {
+    let win = place(c, req, winner, SOL / 5).unwrap();
+    let lose = place(c, req, c.funded(SOL), SOL / 2).unwrap();
+    c.advance(2);
+    do_reveal(c, req, &win).unwrap();
+    do_reveal(c, req, &lose).unwrap();
+    c.advance(2);
+    c.send(settler, &[], &[settle(req)]).unwrap();
+    (win, lose)
 }
 
 #[test]
@@ -1292,13 +1304,8 @@ fn a_program_requests_inference_by_cpi_and_reads_the_verified_result() {
     assert_eq!(code_of(not_yet), Some(consumer::NOT_VERIFIED));
 
     // Miners bid, the cheaper wins, delivers; the committee verifies; the job is paid.
-    let win = place(&c, &req, c.funded(SOL), SOL / 5).unwrap();
-    let lose = place(&c, &req, c.funded(SOL), SOL / 2).unwrap();
-    c.advance(2);
-    do_reveal(&c, &req, &win).unwrap();
-    do_reveal(&c, &req, &lose).unwrap();
-    c.advance(2);
-    c.send(&c.faucet, &[], &[settle(&req)]).unwrap();
+    let (faucet, winner) = (c.faucet.insecure_clone(), c.funded(SOL));
+    let (win, _) = bid_and_settle(&mut c, &req, winner, &faucet);
     let delivered = result(10);
     c.send(
         &win.key,
