@@ -39,6 +39,10 @@ pub struct MinerArgs {
     /// For tests only: bid and reveal but never deliver (the deadline then slashes the bond).
     #[arg(long, hide = true)]
     withhold_results: bool,
+    /// For tests only: deliver results on chain but never upload the outputs (the verifiers
+    /// then vote fraud).
+    #[arg(long, hide = true)]
+    withhold_outputs: bool,
 }
 
 /// Runs the command.
@@ -61,6 +65,9 @@ pub fn run(args: MinerArgs) -> anyhow::Result<()> {
     )?;
     if args.withhold_results {
         miner.withhold_results();
+    }
+    if args.withhold_outputs {
+        miner.withhold_outputs();
     }
     let exit = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {

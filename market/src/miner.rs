@@ -63,6 +63,7 @@ pub struct Miner {
     policy: PricePolicy,
     book: BidBook,
     deliver: bool,
+    upload_output: bool,
     rpc_url: String,
     api_url: String,
     stats: crate::stats::MarketStats,
@@ -90,6 +91,7 @@ impl Miner {
             policy,
             book: BidBook::open(&state_dir.join("bids.json"))?,
             deliver: true,
+            upload_output: true,
             rpc_url: rpc_url.to_string(),
             api_url: api_url.to_string(),
             stats: Default::default(),
@@ -111,6 +113,12 @@ impl Miner {
     /// Never delivers won jobs (tests of the deadline: the bond is slashed).
     pub fn withhold_results(&mut self) {
         self.deliver = false;
+    }
+
+    /// Commits results on chain but never uploads the outputs (tests of the verifiers: withheld
+    /// work is voted fraud and slashed).
+    pub fn withhold_outputs(&mut self) {
+        self.upload_output = false;
     }
 
     /// The miner's identity.
@@ -228,6 +236,7 @@ impl Miner {
             rpc_url: self.rpc_url.clone(),
             api_url: self.api_url.clone(),
             stats: self.stats.clone(),
+            upload_output: self.upload_output,
         };
         let (auction, request) = (*key, r.clone());
         let h = std::thread::Builder::new()
@@ -247,6 +256,7 @@ struct Job {
     rpc_url: String,
     api_url: String,
     stats: crate::stats::MarketStats,
+    upload_output: bool,
 }
 
 impl Job {
@@ -307,7 +317,9 @@ impl Job {
             let end = Push::signed(miner, key, tokens.len() as u32, &[], true);
             let _ = blobs.push_stream(key, &end);
         }
-        blobs.put_tokens(tokens)?;
+        if self.upload_output {
+            blobs.put_tokens(tokens)?;
+        }
         let result = JobResult {
             root: committed.commitment.root,
             chain: committed.commitment.chain,

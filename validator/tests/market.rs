@@ -503,6 +503,48 @@ fn a_miner_serving_a_substituted_model_is_caught_and_slashed() {
 }
 
 #[test]
+fn a_miner_that_withholds_its_output_is_voted_fraud_and_slashed() {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    // The node verifies and keeps; the only miner delivers a commitment but hides the output.
+    let ledger = dir.path().join("ledger");
+    let v = Validator::start(&ledger, free_port_pair(), &["--no-market", "--verifier"]);
+    let chain = Chain::new(&v.url());
+    let blobs = Blobs::new(&v.api_url()).unwrap();
+    let hider = funded(&chain, 5);
+    let _m = ExternalMiner::start(
+        &v,
+        &hider,
+        &dir.path().join("hider"),
+        &["--withhold-outputs"],
+    );
+    let requester = funded(&chain, 10);
+    let before = chain.rpc().get_balance(&requester.pubkey()).unwrap();
+    let r = run_to_the_end(&v, &chain, &blobs, &requester, &ask(&engine, 8, SOL / 100));
+    assert_eq!(
+        r.state,
+        RequestState::Slashed,
+        "log:\n{}",
+        common::tail(&v.log(), 60)
+    );
+    assert_eq!(r.winner_miner, hider.pubkey());
+    assert!(r.result.token_count > 0, "a result was committed on chain");
+    assert!(
+        blobs.get_tokens(&r.result.output_hash).is_err(),
+        "the output was never uploaded"
+    );
+    let identity = read_keypair_file(ledger.join("validator-keypair.json")).unwrap();
+    assert_eq!(voted(&r, &identity.pubkey()), (false, true));
+    assert!(v.log().contains("withheld; voting fraud"));
+    // Fraud: the whole escrow back and half the bond, as for a substituted model.
+    let rent = chain.rent(REQUEST_LEN).unwrap();
+    assert_eq!(
+        chain.rpc().get_balance(&requester.pubkey()).unwrap(),
+        before - 10_000 - rent + MIN_BID_BOND / 2
+    );
+}
+
+#[test]
 fn a_winner_that_misses_the_deadline_is_slashed_and_the_requester_refunded() {
     let engine = engine();
     let dir = tempfile::tempdir().unwrap();
