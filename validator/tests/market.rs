@@ -502,75 +502,86 @@ fn a_miner_serving_a_substituted_model_is_caught_and_slashed() {
     assert!(v.log().contains("voted fraud"));
 }
 
+/// One auction on a node that only verifies and keeps, served by one external miner started
+/// with `flags`, run to its end.
+struct SoloRun {
+    _miner_process: ExternalMiner,
+    v: Validator,
+    chain: Chain,
+    blobs: Blobs,
+    ledger: PathBuf,
+    requester: Keypair,
+    before: u64,
+    r: Request,
+    _dir: tempfile::TempDir,
+}
+
+impl SoloRun {
+    fn start(flags: &[&str], deadline_slots: Option<u64>, ends: RequestState) -> SoloRun {
+        let engine = engine();
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = dir.path().join("ledger");
+        let v = Validator::start(&ledger, free_port_pair(), &["--no-market", "--verifier"]);
+        let chain = Chain::new(&v.url());
+        let blobs = Blobs::new(&v.api_url()).unwrap();
+        let miner = funded(&chain, 5);
+        let process = ExternalMiner::start(&v, &miner, &dir.path().join("miner"), flags);
+        let requester = funded(&chain, 10);
+        let before = chain.rpc().get_balance(&requester.pubkey()).unwrap();
+        let mut a = ask(&engine, 8, SOL / 100);
+        if let Some(d) = deadline_slots {
+            a.deadline_slots = d;
+        }
+        let r = run_to_the_end(&v, &chain, &blobs, &requester, &a);
+        assert_eq!(r.state, ends, "log:\n{}", common::tail(&v.log(), 60));
+        assert_eq!(r.winner_miner, miner.pubkey());
+        SoloRun {
+            _miner_process: process,
+            v,
+            chain,
+            blobs,
+            ledger,
+            requester,
+            before,
+            r,
+            _dir: dir,
+        }
+    }
+
+    /// What the requester got back beyond its request's rent and fee: the escrow and its share
+    /// of the slashed bond.
+    fn refunded_beyond_escrow(&self) -> u64 {
+        let rent = self.chain.rent(REQUEST_LEN).unwrap();
+        let now = self
+            .chain
+            .rpc()
+            .get_balance(&self.requester.pubkey())
+            .unwrap();
+        now + 10_000 + rent - self.before
+    }
+}
+
 #[test]
 fn a_miner_that_withholds_its_output_is_voted_fraud_and_slashed() {
-    let engine = engine();
-    let dir = tempfile::tempdir().unwrap();
-    // The node verifies and keeps; the only miner delivers a commitment but hides the output.
-    let ledger = dir.path().join("ledger");
-    let v = Validator::start(&ledger, free_port_pair(), &["--no-market", "--verifier"]);
-    let chain = Chain::new(&v.url());
-    let blobs = Blobs::new(&v.api_url()).unwrap();
-    let hider = funded(&chain, 5);
-    let _m = ExternalMiner::start(
-        &v,
-        &hider,
-        &dir.path().join("hider"),
-        &["--withhold-outputs"],
-    );
-    let requester = funded(&chain, 10);
-    let before = chain.rpc().get_balance(&requester.pubkey()).unwrap();
-    let r = run_to_the_end(&v, &chain, &blobs, &requester, &ask(&engine, 8, SOL / 100));
-    assert_eq!(
-        r.state,
-        RequestState::Slashed,
-        "log:\n{}",
-        common::tail(&v.log(), 60)
-    );
-    assert_eq!(r.winner_miner, hider.pubkey());
+    // The only miner delivers a commitment but hides the output.
+    let run = SoloRun::start(&["--withhold-outputs"], None, RequestState::Slashed);
+    let r = &run.r;
     assert!(r.result.token_count > 0, "a result was committed on chain");
     assert!(
-        blobs.get_tokens(&r.result.output_hash).is_err(),
+        run.blobs.get_tokens(&r.result.output_hash).is_err(),
         "the output was never uploaded"
     );
-    let identity = read_keypair_file(ledger.join("validator-keypair.json")).unwrap();
-    assert_eq!(voted(&r, &identity.pubkey()), (false, true));
-    assert!(v.log().contains("withheld; voting fraud"));
+    let identity = read_keypair_file(run.ledger.join("validator-keypair.json")).unwrap();
+    assert_eq!(voted(r, &identity.pubkey()), (false, true));
+    assert!(run.v.log().contains("withheld; voting fraud"));
     // Fraud: the whole escrow back and half the bond, as for a substituted model.
-    let rent = chain.rent(REQUEST_LEN).unwrap();
-    assert_eq!(
-        chain.rpc().get_balance(&requester.pubkey()).unwrap(),
-        before - 10_000 - rent + MIN_BID_BOND / 2
-    );
+    assert_eq!(run.refunded_beyond_escrow(), MIN_BID_BOND / 2);
 }
 
 #[test]
 fn a_winner_that_misses_the_deadline_is_slashed_and_the_requester_refunded() {
-    let engine = engine();
-    let dir = tempfile::tempdir().unwrap();
-    // The node verifies and keeps; the only miner is an external one that never delivers.
-    let ledger = dir.path().join("ledger");
-    let v = Validator::start(&ledger, free_port_pair(), &["--no-market", "--verifier"]);
-    let chain = Chain::new(&v.url());
-    let blobs = Blobs::new(&v.api_url()).unwrap();
-    let lazy = funded(&chain, 5);
-    let _m = ExternalMiner::start(&v, &lazy, &dir.path().join("lazy"), &["--withhold-results"]);
-    let requester = funded(&chain, 10);
-    let before = chain.rpc().get_balance(&requester.pubkey()).unwrap();
-    let mut a = ask(&engine, 8, SOL / 100);
-    a.deadline_slots = 10;
-    let r = run_to_the_end(&v, &chain, &blobs, &requester, &a);
-    assert_eq!(
-        r.state,
-        RequestState::TimedOut,
-        "log:\n{}",
-        common::tail(&v.log(), 60)
-    );
-    assert_eq!(r.winner_miner, lazy.pubkey());
+    // The only miner never delivers.
+    let run = SoloRun::start(&["--withhold-results"], Some(10), RequestState::TimedOut);
     // Timeout: half the bond slashed, half of that to the requester, with the whole escrow.
-    let rent = chain.rent(REQUEST_LEN).unwrap();
-    assert_eq!(
-        chain.rpc().get_balance(&requester.pubkey()).unwrap(),
-        before - 10_000 - rent + MIN_BID_BOND / 4
-    );
+    assert_eq!(run.refunded_beyond_escrow(), MIN_BID_BOND / 4);
 }
