@@ -181,6 +181,8 @@ pub struct SlotLeader {
 /// The console's state: its settings, the latest snapshot and the poller that makes it.
 pub struct Console {
     config: ConsoleConfig,
+    /// The node's RPC, kept across refreshes (one HTTP client, not one per refresh).
+    chain: Chain,
     feed: watch::Sender<Option<Arc<Snapshot>>>,
     polling: AtomicBool,
     tps: Rates<1>,
@@ -193,6 +195,7 @@ impl Console {
     /// A console for the node described by `config`.
     pub fn new(config: ConsoleConfig) -> Arc<Self> {
         Arc::new(Console {
+            chain: Chain::new(&config.rpc_url),
             config,
             feed: watch::Sender::new(None),
             polling: AtomicBool::new(false),
@@ -203,7 +206,7 @@ impl Console {
 
     /// Reads the node's state from its RPC.
     pub fn read(&self) -> Result<Snapshot, String> {
-        let chain = Chain::new(&self.config.rpc_url);
+        let chain = &self.chain;
         let rpc = chain.rpc();
         let e = |e: RpcError| e.to_string();
         let info = rpc.get_epoch_info().map_err(e)?;
@@ -234,7 +237,7 @@ impl Console {
         let requests = chain.requests().map_err(|e| e.to_string())?;
         let bids = chain.bids().map_err(|e| e.to_string())?;
         let auctions = book(requests, bids);
-        let lstake = self.lstake(&chain, info.epoch, info.absolute_slot)?;
+        let lstake = self.lstake(info.epoch, info.absolute_slot)?;
         Ok(Snapshot {
             node,
             auctions,
@@ -242,8 +245,8 @@ impl Console {
         })
     }
 
-    fn lstake(&self, chain: &Chain, epoch: u64, slot: u64) -> Result<LStakeView, String> {
-        let rpc = chain.rpc();
+    fn lstake(&self, epoch: u64, slot: u64) -> Result<LStakeView, String> {
+        let rpc = self.chain.rpc();
         let e = |e: RpcError| e.to_string();
         let table = match rpc
             .get_account_with_commitment(&LSTAKE_TABLE, CommitmentConfig::processed())

@@ -24,7 +24,7 @@ async fn check(State(limiter): State<Arc<Limiter>>, req: Request, next: Next) ->
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     if let Some(Err(wait)) = client.map(|ip| limiter.check(ip)) {
-        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let secs = ambient_limits::retry_after_secs(wait);
         let body = json!({"error": {
             "message": format!("too many requests from this address; retry in {secs} s"),
             "type": "rate_limit_error",

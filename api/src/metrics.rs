@@ -29,7 +29,8 @@ type Labels = Vec<(String, String)>;
 /// The node's metrics.
 pub struct NodeMetrics {
     registry: Registry,
-    rpc_url: String,
+    /// The node's RPC, kept across scrapes.
+    chain: Chain,
     identity: Pubkey,
     slot: Gauge,
     root: Gauge,
@@ -49,7 +50,7 @@ impl NodeMetrics {
         let mut registry = <Registry>::with_prefix("ambient");
         let m = NodeMetrics {
             registry: Registry::default(),
-            rpc_url: rpc_url.to_string(),
+            chain: Chain::new(rpc_url),
             identity,
             slot: Gauge::default(),
             root: Gauge::default(),
@@ -125,7 +126,7 @@ impl NodeMetrics {
 
     /// Reads the chain's values into the gauges.
     fn refresh(&self) -> Result<(), String> {
-        let chain = Chain::new(&self.rpc_url);
+        let chain = &self.chain;
         let rpc = chain.rpc();
         let e = |e: solana_rpc_client_api::client_error::Error| e.to_string();
         let slot = rpc.get_slot().map_err(e)?;

@@ -16,6 +16,12 @@ use governor::{Quota, RateLimiter};
 /// How often (in checks) buckets of clients that went quiet are dropped.
 const PRUNE_EVERY: u64 = 4096;
 
+/// The whole seconds a refused client is told to wait (`Retry-After`): `wait` rounded up, at
+/// least one.
+pub fn retry_after_secs(wait: Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
+}
+
 /// A rate limit's settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RateLimit {
@@ -133,6 +139,14 @@ mod tests {
             l.check(b).unwrap();
         }
         assert!(l.check(b).is_err());
+    }
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        assert_eq!(retry_after_secs(Duration::ZERO), 1);
+        assert_eq!(retry_after_secs(Duration::from_millis(50)), 1);
+        assert_eq!(retry_after_secs(Duration::from_millis(1_001)), 2);
+        assert_eq!(retry_after_secs(Duration::from_secs(3)), 3);
     }
 
     #[test]

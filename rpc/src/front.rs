@@ -160,7 +160,7 @@ fn rpc_error(status: StatusCode, code: i64, message: &str) -> Response<Body> {
 
 /// The answer to a client over its rate limit.
 fn too_many(wait: std::time::Duration) -> Response<Body> {
-    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let secs = ambient_limits::retry_after_secs(wait);
     let mut r = rpc_error(
         StatusCode::TOO_MANY_REQUESTS,
         -32005,

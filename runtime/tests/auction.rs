@@ -110,6 +110,15 @@ fn withdraw(c: &Chain, req: &Pubkey, b: &Bidder) -> Result<(), TransactionError>
     )
 }
 
+/// The bidder submits `r` as its result for `req`.
+fn deliver(c: &Chain, req: &Pubkey, b: &Bidder, r: JobResult) -> Result<(), TransactionError> {
+    c.send(
+        &b.key,
+        &[],
+        &[submit_result(&b.key.pubkey(), req, &b.bid.pubkey(), r)],
+    )
+}
+
 fn do_reveal(c: &Chain, req: &Pubkey, b: &Bidder) -> Result<(), TransactionError> {
     c.send(
         &b.key,
@@ -471,16 +480,7 @@ fn the_winner_delivers_before_the_deadline() {
     let mut c = chain();
     let requester = c.funded(10 * SOL);
     let (req, win, lose) = awarded(&mut c, &requester);
-    let e = c.send(
-        &lose.key,
-        &[],
-        &[submit_result(
-            &lose.key.pubkey(),
-            &req,
-            &lose.bid.pubkey(),
-            result(5),
-        )],
-    );
+    let e = deliver(&c, &req, &lose, result(5));
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::NotWinner));
     let e = c.send(
         &lose.key,
@@ -494,29 +494,10 @@ fn the_winner_delivers_before_the_deadline() {
     );
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::WrongMiner));
     for bad in [0, 65] {
-        let e = c.send(
-            &win.key,
-            &[],
-            &[submit_result(
-                &win.key.pubkey(),
-                &req,
-                &win.bid.pubkey(),
-                result(bad),
-            )],
-        );
+        let e = deliver(&c, &req, &win, result(bad));
         assert_eq!(code(e.unwrap_err()), Some(AuctionError::BadResult));
     }
-    c.send(
-        &win.key,
-        &[],
-        &[submit_result(
-            &win.key.pubkey(),
-            &req,
-            &win.bid.pubkey(),
-            result(64),
-        )],
-    )
-    .unwrap();
+    deliver(&c, &req, &win, result(64)).unwrap();
     let r = read(&c, &req);
     assert_eq!(r.state, RequestState::Delivered);
     assert_eq!(
@@ -562,16 +543,7 @@ fn a_missed_deadline_refunds_the_requester_and_slashes_the_winner() {
     };
     assert_eq!(code(claim(&c).unwrap_err()), Some(AuctionError::TooEarly));
     c.advance(10);
-    let e = c.send(
-        &win.key,
-        &[],
-        &[submit_result(
-            &win.key.pubkey(),
-            &req,
-            &win.bid.pubkey(),
-            result(5),
-        )],
-    );
+    let e = deliver(&c, &req, &win, result(5));
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::DeadlinePassed));
     // The wrong requester account or a fake burn account are refused.
     let mut wrong = claim_timeout(
@@ -635,17 +607,7 @@ fn delivered() -> (Chain, Vec<Keypair>, Keypair, Pubkey, Bidder, Bidder) {
     c.send(&c.faucet, &[], &[ix]).unwrap();
     let requester = c.funded(10 * SOL);
     let (req, win, lose) = awarded_to(&mut c, &requester, miner);
-    c.send(
-        &win.key,
-        &[],
-        &[submit_result(
-            &win.key.pubkey(),
-            &req,
-            &win.bid.pubkey(),
-            result(10),
-        )],
-    )
-    .unwrap();
+    deliver(&c, &req, &win, result(10)).unwrap();
     (c, verifiers, requester, req, win, lose)
 }
 
@@ -1307,17 +1269,7 @@ fn a_program_requests_inference_by_cpi_and_reads_the_verified_result() {
     let (faucet, winner) = (c.faucet.insecure_clone(), c.funded(SOL));
     let (win, _) = bid_and_settle(&mut c, &req, winner, &faucet);
     let delivered = result(10);
-    c.send(
-        &win.key,
-        &[],
-        &[submit_result(
-            &win.key.pubkey(),
-            &req,
-            &win.bid.pubkey(),
-            delivered,
-        )],
-    )
-    .unwrap();
+    deliver(&c, &req, &win, delivered).unwrap();
     c.advance(1);
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
     let members = committee_of(&c, &req);

@@ -162,28 +162,8 @@ fn ten_kill9s_under_load_lose_nothing_confirmed_and_replay_matches() {
             })
             .unwrap_or_else(|| panic!("no replay check in the log:\n{}", common::tail(&log, 30)));
         checked_slots += replayed;
-        let client = v.client(CommitmentConfig::confirmed());
         let sent = confirmed.lock().unwrap().clone();
-        let mut newest = 0;
-        for (sig, _, _) in &sent {
-            let status = client
-                .get_signature_statuses_with_history(&[*sig])
-                .unwrap()
-                .value[0]
-                .clone()
-                .unwrap_or_else(|| panic!("round {round}: confirmed {sig} lost"));
-            assert!(status.err.is_none());
-            newest = newest.max(status.slot);
-        }
-        // The restarted node confirms again past every slot that held a confirmed transfer.
-        v.wait_for_slot(newest + 1, CommitmentConfig::confirmed());
-        for (_, to, lamports) in &sent {
-            assert_eq!(
-                client.get_balance(to).unwrap(),
-                *lamports,
-                "round {round}: {to}"
-            );
-        }
+        v.assert_transfers_kept(&sent, &format!("round {round}"));
         let chain = Chain::new(&v.url());
         for a in &auctions {
             assert!(

@@ -246,7 +246,6 @@ fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction_or_blob() {
     v.kill9();
 
     let v = Validator::start(dir.path(), port, &[]);
-    let client = v.client(confirmed());
     assert!(v.log().contains("ledger replayed"));
     assert_eq!(
         rt.block_on(ambient_blobs::BlobClient::new(&v.api_url()).get(&blob))
@@ -255,16 +254,7 @@ fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction_or_blob() {
         Some(&b"a prompt that must survive"[..])
     );
     v.wait_for_slot(slot_before + 1, confirmed());
-    for (sig, to, lamports) in &sent {
-        let status = client
-            .get_signature_statuses_with_history(&[*sig])
-            .unwrap()
-            .value[0]
-            .clone()
-            .unwrap_or_else(|| panic!("{sig} lost after restart"));
-        assert!(status.err.is_none());
-        assert_eq!(client.get_balance(to).unwrap(), *lamports);
-    }
+    v.assert_transfers_kept(&sent, "after a kill -9");
 }
 
 #[test]

@@ -196,6 +196,33 @@ impl Validator {
         }
     }
 
+    /// Checks that every transfer in `sent` (signature, new recipient, lamports) is in the
+    /// node's history without error and, once the node confirms past the newest of them, that
+    /// each recipient holds its lamports: nothing confirmed was lost. `what` names the check in
+    /// failures.
+    pub fn assert_transfers_kept(
+        &self,
+        sent: &[(solana_signature::Signature, solana_pubkey::Pubkey, u64)],
+        what: &str,
+    ) {
+        let client = self.client(CommitmentConfig::confirmed());
+        let mut newest = 0;
+        for (sig, _, _) in sent {
+            let status = client
+                .get_signature_statuses_with_history(&[*sig])
+                .unwrap()
+                .value[0]
+                .clone()
+                .unwrap_or_else(|| panic!("{what}: confirmed {sig} lost"));
+            assert!(status.err.is_none(), "{what}: {sig} failed");
+            newest = newest.max(status.slot);
+        }
+        self.wait_for_slot(newest + 1, CommitmentConfig::confirmed());
+        for (_, to, lamports) in sent {
+            assert_eq!(client.get_balance(to).unwrap(), *lamports, "{what}: {to}");
+        }
+    }
+
     /// The validator log.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.ledger.join("validator.log")).unwrap_or_default()
