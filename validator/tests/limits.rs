@@ -42,7 +42,7 @@ fn chat(max_tokens: u32, content: &str, stream: bool) -> String {
     .to_string()
 }
 
-/// Requests from `from` as fast as 4 tasks can for `secs`: (answered 200, answered 429 with
+/// Requests from `from` as fast as 2 tasks can for `secs`: (answered 200, answered 429 with
 /// a well-formed body, anything else).
 async fn flood(
     from: IpAddr,
@@ -55,7 +55,7 @@ async fn flood(
         .build()
         .unwrap();
     let until = Instant::now() + Duration::from_secs(secs);
-    let tasks: Vec<_> = (0..4)
+    let tasks: Vec<_> = (0..2)
         .map(|_| {
             let (client, request) = (client.clone(), request.clone());
             tokio::spawn(async move {
@@ -234,9 +234,11 @@ fn limits_answer_clear_errors_and_a_flood_is_refused_while_the_node_keeps_going(
                 (slots.last().unwrap() - slots.first().unwrap(), slowest)
             })
         };
-        let (baseline, _) = pace(3).await.unwrap();
-        let watcher = pace(3);
-        let secs = 3;
+        // Windows of 6 s: a debug node sharing two cores with the rest of the test suite makes
+        // only a few slots in 3 s, too few to compare.
+        let secs = 6;
+        let (baseline, _) = pace(secs).await.unwrap();
+        let watcher = pace(secs);
         let rpc_url = rpc.clone();
         let body = call.to_string();
         let rpc_flood = tokio::spawn(flood(
@@ -279,7 +281,7 @@ fn limits_answer_clear_errors_and_a_flood_is_refused_while_the_node_keeps_going(
         );
         assert!(
             advanced * 3 >= baseline && advanced > 0,
-            "slots kept coming during the flood: {advanced} in 3 s, {baseline} in 3 s before"
+            "slots kept coming during the flood: {advanced} in {secs} s, {baseline} in {secs} s before"
         );
         assert!(
             slowest < Duration::from_secs(2),
