@@ -65,6 +65,8 @@ pub struct Node {
     pub commitment_cache: Arc<RwLock<BlockCommitmentCache>>,
     /// The shred version of this cluster.
     pub shred_version: u16,
+    /// The LStake-weighted leader schedules (shared with the RPC).
+    pub leader_schedule: Arc<LeaderScheduleCache>,
 }
 
 impl std::fmt::Debug for Node {
@@ -131,17 +133,24 @@ impl Node {
             ProgressBar::hidden()
         };
         let root = bank_forks.read().expect("bank forks").root_bank();
-        let leader_schedule_cache = LeaderScheduleCache::new_from_bank(&root);
+        let leader_schedule = Arc::new(crate::schedule::new_cache(&root));
         let progress = bar.clone();
         // Every replayed bank's hash is checked against the one stored when the slot was made:
         // a replay that computes another state is an error, not a silent fork of history.
         let checked = Arc::new(std::sync::Mutex::new(ReplayCheck::default()));
         let check = checked.clone();
         let store = ledger.blockstore().clone();
+        let schedules = leader_schedule.clone();
         let opts = ProcessOptions {
             run_verification: true,
             slot_callback: Some(Arc::new(move |bank| {
                 progress.set_position(bank.slot().saturating_sub(start_slot));
+                // Replay roots this bank next if it is a root: its schedules go in first.
+                if store.is_root(bank.slot()) {
+                    crate::schedule::install(&schedules, bank);
+                } else {
+                    crate::schedule::install_missing(&schedules, bank);
+                }
                 let mut c = check.lock().unwrap_or_else(|p| p.into_inner());
                 match store.get_bank_hash(bank.slot()) {
                     Some(stored) if stored == bank.hash() => c.matched += 1,
@@ -155,7 +164,7 @@ impl Node {
             ledger.blockstore(),
             &bank_forks,
             shred_version,
-            &leader_schedule_cache,
+            &leader_schedule,
             &opts,
             None,
             None,
@@ -180,6 +189,10 @@ impl Node {
             let forks = bank_forks.read().expect("bank forks");
             (forks.working_bank(), forks.root())
         };
+        crate::schedule::install(
+            &leader_schedule,
+            &bank_forks.read().expect("bank forks").root_bank(),
+        );
         let c = crate::commitment::aggregate(&tip);
         let slots = solana_runtime::commitment::CommitmentSlots {
             slot: tip.slot(),
@@ -201,6 +214,7 @@ impl Node {
                 c.blocks, c.total, slots,
             ))),
             shred_version,
+            leader_schedule,
         })
     }
 

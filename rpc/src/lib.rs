@@ -18,7 +18,6 @@ use solana_faucet::faucet::{run_faucet, Faucet};
 use solana_gossip::cluster_info::ClusterInfo;
 use solana_keypair::Keypair;
 use solana_ledger::blockstore_processor::TransactionStatusSender;
-use solana_ledger::leader_schedule_cache::LeaderScheduleCache;
 use solana_rpc::max_slots::MaxSlots;
 use solana_rpc::optimistically_confirmed_bank_tracker::{
     OptimisticallyConfirmedBank, OptimisticallyConfirmedBankTracker,
@@ -220,8 +219,7 @@ impl RpcServices {
             .build()
             .map_err(RpcError::Thread)?;
         let cancel = CancellationToken::new();
-        let root = bank_forks.read().expect("bank forks").root_bank();
-        let leader_schedule_cache = Arc::new(LeaderScheduleCache::new_from_bank(&root));
+        let leader_schedule_cache = node.leader_schedule.clone();
         let max_slots = Arc::new(MaxSlots::default());
         // solana-rpc serves on a loopback port; the public port is the front end that names
         // Ambient in getVersion. solana-rpc binds the port itself, so a free one is picked
@@ -299,12 +297,7 @@ impl RpcServices {
             rpc_addr,
             pubsub_addr,
             faucet_addr: faucet,
-            observer: Arc::new(RpcObserver::new(
-                subscriptions,
-                bank_tx,
-                dependency_tracker,
-                leader_schedule_cache,
-            )),
+            observer: Arc::new(RpcObserver::new(subscriptions, bank_tx, dependency_tracker)),
             status_sender,
             json_rpc: Some(json_rpc),
             json_rpc_exit,

@@ -1,12 +1,11 @@
 //! Turns block production's progress into `solana-rpc` notifications: slot and root updates for
 //! PubSub, frozen / confirmed / rooted banks for the optimistically-confirmed-bank tracker (which
-//! serves `confirmed` and drives signature subscriptions), commitment changes, and the leader
-//! schedules RPC serves as roots move into new epochs.
+//! serves `confirmed` and drives signature subscriptions) and commitment changes. (The leader
+//! schedules RPC serves are the node's own cache, kept by the pipeline.)
 
 use std::sync::Arc;
 
 use ambient_core::Observer;
-use solana_ledger::leader_schedule_cache::LeaderScheduleCache;
 use solana_rpc::optimistically_confirmed_bank_tracker::{BankNotification, BankNotificationSender};
 use solana_rpc::rpc_subscriptions::RpcSubscriptions;
 use solana_runtime::bank::Bank;
@@ -18,7 +17,6 @@ pub struct RpcObserver {
     subscriptions: Arc<RpcSubscriptions>,
     banks: BankNotificationSender,
     dependency_tracker: Arc<DependencyTracker>,
-    leader_schedule_cache: Arc<LeaderScheduleCache>,
 }
 
 impl RpcObserver {
@@ -26,13 +24,11 @@ impl RpcObserver {
         subscriptions: Arc<RpcSubscriptions>,
         banks: BankNotificationSender,
         dependency_tracker: Arc<DependencyTracker>,
-        leader_schedule_cache: Arc<LeaderScheduleCache>,
     ) -> Self {
         RpcObserver {
             subscriptions,
             banks,
             dependency_tracker,
-            leader_schedule_cache,
         }
     }
 
@@ -57,9 +53,6 @@ impl Observer for RpcObserver {
     }
 
     fn rooted(&self, root: &Arc<Bank>, chain: &[u64]) {
-        // getLeaderSchedule / getSlotLeaders read the cache: keep it computed for the root's
-        // epoch and the next one.
-        self.leader_schedule_cache.set_root(root);
         self.notify(BankNotification::NewRootBank(root.clone()));
         self.notify(BankNotification::NewRootedChain(chain.to_vec()));
         self.subscriptions

@@ -41,6 +41,9 @@ pub struct GenesisParams {
     /// Initial LStake (parts of `LSTAKE_ONE`) per identity; empty means the bootstrap validator
     /// holds all of it.
     pub initial_lstake: Vec<(Pubkey, u64)>,
+    /// Further validators of the first epochs (identity, vote account), each funded and staked
+    /// like the bootstrap validator; their vote accounts' authorized voter is the vote key.
+    pub validators: Vec<(Pubkey, Pubkey)>,
     /// Model ids the network serves (`ambient_llm::ModelId` of each model file).
     pub allowed_models: Vec<[u8; 32]>,
     /// Lamports pre-minted into the reward pool, which the epoch rolls release as issuance.
@@ -56,6 +59,7 @@ impl GenesisParams {
             bootstrap_identity,
             bootstrap_stake: 1_000_000 * LAMPORTS_PER_SOL,
             initial_lstake: Vec::new(),
+            validators: Vec::new(),
             allowed_models: Vec::new(),
             reward_reserve: DEV_REWARD_RESERVE,
         }
@@ -106,13 +110,16 @@ impl AmbientGenesis {
             &cluster_features(),
             vec![],
         );
+        for (identity, vote) in &p.validators {
+            add_validator(&mut config, identity, vote, p.bootstrap_stake);
+        }
         let entries = if p.initial_lstake.is_empty() {
             [(p.bootstrap_identity, LSTAKE_ONE)].into()
         } else {
             p.initial_lstake.iter().copied().collect()
         };
         let mut table = vec![0u8; LStakeTable::account_len()];
-        LStakeTable { epoch: 0, entries }
+        LStakeTable::new(0, entries)
             .encode_into(&mut table)
             .expect("the genesis LStake table fits its capacity");
         let lamports = config.rent.minimum_balance(table.len());
@@ -174,4 +181,45 @@ impl AmbientGenesis {
             bootstrap_stake: stake,
         }
     }
+}
+
+/// Adds a validator to `config`: its identity funded for votes, a vote account whose authorized
+/// voter and withdrawer is the vote key, and a stake account delegating `stake` lamports to it.
+fn add_validator(config: &mut GenesisConfig, identity: &Pubkey, vote: &Pubkey, stake: u64) {
+    let rent = config.rent.clone();
+    // As the bootstrap validator's accounts are funded (enough for the vote program's minimums).
+    let vote_lamports =
+        stake.max(solana_runtime::genesis_utils::minimum_vote_account_balance_for_vat(100));
+    let stake = stake.max(solana_runtime::genesis_utils::minimum_stake_lamports_for_vat(&rent));
+    let vote_account = solana_vote_program::vote_state::create_v4_account_with_authorized(
+        identity,
+        vote,
+        [0u8; 48],
+        vote,
+        0,
+        vote,
+        0,
+        identity,
+        vote_lamports,
+    );
+    // The stake account's address derives from the vote account (one per validator).
+    let stake_address = Pubkey::create_with_seed(vote, "stake", &solana_sdk_ids::stake::id())
+        .expect("a short seed");
+    let stake_account = solana_runtime::stake_utils::create_stake_account(
+        &stake_address,
+        vote,
+        &vote_account,
+        &rent,
+        stake,
+    );
+    config.add_account(
+        *identity,
+        AccountSharedData::new(
+            BOOTSTRAP_IDENTITY_LAMPORTS,
+            0,
+            &solana_sdk_ids::system_program::id(),
+        ),
+    );
+    config.add_account(*vote, vote_account);
+    config.add_account(stake_address, stake_account);
 }

@@ -275,6 +275,7 @@ pub fn registry_seeds() -> Vec<Vec<u8>> {
         LStakeTable {
             epoch: 3,
             entries: [(key(1), 5), (key(2), 7), (key(3), u64::MAX)].into(),
+            previous: [(key(2), 1)].into(),
         }
         .encode(),
     );

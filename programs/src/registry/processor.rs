@@ -148,6 +148,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             let lstake = book.lstake(epoch - 1, &LStakeParams::default());
             // Until someone has validated work, the genesis LStake (the bootstrap validators')
             // stands.
+            table.previous = table.entries.clone();
             if !lstake.is_empty() {
                 table.entries = lstake;
             }

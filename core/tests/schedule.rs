@@ -1,0 +1,153 @@
+//! The LStake-weighted leader schedule on real banks: genesis validators share the first epochs by
+//! their genesis LStake, a validator with zero LStake never leads, and a new LStake table moves
+//! each validator's share of the next epoch's slots as predicted.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ambient_core::schedule;
+use ambient_pol::lstake::LSTAKE_ONE;
+use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
+use ambient_runtime::genesis::{AmbientGenesis, GenesisParams};
+use solana_account::{ReadableAccount, WritableAccount};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_runtime::bank::Bank;
+use solana_signer::Signer;
+
+struct Cluster {
+    bank: std::sync::Arc<Bank>,
+    forks: std::sync::Arc<std::sync::RwLock<solana_runtime::bank_forks::BankForks>>,
+    ids: Vec<Pubkey>,
+    _dir: tempfile::TempDir,
+}
+
+/// A genesis with four validators whose LStake is `weights` (parts of the whole).
+fn cluster(weights: [u64; 4]) -> Cluster {
+    let ids: Vec<Pubkey> = (0..4).map(|_| Keypair::new().pubkey()).collect();
+    let mut p = GenesisParams::dev(ids[0]);
+    p.validators = ids[1..]
+        .iter()
+        .map(|id| (*id, Keypair::new().pubkey()))
+        .collect();
+    let total: u64 = weights.iter().sum();
+    p.initial_lstake = ids
+        .iter()
+        .zip(weights)
+        .map(|(id, w)| (*id, LSTAKE_ONE / total * w))
+        .collect();
+    let g = AmbientGenesis::new(p);
+    let dir = tempfile::tempdir().unwrap();
+    let forks = ambient_runtime::bank::new_bank_forks(&g.config, dir.path());
+    let bank = forks.read().unwrap().root_bank();
+    Cluster {
+        bank,
+        forks,
+        ids,
+        _dir: dir,
+    }
+}
+
+fn shares(c: &Cluster, s: &solana_leader_schedule::LeaderSchedule) -> Vec<f64> {
+    let counts: HashMap<Pubkey, usize> = schedule::slots_by_identity(s);
+    let n = s.num_slots() as f64;
+    c.ids
+        .iter()
+        .map(|id| *counts.get(id).unwrap_or(&0) as f64 / n)
+        .collect()
+}
+
+#[test]
+fn genesis_lstake_weighs_the_first_epochs_and_zero_never_leads() {
+    let c = cluster([4, 2, 2, 0]);
+    let cache = schedule::new_cache(&c.bank);
+    for epoch in [0, 1] {
+        let s = schedule::leader_schedule(&c.bank, epoch).expect("a schedule");
+        assert_eq!(
+            Some(std::sync::Arc::new(s.clone())),
+            cache.get_epoch_leader_schedule(epoch)
+        );
+        let got = shares(&c, &s);
+        println!("epoch {epoch}: shares {got:?} of {} slots", s.num_slots());
+        assert_eq!(got[3], 0.0, "zero LStake never leads");
+        assert!(
+            got.iter().sum::<f64>() > 0.999,
+            "genesis validators lead every slot"
+        );
+        // Runs of four consecutive slots per leader, as on Solana.
+        let leaders: Vec<_> = s.get_slot_leaders().map(|l| l.id).collect();
+        assert!(leaders.chunks(4).all(|c| c.iter().all(|l| *l == c[0])));
+    }
+    // The slot leader the cache gives replay and RPC is the LStake schedule's.
+    let s = schedule::leader_schedule(&c.bank, 1).unwrap();
+    let first = c.bank.epoch_schedule().get_first_slot_in_epoch(1);
+    assert_eq!(
+        cache.slot_leader_at(first, Some(&c.bank)).map(|l| l.id),
+        Some(s[0].id)
+    );
+}
+
+#[test]
+fn an_lstake_shift_moves_leader_slots_of_the_next_epoch() {
+    let c = cluster([1, 1, 1, 1]);
+    // Epoch 9 (16384 slots) rolls a new table: validator 3 now holds 70 %, the others 10 % each.
+    // The schedule of epoch 10 follows it; epoch 9's keeps the values before (equal shares).
+    let (e, next) = (9, 10);
+    let slot = c.bank.epoch_schedule().get_first_slot_in_epoch(e);
+    let bank = Bank::new_from_parent(
+        c.bank.clone(),
+        solana_leader_schedule::SlotLeader {
+            id: c.ids[0],
+            vote_address: Pubkey::default(),
+        },
+        slot,
+    );
+    let bank = c
+        .forks
+        .write()
+        .unwrap()
+        .insert(bank)
+        .clone_without_scheduler();
+    let mut account = bank.get_account(&LSTAKE_TABLE).unwrap();
+    let old = LStakeTable::decode(account.data()).unwrap();
+    let new: BTreeMap<Pubkey, u64> = c
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, if i == 3 { 7 } else { 1 } * (LSTAKE_ONE / 10)))
+        .collect();
+    LStakeTable {
+        epoch: e,
+        previous: old.entries.clone(),
+        entries: new,
+    }
+    .encode_into(account.data_as_mut_slice())
+    .unwrap();
+    bank.store_account(&LSTAKE_TABLE, &account);
+
+    let before = shares(&c, &schedule::leader_schedule(&bank, e).unwrap());
+    let after = shares(&c, &schedule::leader_schedule(&bank, next).unwrap());
+    println!("epoch {e} shares {before:?}; epoch {next} shares {after:?}");
+    // Each share as predicted, within four standard deviations of the epoch's leader windows.
+    let check = |epoch: u64, got: &[f64], predicted: &dyn Fn(usize) -> f64| {
+        let windows = (bank.epoch_schedule().get_slots_in_epoch(epoch) / 4) as f64;
+        for (i, share) in got.iter().enumerate() {
+            let p = predicted(i);
+            let spread = 4.0 * (p * (1.0 - p) / windows).sqrt();
+            assert!(
+                (share - p).abs() <= spread,
+                "epoch {epoch}, validator {i}: share {share}, predicted {p} +- {spread}"
+            );
+        }
+    };
+    check(e, &before, &|_| 0.25);
+    check(next, &after, &|i| if i == 3 { 0.7 } else { 0.1 });
+    // Two epochs on, the table cannot speak for the schedule.
+    assert!(schedule::leader_schedule(&bank, next + 1).is_none());
+    // A cache handed this bank (as a root) serves the new schedule.
+    let cache = schedule::new_cache(&c.bank);
+    schedule::install(&cache, &bank);
+    assert_eq!(
+        cache.get_epoch_leader_schedule(next).map(|s| (*s).clone()),
+        schedule::leader_schedule(&bank, next)
+    );
+}
