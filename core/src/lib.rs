@@ -4,7 +4,9 @@
 //! finalized = rooted) follows from votes weighted by LStake. On start the node replays its
 //! ledger from genesis and reaches the same bank hashes.
 
+pub mod cluster;
 pub mod commitment;
+pub mod fork_choice;
 pub mod gossip;
 pub mod node;
 pub mod observer;
@@ -16,7 +18,7 @@ pub mod tpu;
 
 use std::path::PathBuf;
 
-pub use node::{create_ledger, ledger_exists, Node, Running, Services};
+pub use node::{create_ledger, ledger_exists, ClusterSockets, Node, Running, Services};
 pub use observer::Observer;
 
 /// Errors of the validator pipeline.

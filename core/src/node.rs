@@ -23,8 +23,9 @@ use solana_pubkey::Pubkey;
 use solana_runtime::bank_forks::BankForks;
 use solana_runtime::commitment::BlockCommitmentCache;
 
+use crate::cluster::ClusterContext;
 use crate::observer::Observer;
-use crate::producer::Producer;
+use crate::producer::{ClusterLink, Producer};
 use crate::snapshot::Snapshotter;
 use crate::tpu::Tpu;
 use crate::CoreError;
@@ -232,8 +233,61 @@ impl Node {
             0 => None,
             _ => Some(Arc::new(Snapshotter::start(&self.ledger_path)?)),
         };
+        let mut threads = Vec::new();
+        let cluster = match services.cluster {
+            Some(sockets) => {
+                let send = sockets
+                    .forward
+                    .try_clone()
+                    .map_err(|e| CoreError::Io("forward socket".into(), e))?;
+                let ctx = Arc::new(ClusterContext::new(
+                    services.identity.clone(),
+                    sockets.cluster_info.clone(),
+                    self.ledger.clone(),
+                    self.bank_forks.clone(),
+                    self.leader_schedule.clone(),
+                    self.shred_version,
+                    sockets.fanout,
+                    send,
+                ));
+                let (slot_tx, slot_rx) = crossbeam_channel::unbounded();
+                let (fwd_tx, fwd_rx) = crossbeam_channel::unbounded();
+                let request_socket = sockets
+                    .repair
+                    .try_clone()
+                    .map_err(|e| CoreError::Io("repair socket".into(), e))?;
+                threads.push(crate::cluster::tvu::start(
+                    sockets.tvu,
+                    ctx.clone(),
+                    slot_tx.clone(),
+                    services.exit.clone(),
+                )?);
+                threads.push(crate::cluster::repair::start(
+                    sockets.repair,
+                    ctx.clone(),
+                    slot_tx,
+                    services.exit.clone(),
+                )?);
+                threads.push(crate::cluster::forward::start(
+                    sockets.forward,
+                    self.bank_forks.clone(),
+                    fwd_tx,
+                    services.exit.clone(),
+                )?);
+                Some(ClusterLink {
+                    ctx,
+                    slots: slot_rx,
+                    forwarded: fwd_rx,
+                    socket: request_socket,
+                })
+            }
+            None => None,
+        };
         let producer = Producer {
             bank_forks: self.bank_forks.clone(),
+            leader_schedule: self.leader_schedule.clone(),
+            shred_version: self.shred_version,
+            cluster,
             ledger: self.ledger.clone(),
             identity: services.identity.clone(),
             vote_account: services.vote_account,
@@ -252,6 +306,7 @@ impl Node {
             .spawn(move || producer.run())
             .map_err(CoreError::Thread)?;
         Ok(Running {
+            threads,
             snapshotter,
             transactions: tx_sender,
             tpu_addr: tpu.addr,
@@ -279,8 +334,24 @@ pub struct Services {
     pub status_sender: Option<TransactionStatusSender>,
     /// Told about slot progress.
     pub observers: Vec<Arc<dyn Observer>>,
+    /// The sockets and gossip view of a node among others (`None`: alone in its cluster).
+    pub cluster: Option<ClusterSockets>,
     /// Set to stop.
     pub exit: Arc<AtomicBool>,
+}
+
+/// What a node needs to work with other nodes.
+pub struct ClusterSockets {
+    /// Gossip's view of the cluster (this node's contact info must name the three ports below).
+    pub cluster_info: Arc<solana_gossip::cluster_info::ClusterInfo>,
+    /// Where shreds arrive (TVU).
+    pub tvu: std::net::UdpSocket,
+    /// Where repair requests and answers arrive (and requests are sent from).
+    pub repair: std::net::UdpSocket,
+    /// Where forwarded transactions and votes arrive (and forwards are sent from).
+    pub forward: std::net::UdpSocket,
+    /// Turbine fan-out.
+    pub fanout: usize,
 }
 
 /// The running pipeline.
@@ -292,6 +363,7 @@ pub struct Running {
     pub transactions: crossbeam_channel::Sender<Vec<crate::tpu::VerifiedTx>>,
     tpu: Option<Tpu>,
     producer: Option<JoinHandle<Result<(), CoreError>>>,
+    threads: Vec<JoinHandle<()>>,
     snapshotter: Option<Arc<Snapshotter>>,
 }
 
@@ -309,6 +381,9 @@ impl Running {
         };
         if let Some(tpu) = self.tpu.take() {
             tpu.join();
+        }
+        for t in self.threads.drain(..) {
+            let _ = t.join();
         }
         // Pending snapshots finish (the producer held the other handle).
         if let Some(s) = self

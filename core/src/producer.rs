@@ -1,22 +1,32 @@
-//! Block production: one bank per slot on the PoH clock. Each slot opens with the node's vote on
-//! its parent, executes verified transactions as they arrive (each batch one entry, conflict-free
-//! so replay executes it the same way), ticks on time, freezes, stores the block, then derives
-//! commitment and roots from the votes the bank holds.
+//! The validator pipeline's main loop, on the PoH clock. The node replays the blocks other
+//! leaders send (their shreds arrive on the TVU or by repair), chooses the heaviest fork by
+//! LStake-weighted votes, votes on it when its tower allows, and resets its PoH to it. When the
+//! PoH clock reaches a slot the LStake leader schedule gives this node, it produces the block:
+//! one bank on the chosen fork, its vote first, then the transactions it receives (each batch
+//! one conflict-free entry), ticks on time (the ticks of slots skipped since the parent first),
+//! then stores the block and broadcasts its shreds along the Turbine tree. Commitment and roots
+//! follow from the votes the chosen bank holds. A node alone in its cluster leads every slot.
 
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ambient_ledger::Ledger;
 use ambient_poh::{Pacer, PohConfig, PohRecorder};
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use log::{debug, info, warn};
 use solana_clock::Slot;
+use solana_entry::entry::Entry;
+use solana_gossip::contact_info::Protocol;
 use solana_keypair::Keypair;
 use solana_leader_schedule::SlotLeader;
 use solana_ledger::blockstore_processor::{
-    execute_batch, TransactionBatchWithIndexes, TransactionStatusSender,
+    execute_batch, process_single_slot, ConfirmationProgress, ProcessOptions,
+    TransactionBatchWithIndexes, TransactionStatusSender,
 };
+use solana_ledger::leader_schedule_cache::LeaderScheduleCache;
 use solana_pubkey::Pubkey;
 use solana_runtime::bank::Bank;
 use solana_runtime::bank_forks::BankForks;
@@ -30,7 +40,10 @@ use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction::TransactionVerificationMode;
 use solana_transaction_error::{TransactionError, TransactionResult};
 
-use crate::commitment::aggregate;
+use crate::cluster::repair::Request;
+use crate::cluster::ClusterContext;
+use crate::commitment::{aggregate, vote_weights};
+use crate::fork_choice::ForkChoice;
 use crate::observer::Observer;
 use crate::tower::Tower;
 use crate::tpu::VerifiedTx;
@@ -38,6 +51,26 @@ use crate::CoreError;
 
 /// How many rooted slots pass between flushes of the accounts write cache.
 const FLUSH_EVERY_ROOTS: u64 = 100;
+/// Transactions a node keeps while not leading (for its own next slots).
+const BUFFER_CAPACITY: usize = 20_000;
+/// How long a buffered transaction is kept.
+const BUFFER_AGE: Duration = Duration::from_secs(30);
+/// Upcoming slots whose leaders receive forwarded transactions and votes.
+const FORWARD_SLOTS: u64 = 8;
+/// Time between two repair requests for the same slot.
+const REPAIR_RETRY: Duration = Duration::from_millis(300);
+
+/// The cluster side of the pipeline (absent for a node alone in its cluster, as in tests).
+pub struct ClusterLink {
+    /// Shared cluster services (gossip view, shred checks, fan-out).
+    pub ctx: Arc<ClusterContext>,
+    /// Slots that received shreds (from the TVU and repair).
+    pub slots: Receiver<Slot>,
+    /// Transactions other nodes forwarded here.
+    pub forwarded: Receiver<Vec<VerifiedTx>>,
+    /// The socket forwards and repair requests are sent from.
+    pub socket: UdpSocket,
+}
 
 /// Everything the block producer works with.
 pub struct Producer {
@@ -45,6 +78,10 @@ pub struct Producer {
     pub bank_forks: Arc<RwLock<BankForks>>,
     /// Where blocks are stored.
     pub ledger: Arc<Ledger>,
+    /// The leader schedules.
+    pub leader_schedule: Arc<LeaderScheduleCache>,
+    /// The cluster's shred version.
+    pub shred_version: u16,
     /// The node identity (leader, fee payer of votes).
     pub identity: Arc<Keypair>,
     /// The node's vote account.
@@ -63,6 +100,8 @@ pub struct Producer {
     pub qos: Option<Arc<RwLock<solana_streamer::streamer::StakedNodes>>>,
     /// The snapshot taker and its interval in rooted slots.
     pub snapshots: Option<(Arc<crate::snapshot::Snapshotter>, u64)>,
+    /// The other nodes.
+    pub cluster: Option<ClusterLink>,
     /// Wall-clock length of a slot.
     pub slot_duration: Duration,
     /// Set to stop after the current slot.
@@ -75,40 +114,145 @@ struct SlotState {
     timings: ExecuteTimings,
 }
 
+/// The loop's state between iterations.
+struct LoopState {
+    /// This node's votes.
+    tower: Tower,
+    /// Everyone's latest votes.
+    fork_choice: ForkChoice,
+    /// The bank the PoH clock was last reset to (what a block of ours would build on).
+    reset: Arc<Bank>,
+    /// The PoH chain since the reset.
+    poh: PohRecorder,
+    /// Ticks of the slots passed since the reset without a block of ours.
+    virtual_entries: Vec<Entry>,
+    pacer: Pacer,
+    tick_no: u64,
+    /// When the current PoH slot began.
+    slot_began: Instant,
+    last_confirmed: Slot,
+    /// Our votes waiting for a slot we lead.
+    own_votes: Vec<VerifiedTx>,
+    /// Transactions received while not leading.
+    buffered: VecDeque<(Instant, VerifiedTx)>,
+    /// Slots with shreds that are not replayed yet, and when they were first seen.
+    known: BTreeMap<Slot, Instant>,
+    /// Slots that failed replay.
+    dead: HashSet<Slot>,
+    /// Repair requests sent: slot → (when, how many times).
+    asked: HashMap<Slot, (Instant, u32)>,
+    last_repair: Instant,
+}
+
 impl Producer {
-    /// Produces slots until `exit` is set; returns after the slot in progress is stored.
-    pub fn run(self) -> Result<(), CoreError> {
-        let mut parent = self.bank_forks.read().expect("bank forks").working_bank();
-        if !parent.is_frozen() {
-            return Err(CoreError::Unfrozen(parent.slot()));
-        }
-        let highest_stored = self.ledger.blockstore().highest_slot().ok().flatten();
-        let mut slot = (parent.slot() + 1).max(highest_stored.map_or(0, |s| s + 1));
-        let ticks_per_slot = parent.ticks_per_slot();
-        let config = PohConfig {
+    fn poh_config(&self, bank: &Bank) -> PohConfig {
+        PohConfig {
             slot_duration: self.slot_duration,
-            ticks_per_slot,
-            hashes_per_tick: parent.hashes_per_tick().filter(|h| *h > 1),
-        };
-        let pacer = Pacer::new(&config);
-        let mut tick_no = 0u64;
-        let mut last_confirmed = self
-            .commitment_cache
-            .read()
-            .expect("commitment cache")
-            .highest_confirmed_slot();
-        info!(
-            "producing from slot {slot} on parent {} (root {})",
-            parent.slot(),
-            self.bank_forks.read().expect("bank forks").root()
-        );
-        while !self.exit.load(Ordering::Relaxed) {
-            let bank = self.produce_slot(&parent, slot, config, &pacer, &mut tick_no)?;
-            self.settle(&bank, &mut last_confirmed)?;
-            parent = bank;
-            slot += 1;
+            ticks_per_slot: bank.ticks_per_slot(),
+            hashes_per_tick: bank.hashes_per_tick().filter(|h| *h > 1),
         }
-        info!("block production stopped after slot {}", parent.slot());
+    }
+
+    /// Restarts the PoH clock on `bank`.
+    fn reset(&self, st: &mut LoopState, bank: Arc<Bank>) -> Result<(), CoreError> {
+        let config = self.poh_config(&bank);
+        st.poh = PohRecorder::new(bank.last_blockhash(), bank.slot() + 1, config)
+            .map_err(|e| CoreError::Poh(e.to_string()))?;
+        st.virtual_entries.clear();
+        st.pacer = Pacer::new(&config);
+        st.tick_no = 0;
+        st.slot_began = Instant::now();
+        debug!("PoH reset to slot {}", bank.slot());
+        st.reset = bank;
+        Ok(())
+    }
+
+    fn leader_of(&self, slot: Slot, bank: &Bank) -> Option<Pubkey> {
+        self.leader_schedule
+            .slot_leader_at(slot, Some(bank))
+            .map(|l| l.id)
+    }
+
+    /// Runs until `exit` is set; returns after the slot in progress is stored.
+    pub fn run(self) -> Result<(), CoreError> {
+        let (root_bank, frozen): (Arc<Bank>, Vec<Arc<Bank>>) = {
+            let forks = self.bank_forks.read().expect("bank forks");
+            (
+                forks.root_bank(),
+                forks.frozen_banks().map(|(_, b)| b).collect(),
+            )
+        };
+        let mut fork_choice = ForkChoice::default();
+        for b in &frozen {
+            fork_choice.observe(b);
+        }
+        let weights = vote_weights(&root_bank);
+        let tip = {
+            let forks = self.bank_forks.read().expect("bank forks");
+            fork_choice.heaviest(&forks, &weights, None)
+        };
+        if !tip.is_frozen() {
+            return Err(CoreError::Unfrozen(tip.slot()));
+        }
+        let config = self.poh_config(&tip);
+        let mut st = LoopState {
+            tower: Tower::from_bank(&tip, &self.vote_account),
+            fork_choice,
+            poh: PohRecorder::new(tip.last_blockhash(), tip.slot() + 1, config)
+                .map_err(|e| CoreError::Poh(e.to_string()))?,
+            reset: tip.clone(),
+            virtual_entries: Vec::new(),
+            pacer: Pacer::new(&config),
+            tick_no: 0,
+            slot_began: Instant::now(),
+            last_confirmed: self
+                .commitment_cache
+                .read()
+                .expect("commitment cache")
+                .highest_confirmed_slot(),
+            own_votes: Vec::new(),
+            buffered: VecDeque::new(),
+            known: BTreeMap::new(),
+            dead: HashSet::new(),
+            asked: HashMap::new(),
+            last_repair: Instant::now(),
+        };
+        // Slots stored but not replayed (shreds received before a restart) are candidates.
+        if let Ok(Some(highest)) = self.ledger.blockstore().highest_slot() {
+            for slot in tip.slot() + 1..=highest {
+                if self.ledger.blockstore().has_existing_shreds_for_slot(slot) {
+                    st.known.insert(slot, Instant::now());
+                }
+            }
+        }
+        info!(
+            "pipeline starting on slot {} (root {}), tower last vote {:?}",
+            tip.slot(),
+            root_bank.slot(),
+            st.tower.last_voted_slot()
+        );
+        let pool = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("ambReplay{i:02}"))
+            .num_threads(2)
+            .build()
+            .map_err(|e| CoreError::Replay(e.to_string()))?;
+        while !self.exit.load(Ordering::Relaxed) {
+            self.intake_slots(&mut st);
+            if self.replay_ready(&mut st, &pool)? {
+                self.choose(&mut st)?;
+            }
+            let slot = st.poh.slot();
+            if self.ready_to_lead(&st, slot) {
+                let bank = self.produce_slot(&mut st, slot)?;
+                st.fork_choice.observe(&bank);
+                self.choose(&mut st)?;
+                continue;
+            }
+            self.pass_on_transactions(&mut st, slot);
+            self.repair(&mut st);
+            self.tick_or_wait(&mut st)?;
+        }
+        info!("block production stopped at slot {}", st.reset.slot());
         if let Some((snapshotter, _)) = &self.snapshots {
             // The next start loads this instead of replaying up to it.
             let root = self.bank_forks.read().expect("bank forks").root_bank();
@@ -119,14 +263,421 @@ impl Producer {
         Ok(())
     }
 
-    fn produce_slot(
+    /// Takes note of slots that received shreds.
+    fn intake_slots(&self, st: &mut LoopState) {
+        if let Some(c) = &self.cluster {
+            for slot in c.slots.try_iter() {
+                st.known.entry(slot).or_insert_with(Instant::now);
+            }
+        }
+    }
+
+    /// Whether this node should produce `slot` now: it leads it, nothing is stored for it, and
+    /// either its parent would be the slot just before or the previous leader's block has had
+    /// a slot's time to arrive.
+    fn ready_to_lead(&self, st: &LoopState, slot: Slot) -> bool {
+        let me = self.identity.pubkey();
+        if self.leader_of(slot, &st.reset) != Some(me) || st.poh.ticks_in_slot() != 0 {
+            return false;
+        }
+        if self
+            .bank_forks
+            .read()
+            .expect("bank forks")
+            .get(slot)
+            .is_some()
+            || self.ledger.blockstore().has_existing_shreds_for_slot(slot)
+        {
+            return false;
+        }
+        let previous = slot - 1;
+        previous == st.reset.slot()
+            || self.leader_of(previous, &st.reset) == Some(me)
+            || st.slot_began.elapsed() >= self.slot_duration
+    }
+
+    /// Advances the PoH clock through slots this node does not lead (their ticks are kept for
+    /// a later block of ours), or waits for shreds until the next tick is due.
+    fn tick_or_wait(&self, st: &mut LoopState) -> Result<(), CoreError> {
+        let me = self.identity.pubkey();
+        let slot = st.poh.slot();
+        let mine = self.leader_of(slot, &st.reset) == Some(me)
+            && self
+                .bank_forks
+                .read()
+                .expect("bank forks")
+                .get(slot)
+                .is_none()
+            && !self.ledger.blockstore().has_existing_shreds_for_slot(slot);
+        let due = st.pacer.due(st.tick_no + 1);
+        if !mine && Instant::now() >= due {
+            st.tick_no += 1;
+            st.poh.tick();
+            if st.poh.slot_complete() {
+                if let Some((_, entries)) = st.poh.take_slot() {
+                    st.virtual_entries.extend(entries);
+                }
+                st.slot_began = Instant::now();
+            }
+            return Ok(());
+        }
+        let wait = if mine {
+            Duration::from_millis(5)
+        } else {
+            due.saturating_duration_since(Instant::now())
+                .min(Duration::from_millis(20))
+        };
+        match &self.cluster {
+            Some(c) => match c.slots.recv_timeout(wait) {
+                Ok(slot) => {
+                    st.known.entry(slot).or_insert_with(Instant::now);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
+            },
+            None => std::thread::sleep(wait),
+        }
+        Ok(())
+    }
+
+    /// Replays every stored full slot whose parent is frozen. Returns whether any bank froze.
+    fn replay_ready(
         &self,
-        parent: &Arc<Bank>,
+        st: &mut LoopState,
+        pool: &rayon::ThreadPool,
+    ) -> Result<bool, CoreError> {
+        let mut any = false;
+        loop {
+            let root = self.bank_forks.read().expect("bank forks").root();
+            let mut progressed = false;
+            let candidates: Vec<Slot> = st.known.keys().copied().collect();
+            for slot in candidates {
+                let done = slot <= root
+                    || st.dead.contains(&slot)
+                    || self
+                        .bank_forks
+                        .read()
+                        .expect("bank forks")
+                        .get(slot)
+                        .is_some();
+                if done {
+                    st.known.remove(&slot);
+                    continue;
+                }
+                if !self.ledger.is_full(slot) {
+                    continue;
+                }
+                let Some(parent) = self
+                    .ledger
+                    .blockstore()
+                    .meta(slot)
+                    .ok()
+                    .flatten()
+                    .and_then(|m| m.parent_slot)
+                else {
+                    continue;
+                };
+                if parent < root {
+                    st.known.remove(&slot);
+                    continue;
+                }
+                let Some(parent_bank) = self
+                    .bank_forks
+                    .read()
+                    .expect("bank forks")
+                    .get(parent)
+                    .filter(|b| b.is_frozen())
+                else {
+                    continue;
+                };
+                st.known.remove(&slot);
+                match self.replay_slot(slot, &parent_bank, pool) {
+                    Ok(bank) => {
+                        st.fork_choice.observe(&bank);
+                        crate::schedule::install_missing(&self.leader_schedule, &bank);
+                        progressed = true;
+                        any = true;
+                    }
+                    Err(e) => {
+                        warn!("slot {slot} (parent {parent}) failed replay: {e}");
+                        st.dead.insert(slot);
+                    }
+                }
+            }
+            if !progressed {
+                return Ok(any);
+            }
+        }
+    }
+
+    /// Replays the stored block of `slot` on `parent`: a new bank, its entries verified (PoH,
+    /// signatures, ticks) and executed, frozen.
+    fn replay_slot(
+        &self,
         slot: Slot,
-        config: PohConfig,
-        pacer: &Pacer,
-        tick_no: &mut u64,
+        parent: &Arc<Bank>,
+        pool: &rayon::ThreadPool,
     ) -> Result<Arc<Bank>, CoreError> {
+        let leader = self
+            .leader_schedule
+            .slot_leader_at(slot, Some(parent))
+            .ok_or_else(|| CoreError::Replay(format!("no leader known for slot {slot}")))?;
+        let bank = Bank::new_from_parent(parent.clone(), leader, slot);
+        let (bank, root, migration) = {
+            let mut forks = self.bank_forks.write().expect("bank forks");
+            let root = forks.root();
+            (
+                forks.insert_from_ledger(bank),
+                root,
+                forks.migration_status(),
+            )
+        };
+        for o in &self.observers {
+            o.new_bank(slot, parent.slot(), root);
+        }
+        let opts = ProcessOptions {
+            run_verification: true,
+            ..ProcessOptions::default()
+        };
+        let mut progress = ConfirmationProgress::new(parent.last_blockhash());
+        let result = process_single_slot(
+            self.ledger.blockstore(),
+            &bank,
+            self.shred_version,
+            pool,
+            &opts,
+            &mut progress,
+            self.status_sender.as_ref(),
+            None,
+            None,
+            &mut ExecuteTimings::default(),
+            &migration,
+        );
+        if let Err(e) = result {
+            self.bank_forks.write().expect("bank forks").remove(slot);
+            return Err(CoreError::Replay(e.to_string()));
+        }
+        let bank = bank.clone_without_scheduler();
+        debug!(
+            "replayed slot {slot} (parent {}, leader {}): {} transactions, hash {}",
+            parent.slot(),
+            leader.id,
+            progress.num_txs,
+            bank.hash()
+        );
+        for o in &self.observers {
+            o.frozen(&bank);
+        }
+        Ok(bank)
+    }
+
+    /// Fork choice: the heaviest fork; a vote on it when the tower allows; PoH reset to it (or,
+    /// when this node may not vote there, to the heaviest bank on its last vote's fork);
+    /// commitment and roots from its votes.
+    fn choose(&self, st: &mut LoopState) -> Result<(), CoreError> {
+        let (best, reset_to) = {
+            let forks = self.bank_forks.read().expect("bank forks");
+            let weights = vote_weights(&forks.root_bank());
+            let best = st.fork_choice.heaviest(&forks, &weights, None);
+            match st.fork_choice.can_vote(&st.tower, &best, &forks, &weights) {
+                Ok(()) => (Some(best.clone()), best),
+                Err(why) => {
+                    debug!("no vote on slot {}: {why:?}", best.slot());
+                    let own = st.tower.last_voted_slot();
+                    let reset_to = match own {
+                        Some(last) if forks.get(last).is_some() => {
+                            st.fork_choice.heaviest(&forks, &weights, Some(last))
+                        }
+                        _ => best,
+                    };
+                    (None, reset_to)
+                }
+            }
+        };
+        if let Some(bank) = &best {
+            self.vote(st, bank);
+        }
+        if reset_to.slot() != st.reset.slot() {
+            self.reset(st, reset_to.clone())?;
+        }
+        self.settle(&reset_to, &mut st.last_confirmed)
+    }
+
+    /// Votes on `bank`: the vote goes into our next block if we lead soon, and to the upcoming
+    /// leaders.
+    fn vote(&self, st: &mut LoopState, bank: &Arc<Bank>) {
+        let block_id = bank.block_id().unwrap_or_default();
+        let Some(tx) = st.tower.vote(
+            bank,
+            block_id,
+            &self.identity,
+            &self.authorized_voter,
+            &self.vote_account,
+            bank.last_blockhash(),
+        ) else {
+            return;
+        };
+        st.fork_choice.record(self.vote_account, bank.slot());
+        let me = self.identity.pubkey();
+        let leaders = self.upcoming_leaders(bank.slot() + 1, bank);
+        let versioned = VersionedTransaction::from(tx);
+        if leaders.contains(&me) || self.cluster.is_none() {
+            match bank.verify_transaction(
+                versioned.clone(),
+                TransactionVerificationMode::FullVerification,
+            ) {
+                Ok(v) => st.own_votes.push(v),
+                Err(e) => warn!("own vote on slot {} rejected: {e}", bank.slot()),
+            }
+        }
+        if let Ok(wire) = bincode::serialize(&versioned) {
+            self.forward(&[wire], &leaders);
+        }
+    }
+
+    /// The distinct leaders of the `FORWARD_SLOTS` slots from `from`.
+    fn upcoming_leaders(&self, from: Slot, bank: &Bank) -> Vec<Pubkey> {
+        let mut out = Vec::new();
+        for slot in from..from + FORWARD_SLOTS {
+            if let Some(l) = self.leader_of(slot, bank) {
+                if !out.contains(&l) {
+                    out.push(l);
+                }
+            }
+        }
+        out
+    }
+
+    /// Sends wire transactions to the forward ports of `leaders` (not to ourselves).
+    fn forward(&self, wire: &[Vec<u8>], leaders: &[Pubkey]) {
+        let Some(c) = &self.cluster else {
+            return;
+        };
+        let me = self.identity.pubkey();
+        let addrs: Vec<SocketAddr> = leaders
+            .iter()
+            .filter(|l| **l != me)
+            .filter_map(|l| {
+                c.ctx
+                    .cluster_info
+                    .lookup_contact_info(l, |ci| ci.tpu_forwards(Protocol::UDP))
+                    .flatten()
+            })
+            .collect();
+        crate::cluster::forward::send(&c.socket, wire, &addrs);
+    }
+
+    /// While not leading: transactions received are forwarded to the upcoming leaders and kept
+    /// for this node's own next slots.
+    fn pass_on_transactions(&self, st: &mut LoopState, slot: Slot) {
+        let mut fresh: Vec<VerifiedTx> = Vec::new();
+        for batch in self.transactions.try_iter() {
+            fresh.extend(batch);
+        }
+        if !fresh.is_empty() {
+            let leaders = self.upcoming_leaders(slot, &st.reset);
+            let wire: Vec<Vec<u8>> = fresh
+                .iter()
+                .filter_map(|t| bincode::serialize(&t.to_versioned_transaction()).ok())
+                .collect();
+            self.forward(&wire, &leaders);
+        }
+        if let Some(c) = &self.cluster {
+            for batch in c.forwarded.try_iter() {
+                fresh.extend(batch);
+            }
+        }
+        let now = Instant::now();
+        st.buffered.extend(fresh.into_iter().map(|t| (now, t)));
+        while st
+            .buffered
+            .front()
+            .is_some_and(|(t, _)| t.elapsed() > BUFFER_AGE)
+            || st.buffered.len() > BUFFER_CAPACITY
+        {
+            st.buffered.pop_front();
+        }
+    }
+
+    /// Asks peers for slots this node misses: parents of stored slots that are not full, and
+    /// slots whose shreds stopped arriving.
+    fn repair(&self, st: &mut LoopState) {
+        let Some(c) = &self.cluster else {
+            return;
+        };
+        if st.last_repair.elapsed() < Duration::from_millis(100) {
+            return;
+        }
+        st.last_repair = Instant::now();
+        let root = self.bank_forks.read().expect("bank forks").root();
+        let mut wanted: Vec<Request> = Vec::new();
+        for (slot, seen) in &st.known {
+            let meta = self.ledger.blockstore().meta(*slot).ok().flatten();
+            if let Some(parent) = meta.as_ref().and_then(|m| m.parent_slot) {
+                let have_parent = parent <= root
+                    || self
+                        .bank_forks
+                        .read()
+                        .expect("bank forks")
+                        .get(parent)
+                        .is_some()
+                    || self.ledger.is_full(parent);
+                if !have_parent && !st.known.contains_key(&parent) {
+                    wanted.push(Request {
+                        slot: parent,
+                        from: 0,
+                        to: u32::MAX,
+                    });
+                }
+            }
+            if !self.ledger.is_full(*slot) && seen.elapsed() > self.slot_duration {
+                let from = meta.map_or(0, |m| m.consumed as u32);
+                wanted.push(Request {
+                    slot: *slot,
+                    from,
+                    to: u32::MAX,
+                });
+            }
+        }
+        st.asked.retain(|s, _| *s > root);
+        let peers: Vec<(Pubkey, SocketAddr)> = c
+            .ctx
+            .cluster_info
+            .tvu_peers(|ci| (*ci.pubkey(), ci.serve_repair(Protocol::UDP)))
+            .into_iter()
+            .filter_map(|(id, a)| Some((id, a?)))
+            .collect();
+        if peers.is_empty() {
+            return;
+        }
+        for req in wanted {
+            let (when, tries) = st
+                .asked
+                .get(&req.slot)
+                .copied()
+                .unwrap_or((Instant::now() - REPAIR_RETRY * 2, 0));
+            if when.elapsed() < REPAIR_RETRY {
+                continue;
+            }
+            // The slot's leader first, then the others in turn.
+            let leader = c.ctx.slot_leader(req.slot);
+            let pick = match peers.iter().position(|(id, _)| Some(*id) == leader) {
+                Some(i) if tries == 0 => i,
+                _ => (req.slot as usize + tries as usize) % peers.len(),
+            };
+            let (id, addr) = peers[pick];
+            debug!(
+                "repair: asking {id} for slot {} from {}",
+                req.slot, req.from
+            );
+            let _ = c.socket.send_to(&req.encode(), addr);
+            st.asked.insert(req.slot, (Instant::now(), tries + 1));
+        }
+    }
+
+    /// Produces `slot` on the bank PoH was reset to.
+    fn produce_slot(&self, st: &mut LoopState, slot: Slot) -> Result<Arc<Bank>, CoreError> {
+        let parent = st.reset.clone();
         let leader = SlotLeader {
             id: self.identity.pubkey(),
             vote_address: self.vote_account,
@@ -139,30 +690,64 @@ impl Producer {
         for o in &self.observers {
             o.new_bank(slot, parent.slot(), root);
         }
+        // The ticks of the slots skipped since the parent open the block.
+        let mut entries: Vec<Entry> = std::mem::take(&mut st.virtual_entries);
+        for e in &entries {
+            bank.register_tick(&e.hash);
+        }
+        if parent.slot() + 1 < slot {
+            info!(
+                "slot {slot}: building on slot {} ({} slots skipped)",
+                parent.slot(),
+                slot - parent.slot() - 1
+            );
+        }
+        let config = self.poh_config(&parent);
+        let placeholder = PohRecorder::new(parent.last_blockhash(), slot, config)
+            .map_err(|e| CoreError::Poh(e.to_string()))?;
         let mut state = SlotState {
-            poh: PohRecorder::new(parent.last_blockhash(), slot, config)
-                .map_err(|e| CoreError::Poh(e.to_string()))?,
+            poh: std::mem::replace(&mut st.poh, placeholder),
             tx_index: 0,
             timings: ExecuteTimings::default(),
         };
-        if let Some(vote) = self.vote_transaction(parent) {
-            self.execute(&bank, &mut state, vec![vote]);
+        let votes = std::mem::take(&mut st.own_votes);
+        if !votes.is_empty() {
+            self.execute(&bank, &mut state, votes);
         }
-        if let Some(roll) = self.epoch_roll(&bank, parent) {
+        if let Some(roll) = self.epoch_roll(&bank, &parent) {
             self.execute(&bank, &mut state, vec![roll]);
         }
-        for _ in 0..config.ticks_per_slot {
-            *tick_no += 1;
-            let due = pacer.due(*tick_no);
+        let buffered: Vec<VerifiedTx> = st.buffered.drain(..).map(|(_, t)| t).collect();
+        if !buffered.is_empty() {
+            self.execute(&bank, &mut state, buffered);
+        }
+        let pacer = Pacer::new(&config);
+        for tick_no in 1..=config.ticks_per_slot {
+            let due = pacer.due(tick_no);
             loop {
-                match self.transactions.recv_deadline(due) {
+                let forwarded = self.cluster.as_ref().map(|c| &c.forwarded);
+                let got = match forwarded {
+                    Some(f) => crossbeam_channel::select! {
+                        recv(self.transactions) -> b => b,
+                        recv(f) -> b => b,
+                        default(due.saturating_duration_since(Instant::now())) => break,
+                    },
+                    None => match self.transactions.recv_deadline(due) {
+                        Ok(b) => Ok(b),
+                        Err(RecvTimeoutError::Timeout) => break,
+                        Err(RecvTimeoutError::Disconnected) => {
+                            pacer.wait(tick_no);
+                            break;
+                        }
+                    },
+                };
+                match got {
                     Ok(mut batch) => {
                         batch.extend(self.transactions.try_iter().flatten());
                         self.execute(&bank, &mut state, batch);
                     }
-                    Err(RecvTimeoutError::Timeout) => break,
-                    Err(RecvTimeoutError::Disconnected) => {
-                        pacer.wait(*tick_no);
+                    Err(_) => {
+                        pacer.wait(tick_no);
                         break;
                     }
                 }
@@ -174,12 +759,14 @@ impl Producer {
                 .ok_or(CoreError::Poh("slot complete before its last tick".into()))?;
             bank.register_tick(&hash);
         }
-        let (stored_slot, entries) = state
+        let (stored_slot, own) = state
             .poh
             .take_slot()
             .ok_or_else(|| CoreError::Poh("slot incomplete after its ticks".into()))?;
         debug_assert_eq!(stored_slot, slot);
-        self.ledger
+        entries.extend(own);
+        let shreds = self
+            .ledger
             .write_slot(slot, parent.slot(), &entries, &self.identity)?;
         // As replay does: the block id (last shred set's Merkle root), then freeze, then the
         // bank hash stored for replay to verify against.
@@ -188,6 +775,9 @@ impl Producer {
         self.ledger
             .blockstore()
             .insert_bank_hash(slot, bank.hash(), false);
+        if let Some(c) = &self.cluster {
+            c.ctx.fan_out(&self.identity.pubkey(), &shreds);
+        }
         let bank = bank.clone_without_scheduler();
         if let Some(s) = &self.status_sender {
             s.send_transaction_status_freeze_message(&bank);
@@ -202,30 +792,6 @@ impl Producer {
             o.frozen(&bank);
         }
         Ok(bank)
-    }
-
-    /// The node's vote on `parent`, built on the tower its vote account holds there.
-    fn vote_transaction(&self, parent: &Arc<Bank>) -> Option<VerifiedTx> {
-        let mut tower = Tower::from_bank(parent, &self.vote_account);
-        let block_id = self
-            .ledger
-            .last_merkle_root(parent.slot())
-            .unwrap_or_default();
-        let tx = tower.vote(
-            parent,
-            block_id,
-            &self.identity,
-            &self.authorized_voter,
-            &self.vote_account,
-            parent.last_blockhash(),
-        )?;
-        parent
-            .verify_transaction(
-                VersionedTransaction::from(tx),
-                TransactionVerificationMode::FullVerification,
-            )
-            .inspect_err(|e| warn!("own vote on slot {} rejected: {e}", parent.slot()))
-            .ok()
     }
 
     /// In the first slot the leader produces in a new epoch, the registry's `RollEpoch`: the
@@ -388,6 +954,9 @@ impl Producer {
             chain.reverse();
             chain.push(new_root);
             self.ledger.set_roots(&chain)?;
+            // The schedules this root determines, before the cache computes its own.
+            crate::schedule::install(&self.leader_schedule, &root_bank);
+            self.leader_schedule.set_root(&root_bank);
             self.bank_forks
                 .write()
                 .expect("bank forks")

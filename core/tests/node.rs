@@ -202,6 +202,7 @@ fn start(
             status_sender: None,
             observers: vec![seen.clone()],
             snapshot_interval: interval,
+            cluster: None,
             exit: exit.clone(),
         })
         .unwrap();

@@ -107,14 +107,15 @@ impl Ledger {
         })
     }
 
-    /// Writes a whole slot: shreds `entries` (signed by `leader`) and stores them.
+    /// Writes a whole slot: shreds `entries` (signed by `leader`) and stores them. Returns the
+    /// shreds (data and erasure coding) for broadcast.
     pub fn write_slot(
         &self,
         slot: u64,
         parent: u64,
         entries: &[Entry],
         leader: &Keypair,
-    ) -> Result<(), LedgerError> {
+    ) -> Result<Vec<Shred>, LedgerError> {
         if entries.is_empty() {
             return Err(LedgerError::Empty(slot));
         }
@@ -145,9 +146,25 @@ impl Ledger {
             )
             .collect();
         self.blockstore
-            .insert_shreds(shreds, None, true)
+            .insert_shreds(shreds.clone(), None, true)
+            .map_err(|e| self.err(e))?;
+        Ok(shreds)
+    }
+
+    /// Stores shreds received from other nodes (their signatures checked by the caller); missing
+    /// data shreds are recovered from coding shreds where possible.
+    pub fn insert_received(&self, shreds: Vec<Shred>) -> Result<(), LedgerError> {
+        self.blockstore
+            .insert_shreds(shreds, None, false)
             .map_err(|e| self.err(e))?;
         Ok(())
+    }
+
+    /// The data shreds of `slot` from index `from`, as stored (for repair).
+    pub fn data_shreds(&self, slot: u64, from: u64) -> Result<Vec<Shred>, LedgerError> {
+        self.blockstore
+            .get_data_shreds_for_slot(slot, from)
+            .map_err(|e| self.err(e))
     }
 
     /// Whether every shred of `slot` is present.

@@ -1,0 +1,132 @@
+//! Repair: a node asks a peer for the data shreds of a slot it misses (a slot whose shreds did
+//! not all arrive, or the parent of a slot it cannot replay), and serves the same requests from
+//! its own blockstore. Requests and answers travel on the repair UDP port; answers are ordinary
+//! shreds, checked against the slot leader's signature like those from the TVU.
+//!
+//! Request: magic `AMBREP1\0` · slot u64 · first index u32 · end index u32 (exclusive), little
+//! endian.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::Sender;
+use log::debug;
+use solana_clock::Slot;
+
+use super::ClusterContext;
+use crate::CoreError;
+
+const MAGIC: &[u8; 8] = b"AMBREP1\0";
+/// Size of a request.
+pub const REQUEST_LEN: usize = 8 + 8 + 4 + 4;
+/// Most shreds one answer sends.
+pub const MAX_ANSWER_SHREDS: usize = 4096;
+
+/// A request for the data shreds `from..to` of `slot`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// The slot.
+    pub slot: Slot,
+    /// First shred index wanted.
+    pub from: u32,
+    /// One past the last index wanted (`u32::MAX`: all).
+    pub to: u32,
+}
+
+impl Request {
+    /// Wire form.
+    pub fn encode(&self) -> [u8; REQUEST_LEN] {
+        let mut b = [0u8; REQUEST_LEN];
+        b[..8].copy_from_slice(MAGIC);
+        b[8..16].copy_from_slice(&self.slot.to_le_bytes());
+        b[16..20].copy_from_slice(&self.from.to_le_bytes());
+        b[20..24].copy_from_slice(&self.to.to_le_bytes());
+        b
+    }
+
+    /// Parses a request (`None` for anything else, such as a shred).
+    pub fn decode(b: &[u8]) -> Option<Request> {
+        if b.len() != REQUEST_LEN || &b[..8] != MAGIC {
+            return None;
+        }
+        Some(Request {
+            slot: u64::from_le_bytes(b[8..16].try_into().ok()?),
+            from: u32::from_le_bytes(b[16..20].try_into().ok()?),
+            to: u32::from_le_bytes(b[20..24].try_into().ok()?),
+        })
+    }
+}
+
+/// Answers `req` from the blockstore: the stored data shreds in range, to `to`.
+fn serve(ctx: &ClusterContext, socket: &UdpSocket, req: Request, to: SocketAddr) {
+    let Ok(shreds) = ctx.ledger.data_shreds(req.slot, u64::from(req.from)) else {
+        return;
+    };
+    let mut sent = 0;
+    for s in shreds
+        .iter()
+        .filter(|s| s.index() < req.to)
+        .take(MAX_ANSWER_SHREDS)
+    {
+        if socket.send_to(s.payload(), to).is_ok() {
+            sent += 1;
+        }
+    }
+    debug!("repair: sent {sent} shreds of slot {} to {to}", req.slot);
+}
+
+/// Starts the repair thread on `socket`: serves requests and stores answers; slots that
+/// received shreds go to `slots`.
+pub fn start(
+    socket: UdpSocket,
+    ctx: Arc<ClusterContext>,
+    slots: Sender<Slot>,
+    exit: Arc<AtomicBool>,
+) -> Result<JoinHandle<()>, CoreError> {
+    socket
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .map_err(|e| CoreError::Io("repair socket".into(), e))?;
+    std::thread::Builder::new()
+        .name("ambRepair".into())
+        .spawn(move || {
+            while !exit.load(Ordering::Relaxed) {
+                let batch = super::tvu::recv_batch(&socket);
+                let mut shreds = Vec::new();
+                for (bytes, from) in batch {
+                    match Request::decode(&bytes) {
+                        Some(req) => serve(&ctx, &socket, req, from),
+                        None => shreds.push(bytes),
+                    }
+                }
+                if shreds.is_empty() {
+                    continue;
+                }
+                for slot in ctx.accept(shreds, false) {
+                    if slots.send(slot).is_err() {
+                        return;
+                    }
+                }
+            }
+        })
+        .map_err(CoreError::Thread)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_round_trip_and_other_bytes_are_not_requests() {
+        let r = Request {
+            slot: 77,
+            from: 3,
+            to: u32::MAX,
+        };
+        assert_eq!(Request::decode(&r.encode()), Some(r));
+        assert_eq!(Request::decode(&r.encode()[..20]), None);
+        assert_eq!(Request::decode(&[0u8; REQUEST_LEN]), None);
+    }
+}
