@@ -236,6 +236,9 @@ impl Node {
         let mut threads = Vec::new();
         let cluster = match services.cluster {
             Some(sockets) => {
+                for s in [&sockets.tvu, &sockets.repair, &sockets.forward] {
+                    crate::cluster::enlarge_recv_buffer(s);
+                }
                 let send = sockets
                     .forward
                     .try_clone()

@@ -59,6 +59,16 @@ const BUFFER_AGE: Duration = Duration::from_secs(30);
 const FORWARD_SLOTS: u64 = 8;
 /// Time between two repair requests for the same slot.
 const REPAIR_RETRY: Duration = Duration::from_millis(300);
+/// Slots a leader waits for the previous leader's block before building on an older one.
+const GRACE_SLOTS: u32 = 2;
+/// Slots a starting node with peers waits to hear a block before it leads on its own.
+pub const JOIN_WAIT_SLOTS: u32 = 64;
+/// A node is caught up when the newest slot it has seen is at most this far past its fork.
+const CAUGHT_UP_SLOTS: u64 = 8;
+/// Slots past its fork a node that is behind asks peers for at a time.
+const CATCH_UP_WINDOW: u64 = 32;
+/// Slots whose blocks stay incomplete or unconnected this long are given up on.
+const KNOWN_STALE: Duration = Duration::from_secs(60);
 
 /// The cluster side of the pipeline (absent for a node alone in its cluster, as in tests).
 pub struct ClusterLink {
@@ -130,6 +140,8 @@ struct LoopState {
     tick_no: u64,
     /// When the current PoH slot began.
     slot_began: Instant,
+    /// The last slot this node produced and when its last tick was due.
+    produced_end: Option<(Slot, Instant)>,
     last_confirmed: Slot,
     /// Our votes waiting for a slot we lead.
     own_votes: Vec<VerifiedTx>,
@@ -142,6 +154,10 @@ struct LoopState {
     /// Repair requests sent: slot → (when, how many times).
     asked: HashMap<Slot, (Instant, u32)>,
     last_repair: Instant,
+    /// When the loop started.
+    started: Instant,
+    /// Whether a block of another node was received since.
+    heard_peers: bool,
 }
 
 impl Producer {
@@ -153,15 +169,22 @@ impl Producer {
         }
     }
 
-    /// Restarts the PoH clock on `bank`.
+    /// Restarts the PoH chain on `bank`. The clock runs on from `bank`'s scheduled end when this
+    /// node just produced it (its consecutive slots keep their pace), else from now.
     fn reset(&self, st: &mut LoopState, bank: Arc<Bank>) -> Result<(), CoreError> {
         let config = self.poh_config(&bank);
         st.poh = PohRecorder::new(bank.last_blockhash(), bank.slot() + 1, config)
             .map_err(|e| CoreError::Poh(e.to_string()))?;
         st.virtual_entries.clear();
-        st.pacer = Pacer::new(&config);
+        let now = Instant::now();
+        let start = match st.produced_end {
+            // Behind by more than half a slot: the clock restarts rather than rush the next.
+            Some((slot, end)) if slot == bank.slot() && end + self.slot_duration / 2 > now => end,
+            _ => now,
+        };
+        st.pacer = Pacer::starting_at(start, &config);
         st.tick_no = 0;
-        st.slot_began = Instant::now();
+        st.slot_began = start;
         debug!("PoH reset to slot {}", bank.slot());
         st.reset = bank;
         Ok(())
@@ -205,6 +228,7 @@ impl Producer {
             pacer: Pacer::new(&config),
             tick_no: 0,
             slot_began: Instant::now(),
+            produced_end: None,
             last_confirmed: self
                 .commitment_cache
                 .read()
@@ -216,6 +240,8 @@ impl Producer {
             dead: HashSet::new(),
             asked: HashMap::new(),
             last_repair: Instant::now(),
+            started: Instant::now(),
+            heard_peers: false,
         };
         // Slots stored but not replayed (shreds received before a restart) are candidates.
         if let Ok(Some(highest)) = self.ledger.blockstore().highest_slot() {
@@ -244,8 +270,10 @@ impl Producer {
             let slot = st.poh.slot();
             if self.ready_to_lead(&st, slot) {
                 let bank = self.produce_slot(&mut st, slot)?;
+                let t = Instant::now();
                 st.fork_choice.observe(&bank);
                 self.choose(&mut st)?;
+                debug!("slot {slot}: fork choice in {:?}", t.elapsed());
                 continue;
             }
             self.pass_on_transactions(&mut st, slot);
@@ -268,6 +296,7 @@ impl Producer {
         if let Some(c) = &self.cluster {
             for slot in c.slots.try_iter() {
                 st.known.entry(slot).or_insert_with(Instant::now);
+                st.heard_peers = true;
             }
         }
     }
@@ -290,10 +319,39 @@ impl Producer {
         {
             return false;
         }
+        if self.behind(st) {
+            return false;
+        }
         let previous = slot - 1;
         previous == st.reset.slot()
             || self.leader_of(previous, &st.reset) == Some(me)
-            || st.slot_began.elapsed() >= self.slot_duration
+            || st.slot_began.elapsed() >= self.slot_duration * GRACE_SLOTS
+    }
+
+    /// Whether this node has not caught up with its cluster: it holds shreds of newer blocks
+    /// than the one it would build on and has not replayed them, or, having peers, it has heard
+    /// no block from them since it started (for up to [`JOIN_WAIT_SLOTS`] slots). A node that
+    /// is behind does not lead: its block would fork away from the cluster.
+    fn behind(&self, st: &LoopState) -> bool {
+        let reset = st.reset.slot();
+        if let Some(c) = &self.cluster {
+            if c.ctx.highest_seen() > reset + CAUGHT_UP_SLOTS {
+                return true;
+            }
+        }
+        let newer = st.known.iter().any(|(s, seen)| {
+            *s > reset && !st.dead.contains(s) && seen.elapsed() < KNOWN_STALE / 6
+        });
+        if newer {
+            return true;
+        }
+        match &self.cluster {
+            Some(c) if !st.heard_peers => {
+                let peers = !c.ctx.cluster_info.tvu_peers(|ci| *ci.pubkey()).is_empty();
+                peers && st.started.elapsed() < self.slot_duration * JOIN_WAIT_SLOTS
+            }
+            _ => false,
+        }
     }
 
     /// Advances the PoH clock through slots this node does not lead (their ticks are kept for
@@ -317,7 +375,7 @@ impl Producer {
                 if let Some((_, entries)) = st.poh.take_slot() {
                     st.virtual_entries.extend(entries);
                 }
-                st.slot_began = Instant::now();
+                st.slot_began = st.pacer.due(st.tick_no);
             }
             return Ok(());
         }
@@ -331,6 +389,7 @@ impl Producer {
             Some(c) => match c.slots.recv_timeout(wait) {
                 Ok(slot) => {
                     st.known.entry(slot).or_insert_with(Instant::now);
+                    st.heard_peers = true;
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
@@ -506,6 +565,10 @@ impl Producer {
     /// Votes on `bank`: the vote goes into our next block if we lead soon, and to the upcoming
     /// leaders.
     fn vote(&self, st: &mut LoopState, bank: &Arc<Bank>) {
+        if bank.get_account(&self.vote_account).is_none() {
+            // A node without a vote account (an RPC node) follows without voting.
+            return;
+        }
         let block_id = bank.block_id().unwrap_or_default();
         let Some(tx) = st.tower.vote(
             bank,
@@ -610,6 +673,7 @@ impl Producer {
         }
         st.last_repair = Instant::now();
         let root = self.bank_forks.read().expect("bank forks").root();
+        st.known.retain(|_, seen| seen.elapsed() < KNOWN_STALE);
         let mut wanted: Vec<Request> = Vec::new();
         for (slot, seen) in &st.known {
             let meta = self.ledger.blockstore().meta(*slot).ok().flatten();
@@ -639,6 +703,32 @@ impl Producer {
                 });
             }
         }
+        // Behind: the slots after this node's fork, in order (skipped slots get no answer).
+        let highest = c.ctx.highest_seen();
+        let reset = st.reset.slot();
+        if highest > reset + 2 {
+            let forks = self.bank_forks.read().expect("bank forks");
+            for slot in reset + 1..=highest.min(reset + CATCH_UP_WINDOW) {
+                if forks.get(slot).is_some() || st.dead.contains(&slot) || self.ledger.is_full(slot)
+                {
+                    continue;
+                }
+                let from = self
+                    .ledger
+                    .blockstore()
+                    .meta(slot)
+                    .ok()
+                    .flatten()
+                    .map_or(0, |m| m.consumed as u32);
+                wanted.push(Request {
+                    slot,
+                    from,
+                    to: u32::MAX,
+                });
+            }
+        }
+        wanted.sort_by_key(|r| r.slot);
+        wanted.dedup_by_key(|r| r.slot);
         st.asked.retain(|s, _| *s > root);
         let peers: Vec<(Pubkey, SocketAddr)> = c
             .ctx
@@ -721,7 +811,16 @@ impl Producer {
         if !buffered.is_empty() {
             self.execute(&bank, &mut state, buffered);
         }
-        let pacer = Pacer::new(&config);
+        // The slot's ticks follow the PoH clock (a slot that waited for the previous leader
+        // starts now).
+        let now = Instant::now();
+        let start = if st.slot_began + self.slot_duration / 2 > now {
+            st.slot_began
+        } else {
+            now
+        };
+        let pacer = Pacer::starting_at(start, &config);
+        st.produced_end = Some((slot, pacer.due(config.ticks_per_slot)));
         for tick_no in 1..=config.ticks_per_slot {
             let due = pacer.due(tick_no);
             loop {
@@ -759,6 +858,7 @@ impl Producer {
                 .ok_or(CoreError::Poh("slot complete before its last tick".into()))?;
             bank.register_tick(&hash);
         }
+        let ticked = Instant::now();
         let (stored_slot, own) = state
             .poh
             .take_slot()
@@ -770,8 +870,14 @@ impl Producer {
             .write_slot(slot, parent.slot(), &entries, &self.identity)?;
         // As replay does: the block id (last shred set's Merkle root), then freeze, then the
         // bank hash stored for replay to verify against.
+        let written = Instant::now();
         bank.set_block_id(Some(self.ledger.last_merkle_root(slot)?));
         bank.freeze();
+        debug!(
+            "slot {slot}: written in {:?}, frozen in {:?}",
+            written.duration_since(ticked),
+            written.elapsed()
+        );
         self.ledger
             .blockstore()
             .insert_bank_hash(slot, bank.hash(), false);
@@ -783,10 +889,13 @@ impl Producer {
             s.send_transaction_status_freeze_message(&bank);
         }
         debug!(
-            "slot {slot}: {} transactions in {} entries, hash {}",
+            "slot {slot}: {} transactions in {} entries, hash {} (ticks began {:?} late, \
+             stored and sent in {:?})",
             state.tx_index,
             entries.len(),
-            bank.hash()
+            bank.hash(),
+            now.saturating_duration_since(start),
+            ticked.elapsed()
         );
         for o in &self.observers {
             o.frozen(&bank);
@@ -821,12 +930,16 @@ impl Producer {
 
     /// Executes `pending` as conflict-free entries: transactions that lock accounts another one in
     /// the same batch holds wait for the next entry.
-    fn execute(
-        &self,
-        bank: &BankWithScheduler,
-        state: &mut SlotState,
-        mut pending: Vec<VerifiedTx>,
-    ) {
+    fn execute(&self, bank: &BankWithScheduler, state: &mut SlotState, pending: Vec<VerifiedTx>) {
+        // Transactions this fork already holds, or whose blockhash it does not know (votes and
+        // forwards that reached several leaders), are dropped before execution.
+        let ok = vec![Ok(()); pending.len()];
+        let checks = bank.check_transactions_with_forwarding_delay(&pending, &ok, 0);
+        let mut pending: Vec<VerifiedTx> = pending
+            .into_iter()
+            .zip(checks)
+            .filter_map(|(tx, c)| c.is_ok().then_some(tx))
+            .collect();
         while !pending.is_empty() {
             let locks = bank
                 .prepare_sanitized_batch(&pending)

@@ -168,8 +168,13 @@ pub struct Pacer {
 impl Pacer {
     /// A pacer starting now.
     pub fn new(config: &PohConfig) -> Self {
+        Self::starting_at(Instant::now(), config)
+    }
+
+    /// A pacer whose tick 0 was at `start`.
+    pub fn starting_at(start: Instant, config: &PohConfig) -> Self {
         Pacer {
-            start: Instant::now(),
+            start,
             tick: config.slot_duration / config.ticks_per_slot as u32,
         }
     }

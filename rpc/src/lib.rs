@@ -248,7 +248,8 @@ impl RpcServices {
                     max_request_body_size: Some(limits.max_body as usize),
                     ..JsonRpcConfig::default()
                 },
-                snapshot_config: None,
+                // Serves /genesis.tar.bz2 (joining nodes download it) and the snapshot archives.
+                snapshot_config: Some(ambient_core::snapshot::config(&node.ledger_path)),
                 bank_forks: bank_forks.clone(),
                 block_commitment_cache: node.commitment_cache.clone(),
                 blockstore: blockstore.clone(),

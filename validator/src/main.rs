@@ -16,7 +16,7 @@ use std::time::Duration;
 use ambient_api::{AuctionSettings, ChatService, Console, ConsoleConfig, NodeMetrics, StreamHub};
 use ambient_blobs::{BlobServer, BlobStore};
 use ambient_core::gossip::{Addresses, Gossip};
-use ambient_core::{create_ledger, ledger_exists, Node, Services};
+use ambient_core::{create_ledger, ledger_exists, ClusterSockets, Node, Services};
 use ambient_limits::Limiter;
 use ambient_llm::{Engine, EngineOptions};
 use ambient_market::miner::{Miner, PricePolicy};
@@ -28,6 +28,7 @@ use ambient_runtime::genesis::{AmbientGenesis, GenesisParams};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use log::info;
+use solana_pubkey::Pubkey;
 use solana_signer::Signer;
 
 /// Command-line flags (named like `agave-validator`'s where they mean the same).
@@ -108,9 +109,105 @@ struct Args {
     /// network's model (--model) — a dishonest miner the verifiers must catch.
     #[arg(long, value_name = "FILE", hide = true)]
     dishonest_model: Option<PathBuf>,
+    /// Join the cluster of the node whose gossip address this is (repeatable): the shred
+    /// version and, for a new ledger, the genesis come from it.
+    #[arg(long = "entrypoint", value_name = "HOST:PORT")]
+    entrypoints: Vec<String>,
+    /// Refuse to join a cluster whose genesis hash differs.
+    #[arg(long, value_name = "HASH")]
+    expected_genesis_hash: Option<solana_hash::Hash>,
+    /// The vote account keypair, also its authorized voter (default: the ledger's
+    /// vote-keypair.json; a node without one does not vote).
+    #[arg(long, value_name = "KEYPAIR")]
+    vote_account: Option<PathBuf>,
+    /// With --dev, when creating the ledger: another genesis validator, as
+    /// IDENTITY_PUBKEY:VOTE_PUBKEY[:LSTAKE_WEIGHT] (repeatable). Genesis LStake is shared in
+    /// proportion to the weights (this node's is --lstake-weight).
+    #[arg(long = "bootstrap-validator", value_name = "IDENTITY:VOTE[:WEIGHT]")]
+    bootstrap_validators: Vec<String>,
+    /// With --bootstrap-validator: this node's genesis LStake weight.
+    #[arg(long, value_name = "WEIGHT", default_value_t = 1)]
+    lstake_weight: u64,
+    /// Nodes a leader sends each shred to (Turbine fan-out).
+    #[arg(long, value_name = "N", default_value_t = ambient_core::cluster::turbine::DEFAULT_FANOUT)]
+    turbine_fanout: usize,
     /// Limits on outside input.
     #[command(flatten)]
     limits: limits::LimitArgs,
+}
+
+/// A genesis validator given on the command line.
+fn parse_bootstrap_validator(s: &str) -> Result<(Pubkey, Pubkey, u64)> {
+    let parts: Vec<&str> = s.split(':').collect();
+    let key = |p: &str| -> Result<Pubkey> {
+        p.parse()
+            .with_context(|| format!("--bootstrap-validator {s}: {p} is not a public key"))
+    };
+    match parts.as_slice() {
+        [id, vote] => Ok((key(id)?, key(vote)?, 1)),
+        [id, vote, w] => Ok((
+            key(id)?,
+            key(vote)?,
+            w.parse().with_context(|| {
+                format!("--bootstrap-validator {s}: weight {w} is not a number")
+            })?,
+        )),
+        _ => bail!("--bootstrap-validator {s}: expected IDENTITY:VOTE or IDENTITY:VOTE:WEIGHT"),
+    }
+}
+
+/// Genesis LStake from weights: parts of `LSTAKE_ONE` in proportion.
+fn lstake_shares(weights: &[(Pubkey, u64)]) -> Result<Vec<(Pubkey, u64)>> {
+    let total: u128 = weights.iter().map(|(_, w)| u128::from(*w)).sum();
+    if total == 0 {
+        bail!("genesis LStake weights are all zero: some validator must lead");
+    }
+    Ok(weights
+        .iter()
+        .map(|(id, w)| {
+            let share = u128::from(*w) * u128::from(ambient_pol::lstake::LSTAKE_ONE) / total;
+            (*id, share as u64)
+        })
+        .collect())
+}
+
+/// Resolves `HOST:PORT`.
+fn resolve(addr: &str) -> Result<SocketAddr> {
+    use std::net::ToSocketAddrs;
+    addr.to_socket_addrs()
+        .with_context(|| format!("resolving {addr}"))?
+        .next()
+        .with_context(|| format!("{addr} resolves to no address"))
+}
+
+/// Downloads the genesis of the cluster whose node serves JSON-RPC on `rpc` and writes a new
+/// ledger for it at `ledger`.
+fn join_ledger(
+    rpc: SocketAddr,
+    ledger: &std::path::Path,
+    expected: Option<solana_hash::Hash>,
+) -> Result<()> {
+    let tmp = ledger.join("tmp-genesis");
+    std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let client = solana_rpc_client::rpc_client::RpcClient::new(format!("http://{rpc}"));
+    let mut expected = expected;
+    eprintln!("downloading the genesis from http://{rpc} ...");
+    solana_genesis_utils::download_then_check_genesis_hash(
+        &rpc,
+        &tmp,
+        &mut expected,
+        ambient_core::node::MAX_GENESIS_ARCHIVE_UNPACKED_SIZE,
+        false,
+        true,
+        &client,
+    )
+    .map_err(|e| anyhow::anyhow!("downloading the genesis from {rpc}: {e}"))?;
+    let genesis = solana_genesis_config::GenesisConfig::load(&tmp)
+        .with_context(|| format!("reading the genesis downloaded into {}", tmp.display()))?;
+    create_ledger(ledger, &genesis).context("creating the ledger")?;
+    std::fs::remove_dir_all(&tmp).with_context(|| format!("removing {}", tmp.display()))?;
+    eprintln!("joined cluster {} at {}", genesis.hash(), ledger.display());
+    Ok(())
 }
 
 /// Lamports a new --dev ledger gives the local miner and the REST API's payer.
@@ -191,10 +288,19 @@ fn main() -> Result<()> {
     } else {
         None
     };
-    if !ledger_exists(&args.ledger) {
+    let entrypoints = args
+        .entrypoints
+        .iter()
+        .map(|e| resolve(e))
+        .collect::<Result<Vec<_>>>()?;
+    if args.dev && !entrypoints.is_empty() {
+        bail!("--dev creates a new cluster; --entrypoint joins one: use one of them");
+    }
+    if !ledger_exists(&args.ledger) && entrypoints.is_empty() {
         if !args.dev {
             bail!(
-                "no ledger at {}; start with --dev to create a development cluster",
+                "no ledger at {}; start with --dev to create a development cluster, or \
+                 --entrypoint to join one",
                 args.ledger.display()
             );
         }
@@ -205,6 +311,17 @@ fn main() -> Result<()> {
             None => solana_keypair::Keypair::new(),
         };
         let mut params = GenesisParams::dev(identity.pubkey());
+        if !args.bootstrap_validators.is_empty() {
+            let others = args
+                .bootstrap_validators
+                .iter()
+                .map(|v| parse_bootstrap_validator(v))
+                .collect::<Result<Vec<_>>>()?;
+            let mut weights = vec![(identity.pubkey(), args.lstake_weight)];
+            weights.extend(others.iter().map(|(id, _, w)| (*id, *w)));
+            params.initial_lstake = lstake_shares(&weights)?;
+            params.validators = others.iter().map(|(id, vote, _)| (*id, *vote)).collect();
+        }
         let miner = solana_keypair::Keypair::new();
         let api_payer = solana_keypair::Keypair::new();
         if let Some(e) = &engine {
@@ -229,12 +346,15 @@ fn main() -> Result<()> {
         keys::write(&args.ledger.join(keys::FAUCET), &genesis.faucet)?;
         eprintln!("created a development ledger at {}", args.ledger.display());
     }
+    std::fs::create_dir_all(&args.ledger)
+        .with_context(|| format!("creating {}", args.ledger.display()))?;
     disk::check_writable(&args.ledger, args.limits.ledger_min_free_mb)?;
     init_logging(&args)?;
 
     let identity = Arc::new(match &args.identity {
         Some(p) => keys::read(p)?,
-        None => keys::read(&args.ledger.join(keys::IDENTITY))?,
+        None if entrypoints.is_empty() => keys::read(&args.ledger.join(keys::IDENTITY))?,
+        None => bail!("joining a cluster needs --identity (this node's keypair)"),
     });
     let ledger_identity = args.ledger.join(keys::IDENTITY);
     if ledger_identity.exists() {
@@ -248,7 +368,19 @@ fn main() -> Result<()> {
             );
         }
     }
-    let vote = Arc::new(keys::read(&args.ledger.join(keys::VOTE))?);
+    let vote_path = args
+        .vote_account
+        .clone()
+        .unwrap_or_else(|| args.ledger.join(keys::VOTE));
+    let vote = Arc::new(if vote_path.exists() {
+        keys::read(&vote_path)?
+    } else {
+        info!(
+            "no vote account keypair at {}: this node will not vote",
+            vote_path.display()
+        );
+        solana_keypair::Keypair::new()
+    });
     let faucet_path = args.ledger.join(keys::FAUCET);
     let faucet = if args.dev && faucet_path.exists() {
         Some(keys::read(&faucet_path)?)
@@ -261,8 +393,6 @@ fn main() -> Result<()> {
         signal_hook::flag::register(sig, exit.clone()).context("installing signal handlers")?;
     }
 
-    eprintln!("replaying the ledger at {} ...", args.ledger.display());
-    let node = Node::open(&args.ledger, true).context("opening the ledger")?;
     let tpu_socket = UdpSocket::bind((args.bind_address, args.tpu_port))
         .with_context(|| format!("binding the TPU on {}:{}", args.bind_address, args.tpu_port))?;
     let tpu_addr = tpu_socket.local_addr()?;
@@ -273,20 +403,71 @@ fn main() -> Result<()> {
                 args.bind_address, args.gossip_port
             )
         })?;
+    let bind_any = |what: &str| {
+        UdpSocket::bind((args.bind_address, 0))
+            .with_context(|| format!("binding the {what} socket on {}", args.bind_address))
+    };
+    let (tvu_socket, repair_socket, forward_socket) =
+        (bind_any("TVU")?, bind_any("repair")?, bind_any("forward")?);
     let rpc_addr = SocketAddr::new(args.bind_address, args.rpc_port);
     let pubsub_addr = SocketAddr::new(args.bind_address, args.rpc_port.wrapping_add(1));
+    // The cluster's shred version: from the ledger's genesis, else from the entrypoint.
+    let shred_version = if ledger_exists(&args.ledger) {
+        let genesis = solana_genesis_config::GenesisConfig::load(&args.ledger)
+            .with_context(|| format!("reading the genesis at {}", args.ledger.display()))?;
+        solana_shred_version::compute_shred_version(&genesis.hash(), None)
+    } else {
+        eprintln!(
+            "asking {} for the cluster's shred version ...",
+            entrypoints[0]
+        );
+        ambient_core::gossip::cluster_shred_version(&entrypoints[0], Duration::from_secs(120))?
+    };
     let gossip = Gossip::start(
         identity.clone(),
-        node.shred_version,
+        shred_version,
         gossip_socket,
         Addresses {
             tpu: tpu_addr,
             rpc: rpc_addr,
             pubsub: pubsub_addr,
+            tvu: Some(tvu_socket.local_addr()?),
+            repair: Some(repair_socket.local_addr()?),
+            forwards: Some(forward_socket.local_addr()?),
         },
+        &entrypoints,
         exit.clone(),
     )
     .context("starting gossip")?;
+    if !ledger_exists(&args.ledger) {
+        eprintln!(
+            "finding the entrypoint {} through gossip ...",
+            entrypoints[0]
+        );
+        let rpc = ambient_core::gossip::entrypoint_rpc(
+            &gossip.cluster_info,
+            &entrypoints[0],
+            Duration::from_secs(120),
+        )?;
+        join_ledger(rpc, &args.ledger, args.expected_genesis_hash)?;
+    }
+
+    eprintln!("replaying the ledger at {} ...", args.ledger.display());
+    let node = Node::open(&args.ledger, true).context("opening the ledger")?;
+    if node.shred_version != shred_version {
+        bail!(
+            "the ledger's shred version {} is not the cluster's {shred_version}",
+            node.shred_version
+        );
+    }
+    if let Some(expected) = args.expected_genesis_hash {
+        if node.genesis.hash() != expected {
+            bail!(
+                "the ledger's genesis {} is not {expected}",
+                node.genesis.hash()
+            );
+        }
+    }
     let api_addr = SocketAddr::new(
         args.bind_address,
         args.api_port.unwrap_or(args.rpc_port.wrapping_add(2)),
@@ -375,6 +556,13 @@ fn main() -> Result<()> {
             snapshot_interval: args.snapshot_interval_slots,
             status_sender: Some(rpc.status_sender()),
             observers: vec![rpc.observer()],
+            cluster: Some(ClusterSockets {
+                cluster_info: gossip.cluster_info.clone(),
+                tvu: tvu_socket,
+                repair: repair_socket,
+                forward: forward_socket,
+                fanout: args.turbine_fanout,
+            }),
             exit: exit.clone(),
         })
         .context("starting block production")?;

@@ -9,6 +9,7 @@ pub mod tvu;
 
 use std::collections::HashSet;
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use ambient_ledger::Ledger;
@@ -45,6 +46,9 @@ pub struct ClusterContext {
     /// The socket shreds are sent from (broadcast and retransmit).
     pub send_socket: UdpSocket,
     seen: Mutex<HashSet<ShredId>>,
+    /// The highest slot of a shred signed by a validator with LStake (even one this node cannot
+    /// check against its slot's leader yet: a node far behind learns how far).
+    highest_seen: AtomicU64,
 }
 
 impl std::fmt::Debug for ClusterContext {
@@ -78,6 +82,7 @@ impl ClusterContext {
             fanout,
             send_socket,
             seen: Mutex::new(HashSet::new()),
+            highest_seen: AtomicU64::new(0),
         }
     }
 
@@ -100,6 +105,22 @@ impl ClusterContext {
                 Some((id, addr?, table.entries.get(&id).copied().unwrap_or(0)))
             })
             .collect()
+    }
+
+    /// The highest slot seen in a validator-signed shred.
+    pub fn highest_seen(&self) -> Slot {
+        self.highest_seen.load(Ordering::Relaxed)
+    }
+
+    /// Whether `shred` is signed by one of the identities with LStake at the root.
+    fn signed_by_a_validator(&self, shred: &Shred) -> bool {
+        let root = self.bank_forks.read().expect("bank forks").root_bank();
+        let table = crate::commitment::lstake_table(&root).unwrap_or_default();
+        table
+            .entries
+            .iter()
+            .chain(table.previous.iter())
+            .any(|(id, w)| *w > 0 && shred.verify(id))
     }
 
     /// Whether the shred was seen before (and remembers it).
@@ -157,12 +178,20 @@ impl ClusterContext {
                 continue;
             }
             let Some(leader) = self.slot_leader(shred.slot()) else {
+                // An epoch this node has no schedule for yet: only a hint of how far the
+                // cluster is, if a validator with LStake signed it.
+                if self.signed_by_a_validator(&shred) {
+                    self.highest_seen.fetch_max(shred.slot(), Ordering::Relaxed);
+                }
                 continue;
             };
             if leader == me || !shred.verify(&leader) || shred.sanitize().is_err() {
                 continue;
             }
-            if self.seen(shred.id()) {
+            self.highest_seen.fetch_max(shred.slot(), Ordering::Relaxed);
+            // The Turbine path passes each shred on once; repair answers are stored as they
+            // come (the blockstore ignores duplicates).
+            if retransmit && self.seen(shred.id()) {
                 continue;
             }
             fresh.push(shred);
@@ -189,5 +218,17 @@ impl ClusterContext {
             log::warn!("storing received shreds: {e}");
         }
         slots
+    }
+}
+
+/// Receive buffer asked for on the cluster's UDP sockets (the kernel caps it at `rmem_max`): a
+/// slot's shreds, or a repair answer, arrive in one burst.
+pub const RECV_BUFFER: usize = 8 << 20;
+
+/// Enlarges `socket`'s receive buffer to [`RECV_BUFFER`] (as far as the kernel allows).
+pub fn enlarge_recv_buffer(socket: &UdpSocket) {
+    let s = socket2::SockRef::from(socket);
+    if let Err(e) = s.set_recv_buffer_size(RECV_BUFFER) {
+        log::warn!("cannot enlarge a UDP receive buffer: {e}");
     }
 }

@@ -23,7 +23,7 @@ const MAGIC: &[u8; 8] = b"AMBREP1\0";
 /// Size of a request.
 pub const REQUEST_LEN: usize = 8 + 8 + 4 + 4;
 /// Most shreds one answer sends.
-pub const MAX_ANSWER_SHREDS: usize = 4096;
+pub const MAX_ANSWER_SHREDS: usize = 1024;
 
 /// A request for the data shreds `from..to` of `slot`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -72,12 +74,19 @@ fn ephemeral_range() -> (u32, u32) {
 impl Validator {
     /// Starts `ambient-validator --dev` on `ledger` and waits until it serves RPC.
     pub fn start(ledger: &Path, rpc_port: u16, extra: &[&str]) -> Validator {
+        let mut args = vec!["--dev", "--slot-ms", "200"];
+        args.extend_from_slice(extra);
+        Self::spawn(ledger, rpc_port, &args)
+    }
+
+    /// Starts `ambient-validator` with `args` on `ledger` and waits until it serves RPC.
+    pub fn spawn(ledger: &Path, rpc_port: u16, args: &[&str]) -> Validator {
         let bin = env!("CARGO_BIN_EXE_ambient-validator");
         let mut child = Command::new(bin)
-            .args(["--dev", "--ledger"])
+            .arg("--ledger")
             .arg(ledger)
-            .args(["--rpc-port", &rpc_port.to_string(), "--slot-ms", "200"])
-            .args(extra)
+            .args(["--rpc-port", &rpc_port.to_string()])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -1,0 +1,162 @@
+//! Multi-node clusters of real `ambient-validator` processes on loopback: they find each other
+//! through gossip, rotate leaders by the LStake schedule, broadcast and replay each other's
+//! blocks, vote, and finalize the same chain; a dead leader does not stop the others, and a
+//! restarted node catches up through repair.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use common::cluster::LocalCluster;
+use solana_commitment_config::CommitmentConfig;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+
+const SLOT_MS: u64 = 400;
+const WAIT: Duration = Duration::from_secs(300);
+
+fn finalized() -> CommitmentConfig {
+    CommitmentConfig::finalized()
+}
+
+/// The finalized blocks of member `i` in `from..=to` with their hash and parent.
+fn blocks(c: &LocalCluster, i: usize, from: u64, to: u64) -> Vec<(u64, String, u64)> {
+    let client = c.members[i].client(finalized());
+    client
+        .get_blocks(from, Some(to))
+        .unwrap()
+        .into_iter()
+        .map(|s| {
+            let b = client.get_block(s).unwrap();
+            (s, b.blockhash, b.parent_slot)
+        })
+        .collect()
+}
+
+#[test]
+fn four_nodes_rotate_leaders_finalize_and_agree() {
+    let c = LocalCluster::start(&[1, 1, 1, 1], SLOT_MS);
+    let ids = c.identities();
+
+    // Gossip: every member knows every other, with its TPU, RPC and gossip addresses.
+    let nodes = c.members[3]
+        .client(finalized())
+        .get_cluster_nodes()
+        .unwrap();
+    let known: HashSet<String> = nodes
+        .iter()
+        .filter(|n| n.gossip.is_some() && n.tpu_quic.is_some() && n.rpc.is_some())
+        .map(|n| n.pubkey.clone())
+        .collect();
+    for id in &ids {
+        assert!(
+            known.contains(&id.to_string()),
+            "{id} missing from {nodes:?}"
+        );
+    }
+
+    // A transfer sent to one member's RPC is forwarded to the leaders and finalized everywhere.
+    let faucet =
+        solana_keypair::read_keypair_file(c.members[0].ledger().join("faucet-keypair.json"))
+            .unwrap();
+    let to = Pubkey::new_unique();
+    let client = c.members[2].client(CommitmentConfig::confirmed());
+    let blockhash = client.get_latest_blockhash().unwrap();
+    let tx = solana_system_transaction::transfer(&faucet, &to, 1_000_000_000, blockhash);
+    client
+        .send_and_confirm_transaction(&tx)
+        .expect("transfer through member 2");
+
+    // Every member finalizes past slot 48; they agree on every finalized block.
+    let target = 48;
+    for i in 0..4 {
+        c.wait_for(i, target, finalized(), WAIT);
+    }
+    let reference = blocks(&c, 0, 1, target);
+    assert!(
+        reference.len() > target as usize / 2,
+        "few blocks: {reference:?}"
+    );
+    for i in 1..4 {
+        assert_eq!(blocks(&c, i, 1, target), reference, "member {i} disagrees");
+    }
+    for i in 0..4 {
+        let got = c.members[i].client(finalized()).get_balance(&to).unwrap();
+        assert_eq!(
+            got, 1_000_000_000,
+            "member {i}: the transfer is not finalized there"
+        );
+    }
+
+    // The leader schedule (LStake-weighted, the same on every member) names all four, and each
+    // produced some of the finalized blocks.
+    let schedule = c.members[0]
+        .client(finalized())
+        .get_leader_schedule(None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        c.members[3]
+            .client(finalized())
+            .get_leader_schedule(None)
+            .unwrap()
+            .unwrap(),
+        schedule
+    );
+    for id in &ids {
+        assert!(
+            schedule.contains_key(&id.to_string()),
+            "{id} never leads: {schedule:?}"
+        );
+    }
+    let leaders = c.members[0]
+        .client(finalized())
+        .get_slot_leaders(1, target)
+        .unwrap();
+    let mut produced: HashMap<Pubkey, usize> = HashMap::new();
+    for (slot, _, _) in &reference {
+        *produced.entry(leaders[*slot as usize - 1]).or_default() += 1;
+    }
+    println!("finalized blocks per leader: {produced:?}");
+    for id in &ids {
+        assert!(
+            produced.get(id).copied().unwrap_or(0) > 0,
+            "{id} produced no finalized block"
+        );
+    }
+}
+
+#[test]
+fn a_dead_leader_does_not_stop_the_others_and_a_restart_catches_up() {
+    let mut c = LocalCluster::start(&[1, 1, 1, 1], SLOT_MS);
+    let before = c.wait_for(0, 24, finalized(), WAIT);
+
+    // Member 3 (a quarter of the LStake) dies: the other three (three quarters, more than 2/3)
+    // keep finalizing, skipping its slots.
+    c.kill(3);
+    let after = c.wait_for(0, before + 40, finalized(), WAIT);
+    println!("finalized {before} when member 3 died, {after} without it");
+    for i in 1..3 {
+        c.wait_for(i, before + 40, finalized(), WAIT);
+    }
+
+    // Restarted, it replays its ledger, repairs the slots it missed and follows again.
+    c.restart(3);
+    let cluster = c.slot(0, finalized());
+    let caught = c.wait_for(3, cluster, finalized(), WAIT);
+    println!("member 3 finalized {caught} after its restart (cluster at {cluster})");
+    let client = c.members[3].client(finalized());
+    let b0 = c.members[0].client(finalized()).get_block(cluster);
+    let b3 = client.get_block(cluster);
+    if let (Ok(b0), Ok(b3)) = (b0, b3) {
+        assert_eq!(
+            b0.blockhash, b3.blockhash,
+            "member 3 finalized another block at {cluster}"
+        );
+    }
+    assert!(
+        c.members[3].log().contains("replayed slot"),
+        "member 3 replayed nothing"
+    );
+}

@@ -1,0 +1,198 @@
+//! A local cluster of `ambient-validator` processes on loopback, like Agave's `local-cluster`:
+//! node 0 creates the genesis with every member as a genesis validator (LStake in proportion to
+//! the given weights) and the others join it through gossip (`--entrypoint`), downloading the
+//! genesis from it. Members can be killed and restarted; helpers wait for slots and roots.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use solana_commitment_config::CommitmentConfig;
+use solana_keypair::{write_keypair_file, Keypair};
+use solana_pubkey::Pubkey;
+use solana_rpc_client::rpc_client::RpcClient;
+use solana_signer::Signer;
+
+use super::{free_port_pair, Validator};
+
+/// One member of the cluster.
+pub struct Member {
+    /// Its identity.
+    pub identity: Keypair,
+    /// Its vote account (authorized voter too).
+    pub vote: Keypair,
+    /// Its genesis LStake weight.
+    pub weight: u64,
+    /// Its directory (keys, ledger).
+    pub dir: PathBuf,
+    /// JSON-RPC port (PubSub and the HTTP API take the next two).
+    pub rpc_port: u16,
+    /// The running process, if any.
+    pub validator: Option<Validator>,
+}
+
+impl Member {
+    /// The ledger directory.
+    pub fn ledger(&self) -> PathBuf {
+        self.dir.join("ledger")
+    }
+
+    /// An RPC client at `commitment`.
+    pub fn client(&self, commitment: CommitmentConfig) -> RpcClient {
+        RpcClient::new_with_commitment(format!("http://127.0.0.1:{}", self.rpc_port), commitment)
+    }
+
+    /// The validator log.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.ledger().join("validator.log")).unwrap_or_default()
+    }
+}
+
+/// N validator processes on loopback sharing one genesis.
+pub struct LocalCluster {
+    /// The members; member 0 made the genesis and is everyone's entrypoint.
+    pub members: Vec<Member>,
+    /// Member 0's gossip port.
+    pub gossip_port: u16,
+    /// Slot length.
+    pub slot_ms: u64,
+    _dir: tempfile::TempDir,
+}
+
+/// A UDP and TCP port free now (member 0's gossip port: UDP gossip, TCP shred-version service).
+fn free_gossip_port() -> u16 {
+    loop {
+        let p = free_port_pair();
+        if std::net::UdpSocket::bind(("127.0.0.1", p)).is_ok() {
+            return p;
+        }
+    }
+}
+
+impl LocalCluster {
+    /// Starts one member per weight (genesis LStake in proportion) with `slot_ms` slots, member 0
+    /// first, and waits until every member serves RPC.
+    pub fn start(weights: &[u64], slot_ms: u64) -> LocalCluster {
+        let dir = tempfile::tempdir().unwrap();
+        let members: Vec<Member> = weights
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let d = dir.path().join(format!("node{i}"));
+                std::fs::create_dir_all(&d).unwrap();
+                let m = Member {
+                    identity: Keypair::new(),
+                    vote: Keypair::new(),
+                    weight: *w,
+                    dir: d,
+                    rpc_port: free_port_pair(),
+                    validator: None,
+                };
+                for (name, key) in [("identity.json", &m.identity), ("vote.json", &m.vote)] {
+                    let path = m.dir.join(name);
+                    write_keypair_file(key, &path).unwrap();
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                        .unwrap();
+                }
+                m
+            })
+            .collect();
+        let mut c = LocalCluster {
+            members,
+            gossip_port: free_gossip_port(),
+            slot_ms,
+            _dir: dir,
+        };
+        for i in 0..c.members.len() {
+            c.restart(i);
+        }
+        c
+    }
+
+    /// The command-line arguments of member `i`.
+    fn args(&self, i: usize) -> Vec<String> {
+        let m = &self.members[i];
+        let mut a: Vec<String> = vec![
+            "--slot-ms".into(),
+            self.slot_ms.to_string(),
+            "--identity".into(),
+            m.dir.join("identity.json").display().to_string(),
+            "--vote-account".into(),
+            m.dir.join("vote.json").display().to_string(),
+            "--no-market".into(),
+        ];
+        if i == 0 {
+            a.extend([
+                "--dev".into(),
+                "--gossip-port".into(),
+                self.gossip_port.to_string(),
+                "--lstake-weight".into(),
+                m.weight.to_string(),
+            ]);
+            for o in &self.members[1..] {
+                a.push("--bootstrap-validator".into());
+                a.push(format!(
+                    "{}:{}:{}",
+                    o.identity.pubkey(),
+                    o.vote.pubkey(),
+                    o.weight
+                ));
+            }
+        } else {
+            a.push("--entrypoint".into());
+            a.push(format!("127.0.0.1:{}", self.gossip_port));
+        }
+        a
+    }
+
+    /// Starts member `i` again (or for the first time) on its ledger.
+    pub fn restart(&mut self, i: usize) {
+        let args = self.args(i);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let ledger = self.members[i].ledger();
+        let port = self.members[i].rpc_port;
+        self.members[i].validator = Some(Validator::spawn(&ledger, port, &args));
+    }
+
+    /// Kills member `i` (SIGKILL).
+    pub fn kill(&mut self, i: usize) {
+        if let Some(mut v) = self.members[i].validator.take() {
+            v.kill9();
+        }
+    }
+
+    /// The identities, in member order.
+    pub fn identities(&self) -> Vec<Pubkey> {
+        self.members.iter().map(|m| m.identity.pubkey()).collect()
+    }
+
+    /// Member `i`'s slot at `commitment` (0 when it does not answer).
+    pub fn slot(&self, i: usize, commitment: CommitmentConfig) -> u64 {
+        self.members[i].client(commitment).get_slot().unwrap_or(0)
+    }
+
+    /// Waits until member `i`'s slot at `commitment` reaches `slot`; returns it.
+    pub fn wait_for(
+        &self,
+        i: usize,
+        slot: u64,
+        commitment: CommitmentConfig,
+        timeout: Duration,
+    ) -> u64 {
+        let start = Instant::now();
+        loop {
+            let s = self.slot(i, commitment);
+            if s >= slot {
+                return s;
+            }
+            if start.elapsed() > timeout {
+                panic!(
+                    "member {i}: slot {slot} at {:?} not reached in {timeout:?} (at {s}); log tail:\n{}",
+                    commitment.commitment,
+                    super::tail(&self.members[i].log(), 30)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
