@@ -62,7 +62,7 @@ const REPAIR_RETRY: Duration = Duration::from_millis(300);
 /// Slots a leader waits for the previous leader's block before building on an older one.
 const GRACE_SLOTS: u32 = 2;
 /// Slots a starting node with peers waits to hear a block before it leads on its own.
-pub const JOIN_WAIT_SLOTS: u32 = 64;
+pub const JOIN_WAIT_SLOTS: u32 = 32;
 /// A node is caught up when the newest slot it has seen is at most this far past its fork.
 const CAUGHT_UP_SLOTS: u64 = 8;
 /// Slots past its fork a node that is behind asks peers for at a time.
@@ -130,6 +130,8 @@ struct LoopState {
     tower: Tower,
     /// Everyone's latest votes.
     fork_choice: ForkChoice,
+    /// The last epoch whose leader schedule the cache was told to compute.
+    schedule_epoch: u64,
     /// The bank the PoH clock was last reset to (what a block of ours would build on).
     reset: Arc<Bank>,
     /// The PoH chain since the reset.
@@ -221,6 +223,9 @@ impl Producer {
         let mut st = LoopState {
             tower: Tower::from_bank(&tip, &self.vote_account),
             fork_choice,
+            schedule_epoch: root_bank
+                .epoch_schedule()
+                .get_leader_schedule_epoch(root_bank.slot()),
             poh: PohRecorder::new(tip.last_blockhash(), tip.slot() + 1, config)
                 .map_err(|e| CoreError::Poh(e.to_string()))?,
             reset: tip.clone(),
@@ -326,6 +331,28 @@ impl Producer {
         previous == st.reset.slot()
             || self.leader_of(previous, &st.reset) == Some(me)
             || st.slot_began.elapsed() >= self.slot_duration * GRACE_SLOTS
+    }
+
+    /// Makes the leader schedule of the epoch after `bank`'s known as soon as a bank of this
+    /// node's fork has rolled its LStake table (not only once a root reaches the epoch: young
+    /// clusters, whose first epochs are 32 and 64 slots, would stop at the boundary before their
+    /// first root). The schedule is the one every node computes from that fork.
+    fn advance_schedule(&self, st: &mut LoopState, bank: &Bank) {
+        let next = bank.epoch_schedule().get_leader_schedule_epoch(bank.slot());
+        if next <= st.schedule_epoch {
+            return;
+        }
+        let rolled = crate::commitment::lstake_table(bank).is_some_and(|t| t.epoch >= bank.epoch());
+        if next > bank.epoch() && !rolled {
+            return;
+        }
+        crate::schedule::install(&self.leader_schedule, bank);
+        self.leader_schedule.set_root(bank);
+        st.schedule_epoch = next;
+        debug!(
+            "slot {}: leader schedule known to epoch {next}",
+            bank.slot()
+        );
     }
 
     /// Whether this node has not caught up with its cluster: it holds shreds of newer blocks
@@ -553,6 +580,7 @@ impl Producer {
                 }
             }
         };
+        self.advance_schedule(st, &reset_to);
         if let Some(bank) = &best {
             self.vote(st, bank);
         }
@@ -706,6 +734,22 @@ impl Producer {
         // Behind: the slots after this node's fork, in order (skipped slots get no answer).
         let highest = c.ctx.highest_seen();
         let reset = st.reset.slot();
+        let have = |slot: Slot| {
+            self.bank_forks
+                .read()
+                .expect("bank forks")
+                .get(slot)
+                .is_some()
+                || self.ledger.is_full(slot)
+        };
+        if highest > reset + 2 && !have(highest) {
+            // Its parents lead back to this node's fork (however many slots were skipped).
+            wanted.push(Request {
+                slot: highest,
+                from: 0,
+                to: u32::MAX,
+            });
+        }
         if highest > reset + 2 {
             let forks = self.bank_forks.read().expect("bank forks");
             for slot in reset + 1..=highest.min(reset + CATCH_UP_WINDOW) {
@@ -1069,7 +1113,6 @@ impl Producer {
             self.ledger.set_roots(&chain)?;
             // The schedules this root determines, before the cache computes its own.
             crate::schedule::install(&self.leader_schedule, &root_bank);
-            self.leader_schedule.set_root(&root_bank);
             self.bank_forks
                 .write()
                 .expect("bank forks")

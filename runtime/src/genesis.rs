@@ -41,6 +41,8 @@ pub struct GenesisParams {
     /// Initial LStake (parts of `LSTAKE_ONE`) per identity; empty means the bootstrap validator
     /// holds all of it.
     pub initial_lstake: Vec<(Pubkey, u64)>,
+    /// The bootstrap validator's vote account key (a new one when `None`).
+    pub bootstrap_vote: Option<Keypair>,
     /// Further validators of the first epochs (identity, vote account), each funded and staked
     /// like the bootstrap validator; their vote accounts' authorized voter is the vote key.
     pub validators: Vec<(Pubkey, Pubkey)>,
@@ -60,6 +62,7 @@ impl GenesisParams {
             bootstrap_stake: 1_000_000 * LAMPORTS_PER_SOL,
             initial_lstake: Vec::new(),
             validators: Vec::new(),
+            bootstrap_vote: None,
             allowed_models: Vec::new(),
             reward_reserve: DEV_REWARD_RESERVE,
         }
@@ -93,7 +96,7 @@ impl AmbientGenesis {
     /// Builds the genesis: Solana's standard rent and a fixed fee per signature, every feature of
     /// this Agave version active, a development cluster type.
     pub fn new(p: GenesisParams) -> Self {
-        let vote = Keypair::new();
+        let vote = p.bootstrap_vote.unwrap_or_else(Keypair::new);
         let stake = Keypair::new();
         let mut config = create_genesis_config_with_leader_ex(
             p.faucet_lamports,

@@ -311,6 +311,9 @@ fn main() -> Result<()> {
             None => solana_keypair::Keypair::new(),
         };
         let mut params = GenesisParams::dev(identity.pubkey());
+        if let Some(p) = &args.vote_account {
+            params.bootstrap_vote = Some(keys::read(p)?);
+        }
         if !args.bootstrap_validators.is_empty() {
             let others = args
                 .bootstrap_validators

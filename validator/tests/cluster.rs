@@ -11,7 +11,6 @@ use std::time::Duration;
 use common::cluster::LocalCluster;
 use solana_commitment_config::CommitmentConfig;
 use solana_pubkey::Pubkey;
-use solana_signer::Signer;
 
 const SLOT_MS: u64 = 400;
 const WAIT: Duration = Duration::from_secs(300);
@@ -38,6 +37,8 @@ fn blocks(c: &LocalCluster, i: usize, from: u64, to: u64) -> Vec<(u64, String, u
 fn four_nodes_rotate_leaders_finalize_and_agree() {
     let c = LocalCluster::start(&[1, 1, 1, 1], SLOT_MS);
     let ids = c.identities();
+    // (Member 0 ran alone before the others joined: the window checked starts once all are up.)
+    let all_up = c.slot(0, CommitmentConfig::processed());
 
     // Gossip: every member knows every other, with its TPU, RPC and gossip addresses.
     let nodes = c.members[3]
@@ -57,6 +58,8 @@ fn four_nodes_rotate_leaders_finalize_and_agree() {
     }
 
     // A transfer sent to one member's RPC is forwarded to the leaders and finalized everywhere.
+    // (A member serves transactions once it has seen a confirmed slot: it is healthy.)
+    c.wait_for(2, 1, CommitmentConfig::confirmed(), WAIT);
     let faucet =
         solana_keypair::read_keypair_file(c.members[0].ledger().join("faucet-keypair.json"))
             .unwrap();
@@ -64,22 +67,33 @@ fn four_nodes_rotate_leaders_finalize_and_agree() {
     let client = c.members[2].client(CommitmentConfig::confirmed());
     let blockhash = client.get_latest_blockhash().unwrap();
     let tx = solana_system_transaction::transfer(&faucet, &to, 1_000_000_000, blockhash);
-    client
+    let sig = client
         .send_and_confirm_transaction(&tx)
         .expect("transfer through member 2");
+    let landed = client.get_signature_statuses(&[sig]).unwrap().value[0]
+        .as_ref()
+        .expect("a status")
+        .slot;
 
-    // Every member finalizes past slot 48; they agree on every finalized block.
-    let target = 48;
+    // Every member finalizes 48 slots past that and the transfer; they agree on every finalized
+    // block, and most slots have one.
+    let target = landed.max(all_up + 48);
     for i in 0..4 {
         c.wait_for(i, target, finalized(), WAIT);
     }
-    let reference = blocks(&c, 0, 1, target);
-    assert!(
-        reference.len() > target as usize / 2,
-        "few blocks: {reference:?}"
+    let reference = blocks(&c, 0, all_up, target);
+    let slots = (target - all_up + 1) as usize;
+    println!(
+        "{} finalized blocks in slots {all_up}..={target}",
+        reference.len()
     );
+    assert!(reference.len() * 3 > slots * 2, "few blocks: {reference:?}");
     for i in 1..4 {
-        assert_eq!(blocks(&c, i, 1, target), reference, "member {i} disagrees");
+        assert_eq!(
+            blocks(&c, i, all_up, target),
+            reference,
+            "member {i} disagrees"
+        );
     }
     for i in 0..4 {
         let got = c.members[i].client(finalized()).get_balance(&to).unwrap();
@@ -112,11 +126,13 @@ fn four_nodes_rotate_leaders_finalize_and_agree() {
     }
     let leaders = c.members[0]
         .client(finalized())
-        .get_slot_leaders(1, target)
+        .get_slot_leaders(all_up, target - all_up + 1)
         .unwrap();
     let mut produced: HashMap<Pubkey, usize> = HashMap::new();
     for (slot, _, _) in &reference {
-        *produced.entry(leaders[*slot as usize - 1]).or_default() += 1;
+        *produced
+            .entry(leaders[(*slot - all_up) as usize])
+            .or_default() += 1;
     }
     println!("finalized blocks per leader: {produced:?}");
     for id in &ids {

@@ -58,6 +58,21 @@ pub struct LocalCluster {
     _dir: tempfile::TempDir,
 }
 
+impl Drop for LocalCluster {
+    fn drop(&mut self) {
+        for m in &mut self.members {
+            if let Some(mut v) = m.validator.take() {
+                v.kill9();
+            }
+        }
+        if std::thread::panicking() {
+            // The ledgers and logs of a failed run stay for a look.
+            let dir = std::mem::replace(&mut self._dir, tempfile::tempdir().unwrap());
+            eprintln!("cluster directories kept at {}", dir.keep().display());
+        }
+    }
+}
+
 /// A UDP and TCP port free now (member 0's gossip port: UDP gossip, TCP shred-version service).
 fn free_gossip_port() -> u16 {
     loop {
@@ -103,8 +118,24 @@ impl LocalCluster {
             slot_ms,
             _dir: dir,
         };
-        for i in 0..c.members.len() {
-            c.restart(i);
+        c.restart(0);
+        // The others join at once, as a cluster's validators start.
+        let launched: Vec<Validator> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..c.members.len())
+                .map(|i| {
+                    let args = c.args(i);
+                    let ledger = c.members[i].ledger();
+                    let port = c.members[i].rpc_port;
+                    scope.spawn(move || {
+                        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                        Validator::spawn(&ledger, port, &args)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (i, v) in launched.into_iter().enumerate() {
+            c.members[i + 1].validator = Some(v);
         }
         c
     }

@@ -83,6 +83,11 @@ impl Validator {
     pub fn spawn(ledger: &Path, rpc_port: u16, args: &[&str]) -> Validator {
         let bin = env!("CARGO_BIN_EXE_ambient-validator");
         let mut child = Command::new(bin)
+            .envs(
+                std::env::var("AMBIENT_NODE_LOG")
+                    .ok()
+                    .map(|l| ("RUST_LOG", l)),
+            )
             .arg("--ledger")
             .arg(ledger)
             .args(["--rpc-port", &rpc_port.to_string()])
