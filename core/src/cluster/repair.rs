@@ -60,8 +60,22 @@ impl Request {
     }
 }
 
+/// Whether `from` is the repair address of a node gossip knows: answers (up to
+/// [`MAX_ANSWER_SHREDS`] datagrams for 24 bytes) go only to cluster members, so a forged source
+/// address cannot turn a node into an amplifier against anyone else.
+fn is_peer(ctx: &ClusterContext, from: &SocketAddr) -> bool {
+    ctx.cluster_info
+        .tvu_peers(|ci| ci.serve_repair(solana_gossip::contact_info::Protocol::UDP))
+        .iter()
+        .any(|a| a.as_ref() == Some(from))
+}
+
 /// Answers `req` from the blockstore: the stored data shreds in range, to `to`.
 fn serve(ctx: &ClusterContext, socket: &UdpSocket, req: Request, to: SocketAddr) {
+    if !is_peer(ctx, &to) {
+        debug!("repair: request from {to}, not a cluster member; ignored");
+        return;
+    }
     let Ok(shreds) = ctx.ledger.data_shreds(req.slot, u64::from(req.from)) else {
         return;
     };
