@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages and tools the build and the tests need (chromium: the web
-# console's browser tests).
+# console's browser tests; iptables: the cluster's partition test).
 # Idempotent: prints nothing and changes nothing when everything is already there.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 APT_PACKAGES=(libclang-dev clang libssl-dev pkg-config zlib1g-dev protobuf-compiler libprotobuf-dev
-  libudev-dev cmake python3-pip python3-venv chromium)
+  libudev-dev cmake python3-pip python3-venv chromium iptables)
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

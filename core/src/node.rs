@@ -253,6 +253,9 @@ impl Node {
                     sockets.fanout,
                     send,
                 ));
+                if let Some(slot) = sockets.cluster_slot {
+                    ctx.hint_slot(slot);
+                }
                 let (slot_tx, slot_rx) = crossbeam_channel::unbounded();
                 let (fwd_tx, fwd_rx) = crossbeam_channel::unbounded();
                 let request_socket = sockets
@@ -355,6 +358,9 @@ pub struct ClusterSockets {
     pub forward: std::net::UdpSocket,
     /// Turbine fan-out.
     pub fanout: usize,
+    /// The cluster's current slot as an entrypoint reported it at start (a joining node first
+    /// catches up to it, even before any leader sends it a shred).
+    pub cluster_slot: Option<u64>,
 }
 
 /// The running pipeline.

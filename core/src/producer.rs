@@ -51,6 +51,8 @@ use crate::CoreError;
 
 /// How many rooted slots pass between flushes of the accounts write cache.
 const FLUSH_EVERY_ROOTS: u64 = 100;
+/// The file (in the ledger directory) a node keeps its tower in.
+pub const TOWER_FILE: &str = "tower.bin";
 /// Transactions a node keeps while not leading (for its own next slots).
 const BUFFER_CAPACITY: usize = 20_000;
 /// How long a buffered transaction is kept.
@@ -192,6 +194,11 @@ impl Producer {
         Ok(())
     }
 
+    /// Where this node's tower is kept between runs.
+    fn tower_path(&self) -> std::path::PathBuf {
+        self.ledger.path().join(TOWER_FILE)
+    }
+
     fn leader_of(&self, slot: Slot, bank: &Bank) -> Option<Pubkey> {
         self.leader_schedule
             .slot_leader_at(slot, Some(bank))
@@ -221,7 +228,7 @@ impl Producer {
         }
         let config = self.poh_config(&tip);
         let mut st = LoopState {
-            tower: Tower::from_bank(&tip, &self.vote_account),
+            tower: Tower::restore(&tip, &self.vote_account, &self.tower_path()),
             fork_choice,
             schedule_epoch: root_bank
                 .epoch_schedule()
@@ -362,7 +369,16 @@ impl Producer {
     fn behind(&self, st: &LoopState) -> bool {
         let reset = st.reset.slot();
         if let Some(c) = &self.cluster {
-            if c.ctx.highest_seen() > reset + CAUGHT_UP_SLOTS {
+            // Newer blocks seen but not replayed yet (a block this node replayed and does not
+            // build on, another fork, does not hold it back).
+            let highest = c.ctx.highest_seen();
+            let replayed = self
+                .bank_forks
+                .read()
+                .expect("bank forks")
+                .get(highest)
+                .is_some();
+            if highest > reset + CAUGHT_UP_SLOTS && !replayed && !st.dead.contains(&highest) {
                 return true;
             }
         }
@@ -608,6 +624,10 @@ impl Producer {
         ) else {
             return;
         };
+        // The vote binds from now on: on disk before it leaves the node.
+        if let Err(e) = st.tower.save(&self.tower_path()) {
+            warn!("saving the tower: {e}");
+        }
         st.fork_choice.record(self.vote_account, bank.slot());
         let me = self.identity.pubkey();
         let leaders = self.upcoming_leaders(bank.slot() + 1, bank);

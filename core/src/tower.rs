@@ -13,6 +13,9 @@ use solana_transaction::Transaction;
 use solana_vote_interface::instruction::tower_sync;
 use solana_vote_interface::state::{Lockout, TowerSync, MAX_LOCKOUT_HISTORY};
 
+/// Version of the tower file's layout.
+const TOWER_FILE_VERSION: u8 = 1;
+
 /// The lockouts a node has voted on one fork, and the root they imply.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tower {
@@ -29,6 +32,51 @@ impl Tower {
         Tower {
             votes: view.votes_iter().collect(),
             root: view.root_slot(),
+        }
+    }
+
+    /// Writes the tower to `path` (a temporary file renamed into place and synced, so a crash
+    /// leaves the old tower or the new one).
+    pub fn save(&self, path: &std::path::Path) -> std::io::Result<()> {
+        use std::io::Write;
+        let votes: Vec<(Slot, u32)> = self
+            .votes
+            .iter()
+            .map(|l| (l.slot(), l.confirmation_count()))
+            .collect();
+        let bytes = bincode::serialize(&(TOWER_FILE_VERSION, votes, self.root))
+            .map_err(std::io::Error::other)?;
+        let tmp = path.with_extension("tmp");
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    }
+
+    /// Reads a tower written by [`Tower::save`] (`None` when absent or unreadable).
+    pub fn load(path: &std::path::Path) -> Option<Self> {
+        let bytes = std::fs::read(path).ok()?;
+        let (version, votes, root): (u8, Vec<(Slot, u32)>, Option<Slot>) =
+            bincode::deserialize(&bytes).ok()?;
+        if version != TOWER_FILE_VERSION || votes.len() > MAX_LOCKOUT_HISTORY {
+            return None;
+        }
+        Some(Tower {
+            votes: votes
+                .into_iter()
+                .map(|(s, c)| Lockout::new_with_confirmation_count(s, c))
+                .collect(),
+            root,
+        })
+    }
+
+    /// The tower to resume with: the one saved at `path` when it is ahead of the one the vote
+    /// account holds in `bank` (votes sent before a stop that never landed still bind).
+    pub fn restore(bank: &Bank, vote: &Pubkey, path: &std::path::Path) -> Self {
+        let on_chain = Tower::from_bank(bank, vote);
+        match Tower::load(path) {
+            Some(saved) if saved.last_voted_slot() > on_chain.last_voted_slot() => saved,
+            _ => on_chain,
         }
     }
 
@@ -124,6 +172,21 @@ mod tests {
         assert_eq!(t.last_voted_slot(), Some(32));
         assert!(!t.record(32), "a vote for a voted slot is ignored");
         assert!(!t.record(5), "a vote for an older slot is ignored");
+    }
+
+    #[test]
+    fn a_saved_tower_reads_back_and_garbage_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tower.bin");
+        let mut t = Tower::default();
+        for s in [3, 4, 9, 10] {
+            t.record(s);
+        }
+        t.save(&path).unwrap();
+        assert_eq!(Tower::load(&path), Some(t));
+        std::fs::write(&path, b"not a tower").unwrap();
+        assert_eq!(Tower::load(&path), None);
+        assert_eq!(Tower::load(&dir.path().join("absent")), None);
     }
 
     #[test]

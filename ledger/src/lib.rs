@@ -167,6 +167,11 @@ impl Ledger {
             .map_err(|e| self.err(e))
     }
 
+    /// The ledger directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Whether every shred of `slot` is present.
     pub fn is_full(&self, slot: u64) -> bool {
         self.blockstore.is_full(slot)

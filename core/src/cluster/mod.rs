@@ -107,6 +107,11 @@ impl ClusterContext {
             .collect()
     }
 
+    /// Takes `slot` as seen (what an entrypoint reports of the cluster).
+    pub fn hint_slot(&self, slot: Slot) {
+        self.highest_seen.fetch_max(slot, Ordering::Relaxed);
+    }
+
     /// The highest slot seen in a validator-signed shred.
     pub fn highest_seen(&self) -> Slot {
         self.highest_seen.load(Ordering::Relaxed)

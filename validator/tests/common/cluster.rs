@@ -28,6 +28,8 @@ pub struct Member {
     pub rpc_port: u16,
     /// The running process, if any.
     pub validator: Option<Validator>,
+    /// The loopback address its ports listen on.
+    pub ip: std::net::Ipv4Addr,
 }
 
 impl Member {
@@ -38,7 +40,7 @@ impl Member {
 
     /// An RPC client at `commitment`.
     pub fn client(&self, commitment: CommitmentConfig) -> RpcClient {
-        RpcClient::new_with_commitment(format!("http://127.0.0.1:{}", self.rpc_port), commitment)
+        RpcClient::new_with_commitment(format!("http://{}:{}", self.ip, self.rpc_port), commitment)
     }
 
     /// The validator log.
@@ -87,6 +89,12 @@ impl LocalCluster {
     /// Starts one member per weight (genesis LStake in proportion) with `slot_ms` slots, member 0
     /// first, and waits until every member serves RPC.
     pub fn start(weights: &[u64], slot_ms: u64) -> LocalCluster {
+        Self::start_with(weights, slot_ms, false)
+    }
+
+    /// As [`LocalCluster::start`]; with `own_addresses` each member listens on its own loopback
+    /// address (127.0.0.20, .21, …), so the network between members can be cut.
+    pub fn start_with(weights: &[u64], slot_ms: u64, own_addresses: bool) -> LocalCluster {
         let dir = tempfile::tempdir().unwrap();
         let members: Vec<Member> = weights
             .iter()
@@ -101,6 +109,11 @@ impl LocalCluster {
                     dir: d,
                     rpc_port: free_port_pair(),
                     validator: None,
+                    ip: if own_addresses {
+                        std::net::Ipv4Addr::new(127, 0, 0, 20 + i as u8)
+                    } else {
+                        std::net::Ipv4Addr::LOCALHOST
+                    },
                 };
                 for (name, key) in [("identity.json", &m.identity), ("vote.json", &m.vote)] {
                     let path = m.dir.join(name);
@@ -151,6 +164,8 @@ impl LocalCluster {
             "--vote-account".into(),
             m.dir.join("vote.json").display().to_string(),
             "--no-market".into(),
+            "--bind-address".into(),
+            m.ip.to_string(),
         ];
         if i == 0 {
             a.extend([
@@ -171,7 +186,7 @@ impl LocalCluster {
             }
         } else {
             a.push("--entrypoint".into());
-            a.push(format!("127.0.0.1:{}", self.gossip_port));
+            a.push(format!("{}:{}", self.members[0].ip, self.gossip_port));
         }
         a
     }
@@ -224,6 +239,78 @@ impl LocalCluster {
                 );
             }
             std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+/// Whether this machine lets a test cut the network between loopback addresses (root and
+/// `iptables`).
+pub fn can_partition() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    root && std::process::Command::new("iptables")
+        .args(["-w", "-L", "INPUT", "-n"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A cut between two groups of members (`iptables` DROP rules both ways); healed when dropped.
+pub struct Partition {
+    rules: Vec<(String, String)>,
+}
+
+fn iptables(op: &str, from: &str, to: &str) {
+    let tag = format!("ambient-test-{}", std::process::id());
+    let ok = std::process::Command::new("iptables")
+        .args([
+            "-w",
+            op,
+            "INPUT",
+            "-s",
+            from,
+            "-d",
+            to,
+            "-m",
+            "comment",
+            "--comment",
+            &tag,
+            "-j",
+            "DROP",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok || op == "-D", "iptables {op} {from} -> {to} failed");
+}
+
+impl LocalCluster {
+    /// Cuts every packet between members `a` and members `b`.
+    pub fn partition(&self, a: &[usize], b: &[usize]) -> Partition {
+        let mut rules = Vec::new();
+        for i in a {
+            for j in b {
+                let (x, y) = (
+                    self.members[*i].ip.to_string(),
+                    self.members[*j].ip.to_string(),
+                );
+                iptables("-I", &x, &y);
+                iptables("-I", &y, &x);
+                rules.push((x.clone(), y.clone()));
+                rules.push((y, x));
+            }
+        }
+        Partition { rules }
+    }
+}
+
+impl Partition {
+    /// Restores the network.
+    pub fn heal(self) {}
+}
+
+impl Drop for Partition {
+    fn drop(&mut self) {
+        for (x, y) in self.rules.drain(..) {
+            iptables("-D", &x, &y);
         }
     }
 }

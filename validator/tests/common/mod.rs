@@ -24,6 +24,8 @@ pub struct Validator {
     pub ledger: PathBuf,
     /// JSON-RPC port.
     pub rpc_port: u16,
+    /// The address its ports listen on.
+    pub host: String,
 }
 
 /// A TCP port free now, whose next two are free too (PubSub, the HTTP API). Picked at random below the
@@ -129,10 +131,17 @@ impl Validator {
                 tail(&log, 40)
             );
         }
+        // A --bind-address among the arguments is where its RPC listens.
+        let host = args
+            .iter()
+            .position(|a| *a == "--bind-address")
+            .and_then(|i| args.get(i + 1))
+            .map_or("127.0.0.1".to_string(), |h| h.to_string());
         let v = Validator {
             child: Some(child),
             ledger: ledger.to_path_buf(),
             rpc_port,
+            host,
         };
         v.wait_for_slot(2, CommitmentConfig::processed());
         v
@@ -140,7 +149,7 @@ impl Validator {
 
     /// The JSON-RPC URL.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.rpc_port)
+        format!("http://{}:{}", self.host, self.rpc_port)
     }
 
     /// The node's HTTP API (blob store) URL.
