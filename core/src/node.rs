@@ -382,6 +382,11 @@ impl Running {
         self.tpu.as_ref()?.qos.read().ok()?.get_node_stake(identity)
     }
 
+    /// Whether the pipeline stopped on its own (an error it could not go on from).
+    pub fn has_stopped(&self) -> bool {
+        self.producer.as_ref().is_some_and(|p| p.is_finished())
+    }
+
     /// Waits for block production to stop (after `exit` is set) and stops the TPU.
     pub fn join(mut self) -> Result<(), CoreError> {
         let result = match self.producer.take() {

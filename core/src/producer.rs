@@ -53,6 +53,8 @@ use crate::CoreError;
 const FLUSH_EVERY_ROOTS: u64 = 100;
 /// The file (in the ledger directory) a node keeps its tower in.
 pub const TOWER_FILE: &str = "tower.bin";
+/// Failed loop turns in a row after which the pipeline gives up (and the node stops).
+const MAX_FAILURES_IN_A_ROW: u32 = 100;
 /// Transactions a node keeps while not leading (for its own next slots).
 const BUFFER_CAPACITY: usize = 20_000;
 /// How long a buffered transaction is kept.
@@ -274,23 +276,27 @@ impl Producer {
             .num_threads(2)
             .build()
             .map_err(|e| CoreError::Replay(e.to_string()))?;
+        let mut failures = 0u32;
         while !self.exit.load(Ordering::Relaxed) {
-            self.intake_slots(&mut st);
-            if self.replay_ready(&mut st, &pool)? {
-                self.choose(&mut st)?;
+            match self.step(&mut st, &pool) {
+                Ok(()) => failures = 0,
+                Err(e) => {
+                    // One slot's failure (a block that could not be stored, a root that could
+                    // not be set) must not stop the node: it goes on from the heaviest fork.
+                    failures += 1;
+                    log::error!("pipeline: {e}; going on from the heaviest fork");
+                    if failures > MAX_FAILURES_IN_A_ROW {
+                        return Err(e);
+                    }
+                    let best = {
+                        let forks = self.bank_forks.read().expect("bank forks");
+                        let weights = vote_weights(&forks.root_bank());
+                        st.fork_choice.heaviest(&forks, &weights, None)
+                    };
+                    self.reset(&mut st, best)?;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
             }
-            let slot = st.poh.slot();
-            if self.ready_to_lead(&st, slot) {
-                let bank = self.produce_slot(&mut st, slot)?;
-                let t = Instant::now();
-                st.fork_choice.observe(&bank);
-                self.choose(&mut st)?;
-                debug!("slot {slot}: fork choice in {:?}", t.elapsed());
-                continue;
-            }
-            self.pass_on_transactions(&mut st, slot);
-            self.repair(&mut st);
-            self.tick_or_wait(&mut st)?;
         }
         info!("block production stopped at slot {}", st.reset.slot());
         if let Some((snapshotter, _)) = &self.snapshots {
@@ -301,6 +307,32 @@ impl Producer {
             }
         }
         Ok(())
+    }
+
+    /// One turn of the loop: new shreds, replay, fork choice, a block when leading, forwarding,
+    /// repair, the PoH clock.
+    fn step(&self, st: &mut LoopState, pool: &rayon::ThreadPool) -> Result<(), CoreError> {
+        self.intake_slots(st);
+        if self.replay_ready(st, pool)? {
+            self.choose(st)?;
+        }
+        let slot = st.poh.slot();
+        if self.ready_to_lead(st, slot) {
+            let bank = match self.produce_slot(st, slot) {
+                Ok(b) => b,
+                Err(e) => {
+                    // The unfinished bank goes; the slot is skipped.
+                    self.bank_forks.write().expect("bank forks").remove(slot);
+                    return Err(e);
+                }
+            };
+            st.fork_choice.observe(&bank);
+            self.choose(st)?;
+            return Ok(());
+        }
+        self.pass_on_transactions(st, slot);
+        self.repair(st);
+        self.tick_or_wait(st)
     }
 
     /// Takes note of slots that received shreds.

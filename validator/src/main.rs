@@ -669,6 +669,11 @@ fn main() -> Result<()> {
     while !exit.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(100));
         ticks += 1;
+        if running.has_stopped() {
+            log::error!("the validator pipeline stopped; shutting down");
+            eprintln!("the validator pipeline stopped; shutting down");
+            exit.store(true, Ordering::Relaxed);
+        }
         if ticks.is_multiple_of(20) {
             if let Err(e) = disk::check_free(&args.ledger, args.limits.ledger_min_free_mb) {
                 log::error!("{e}; stopping");
