@@ -3,10 +3,9 @@
 //! signatures and includes them. Forwarded transactions are never forwarded again.
 
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use crossbeam_channel::Sender;
 use log::debug;
@@ -34,31 +33,17 @@ pub fn start(
     out: Sender<Vec<VerifiedTx>>,
     exit: Arc<AtomicBool>,
 ) -> Result<JoinHandle<()>, CoreError> {
-    socket
-        .set_read_timeout(Some(Duration::from_millis(100)))
-        .map_err(|e| CoreError::Io("forward socket".into(), e))?;
-    std::thread::Builder::new()
-        .name("ambForwardRx".into())
-        .spawn(move || {
-            while !exit.load(Ordering::Relaxed) {
-                let batch = super::tvu::recv_batch(&socket);
-                if batch.is_empty() {
-                    continue;
-                }
-                let bank = bank_forks.read().expect("bank forks").working_bank();
-                let txs: Vec<VerifiedTx> = batch
-                    .iter()
-                    .filter_map(|(bytes, _)| {
-                        let tx = decode_transaction(bytes).ok()?;
-                        verify(&bank, tx)
-                            .inspect_err(|e| debug!("forwarded transaction rejected: {e}"))
-                            .ok()
-                    })
-                    .collect();
-                if !txs.is_empty() && out.send(txs).is_err() {
-                    return;
-                }
-            }
-        })
-        .map_err(CoreError::Thread)
+    super::tvu::serve_udp("ambForwardRx", "forward", socket, exit, move |_, batch| {
+        let bank = bank_forks.read().expect("bank forks").working_bank();
+        let txs: Vec<VerifiedTx> = batch
+            .iter()
+            .filter_map(|(bytes, _)| {
+                let tx = decode_transaction(bytes).ok()?;
+                verify(&bank, tx)
+                    .inspect_err(|e| debug!("forwarded transaction rejected: {e}"))
+                    .ok()
+            })
+            .collect();
+        txs.is_empty() || out.send(txs).is_ok()
+    })
 }

@@ -7,10 +7,9 @@
 //! endian.
 
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use crossbeam_channel::Sender;
 use log::debug;
@@ -100,32 +99,20 @@ pub fn start(
     slots: Sender<Slot>,
     exit: Arc<AtomicBool>,
 ) -> Result<JoinHandle<()>, CoreError> {
-    socket
-        .set_read_timeout(Some(Duration::from_millis(100)))
-        .map_err(|e| CoreError::Io("repair socket".into(), e))?;
-    std::thread::Builder::new()
-        .name("ambRepair".into())
-        .spawn(move || {
-            while !exit.load(Ordering::Relaxed) {
-                let batch = super::tvu::recv_batch(&socket);
-                let mut shreds = Vec::new();
-                for (bytes, from) in batch {
-                    match Request::decode(&bytes) {
-                        Some(req) => serve(&ctx, &socket, req, from),
-                        None => shreds.push(bytes),
-                    }
-                }
-                if shreds.is_empty() {
-                    continue;
-                }
-                for slot in ctx.accept(shreds, false) {
-                    if slots.send(slot).is_err() {
-                        return;
-                    }
-                }
+    super::tvu::serve_udp("ambRepair", "repair", socket, exit, move |socket, batch| {
+        let mut shreds = Vec::new();
+        for (bytes, from) in batch {
+            match Request::decode(&bytes) {
+                Some(req) => serve(&ctx, socket, req, from),
+                None => shreds.push(bytes),
             }
-        })
-        .map_err(CoreError::Thread)
+        }
+        shreds.is_empty()
+            || ctx
+                .accept(shreds, false)
+                .into_iter()
+                .all(|slot| slots.send(slot).is_ok())
+    })
 }
 
 #[cfg(test)]

@@ -37,6 +37,32 @@ pub(crate) fn recv_batch(socket: &UdpSocket) -> Vec<(Vec<u8>, std::net::SocketAd
     out
 }
 
+/// Runs `handle` on each batch of datagrams `socket` receives, in a thread named `name`, until
+/// `exit` is set or `handle` returns `false` (its consumer is gone). `what` names the socket in
+/// errors.
+pub(crate) fn serve_udp(
+    name: &str,
+    what: &str,
+    socket: UdpSocket,
+    exit: Arc<AtomicBool>,
+    mut handle: impl FnMut(&UdpSocket, Vec<(Vec<u8>, std::net::SocketAddr)>) -> bool + Send + 'static,
+) -> Result<JoinHandle<()>, CoreError> {
+    socket
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .map_err(|e| CoreError::Io(format!("{what} socket").into(), e))?;
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            while !exit.load(Ordering::Relaxed) {
+                let batch = recv_batch(&socket);
+                if !batch.is_empty() && !handle(&socket, batch) {
+                    return;
+                }
+            }
+        })
+        .map_err(CoreError::Thread)
+}
+
 /// Starts the TVU receive thread on `socket`; slots that received new shreds go to `slots`.
 pub fn start(
     socket: UdpSocket,
@@ -44,24 +70,10 @@ pub fn start(
     slots: Sender<Slot>,
     exit: Arc<AtomicBool>,
 ) -> Result<JoinHandle<()>, CoreError> {
-    socket
-        .set_read_timeout(Some(Duration::from_millis(100)))
-        .map_err(|e| CoreError::Io("TVU socket".into(), e))?;
-    std::thread::Builder::new()
-        .name("ambTvu".into())
-        .spawn(move || {
-            while !exit.load(Ordering::Relaxed) {
-                let batch = recv_batch(&socket);
-                if batch.is_empty() {
-                    continue;
-                }
-                let packets = batch.into_iter().map(|(p, _)| p).collect();
-                for slot in ctx.accept(packets, true) {
-                    if slots.send(slot).is_err() {
-                        return;
-                    }
-                }
-            }
-        })
-        .map_err(CoreError::Thread)
+    serve_udp("ambTvu", "TVU", socket, exit, move |_, batch| {
+        let packets = batch.into_iter().map(|(p, _)| p).collect();
+        ctx.accept(packets, true)
+            .into_iter()
+            .all(|slot| slots.send(slot).is_ok())
+    })
 }
