@@ -80,11 +80,11 @@ pub struct AuctionSettings {
     pub bid_slots: u64,
     /// Reveal window, in slots.
     pub reveal_slots: u64,
-    /// Slots for the result after the reveal window, plus one per this many tokens.
-    pub base_deadline_slots: u64,
-    /// Tokens the deadline allows per slot.
-    pub tokens_per_slot: u64,
-    /// Slot length (for waits).
+    /// Time for the result after the reveal window, before the tokens' share.
+    pub base_deadline: Duration,
+    /// Tokens a second the deadline allows a miner (its share: `max_tokens` / this).
+    pub tokens_per_second: u64,
+    /// Slot length (deadlines in time become slots; waits).
     pub slot: Duration,
 }
 
@@ -96,9 +96,12 @@ impl AuctionSettings {
             .max(self.min_max_price)
     }
 
-    /// Slots for the result after the reveal window, for `max_tokens`.
+    /// Slots for the result after the reveal window, for `max_tokens`: the same time whatever
+    /// the cluster's slot length.
     pub fn deadline_slots(&self, max_tokens: u32) -> u64 {
-        self.base_deadline_slots + u64::from(max_tokens) / self.tokens_per_slot.max(1)
+        let time = self.base_deadline.as_secs_f64()
+            + f64::from(max_tokens) / self.tokens_per_second.max(1) as f64;
+        (time / self.slot.as_secs_f64().max(0.001)).ceil() as u64
     }
 }
 
@@ -109,8 +112,8 @@ impl Default for AuctionSettings {
             min_max_price: 5_000_000,
             bid_slots: 3,
             reveal_slots: 3,
-            base_deadline_slots: 40,
-            tokens_per_slot: 4,
+            base_deadline: Duration::from_secs(16),
+            tokens_per_second: 10,
             slot: Duration::from_millis(400),
         }
     }
@@ -900,5 +903,24 @@ async fn receipt(State(s): State<Arc<ChatService>>, Path(id): Path<String>) -> R
     match r {
         Ok(receipt) => Json(receipt).into_response(),
         Err(e) => e.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_is_the_same_time_whatever_the_slot_length() {
+        let at = |ms| AuctionSettings {
+            slot: Duration::from_millis(ms),
+            ..AuctionSettings::default()
+        };
+        // 16 s, plus 6.4 s for 64 tokens at 10 a second.
+        assert_eq!(at(400).deadline_slots(64), 56);
+        assert_eq!(at(200).deadline_slots(64), 112);
+        assert_eq!(at(400).deadline_slots(1000), 290);
+        // Never zero, even for absurdly long slots.
+        assert!(at(3_600_000).deadline_slots(1) >= 1);
     }
 }

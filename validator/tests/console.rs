@@ -159,6 +159,11 @@ fn console_serves_the_page_state_and_live_events() {
         .output()
         .expect("running node");
     let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        // The whole node log next to the screenshots: the tail alone is mostly gossip tables.
+        let _ = std::fs::create_dir_all(&artifacts);
+        let _ = std::fs::write(artifacts.join("validator.log"), v.log());
+    }
     assert!(
         out.status.success(),
         "the browser suite failed ({}):\n{stdout}\n{}\nvalidator log tail:\n{}\nscreenshots: {}",

@@ -83,7 +83,13 @@ test("a chat question gets a streamed answer whose receipt turns verified", asyn
     return b && b.textContent.trim().length > 0;
   }, null, { timeout: 120_000 });
   const receipt = answer.locator("[data-testid=receipt]");
-  await receipt.waitFor({ timeout: 120_000 });
+  try {
+    await receipt.waitFor({ timeout: 120_000 });
+  } catch (e) {
+    // What the page shows instead (an error from the API, or an answer that stopped).
+    const shown = await answer.evaluate((m) => `${m.className}: ${m.textContent}`);
+    throw new Error(`${e.message}\nthe answer shows: ${shown}`);
+  }
   const body = await answer.locator(".body").textContent();
   assert.ok(body.trim().length > 0, "the answer has text");
   assert.ok(!(await answer.getAttribute("class")).includes("error"), `no error: ${body}`);

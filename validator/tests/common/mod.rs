@@ -258,9 +258,19 @@ impl Drop for Validator {
     }
 }
 
-/// The last `n` lines of `s`.
+/// The last `n` lines of `s`, without gossip's periodic node tables (in a node's log they
+/// crowd out everything else).
 pub fn tail(s: &str, n: usize) -> String {
-    let lines: Vec<&str> = s.lines().collect();
+    let mut lines: Vec<&str> = Vec::new();
+    let mut in_table = false;
+    for line in s.lines() {
+        if line.starts_with('[') {
+            in_table = line.trim_end().ends_with("solana_gossip::cluster_info]");
+        }
+        if !in_table {
+            lines.push(line);
+        }
+    }
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
