@@ -76,10 +76,10 @@ pub struct AuctionSettings {
     pub max_price_per_token: u64,
     /// Least escrowed for a job, in lamports (miners have a floor price).
     pub min_max_price: u64,
-    /// Bid window, in slots.
-    pub bid_slots: u64,
-    /// Reveal window, in slots.
-    pub reveal_slots: u64,
+    /// Bid window (whole slots, at least one).
+    pub bid_window: Duration,
+    /// Reveal window (whole slots, at least one).
+    pub reveal_window: Duration,
     /// Time for the result after the reveal window, before the tokens' share.
     pub base_deadline: Duration,
     /// Tokens a second the deadline allows a miner (its share: `max_tokens` / this).
@@ -101,7 +101,22 @@ impl AuctionSettings {
     pub fn deadline_slots(&self, max_tokens: u32) -> u64 {
         let time = self.base_deadline.as_secs_f64()
             + f64::from(max_tokens) / self.tokens_per_second.max(1) as f64;
-        (time / self.slot.as_secs_f64().max(0.001)).ceil() as u64
+        self.slots(time)
+    }
+
+    /// The bid window in slots.
+    pub fn bid_slots(&self) -> u64 {
+        self.slots(self.bid_window.as_secs_f64())
+    }
+
+    /// The reveal window in slots.
+    pub fn reveal_slots(&self) -> u64 {
+        self.slots(self.reveal_window.as_secs_f64())
+    }
+
+    /// Whole slots covering `secs` (at least one).
+    fn slots(&self, secs: f64) -> u64 {
+        ((secs / self.slot.as_secs_f64().max(0.001)).ceil() as u64).max(1)
     }
 }
 
@@ -110,8 +125,8 @@ impl Default for AuctionSettings {
         AuctionSettings {
             max_price_per_token: 20_000,
             min_max_price: 5_000_000,
-            bid_slots: 3,
-            reveal_slots: 3,
+            bid_window: Duration::from_millis(1200),
+            reveal_window: Duration::from_millis(1200),
             base_deadline: Duration::from_secs(16),
             tokens_per_second: 10,
             slot: Duration::from_millis(400),
@@ -448,8 +463,8 @@ fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
             .ambient
             .max_price
             .unwrap_or_else(|| a.max_price(max_tokens)),
-        bid_slots: a.bid_slots,
-        reveal_slots: a.reveal_slots,
+        bid_slots: a.bid_slots(),
+        reveal_slots: a.reveal_slots(),
         deadline_slots: a.deadline_slots(max_tokens),
     };
     Ok(Job {
@@ -920,7 +935,11 @@ mod tests {
         assert_eq!(at(400).deadline_slots(64), 56);
         assert_eq!(at(200).deadline_slots(64), 112);
         assert_eq!(at(400).deadline_slots(1000), 290);
+        // The bid and reveal windows: 1.2 s each.
+        assert_eq!((at(400).bid_slots(), at(400).reveal_slots()), (3, 3));
+        assert_eq!((at(200).bid_slots(), at(200).reveal_slots()), (6, 6));
         // Never zero, even for absurdly long slots.
         assert!(at(3_600_000).deadline_slots(1) >= 1);
+        assert!(at(3_600_000).bid_slots() >= 1);
     }
 }

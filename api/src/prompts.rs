@@ -48,8 +48,8 @@ pub(crate) async fn store(State(s): State<Arc<ChatService>>, body: axum::body::B
             "max_tokens": max_tokens,
             "suggested": {
                 "max_price": a.max_price(max_tokens),
-                "bid_slots": a.bid_slots,
-                "reveal_slots": a.reveal_slots,
+                "bid_slots": a.bid_slots(),
+                "reveal_slots": a.reveal_slots(),
                 "deadline_slots": a.deadline_slots(max_tokens),
             },
         }))
