@@ -164,6 +164,10 @@ struct LoopState {
     started: Instant,
     /// Whether a block of another node was received since.
     heard_peers: bool,
+    /// Whether this node has once caught up with the highest slot its cluster showed it (from
+    /// then on a higher slot alone does not hold it back: a minority fork that goes on alone
+    /// must not stop the others from leading).
+    caught_up: bool,
 }
 
 impl Producer {
@@ -256,6 +260,7 @@ impl Producer {
             last_repair: Instant::now(),
             started: Instant::now(),
             heard_peers: false,
+            caught_up: false,
         };
         // Slots stored but not replayed (shreds received before a restart) are candidates.
         if let Ok(Some(highest)) = self.ledger.blockstore().highest_slot() {
@@ -315,6 +320,11 @@ impl Producer {
         self.intake_slots(st);
         if self.replay_ready(st, pool)? {
             self.choose(st)?;
+        }
+        // Caught up once a peer's block arrived and the highest slot seen is reached.
+        if !st.caught_up && st.heard_peers && !self.far_behind(st) {
+            st.caught_up = true;
+            debug!("caught up at slot {}", st.reset.slot());
         }
         let slot = st.poh.slot();
         if self.ready_to_lead(st, slot) {
@@ -394,28 +404,24 @@ impl Producer {
         );
     }
 
-    /// Whether this node has not caught up with its cluster: it holds shreds of newer blocks
-    /// than the one it would build on and has not replayed them, or, having peers, it has heard
-    /// no block from them since it started (for up to [`JOIN_WAIT_SLOTS`] slots). A node that
-    /// is behind does not lead: its block would fork away from the cluster.
+    /// Whether this node has not caught up with its cluster: before it first caught up, the
+    /// highest slot seen is well past its fork; it holds shreds of a newer block that extends
+    /// its forks and has not replayed it; or, having peers, it has heard no block from them
+    /// since it started (for up to [`JOIN_WAIT_SLOTS`] slots). A node that is behind does not
+    /// lead: its block would fork away from the cluster.
     fn behind(&self, st: &LoopState) -> bool {
-        let reset = st.reset.slot();
-        if let Some(c) = &self.cluster {
-            // Newer blocks seen but not replayed yet (a block this node replayed and does not
-            // build on, another fork, does not hold it back).
-            let highest = c.ctx.highest_seen();
-            let replayed = self
-                .bank_forks
-                .read()
-                .expect("bank forks")
-                .get(highest)
-                .is_some();
-            if highest > reset + CAUGHT_UP_SLOTS && !replayed && !st.dead.contains(&highest) {
-                return true;
-            }
+        if !st.caught_up && self.far_behind(st) {
+            return true;
         }
+        // A newer block on its way (shreds stored, not replayed yet) that extends this node's
+        // forks. Blocks that do not connect to them — a fork whose ancestors this node never
+        // received, such as a healed minority's — do not hold it back; repair fetches them.
+        let reset = st.reset.slot();
         let newer = st.known.iter().any(|(s, seen)| {
-            *s > reset && !st.dead.contains(s) && seen.elapsed() < KNOWN_STALE / 6
+            *s > reset
+                && !st.dead.contains(s)
+                && seen.elapsed() < KNOWN_STALE / 6
+                && self.connects(*s)
         });
         if newer {
             return true;
@@ -427,6 +433,54 @@ impl Producer {
             }
             _ => false,
         }
+    }
+
+    /// Whether the highest slot seen (a validator-signed shred, or the entrypoint's slot at a
+    /// join) is well past this node's fork and not replayed: a joining or restarted node
+    /// catches up before it leads.
+    fn far_behind(&self, st: &LoopState) -> bool {
+        let Some(c) = &self.cluster else {
+            return false;
+        };
+        let highest = c.ctx.highest_seen();
+        let replayed = self
+            .bank_forks
+            .read()
+            .expect("bank forks")
+            .get(highest)
+            .is_some();
+        highest > st.reset.slot() + CAUGHT_UP_SLOTS && !replayed && !st.dead.contains(&highest)
+    }
+
+    /// Whether the stored block `slot` descends from a bank this node has (following parent
+    /// links through stored blocks, at most [`CATCH_UP_WINDOW`] of them), not replayed itself.
+    fn connects(&self, slot: Slot) -> bool {
+        let forks = self.bank_forks.read().expect("bank forks");
+        if forks.get(slot).is_some() {
+            return false;
+        }
+        let root = forks.root();
+        let mut at = slot;
+        for _ in 0..CATCH_UP_WINDOW {
+            let Some(parent) = self
+                .ledger
+                .blockstore()
+                .meta(at)
+                .ok()
+                .flatten()
+                .and_then(|m| m.parent_slot)
+            else {
+                return false;
+            };
+            if forks.get(parent).is_some() {
+                return true;
+            }
+            if parent < root {
+                return false;
+            }
+            at = parent;
+        }
+        false
     }
 
     /// Advances the PoH clock through slots this node does not lead (their ticks are kept for
@@ -802,7 +856,9 @@ impl Producer {
                 to: u32::MAX,
             });
         }
-        if highest > reset + 2 {
+        if highest > reset + 2 && !st.caught_up {
+            // Joining or restarted: every slot after this node's fork, in order (once caught
+            // up, missing blocks are found through the parents of those that arrive).
             let forks = self.bank_forks.read().expect("bank forks");
             for slot in reset + 1..=highest.min(reset + CATCH_UP_WINDOW) {
                 if forks.get(slot).is_some() || st.dead.contains(&slot) || self.ledger.is_full(slot)

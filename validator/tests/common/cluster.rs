@@ -282,9 +282,38 @@ fn iptables(op: &str, from: &str, to: &str) {
     assert!(ok || op == "-D", "iptables {op} {from} -> {to} failed");
 }
 
+/// Removes the cuts a killed test run left behind (rules tagged with a process that is gone).
+fn clear_stale_rules() {
+    let Ok(out) = std::process::Command::new("iptables")
+        .args(["-w", "-S", "INPUT"])
+        .output()
+    else {
+        return;
+    };
+    for rule in String::from_utf8_lossy(&out.stdout).lines() {
+        let Some(pid) = rule
+            .split("ambient-test-")
+            .nth(1)
+            .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
+        else {
+            continue;
+        };
+        if std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let Some(spec) = rule.strip_prefix("-A ") else {
+            continue;
+        };
+        let mut args = vec!["-w".to_string(), "-D".to_string()];
+        args.extend(spec.split_whitespace().map(|a| a.trim_matches('"').to_string()));
+        let _ = std::process::Command::new("iptables").args(&args).status();
+    }
+}
+
 impl LocalCluster {
     /// Cuts every packet between members `a` and members `b`.
     pub fn partition(&self, a: &[usize], b: &[usize]) -> Partition {
+        clear_stale_rules();
         let mut rules = Vec::new();
         for i in a {
             for j in b {
