@@ -4,7 +4,7 @@
 //! members' QUIC TPUs (each forwards to the slot's leader). Prints a table.
 //!
 //! `cargo bench -p ambient-validator --bench cluster` (`AMBIENT_CLUSTER_SECS` sets the load
-//! window, 30 s; `AMBIENT_CLUSTER_SAMPLES` the latency samples, 80).
+//! window, 30 s; `AMBIENT_CLUSTER_SAMPLES` the latency samples, 80, one every 500 ms).
 
 #[path = "../tests/common/mod.rs"]
 mod harness;
@@ -45,23 +45,20 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1e3
 }
 
-/// Waits until `sig` reaches confirmed and then finalized on `rpc`; the times from `sent`.
-fn follow(rpc: &RpcClient, sig: &Signature, sent: Instant) -> Option<(Duration, Duration)> {
-    let mut confirmed = None;
-    while sent.elapsed() < Duration::from_secs(60) {
+/// Waits (up to 60 s) until `sig` is finalized on `rpc`.
+fn wait_finalized(rpc: &RpcClient, sig: &Signature) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
         if let Ok(st) = rpc.get_signature_statuses(&[*sig]) {
             if let Some(Some(s)) = st.value.first() {
-                if confirmed.is_none() && s.satisfies_commitment(CommitmentConfig::confirmed()) {
-                    confirmed = Some(sent.elapsed());
-                }
                 if s.satisfies_commitment(CommitmentConfig::finalized()) {
-                    return Some((confirmed.unwrap_or(sent.elapsed()), sent.elapsed()));
+                    return true;
                 }
             }
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(20));
     }
-    None
+    false
 }
 
 /// Funds `keys` from `faucet` through `rpc` and waits until every funding is finalized.
@@ -90,7 +87,7 @@ fn fund(rpc: &RpcClient, faucet: &Keypair, keys: &[Pubkey]) {
         })
         .collect();
     for s in &sigs {
-        follow(rpc, s, Instant::now()).expect("funding finalized");
+        assert!(wait_finalized(rpc, s), "funding {s} not finalized in 60 s");
     }
 }
 
@@ -120,32 +117,81 @@ fn main() {
     eprintln!("funding {} accounts", keys.len());
     fund(&clients[0], &faucet, &keys);
 
-    // Latency: one transfer at a time, sent to member i % 4 and followed on that member.
-    eprintln!("latency: {samples} transfers, one at a time");
+    // Latency: a transfer every 500 ms, sent to member n % 4 and followed on that member
+    // (statuses polled every 10 ms) until finalized.
+    eprintln!("latency: {samples} transfers, one every 500 ms");
     let no_preflight = RpcSendTransactionConfig {
         skip_preflight: true,
         ..Default::default()
     };
-    let mut confirmed = Vec::new();
-    let mut finalized = Vec::new();
-    let mut lost = 0;
-    let mut sigs = Vec::new();
-    for n in 0..samples {
-        let rpc = &clients[n % MEMBERS];
-        let blockhash = rpc.get_latest_blockhash().unwrap();
-        let payer = &payers[n % PAYERS];
-        let tx = solana_system_transaction::transfer(payer, &to, 1_000 + n as u64, blockhash);
-        let sent = Instant::now();
-        let sig = rpc.send_transaction_with_config(&tx, no_preflight).unwrap();
-        match follow(rpc, &sig, sent) {
-            Some((c, f)) => {
-                confirmed.push(c);
-                finalized.push(f);
-            }
-            None => lost += 1,
-        }
-        sigs.push(sig);
+    struct Sample {
+        member: usize,
+        sig: Signature,
+        sent: Instant,
+        confirmed: Option<Duration>,
+        finalized: Option<Duration>,
     }
+    let mut pending: Vec<Sample> = Vec::new();
+    let mut next_send = Instant::now();
+    let mut sent_all_at = None;
+    loop {
+        if pending.len() < samples && Instant::now() >= next_send {
+            let n = pending.len();
+            let rpc = &clients[n % MEMBERS];
+            let blockhash = rpc.get_latest_blockhash().unwrap();
+            let tx = solana_system_transaction::transfer(
+                &payers[n % PAYERS],
+                &to,
+                1_000 + n as u64,
+                blockhash,
+            );
+            let sent = Instant::now();
+            let sig = rpc.send_transaction_with_config(&tx, no_preflight).unwrap();
+            pending.push(Sample {
+                member: n % MEMBERS,
+                sig,
+                sent,
+                confirmed: None,
+                finalized: None,
+            });
+            next_send = sent + Duration::from_millis(500);
+            if pending.len() == samples {
+                sent_all_at = Some(Instant::now());
+            }
+        }
+        for (member, rpc) in clients.iter().enumerate() {
+            let open: Vec<usize> = (0..pending.len())
+                .filter(|i| pending[*i].member == member && pending[*i].finalized.is_none())
+                .collect();
+            if open.is_empty() {
+                continue;
+            }
+            let sigs: Vec<Signature> = open.iter().map(|i| pending[*i].sig).collect();
+            let Ok(st) = rpc.get_signature_statuses(&sigs) else {
+                continue;
+            };
+            for (i, st) in open.into_iter().zip(st.value) {
+                let Some(st) = st else { continue };
+                let p = &mut pending[i];
+                if p.confirmed.is_none() && st.satisfies_commitment(CommitmentConfig::confirmed()) {
+                    p.confirmed = Some(p.sent.elapsed());
+                }
+                if st.satisfies_commitment(CommitmentConfig::finalized()) {
+                    p.finalized = Some(p.sent.elapsed());
+                    p.confirmed.get_or_insert(p.sent.elapsed());
+                }
+            }
+        }
+        let done = pending.iter().all(|p| p.finalized.is_some());
+        if sent_all_at.is_some_and(|t| done || t.elapsed() > Duration::from_secs(60)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut confirmed: Vec<Duration> = pending.iter().filter_map(|p| p.confirmed).collect();
+    let mut finalized: Vec<Duration> = pending.iter().filter_map(|p| p.finalized).collect();
+    let lost = pending.len() - finalized.len();
+    let sigs: Vec<Signature> = pending.iter().map(|p| p.sig).collect();
     confirmed.sort();
     finalized.sort();
     // Every member has every sample finalized.

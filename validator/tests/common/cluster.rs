@@ -305,7 +305,10 @@ fn clear_stale_rules() {
             continue;
         };
         let mut args = vec!["-w".to_string(), "-D".to_string()];
-        args.extend(spec.split_whitespace().map(|a| a.trim_matches('"').to_string()));
+        args.extend(
+            spec.split_whitespace()
+                .map(|a| a.trim_matches('"').to_string()),
+        );
         let _ = std::process::Command::new("iptables").args(&args).status();
     }
 }
