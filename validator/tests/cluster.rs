@@ -1,16 +1,19 @@
 //! Multi-node clusters of real `ambient-validator` processes on loopback: they find each other
 //! through gossip, rotate leaders by the LStake schedule, broadcast and replay each other's
-//! blocks, vote, and finalize the same chain; a dead leader does not stop the others, and a
-//! restarted node catches up through repair.
+//! blocks, vote, and finalize the same chain; a dead leader does not stop the others, a
+//! restarted node catches up through repair, a partition heals, and work done in the cluster
+//! moves leader slots to whoever did it.
 
 mod common;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use common::cluster::LocalCluster;
 use solana_commitment_config::CommitmentConfig;
 use solana_pubkey::Pubkey;
+use solana_rpc_client_api::config::{RpcBlockProductionConfig, RpcBlockProductionConfigRange};
 
 const SLOT_MS: u64 = 400;
 const WAIT: Duration = Duration::from_secs(300);
@@ -223,4 +226,147 @@ fn a_partition_stalls_the_minority_and_heals_without_rolling_back() {
             "member {i} rolled back a finalized block"
         );
     }
+}
+
+/// Member `i`'s LStake table (read at `confirmed`).
+fn lstake_table(c: &LocalCluster, i: usize) -> LStakeTable {
+    let data = c.members[i]
+        .client(CommitmentConfig::confirmed())
+        .get_account_data(&LSTAKE_TABLE)
+        .unwrap();
+    LStakeTable::decode(&data).unwrap()
+}
+
+/// Leader slots and blocks produced in `first..=last` per identity, as member `i` reports them.
+fn production(
+    c: &LocalCluster,
+    i: usize,
+    first: u64,
+    last: u64,
+) -> HashMap<String, (usize, usize)> {
+    c.members[i]
+        .client(finalized())
+        .get_block_production_with_config(RpcBlockProductionConfig {
+            identity: None,
+            range: Some(RpcBlockProductionConfigRange {
+                first_slot: first,
+                last_slot: Some(last),
+            }),
+            commitment: Some(finalized()),
+        })
+        .unwrap()
+        .value
+        .by_identity
+}
+
+#[test]
+fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
+    // Member 1 holds three quarters of the genesis LStake; only member 0 runs the inference
+    // market (miner, verifier, chat API).
+    let c = LocalCluster::start_with_market(&[1, 3], 200, 0);
+    let ids = c.identities();
+    let schedule = c.members[0]
+        .client(finalized())
+        .get_epoch_schedule()
+        .unwrap();
+    // Past the joining member's first blocks (it catches up from an old bank and its first
+    // leader slots can fork off; transactions sent then may land on the abandoned fork).
+    for i in 0..2 {
+        c.wait_for(i, 64, finalized(), WAIT);
+    }
+
+    // Served jobs are member 0's validated work (member 1, the committee, never votes: they
+    // are paid at the verification deadline).
+    let api = c.members[0].validator.as_ref().unwrap().api_url();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for n in 0..2 {
+        let answer: serde_json::Value = rt
+            .block_on(async {
+                reqwest::Client::new()
+                    .post(format!("{api}/v1/chat/completions"))
+                    .json(&serde_json::json!({
+                        "model": "SmolLM2-135M-Instruct.Q4_1",
+                        "messages": [{"role": "user", "content": format!("Say {n} in words.")}],
+                        "max_tokens": 8,
+                    }))
+                    .send()
+                    .await?
+                    .json()
+                    .await
+            })
+            .unwrap();
+        assert!(
+            answer["ambient"]["receipt"]["auction"].is_string(),
+            "{answer}"
+        );
+    }
+
+    // The next epoch roll replaces the genesis LStake (1 : 3) by the work done: member 0 only.
+    let genesis = lstake_table(&c, 0);
+    assert_eq!(genesis.entries.len(), 2, "{genesis:?}");
+    let start = std::time::Instant::now();
+    let table = loop {
+        let t = lstake_table(&c, 0);
+        if t.entries != genesis.entries {
+            break t;
+        }
+        assert!(start.elapsed() < WAIT, "no LStake from the work: {t:?}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(
+        table.entries.keys().eq([&ids[0]]),
+        "member 0 alone did work: {table:?}"
+    );
+    assert_eq!(
+        lstake_table(&c, 1).entries,
+        table.entries,
+        "members disagree"
+    );
+
+    // As predicted from the table: every slot of the next epoch is member 0's, on both
+    // members' schedules, and the cluster finalizes them with member 0 producing every block.
+    let next = table.epoch + 1;
+    let first = schedule.get_first_slot_in_epoch(next);
+    let last = first + 40;
+    for i in 0..2 {
+        c.wait_for(i, last, finalized(), WAIT);
+    }
+    // Before: the genesis schedule, under which member 1 led and produced blocks.
+    let rolled = schedule.get_first_slot_in_epoch(table.epoch);
+    let before = production(&c, 1, 1, rolled - 1);
+    let slots = |p: &HashMap<String, (usize, usize)>, i: usize| p.get(&ids[i].to_string()).copied();
+    let (s0, s1) = (slots(&before, 0), slots(&before, 1));
+    println!(
+        "before epoch {}: member 0 {s0:?}, member 1 {s1:?} (leader slots, blocks)",
+        table.epoch
+    );
+    assert!(
+        s1.is_some_and(|(_, produced)| produced > 0),
+        "member 1 produced blocks under the genesis schedule: {before:?}"
+    );
+
+    for i in 0..2 {
+        let leaders = c.members[i]
+            .client(finalized())
+            .get_slot_leaders(first, 64)
+            .unwrap();
+        assert!(
+            leaders.iter().all(|l| *l == ids[0]),
+            "member {i}: epoch {next} leaders {leaders:?}"
+        );
+    }
+    let after = production(&c, 1, first, last);
+    println!("epoch {next} (slots {first}..={last}): {after:?}");
+    assert_eq!(after.len(), 1, "only member 0 leads: {after:?}");
+    let (leader_slots, produced) = after[&ids[0].to_string()];
+    assert_eq!(leader_slots, (last - first + 1) as usize);
+    assert!(
+        produced * 10 >= leader_slots * 9,
+        "{produced} of {leader_slots} produced"
+    );
+    assert_eq!(
+        blocks(&c, 0, first, last),
+        blocks(&c, 1, first, last),
+        "members disagree on epoch {next}"
+    );
 }

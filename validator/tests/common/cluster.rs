@@ -57,6 +57,8 @@ pub struct LocalCluster {
     pub gossip_port: u16,
     /// Slot length.
     pub slot_ms: u64,
+    /// The member that runs the inference market (miner, verifier, chat API), if any.
+    pub market: Option<usize>,
     _dir: tempfile::TempDir,
 }
 
@@ -95,6 +97,21 @@ impl LocalCluster {
     /// As [`LocalCluster::start`]; with `own_addresses` each member listens on its own loopback
     /// address (127.0.0.20, .21, …), so the network between members can be cut.
     pub fn start_with(weights: &[u64], slot_ms: u64, own_addresses: bool) -> LocalCluster {
+        Self::launch(weights, slot_ms, own_addresses, None)
+    }
+
+    /// As [`LocalCluster::start`], with member `market` running the inference market (its
+    /// miner, verifier and chat API; the others run without).
+    pub fn start_with_market(weights: &[u64], slot_ms: u64, market: usize) -> LocalCluster {
+        Self::launch(weights, slot_ms, false, Some(market))
+    }
+
+    fn launch(
+        weights: &[u64],
+        slot_ms: u64,
+        own_addresses: bool,
+        market: Option<usize>,
+    ) -> LocalCluster {
         let dir = tempfile::tempdir().unwrap();
         let members: Vec<Member> = weights
             .iter()
@@ -129,6 +146,7 @@ impl LocalCluster {
             members,
             gossip_port: free_gossip_port(),
             slot_ms,
+            market,
             _dir: dir,
         };
         c.restart(0);
@@ -163,10 +181,16 @@ impl LocalCluster {
             m.dir.join("identity.json").display().to_string(),
             "--vote-account".into(),
             m.dir.join("vote.json").display().to_string(),
-            "--no-market".into(),
             "--bind-address".into(),
             m.ip.to_string(),
         ];
+        if self.market == Some(i) {
+            // It mines as its validator identity: the work is that identity's LStake.
+            a.push("--miner-keypair".into());
+            a.push(m.dir.join("identity.json").display().to_string());
+        } else {
+            a.push("--no-market".into());
+        }
         if i == 0 {
             a.extend([
                 "--dev".into(),
