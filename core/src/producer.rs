@@ -462,14 +462,7 @@ impl Producer {
         let root = forks.root();
         let mut at = slot;
         for _ in 0..CATCH_UP_WINDOW {
-            let Some(parent) = self
-                .ledger
-                .blockstore()
-                .meta(at)
-                .ok()
-                .flatten()
-                .and_then(|m| m.parent_slot)
-            else {
+            let Some(parent) = self.ledger.parent_of(at) else {
                 return false;
             };
             if forks.get(parent).is_some() {
@@ -555,14 +548,7 @@ impl Producer {
                 if !self.ledger.is_full(slot) {
                     continue;
                 }
-                let Some(parent) = self
-                    .ledger
-                    .blockstore()
-                    .meta(slot)
-                    .ok()
-                    .flatten()
-                    .and_then(|m| m.parent_slot)
-                else {
+                let Some(parent) = self.ledger.parent_of(slot) else {
                     continue;
                 };
                 if parent < root {
@@ -808,19 +794,20 @@ impl Producer {
         st.last_repair = Instant::now();
         let root = self.bank_forks.read().expect("bank forks").root();
         st.known.retain(|_, seen| seen.elapsed() < KNOWN_STALE);
+        // Replayed, or stored in full (to be replayed).
+        let have = |slot: Slot| {
+            self.bank_forks
+                .read()
+                .expect("bank forks")
+                .get(slot)
+                .is_some()
+                || self.ledger.is_full(slot)
+        };
         let mut wanted: Vec<Request> = Vec::new();
         for (slot, seen) in &st.known {
             let meta = self.ledger.blockstore().meta(*slot).ok().flatten();
             if let Some(parent) = meta.as_ref().and_then(|m| m.parent_slot) {
-                let have_parent = parent <= root
-                    || self
-                        .bank_forks
-                        .read()
-                        .expect("bank forks")
-                        .get(parent)
-                        .is_some()
-                    || self.ledger.is_full(parent);
-                if !have_parent && !st.known.contains_key(&parent) {
+                if parent > root && !have(parent) && !st.known.contains_key(&parent) {
                     wanted.push(Request {
                         slot: parent,
                         from: 0,
@@ -840,14 +827,6 @@ impl Producer {
         // Behind: the slots after this node's fork, in order (skipped slots get no answer).
         let highest = c.ctx.highest_seen();
         let reset = st.reset.slot();
-        let have = |slot: Slot| {
-            self.bank_forks
-                .read()
-                .expect("bank forks")
-                .get(slot)
-                .is_some()
-                || self.ledger.is_full(slot)
-        };
         if highest > reset + 2 && !have(highest) {
             // Its parents lead back to this node's fork (however many slots were skipped).
             wanted.push(Request {
@@ -859,10 +838,8 @@ impl Producer {
         if highest > reset + 2 && !st.caught_up {
             // Joining or restarted: every slot after this node's fork, in order (once caught
             // up, missing blocks are found through the parents of those that arrive).
-            let forks = self.bank_forks.read().expect("bank forks");
             for slot in reset + 1..=highest.min(reset + CATCH_UP_WINDOW) {
-                if forks.get(slot).is_some() || st.dead.contains(&slot) || self.ledger.is_full(slot)
-                {
+                if have(slot) || st.dead.contains(&slot) {
                     continue;
                 }
                 let from = self

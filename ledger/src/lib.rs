@@ -177,6 +177,12 @@ impl Ledger {
         self.blockstore.is_full(slot)
     }
 
+    /// The parent of the stored block `slot`, as its shreds name it (`None` when nothing of it
+    /// is stored).
+    pub fn parent_of(&self, slot: u64) -> Option<u64> {
+        self.blockstore.meta(slot).ok().flatten()?.parent_slot
+    }
+
     /// The entries of a full slot.
     pub fn read_slot(&self, slot: u64) -> Result<Vec<Entry>, LedgerError> {
         if !self.is_full(slot) {

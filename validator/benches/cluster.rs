@@ -6,6 +6,7 @@
 //! `cargo bench -p ambient-validator --bench cluster` (`AMBIENT_CLUSTER_SECS` sets the load
 //! window, 30 s; `AMBIENT_CLUSTER_SAMPLES` the latency samples, 80, one every 500 ms).
 
+mod common;
 #[path = "../tests/common/mod.rs"]
 mod harness;
 
@@ -24,7 +25,6 @@ use solana_rpc_client_api::config::RpcSendTransactionConfig;
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_streamer::streamer::StakedNodes;
-use solana_transaction::Transaction;
 
 const MEMBERS: usize = 4;
 const SLOT_MS: u64 = 400;
@@ -64,27 +64,9 @@ fn wait_finalized(rpc: &RpcClient, sig: &Signature) -> bool {
 /// Funds `keys` from `faucet` through `rpc` and waits until every funding is finalized.
 fn fund(rpc: &RpcClient, faucet: &Keypair, keys: &[Pubkey]) {
     let blockhash = rpc.get_latest_blockhash().unwrap();
-    let sigs: Vec<Signature> = keys
-        .chunks(20)
-        .map(|chunk| {
-            let ixs: Vec<_> = chunk
-                .iter()
-                .map(|k| {
-                    solana_system_interface::instruction::transfer(
-                        &faucet.pubkey(),
-                        k,
-                        100 * LAMPORTS_PER_SOL,
-                    )
-                })
-                .collect();
-            let t = Transaction::new_signed_with_payer(
-                &ixs,
-                Some(&faucet.pubkey()),
-                &[faucet],
-                blockhash,
-            );
-            rpc.send_transaction(&t).unwrap()
-        })
+    let sigs: Vec<Signature> = common::funding(faucet, keys, 100 * LAMPORTS_PER_SOL, blockhash)
+        .iter()
+        .map(|t| rpc.send_transaction(t).unwrap())
         .collect();
     for s in &sigs {
         assert!(wait_finalized(rpc, s), "funding {s} not finalized in 60 s");

@@ -93,28 +93,16 @@ fn main() {
     let payers: Vec<Keypair> = (0..PAYERS).map(|_| Keypair::new()).collect();
     let to: Vec<Pubkey> = (0..RECIPIENTS).map(|_| Pubkey::new_unique()).collect();
     let blockhash = rpc.get_latest_blockhash().unwrap();
-    let mut funding: Vec<Signature> = Vec::new();
-    for chunk in payers
+    let keys: Vec<Pubkey> = payers
         .iter()
         .map(|p| p.pubkey())
         .chain(to.iter().copied())
-        .collect::<Vec<_>>()
-        .chunks(20)
-    {
-        let ixs: Vec<_> = chunk
+        .collect();
+    let funding: Vec<Signature> =
+        common::funding(&faucet, &keys, 100 * LAMPORTS_PER_SOL, blockhash)
             .iter()
-            .map(|k| {
-                solana_system_interface::instruction::transfer(
-                    &faucet.pubkey(),
-                    k,
-                    100 * LAMPORTS_PER_SOL,
-                )
-            })
+            .map(|t| rpc.send_transaction(t).unwrap())
             .collect();
-        let t =
-            Transaction::new_signed_with_payer(&ixs, Some(&faucet.pubkey()), &[&faucet], blockhash);
-        funding.push(rpc.send_transaction(&t).unwrap());
-    }
     for s in &funding {
         let start = Instant::now();
         while !rpc.confirm_transaction(s).unwrap() {

@@ -1,10 +1,20 @@
-//! Starting a release `ambient-validator --dev` for the benches and reading its ready banner.
+//! Starting a release `ambient-validator --dev` for the benches and reading its ready banner;
+//! funding their accounts.
+
+// Each bench uses a part of this module.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
+
+use solana_hash::Hash;
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
 
 /// A validator process (killed on drop) and the value of each banner line asked for.
 pub struct Dev {
@@ -54,4 +64,24 @@ pub fn start(ledger: &Path, rpc_port: u16, extra: &[&str], wanted: &[&str]) -> (
         Dev { child },
         found.into_iter().map(Option::unwrap).collect(),
     )
+}
+
+/// System transfers of `lamports` from `faucet` to each of `keys`, 20 to a transaction.
+pub fn funding(
+    faucet: &Keypair,
+    keys: &[Pubkey],
+    lamports: u64,
+    blockhash: Hash,
+) -> Vec<Transaction> {
+    keys.chunks(20)
+        .map(|chunk| {
+            let ixs: Vec<_> = chunk
+                .iter()
+                .map(|k| {
+                    solana_system_interface::instruction::transfer(&faucet.pubkey(), k, lamports)
+                })
+                .collect();
+            Transaction::new_signed_with_payer(&ixs, Some(&faucet.pubkey()), &[faucet], blockhash)
+        })
+        .collect()
 }
