@@ -35,7 +35,7 @@ pub fn exp(x: f32) -> f32 {
     if x <= EXP_LO {
         return 0.0;
     }
-    let k = (x * LOG2E).round_ties_even();
+    let k = crate::quant::round_half_even(x * LOG2E);
     let r = (x - k * LN2_HI) - k * LN2_LO;
     let z = r * r;
     let mut p = EXP_POLY[0];

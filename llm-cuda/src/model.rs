@@ -11,9 +11,12 @@ use std::path::Path;
 use crate::error::LlmError;
 use crate::gguf::{Gguf, TensorInfo, TensorType};
 use crate::kernels::attn::{self, HeadCache};
-use crate::kernels::Ctx;
+use crate::kernels::{vmath, Ctx};
 use crate::math;
 use crate::quant::{Matrix, QK};
+
+/// Elements of the SwiGLU gate per parallel task.
+const SILU_CHUNK: usize = 8192;
 
 /// Hyper-parameters of a llama-architecture model.
 #[derive(Clone, Debug, PartialEq)]
@@ -345,9 +348,16 @@ impl Model {
 
         for (li, layer) in self.layers.iter().enumerate() {
             rms_norm(&x, &layer.attn_norm, c.eps, &mut xn);
-            ctx.matmul(&layer.wq, &xn, t, &mut q);
-            ctx.matmul(&layer.wk, &xn, t, &mut k);
-            ctx.matmul(&layer.wv, &xn, t, &mut v);
+            let input = ctx.input(
+                &xn,
+                t,
+                dim,
+                layer.wq.wants_qacts() || layer.wk.wants_qacts() || layer.wv.wants_qacts(),
+            );
+            ctx.matmul_input(&layer.wq, &input, &mut q);
+            ctx.matmul_input(&layer.wk, &input, &mut k);
+            ctx.matmul_input(&layer.wv, &input, &mut v);
+            drop(input);
             for i in 0..t {
                 let pos = p0 + i;
                 for h in 0..c.n_head {
@@ -365,11 +375,20 @@ impl Model {
                 *xi += *oi;
             }
             rms_norm(&x, &layer.ffn_norm, c.eps, &mut xn);
-            ctx.matmul(&layer.w_gate, &xn, t, &mut gate);
-            ctx.matmul(&layer.w_up, &xn, t, &mut up);
-            for (g, u) in gate.iter_mut().zip(&up) {
-                *g = math::silu(*g) * *u;
-            }
+            let input = ctx.input(
+                &xn,
+                t,
+                dim,
+                layer.w_gate.wants_qacts() || layer.w_up.wants_qacts(),
+            );
+            ctx.matmul_input(&layer.w_gate, &input, &mut gate);
+            ctx.matmul_input(&layer.w_up, &input, &mut up);
+            drop(input);
+            let isa = ctx.isa();
+            ctx.for_each_chunk(&mut gate, SILU_CHUNK, |i, g| {
+                let u = &up[i * SILU_CHUNK..i * SILU_CHUNK + g.len()];
+                vmath::silu_mul(isa, g, u);
+            });
             ctx.matmul(&layer.w_down, &gate, t, &mut o);
             for (xi, oi) in x.iter_mut().zip(&o) {
                 *xi += *oi;

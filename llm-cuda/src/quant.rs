@@ -53,28 +53,81 @@ pub struct QActs {
 }
 
 impl QActs {
-    /// Quantises `rows` vectors of `cols` f32 values (row-major).
+    /// Quantises `rows` vectors of `cols` f32 values (row-major), with the scalar quantiser.
     pub fn quantize(x: &[f32], rows: usize, cols: usize) -> Self {
-        debug_assert_eq!(x.len(), rows * cols);
+        let mut a = QActs::zeroed(rows, cols);
+        for mut part in a.split_rows_mut(rows.max(1)) {
+            part.fill(x, false);
+        }
+        a
+    }
+
+    /// All-zero activations of the given shape, to be filled by [`QRowsMut::fill`].
+    pub fn zeroed(rows: usize, cols: usize) -> Self {
         debug_assert_eq!(cols % QK, 0);
         let nb = rows * cols / QK;
-        let mut a = QActs {
+        QActs {
             cols,
             rows,
             q: vec![0; rows * cols],
             d: vec![0.0; nb],
             s: vec![0.0; nb],
             isum: vec![0; nb],
-        };
-        let nbr = cols / QK;
+        }
+    }
+
+    /// Disjoint mutable views of `n` rows each (the last may be shorter), for parallel filling.
+    pub fn split_rows_mut(&mut self, n: usize) -> Vec<QRowsMut<'_>> {
+        let (cols, nbr) = (self.cols, self.cols / QK);
+        self.q
+            .chunks_mut(n * cols)
+            .zip(self.d.chunks_mut(n * nbr))
+            .zip(self.s.chunks_mut(n * nbr))
+            .zip(self.isum.chunks_mut(n * nbr))
+            .map(|(((q, d), s), isum)| QRowsMut {
+                cols,
+                q,
+                d,
+                s,
+                isum,
+            })
+            .collect()
+    }
+
+    /// Blocks per vector.
+    pub fn blocks_per_row(&self) -> usize {
+        self.cols / QK
+    }
+}
+
+/// Some consecutive rows of a [`QActs`], writable.
+pub struct QRowsMut<'a> {
+    cols: usize,
+    q: &'a mut [i8],
+    d: &'a mut [f32],
+    s: &'a mut [f32],
+    isum: &'a mut [i32],
+}
+
+impl QRowsMut<'_> {
+    /// Rows in this view.
+    pub fn rows(&self) -> usize {
+        self.q.len() / self.cols
+    }
+
+    /// Quantises `x` (exactly these rows) into the view; `simd` uses the AVX2 block quantiser
+    /// when the CPU has it (same bits).
+    pub fn fill(&mut self, x: &[f32], simd: bool) {
+        debug_assert_eq!(x.len(), self.q.len());
+        let nbr = self.cols / QK;
         let mut qb = [0i8; QK];
         for (b, xb) in x.chunks_exact(QK).enumerate() {
-            let (d, isum) = quantize_block(xb, &mut qb);
-            a.d[b] = d;
-            a.isum[b] = isum;
-            a.s[b] = d * isum as f32;
+            let (d, isum) = quantize_block_with(xb, &mut qb, simd);
+            self.d[b] = d;
+            self.isum[b] = isum;
+            self.s[b] = d * isum as f32;
             let (row, rb) = (b / nbr, b % nbr);
-            let q = &mut a.q[row * cols..(row + 1) * cols];
+            let q = &mut self.q[row * self.cols..(row + 1) * self.cols];
             // Chunk c (values 4c..4c+4) of the block lies at q8_offset(nbr, rb, 4c), contiguous.
             let stride = q8_offset(nbr, rb, 4) - q8_offset(nbr, rb, 0);
             let base = q8_offset(nbr, rb, 0);
@@ -82,12 +135,67 @@ impl QActs {
                 q[base + c * stride..base + c * stride + 4].copy_from_slice(chunk);
             }
         }
-        a
+    }
+}
+
+#[inline]
+fn quantize_block_with(x: &[f32], q: &mut [i8; QK], simd: bool) -> (f32, i32) {
+    #[cfg(target_arch = "x86_64")]
+    if simd && avx2_quant::available() {
+        // SAFETY: the CPU has AVX2 (checked just above); `x` holds one block.
+        return unsafe { avx2_quant::quantize_block(x, q) };
+    }
+    let _ = simd;
+    quantize_block(x, q)
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2_quant {
+    use std::arch::x86_64::*;
+    use std::sync::OnceLock;
+
+    use super::QK;
+
+    pub fn available() -> bool {
+        static OK: OnceLock<bool> = OnceLock::new();
+        *OK.get_or_init(|| std::arch::is_x86_feature_detected!("avx2"))
     }
 
-    /// Blocks per vector.
-    pub fn blocks_per_row(&self) -> usize {
-        self.cols / QK
+    /// [`super::quantize_block`] in eight lanes. `max` ignores NaN like `f32::max` (`maxps`
+    /// returns its second operand, the running maximum, when the first is NaN); NaN values
+    /// quantise to 0 like the scalar `NaN as i8`.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn quantize_block(x: &[f32], q: &mut [i8; QK]) -> (f32, i32) {
+        debug_assert_eq!(x.len(), QK);
+        let sign = _mm256_set1_ps(-0.0);
+        let v: [__m256; 4] = std::array::from_fn(|i| _mm256_loadu_ps(x.as_ptr().add(8 * i)));
+        let mut m = _mm256_setzero_ps();
+        for vi in v {
+            m = _mm256_max_ps(_mm256_andnot_ps(sign, vi), m);
+        }
+        let mut l = [0f32; 8];
+        _mm256_storeu_ps(l.as_mut_ptr(), m);
+        let amax = l.iter().fold(0f32, |a, &b| a.max(b));
+        let d = amax / 127.0;
+        let id = if amax == 0.0 { 0.0 } else { 127.0 / amax };
+        let (idv, magic) = (_mm256_set1_ps(id), _mm256_set1_ps(12_582_912.0));
+        let (lo, hi) = (_mm256_set1_ps(-127.0), _mm256_set1_ps(127.0));
+        let mut isum = _mm256_setzero_si256();
+        let mut ints = [0i32; QK];
+        for (i, vi) in v.into_iter().enumerate() {
+            let r = _mm256_sub_ps(_mm256_add_ps(_mm256_mul_ps(vi, idv), magic), magic);
+            let nan = _mm256_cmp_ps::<_CMP_UNORD_Q>(r, r);
+            let r = _mm256_andnot_ps(nan, _mm256_min_ps(_mm256_max_ps(r, lo), hi));
+            let ri = _mm256_cvtps_epi32(r);
+            isum = _mm256_add_epi32(isum, ri);
+            _mm256_storeu_si256(ints.as_mut_ptr().add(8 * i) as *mut __m256i, ri);
+        }
+        for (qi, &v) in q.iter_mut().zip(&ints) {
+            *qi = v as i8;
+        }
+        let mut s = [0i32; 8];
+        _mm256_storeu_si256(s.as_mut_ptr() as *mut __m256i, isum);
+        (d, s.iter().sum())
     }
 }
 
@@ -332,5 +440,46 @@ mod tests {
         let (d, isum) = quantize_block(&[0.0; 32], &mut q);
         assert_eq!((d, isum), (0.0, 0));
         assert!(q.iter().all(|&v| v == 0));
+    }
+
+    #[test]
+    fn simd_block_quantiser_matches_scalar() {
+        #[cfg(target_arch = "x86_64")]
+        if avx2_quant::available() {
+            let specials = [
+                0.0,
+                -0.0,
+                f32::NAN,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                1e-40,
+                0.5,
+                -0.5,
+            ];
+            let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+            for case in 0..20_000 {
+                let mut x = [0f32; QK];
+                for v in x.iter_mut() {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    *v = match seed % 16 {
+                        0 if case % 3 == 0 => specials[(seed >> 8) as usize % specials.len()],
+                        _ => ((seed >> 11) % 100_000) as f32 / 997.0 - 50.0,
+                    };
+                }
+                let (mut a, mut b) = ([0i8; QK], [0i8; QK]);
+                let ra = quantize_block(&x, &mut a);
+                // SAFETY: AVX2 checked above.
+                let rb = unsafe { avx2_quant::quantize_block(&x, &mut b) };
+                assert_eq!(
+                    (ra.0.to_bits(), ra.1, a),
+                    (rb.0.to_bits(), rb.1, b),
+                    "{x:?}"
+                );
+            }
+            return;
+        }
+        eprintln!("SKIPPED: this CPU has no AVX2");
     }
 }

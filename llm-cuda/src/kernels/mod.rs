@@ -1,11 +1,14 @@
 //! Matrix–vector kernels and their dispatch. Parallelism is across output rows only: a thread owns
 //! whole rows, so the thread count changes who computes a row, never how.
 
+#[cfg(target_arch = "x86_64")]
+pub mod amx;
 pub mod attn;
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
 pub mod pool;
 pub mod scalar;
+pub mod vmath;
 
 use std::fmt;
 use std::str::FromStr;
@@ -22,12 +25,14 @@ pub enum Isa {
     Avx2,
     /// x86-64 AVX2 with AVX-512 VNNI (`vpdpbusd` on 256-bit vectors) for the integer dots.
     Vnni,
+    /// [`Isa::Vnni`], plus AMX-INT8 tiles for the integer dots of prefill (16 tokens and more).
+    Amx,
 }
 
 impl Isa {
     /// The fastest instruction set this CPU supports.
     pub fn detect() -> Self {
-        [Isa::Vnni, Isa::Avx2]
+        [Isa::Amx, Isa::Vnni, Isa::Avx2]
             .into_iter()
             .find(|i| i.is_supported())
             .unwrap_or(Isa::Scalar)
@@ -48,8 +53,10 @@ impl Isa {
                     && std::arch::is_x86_feature_detected!("avx512vnni")
                     && std::arch::is_x86_feature_detected!("avx512vl")
             }
+            #[cfg(target_arch = "x86_64")]
+            Isa::Amx => Isa::Vnni.is_supported() && amx::supported(),
             #[cfg(not(target_arch = "x86_64"))]
-            Isa::Avx2 | Isa::Vnni => false,
+            Isa::Avx2 | Isa::Vnni | Isa::Amx => false,
         }
     }
 }
@@ -60,6 +67,7 @@ impl fmt::Display for Isa {
             Isa::Scalar => "scalar",
             Isa::Avx2 => "avx2",
             Isa::Vnni => "avx512vnni",
+            Isa::Amx => "amx",
         })
     }
 }
@@ -71,28 +79,26 @@ impl FromStr for Isa {
             "scalar" => Ok(Isa::Scalar),
             "avx2" => Ok(Isa::Avx2),
             "avx512vnni" => Ok(Isa::Vnni),
+            "amx" => Ok(Isa::Amx),
             "auto" => Ok(Isa::detect()),
             _ => Err(format!(
-                "unknown kernel set {s:?} (expected scalar, avx2, avx512vnni or auto)"
+                "unknown kernel set {s:?} (expected scalar, avx2, avx512vnni, amx or auto)"
             )),
         }
     }
 }
 
-/// Activations for one matrix multiply: f32, and their Q8 form when the weights are quantised.
+/// Activations prepared once for any number of matrices with the same input width: f32, their Q8
+/// form when quantised matrices will read them, and the AMX tile packing of that form for prefill.
 pub struct Input<'a> {
     /// The f32 values, `rows × cols` row-major.
     pub x: &'a [f32],
-    /// Quantised form, present iff the matrix wants it.
+    /// Number of vectors (tokens).
+    pub rows: usize,
+    /// Quantised form, present iff prepared for quantised matrices.
     pub q: Option<QActs>,
-}
-
-impl<'a> Input<'a> {
-    /// Prepares `x` (`rows` vectors of `cols`) for matrices of the given kind.
-    pub fn new(x: &'a [f32], rows: usize, cols: usize, quantized: bool) -> Self {
-        let q = quantized.then(|| QActs::quantize(x, rows, cols));
-        Input { x, q }
-    }
+    #[cfg(target_arch = "x86_64")]
+    packed: Option<amx::Packed>,
 }
 
 /// One quantised activation row, as the kernels read it.
@@ -124,6 +130,10 @@ impl<'a> XRow<'a> {
 /// Most activation rows one kernel call takes (prefill tiles).
 pub const TILE: usize = 4;
 
+/// Fewest tokens for which a matrix multiply uses the AMX tiles (fewer: the VNNI kernels).
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+pub const AMX_MIN_TOKENS: usize = 8;
+
 /// `N` output elements: row `r` of `m` times activation vectors `t0..t0+N`.
 #[inline]
 fn dot_tile<const N: usize>(
@@ -144,6 +154,8 @@ fn dot_tile<const N: usize>(
     let x: &[XRow<'_>; N] = xs[t0..t0 + N].try_into().expect("tile of N rows");
     let nb = m.cols / QK;
     let wb = r * nb..(r + 1) * nb;
+    // AMX only changes how many tokens one kernel call takes; below that, it is VNNI.
+    let isa = if isa == Isa::Amx { Isa::Vnni } else { isa };
     match (&m.w, isa) {
         (Weights::Q4_1 { qs, d, m: mins }, Isa::Scalar) => {
             let q = &qs[wb.start * 16..wb.end * 16];
@@ -200,6 +212,7 @@ fn dot_tile<const N: usize>(
         },
         #[cfg(not(target_arch = "x86_64"))]
         (_, Isa::Avx2 | Isa::Vnni) => unreachable!("x86 kernels are never selected off x86-64"),
+        (_, Isa::Amx) => unreachable!("mapped to VNNI above"),
         (Weights::F32(_), _) => unreachable!("handled above"),
     }
 }
@@ -306,17 +319,78 @@ impl Ctx {
         });
     }
 
+    /// Prepares `x` (`rows` vectors of `cols`) once for matrices of the given kind (`quantized`:
+    /// whether any of them reads Q8 activations), quantising in parallel.
+    pub fn input<'a>(&self, x: &'a [f32], rows: usize, cols: usize, quantized: bool) -> Input<'a> {
+        assert_eq!(x.len(), rows * cols, "matmul input shape");
+        let q = quantized.then(|| {
+            let mut q = QActs::zeroed(rows, cols);
+            let simd = self.isa != Isa::Scalar;
+            let parts = q.split_rows_mut(QUANT_ROWS);
+            let parts: Vec<_> = parts.into_iter().map(std::sync::Mutex::new).collect();
+            self.for_each(parts.len(), |i| {
+                let mut part = parts[i].lock().unwrap_or_else(|e| e.into_inner());
+                let r0 = i * QUANT_ROWS;
+                let n = part.rows();
+                part.fill(&x[r0 * cols..(r0 + n) * cols], simd);
+            });
+            q
+        });
+        #[cfg(target_arch = "x86_64")]
+        let packed = match &q {
+            Some(q) if self.isa == Isa::Amx && rows >= AMX_MIN_TOKENS => Some(amx::Packed::new(q)),
+            _ => None,
+        };
+        Input {
+            x,
+            rows,
+            q,
+            #[cfg(target_arch = "x86_64")]
+            packed,
+        }
+    }
+
     /// `out[t][r] = m[r] · x[t]` for `t` tokens (`out` is `t × m.rows`, token-major).
     pub fn matmul(&self, m: &Matrix, x: &[f32], t: usize, out: &mut [f32]) {
-        assert_eq!(x.len(), t * m.cols, "matmul input shape");
+        let input = self.input(x, t, m.cols, m.wants_qacts());
+        self.matmul_input(m, &input, out);
+    }
+
+    /// [`Ctx::matmul`] on prepared activations (share one [`Input`] among matrices that read the
+    /// same vector, e.g. the query, key and value projections).
+    pub fn matmul_input(&self, m: &Matrix, input: &Input<'_>, out: &mut [f32]) {
+        let t = input.rows;
+        assert_eq!(input.x.len(), t * m.cols, "matmul input shape");
         assert_eq!(out.len(), t * m.rows, "matmul output shape");
-        let input = Input::new(x, t, m.cols, m.wants_qacts());
-        let xs: Vec<XRow<'_>> = match &input.q {
-            Some(q) => (0..t).map(|i| XRow::of(q, i)).collect(),
-            None => Vec::new(),
-        };
+        assert!(
+            !m.wants_qacts() || input.q.is_some(),
+            "a quantised matrix needs quantised activations"
+        );
         let isa = self.isa;
         let rows = m.rows;
+        #[cfg(target_arch = "x86_64")]
+        if let (Some(packed), true) = (&input.packed, m.wants_qacts()) {
+            let ptr = OutPtr(out.as_mut_ptr());
+            self.for_each(rows.div_ceil(amx::ROWS), |tile| {
+                let p = ptr;
+                let r0 = tile * amx::ROWS;
+                let n = (rows - r0).min(amx::ROWS);
+                // SAFETY: `packed` exists only when `Isa::Amx` was selected, i.e. when
+                // `amx::supported()` (checked by `Ctx::new`); it holds `t` tokens of `m.cols` columns.
+                unsafe {
+                    amx::rows_tile(&m.w, m.cols, r0, n, packed, t, |tok, r, v| {
+                        // SAFETY: `tok * rows + r` < out.len(); rows `r0..r0 + n` are this
+                        // task's only.
+                        *p.0.add(tok * rows + r) = v
+                    })
+                };
+            });
+            return;
+        }
+        let xs: Vec<XRow<'_>> = match &input.q {
+            Some(q) if m.wants_qacts() => (0..t).map(|i| XRow::of(q, i)).collect(),
+            _ => Vec::new(),
+        };
         // Chunks of rows small enough to balance, large enough to amortise scheduling.
         let chunk = if self.threads == 1 {
             rows
@@ -328,7 +402,7 @@ impl Ctx {
         self.for_each(n_chunks, |c| {
             let p = ptr;
             for r in c * chunk..((c + 1) * chunk).min(rows) {
-                dot_row(isa, m, r, &input, &xs, t, |tok, v| {
+                dot_row(isa, m, r, input, &xs, t, |tok, v| {
                     // SAFETY: `tok * rows + r` < out.len(), and row `r` belongs to this chunk only.
                     unsafe { *p.0.add(tok * rows + r) = v };
                 });
@@ -336,6 +410,9 @@ impl Ctx {
         });
     }
 }
+
+/// Activation rows quantised per parallel task.
+const QUANT_ROWS: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -390,17 +467,45 @@ mod tests {
         /// block counts that do and do not fill whole groups of eight.
         #[test]
         fn kernels_are_bit_identical(kind in 0u8..4, rows in 1usize..40, blocks in 1usize..30,
-                                     t in 1usize..7, seed in 1u64..u64::MAX,
-                                     xs in proptest::collection::vec(-50f32..50f32, 30 * 32 * 6)) {
+                                     t in 1usize..40, seed in 1u64..u64::MAX,
+                                     xs in proptest::collection::vec(-50f32..50f32, 30 * 32 * 40)) {
             let cols = blocks * QK;
             let m = rand_matrix(kind, rows, cols, seed);
             let x = &xs[..t * cols];
             let reference = run(Isa::Scalar, 1, &m, x, t);
             prop_assert_eq!(&reference, &run(Isa::Scalar, 3, &m, x, t));
-            for isa in [Isa::Avx2, Isa::Vnni].into_iter().filter(|i| i.is_supported()) {
+            for isa in [Isa::Avx2, Isa::Vnni, Isa::Amx].into_iter().filter(|i| i.is_supported()) {
                 prop_assert_eq!(&reference, &run(isa, 1, &m, x, t));
                 prop_assert_eq!(&reference, &run(isa, 2, &m, x, t));
             }
+        }
+    }
+
+    /// The AMX tiles against the scalar reference on the shapes prefill meets: partial row and
+    /// token tiles, every weight type, a long row (48 blocks, six whole groups).
+    #[test]
+    fn amx_tiles_match_scalar_bits() {
+        if !Isa::Amx.is_supported() {
+            eprintln!("SKIPPED: this CPU or kernel offers no AMX-INT8");
+            return;
+        }
+        for (kind, rows, blocks, t) in [
+            (0, 37, 48, 33),
+            (1, 16, 18, 16),
+            (2, 20, 5, 8),
+            (0, 3, 1, 17),
+        ] {
+            let m = rand_matrix(kind, rows, blocks * QK, 7 + kind as u64);
+            let x: Vec<f32> = (0..t * blocks * QK)
+                .map(|i| ((i * 7919 % 2003) as f32 - 1001.0) / 37.0)
+                .collect();
+            let reference = run(Isa::Scalar, 1, &m, &x, t);
+            assert_eq!(reference, run(Isa::Amx, 1, &m, &x, t), "kind {kind}");
+            assert_eq!(
+                reference,
+                run(Isa::Amx, 2, &m, &x, t),
+                "kind {kind}, 2 threads"
+            );
         }
     }
 

@@ -28,7 +28,7 @@ pub fn bits(v: &[f32]) -> Vec<u32> {
 
 /// Kernel sets this CPU can run.
 pub fn isas() -> Vec<Isa> {
-    [Isa::Scalar, Isa::Avx2, Isa::Vnni]
+    [Isa::Scalar, Isa::Avx2, Isa::Vnni, Isa::Amx]
         .into_iter()
         .filter(|i| i.is_supported())
         .collect()
