@@ -11,6 +11,7 @@ use std::path::Path;
 use crate::error::LlmError;
 use crate::gguf::{Gguf, TensorInfo, TensorType};
 use crate::kernels::attn::{self, HeadCache};
+use crate::kernels::attn_group::{self, KeysT};
 use crate::kernels::{vmath, Ctx};
 use crate::math;
 use crate::quant::{Matrix, QK};
@@ -165,6 +166,8 @@ pub enum Logits {
 pub struct KvCache {
     k: Vec<Vec<f32>>,
     v: Vec<Vec<f32>>,
+    /// The keys again, transposed in blocks of positions for the grouped attention kernel.
+    kt: Vec<Vec<f32>>,
     len: usize,
 }
 
@@ -184,6 +187,9 @@ impl KvCache {
         if len < self.len {
             for l in self.k.iter_mut().chain(self.v.iter_mut()) {
                 l.truncate(len * kv_dim);
+            }
+            for l in self.kt.iter_mut() {
+                l.truncate(len.div_ceil(attn_group::BLOCK) * kv_dim * attn_group::BLOCK);
             }
             self.len = len;
         }
@@ -329,6 +335,7 @@ impl Model {
         if cache.k.len() != c.n_layer {
             cache.k = vec![Vec::new(); c.n_layer];
             cache.v = vec![Vec::new(); c.n_layer];
+            cache.kt = vec![Vec::new(); c.n_layer];
         }
         let (dim, kv, hd) = (c.dim, c.kv_dim(), c.head_dim);
 
@@ -346,8 +353,17 @@ impl Model {
         let mut gate = vec![0f32; t * c.ffn_dim];
         let mut up = vec![0f32; t * c.ffn_dim];
 
+        // `o` holds a residual branch not yet added to `x` (added together with the next norm).
+        let mut pending = false;
         for (li, layer) in self.layers.iter().enumerate() {
-            rms_norm(&x, &layer.attn_norm, c.eps, &mut xn);
+            add_norm(
+                ctx,
+                &mut x,
+                pending.then_some(&o[..]),
+                &layer.attn_norm,
+                c.eps,
+                &mut xn,
+            );
             let input = ctx.input(
                 &xn,
                 t,
@@ -358,23 +374,32 @@ impl Model {
             ctx.matmul_input(&layer.wk, &input, &mut k);
             ctx.matmul_input(&layer.wv, &input, &mut v);
             drop(input);
-            for i in 0..t {
-                let pos = p0 + i;
-                for h in 0..c.n_head {
-                    self.rope(&mut q[i * dim + h * hd..i * dim + (h + 1) * hd], pos);
+            ctx.for_each_chunk2(&mut q, ROWS * dim, &mut k, ROWS * kv, |ci, qc, kc| {
+                for (j, (qr, kr)) in qc
+                    .chunks_exact_mut(dim)
+                    .zip(kc.chunks_exact_mut(kv))
+                    .enumerate()
+                {
+                    let pos = p0 + ci * ROWS + j;
+                    for qh in qr.chunks_exact_mut(hd) {
+                        self.rope(qh, pos);
+                    }
+                    for kh in kr.chunks_exact_mut(hd) {
+                        self.rope(kh, pos);
+                    }
                 }
-                for h in 0..c.n_head_kv {
-                    self.rope(&mut k[i * kv + h * hd..i * kv + (h + 1) * hd], pos);
-                }
-            }
+            });
             cache.k[li].extend_from_slice(&k);
             cache.v[li].extend_from_slice(&v);
-            self.attention(ctx, &q, &cache.k[li], &cache.v[li], p0, &mut att);
+            attn_group::append_keys(&mut cache.kt[li], &k, p0, c.n_head_kv, hd);
+            let keys = KeysT {
+                kt: &cache.kt[li],
+                n_kv: c.n_head_kv,
+                head_dim: hd,
+            };
+            self.attention(ctx, &q, keys, &cache.k[li], &cache.v[li], p0, &mut att);
             ctx.matmul(&layer.wo, &att, t, &mut o);
-            for (xi, oi) in x.iter_mut().zip(&o) {
-                *xi += *oi;
-            }
-            rms_norm(&x, &layer.ffn_norm, c.eps, &mut xn);
+            add_norm(ctx, &mut x, Some(&o), &layer.ffn_norm, c.eps, &mut xn);
             let input = ctx.input(
                 &xn,
                 t,
@@ -390,7 +415,10 @@ impl Model {
                 vmath::silu_mul(isa, g, u);
             });
             ctx.matmul(&layer.w_down, &gate, t, &mut o);
-            for (xi, oi) in x.iter_mut().zip(&o) {
+            pending = true;
+        }
+        if pending {
+            for (xi, oi) in x[first * dim..].iter_mut().zip(&o[first * dim..]) {
                 *xi += *oi;
             }
         }
@@ -420,12 +448,45 @@ impl Model {
     }
 
     /// Causal grouped-query attention for `t` queries at positions `p0..p0+t`.
-    fn attention(&self, ctx: &Ctx, q: &[f32], kc: &[f32], vc: &[f32], p0: usize, out: &mut [f32]) {
+    #[allow(clippy::too_many_arguments)]
+    fn attention(
+        &self,
+        ctx: &Ctx,
+        q: &[f32],
+        keys: KeysT<'_>,
+        kc: &[f32],
+        vc: &[f32],
+        p0: usize,
+        out: &mut [f32],
+    ) {
         let c = &self.config;
         let (dim, kv, hd) = (c.dim, c.kv_dim(), c.head_dim);
         let group = c.n_head / c.n_head_kv;
         let scale = 1.0 / (hd as f32).sqrt();
         let isa = ctx.isa();
+        if attn_group::available(isa, hd, group) {
+            // Task = one query's heads of one KV head: contiguous in `out` and in `q`.
+            ctx.for_each_chunk(out, group * hd, |idx, o| {
+                let (i, g) = (idx / c.n_head_kv, idx % c.n_head_kv);
+                let at = i * dim + g * group * hd;
+                let values = HeadCache {
+                    k: kc,
+                    v: vc,
+                    stride: kv,
+                    offset: g * hd,
+                };
+                attn_group::group(
+                    &q[at..at + group * hd],
+                    keys,
+                    values,
+                    g,
+                    p0 + i + 1,
+                    scale,
+                    o,
+                );
+            });
+            return;
+        }
         ctx.for_each_chunk(out, hd, |idx, o| {
             let (i, h) = (idx / c.n_head, idx % c.n_head);
             let qh = &q[i * dim + h * hd..i * dim + (h + 1) * hd];
@@ -441,6 +502,23 @@ impl Model {
 }
 
 /// Canonical RMSNorm of each `dim`-sized row: `y = (x * (1 / sqrt(Σx²/n + eps))) * w`.
+/// Token rows per parallel task of the elementwise steps (norms, residuals, RoPE).
+const ROWS: usize = 16;
+
+/// `x += add` (when given), then `out = rms_norm(x)`, rows spread over the workers.
+fn add_norm(ctx: &Ctx, x: &mut [f32], add: Option<&[f32]>, w: &[f32], eps: f32, out: &mut [f32]) {
+    let dim = w.len();
+    ctx.for_each_chunk2(x, ROWS * dim, out, ROWS * dim, |ci, xc, oc| {
+        if let Some(add) = add {
+            let a = &add[ci * ROWS * dim..ci * ROWS * dim + xc.len()];
+            for (xi, ai) in xc.iter_mut().zip(a) {
+                *xi += *ai;
+            }
+        }
+        rms_norm(xc, w, eps, oc);
+    });
+}
+
 fn rms_norm(x: &[f32], w: &[f32], eps: f32, out: &mut [f32]) {
     let dim = w.len();
     for (xr, yr) in x.chunks_exact(dim).zip(out.chunks_exact_mut(dim)) {

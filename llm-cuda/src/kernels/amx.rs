@@ -1,22 +1,21 @@
 //! AMX-INT8 matrix multiply for prefill (many tokens at once). The tile unit computes each block's
-//! exact integer dot (`tdpbusd`: unsigned Q4 nibbles × signed Q8 activations, `tdpbssd` for Q8_0
-//! weights) for 16 weight rows × 16 tokens at a time; integer sums are exact, so they equal the
+//! exact integer dot (`tdpbsud`: signed Q8 activations × unsigned Q4 nibbles, `tdpbssd` for Q8_0
+//! weights) for 16 tokens × 16 weight rows at a time; integer sums are exact, so they equal the
 //! scalar kernels' `isum` bit for bit. The f32 part then runs, per output element, exactly the
 //! scalar order: `v_b = (d_w · d_x) · isum_b (+ m_w · s_x)`, lane `b % 8` accumulates `v_b` in block
-//! order, [`crate::math::tree8`] sums the lanes; AVX-512 vectors hold 16 *tokens* of one output row,
-//! so no element's arithmetic changes. Bit-identical to [`super::scalar`]; the tests in
-//! `kernels/mod.rs` prove it.
+//! order, [`crate::math::tree8`] sums the lanes; AVX-512 vectors hold one token's 16 output rows,
+//! so no element's arithmetic changes and results go out as contiguous rows. Bit-identical to
+//! [`super::scalar`]; the tests in `kernels/mod.rs` prove it.
 //!
-//! Tiles (palette 1): `tmm0` = C (16 rows × 16 i32), `tmm1` = A (16 weight rows × 32 bytes: one
-//! block, elements in order), `tmm2` = B (8 rows × 64 bytes: row `c` holds the 4-element chunk `c`
-//! of the block for each of 16 tokens). Linux hands out AMX state only on request
+//! Tiles (palette 1, two alternating sets): C (16 tokens × 16 i32), A (16 tokens × 32 bytes: one
+//! block's activations, elements in order), B (8 rows × 64 bytes: row `c` holds the 4-element chunk
+//! `c` of the block for each of 16 weight rows). Linux hands out AMX state only on request
 //! (`arch_prctl(ARCH_REQ_XCOMP_PERM)`), made once per process by [`supported`].
 
 use std::arch::asm;
 use std::arch::x86_64::*;
 use std::sync::OnceLock;
 
-use half::f16;
 
 use crate::quant::{q4_offset, q8_offset, QActs, Weights, QK};
 
@@ -69,8 +68,8 @@ fn request_tile_state() -> bool {
     false
 }
 
-/// Activations packed for the B tiles: per token tile and block, 8 chunk rows × 16 tokens × 4
-/// bytes, and the per-token scales of that block side by side (zero for padding tokens).
+/// Activations packed for the A tiles: per token tile and block, 16 tokens × 32 bytes (elements
+/// in order), and the per-token scales of that block side by side (zero for padding tokens).
 pub struct Packed {
     nb: usize,
     q: Vec<i8>,
@@ -80,8 +79,9 @@ pub struct Packed {
 }
 
 impl Packed {
-    /// Packs quantised activations (`acts.rows` tokens).
-    pub fn new(acts: &QActs) -> Self {
+    /// Packs quantised activations (`acts.rows` tokens), one token tile per task of `run`
+    /// (`run(n, f)` calls `f(i)` for `i in 0..n`, possibly in parallel).
+    pub fn new(acts: &QActs, run: impl Fn(usize, &(dyn Fn(usize) + Sync))) -> Self {
         let nb = acts.blocks_per_row();
         let tiles = acts.rows.div_ceil(TOKENS);
         let mut p = Packed {
@@ -91,86 +91,98 @@ impl Packed {
             s: vec![0.0; tiles * nb * TOKENS],
             isum: vec![0; tiles * nb * TOKENS],
         };
-        for t in 0..acts.rows {
-            let (tile, i) = (t / TOKENS, t % TOKENS);
-            let row = &acts.q[t * acts.cols..(t + 1) * acts.cols];
-            for b in 0..nb {
-                let tb = (tile * nb + b) * TOKENS;
-                let dst = &mut p.q[tb * QK..(tb + TOKENS) * QK];
-                for c in 0..QK / 4 {
-                    let o = q8_offset(nb, b, 4 * c);
-                    let at = c * 4 * TOKENS + 4 * i;
-                    dst[at..at + 4].copy_from_slice(&row[o..o + 4]);
+        let per = nb * TOKENS;
+        let parts: Vec<_> =
+            p.q.chunks_mut(per * QK)
+                .zip(p.d.chunks_mut(per))
+                .zip(p.s.chunks_mut(per))
+                .zip(p.isum.chunks_mut(per))
+                .map(std::sync::Mutex::new)
+                .collect();
+        run(tiles, &|tile| {
+            let mut part = parts[tile].lock().unwrap_or_else(|e| e.into_inner());
+            let (((q, d), s), isum) = &mut *part;
+            for i in 0..TOKENS.min(acts.rows - tile * TOKENS) {
+                let t = tile * TOKENS + i;
+                let row = &acts.q[t * acts.cols..(t + 1) * acts.cols];
+                for b in 0..nb {
+                    let dst = &mut q[(b * TOKENS + i) * QK..(b * TOKENS + i + 1) * QK];
+                    for c in 0..QK / 4 {
+                        let o = q8_offset(nb, b, 4 * c);
+                        dst[4 * c..4 * c + 4].copy_from_slice(&row[o..o + 4]);
+                    }
+                    d[b * TOKENS + i] = acts.d[t * nb + b];
+                    s[b * TOKENS + i] = acts.s[t * nb + b];
+                    isum[b * TOKENS + i] = acts.isum[t * nb + b];
                 }
-                p.d[tb + i] = acts.d[t * nb + b];
-                p.s[tb + i] = acts.s[t * nb + b];
-                p.isum[tb + i] = acts.isum[t * nb + b];
             }
-        }
+        });
+        drop(parts);
         p
     }
 }
 
-/// One row tile's weights unpacked for the A tiles: per block, 16 rows × 32 bytes (elements in
-/// order; zero rows past the matrix), and the f32 scales per row and block.
-struct ATiles {
-    a: Vec<u8>,
+/// One row tile's weights unpacked for the B tiles: per block, 8 chunk rows × 16 weight rows × 4
+/// bytes, and the f32 scales per block and row (rows past the matrix keep stale values: their
+/// results are computed but never written).
+struct BTiles {
+    b: Vec<u8>,
     d: Vec<f32>,
     m: Vec<f32>,
 }
 
-fn unpack(w: &Weights, cols: usize, r0: usize, nrows: usize) -> ATiles {
+thread_local! {
+    /// Each worker's unpacked row tile, reused across calls.
+    static SCRATCH: std::cell::RefCell<BTiles> = const {
+        std::cell::RefCell::new(BTiles { b: Vec::new(), d: Vec::new(), m: Vec::new() })
+    };
+}
+
+fn unpack(t: &mut BTiles, w: &Weights, cols: usize, r0: usize, nrows: usize) {
     let nb = cols / QK;
-    let mut t = ATiles {
-        a: vec![0; nb * ROWS * QK],
-        d: vec![0.0; ROWS * nb],
-        m: vec![0.0; ROWS * nb],
-    };
-    let widen = |h: &[f16], out: &mut [f32]| {
-        for (o, v) in out.iter_mut().zip(h) {
-            *o = v.to_f32();
-        }
-    };
+    t.b.resize(nb * ROWS * QK, 0);
+    t.d.resize(nb * ROWS, 0.0);
+    t.m.resize(nb * ROWS, 0.0);
     for r in 0..nrows {
         let rb = (r0 + r) * nb..(r0 + r + 1) * nb;
+        // Element e of block b goes to chunk row e / 4, column r, byte e % 4.
+        let at = |b: usize, e: usize| (b * QK / 4 + e / 4) * ROWS * 4 + r * 4 + e % 4;
         match w {
             Weights::Q4_1 { qs, d, .. } | Weights::Q4_0 { qs, d } => {
                 let row = &qs[rb.start * 16..rb.end * 16];
                 for b in 0..nb {
-                    let mut bytes = [0u8; 16];
                     for c in 0..4 {
                         let o = q4_offset(nb, b, 4 * c);
-                        bytes[4 * c..4 * c + 4].copy_from_slice(&row[o..o + 4]);
+                        let v = u32::from_le_bytes([row[o], row[o + 1], row[o + 2], row[o + 3]]);
+                        // Bytes 4c..4c+4: low nibbles are elements 4c.., high nibbles 16 + 4c...
+                        let lo = (v & 0x0f0f_0f0f).to_le_bytes();
+                        let hi = ((v >> 4) & 0x0f0f_0f0f).to_le_bytes();
+                        let (l, h) = (at(b, 4 * c), at(b, 16 + 4 * c));
+                        t.b[l..l + 4].copy_from_slice(&lo);
+                        t.b[h..h + 4].copy_from_slice(&hi);
                     }
-                    let v = u128::from_le_bytes(bytes);
-                    let lo = (v & 0x0f0f_0f0f_0f0f_0f0f_0f0f_0f0f_0f0f_0f0f).to_le_bytes();
-                    let hi = ((v >> 4) & 0x0f0f_0f0f_0f0f_0f0f_0f0f_0f0f_0f0f_0f0f).to_le_bytes();
-                    let at = (b * ROWS + r) * QK;
-                    t.a[at..at + 16].copy_from_slice(&lo);
-                    t.a[at + 16..at + 32].copy_from_slice(&hi);
-                }
-                widen(&d[rb.clone()], &mut t.d[r * nb..(r + 1) * nb]);
-                if let Weights::Q4_1 { m, .. } = w {
-                    widen(&m[rb], &mut t.m[r * nb..(r + 1) * nb]);
+                    t.d[b * ROWS + r] = d[rb.start + b].to_f32();
+                    if let Weights::Q4_1 { m, .. } = w {
+                        t.m[b * ROWS + r] = m[rb.start + b].to_f32();
+                    }
                 }
             }
             Weights::Q8_0 { qs, d } => {
                 let row = &qs[rb.start * QK..rb.end * QK];
                 for b in 0..nb {
-                    let at = (b * ROWS + r) * QK;
                     for c in 0..QK / 4 {
                         let o = q8_offset(nb, b, 4 * c);
+                        let a = at(b, 4 * c);
                         for e in 0..4 {
-                            t.a[at + 4 * c + e] = row[o + e] as u8;
+                            t.b[a + e] = row[o + e] as u8;
                         }
                     }
+                    t.d[b * ROWS + r] = d[rb.start + b].to_f32();
                 }
-                widen(&d[rb], &mut t.d[r * nb..(r + 1) * nb]);
             }
             Weights::F32(_) => unreachable!("AMX runs quantised weights only"),
         }
     }
-    t
 }
 
 /// The tile configuration: C 16×64 bytes, A 16×32 bytes, B 8×64 bytes, twice (tmm0–2, tmm3–5).
@@ -193,7 +205,8 @@ const Q4_1: u8 = 0;
 const Q4_0: u8 = 1;
 const Q8_0: u8 = 2;
 
-/// Weight rows `r0..r0+nrows` (`nrows ≤ 16`) times all `t` packed tokens; `out(token, row, value)`.
+/// Weight rows `r0..r0+nrows` (`nrows ≤ 16`) times all `t` packed tokens; `out(token, values)`
+/// receives one token's values of rows `r0..r0+16` (only the first `nrows` are meaningful).
 ///
 /// # Safety
 /// [`supported`] must have returned true; `p` must be packed from activations of `cols` columns.
@@ -204,25 +217,30 @@ pub unsafe fn rows_tile(
     nrows: usize,
     p: &Packed,
     t: usize,
-    mut out: impl FnMut(usize, usize, f32),
+    out: impl FnMut(usize, &[f32; ROWS]),
 ) {
     debug_assert_eq!(cols / QK, p.nb);
-    let out = |tok, r, v| out(tok, r0 + r, v);
-    let at = unpack(w, cols, r0, nrows);
-    match w {
-        Weights::Q4_1 { .. } => tiles::<Q4_1>(&at, nrows, p, t, out),
-        Weights::Q4_0 { .. } => tiles::<Q4_0>(&at, nrows, p, t, out),
-        Weights::Q8_0 { .. } => tiles::<Q8_0>(&at, nrows, p, t, out),
-        Weights::F32(_) => unreachable!("AMX runs quantised weights only"),
-    }
+    SCRATCH.with(|bt| {
+        let bt = &mut *bt.borrow_mut();
+        unpack(bt, w, cols, r0, nrows);
+        match w {
+            Weights::Q4_1 { .. } => tiles::<Q4_1>(bt, p, t, out),
+            Weights::Q4_0 { .. } => tiles::<Q4_0>(bt, p, t, out),
+            Weights::Q8_0 { .. } => tiles::<Q8_0>(bt, p, t, out),
+            Weights::F32(_) => unreachable!("AMX runs quantised weights only"),
+        }
+    })
 }
 
-/// The integer tiles of blocks `b0..b0+k` for token tile `tile`, row `r` of block `b0+j` stored at
-/// `c[(r * 8 + j) * 16..]`. Two register sets alternate so consecutive blocks do not wait on each
-/// other.
+/// i32s per token row of the group buffer: eight blocks × 16 weight rows.
+const GROUP_C: usize = 8 * ROWS;
+
+/// The integer tiles of blocks `b0..b0+k` for token tile `tile`, token `i`'s row of block `b0+j`
+/// stored at `c[(i * 8 + j) * 16..]`. Two register sets alternate so consecutive blocks do not wait
+/// on each other.
 #[inline(always)]
 unsafe fn int_tiles<const KIND: u8>(
-    at: &ATiles,
+    bt: &BTiles,
     p: &Packed,
     tile: usize,
     b0: usize,
@@ -230,61 +248,56 @@ unsafe fn int_tiles<const KIND: u8>(
     c: *mut i32,
 ) {
     let nb = p.nb;
+    let cs = GROUP_C * 4;
     for j in 0..k {
         let b = b0 + j;
-        let a = at.a.as_ptr().add(b * ROWS * QK);
-        let bq = p.q.as_ptr().add((tile * nb + b) * TOKENS * QK);
-        let cj = c.add(j * TOKENS);
-        let cs = GROUP_C * 4;
+        let a = p.q.as_ptr().add((tile * nb + b) * TOKENS * QK);
+        let w = bt.b.as_ptr().add(b * ROWS * QK);
+        let cj = c.add(j * ROWS);
         if j % 2 == 0 {
             asm!("tilezero tmm0", options(nostack, nomem));
             asm!("tileloadd tmm1, [{0} + {1}*1]", in(reg) a, in(reg) QK, options(nostack, readonly));
-            asm!("tileloadd tmm2, [{0} + {1}*1]", in(reg) bq, in(reg) 4 * TOKENS, options(nostack, readonly));
+            asm!("tileloadd tmm2, [{0} + {1}*1]", in(reg) w, in(reg) 4 * ROWS, options(nostack, readonly));
             if KIND == Q8_0 {
                 asm!("tdpbssd tmm0, tmm1, tmm2", options(nostack, nomem));
             } else {
-                asm!("tdpbusd tmm0, tmm1, tmm2", options(nostack, nomem));
+                asm!("tdpbsud tmm0, tmm1, tmm2", options(nostack, nomem));
             }
             asm!("tilestored [{0} + {1}*1], tmm0", in(reg) cj, in(reg) cs, options(nostack));
         } else {
             asm!("tilezero tmm3", options(nostack, nomem));
             asm!("tileloadd tmm4, [{0} + {1}*1]", in(reg) a, in(reg) QK, options(nostack, readonly));
-            asm!("tileloadd tmm5, [{0} + {1}*1]", in(reg) bq, in(reg) 4 * TOKENS, options(nostack, readonly));
+            asm!("tileloadd tmm5, [{0} + {1}*1]", in(reg) w, in(reg) 4 * ROWS, options(nostack, readonly));
             if KIND == Q8_0 {
                 asm!("tdpbssd tmm3, tmm4, tmm5", options(nostack, nomem));
             } else {
-                asm!("tdpbusd tmm3, tmm4, tmm5", options(nostack, nomem));
+                asm!("tdpbsud tmm3, tmm4, tmm5", options(nostack, nomem));
             }
             asm!("tilestored [{0} + {1}*1], tmm3", in(reg) cj, in(reg) cs, options(nostack));
         }
     }
 }
 
-/// i32s per row of the group buffer: eight blocks × 16 tokens.
-const GROUP_C: usize = 8 * TOKENS;
-
-/// `v_b` for row `r`, block `b` (the scalar kernels' expression, 16 tokens per vector).
+/// `v_b` for token `i` (packed index `tx = (tile * nb + b) * 16 + i`) and block `b`, 16 weight rows
+/// per vector: the scalar kernels' expression.
 #[inline(always)]
 unsafe fn block_value<const KIND: u8>(
-    at: &ATiles,
+    bt: &BTiles,
     p: &Packed,
-    nb: usize,
-    r: usize,
     b: usize,
-    tb: usize,
+    tx: usize,
     c: *const i32,
 ) -> __m512 {
     let mut isum = _mm512_loadu_si512(c as *const _);
     if KIND == Q4_0 {
-        let xi = _mm512_loadu_si512(p.isum.as_ptr().add(tb) as *const _);
-        isum = _mm512_sub_epi32(isum, _mm512_slli_epi32::<3>(xi));
+        isum = _mm512_sub_epi32(isum, _mm512_set1_epi32(8 * *p.isum.get_unchecked(tx)));
     }
-    let dx = _mm512_loadu_ps(p.d.as_ptr().add(tb));
-    let dw = _mm512_set1_ps(*at.d.get_unchecked(r * nb + b));
+    let dw = _mm512_loadu_ps(bt.d.as_ptr().add(b * ROWS));
+    let dx = _mm512_set1_ps(*p.d.get_unchecked(tx));
     let v = _mm512_mul_ps(_mm512_mul_ps(dw, dx), _mm512_cvtepi32_ps(isum));
     if KIND == Q4_1 {
-        let sx = _mm512_loadu_ps(p.s.as_ptr().add(tb));
-        let mw = _mm512_set1_ps(*at.m.get_unchecked(r * nb + b));
+        let mw = _mm512_loadu_ps(bt.m.as_ptr().add(b * ROWS));
+        let sx = _mm512_set1_ps(*p.s.get_unchecked(tx));
         _mm512_add_ps(v, _mm512_mul_ps(mw, sx))
     } else {
         v
@@ -293,70 +306,59 @@ unsafe fn block_value<const KIND: u8>(
 
 #[target_feature(enable = "avx512f,avx2,f16c")]
 unsafe fn tiles<const KIND: u8>(
-    at: &ATiles,
-    nrows: usize,
+    bt: &BTiles,
     p: &Packed,
     t: usize,
-    mut out: impl FnMut(usize, usize, f32),
+    mut out: impl FnMut(usize, &[f32; ROWS]),
 ) {
     let nb = p.nb;
     let cfg = config();
     asm!("ldtilecfg [{0}]", in(reg) cfg.0.as_ptr(), options(nostack, readonly));
     #[repr(C, align(64))]
     struct Buf<T>(T);
-    let mut cbuf = Buf([0i32; ROWS * GROUP_C]);
-    let mut acc = Buf([[_mm512_setzero_ps(); 8]; ROWS]);
+    let mut cbuf = Buf([0i32; TOKENS * GROUP_C]);
+    let mut acc = Buf([[_mm512_setzero_ps(); 8]; TOKENS]);
     for tile in 0..t.div_ceil(TOKENS) {
-        acc.0 = [[_mm512_setzero_ps(); 8]; ROWS];
+        let n = (t - tile * TOKENS).min(TOKENS);
         let mut b0 = 0;
         while b0 < nb {
             let k = (nb - b0).min(8);
             let c = cbuf.0.as_mut_ptr();
-            int_tiles::<KIND>(at, p, tile, b0, k, c);
-            for (r, lanes) in acc.0.iter_mut().enumerate().take(nrows) {
-                let cr = c.add(r * GROUP_C);
-                let tb = (tile * nb + b0) * TOKENS;
+            int_tiles::<KIND>(bt, p, tile, b0, k, c);
+            for (i, lanes) in acc.0.iter_mut().enumerate().take(n) {
+                // The first group starts every lane at +0.0, as the scalar kernels do.
+                let mut l = if b0 == 0 {
+                    [_mm512_setzero_ps(); 8]
+                } else {
+                    *lanes
+                };
+                let ci = c.add(i * GROUP_C);
+                let tx = (tile * nb + b0) * TOKENS + i;
                 if k == 8 {
-                    for (j, l) in lanes.iter_mut().enumerate() {
-                        let v = block_value::<KIND>(
-                            at,
-                            p,
-                            nb,
-                            r,
-                            b0 + j,
-                            tb + j * TOKENS,
-                            cr.add(j * TOKENS),
-                        );
+                    for (j, l) in l.iter_mut().enumerate() {
+                        let v =
+                            block_value::<KIND>(bt, p, b0 + j, tx + j * TOKENS, ci.add(j * ROWS));
                         *l = _mm512_add_ps(*l, v);
                     }
                 } else {
-                    for (j, l) in lanes.iter_mut().enumerate().take(k) {
-                        let v = block_value::<KIND>(
-                            at,
-                            p,
-                            nb,
-                            r,
-                            b0 + j,
-                            tb + j * TOKENS,
-                            cr.add(j * TOKENS),
-                        );
+                    for (j, l) in l.iter_mut().enumerate().take(k) {
+                        let v =
+                            block_value::<KIND>(bt, p, b0 + j, tx + j * TOKENS, ci.add(j * ROWS));
                         *l = _mm512_add_ps(*l, v);
                     }
                 }
+                *lanes = l;
             }
             b0 += 8;
         }
-        let n = (t - tile * TOKENS).min(TOKENS);
-        for (r, l) in acc.0.iter().enumerate().take(nrows) {
+        for (i, l) in acc.0.iter().enumerate().take(n) {
             let s = _mm512_add_ps(
                 _mm512_add_ps(_mm512_add_ps(l[0], l[4]), _mm512_add_ps(l[2], l[6])),
                 _mm512_add_ps(_mm512_add_ps(l[1], l[5]), _mm512_add_ps(l[3], l[7])),
             );
-            let mut vals = [0f32; TOKENS];
-            _mm512_storeu_ps(vals.as_mut_ptr(), s);
-            for (i, &v) in vals[..n].iter().enumerate() {
-                out(tile * TOKENS + i, r, v);
-            }
+            let mut row = [0f32; ROWS];
+            _mm512_storeu_ps(row.as_mut_ptr(), s);
+            out(tile * TOKENS + i, &row);
         }
     }
     asm!("tilerelease", options(nostack, nomem));

@@ -4,6 +4,7 @@
 #[cfg(target_arch = "x86_64")]
 pub mod amx;
 pub mod attn;
+pub mod attn_group;
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
 pub mod pool;
@@ -338,7 +339,9 @@ impl Ctx {
         });
         #[cfg(target_arch = "x86_64")]
         let packed = match &q {
-            Some(q) if self.isa == Isa::Amx && rows >= AMX_MIN_TOKENS => Some(amx::Packed::new(q)),
+            Some(q) if self.isa == Isa::Amx && rows >= AMX_MIN_TOKENS => {
+                Some(amx::Packed::new(q, |n, f| self.for_each(n, f)))
+            }
             _ => None,
         };
         Input {
@@ -348,6 +351,35 @@ impl Ctx {
             #[cfg(target_arch = "x86_64")]
             packed,
         }
+    }
+
+    /// Runs `f(i, a_i, b_i)` over the `alen`-sized chunks of `a` paired with the `blen`-sized
+    /// chunks of `b` (the same number of chunks), spread over the workers.
+    pub fn for_each_chunk2(
+        &self,
+        a: &mut [f32],
+        alen: usize,
+        b: &mut [f32],
+        blen: usize,
+        f: impl Fn(usize, &mut [f32], &mut [f32]) + Sync,
+    ) {
+        let (na, nb) = (a.len(), b.len());
+        let n = na.div_ceil(alen);
+        assert_eq!(n, nb.div_ceil(blen), "paired chunks");
+        let (pa, pb) = (OutPtr(a.as_mut_ptr()), OutPtr(b.as_mut_ptr()));
+        self.for_each(n, |i| {
+            let (pa, pb) = (pa, pb);
+            let (ea, eb) = (((i + 1) * alen).min(na), ((i + 1) * blen).min(nb));
+            // SAFETY: chunk `i` of each slice is disjoint from every other chunk and inside the
+            // slice, and both stay borrowed until every task is done.
+            let (ca, cb) = unsafe {
+                (
+                    std::slice::from_raw_parts_mut(pa.0.add(i * alen), ea - i * alen),
+                    std::slice::from_raw_parts_mut(pb.0.add(i * blen), eb - i * blen),
+                )
+            };
+            f(i, ca, cb);
+        });
     }
 
     /// `out[t][r] = m[r] · x[t]` for `t` tokens (`out` is `t × m.rows`, token-major).
@@ -378,10 +410,15 @@ impl Ctx {
                 // SAFETY: `packed` exists only when `Isa::Amx` was selected, i.e. when
                 // `amx::supported()` (checked by `Ctx::new`); it holds `t` tokens of `m.cols` columns.
                 unsafe {
-                    amx::rows_tile(&m.w, m.cols, r0, n, packed, t, |tok, r, v| {
-                        // SAFETY: `tok * rows + r` < out.len(); rows `r0..r0 + n` are this
-                        // task's only.
-                        *p.0.add(tok * rows + r) = v
+                    amx::rows_tile(&m.w, m.cols, r0, n, packed, t, |tok, vals| {
+                        // SAFETY: `tok * rows + r0 + n` <= out.len(); rows `r0..r0 + n` are
+                        // this task's only.
+                        let dst = p.0.add(tok * rows + r0);
+                        if n == amx::ROWS {
+                            *dst.cast::<[f32; amx::ROWS]>() = *vals;
+                        } else {
+                            std::ptr::copy_nonoverlapping(vals.as_ptr(), dst, n);
+                        }
                     })
                 };
             });
