@@ -397,24 +397,35 @@ impl Model {
                 n_kv: c.n_head_kv,
                 head_dim: hd,
             };
-            self.attention(ctx, &q, keys, &cache.k[li], &cache.v[li], p0, &mut att);
-            ctx.matmul(&layer.wo, &att, t, &mut o);
-            add_norm(ctx, &mut x, Some(&o), &layer.ffn_norm, c.eps, &mut xn);
+            // The last layer's outputs matter only from the first returned position on (its keys
+            // and values above are cached for every position).
+            let lo = if li + 1 == self.layers.len() {
+                first
+            } else {
+                0
+            };
+            let (tl, fd) = (t - lo, c.ffn_dim);
+            let (q, att, o) = (&q[lo * dim..], &mut att[lo * dim..], &mut o[lo * dim..]);
+            let (x, xn) = (&mut x[lo * dim..], &mut xn[lo * dim..]);
+            let (gate, up) = (&mut gate[lo * fd..], &mut up[lo * fd..]);
+            self.attention(ctx, q, keys, &cache.k[li], &cache.v[li], p0 + lo, att);
+            ctx.matmul(&layer.wo, att, tl, o);
+            add_norm(ctx, x, Some(o), &layer.ffn_norm, c.eps, xn);
             let input = ctx.input(
-                &xn,
-                t,
+                xn,
+                tl,
                 dim,
                 layer.w_gate.wants_qacts() || layer.w_up.wants_qacts(),
             );
-            ctx.matmul_input(&layer.w_gate, &input, &mut gate);
-            ctx.matmul_input(&layer.w_up, &input, &mut up);
+            ctx.matmul_input(&layer.w_gate, &input, gate);
+            ctx.matmul_input(&layer.w_up, &input, up);
             drop(input);
             let isa = ctx.isa();
-            ctx.for_each_chunk(&mut gate, SILU_CHUNK, |i, g| {
+            ctx.for_each_chunk(gate, SILU_CHUNK, |i, g| {
                 let u = &up[i * SILU_CHUNK..i * SILU_CHUNK + g.len()];
                 vmath::silu_mul(isa, g, u);
             });
-            ctx.matmul(&layer.w_down, &gate, t, &mut o);
+            ctx.matmul(&layer.w_down, gate, tl, o);
             pending = true;
         }
         if pending {

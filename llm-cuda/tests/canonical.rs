@@ -52,6 +52,19 @@ fn prefill_equals_decode_at_every_position() {
     assert!(bits(&one) == bits(&all[mid * vocab..(mid + 1) * vocab]));
     let rest = s.prefill_all(&toks[mid + 1..]).unwrap();
     assert!(bits(&rest) == bits(&all[(mid + 1) * vocab..]));
+    // Logits from a later position (the last layer then runs only those rows), and after a
+    // session that already holds a prefix.
+    for first in [mid, toks.len() - 1] {
+        let from = e.logits_from(&toks, first).unwrap();
+        assert!(
+            bits(&from) == bits(&all[first * vocab..]),
+            "logits from {first}"
+        );
+    }
+    let mut s = e.session();
+    s.prefill(&toks[..mid]).unwrap();
+    let last = s.prefill(&toks[mid..]).unwrap();
+    assert!(bits(&last) == bits(&all[(toks.len() - 1) * vocab..]));
 }
 
 #[test]

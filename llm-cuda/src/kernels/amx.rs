@@ -16,7 +16,6 @@ use std::arch::asm;
 use std::arch::x86_64::*;
 use std::sync::OnceLock;
 
-
 use crate::quant::{q4_offset, q8_offset, QActs, Weights, QK};
 
 /// Weight rows per tile.
@@ -150,16 +149,24 @@ fn unpack(t: &mut BTiles, w: &Weights, cols: usize, r0: usize, nrows: usize) {
         match w {
             Weights::Q4_1 { qs, d, .. } | Weights::Q4_0 { qs, d } => {
                 let row = &qs[rb.start * 16..rb.end * 16];
+                assert!(t.b.len() >= nb * ROWS * QK && row.len() == nb * 16);
+                let (src, dst) = (row.as_ptr(), t.b.as_mut_ptr());
                 for b in 0..nb {
+                    let o0 = q4_offset(nb, b, 0);
+                    let step = q4_offset(nb, b, 4) - o0;
                     for c in 0..4 {
-                        let o = q4_offset(nb, b, 4 * c);
-                        let v = u32::from_le_bytes([row[o], row[o + 1], row[o + 2], row[o + 3]]);
-                        // Bytes 4c..4c+4: low nibbles are elements 4c.., high nibbles 16 + 4c...
-                        let lo = (v & 0x0f0f_0f0f).to_le_bytes();
-                        let hi = ((v >> 4) & 0x0f0f_0f0f).to_le_bytes();
-                        let (l, h) = (at(b, 4 * c), at(b, 16 + 4 * c));
-                        t.b[l..l + 4].copy_from_slice(&lo);
-                        t.b[h..h + 4].copy_from_slice(&hi);
+                        // SAFETY: chunk `c` of block `b` lies inside the row (the layout is a
+                        // permutation of it); destinations are inside `t.b` (asserted above).
+                        unsafe {
+                            let v = src.add(o0 + c * step).cast::<u32>().read_unaligned();
+                            // Bytes 4c..4c+4: low nibbles are elements 4c.., high nibbles 16 + 4c...
+                            dst.add(at(b, 4 * c))
+                                .cast::<u32>()
+                                .write_unaligned(v & 0x0f0f_0f0f);
+                            dst.add(at(b, 16 + 4 * c))
+                                .cast::<u32>()
+                                .write_unaligned((v >> 4) & 0x0f0f_0f0f);
+                        }
                     }
                     t.d[b * ROWS + r] = d[rb.start + b].to_f32();
                     if let Weights::Q4_1 { m, .. } = w {
@@ -205,11 +212,13 @@ const Q4_1: u8 = 0;
 const Q4_0: u8 = 1;
 const Q8_0: u8 = 2;
 
-/// Weight rows `r0..r0+nrows` (`nrows ≤ 16`) times all `t` packed tokens; `out(token, values)`
-/// receives one token's values of rows `r0..r0+16` (only the first `nrows` are meaningful).
+/// Weight rows `r0..r0+nrows` (`nrows ≤ 16`) times all `t` packed tokens, written to
+/// `out[token * stride + r]` for `r` in `r0..r0+nrows`.
 ///
 /// # Safety
-/// [`supported`] must have returned true; `p` must be packed from activations of `cols` columns.
+/// [`supported`] must have returned true; `p` must be packed from activations of `cols` columns;
+/// `out` must be valid for those writes and no other thread may touch those elements.
+#[allow(clippy::too_many_arguments)]
 pub unsafe fn rows_tile(
     w: &Weights,
     cols: usize,
@@ -217,16 +226,18 @@ pub unsafe fn rows_tile(
     nrows: usize,
     p: &Packed,
     t: usize,
-    out: impl FnMut(usize, &[f32; ROWS]),
+    out: *mut f32,
+    stride: usize,
 ) {
     debug_assert_eq!(cols / QK, p.nb);
+    let out = out.add(r0);
     SCRATCH.with(|bt| {
         let bt = &mut *bt.borrow_mut();
         unpack(bt, w, cols, r0, nrows);
         match w {
-            Weights::Q4_1 { .. } => tiles::<Q4_1>(bt, p, t, out),
-            Weights::Q4_0 { .. } => tiles::<Q4_0>(bt, p, t, out),
-            Weights::Q8_0 { .. } => tiles::<Q8_0>(bt, p, t, out),
+            Weights::Q4_1 { .. } => tiles::<Q4_1>(bt, p, t, nrows, out, stride),
+            Weights::Q4_0 { .. } => tiles::<Q4_0>(bt, p, t, nrows, out, stride),
+            Weights::Q8_0 { .. } => tiles::<Q8_0>(bt, p, t, nrows, out, stride),
             Weights::F32(_) => unreachable!("AMX runs quantised weights only"),
         }
     })
@@ -309,9 +320,16 @@ unsafe fn tiles<const KIND: u8>(
     bt: &BTiles,
     p: &Packed,
     t: usize,
-    mut out: impl FnMut(usize, &[f32; ROWS]),
+    nrows: usize,
+    out: *mut f32,
+    stride: usize,
 ) {
     let nb = p.nb;
+    let mask: __mmask16 = if nrows == ROWS {
+        0xffff
+    } else {
+        (1u16 << nrows) - 1
+    };
     let cfg = config();
     asm!("ldtilecfg [{0}]", in(reg) cfg.0.as_ptr(), options(nostack, readonly));
     #[repr(C, align(64))]
@@ -356,9 +374,7 @@ unsafe fn tiles<const KIND: u8>(
                 _mm512_add_ps(_mm512_add_ps(l[0], l[4]), _mm512_add_ps(l[2], l[6])),
                 _mm512_add_ps(_mm512_add_ps(l[1], l[5]), _mm512_add_ps(l[3], l[7])),
             );
-            let mut row = [0f32; ROWS];
-            _mm512_storeu_ps(row.as_mut_ptr(), s);
-            out(tile * TOKENS + i, &row);
+            _mm512_mask_storeu_ps(out.add((tile * TOKENS + i) * stride), mask, s);
         }
     }
     asm!("tilerelease", options(nostack, nomem));

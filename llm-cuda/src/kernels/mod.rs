@@ -408,19 +408,9 @@ impl Ctx {
                 let r0 = tile * amx::ROWS;
                 let n = (rows - r0).min(amx::ROWS);
                 // SAFETY: `packed` exists only when `Isa::Amx` was selected, i.e. when
-                // `amx::supported()` (checked by `Ctx::new`); it holds `t` tokens of `m.cols` columns.
-                unsafe {
-                    amx::rows_tile(&m.w, m.cols, r0, n, packed, t, |tok, vals| {
-                        // SAFETY: `tok * rows + r0 + n` <= out.len(); rows `r0..r0 + n` are
-                        // this task's only.
-                        let dst = p.0.add(tok * rows + r0);
-                        if n == amx::ROWS {
-                            *dst.cast::<[f32; amx::ROWS]>() = *vals;
-                        } else {
-                            std::ptr::copy_nonoverlapping(vals.as_ptr(), dst, n);
-                        }
-                    })
-                };
+                // `amx::supported()` (checked by `Ctx::new`); it holds `t` tokens of `m.cols`
+                // columns; this task alone writes rows `r0..r0 + n` of each of the `t` output rows.
+                unsafe { amx::rows_tile(&m.w, m.cols, r0, n, packed, t, p.0, rows) };
             });
             return;
         }
