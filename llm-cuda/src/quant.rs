@@ -141,16 +141,21 @@ impl QRowsMut<'_> {
 #[inline]
 fn quantize_block_with(x: &[f32], q: &mut [i8; QK], simd: bool) -> (f32, i32) {
     #[cfg(target_arch = "x86_64")]
-    if simd && avx2_quant::available() {
+    if simd && simd_quant::available512() {
+        // SAFETY: the CPU has AVX-512F (checked just above); `x` holds one block.
+        return unsafe { simd_quant::quantize_block512(x, q) };
+    }
+    #[cfg(target_arch = "x86_64")]
+    if simd && simd_quant::available() {
         // SAFETY: the CPU has AVX2 (checked just above); `x` holds one block.
-        return unsafe { avx2_quant::quantize_block(x, q) };
+        return unsafe { simd_quant::quantize_block(x, q) };
     }
     let _ = simd;
     quantize_block(x, q)
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx2_quant {
+mod simd_quant {
     use std::arch::x86_64::*;
     use std::sync::OnceLock;
 
@@ -159,6 +164,42 @@ mod avx2_quant {
     pub fn available() -> bool {
         static OK: OnceLock<bool> = OnceLock::new();
         *OK.get_or_init(|| std::arch::is_x86_feature_detected!("avx2"))
+    }
+
+    pub fn available512() -> bool {
+        static OK: OnceLock<bool> = OnceLock::new();
+        *OK.get_or_init(|| std::arch::is_x86_feature_detected!("avx512f"))
+    }
+
+    /// [`quantize_block`] in sixteen lanes (same NaN handling).
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn quantize_block512(x: &[f32], q: &mut [i8; QK]) -> (f32, i32) {
+        debug_assert_eq!(x.len(), QK);
+        let v0 = _mm512_loadu_ps(x.as_ptr());
+        let v1 = _mm512_loadu_ps(x.as_ptr().add(16));
+        let abs = |v: __m512| {
+            _mm512_castsi512_ps(_mm512_and_si512(
+                _mm512_castps_si512(v),
+                _mm512_set1_epi32(0x7fff_ffff),
+            ))
+        };
+        let m = _mm512_max_ps(abs(v0), _mm512_setzero_ps());
+        let m = _mm512_max_ps(abs(v1), m);
+        let amax = _mm512_reduce_max_ps(m);
+        let d = amax / 127.0;
+        let id = if amax == 0.0 { 0.0 } else { 127.0 / amax };
+        let (idv, magic) = (_mm512_set1_ps(id), _mm512_set1_ps(12_582_912.0));
+        let (lo, hi) = (_mm512_set1_ps(-127.0), _mm512_set1_ps(127.0));
+        let quant = |v: __m512| {
+            let r = _mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(v, idv), magic), magic);
+            let ok = _mm512_cmp_ps_mask::<_CMP_ORD_Q>(r, r);
+            let r = _mm512_maskz_mov_ps(ok, _mm512_min_ps(_mm512_max_ps(r, lo), hi));
+            _mm512_cvtps_epi32(r)
+        };
+        let (r0, r1) = (quant(v0), quant(v1));
+        _mm_storeu_si128(q.as_mut_ptr().cast(), _mm512_cvtepi32_epi8(r0));
+        _mm_storeu_si128(q.as_mut_ptr().add(16).cast(), _mm512_cvtepi32_epi8(r1));
+        (d, _mm512_reduce_add_epi32(_mm512_add_epi32(r0, r1)))
     }
 
     /// [`super::quantize_block`] in eight lanes. `max` ignores NaN like `f32::max` (`maxps`
@@ -445,7 +486,7 @@ mod tests {
     #[test]
     fn simd_block_quantiser_matches_scalar() {
         #[cfg(target_arch = "x86_64")]
-        if avx2_quant::available() {
+        if simd_quant::available() {
             let specials = [
                 0.0,
                 -0.0,
@@ -471,7 +512,7 @@ mod tests {
                 let (mut a, mut b) = ([0i8; QK], [0i8; QK]);
                 let ra = quantize_block(&x, &mut a);
                 // SAFETY: AVX2 checked above.
-                let rb = unsafe { avx2_quant::quantize_block(&x, &mut b) };
+                let rb = unsafe { simd_quant::quantize_block(&x, &mut b) };
                 assert_eq!(
                     (ra.0.to_bits(), ra.1, a),
                     (rb.0.to_bits(), rb.1, b),

@@ -137,59 +137,88 @@ thread_local! {
     };
 }
 
-fn unpack(t: &mut BTiles, w: &Weights, cols: usize, r0: usize, nrows: usize) {
+/// Unpacks rows `r0..r0+nrows` into `t`: for each block and 4-element chunk, one masked gather
+/// takes the chunk from all 16 rows (the chunk's offset within a row is the same for every row)
+/// and one store writes the B-tile row; scales are widened with F16C.
+///
+/// # Safety
+/// The CPU must have AVX-512F and F16C.
+#[target_feature(enable = "avx512f,avx2,f16c")]
+unsafe fn unpack(t: &mut BTiles, w: &Weights, cols: usize, r0: usize, nrows: usize) {
     let nb = cols / QK;
     t.b.resize(nb * ROWS * QK, 0);
     t.d.resize(nb * ROWS, 0.0);
     t.m.resize(nb * ROWS, 0.0);
-    for r in 0..nrows {
-        let rb = (r0 + r) * nb..(r0 + r + 1) * nb;
-        // Element e of block b goes to chunk row e / 4, column r, byte e % 4.
-        let at = |b: usize, e: usize| (b * QK / 4 + e / 4) * ROWS * 4 + r * 4 + e % 4;
-        match w {
-            Weights::Q4_1 { qs, d, .. } | Weights::Q4_0 { qs, d } => {
-                let row = &qs[rb.start * 16..rb.end * 16];
-                assert!(t.b.len() >= nb * ROWS * QK && row.len() == nb * 16);
-                let (src, dst) = (row.as_ptr(), t.b.as_mut_ptr());
-                for b in 0..nb {
-                    let o0 = q4_offset(nb, b, 0);
-                    let step = q4_offset(nb, b, 4) - o0;
-                    for c in 0..4 {
-                        // SAFETY: chunk `c` of block `b` lies inside the row (the layout is a
-                        // permutation of it); destinations are inside `t.b` (asserted above).
-                        unsafe {
-                            let v = src.add(o0 + c * step).cast::<u32>().read_unaligned();
-                            // Bytes 4c..4c+4: low nibbles are elements 4c.., high nibbles 16 + 4c...
-                            dst.add(at(b, 4 * c))
-                                .cast::<u32>()
-                                .write_unaligned(v & 0x0f0f_0f0f);
-                            dst.add(at(b, 16 + 4 * c))
-                                .cast::<u32>()
-                                .write_unaligned((v >> 4) & 0x0f0f_0f0f);
-                        }
-                    }
-                    t.d[b * ROWS + r] = d[rb.start + b].to_f32();
-                    if let Weights::Q4_1 { m, .. } = w {
-                        t.m[b * ROWS + r] = m[rb.start + b].to_f32();
-                    }
-                }
+    let mask: __mmask16 = if nrows == ROWS {
+        0xffff
+    } else {
+        (1u16 << nrows) - 1
+    };
+    let lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    let dst = t.b.as_mut_ptr();
+    // B-tile row of element chunk `c` (elements 4c..4c+4) of block `b`.
+    let row_of = |b: usize, c: usize| dst.add((b * QK / 4 + c) * ROWS * 4);
+    let (qbytes, d, m) = match w {
+        Weights::Q4_1 { qs, d, m } => (&qs[..], d, Some(m)),
+        Weights::Q4_0 { qs, d } => (&qs[..], d, None),
+        Weights::Q8_0 { qs, d } => (bytes_of(qs), d, None),
+        Weights::F32(_) => unreachable!("AMX runs quantised weights only"),
+    };
+    let q8 = matches!(w, Weights::Q8_0 { .. });
+    let row_bytes = if q8 { nb * QK } else { nb * 16 };
+    assert!(
+        qbytes.len() >= (r0 + nrows) * row_bytes,
+        "row tile inside the matrix"
+    );
+    let base = qbytes.as_ptr().add(r0 * row_bytes);
+    let index = _mm512_mullo_epi32(lane, _mm512_set1_epi32(row_bytes as i32));
+    let nib = _mm512_set1_epi32(0x0f0f_0f0f);
+    for b in 0..nb {
+        if q8 {
+            for c in 0..QK / 4 {
+                let p = base.add(q8_offset(nb, b, 4 * c));
+                let v =
+                    _mm512_mask_i32gather_epi32::<1>(_mm512_setzero_si512(), mask, index, p.cast());
+                _mm512_storeu_si512(row_of(b, c).cast(), v);
             }
-            Weights::Q8_0 { qs, d } => {
-                let row = &qs[rb.start * QK..rb.end * QK];
-                for b in 0..nb {
-                    for c in 0..QK / 4 {
-                        let o = q8_offset(nb, b, 4 * c);
-                        let a = at(b, 4 * c);
-                        for e in 0..4 {
-                            t.b[a + e] = row[o + e] as u8;
-                        }
-                    }
-                    t.d[b * ROWS + r] = d[rb.start + b].to_f32();
-                }
+        } else {
+            for c in 0..4 {
+                let p = base.add(q4_offset(nb, b, 4 * c));
+                let v =
+                    _mm512_mask_i32gather_epi32::<1>(_mm512_setzero_si512(), mask, index, p.cast());
+                // Bytes 4c..4c+4: low nibbles are elements 4c.., high nibbles 16 + 4c...
+                _mm512_storeu_si512(row_of(b, c).cast(), _mm512_and_si512(v, nib));
+                let hi = _mm512_and_si512(_mm512_srli_epi32::<4>(v), nib);
+                _mm512_storeu_si512(row_of(b, 4 + c).cast(), hi);
             }
-            Weights::F32(_) => unreachable!("AMX runs quantised weights only"),
         }
     }
+    let mut widened = vec![0f32; nb.div_ceil(8) * 8];
+    for r in 0..nrows {
+        let rb = (r0 + r) * nb..(r0 + r + 1) * nb;
+        for (h, out) in [
+            (Some(&d[rb.clone()]), &mut t.d),
+            (m.map(|m| &m[rb]), &mut t.m),
+        ] {
+            let Some(h) = h else { continue };
+            for (i, c) in h.chunks(8).enumerate() {
+                let mut raw = [0u16; 8];
+                for (o, v) in raw.iter_mut().zip(c) {
+                    *o = v.to_bits();
+                }
+                let f = _mm256_cvtph_ps(_mm_loadu_si128(raw.as_ptr().cast()));
+                _mm256_storeu_ps(widened.as_mut_ptr().add(8 * i), f);
+            }
+            for (b, &v) in widened[..nb].iter().enumerate() {
+                out[b * ROWS + r] = v;
+            }
+        }
+    }
+}
+
+fn bytes_of(q: &[i8]) -> &[u8] {
+    // SAFETY: i8 and u8 have the same size and alignment, and every bit pattern is valid for both.
+    unsafe { std::slice::from_raw_parts(q.as_ptr().cast(), q.len()) }
 }
 
 /// The tile configuration: C 16×64 bytes, A 16×32 bytes, B 8×64 bytes, twice (tmm0–2, tmm3–5).
