@@ -21,7 +21,7 @@ pub struct ChatArgs {
     /// Worker threads (the logits are identical for every count).
     #[arg(long, default_value_t = default_threads())]
     threads: usize,
-    /// Kernel set: auto, avx2 or scalar (identical logits; scalar is slow).
+    /// Kernel set: auto, scalar, avx2, avx512vnni or amx (identical logits; scalar is slow).
     #[arg(long, default_value = "auto")]
     kernels: Isa,
     /// Most tokens per answer.
