@@ -224,6 +224,11 @@ fn load_engine(path: &std::path::Path) -> Result<Arc<Engine>> {
     eprintln!("loading the model {} ...", path.display());
     let engine = Engine::load(path, &EngineOptions::default(), |_| {})
         .with_context(|| format!("loading {}", path.display()))?;
+    eprintln!(
+        "model loaded: {} kernels, {} threads",
+        engine.ctx().isa(),
+        engine.ctx().threads()
+    );
     Ok(Arc::new(engine))
 }
 
