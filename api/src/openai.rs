@@ -19,7 +19,7 @@ use ambient_market::chain::Chain;
 use ambient_market::requester::{self, Ask};
 use ambient_market::MarketError;
 use ambient_sdk::auction::follow_message;
-use ambient_sdk::auction::state::{Request, Sampling};
+use ambient_sdk::auction::state::{Request, RequestState, Sampling};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, Sse};
@@ -125,8 +125,8 @@ impl Default for AuctionSettings {
         AuctionSettings {
             max_price_per_token: 20_000,
             min_max_price: 5_000_000,
-            bid_window: Duration::from_millis(1200),
-            reveal_window: Duration::from_millis(1200),
+            bid_window: Duration::from_millis(800),
+            reveal_window: Duration::from_millis(400),
             base_deadline: Duration::from_secs(16),
             tokens_per_second: 10,
             slot: Duration::from_millis(400),
@@ -582,13 +582,34 @@ fn answer(
     })
 }
 
+/// Auctions the node opens for one request when no miner bids (or reveals) in time.
+const OPEN_ATTEMPTS: usize = 2;
+
+/// Whether an auction this node opened ended with no bid and may be opened again.
+fn reopen(job: &Job, request: &Request, attempt: usize) -> bool {
+    let again = job.existing.is_none()
+        && request.state == RequestState::Unfilled
+        && attempt + 1 < OPEN_ATTEMPTS;
+    if again {
+        log::info!("an auction ended unfilled; opening another for the same request");
+    }
+    again
+}
+
 /// Opens (or follows) the auction and waits for the delivered output.
 fn serve(s: &ChatService, job: &Job) -> Result<Answer, ApiError> {
     let chain = Chain::new(&s.rpc_url);
     let blobs = Blobs::new(&s.api_url)?;
-    let auction = open_auction(s, &chain, &blobs, job)?;
-    let request = requester::wait_for_delivery(&chain, &auction, job_timeout(s, job))?;
-    answer(s, &blobs, job, auction, request)
+    let mut attempt = 0;
+    loop {
+        let auction = open_auction(s, &chain, &blobs, job)?;
+        let request = requester::wait_for_delivery(&chain, &auction, job_timeout(s, job))?;
+        if reopen(job, &request, attempt) {
+            attempt += 1;
+            continue;
+        }
+        return answer(s, &blobs, job, auction, request);
+    }
 }
 
 /// The receipt of a job: the auction, its PoL commitment, its transactions and its state.
@@ -820,49 +841,61 @@ fn stream_job(
     };
     let chain = Chain::new(&s.rpc_url);
     let blobs = Blobs::new(&s.api_url)?;
-    let auction = open_auction(s, &chain, &blobs, job)?;
-    let live = s.streams.subscribe(&auction);
-    let id = completion_id(&auction);
-    if !send(chunk(
-        &id,
-        json!({"role": "assistant", "content": ""}),
-        Value::Null,
-        None,
-    )) {
-        return Ok(());
-    }
     let mut text = s.engine.tokenizer().stream(true);
     let mut sent: Vec<u32> = Vec::new();
-    let mut forward = |tokens: &[u32], sent: &mut Vec<u32>| -> bool {
+    // Sends `tokens` as content chunks of completion `id`; false once the client has gone.
+    let mut forward = |id: &str, tokens: &[u32], sent: &mut Vec<u32>| -> bool {
         for t in tokens {
             sent.push(*t);
             let piece = text.push(*t).unwrap_or_default();
-            if !piece.is_empty() && !send(chunk(&id, json!({"content": piece}), Value::Null, None))
-            {
+            if !piece.is_empty() && !send(chunk(id, json!({"content": piece}), Value::Null, None)) {
                 return false;
             }
         }
         true
     };
-    let deadline = std::time::Instant::now() + job_timeout(s, job);
-    let mut last_poll = std::time::Instant::now() - Duration::from_secs(1);
-    let request = loop {
-        let streamed = live.borrow().tokens.clone();
-        if streamed.len() > sent.len() && !forward(&streamed[sent.len()..], &mut sent) {
+    let mut attempt = 0;
+    let (auction, id, request) = loop {
+        let auction = open_auction(s, &chain, &blobs, job)?;
+        let live = s.streams.subscribe(&auction);
+        // The completion id names the auction (the receipt's key). Another auction after an
+        // unfilled one (nothing streamed yet) continues the stream under its own id.
+        let id = completion_id(&auction);
+        if attempt == 0
+            && !send(chunk(
+                &id,
+                json!({"role": "assistant", "content": ""}),
+                Value::Null,
+                None,
+            ))
+        {
             return Ok(());
         }
-        if last_poll.elapsed() >= Duration::from_millis(200) {
-            last_poll = std::time::Instant::now();
-            if let Some(r) = chain.request(&auction)? {
-                if requester::delivery_settled(&r, chain.slot()?) {
-                    break r;
+        let deadline = std::time::Instant::now() + job_timeout(s, job);
+        let mut last_poll = std::time::Instant::now() - Duration::from_secs(1);
+        let request = loop {
+            let streamed = live.borrow().tokens.clone();
+            if streamed.len() > sent.len() && !forward(&id, &streamed[sent.len()..], &mut sent) {
+                return Ok(());
+            }
+            if last_poll.elapsed() >= requester::POLL {
+                last_poll = std::time::Instant::now();
+                if let Some(r) = chain.request(&auction)? {
+                    if requester::delivery_settled(&r, chain.slot()?) {
+                        break r;
+                    }
                 }
             }
+            if std::time::Instant::now() > deadline {
+                return Err(MarketError::Timeout(format!("auction {auction}")).into());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        if reopen(job, &request, attempt) {
+            attempt += 1;
+            continue;
         }
-        if std::time::Instant::now() > deadline {
-            return Err(MarketError::Timeout(format!("auction {auction}")).into());
-        }
-        std::thread::sleep(Duration::from_millis(20));
+        break (auction, id, request);
     };
     let a = answer(s, &blobs, job, auction, request)?;
     if a.tokens.len() < sent.len() || a.tokens[..sent.len()] != sent[..] {
@@ -875,7 +908,7 @@ fn stream_job(
     }
     // How much of the answer the miner streamed live, before its delivery landed on chain.
     let live_tokens = sent.len();
-    if !forward(&a.tokens[sent.len()..], &mut sent) {
+    if !forward(&id, &a.tokens[sent.len()..], &mut sent) {
         return Ok(());
     }
     let receipt = build_receipt(&chain, &a.auction, &a.request);
@@ -936,8 +969,8 @@ mod tests {
         assert_eq!(at(200).deadline_slots(64), 112);
         assert_eq!(at(400).deadline_slots(1000), 290);
         // The bid and reveal windows: 1.2 s each.
-        assert_eq!((at(400).bid_slots(), at(400).reveal_slots()), (3, 3));
-        assert_eq!((at(200).bid_slots(), at(200).reveal_slots()), (6, 6));
+        assert_eq!((at(400).bid_slots(), at(400).reveal_slots()), (2, 1));
+        assert_eq!((at(200).bid_slots(), at(200).reveal_slots()), (4, 2));
         // Never zero, even for absurdly long slots.
         assert!(at(3_600_000).deadline_slots(1) >= 1);
         assert!(at(3_600_000).bid_slots() >= 1);

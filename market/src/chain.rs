@@ -17,6 +17,9 @@ use solana_transaction::Transaction;
 
 use crate::error::MarketError;
 
+/// How often [`Chain::send`] asks whether its transaction has landed.
+pub const STATUS_POLL: std::time::Duration = std::time::Duration::from_millis(25);
+
 /// A node's RPC, read at `processed` (the market acts on the newest state; every step it takes is
 /// checked again on chain).
 pub struct Chain {
@@ -36,9 +39,16 @@ impl Chain {
         &self.rpc
     }
 
-    /// The current slot.
+    /// The newest processed slot (a block the node has finished).
     pub fn slot(&self) -> Result<u64, MarketError> {
         Ok(self.rpc.get_slot()?)
+    }
+
+    /// The earliest slot a transaction sent now can land in: the one after the newest processed
+    /// slot (the block being produced). Window checks use this, so a step sent in a window's
+    /// last slot is not sent too late, nor one a slot too early.
+    pub fn landing_slot(&self) -> Result<u64, MarketError> {
+        Ok(self.slot()? + 1)
     }
 
     /// Every auction request account, decoded (malformed ones skipped).
@@ -137,11 +147,49 @@ impl Chain {
         ixs: &[Instruction],
     ) -> Result<Signature, MarketError> {
         let tx = self.sign(payer, signers, ixs)?;
-        Ok(self.rpc.send_and_confirm_transaction(&tx)?)
+        let sig = self.send_unchecked(&tx)?;
+        self.processed(&sig, &tx.message.recent_blockhash)
     }
 
-    /// Signs and sends without waiting (after the node's preflight check): for steps whose
-    /// outcome the next pass reads back from the chain, so many can be in flight at once.
+    /// Waits until `sig` is processed (an error if it failed, or once its blockhash expired
+    /// without it). Polls every [`STATUS_POLL`]: the RPC client's own confirmation sleeps 500 ms
+    /// between checks, more than a slot.
+    fn processed(
+        &self,
+        sig: &Signature,
+        blockhash: &solana_hash::Hash,
+    ) -> Result<Signature, MarketError> {
+        let mut last_check = std::time::Instant::now();
+        loop {
+            let status = self
+                .rpc
+                .get_signature_statuses(&[*sig])?
+                .value
+                .pop()
+                .flatten();
+            if let Some(status) = status {
+                return match status.err {
+                    None => Ok(*sig),
+                    Some(e) => Err(MarketError::Rpc(format!("transaction {sig} failed: {e}"))),
+                };
+            }
+            if last_check.elapsed() >= std::time::Duration::from_secs(2) {
+                last_check = std::time::Instant::now();
+                if !self
+                    .rpc
+                    .is_blockhash_valid(blockhash, CommitmentConfig::processed())?
+                {
+                    return Err(MarketError::Rpc(format!(
+                        "transaction {sig} expired without landing"
+                    )));
+                }
+            }
+            std::thread::sleep(STATUS_POLL);
+        }
+    }
+
+    /// Signs and sends without waiting: for steps whose outcome the next pass reads back from
+    /// the chain, so many can be in flight at once.
     pub fn submit(
         &self,
         payer: &Keypair,
@@ -149,6 +197,17 @@ impl Chain {
         ixs: &[Instruction],
     ) -> Result<Signature, MarketError> {
         let tx = self.sign(payer, signers, ixs)?;
-        Ok(self.rpc.send_transaction(&tx)?)
+        self.send_unchecked(&tx)
+    }
+
+    /// Sends without the node's preflight simulation: it runs against the newest processed block,
+    /// one slot before the one the transaction lands in ([`Chain::landing_slot`]), and would refuse
+    /// a step whose window opens with the next slot. Failures show in the signature's status.
+    fn send_unchecked(&self, tx: &Transaction) -> Result<Signature, MarketError> {
+        let config = solana_rpc_client_api::config::RpcSendTransactionConfig {
+            skip_preflight: true,
+            ..Default::default()
+        };
+        Ok(self.rpc.send_transaction_with_config(tx, config)?)
     }
 }

@@ -13,7 +13,8 @@ use solana_pubkey::Pubkey;
 use crate::chain::Chain;
 use crate::error::MarketError;
 
-/// The step due for `r` at `slot`, if any.
+/// The step due for `r` when a transaction sent now lands in `slot` ([`Chain::landing_slot`]), if
+/// any.
 pub fn due(
     chain: &Chain,
     slot: u64,

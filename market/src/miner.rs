@@ -69,6 +69,9 @@ pub struct Miner {
     stats: crate::stats::MarketStats,
     /// The job being generated on its own thread (bidding goes on meanwhile).
     serving: Option<(Pubkey, std::thread::JoinHandle<Result<(), MarketError>>)>,
+    /// The slot at which each request's latest bid or reveal was sent: passes come several times a
+    /// slot, so a step is sent again only once a whole slot went by without it landing.
+    sent: std::collections::HashMap<Pubkey, u64>,
 }
 
 impl Miner {
@@ -96,6 +99,7 @@ impl Miner {
             api_url: api_url.to_string(),
             stats: Default::default(),
             serving: None,
+            sent: Default::default(),
         })
     }
 
@@ -137,14 +141,21 @@ impl Miner {
                 }
             }
         }
-        let slot = self.chain.slot()?;
+        let slot = self.chain.landing_slot()?;
         let requests = self.chain.requests()?;
+        self.sent
+            .retain(|k, _| requests.iter().any(|(r, _)| r == k));
         for (key, r) in &requests {
             if let Err(e) = self.on_request(slot, key, r) {
                 warn!("miner: request {key}: {e}");
             }
         }
         Ok(())
+    }
+
+    /// Whether a bid or reveal for `key` sent earlier may still land (sent this slot or the last).
+    fn in_flight(&self, key: &Pubkey, slot: u64) -> bool {
+        self.sent.get(key).is_some_and(|&s| slot <= s + 1)
     }
 
     fn on_request(&mut self, slot: u64, key: &Pubkey, r: &Request) -> Result<(), MarketError> {
@@ -154,20 +165,26 @@ impl Miner {
             (RequestState::Open, None) if slot < r.bid_end => {
                 let ask = self.policy.ask(r.max_tokens);
                 if r.model_id == self.model_id && ask <= r.max_price {
+                    self.sent.insert(*key, slot);
                     self.place(key, SealedBid::new(ask))?;
                 }
             }
             (RequestState::Open, Some(b)) if slot < r.bid_end => {
                 // Sent but not landed (a restart, a dropped transaction): send it again.
-                let landed = self.chain.bid(&b.keypair()?.pubkey())?.is_some();
-                if !landed {
+                let resend =
+                    !self.in_flight(key, slot) && self.chain.bid(&b.keypair()?.pubkey())?.is_none();
+                if resend {
+                    self.sent.insert(*key, slot);
                     self.place(key, b)?;
                 }
             }
             (RequestState::Open, Some(b)) if slot < r.reveal_end => {
                 let bid_key = b.keypair()?.pubkey();
-                if self.chain.bid(&bid_key)?.is_some_and(|x| !x.revealed) {
+                // A reveal sent this slot or the last may still land (an earlier send was the bid).
+                let pending = self.in_flight(key, slot) && self.sent[key] >= r.bid_end;
+                if !pending && self.chain.bid(&bid_key)?.is_some_and(|x| !x.revealed) {
                     let ix = reveal(&me, key, &bid_key, b.price, b.salt()?);
+                    self.sent.insert(*key, slot);
                     self.chain.submit(&self.key, &[], &[ix])?;
                     info!("miner: revealed {} lamports for {key}", b.price);
                 }

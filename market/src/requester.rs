@@ -90,9 +90,12 @@ pub fn wait(
         if start.elapsed() > timeout {
             return Err(MarketError::Timeout(format!("request {key}")));
         }
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(POLL);
     }
 }
+
+/// How often a requester reads its request back while waiting.
+pub const POLL: Duration = Duration::from_millis(50);
 
 /// Whether waiting for `r`'s output can stop: delivered, over, or its result deadline passed by a
 /// few slots at `slot` with nothing delivered (the keeper then refunds it).
@@ -118,7 +121,7 @@ pub fn wait_for_delivery(
         if start.elapsed() > timeout {
             return Err(MarketError::Timeout(format!("request {key}")));
         }
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(POLL);
     }
 }
 

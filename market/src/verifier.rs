@@ -57,7 +57,7 @@ impl Verifier {
 
     /// One pass: vote where drawn and not yet voted, then take every auction's due step.
     pub fn step(&mut self) -> Result<(), MarketError> {
-        let slot = self.chain.slot()?;
+        let slot = self.chain.landing_slot()?;
         for (key, r) in self.chain.requests()? {
             if let Err(e) = self.vote_if_drawn(slot, &key, &r) {
                 warn!("verifier: request {key}: {e}");

@@ -597,7 +597,8 @@ fn main() -> Result<()> {
     let mut roles = Vec::new();
     if let Some(engine) = engine.clone() {
         let rpc_url = format!("http://{}", rpc.rpc_addr);
-        let every = Duration::from_millis((args.slot_ms / 2).max(50));
+        // Several passes a slot: a bid or reveal sent early in its slot lands in it.
+        let every = Duration::from_millis((args.slot_ms / 8).max(25));
         if verifier_on {
             let mut v = Verifier::new(identity.clone(), &rpc_url, &api.url(), engine.clone())?;
             v.with_stats(stats.clone());
