@@ -31,6 +31,30 @@ fn threads_and_kernels_give_identical_logits() {
 }
 
 #[test]
+fn threads_sharing_one_engine_get_the_same_logits() {
+    // A node's miner generates while its verifier validates, on one engine and one thread pool.
+    let e = engine(Isa::detect(), 2);
+    let toks = e.chat_prompt(&[Message::new("user", PROMPT)]).unwrap();
+    let reference = bits(&e.all_logits(&toks).unwrap());
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..3)
+            .map(|_| {
+                scope.spawn(|| {
+                    (0..3)
+                        .map(|_| bits(&e.all_logits(&toks).unwrap()))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for r in runs {
+            for got in r.join().unwrap() {
+                assert!(got == reference, "a concurrent caller got different logits");
+            }
+        }
+    });
+}
+
+#[test]
 fn prefill_equals_decode_at_every_position() {
     let e = engine(Isa::detect(), 2);
     let toks = e.chat_prompt(&[Message::new("user", PROMPT)]).unwrap();

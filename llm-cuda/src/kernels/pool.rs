@@ -40,6 +40,9 @@ struct Shared {
     wake: Condvar,
     shutdown: AtomicBool,
     panicked: AtomicBool,
+    /// Held by the thread whose loop the workers serve. One engine is shared by threads (a miner
+    /// generating while a verifier validates): a second caller must not overwrite the loop.
+    caller: Mutex<()>,
 }
 
 // SAFETY: `job` is written by the owner only while the loop is closed (no worker can join, none
@@ -68,6 +71,7 @@ impl Pool {
             wake: Condvar::new(),
             shutdown: AtomicBool::new(false),
             panicked: AtomicBool::new(false),
+            caller: Mutex::new(()),
         });
         let mut workers = Vec::new();
         for i in 1..threads.max(1) {
@@ -81,13 +85,23 @@ impl Pool {
         Ok(Pool { shared, workers })
     }
 
-    /// Runs `f(i)` for every `i in 0..n` across the threads and returns when all are done.
+    /// Runs `f(i)` for every `i in 0..n` across the threads and returns when all are done. While
+    /// another thread's loop has the workers, this one runs on the calling thread alone (the same
+    /// results: tasks own their outputs), so concurrent callers neither wait nor interfere.
     pub fn run(&self, n: usize, f: &(dyn Fn(usize) + Sync)) {
         if self.workers.is_empty() || n <= 1 {
             (0..n).for_each(f);
             return;
         }
         let s = &*self.shared;
+        let _turn = match s.caller.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                (0..n).for_each(f);
+                return;
+            }
+        };
         // SAFETY: the previous loop is closed, so no worker reads `job`; this `run` does not
         // return before the loop is closed again, so the borrowed closure outlives its use.
         unsafe {
@@ -232,6 +246,30 @@ mod tests {
             total.fetch_add(i, Ordering::Relaxed);
         });
         assert_eq!(total.load(Ordering::Relaxed), 64 * 63 / 2);
+    }
+
+    #[test]
+    fn concurrent_callers_each_run_every_task_once() {
+        // Two threads share one pool (as a miner and a verifier share an engine).
+        let pool = Pool::new(3).unwrap();
+        std::thread::scope(|scope| {
+            for caller in 0..3usize {
+                let pool = &pool;
+                scope.spawn(move || {
+                    for round in 0..3_000usize {
+                        let n = 2 + (round + caller) % 61;
+                        let hits: Vec<AtomicUsize> = (0..n).map(|_| AtomicUsize::new(0)).collect();
+                        pool.run(n, &|i| {
+                            hits[i].fetch_add(1, Ordering::Relaxed);
+                        });
+                        assert!(
+                            hits.iter().all(|h| h.load(Ordering::Relaxed) == 1),
+                            "caller {caller}, round {round}"
+                        );
+                    }
+                });
+            }
+        });
     }
 
     #[test]
