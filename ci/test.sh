@@ -7,6 +7,9 @@ cd "$REPO_ROOT"
 
 bash ci/install-deps.sh
 bash ci/fetch-model.sh
+# NVRTC, so the CUDA kernels are compiled (to PTX) and checked without a GPU.
+AMBIENT_NVRTC="$(bash ci/nvrtc.sh)"
+export AMBIENT_NVRTC
 source ci/clients.sh
 # The browser tests' screenshots (the web console) are kept here.
 export AMBIENT_ARTIFACTS="${AMBIENT_ARTIFACTS:-$REPO_ROOT/artifacts}"

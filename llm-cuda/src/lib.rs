@@ -18,6 +18,7 @@
 //! ```
 
 pub mod chat;
+pub mod cuda;
 pub mod engine;
 pub mod error;
 pub mod gguf;

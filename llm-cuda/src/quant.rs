@@ -244,9 +244,12 @@ mod simd_quant {
 /// IEEE additions; identical to `f32::round_ties_even` on that range but needs no SSE4.1 or libm call.
 #[inline]
 pub fn round_half_even(x: f32) -> f32 {
-    const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23
-    (x + MAGIC) - MAGIC
+    (x + ROUND_MAGIC) - ROUND_MAGIC
 }
+
+/// 1.5 · 2^23: adding and subtracting it rounds an f32 of magnitude ≤ 2^22 to an integer, ties to
+/// even.
+pub const ROUND_MAGIC: f32 = 12_582_912.0;
 
 /// Quantises one block of 32 values; returns the scale and the exact sum of the quantised values.
 #[inline]
