@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use ambient_llm::{
-    Engine, EngineOptions, GenerateOptions, Isa, LoadProgress, Message, SamplingParams,
+    Backend, Engine, EngineOptions, GenerateOptions, Isa, LoadProgress, Message, SamplingParams,
 };
 use anyhow::Context;
 use clap::Args;
@@ -24,6 +24,10 @@ pub struct ChatArgs {
     /// Kernel set: auto, scalar, avx2, avx512vnni or amx (identical logits; scalar is slow).
     #[arg(long, default_value = "auto")]
     kernels: Isa,
+    /// Where the model runs: cpu, or cuda (a build with the `cuda` feature and a GPU; the same
+    /// logits).
+    #[arg(long, default_value = "cpu")]
+    backend: Backend,
     /// Most tokens per answer.
     #[arg(long, default_value_t = 512)]
     max_tokens: usize,
@@ -148,6 +152,7 @@ fn load(path: &std::path::Path, args: &ChatArgs) -> anyhow::Result<Engine> {
         threads: args.threads,
         isa: args.kernels,
         max_context: None,
+        backend: args.backend,
     };
     let engine = Engine::load(path, &opts, |p| match p {
         LoadProgress::Tensors(done, total) => {

@@ -33,9 +33,12 @@ pub struct MinerArgs {
     /// Where the bid book is kept (the secrets that win back the bonds).
     #[arg(long, default_value = "ambient-miner")]
     state_dir: PathBuf,
-    /// Milliseconds between passes over the requests.
-    #[arg(long, default_value_t = 100)]
+    /// Milliseconds between passes over the requests (several a slot: a reveal has one slot).
+    #[arg(long, default_value_t = 50)]
     poll_ms: u64,
+    /// Where the model runs: cpu, or cuda (a build with the `cuda` feature and a GPU).
+    #[arg(long, default_value = "cpu")]
+    backend: ambient_llm::Backend,
     /// For tests only: bid and reveal but never deliver (the deadline then slashes the bond).
     #[arg(long, hide = true)]
     withhold_results: bool,
@@ -50,7 +53,11 @@ pub fn run(args: MinerArgs) -> anyhow::Result<()> {
     let path = crate::model_path(args.model.clone())?;
     let key = read_keypair_file(&args.keypair)
         .map_err(|e| anyhow!("reading keypair {}: {e}", args.keypair.display()))?;
-    let engine = Engine::load(&path, &EngineOptions::default(), |_| {})
+    let opts = EngineOptions {
+        backend: args.backend,
+        ..EngineOptions::default()
+    };
+    let engine = Engine::load(&path, &opts, |_| {})
         .with_context(|| format!("loading {}", path.display()))?;
     let mut miner = Miner::new(
         Arc::new(key),

@@ -73,6 +73,36 @@ impl ModelId {
     }
 }
 
+/// Where the forward pass runs. Both give the same logits, bit for bit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Backend {
+    /// The CPU kernels ([`Isa`] picks the instruction set).
+    #[default]
+    Cpu,
+    /// The first CUDA GPU (a build with the `cuda` feature, a CUDA driver and a device).
+    Cuda,
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backend::Cpu => "cpu",
+            Backend::Cuda => "cuda",
+        })
+    }
+}
+
+impl std::str::FromStr for Backend {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "cpu" => Ok(Backend::Cpu),
+            "cuda" => Ok(Backend::Cuda),
+            _ => Err(format!("unknown backend {s:?} (expected cpu or cuda)")),
+        }
+    }
+}
+
 /// How to run the engine.
 #[derive(Clone, Debug)]
 pub struct EngineOptions {
@@ -82,6 +112,8 @@ pub struct EngineOptions {
     pub isa: Isa,
     /// Context window cap (defaults to the model's trained length).
     pub max_context: Option<usize>,
+    /// CPU or CUDA.
+    pub backend: Backend,
 }
 
 impl Default for EngineOptions {
@@ -90,6 +122,7 @@ impl Default for EngineOptions {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             isa: Isa::detect(),
             max_context: None,
+            backend: Backend::Cpu,
         }
     }
 }
@@ -102,6 +135,26 @@ pub struct Engine {
     ctx: Ctx,
     id: ModelId,
     max_context: usize,
+    #[cfg(feature = "cuda")]
+    gpu: Option<crate::cuda::device::CudaModel>,
+}
+
+/// A sequence's key/value cache on the engine's backend.
+enum SeqCache {
+    Cpu(KvCache),
+    /// Allocated on the device at the first forward pass.
+    #[cfg(feature = "cuda")]
+    Cuda(Option<crate::cuda::device::DevCache>),
+}
+
+impl SeqCache {
+    fn len(&self) -> usize {
+        match self {
+            SeqCache::Cpu(c) => c.len(),
+            #[cfg(feature = "cuda")]
+            SeqCache::Cuda(c) => c.as_ref().map_or(0, |c| c.len()),
+        }
+    }
 }
 
 impl std::fmt::Debug for Engine {
@@ -153,6 +206,18 @@ impl Engine {
         progress(LoadProgress::Hashing);
         let id = ModelId::compute(&g, &model);
         let ctx = Ctx::new(opts.isa, opts.threads).map_err(LlmError::Backend)?;
+        #[cfg(feature = "cuda")]
+        let gpu = match opts.backend {
+            Backend::Cpu => None,
+            Backend::Cuda => Some(crate::cuda::device::CudaModel::load(&model, 0)?),
+        };
+        #[cfg(not(feature = "cuda"))]
+        if opts.backend == Backend::Cuda {
+            return Err(LlmError::Backend(
+                "CUDA asked for, but this build has no CUDA backend (build with the `cuda` feature)"
+                    .into(),
+            ));
+        }
         let max_context = opts
             .max_context
             .unwrap_or(model.config.context_length)
@@ -172,6 +237,8 @@ impl Engine {
             ctx,
             id,
             max_context,
+            #[cfg(feature = "cuda")]
+            gpu,
         })
     }
 
@@ -221,31 +288,64 @@ impl Engine {
         self.tokenizer.encode(&t.render(messages, true)?)
     }
 
+    /// Where the forward pass runs.
+    pub fn backend(&self) -> Backend {
+        #[cfg(feature = "cuda")]
+        if self.gpu.is_some() {
+            return Backend::Cuda;
+        }
+        Backend::Cpu
+    }
+
+    fn new_cache(&self) -> SeqCache {
+        #[cfg(feature = "cuda")]
+        if self.gpu.is_some() {
+            return SeqCache::Cuda(None);
+        }
+        SeqCache::Cpu(KvCache::default())
+    }
+
+    /// One forward pass on the engine's backend.
+    fn forward(
+        &self,
+        cache: &mut SeqCache,
+        tokens: &[u32],
+        which: Logits,
+    ) -> Result<Vec<f32>, LlmError> {
+        match cache {
+            SeqCache::Cpu(c) => self
+                .model
+                .forward(&self.ctx, c, tokens, which, self.max_context),
+            #[cfg(feature = "cuda")]
+            SeqCache::Cuda(c) => {
+                let gpu = self.gpu.as_ref().ok_or_else(|| {
+                    LlmError::Backend("a CUDA sequence on an engine without a GPU".into())
+                })?;
+                if c.is_none() {
+                    *c = Some(gpu.new_cache(self.max_context)?);
+                }
+                let c = c.as_mut().expect("just created");
+                gpu.forward(&self.model, c, tokens, which)
+            }
+        }
+    }
+
     /// A fresh sequence.
     pub fn session(&self) -> Session<'_> {
         Session {
             engine: self,
-            cache: KvCache::default(),
+            cache: self.new_cache(),
         }
     }
 
     /// Logits at every position of `tokens` from one prefill (what a verifier recomputes).
     pub fn all_logits(&self, tokens: &[u32]) -> Result<Vec<f32>, LlmError> {
-        let mut cache = KvCache::default();
-        self.model
-            .forward(&self.ctx, &mut cache, tokens, Logits::All, self.max_context)
+        self.forward(&mut self.new_cache(), tokens, Logits::All)
     }
 
     /// Logits at positions `first..tokens.len()` from one prefill (`vocab` floats each).
     pub fn logits_from(&self, tokens: &[u32], first: usize) -> Result<Vec<f32>, LlmError> {
-        let mut cache = KvCache::default();
-        self.model.forward(
-            &self.ctx,
-            &mut cache,
-            tokens,
-            Logits::From(first),
-            self.max_context,
-        )
+        self.forward(&mut self.new_cache(), tokens, Logits::From(first))
     }
 
     /// Generates up to `opts.max_tokens` tokens after `prompt`, calling `on_token` with each token
@@ -338,7 +438,7 @@ pub struct Generation {
 /// One sequence being processed.
 pub struct Session<'e> {
     engine: &'e Engine,
-    cache: KvCache,
+    cache: SeqCache,
 }
 
 impl Session<'_> {
@@ -349,16 +449,12 @@ impl Session<'_> {
 
     /// Runs `tokens` and returns the logits of the last one.
     pub fn prefill(&mut self, tokens: &[u32]) -> Result<Vec<f32>, LlmError> {
-        let e = self.engine;
-        e.model
-            .forward(&e.ctx, &mut self.cache, tokens, Logits::Last, e.max_context)
+        self.engine.forward(&mut self.cache, tokens, Logits::Last)
     }
 
     /// Runs `tokens` and returns the logits of every one (`vocab` floats each).
     pub fn prefill_all(&mut self, tokens: &[u32]) -> Result<Vec<f32>, LlmError> {
-        let e = self.engine;
-        e.model
-            .forward(&e.ctx, &mut self.cache, tokens, Logits::All, e.max_context)
+        self.engine.forward(&mut self.cache, tokens, Logits::All)
     }
 
     /// Runs one token and returns its logits.
@@ -368,6 +464,14 @@ impl Session<'_> {
 
     /// Forgets positions from `len` on.
     pub fn rewind(&mut self, len: usize) {
-        self.cache.truncate(len, self.engine.model.config.kv_dim());
+        match &mut self.cache {
+            SeqCache::Cpu(c) => c.truncate(len, self.engine.model.config.kv_dim()),
+            #[cfg(feature = "cuda")]
+            SeqCache::Cuda(c) => {
+                if let Some(c) = c {
+                    c.truncate(len);
+                }
+            }
+        }
     }
 }

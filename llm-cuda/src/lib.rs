@@ -31,8 +31,8 @@ pub mod tokenizer;
 
 pub use chat::{ChatTemplate, Message};
 pub use engine::{
-    Engine, EngineOptions, Finish, GenerateOptions, Generation, LoadProgress, ModelId, Session,
-    Step, KERNEL_VERSION,
+    Backend, Engine, EngineOptions, Finish, GenerateOptions, Generation, LoadProgress, ModelId,
+    Session, Step, KERNEL_VERSION,
 };
 pub use error::LlmError;
 pub use kernels::Isa;

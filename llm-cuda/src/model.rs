@@ -125,15 +125,15 @@ impl Config {
 /// One transformer block's weights.
 #[derive(Debug)]
 pub struct Layer {
-    attn_norm: Vec<f32>,
-    wq: Matrix,
-    wk: Matrix,
-    wv: Matrix,
-    wo: Matrix,
-    ffn_norm: Vec<f32>,
-    w_gate: Matrix,
-    w_up: Matrix,
-    w_down: Matrix,
+    pub(crate) attn_norm: Vec<f32>,
+    pub(crate) wq: Matrix,
+    pub(crate) wk: Matrix,
+    pub(crate) wv: Matrix,
+    pub(crate) wo: Matrix,
+    pub(crate) ffn_norm: Vec<f32>,
+    pub(crate) w_gate: Matrix,
+    pub(crate) w_up: Matrix,
+    pub(crate) w_down: Matrix,
 }
 
 /// A loaded model: configuration, weights in the engine layout, and RoPE tables.
@@ -141,13 +141,13 @@ pub struct Layer {
 pub struct Model {
     /// Hyper-parameters.
     pub config: Config,
-    embed: Matrix,
-    layers: Vec<Layer>,
-    out_norm: Vec<f32>,
-    output: Option<Matrix>,
+    pub(crate) embed: Matrix,
+    pub(crate) layers: Vec<Layer>,
+    pub(crate) out_norm: Vec<f32>,
+    pub(crate) output: Option<Matrix>,
     /// `cos`/`sin` per (position, pair), computed once in f64 with a pure-Rust libm.
-    rope_cos: Vec<f32>,
-    rope_sin: Vec<f32>,
+    pub(crate) rope_cos: Vec<f32>,
+    pub(crate) rope_sin: Vec<f32>,
 }
 
 /// Which positions' logits a forward pass returns.

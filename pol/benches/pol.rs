@@ -29,6 +29,7 @@ fn main() {
         threads,
         isa: Isa::detect(),
         max_context: None,
+        ..Default::default()
     };
     let e = Engine::load(ambient_llm::default_model_path(), &opts, |_| {})
         .expect("load model (run ci/fetch-model.sh)");

@@ -29,6 +29,7 @@ fn engine_at(path: &std::path::Path) -> Engine {
         threads: 2,
         isa: Isa::detect(),
         max_context: Some(1024),
+        ..Default::default()
     };
     Engine::load(path, &opts, |_| {}).expect("load model")
 }

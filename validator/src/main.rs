@@ -105,6 +105,10 @@ struct Args {
     /// auctions with their own keys).
     #[arg(long, value_name = "KEYPAIR")]
     api_keypair: Option<PathBuf>,
+    /// Where the model runs for the miner and verifier: cpu, or cuda (a build with the `cuda`
+    /// feature and a GPU; the same logits, bit for bit).
+    #[arg(long, default_value = "cpu")]
+    backend: ambient_llm::Backend,
     /// For fraud tests only: the miner generates with this model file while claiming the
     /// network's model (--model) — a dishonest miner the verifiers must catch.
     #[arg(long, value_name = "FILE", hide = true)]
@@ -213,7 +217,7 @@ fn join_ledger(
 /// Lamports a new --dev ledger gives the local miner and the REST API's payer.
 const DEV_KEY_LAMPORTS: u64 = 1_000 * 1_000_000_000;
 
-fn load_engine(path: &std::path::Path) -> Result<Arc<Engine>> {
+fn load_engine(path: &std::path::Path, backend: ambient_llm::Backend) -> Result<Arc<Engine>> {
     if !path.exists() {
         bail!(
             "model {} not found: run `bash ci/fetch-model.sh`, pass --model, or start with \
@@ -222,10 +226,15 @@ fn load_engine(path: &std::path::Path) -> Result<Arc<Engine>> {
         );
     }
     eprintln!("loading the model {} ...", path.display());
-    let engine = Engine::load(path, &EngineOptions::default(), |_| {})
-        .with_context(|| format!("loading {}", path.display()))?;
+    let opts = EngineOptions {
+        backend,
+        ..EngineOptions::default()
+    };
+    let engine =
+        Engine::load(path, &opts, |_| {}).with_context(|| format!("loading {}", path.display()))?;
     eprintln!(
-        "model loaded: {} kernels, {} threads",
+        "model loaded: {} backend, {} kernels, {} threads",
+        engine.backend(),
         engine.ctx().isa(),
         engine.ctx().threads()
     );
@@ -289,7 +298,7 @@ fn main() -> Result<()> {
         .clone()
         .unwrap_or_else(ambient_llm::default_model_path);
     let engine = if market {
-        Some(load_engine(&model_path)?)
+        Some(load_engine(&model_path, args.backend)?)
     } else {
         None
     };
@@ -615,7 +624,7 @@ fn main() -> Result<()> {
                 ..PricePolicy::default()
             };
             let serving = match &args.dishonest_model {
-                Some(p) => load_engine(p)?,
+                Some(p) => load_engine(p, args.backend)?,
                 None => engine.clone(),
             };
             let mut m = Miner::new(

@@ -5,6 +5,9 @@
 
 use crate::math;
 
+#[cfg(feature = "cuda")]
+pub mod device;
+
 /// The kernel source as written (without the constants header).
 pub const KERNELS_CU: &str = include_str!("kernels.cu");
 

@@ -17,6 +17,7 @@ pub fn engine(isa: Isa, threads: usize) -> Engine {
         threads,
         isa,
         max_context: None,
+        ..Default::default()
     };
     Engine::load(&path, &opts, |_| {}).expect("load the development model")
 }
