@@ -161,6 +161,20 @@ pub enum Logits {
     From(usize),
 }
 
+impl Logits {
+    /// The first returned position of a batch of `t` tokens (`t > 0`).
+    pub fn first(self, t: usize) -> Result<usize, LlmError> {
+        match self {
+            Logits::Last => Ok(t - 1),
+            Logits::All => Ok(0),
+            Logits::From(f) if f < t => Ok(f),
+            Logits::From(f) => Err(LlmError::BadConfig(format!(
+                "logits from position {f} of a {t}-token batch"
+            ))),
+        }
+    }
+}
+
 /// The key/value cache of one sequence.
 #[derive(Clone, Debug, Default)]
 pub struct KvCache {
@@ -308,16 +322,8 @@ impl Model {
         if t == 0 {
             return Err(LlmError::EmptyInput);
         }
-        let (first, n) = match which {
-            Logits::Last => (t - 1, 1),
-            Logits::All => (0, t),
-            Logits::From(f) if f < t => (f, t - f),
-            Logits::From(f) => {
-                return Err(LlmError::BadConfig(format!(
-                    "logits from position {f} of a {t}-token batch"
-                )))
-            }
-        };
+        let first = which.first(t)?;
+        let n = t - first;
         let p0 = cache.len;
         let limit = max_context.min(c.context_length);
         if p0 + t > limit {

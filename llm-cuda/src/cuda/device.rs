@@ -363,16 +363,7 @@ impl CudaModel {
         if t == 0 {
             return Err(LlmError::EmptyInput);
         }
-        let first = match which {
-            Logits::Last => t - 1,
-            Logits::All => 0,
-            Logits::From(f) if f < t => f,
-            Logits::From(f) => {
-                return Err(LlmError::BadConfig(format!(
-                    "logits from position {f} of a {t}-token batch"
-                )))
-            }
-        };
+        let first = which.first(t)?;
         let p0 = cache.len;
         if p0 + t > cache.cap {
             return Err(LlmError::ContextOverflow {

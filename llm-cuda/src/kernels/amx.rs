@@ -294,26 +294,25 @@ unsafe fn int_tiles<const KIND: u8>(
         let a = p.q.as_ptr().add((tile * nb + b) * TOKENS * QK);
         let w = bt.b.as_ptr().add(b * ROWS * QK);
         let cj = c.add(j * ROWS);
+        // One block on tile set (C, A, B): zero C, load A (activations) and B (weights), the
+        // exact dot, store C.
+        macro_rules! block {
+            ($c:literal, $a:literal, $b:literal) => {{
+                asm!(concat!("tilezero ", $c), options(nostack, nomem));
+                asm!(concat!("tileloadd ", $a, ", [{0} + {1}*1]"), in(reg) a, in(reg) QK, options(nostack, readonly));
+                asm!(concat!("tileloadd ", $b, ", [{0} + {1}*1]"), in(reg) w, in(reg) 4 * ROWS, options(nostack, readonly));
+                if KIND == Q8_0 {
+                    asm!(concat!("tdpbssd ", $c, ", ", $a, ", ", $b), options(nostack, nomem));
+                } else {
+                    asm!(concat!("tdpbsud ", $c, ", ", $a, ", ", $b), options(nostack, nomem));
+                }
+                asm!(concat!("tilestored [{0} + {1}*1], ", $c), in(reg) cj, in(reg) cs, options(nostack));
+            }};
+        }
         if j % 2 == 0 {
-            asm!("tilezero tmm0", options(nostack, nomem));
-            asm!("tileloadd tmm1, [{0} + {1}*1]", in(reg) a, in(reg) QK, options(nostack, readonly));
-            asm!("tileloadd tmm2, [{0} + {1}*1]", in(reg) w, in(reg) 4 * ROWS, options(nostack, readonly));
-            if KIND == Q8_0 {
-                asm!("tdpbssd tmm0, tmm1, tmm2", options(nostack, nomem));
-            } else {
-                asm!("tdpbsud tmm0, tmm1, tmm2", options(nostack, nomem));
-            }
-            asm!("tilestored [{0} + {1}*1], tmm0", in(reg) cj, in(reg) cs, options(nostack));
+            block!("tmm0", "tmm1", "tmm2");
         } else {
-            asm!("tilezero tmm3", options(nostack, nomem));
-            asm!("tileloadd tmm4, [{0} + {1}*1]", in(reg) a, in(reg) QK, options(nostack, readonly));
-            asm!("tileloadd tmm5, [{0} + {1}*1]", in(reg) w, in(reg) 4 * ROWS, options(nostack, readonly));
-            if KIND == Q8_0 {
-                asm!("tdpbssd tmm3, tmm4, tmm5", options(nostack, nomem));
-            } else {
-                asm!("tdpbsud tmm3, tmm4, tmm5", options(nostack, nomem));
-            }
-            asm!("tilestored [{0} + {1}*1], tmm3", in(reg) cj, in(reg) cs, options(nostack));
+            block!("tmm3", "tmm4", "tmm5");
         }
     }
 }
