@@ -307,6 +307,33 @@ impl Model {
         })
     }
 
+    /// Checks a batch of `tokens` to run after `p0` cached positions within a context of `limit`;
+    /// returns the first position whose logits are asked for.
+    pub(crate) fn check_batch(
+        &self,
+        tokens: &[u32],
+        which: Logits,
+        p0: usize,
+        limit: usize,
+    ) -> Result<usize, LlmError> {
+        let t = tokens.len();
+        if t == 0 {
+            return Err(LlmError::EmptyInput);
+        }
+        let first = which.first(t)?;
+        if p0 + t > limit {
+            return Err(LlmError::ContextOverflow {
+                needed: p0 + t,
+                max: limit,
+            });
+        }
+        let vocab = self.config.vocab;
+        if let Some(&token) = tokens.iter().find(|&&tok| tok as usize >= vocab) {
+            return Err(LlmError::BadToken { token, vocab });
+        }
+        Ok(first)
+    }
+
     /// Runs `tokens` at positions `cache.len()..`, appending to the cache; returns the logits
     /// (`vocab` floats per returned position).
     pub fn forward(
@@ -319,25 +346,9 @@ impl Model {
     ) -> Result<Vec<f32>, LlmError> {
         let c = &self.config;
         let t = tokens.len();
-        if t == 0 {
-            return Err(LlmError::EmptyInput);
-        }
-        let first = which.first(t)?;
-        let n = t - first;
         let p0 = cache.len;
-        let limit = max_context.min(c.context_length);
-        if p0 + t > limit {
-            return Err(LlmError::ContextOverflow {
-                needed: p0 + t,
-                max: limit,
-            });
-        }
-        if let Some(&bad) = tokens.iter().find(|&&tok| tok as usize >= c.vocab) {
-            return Err(LlmError::BadToken {
-                token: bad,
-                vocab: c.vocab,
-            });
-        }
+        let first = self.check_batch(tokens, which, p0, max_context.min(c.context_length))?;
+        let n = t - first;
         if cache.k.len() != c.n_layer {
             cache.k = vec![Vec::new(); c.n_layer];
             cache.v = vec![Vec::new(); c.n_layer];

@@ -360,23 +360,8 @@ impl CudaModel {
     ) -> Result<Vec<f32>, LlmError> {
         let c = &self.config;
         let t = tokens.len();
-        if t == 0 {
-            return Err(LlmError::EmptyInput);
-        }
-        let first = which.first(t)?;
         let p0 = cache.len;
-        if p0 + t > cache.cap {
-            return Err(LlmError::ContextOverflow {
-                needed: p0 + t,
-                max: cache.cap,
-            });
-        }
-        if let Some(&bad) = tokens.iter().find(|&&tok| tok as usize >= c.vocab) {
-            return Err(LlmError::BadToken {
-                token: bad,
-                vocab: c.vocab,
-            });
-        }
+        let first = model.check_batch(tokens, which, p0, cache.cap)?;
         let (dim, kv, hd) = (c.dim, c.kv_dim(), c.head_dim);
         let s = &self.stream;
         let mut host = vec![0f32; t * dim];
