@@ -4,7 +4,7 @@
 //! in position order and is divided by the denominator at the end. The AVX2 version vectorises
 //! *across* elements (8 dot lanes, or 8 output elements), never changing any element's order.
 
-use super::Isa;
+use super::{vmath, Isa};
 use crate::math;
 
 /// A head's view of the KV cache: position `p`'s vector starts at `p * stride + offset`.
@@ -36,7 +36,7 @@ pub fn head(isa: Isa, q: &[f32], cache: HeadCache<'_>, n: usize, scale: f32, out
             math::dot(q, &cache.k[at..at + hd]) * scale
         })
         .collect();
-    softmax_weights(&mut w);
+    vmath::softmax_weights(Isa::Scalar, &mut w);
     let sum = math::sum(&w);
     out.fill(0.0);
     for (p, &e) in w.iter().enumerate() {
@@ -47,14 +47,6 @@ pub fn head(isa: Isa, q: &[f32], cache: HeadCache<'_>, n: usize, scale: f32, out
     }
     for o in out.iter_mut() {
         *o /= sum;
-    }
-}
-
-/// `w_p = exp(s_p - max s)` in place.
-fn softmax_weights(w: &mut [f32]) {
-    let max = w.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    for e in w.iter_mut() {
-        *e = math::exp(*e - max);
     }
 }
 
@@ -136,8 +128,7 @@ mod avx2 {
             _mm256_storeu_ps(l.as_mut_ptr(), dot_lanes(q, kp(p)));
             *wp = math::tree8(&l) * scale;
         }
-        let max = w.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        vmath::avx2::exp_shifted(&mut w, max);
+        vmath::softmax_weights(crate::kernels::Isa::Avx2, &mut w);
         let sum = math::sum(&w);
         let inv = _mm256_set1_ps(sum);
         let vp = |p: usize| c.v.as_ptr().add(p * c.stride + c.offset);

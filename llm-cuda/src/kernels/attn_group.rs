@@ -150,8 +150,7 @@ mod avx512 {
         let mut sums = [0f32; G];
         for (h, sum) in sums.iter_mut().enumerate() {
             let wh = &mut w[h * blocks * BLOCK..h * blocks * BLOCK + n];
-            let max = wh.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            vmath::avx2::exp_shifted(wh, max);
+            vmath::softmax_weights(crate::kernels::Isa::Avx2, wh);
             *sum = math::sum(wh);
         }
         const V: usize = 16;

@@ -20,6 +20,13 @@ pub fn silu_mul(isa: Isa, g: &mut [f32], u: &[f32]) {
     }
 }
 
+/// Softmax weights in place, before normalising: `w[i] = exp(w[i] - max w)` (the maximum ignores
+/// NaN, as `f32::max` does).
+pub fn softmax_weights(isa: Isa, w: &mut [f32]) {
+    let max = w.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    exp_shifted(isa, w, max);
+}
+
 /// `w[i] = exp(w[i] - max)`.
 pub fn exp_shifted(isa: Isa, w: &mut [f32], max: f32) {
     #[cfg(target_arch = "x86_64")]
@@ -35,7 +42,7 @@ pub fn exp_shifted(isa: Isa, w: &mut [f32], max: f32) {
 }
 
 #[cfg(target_arch = "x86_64")]
-pub(crate) mod avx2 {
+mod avx2 {
     use std::arch::x86_64::*;
 
     use crate::math::{self, EXP_HI, EXP_LO, EXP_POLY, LN2_HI, LN2_LO, LOG2E};
