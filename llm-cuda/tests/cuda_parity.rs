@@ -25,6 +25,41 @@ fn asking_for_cuda_where_there_is_none_is_a_clear_error() {
     eprintln!("as expected: {msg}");
 }
 
+#[test]
+#[cfg_attr(
+    not(feature = "cuda"),
+    ignore = "needs a GPU and the `cuda` feature (cargo test -p ambient-llm --features cuda)"
+)]
+fn cuda_matrix_products_equal_the_cpu_for_every_weight_type() {
+    #[cfg(not(feature = "cuda"))]
+    eprintln!(
+        "SKIPPED: built without the `cuda` feature (cargo test -p ambient-llm --features cuda)"
+    );
+    #[cfg(feature = "cuda")]
+    {
+        use common::bits;
+        use common::matrices::{cpu_matmul, inputs, matrix, Rng, TYPES};
+        if let Some(why) = ambient_llm::cuda::device::unavailable() {
+            eprintln!("SKIPPED: {why}");
+            return;
+        }
+        let gpu = ambient_llm::cuda::device::Gpu::open(0).expect("open the GPU");
+        let mut rng = Rng::new(7);
+        for (rows, cols, t) in [(37, 352, 3), (9, 96, 1), (64, 2048, 2), (576, 1536, 5)] {
+            for ty in TYPES {
+                let m = matrix(ty, rows, cols, &mut rng);
+                let x = inputs(t, cols, &mut rng);
+                let got = gpu.matmul(&m, &x, t).expect("GPU matmul");
+                assert!(
+                    bits(&got) == bits(&cpu_matmul(&m, &x, t)),
+                    "{ty:?} {rows}x{cols}, {t} vectors: the GPU product differs"
+                );
+            }
+        }
+        eprintln!("CUDA = CPU, bit for bit: matrix products of every weight type");
+    }
+}
+
 #[cfg(feature = "cuda")]
 const PROMPTS: [&str; 21] = [
     "Explain in two sentences why the sky is blue.",
@@ -51,6 +86,10 @@ const PROMPTS: [&str; 21] = [
 ];
 
 #[test]
+#[cfg_attr(
+    not(feature = "cuda"),
+    ignore = "needs a GPU and the `cuda` feature (cargo test -p ambient-llm --features cuda)"
+)]
 fn cuda_logits_equal_cpu_logits_at_every_position_by_prefill_and_decode() {
     #[cfg(not(feature = "cuda"))]
     eprintln!(

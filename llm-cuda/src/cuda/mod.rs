@@ -7,6 +7,10 @@ use crate::math;
 
 #[cfg(feature = "cuda")]
 pub mod device;
+#[cfg(feature = "cuda-emu")]
+pub mod emu;
+#[cfg(feature = "cuda-emu")]
+pub mod emulated;
 
 /// The kernel source as written (without the constants header).
 pub const KERNELS_CU: &str = include_str!("kernels.cu");

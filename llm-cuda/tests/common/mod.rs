@@ -34,3 +34,5 @@ pub fn isas() -> Vec<Isa> {
         .filter(|i| i.is_supported())
         .collect()
 }
+
+pub mod matrices;

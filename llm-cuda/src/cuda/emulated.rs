@@ -1,0 +1,24 @@
+//! The CUDA backend on the emulator (feature `cuda-emu`): the same `forward.rs` as
+//! [`super::device`], compiled against [`super::emu`] instead of cudarc, launching the same kernel
+//! source built for the host. Tests use it to check the kernels and the forward pass bit for bit
+//! against the CPU engine where there is no GPU.
+
+mod api {
+    use crate::cuda::emu::Ptx;
+    pub use crate::cuda::emu::{
+        unavailable, CudaContext, CudaFunction, CudaSlice, CudaStream, LaunchConfig, PushKernelArg,
+    };
+    use crate::error::LlmError;
+
+    /// The kernel source, exactly as NVRTC gets it.
+    pub fn kernels() -> Result<Ptx, LlmError> {
+        Ok(Ptx::from_src(crate::cuda::source()))
+    }
+}
+
+#[path = "forward.rs"]
+#[allow(clippy::duplicate_mod)]
+mod forward;
+
+pub use api::unavailable;
+pub use forward::{CudaModel, DevCache, Gpu};

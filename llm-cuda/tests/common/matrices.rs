@@ -1,0 +1,108 @@
+//! Weight matrices of every supported type with deterministic pseudo-random contents, and inputs
+//! with the edge cases the quantiser must treat exactly (zero blocks, rounding ties, huge and
+//! subnormal values), for checking a backend's matrix products against the CPU's.
+
+use ambient_llm::gguf::{TensorInfo, TensorType};
+use ambient_llm::kernels::Ctx;
+use ambient_llm::quant::Matrix;
+use ambient_llm::Isa;
+use half::f16;
+
+/// xorshift64*: reproducible test data without a dependency.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Uniform in [-1, 1).
+    pub fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+    }
+}
+
+/// A `rows × cols` matrix of type `ty` built from GGUF bytes, as the loader builds it.
+pub fn matrix(ty: TensorType, rows: usize, cols: usize, rng: &mut Rng) -> Matrix {
+    let nb = rows * cols / 32;
+    let h = |v: f32| f16::from_f32(v).to_le_bytes();
+    let mut data = Vec::new();
+    match ty {
+        TensorType::Q4_1 | TensorType::Q4_0 | TensorType::Q8_0 => {
+            for _ in 0..nb {
+                data.extend(h(rng.unit() * 0.05));
+                if ty == TensorType::Q4_1 {
+                    data.extend(h(rng.unit() * 0.5));
+                }
+                let n = if ty == TensorType::Q8_0 { 32 } else { 16 };
+                data.extend((0..n).map(|_| rng.next() as u8));
+            }
+        }
+        TensorType::F32 => {
+            for _ in 0..rows * cols {
+                data.extend(rng.unit().to_le_bytes());
+            }
+        }
+        TensorType::F16 => {
+            for _ in 0..rows * cols {
+                data.extend(h(rng.unit()));
+            }
+        }
+    }
+    let info = TensorInfo {
+        name: format!("test.{ty:?}"),
+        dims: vec![cols as u64, rows as u64],
+        ty,
+        file_offset: 0,
+        size: data.len() as u64,
+    };
+    Matrix::from_gguf(&info, &data).expect("a well-formed test matrix")
+}
+
+/// `t` input vectors of `cols` values: random, then per vector one block each of zeros, exact
+/// rounding ties, huge values, subnormals and mixed signs of one magnitude.
+pub fn inputs(t: usize, cols: usize, rng: &mut Rng) -> Vec<f32> {
+    let mut x: Vec<f32> = (0..t * cols).map(|_| rng.unit() * 4.0).collect();
+    for v in 0..t {
+        let row = &mut x[v * cols..(v + 1) * cols];
+        let blocks = cols / 32;
+        let special = |b: usize| b % blocks.max(1);
+        for (k, i) in (0..32).enumerate() {
+            row[special(v) * 32 + i] = 0.0;
+            // amax 127 makes x · id = x exactly: ties at every .5 step.
+            row[special(v + 1) * 32 + i] = if k == 0 {
+                127.0
+            } else {
+                (i as f32 - 16.0) + 0.5
+            };
+            row[special(v + 2) * 32 + i] = rng.unit() * 1e30;
+            row[special(v + 3) * 32 + i] = rng.unit() * 1e-39;
+            row[special(v + 4) * 32 + i] = if i % 2 == 0 { 3.0 } else { -3.0 };
+        }
+    }
+    x
+}
+
+/// The CPU engine's product (scalar kernels; every kernel set gives these bits).
+pub fn cpu_matmul(m: &Matrix, x: &[f32], t: usize) -> Vec<f32> {
+    let ctx = Ctx::new(Isa::Scalar, 1).expect("scalar kernels");
+    let mut out = vec![0f32; t * m.rows];
+    ctx.matmul(m, x, t, &mut out);
+    out
+}
+
+/// Every supported weight type.
+pub const TYPES: [TensorType; 5] = [
+    TensorType::Q4_1,
+    TensorType::Q4_0,
+    TensorType::Q8_0,
+    TensorType::F32,
+    TensorType::F16,
+];
