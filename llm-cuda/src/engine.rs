@@ -144,7 +144,7 @@ enum SeqCache {
     Cpu(KvCache),
     /// Allocated on the device at the first forward pass.
     #[cfg(feature = "cuda")]
-    Cuda(Option<crate::cuda::device::DevCache>),
+    Cuda(Option<Box<crate::cuda::device::DevCache>>),
 }
 
 impl SeqCache {
@@ -322,7 +322,7 @@ impl Engine {
                     LlmError::Backend("a CUDA sequence on an engine without a GPU".into())
                 })?;
                 if c.is_none() {
-                    *c = Some(gpu.new_cache(self.max_context)?);
+                    *c = Some(Box::new(gpu.new_cache(self.max_context)?));
                 }
                 let c = c.as_mut().expect("just created");
                 gpu.forward(&self.model, c, tokens, which)

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use ambient_llm::cuda::emu::{CudaContext, CudaModule, LaunchConfig, Ptx, PushKernelArg};
 use ambient_llm::cuda::emulated::CudaModel;
 use ambient_llm::model::Logits;
-use ambient_llm::{math, quant, GenerateOptions, Isa, Message, SamplingParams};
+use ambient_llm::{quant, GenerateOptions, Isa, Message, SamplingParams};
 use common::bits;
 
 fn emulator_or_skip() -> bool {
@@ -86,6 +86,10 @@ fn emulated_cuda_forward_gives_the_cpu_logits_by_prefill_and_decode() {
             );
         }
         assert_eq!(cache.len(), toks.len());
+        assert!(
+            cache.replays_graph(),
+            "decode steps replay the captured graph"
+        );
         eprintln!(
             "{text:?}: {} positions equal, prefill and decode",
             toks.len()
@@ -94,28 +98,19 @@ fn emulated_cuda_forward_gives_the_cpu_logits_by_prefill_and_decode() {
 }
 
 #[test]
-fn emulated_matrix_products_equal_the_cpu_for_every_weight_type() {
-    use common::matrices::{cpu_matmul, inputs, matrix, Rng, TYPES};
+fn emulated_matrix_products_and_swiglu_equal_the_cpu_for_every_weight_type() {
     if !emulator_or_skip() {
         return;
     }
     let gpu = ambient_llm::cuda::emulated::Gpu::open(0).expect("open the emulated device");
-    let mut rng = Rng::new(7);
-    // 11 blocks per row: lanes with unequal block counts; 3 blocks: idle lanes; 37 rows: a grid
-    // whose last block is partly outside the matrix.
-    for (rows, cols, t) in [(37, 352, 3), (9, 96, 1), (64, 2048, 2)] {
-        for ty in TYPES {
-            let m = matrix(ty, rows, cols, &mut rng);
-            let x = inputs(t, cols, &mut rng);
-            let want = cpu_matmul(&m, &x, t);
-            let got = gpu.matmul(&m, &x, t).expect("emulated matmul");
-            assert!(
-                bits(&got) == bits(&want),
-                "{ty:?} {rows}x{cols}, {t} vectors: the emulated product differs"
-            );
-        }
-    }
-    let m = matrix(TYPES[0], 4, 64, &mut rng);
+    common::matrices::check_products("emulated", |m, x, t| gpu.matmul(m, x, t).unwrap());
+    common::matrices::check_glu("emulated", |g, u, x, t| gpu.glu(g, u, x, t).unwrap());
+    let m = common::matrices::matrix(
+        ambient_llm::gguf::TensorType::Q4_1,
+        4,
+        64,
+        &mut common::matrices::Rng::new(1),
+    );
     let e = gpu.matmul(&m, &[0.0; 63], 1).expect_err("a short input");
     assert!(e.to_string().contains("63 inputs"), "{e}");
 }
@@ -173,7 +168,7 @@ fn the_quantiser_kernel_treats_edge_values_as_the_cpu_does() {
             .arg(&mut d)
             .arg(&mut s)
             .arg(&mut isum)
-            .launch(cfg(1, 32))
+            .launch(cfg(nb.div_ceil(8), 256))
     }
     .expect("quantize_q8");
     let (q, d, s, isum) = (
@@ -193,62 +188,6 @@ fn the_quantiser_kernel_treats_edge_values_as_the_cpu_does() {
             s[b].to_bits() == ws.to_bits() || (s[b].is_nan() && ws.is_nan()),
             "block {b}: d·Σq {} vs {ws}",
             s[b]
-        );
-    }
-}
-
-#[test]
-fn the_silu_kernel_treats_edge_values_as_the_cpu_does() {
-    if !emulator_or_skip() {
-        return;
-    }
-    let module = kernels();
-    let f = module.load_function("silu_mul").unwrap();
-    let stream = CudaContext::new(0).unwrap().default_stream();
-    let mut g = vec![
-        f32::NAN,
-        f32::INFINITY,
-        f32::NEG_INFINITY,
-        0.0,
-        -0.0,
-        1e-45,
-        -1e-40,
-        88.0,
-        -88.0,
-        87.0,
-        -87.0,
-        87.5,
-        -87.5,
-        89.0,
-        -89.0,
-        f32::MAX,
-        f32::MIN,
-    ];
-    g.extend((0..2000).map(|i| (i as f32 * 0.731).sin() * 30.0));
-    let u: Vec<f32> = (0..g.len())
-        .map(|i| 1.0 + (i as f32 * 0.13).cos())
-        .collect();
-    let mut dg = stream.clone_htod(&g).unwrap();
-    let du = stream.clone_htod(&u).unwrap();
-    let n = g.len() as i64;
-    unsafe {
-        stream
-            .launch_builder(&f)
-            .arg(&mut dg)
-            .arg(&du)
-            .arg(&n)
-            .launch(cfg(g.len().div_ceil(256), 256))
-    }
-    .expect("silu_mul");
-    let got = stream.clone_dtoh(&dg).unwrap();
-    for i in 0..g.len() {
-        let want = math::silu(g[i]) * u[i];
-        assert!(
-            got[i].to_bits() == want.to_bits() || (got[i].is_nan() && want.is_nan()),
-            "silu({}) · {}: {} vs {want}",
-            g[i],
-            u[i],
-            got[i]
         );
     }
 }

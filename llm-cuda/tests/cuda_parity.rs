@@ -30,33 +30,21 @@ fn asking_for_cuda_where_there_is_none_is_a_clear_error() {
     not(feature = "cuda"),
     ignore = "needs a GPU and the `cuda` feature (cargo test -p ambient-llm --features cuda)"
 )]
-fn cuda_matrix_products_equal_the_cpu_for_every_weight_type() {
+fn cuda_matrix_products_and_swiglu_equal_the_cpu_for_every_weight_type() {
     #[cfg(not(feature = "cuda"))]
     eprintln!(
         "SKIPPED: built without the `cuda` feature (cargo test -p ambient-llm --features cuda)"
     );
     #[cfg(feature = "cuda")]
     {
-        use common::bits;
-        use common::matrices::{cpu_matmul, inputs, matrix, Rng, TYPES};
         if let Some(why) = ambient_llm::cuda::device::unavailable() {
             eprintln!("SKIPPED: {why}");
             return;
         }
         let gpu = ambient_llm::cuda::device::Gpu::open(0).expect("open the GPU");
-        let mut rng = Rng::new(7);
-        for (rows, cols, t) in [(37, 352, 3), (9, 96, 1), (64, 2048, 2), (576, 1536, 5)] {
-            for ty in TYPES {
-                let m = matrix(ty, rows, cols, &mut rng);
-                let x = inputs(t, cols, &mut rng);
-                let got = gpu.matmul(&m, &x, t).expect("GPU matmul");
-                assert!(
-                    bits(&got) == bits(&cpu_matmul(&m, &x, t)),
-                    "{ty:?} {rows}x{cols}, {t} vectors: the GPU product differs"
-                );
-            }
-        }
-        eprintln!("CUDA = CPU, bit for bit: matrix products of every weight type");
+        common::matrices::check_products("CUDA", |m, x, t| gpu.matmul(m, x, t).unwrap());
+        common::matrices::check_glu("CUDA", |g, u, x, t| gpu.glu(g, u, x, t).unwrap());
+        eprintln!("CUDA = CPU, bit for bit: matrix products of every weight type and the SwiGLU");
     }
 }
 

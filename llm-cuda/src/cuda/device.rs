@@ -5,12 +5,31 @@
 //! cuda_emulated.rs`, no GPU needed) and on a GPU by `tests/cuda_parity.rs`.
 
 mod api {
+    use std::sync::Arc;
+
+    use cudarc::driver::{sys, DevicePtr, DriverError};
     pub use cudarc::driver::{
-        CudaContext, CudaFunction, CudaSlice, CudaStream, LaunchConfig, PushKernelArg,
+        CudaContext, CudaFunction, CudaGraph as Graph, CudaSlice, CudaStream, CudaView,
+        LaunchConfig, PushKernelArg,
     };
     use cudarc::nvrtc::{compile_ptx_with_opts, CompileOptions, Ptx};
 
     use crate::error::LlmError;
+
+    /// The device address of `s` (for the kernels' matrix descriptors).
+    pub fn dev_ptr<T>(s: &CudaSlice<T>, stream: &Arc<CudaStream>) -> u64 {
+        s.device_ptr(stream).0
+    }
+
+    /// Starts capturing the stream's work into a graph (this thread's calls only).
+    pub fn begin_capture(s: &Arc<CudaStream>) -> Result<(), DriverError> {
+        s.begin_capture(sys::CUstreamCaptureMode::CU_STREAM_CAPTURE_MODE_THREAD_LOCAL)
+    }
+
+    /// Ends the capture; the instantiated graph, if anything was captured.
+    pub fn end_capture(s: &Arc<CudaStream>) -> Result<Option<Graph>, DriverError> {
+        s.end_capture(sys::CUgraphInstantiate_flags(0))
+    }
 
     /// Why CUDA cannot be used here, if it cannot: no driver library, or no device.
     pub fn unavailable() -> Option<String> {

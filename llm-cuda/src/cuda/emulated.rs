@@ -6,7 +6,8 @@
 mod api {
     use crate::cuda::emu::Ptx;
     pub use crate::cuda::emu::{
-        unavailable, CudaContext, CudaFunction, CudaSlice, CudaStream, LaunchConfig, PushKernelArg,
+        begin_capture, dev_ptr, end_capture, unavailable, CudaContext, CudaFunction,
+        CudaGraph as Graph, CudaSlice, CudaStream, CudaView, LaunchConfig, PushKernelArg,
     };
     use crate::error::LlmError;
 

@@ -1,13 +1,19 @@
 //! The CUDA forward pass, compiled twice: against cudarc in [`super::device`] (a GPU) and against
 //! the emulator in `super::emulated` (feature `cuda-emu`, tests). Weights stay resident in the
-//! natural block layout; the kernels of `kernels.cu` run the same sequence of operations as
+//! natural block layout; the kernels of `kernels.cu` run the same operations per output as
 //! [`crate::model::Model::forward`], so the logits are the CPU's bits.
+//!
+//! Per layer: RMSNorm (+ quantisation), Q/K/V in one launch, RoPE writing the cache, attention,
+//! quantisation, the output projection adding the residual, RMSNorm (+ quantisation), gate/up and
+//! SwiGLU in one launch, quantisation, the down projection adding the residual. A decode step
+//! (one token) runs in buffers kept with the sequence's cache and, after its first step, as a CUDA
+//! graph replayed for every later position (the position is read from device memory).
 
 use std::sync::Arc;
 
 use super::api::{
-    kernels, unavailable, CudaContext, CudaFunction, CudaSlice, CudaStream, LaunchConfig,
-    PushKernelArg,
+    begin_capture, dev_ptr, end_capture, kernels, unavailable, CudaContext, CudaFunction,
+    CudaSlice, CudaStream, CudaView, Graph, LaunchConfig, PushKernelArg,
 };
 
 use crate::error::LlmError;
@@ -20,37 +26,58 @@ pub(super) fn err(what: &str, e: impl std::fmt::Display) -> LlmError {
 
 struct Kernels {
     quantize: CudaFunction,
-    mm: [CudaFunction; 3],
-    mm_f32: CudaFunction,
-    add_rms_norm: CudaFunction,
-    rope: CudaFunction,
-    silu_mul: CudaFunction,
+    rms_norm: CudaFunction,
+    matmul: CudaFunction,
+    glu: CudaFunction,
+    rope_kv: CudaFunction,
     attention: CudaFunction,
 }
 
 /// A weight matrix on the device: block values in order (16 bytes per Q4 block, 32 per Q8 block)
-/// and the scales widened to f32 (exact), or plain f32.
+/// and the scales widened to f32 (exact), or plain f32. The kernels read it through its `Mat`
+/// descriptor (six 64-bit words, see kernels.cu).
 struct DevMatrix {
     rows: usize,
     cols: usize,
     /// 0 = Q4_1, 1 = Q4_0, 2 = Q8_0, 3 = F32.
-    kind: usize,
+    kind: u64,
     qs: CudaSlice<u8>,
     d: CudaSlice<f32>,
     m: CudaSlice<f32>,
     w: CudaSlice<f32>,
 }
 
+/// Words of one `Mat` descriptor.
+const MAT_WORDS: usize = 6;
+
+impl DevMatrix {
+    fn descriptor(&self, stream: &Arc<CudaStream>) -> [u64; MAT_WORDS] {
+        [
+            dev_ptr(&self.qs, stream),
+            dev_ptr(&self.d, stream),
+            dev_ptr(&self.m, stream),
+            dev_ptr(&self.w, stream),
+            self.rows as u64 | (self.cols as u64) << 32,
+            self.kind,
+        ]
+    }
+}
+
+/// Matrices of a layer, in descriptor order.
+const LAYER_MATS: usize = 7;
+const WQ: usize = 0;
+const WK: usize = 1;
+const WV: usize = 2;
+const WO: usize = 3;
+const GATE: usize = 4;
+const UP: usize = 5;
+const DOWN: usize = 6;
+
 struct DevLayer {
     attn_norm: CudaSlice<f32>,
-    wq: DevMatrix,
-    wk: DevMatrix,
-    wv: DevMatrix,
-    wo: DevMatrix,
     ffn_norm: CudaSlice<f32>,
-    w_gate: DevMatrix,
-    w_up: DevMatrix,
-    w_down: DevMatrix,
+    /// wq, wk, wv, wo, gate, up, down (the descriptors follow this order).
+    mats: Vec<DevMatrix>,
 }
 
 /// One GPU with the kernels loaded: a stream and the entry points.
@@ -65,17 +92,31 @@ pub struct CudaModel {
     layers: Vec<DevLayer>,
     out_norm: CudaSlice<f32>,
     output: DevMatrix,
+    /// `Mat` descriptors: layer l's matrix i at l · 7 + i, the output matrix last.
+    descs: CudaSlice<u64>,
     cos: CudaSlice<f32>,
     sin: CudaSlice<f32>,
     config: Config,
 }
 
-/// One sequence's key/value cache on the device.
+/// A captured decode step. Only the cache that owns it launches it (through `&mut`), so it may move
+/// between threads.
+struct StepGraph(Graph);
+
+// SAFETY: a graph is used by one thread at a time (its DevCache is borrowed mutably to launch it);
+// CUDA requires no more of graph objects.
+unsafe impl Send for StepGraph {}
+
+/// One sequence's key/value cache on the device, with the buffers and graph of its decode step.
 pub struct DevCache {
     k: Vec<CudaSlice<f32>>,
     v: Vec<CudaSlice<f32>>,
     len: usize,
     cap: usize,
+    step: Option<Work>,
+    graph: Option<StepGraph>,
+    /// Capturing the decode step failed once: run it launch by launch.
+    no_graph: bool,
 }
 
 impl DevCache {
@@ -93,16 +134,29 @@ impl DevCache {
     pub fn truncate(&mut self, len: usize) {
         self.len = self.len.min(len);
     }
+
+    /// Whether decode steps replay a captured graph (after the first step, unless capture failed).
+    pub fn replays_graph(&self) -> bool {
+        self.graph.is_some()
+    }
 }
 
-const THREADS: u32 = 256;
-
-fn grid(items: usize, per_block: usize) -> LaunchConfig {
-    LaunchConfig {
-        grid_dim: (items.div_ceil(per_block).max(1) as u32, 1, 1),
-        block_dim: (THREADS, 1, 1),
-        shared_mem_bytes: 0,
-    }
+/// The buffers of one pass over `t` tokens whose positions run up to `n_max`.
+struct Work {
+    t: usize,
+    n_max: usize,
+    x: CudaSlice<f32>,
+    xn: CudaSlice<f32>,
+    q: CudaSlice<f32>,
+    k: CudaSlice<f32>,
+    v: CudaSlice<f32>,
+    att: CudaSlice<f32>,
+    hid: CudaSlice<f32>,
+    acts: DevActs,
+    scores: CudaSlice<f32>,
+    logits: CudaSlice<f32>,
+    /// The first position of the batch (read by RoPE and attention).
+    pos: CudaSlice<i32>,
 }
 
 /// Quantised activations on the device.
@@ -112,6 +166,63 @@ struct DevActs {
     s: CudaSlice<f32>,
     isum: CudaSlice<i32>,
 }
+
+impl DevActs {
+    fn new(stream: &Arc<CudaStream>, values: usize) -> Result<Self, LlmError> {
+        let nb = values / QK;
+        let a = |e| err("alloc", e);
+        Ok(DevActs {
+            q: stream.alloc_zeros::<i8>(values).map_err(a)?,
+            d: stream.alloc_zeros::<f32>(nb).map_err(a)?,
+            s: stream.alloc_zeros::<f32>(nb).map_err(a)?,
+            isum: stream.alloc_zeros::<i32>(nb).map_err(a)?,
+        })
+    }
+}
+
+impl Work {
+    fn new(
+        stream: &Arc<CudaStream>,
+        c: &Config,
+        t: usize,
+        n_max: usize,
+        logit_rows: usize,
+    ) -> Result<Self, LlmError> {
+        let f = |n: usize| {
+            stream
+                .alloc_zeros::<f32>(n.max(1))
+                .map_err(|e| err("alloc", e))
+        };
+        Ok(Work {
+            t,
+            n_max,
+            x: f(t * c.dim)?,
+            xn: f(t * c.dim)?,
+            q: f(t * c.dim)?,
+            k: f(t * c.kv_dim())?,
+            v: f(t * c.kv_dim())?,
+            att: f(t * c.dim)?,
+            hid: f(t * c.ffn_dim)?,
+            acts: DevActs::new(stream, t * c.dim.max(c.ffn_dim))?,
+            scores: f(t * c.n_head * n_max)?,
+            logits: f(logit_rows * c.vocab)?,
+            pos: stream.alloc_zeros::<i32>(1).map_err(|e| err("alloc", e))?,
+        })
+    }
+}
+
+const THREADS: u32 = 256;
+
+fn grid(threads: usize) -> LaunchConfig {
+    LaunchConfig {
+        grid_dim: (threads.div_ceil(THREADS as usize).max(1) as u32, 1, 1),
+        block_dim: (THREADS, 1, 1),
+        shared_mem_bytes: 0,
+    }
+}
+
+/// A null device pointer, for the kernels' optional arguments.
+const NULL: u64 = 0;
 
 impl Gpu {
     /// Opens GPU `ordinal` and compiles (or loads) the kernels.
@@ -129,11 +240,10 @@ impl Gpu {
         let f = |name: &str| module.load_function(name).map_err(|e| err(name, e));
         let k = Kernels {
             quantize: f("quantize_q8")?,
-            mm: [f("mm_q4_1")?, f("mm_q4_0")?, f("mm_q8_0")?],
-            mm_f32: f("mm_f32")?,
-            add_rms_norm: f("add_rms_norm")?,
-            rope: f("rope")?,
-            silu_mul: f("silu_mul")?,
+            rms_norm: f("rms_norm_q8")?,
+            matmul: f("matmul")?,
+            glu: f("glu")?,
+            rope_kv: f("rope_kv")?,
             attention: f("attention")?,
         };
         Ok(Gpu { stream, k })
@@ -150,151 +260,193 @@ impl Gpu {
                 m.cols
             )));
         }
-        let dm = upload(&self.stream, m)?;
-        let dx = self.stream.clone_htod(x).map_err(|e| err("upload", e))?;
-        let mut out = self
-            .stream
+        let s = &self.stream;
+        let dm = upload(s, m)?;
+        let desc = s
+            .clone_htod(&dm.descriptor(s))
+            .map_err(|e| err("upload", e))?;
+        let dx = s.clone_htod(x).map_err(|e| err("upload", e))?;
+        let mut acts = DevActs::new(s, t * m.cols)?;
+        self.quantize(&dx, t * m.cols, &mut acts)?;
+        let mut out = s
             .alloc_zeros::<f32>(t * m.rows)
             .map_err(|e| err("alloc", e))?;
-        self.matmul_dev(&dm, &dx, 0, t, &mut out)?;
-        self.stream.clone_dtoh(&out).map_err(|e| err("download", e))
+        self.products(
+            &mut [(&desc.slice(..), dm.rows, &mut out)],
+            false,
+            &acts,
+            &dx,
+            t,
+        )?;
+        s.clone_dtoh(&out).map_err(|e| err("download", e))
     }
 
-    fn quantize(
+    /// `silu(gate · x) · (up · x)` for `t` vectors, as the feed-forward computes it: uploads,
+    /// runs the quantiser and the SwiGLU kernel, downloads. For tests and kernel benchmarks.
+    pub fn glu(
         &self,
-        x: &CudaSlice<f32>,
-        from: usize,
-        rows: usize,
-        cols: usize,
-    ) -> Result<DevActs, LlmError> {
-        let nb = rows * cols / QK;
+        gate: &Matrix,
+        up: &Matrix,
+        x: &[f32],
+        t: usize,
+    ) -> Result<Vec<f32>, LlmError> {
+        if gate.rows != up.rows || gate.cols != up.cols || x.len() != t * gate.cols {
+            return Err(LlmError::Backend(format!(
+                "CUDA glu: gate {}x{}, up {}x{}, {} inputs for {t} vectors",
+                gate.rows,
+                gate.cols,
+                up.rows,
+                up.cols,
+                x.len()
+            )));
+        }
         let s = &self.stream;
-        let mut a = DevActs {
-            q: s.alloc_zeros::<i8>(rows * cols)
-                .map_err(|e| err("alloc", e))?,
-            d: s.alloc_zeros::<f32>(nb).map_err(|e| err("alloc", e))?,
-            s: s.alloc_zeros::<f32>(nb).map_err(|e| err("alloc", e))?,
-            isum: s.alloc_zeros::<i32>(nb).map_err(|e| err("alloc", e))?,
-        };
-        let view = x.slice(from * cols..(from + rows) * cols);
-        let n = nb as i32;
-        // SAFETY: argument types and counts match `quantize_q8` in kernels.cu; sizes as allocated.
+        let (dg, du) = (upload(s, gate)?, upload(s, up)?);
+        let descs = [dg.descriptor(s), du.descriptor(s)].concat();
+        let descs = s.clone_htod(&descs).map_err(|e| err("upload", e))?;
+        let dx = s.clone_htod(x).map_err(|e| err("upload", e))?;
+        let mut acts = DevActs::new(s, t * gate.cols)?;
+        self.quantize(&dx, t * gate.cols, &mut acts)?;
+        let mut out = s
+            .alloc_zeros::<f32>(t * gate.rows)
+            .map_err(|e| err("alloc", e))?;
+        self.glu_dev(
+            &descs.slice(..MAT_WORDS),
+            &descs.slice(MAT_WORDS..),
+            gate.rows,
+            &acts,
+            &dx,
+            t,
+            &mut out,
+        )?;
+        s.clone_dtoh(&out).map_err(|e| err("download", e))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn glu_dev(
+        &self,
+        gate: &CudaView<'_, u64>,
+        up: &CudaView<'_, u64>,
+        rows: usize,
+        acts: &DevActs,
+        xf: &CudaSlice<f32>,
+        t: usize,
+        out: &mut CudaSlice<f32>,
+    ) -> Result<(), LlmError> {
+        let t_i = t as i32;
+        // SAFETY: matches `glu` (eight threads per output element); `out` holds rows · t.
         unsafe {
-            s.launch_builder(&self.k.quantize)
-                .arg(&view)
-                .arg(&n)
+            self.stream
+                .launch_builder(&self.k.glu)
+                .arg(gate)
+                .arg(up)
+                .arg(&acts.q)
+                .arg(&acts.d)
+                .arg(&acts.s)
+                .arg(&acts.isum)
+                .arg(xf)
+                .arg(&t_i)
+                .arg(out)
+                .launch(grid(rows * t * 8))
+        }
+        .map_err(|e| err("glu", e))?;
+        Ok(())
+    }
+
+    /// Quantises the first `n` values of `x` (a multiple of 32) into `a`.
+    fn quantize(&self, x: &CudaSlice<f32>, n: usize, a: &mut DevActs) -> Result<(), LlmError> {
+        let nb = n / QK;
+        let nb_i = nb as i32;
+        // SAFETY: matches `quantize_q8` (one warp per block); `a` holds at least `nb` blocks.
+        unsafe {
+            self.stream
+                .launch_builder(&self.k.quantize)
+                .arg(x)
+                .arg(&nb_i)
                 .arg(&mut a.q)
                 .arg(&mut a.d)
                 .arg(&mut a.s)
                 .arg(&mut a.isum)
-                .launch(grid(nb, THREADS as usize))
+                .launch(grid(nb * 32))
         }
         .map_err(|e| err("quantize_q8", e))?;
-        Ok(a)
+        Ok(())
     }
 
-    /// `out = m · x` for `t` rows of `x` starting at row `from` (`x` f32, quantised here when `m`
-    /// is quantised).
-    fn matmul_dev(
+    /// RMSNorm of `rows` rows of `x` from row `from` into `y` (from row 0), quantised into `a`.
+    #[allow(clippy::too_many_arguments)]
+    fn rms_norm(
         &self,
-        m: &DevMatrix,
+        c: &Config,
         x: &CudaSlice<f32>,
         from: usize,
-        t: usize,
-        out: &mut CudaSlice<f32>,
-    ) -> Result<(), LlmError> {
-        let s = &self.stream;
-        let (rows, t_i) = (m.rows as i32, t as i32);
-        if m.kind == 3 {
-            let view = x.slice(from * m.cols..(from + t) * m.cols);
-            let cols = m.cols as i32;
-            // SAFETY: matches `mm_f32`.
-            unsafe {
-                s.launch_builder(&self.k.mm_f32)
-                    .arg(&m.w)
-                    .arg(&rows)
-                    .arg(&cols)
-                    .arg(&view)
-                    .arg(&t_i)
-                    .arg(out)
-                    .launch(grid(m.rows * t, THREADS as usize))
-            }
-            .map_err(|e| err("mm_f32", e))?;
-            return Ok(());
-        }
-        let a = self.quantize(x, from, t, m.cols)?;
-        let nb = (m.cols / QK) as i32;
-        // SAFETY: matches `mm_q4_1` / `mm_q4_0` / `mm_q8_0` (eight threads per output element).
-        unsafe {
-            s.launch_builder(&self.k.mm[m.kind])
-                .arg(&m.qs)
-                .arg(&m.d)
-                .arg(&m.m)
-                .arg(&rows)
-                .arg(&nb)
-                .arg(&a.q)
-                .arg(&a.d)
-                .arg(&a.s)
-                .arg(&a.isum)
-                .arg(&t_i)
-                .arg(out)
-                .launch(grid(m.rows * t * 8, THREADS as usize))
-        }
-        .map_err(|e| err("block matmul", e))?;
-        Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn add_norm(
-        &self,
-        c: &Config,
-        x: &mut CudaSlice<f32>,
-        add: Option<&CudaSlice<f32>>,
-        w: &CudaSlice<f32>,
         rows: usize,
-        out: &mut CudaSlice<f32>,
+        w: &CudaSlice<f32>,
+        y: &mut CudaSlice<f32>,
+        a: &mut DevActs,
     ) -> Result<(), LlmError> {
-        let (eps, n, r) = (c.eps, c.dim as i32, rows as i32);
-        let null = 0u64;
-        let mut b = self.stream.launch_builder(&self.k.add_rms_norm);
-        b.arg(x);
-        match add {
-            Some(a) => b.arg(a),
-            None => b.arg(&null),
-        };
-        b.arg(w).arg(&eps).arg(&n).arg(&r).arg(out);
-        // SAFETY: matches `add_rms_norm` (a null `add` skips the residual).
-        unsafe { b.launch(grid(rows, THREADS as usize)) }.map_err(|e| err("add_rms_norm", e))?;
-        Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn rope(
-        &self,
-        c: &Config,
-        cos: &CudaSlice<f32>,
-        sin: &CudaSlice<f32>,
-        v: &mut CudaSlice<f32>,
-        t: usize,
-        heads: usize,
-        p0: usize,
-    ) -> Result<(), LlmError> {
-        let hd = c.head_dim;
-        let (t_i, h_i, hd_i, p_i) = (t as i32, heads as i32, hd as i32, p0 as i32);
-        // SAFETY: matches `rope`; the tables cover every position below the context length.
+        let view = x.slice(from * c.dim..(from + rows) * c.dim);
+        let (eps, n) = (c.eps, c.dim as i32);
+        // SAFETY: matches `rms_norm_q8` (one CUDA block per row); `y` and `a` hold `rows` rows.
         unsafe {
             self.stream
-                .launch_builder(&self.k.rope)
-                .arg(v)
-                .arg(&t_i)
-                .arg(&h_i)
-                .arg(&hd_i)
-                .arg(&p_i)
-                .arg(cos)
-                .arg(sin)
-                .launch(grid(t * heads * hd / 2, THREADS as usize))
+                .launch_builder(&self.k.rms_norm)
+                .arg(&view)
+                .arg(w)
+                .arg(&eps)
+                .arg(&n)
+                .arg(y)
+                .arg(&mut a.q)
+                .arg(&mut a.d)
+                .arg(&mut a.s)
+                .arg(&mut a.isum)
+                .launch(LaunchConfig {
+                    grid_dim: (rows as u32, 1, 1),
+                    block_dim: (THREADS, 1, 1),
+                    shared_mem_bytes: 0,
+                })
         }
-        .map_err(|e| err("rope", e))?;
+        .map_err(|e| err("rms_norm_q8", e))?;
+        Ok(())
+    }
+
+    /// Up to three products of one input (`acts` quantised, `xf` plain, `t` vectors): each
+    /// (descriptor, rows, output), the output overwritten or, with `accumulate`, added to.
+    fn products(
+        &self,
+        prods: &mut [(&CudaView<'_, u64>, usize, &mut CudaSlice<f32>)],
+        accumulate: bool,
+        acts: &DevActs,
+        xf: &CudaSlice<f32>,
+        t: usize,
+    ) -> Result<(), LlmError> {
+        debug_assert!((1..=3).contains(&prods.len()));
+        let threads: usize = prods.iter().map(|p| p.1 * t * 8).sum();
+        let (acc, t_i) = (accumulate as i32, t as i32);
+        let descs: Vec<&CudaView<'_, u64>> = prods.iter().map(|p| p.0).collect();
+        let mut b = self.stream.launch_builder(&self.k.matmul);
+        for d in &descs {
+            b.arg(*d);
+        }
+        for _ in descs.len()..3 {
+            b.arg(&NULL);
+        }
+        for p in prods.iter_mut() {
+            b.arg(&mut *p.2);
+        }
+        for _ in descs.len()..3 {
+            b.arg(&NULL);
+        }
+        b.arg(&acc)
+            .arg(&acts.q)
+            .arg(&acts.d)
+            .arg(&acts.s)
+            .arg(&acts.isum)
+            .arg(xf)
+            .arg(&t_i);
+        // SAFETY: matches `matmul` (eight threads per output element); each output holds
+        // `rows · t` floats, the activations `t` vectors of the matrices' width.
+        unsafe { b.launch(grid(threads)) }.map_err(|e| err("matmul", e))?;
         Ok(())
     }
 }
@@ -309,22 +461,29 @@ impl CudaModel {
             .layers
             .iter()
             .map(|l| {
+                let mats = [&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down]
+                    .into_iter()
+                    .map(|m| upload(stream, m))
+                    .collect::<Result<Vec<_>, _>>()?;
                 Ok(DevLayer {
                     attn_norm: up_f32(&l.attn_norm)?,
-                    wq: upload(stream, &l.wq)?,
-                    wk: upload(stream, &l.wk)?,
-                    wv: upload(stream, &l.wv)?,
-                    wo: upload(stream, &l.wo)?,
                     ffn_norm: up_f32(&l.ffn_norm)?,
-                    w_gate: upload(stream, &l.w_gate)?,
-                    w_up: upload(stream, &l.w_up)?,
-                    w_down: upload(stream, &l.w_down)?,
+                    mats,
                 })
             })
             .collect::<Result<Vec<_>, LlmError>>()?;
+        let output = upload(stream, model.output.as_ref().unwrap_or(&model.embed))?;
+        let mut words = Vec::with_capacity((layers.len() * LAYER_MATS + 1) * MAT_WORDS);
+        for l in &layers {
+            for m in &l.mats {
+                words.extend(m.descriptor(stream));
+            }
+        }
+        words.extend(output.descriptor(stream));
         Ok(CudaModel {
+            descs: stream.clone_htod(&words).map_err(|e| err("upload", e))?,
             out_norm: up_f32(&model.out_norm)?,
-            output: upload(stream, model.output.as_ref().unwrap_or(&model.embed))?,
+            output,
             cos: up_f32(&model.rope_cos)?,
             sin: up_f32(&model.rope_sin)?,
             layers,
@@ -348,7 +507,16 @@ impl CudaModel {
             v: (0..c.n_layer).map(|_| alloc()).collect::<Result<_, _>>()?,
             len: 0,
             cap,
+            step: None,
+            graph: None,
+            no_graph: false,
         })
+    }
+
+    /// The descriptor of layer `l`'s matrix `i` (the output matrix: `l` = number of layers).
+    fn desc(&self, l: usize, i: usize) -> CudaView<'_, u64> {
+        let at = (l * LAYER_MATS + i) * MAT_WORDS;
+        self.descs.slice(at..at + MAT_WORDS)
     }
 
     /// Runs `tokens` after the cache's positions (as [`Model::forward`]); the logits of the
@@ -364,56 +532,132 @@ impl CudaModel {
         let t = tokens.len();
         let p0 = cache.len;
         let first = model.check_batch(tokens, which, p0, cache.cap)?;
-        let (dim, kv, hd) = (c.dim, c.kv_dim(), c.head_dim);
-        let (g, s) = (&self.gpu, &self.gpu.stream);
-        let mut host = vec![0f32; t * dim];
+        let mut host = vec![0f32; t * c.dim];
         for (i, &tok) in tokens.iter().enumerate() {
             model
                 .embed
-                .dequant_row(tok as usize, &mut host[i * dim..(i + 1) * dim]);
+                .dequant_row(tok as usize, &mut host[i * c.dim..(i + 1) * c.dim]);
         }
-        let alloc = |n: usize| s.alloc_zeros::<f32>(n).map_err(|e| err("alloc", e));
-        let mut x = s.clone_htod(&host).map_err(|e| err("upload", e))?;
-        let (mut xn, mut q, mut att, mut o) = (
-            alloc(t * dim)?,
-            alloc(t * dim)?,
-            alloc(t * dim)?,
-            alloc(t * dim)?,
-        );
-        let (mut k, mut v) = (alloc(t * kv)?, alloc(t * kv)?);
-        let (mut gate, mut up) = (alloc(t * c.ffn_dim)?, alloc(t * c.ffn_dim)?);
-        let n_max = p0 + t;
-        let mut scores = alloc(t * c.n_head * n_max)?;
+        let s = &self.gpu.stream;
+        let up = |e| err("upload", e);
+        let logits = if t == 1 && first == 0 {
+            let DevCache {
+                k,
+                v,
+                step,
+                graph,
+                no_graph,
+                cap,
+                ..
+            } = cache;
+            let w = match step {
+                Some(w) => w,
+                None => step.insert(Work::new(s, c, 1, *cap, 1)?),
+            };
+            s.memcpy_htod(&host[..], &mut w.x).map_err(up)?;
+            s.memcpy_htod(&[p0 as i32][..], &mut w.pos).map_err(up)?;
+            if graph.is_none() && !*no_graph {
+                match self.capture(w, k, v) {
+                    Ok(g) => *graph = Some(StepGraph(g)),
+                    Err(e) => {
+                        log::warn!("CUDA graph capture failed, decoding launch by launch: {e}");
+                        *no_graph = true;
+                    }
+                }
+            }
+            match graph {
+                Some(g) => g.0.launch().map_err(|e| err("decode graph", e))?,
+                None => self.run(w, k, v, 0, 1)?,
+            }
+            s.clone_dtoh(&w.logits).map_err(|e| err("download", e))?
+        } else {
+            let mut w = Work::new(s, c, t, p0 + t, t - first)?;
+            s.memcpy_htod(&host[..], &mut w.x).map_err(up)?;
+            s.memcpy_htod(&[p0 as i32][..], &mut w.pos).map_err(up)?;
+            self.run(&mut w, &mut cache.k, &mut cache.v, first, t - first)?;
+            s.clone_dtoh(&w.logits).map_err(|e| err("download", e))?
+        };
+        cache.len = p0 + t;
+        Ok(logits)
+    }
+
+    /// Records one decode step in `w` as a graph (nothing runs while capturing).
+    fn capture(
+        &self,
+        w: &mut Work,
+        k: &mut [CudaSlice<f32>],
+        v: &mut [CudaSlice<f32>],
+    ) -> Result<Graph, LlmError> {
+        let s = &self.gpu.stream;
+        begin_capture(s).map_err(|e| err("begin capture", e))?;
+        let ran = self.run(w, k, v, 0, 1);
+        let graph = end_capture(s).map_err(|e| err("end capture", e));
+        ran?;
+        graph?.ok_or_else(|| err("end capture", "the captured graph is empty"))
+    }
+
+    /// The layers and the output head over the `w.t` tokens in `w.x` (positions from `w.pos`);
+    /// logits of rows `first..first + n` into `w.logits`.
+    fn run(
+        &self,
+        w: &mut Work,
+        kc: &mut [CudaSlice<f32>],
+        vc: &mut [CudaSlice<f32>],
+        first: usize,
+        n: usize,
+    ) -> Result<(), LlmError> {
+        let (g, c) = (&self.gpu, &self.config);
+        let s = &g.stream;
+        let t = w.t;
+        let (hd, kv) = (c.head_dim, c.kv_dim());
+        let ints = [t, c.n_head, c.n_head_kv, hd].map(|a| a as i32);
         let scale = 1.0 / (hd as f32).sqrt();
-        let mut pending = false;
         for (li, layer) in self.layers.iter().enumerate() {
-            g.add_norm(
-                c,
-                &mut x,
-                pending.then_some(&o),
-                &layer.attn_norm,
+            let m = |i: usize| (self.desc(li, i), layer.mats[i].rows);
+            g.rms_norm(c, &w.x, 0, t, &layer.attn_norm, &mut w.xn, &mut w.acts)?;
+            let ((dq, rq), (dk, rk), (dv, rv)) = (m(WQ), m(WK), m(WV));
+            g.products(
+                &mut [
+                    (&dq, rq, &mut w.q),
+                    (&dk, rk, &mut w.k),
+                    (&dv, rv, &mut w.v),
+                ],
+                false,
+                &w.acts,
+                &w.xn,
                 t,
-                &mut xn,
             )?;
-            g.matmul_dev(&layer.wq, &xn, 0, t, &mut q)?;
-            g.matmul_dev(&layer.wk, &xn, 0, t, &mut k)?;
-            g.matmul_dev(&layer.wv, &xn, 0, t, &mut v)?;
-            g.rope(c, &self.cos, &self.sin, &mut q, t, c.n_head, p0)?;
-            g.rope(c, &self.cos, &self.sin, &mut k, t, c.n_head_kv, p0)?;
-            s.memcpy_dtod(&k, &mut cache.k[li].slice_mut(p0 * kv..(p0 + t) * kv))
-                .map_err(|e| err("KV cache", e))?;
-            s.memcpy_dtod(&v, &mut cache.v[li].slice_mut(p0 * kv..(p0 + t) * kv))
-                .map_err(|e| err("KV cache", e))?;
-            let args = [t, c.n_head, c.n_head / c.n_head_kv, hd, kv, p0].map(|a| a as i32);
-            let n_max_i = n_max as i32;
+            let threads = t * (c.n_head * hd / 2 + c.n_head_kv * hd / 2 + kv);
+            // SAFETY: matches `rope_kv`; the tables and the cache cover positions below the
+            // cache's capacity, which `check_batch` enforced.
+            unsafe {
+                let mut b = s.launch_builder(&g.k.rope_kv);
+                b.arg(&mut w.q).arg(&w.k).arg(&w.v);
+                for a in &ints {
+                    b.arg(a);
+                }
+                b.arg(&w.pos)
+                    .arg(&self.cos)
+                    .arg(&self.sin)
+                    .arg(&mut kc[li])
+                    .arg(&mut vc[li]);
+                b.launch(grid(threads))
+            }
+            .map_err(|e| err("rope_kv", e))?;
+            let att_ints = [t, c.n_head, c.n_head / c.n_head_kv, hd, kv].map(|a| a as i32);
+            let n_max = w.n_max as i32;
             // SAFETY: matches `attention`; `scores` holds n_max floats per (query, head).
             unsafe {
                 let mut b = s.launch_builder(&g.k.attention);
-                b.arg(&q).arg(&cache.k[li]).arg(&cache.v[li]);
-                for a in &args {
+                b.arg(&w.q).arg(&kc[li]).arg(&vc[li]);
+                for a in &att_ints {
                     b.arg(a);
                 }
-                b.arg(&scale).arg(&mut scores).arg(&n_max_i).arg(&mut att);
+                b.arg(&w.pos)
+                    .arg(&scale)
+                    .arg(&mut w.scores)
+                    .arg(&n_max)
+                    .arg(&mut w.att);
                 b.launch(LaunchConfig {
                     grid_dim: ((t * c.n_head) as u32, 1, 1),
                     block_dim: (128, 1, 1),
@@ -421,30 +665,27 @@ impl CudaModel {
                 })
             }
             .map_err(|e| err("attention", e))?;
-            g.matmul_dev(&layer.wo, &att, 0, t, &mut o)?;
-            g.add_norm(c, &mut x, Some(&o), &layer.ffn_norm, t, &mut xn)?;
-            g.matmul_dev(&layer.w_gate, &xn, 0, t, &mut gate)?;
-            g.matmul_dev(&layer.w_up, &xn, 0, t, &mut up)?;
-            let n = (t * c.ffn_dim) as i64;
-            // SAFETY: matches `silu_mul`.
-            unsafe {
-                s.launch_builder(&g.k.silu_mul)
-                    .arg(&mut gate)
-                    .arg(&up)
-                    .arg(&n)
-                    .launch(grid(t * c.ffn_dim, THREADS as usize))
-            }
-            .map_err(|e| err("silu_mul", e))?;
-            g.matmul_dev(&layer.w_down, &gate, 0, t, &mut o)?;
-            pending = true;
+            g.quantize(&w.att, t * c.dim, &mut w.acts)?;
+            let (dout, rout) = m(WO);
+            g.products(&mut [(&dout, rout, &mut w.x)], true, &w.acts, &w.att, t)?;
+            g.rms_norm(c, &w.x, 0, t, &layer.ffn_norm, &mut w.xn, &mut w.acts)?;
+            let ((dg, rg), (du, _)) = (m(GATE), m(UP));
+            g.glu_dev(&dg, &du, rg, &w.acts, &w.xn, t, &mut w.hid)?;
+            g.quantize(&w.hid, t * c.ffn_dim, &mut w.acts)?;
+            let (dd, rd) = m(DOWN);
+            g.products(&mut [(&dd, rd, &mut w.x)], true, &w.acts, &w.hid, t)?;
         }
-        cache.len = p0 + t;
-        // The last residual and the output norm for every row (rows before `first` are unused).
-        g.add_norm(c, &mut x, pending.then_some(&o), &self.out_norm, t, &mut xn)?;
-        let n = t - first;
-        let mut logits = alloc(n * c.vocab)?;
-        g.matmul_dev(&self.output, &xn, first, n, &mut logits)?;
-        s.clone_dtoh(&logits).map_err(|e| err("download", e))
+        // The output norm and head for the rows whose logits are returned.
+        g.rms_norm(c, &w.x, first, n, &self.out_norm, &mut w.xn, &mut w.acts)?;
+        let head = self.desc(self.layers.len(), 0);
+        g.products(
+            &mut [(&head, self.output.rows, &mut w.logits)],
+            false,
+            &w.acts,
+            &w.xn,
+            n,
+        )?;
+        Ok(())
     }
 }
 

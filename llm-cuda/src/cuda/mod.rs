@@ -28,13 +28,10 @@ pub const COMPILE_OPTIONS: &[&str] = &[
 /// The kernels' entry points.
 pub const ENTRY_POINTS: &[&str] = &[
     "quantize_q8",
-    "mm_q4_1",
-    "mm_q4_0",
-    "mm_q8_0",
-    "mm_f32",
-    "add_rms_norm",
-    "rope",
-    "silu_mul",
+    "rms_norm_q8",
+    "matmul",
+    "glu",
+    "rope_kv",
     "attention",
 ];
 

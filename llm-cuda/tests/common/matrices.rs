@@ -5,7 +5,7 @@
 use ambient_llm::gguf::{TensorInfo, TensorType};
 use ambient_llm::kernels::Ctx;
 use ambient_llm::quant::Matrix;
-use ambient_llm::Isa;
+use ambient_llm::{math, Isa};
 use half::f16;
 
 /// xorshift64*: reproducible test data without a dependency.
@@ -66,6 +66,19 @@ pub fn matrix(ty: TensorType, rows: usize, cols: usize, rng: &mut Rng) -> Matrix
     Matrix::from_gguf(&info, &data).expect("a well-formed test matrix")
 }
 
+/// An F32 matrix with the given values (row-major).
+pub fn f32_matrix(rows: usize, cols: usize, values: &[f32]) -> Matrix {
+    let data: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let info = TensorInfo {
+        name: "test.f32".into(),
+        dims: vec![cols as u64, rows as u64],
+        ty: TensorType::F32,
+        file_offset: 0,
+        size: data.len() as u64,
+    };
+    Matrix::from_gguf(&info, &data).expect("a well-formed F32 matrix")
+}
+
 /// `t` input vectors of `cols` values: random, then per vector one block each of zeros, exact
 /// rounding ties, huge values, subnormals and mixed signs of one magnitude.
 pub fn inputs(t: usize, cols: usize, rng: &mut Rng) -> Vec<f32> {
@@ -106,3 +119,101 @@ pub const TYPES: [TensorType; 5] = [
     TensorType::F32,
     TensorType::F16,
 ];
+
+fn same(a: f32, b: f32) -> bool {
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+}
+
+/// Checks a backend's matrix products against the CPU's bit for bit: every weight type; 11 blocks
+/// per row (lanes with unequal block counts), 3 (idle lanes), 37 rows (a grid whose last block is
+/// partly outside the matrix); inputs with the quantiser's edge cases.
+pub fn check_products(label: &str, matmul: impl Fn(&Matrix, &[f32], usize) -> Vec<f32>) {
+    let mut rng = Rng::new(7);
+    for (rows, cols, t) in [(37, 352, 3), (9, 96, 1), (64, 2048, 2), (576, 1536, 2)] {
+        for ty in TYPES {
+            let m = matrix(ty, rows, cols, &mut rng);
+            let x = inputs(t, cols, &mut rng);
+            let want = cpu_matmul(&m, &x, t);
+            let got = matmul(&m, &x, t);
+            assert_eq!(got.len(), want.len());
+            let bad = got.iter().zip(&want).position(|(a, b)| !same(*a, *b));
+            assert!(
+                bad.is_none(),
+                "{label}: {ty:?} {rows}x{cols}, {t} vectors: element {bad:?} differs"
+            );
+        }
+    }
+}
+
+/// Checks a backend's SwiGLU (`silu(gate · x) · (up · x)`) against the CPU's bit for bit: a
+/// one-hot F32 gate passes chosen values to the SiLU exactly (exp's cut-offs at 88 and -87,
+/// subnormals, huge values; infinities and NaN reach it as NaN), then random quantised matrices.
+pub fn check_glu(label: &str, glu: impl Fn(&Matrix, &Matrix, &[f32], usize) -> Vec<f32>) {
+    let cpu = |gate: &Matrix, up: &Matrix, x: &[f32], t: usize| -> Vec<f32> {
+        let (g, u) = (cpu_matmul(gate, x, t), cpu_matmul(up, x, t));
+        g.iter().zip(&u).map(|(g, u)| math::silu(*g) * u).collect()
+    };
+    let mut rng = Rng::new(11);
+    let specials = [
+        88.0,
+        -88.0,
+        87.0,
+        -87.0,
+        87.5,
+        -87.5,
+        89.0,
+        -89.0,
+        86.99,
+        -86.99,
+        1e-45,
+        -1e-40,
+        0.0,
+        1e30,
+        -1e30,
+        f32::MAX,
+        f32::MIN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        0.5,
+        -0.5,
+        20.0,
+        -20.0,
+        3.0,
+        -3.0,
+        1e-3,
+        -1e-3,
+        10.0,
+        -10.0,
+        60.0,
+        -60.0,
+    ];
+    let (rows, cols) = (32, 32);
+    let mut onehot = vec![0f32; rows * cols];
+    for r in 0..rows {
+        onehot[r * cols + r] = 1.0;
+    }
+    let gate = f32_matrix(rows, cols, &onehot);
+    let up = matrix(TensorType::Q4_1, rows, cols, &mut rng);
+    let t = 2;
+    let mut x = specials.to_vec();
+    x.extend((0..cols).map(|_| rng.unit() * 100.0));
+    let (want, got) = (cpu(&gate, &up, &x, t), glu(&gate, &up, &x, t));
+    for (i, (a, b)) in got.iter().zip(&want).enumerate() {
+        assert!(same(*a, *b), "{label}: SwiGLU element {i}: {a} vs {b}");
+    }
+    for ty in [TensorType::Q4_1, TensorType::Q8_0, TensorType::F32] {
+        let (rows, cols, t) = (40, 576, 3);
+        let (gate, up) = (
+            matrix(ty, rows, cols, &mut rng),
+            matrix(ty, rows, cols, &mut rng),
+        );
+        let x = inputs(t, cols, &mut rng);
+        let (want, got) = (cpu(&gate, &up, &x, t), glu(&gate, &up, &x, t));
+        let bad = got.iter().zip(&want).position(|(a, b)| !same(*a, *b));
+        assert!(
+            bad.is_none(),
+            "{label}: {ty:?} SwiGLU element {bad:?} differs"
+        );
+    }
+}

@@ -16,7 +16,7 @@ use std::marker::PhantomData;
 use std::ops::{Bound, RangeBounds};
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The runtime the host compiler sees before the kernels.
 pub const RUNTIME_H: &str = include_str!("runtime.h");
@@ -76,7 +76,9 @@ impl CudaContext {
 
     /// The stream launches run on (synchronously, in order).
     pub fn default_stream(self: &Arc<Self>) -> Arc<CudaStream> {
-        Arc::new(CudaStream {})
+        Arc::new(CudaStream {
+            capture: Mutex::new(None),
+        })
     }
 
     /// Compiles the kernel source for the host (cached by content) and loads it.
@@ -273,11 +275,117 @@ impl<T> DevicePtr<T> for CudaViewMut<'_, T> {
 impl<T> DevicePtrMut<T> for CudaSlice<T> {}
 impl<T> DevicePtrMut<T> for CudaViewMut<'_, T> {}
 
-/// The emulated stream: copies and launches run at once, in order.
-#[derive(Debug)]
-pub struct CudaStream {}
+/// A launch as recorded while capturing.
+#[derive(Clone)]
+struct Recorded {
+    func: CudaFunction,
+    values: Vec<u64>,
+    sizes: Vec<u32>,
+    cfg: LaunchConfig,
+}
+
+/// The emulated stream: copies and launches run at once, in order — or, while capturing, launches
+/// are recorded for a [`CudaGraph`] (copies are refused then, as the backend makes none).
+pub struct CudaStream {
+    capture: Mutex<Option<Vec<Recorded>>>,
+}
+
+/// Starts recording the stream's launches.
+pub fn begin_capture(s: &Arc<CudaStream>) -> Result<(), EmuError> {
+    let mut c = s
+        .capture
+        .lock()
+        .map_err(|_| EmuError("capture state poisoned".into()))?;
+    if c.is_some() {
+        return Err(EmuError("the stream is already capturing".into()));
+    }
+    *c = Some(Vec::new());
+    Ok(())
+}
+
+/// Stops recording; the graph of the recorded launches (None if there were none).
+pub fn end_capture(s: &Arc<CudaStream>) -> Result<Option<CudaGraph>, EmuError> {
+    let mut c = s
+        .capture
+        .lock()
+        .map_err(|_| EmuError("capture state poisoned".into()))?;
+    let ops = c
+        .take()
+        .ok_or_else(|| EmuError("the stream is not capturing".into()))?;
+    Ok((!ops.is_empty()).then_some(CudaGraph { ops }))
+}
+
+/// The device address of `s` (the host address here).
+pub fn dev_ptr<T>(s: &CudaSlice<T>, _stream: &Arc<CudaStream>) -> u64 {
+    s.ptr as u64
+}
+
+/// Recorded launches, replayed in order with the arguments they had.
+pub struct CudaGraph {
+    ops: Vec<Recorded>,
+}
+
+impl CudaGraph {
+    /// Runs the recorded launches.
+    pub fn launch(&self) -> Result<(), EmuError> {
+        for op in &self.ops {
+            // SAFETY: the launches were valid when recorded; the graph's owner keeps the buffers
+            // they address alive (as with a CUDA graph).
+            unsafe { run(&op.func, &op.values, &op.sizes, op.cfg) }?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `func` over the grid of `cfg` with the given argument bytes.
+///
+/// # Safety
+/// The arguments must be what the kernel expects (count and sizes are checked, pointers are not).
+unsafe fn run(
+    func: &CudaFunction,
+    values: &[u64],
+    sizes: &[u32],
+    cfg: LaunchConfig,
+) -> Result<(), EmuError> {
+    if cfg.shared_mem_bytes != 0 {
+        return Err(EmuError("dynamic shared memory is not emulated".into()));
+    }
+    let mut values = values.to_vec();
+    let mut ptrs: Vec<*mut c_void> = values
+        .iter_mut()
+        .map(|v| v as *mut u64 as *mut c_void)
+        .collect();
+    let g = [cfg.grid_dim.0, cfg.grid_dim.1, cfg.grid_dim.2];
+    let b = [cfg.block_dim.0, cfg.block_dim.1, cfg.block_dim.2];
+    // SAFETY: `emu_launch` reads `ptrs.len()` argument pointers and sizes; the caller vouches for
+    // what the kernel does with them.
+    let e = unsafe {
+        (func.module.launch)(
+            func.name.as_ptr(),
+            g.as_ptr(),
+            b.as_ptr(),
+            ptrs.as_mut_ptr(),
+            sizes.as_ptr(),
+            ptrs.len() as u32,
+        )
+    };
+    if e.is_null() {
+        return Ok(());
+    }
+    // SAFETY: a NUL-terminated message from the runtime.
+    Err(EmuError(
+        unsafe { CStr::from_ptr(e) }.to_string_lossy().into_owned(),
+    ))
+}
 
 impl CudaStream {
+    fn no_capture(&self, what: &str) -> Result<(), EmuError> {
+        match self.capture.lock() {
+            Ok(c) if c.is_none() => Ok(()),
+            _ => Err(EmuError(format!("{what} while capturing (not emulated)"))),
+        }
+    }
+
     /// `n` zeroed elements.
     pub fn alloc_zeros<T: DeviceRepr>(
         self: &Arc<Self>,
@@ -309,11 +417,30 @@ impl CudaStream {
         Ok(d)
     }
 
+    /// Copies `src` into the start of `dst` (at least as long, as cudarc asserts).
+    pub fn memcpy_htod<T: DeviceRepr, D: DevicePtrMut<T>>(
+        self: &Arc<Self>,
+        src: &[T],
+        dst: &mut D,
+    ) -> Result<(), EmuError> {
+        self.no_capture("a host-to-device copy")?;
+        let (d, m) = dst.raw();
+        assert!(
+            m >= src.len(),
+            "memcpy_htod of {} elements into {m}",
+            src.len()
+        );
+        // SAFETY: `d` holds at least `src.len()` elements; host and device memory are distinct.
+        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), d, src.len()) };
+        Ok(())
+    }
+
     /// A host copy of `src`.
     pub fn clone_dtoh<T: DeviceRepr, S: DevicePtr<T>>(
         self: &Arc<Self>,
         src: &S,
     ) -> Result<Vec<T>, EmuError> {
+        self.no_capture("a device-to-host copy")?;
         let (p, n) = src.raw();
         // SAFETY: `p` points at `n` initialised elements (device memory starts zeroed).
         Ok(unsafe { std::slice::from_raw_parts(p, n) }.to_vec())
@@ -325,6 +452,7 @@ impl CudaStream {
         src: &S,
         dst: &mut D,
     ) -> Result<(), EmuError> {
+        self.no_capture("a device-to-device copy")?;
         let ((s, n), (d, m)) = (src.raw(), dst.raw());
         assert!(m >= n, "memcpy_dtod of {n} elements into {m}");
         // SAFETY: both ranges are in bounds; `copy` allows overlap.
@@ -335,6 +463,7 @@ impl CudaStream {
     /// Starts collecting the arguments of a launch of `func`.
     pub fn launch_builder<'a>(self: &'a Arc<Self>, func: &'a CudaFunction) -> LaunchArgs<'a> {
         LaunchArgs {
+            stream: self,
             func,
             values: Vec::new(),
             sizes: Vec::new(),
@@ -344,6 +473,7 @@ impl CudaStream {
 
 /// A launch being prepared: each argument's bytes, as the driver API takes them.
 pub struct LaunchArgs<'a> {
+    stream: &'a CudaStream,
     func: &'a CudaFunction,
     values: Vec<u64>,
     sizes: Vec<u32>,
@@ -379,35 +509,23 @@ impl LaunchArgs<'_> {
     /// As with a real launch: the arguments must be what the kernel expects (the emulator checks
     /// their count and sizes, not what pointers point at).
     pub unsafe fn launch(&mut self, cfg: LaunchConfig) -> Result<(), EmuError> {
-        if cfg.shared_mem_bytes != 0 {
-            return Err(EmuError("dynamic shared memory is not emulated".into()));
-        }
-        let mut ptrs: Vec<*mut c_void> = self
-            .values
-            .iter_mut()
-            .map(|v| v as *mut u64 as *mut c_void)
-            .collect();
-        let g = [cfg.grid_dim.0, cfg.grid_dim.1, cfg.grid_dim.2];
-        let b = [cfg.block_dim.0, cfg.block_dim.1, cfg.block_dim.2];
-        // SAFETY: `emu_launch` reads `ptrs.len()` argument pointers and sizes; the caller vouches
-        // for what the kernel does with them.
-        let e = unsafe {
-            (self.func.module.launch)(
-                self.func.name.as_ptr(),
-                g.as_ptr(),
-                b.as_ptr(),
-                ptrs.as_mut_ptr(),
-                self.sizes.as_ptr(),
-                ptrs.len() as u32,
-            )
-        };
-        if e.is_null() {
+        let mut capture = self
+            .stream
+            .capture
+            .lock()
+            .map_err(|_| EmuError("capture state poisoned".into()))?;
+        if let Some(ops) = capture.as_mut() {
+            ops.push(Recorded {
+                func: self.func.clone(),
+                values: self.values.clone(),
+                sizes: self.sizes.clone(),
+                cfg,
+            });
             return Ok(());
         }
-        // SAFETY: a NUL-terminated message from the runtime.
-        Err(EmuError(
-            unsafe { CStr::from_ptr(e) }.to_string_lossy().into_owned(),
-        ))
+        drop(capture);
+        // SAFETY: as for this function.
+        unsafe { run(self.func, &self.values, &self.sizes, cfg) }
     }
 }
 
