@@ -292,3 +292,43 @@ fn the_emulator_rejects_what_cuda_leaves_undefined_and_runs_what_it_defines() {
     );
     assert!(module.load_function("missing").is_err());
 }
+
+#[test]
+fn threads_sharing_one_emulated_model_each_get_the_cpu_logits() {
+    // The miner and the verifier of a node share one engine. A decode step is captured into a
+    // graph from whatever its stream receives, so work from another thread must wait.
+    if !emulator_or_skip() {
+        return;
+    }
+    let cpu = common::engine(Isa::detect(), 1);
+    let model = cpu.model();
+    let gpu = CudaModel::load(model, 0).expect("load the model on the emulator");
+    let vocab = model.config.vocab;
+    std::thread::scope(|scope| {
+        for text in [
+            "The sea is",
+            "Mountains rise above",
+            "A blockchain validator",
+        ] {
+            let (cpu, gpu) = (&cpu, &gpu);
+            scope.spawn(move || {
+                let toks = cpu.tokenizer().encode(text).unwrap();
+                let mut all = toks.clone();
+                all.extend([260, 1025, 44]);
+                let want = cpu.all_logits(&all).unwrap();
+                // A fresh cache per position: every decode step is a capture.
+                for (i, &t) in all.iter().enumerate().skip(toks.len()) {
+                    let mut cache = gpu.new_cache(all.len()).unwrap();
+                    gpu.forward(model, &mut cache, &all[..i], Logits::Last)
+                        .unwrap();
+                    let got = gpu.forward(model, &mut cache, &[t], Logits::Last).unwrap();
+                    assert!(
+                        bits(&got) == bits(&want[i * vocab..(i + 1) * vocab]),
+                        "{text:?}, position {i}: differs while other threads use the GPU"
+                    );
+                    assert!(cache.replays_graph());
+                }
+            });
+        }
+    });
+}

@@ -9,7 +9,7 @@
 //! (one token) runs in buffers kept with the sequence's cache and, after its first step, as a CUDA
 //! graph replayed for every later position (the position is read from device memory).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::api::{
     begin_capture, dev_ptr, end_capture, kernels, unavailable, CudaContext, CudaFunction,
@@ -80,10 +80,19 @@ struct DevLayer {
     mats: Vec<DevMatrix>,
 }
 
+fn lock(m: &Mutex<()>) -> MutexGuard<'_, ()> {
+    // A panic in another pass leaves nothing half-done on the host side.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// One GPU with the kernels loaded: a stream and the entry points.
 pub struct Gpu {
     stream: Arc<CudaStream>,
     k: Kernels,
+    /// Held by whatever uses the stream (passes, allocations, frees): work from another thread
+    /// must not land in the stream while a decode step is being captured (capture takes whatever
+    /// the stream receives, a cache's buffers freed on another thread included).
+    busy: Arc<Mutex<()>>,
 }
 
 /// The model on one GPU.
@@ -117,6 +126,19 @@ pub struct DevCache {
     graph: Option<StepGraph>,
     /// Capturing the decode step failed once: run it launch by launch.
     no_graph: bool,
+    /// The GPU's stream lock, held while the buffers are freed.
+    busy: Arc<Mutex<()>>,
+}
+
+impl Drop for DevCache {
+    fn drop(&mut self) {
+        let busy = self.busy.clone();
+        let _busy = lock(&busy);
+        self.graph = None;
+        self.step = None;
+        self.k.clear();
+        self.v.clear();
+    }
 }
 
 impl DevCache {
@@ -233,7 +255,11 @@ impl Gpu {
             )));
         }
         let ctx = CudaContext::new(ordinal).map_err(|e| err("opening the device", e))?;
-        let stream = ctx.default_stream();
+        // SAFETY: all work goes to one stream, in order, so no cross-stream events are needed
+        // (they would also end up inside captured graphs).
+        unsafe { ctx.disable_event_tracking() };
+        // A stream of our own: the legacy default stream cannot be captured into a graph.
+        let stream = ctx.new_stream().map_err(|e| err("creating a stream", e))?;
         let module = ctx
             .load_module(kernels()?)
             .map_err(|e| err("loading the kernels", e))?;
@@ -246,7 +272,11 @@ impl Gpu {
             rope_kv: f("rope_kv")?,
             attention: f("attention")?,
         };
-        Ok(Gpu { stream, k })
+        Ok(Gpu {
+            stream,
+            k,
+            busy: Arc::new(Mutex::new(())),
+        })
     }
 
     /// `m · x` for `t` vectors (`x` is `t × m.cols`, the result `t × m.rows`, token-major, as
@@ -260,6 +290,7 @@ impl Gpu {
                 m.cols
             )));
         }
+        let _busy = self.lock();
         let s = &self.stream;
         let dm = upload(s, m)?;
         let desc = s
@@ -300,6 +331,7 @@ impl Gpu {
                 x.len()
             )));
         }
+        let _busy = self.lock();
         let s = &self.stream;
         let (dg, du) = (upload(s, gate)?, upload(s, up)?);
         let descs = [dg.descriptor(s), du.descriptor(s)].concat();
@@ -351,6 +383,10 @@ impl Gpu {
         }
         .map_err(|e| err("glu", e))?;
         Ok(())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ()> {
+        lock(&self.busy)
     }
 
     /// Quantises the first `n` values of `x` (a multiple of 32) into `a`.
@@ -494,6 +530,7 @@ impl CudaModel {
 
     /// An empty cache for up to `max_context` positions.
     pub fn new_cache(&self, max_context: usize) -> Result<DevCache, LlmError> {
+        let _busy = self.gpu.lock();
         let c = &self.config;
         let cap = max_context.min(c.context_length);
         let alloc = || {
@@ -510,6 +547,7 @@ impl CudaModel {
             step: None,
             graph: None,
             no_graph: false,
+            busy: self.gpu.busy.clone(),
         })
     }
 
@@ -538,6 +576,7 @@ impl CudaModel {
                 .embed
                 .dequant_row(tok as usize, &mut host[i * c.dim..(i + 1) * c.dim]);
         }
+        let _busy = self.gpu.lock();
         let s = &self.gpu.stream;
         let up = |e| err("upload", e);
         let logits = if t == 1 && first == 0 {

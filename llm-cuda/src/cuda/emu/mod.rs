@@ -81,6 +81,17 @@ impl CudaContext {
         })
     }
 
+    /// Another stream (every emulated stream runs its work at once, in order).
+    pub fn new_stream(self: &Arc<Self>) -> Result<Arc<CudaStream>, EmuError> {
+        Ok(self.default_stream())
+    }
+
+    /// Nothing to disable: the emulator records no events.
+    ///
+    /// # Safety
+    /// None here; unsafe as cudarc's, whose callers then order their streams themselves.
+    pub unsafe fn disable_event_tracking(&self) {}
+
     /// Compiles the kernel source for the host (cached by content) and loads it.
     pub fn load_module(self: &Arc<Self>, ptx: Ptx) -> Result<Arc<CudaModule>, EmuError> {
         let entries = entry_points(&ptx.0);
