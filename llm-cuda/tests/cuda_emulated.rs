@@ -305,16 +305,12 @@ fn threads_sharing_one_emulated_model_each_get_the_cpu_logits() {
     let gpu = CudaModel::load(model, 0).expect("load the model on the emulator");
     let vocab = model.config.vocab;
     std::thread::scope(|scope| {
-        for text in [
-            "The sea is",
-            "Mountains rise above",
-            "A blockchain validator",
-        ] {
+        for text in ["The sea is", "A blockchain validator"] {
             let (cpu, gpu) = (&cpu, &gpu);
             scope.spawn(move || {
                 let toks = cpu.tokenizer().encode(text).unwrap();
                 let mut all = toks.clone();
-                all.extend([260, 1025, 44]);
+                all.extend([260, 1025]);
                 let want = cpu.all_logits(&all).unwrap();
                 // A fresh cache per position: every decode step is a capture.
                 for (i, &t) in all.iter().enumerate().skip(toks.len()) {
