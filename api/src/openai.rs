@@ -522,9 +522,9 @@ fn open_auction(
     chain: &Chain,
     blobs: &Blobs,
     job: &Job,
-) -> Result<Pubkey, ApiError> {
+) -> Result<(Pubkey, Option<requester::Opening>), ApiError> {
     match job.existing {
-        Some((auction, _)) => Ok(auction),
+        Some((auction, _)) => Ok((auction, None)),
         None => {
             let payer = s.payer.as_ref().ok_or_else(|| {
                 ApiError::new(
@@ -536,7 +536,8 @@ fn open_auction(
                         .into(),
                 )
             })?;
-            Ok(requester::open(chain, blobs, payer, &job.ask)?)
+            let opening = requester::open_tracked(chain, blobs, payer, &job.ask)?;
+            Ok((opening.account, Some(opening)))
         }
     }
 }
@@ -582,7 +583,8 @@ fn answer(
     })
 }
 
-/// Auctions the node opens for one request when no miner bids (or reveals) in time.
+/// Auctions the node opens for one request when no miner bids (or reveals) in time, or when an
+/// opening is lost with an abandoned fork.
 const OPEN_ATTEMPTS: usize = 2;
 
 /// Whether an auction this node opened ended with no bid and may be opened again.
@@ -602,8 +604,17 @@ fn serve(s: &ChatService, job: &Job) -> Result<Answer, ApiError> {
     let blobs = Blobs::new(&s.api_url)?;
     let mut attempt = 0;
     loop {
-        let auction = open_auction(s, &chain, &blobs, job)?;
-        let request = requester::wait_for_delivery(&chain, &auction, job_timeout(s, job))?;
+        let (auction, opening) = open_auction(s, &chain, &blobs, job)?;
+        let timeout = job_timeout(s, job);
+        let request =
+            match requester::wait_for_delivery(&chain, &auction, timeout, opening.as_ref()) {
+                Err(MarketError::Lost(why)) if attempt + 1 < OPEN_ATTEMPTS => {
+                    log::warn!("auction {auction} was lost ({why}); opening another");
+                    attempt += 1;
+                    continue;
+                }
+                r => r?,
+            };
         if reopen(job, &request, attempt) {
             attempt += 1;
             continue;
@@ -855,8 +866,9 @@ fn stream_job(
         true
     };
     let mut attempt = 0;
-    let (auction, id, request) = loop {
-        let auction = open_auction(s, &chain, &blobs, job)?;
+    let (auction, id, request) = 'auctions: loop {
+        let (auction, opening) = open_auction(s, &chain, &blobs, job)?;
+        let mut watch = requester::OpeningWatch::new(opening.as_ref());
         let live = s.streams.subscribe(&auction);
         // The completion id names the auction (the receipt's key). Another auction after an
         // unfilled one (nothing streamed yet) continues the stream under its own id.
@@ -880,10 +892,20 @@ fn stream_job(
             }
             if last_poll.elapsed() >= requester::POLL {
                 last_poll = std::time::Instant::now();
-                if let Some(r) = chain.request(&auction)? {
-                    if requester::delivery_settled(&r, chain.slot()?) {
-                        break r;
-                    }
+                match chain.request(&auction)? {
+                    Some(r) if requester::delivery_settled(&r, chain.slot()?) => break r,
+                    Some(_) => {}
+                    None => match watch.missing(&chain) {
+                        // Nothing streamed yet: the request goes to another auction.
+                        Err(MarketError::Lost(why))
+                            if sent.is_empty() && attempt + 1 < OPEN_ATTEMPTS =>
+                        {
+                            log::warn!("auction {auction} was lost ({why}); opening another");
+                            attempt += 1;
+                            continue 'auctions;
+                        }
+                        r => r?,
+                    },
                 }
             }
             if std::time::Instant::now() > deadline {

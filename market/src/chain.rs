@@ -122,7 +122,7 @@ impl Chain {
         Ok(self.rpc.get_minimum_balance_for_rent_exemption(len)?)
     }
 
-    fn sign(
+    pub(crate) fn sign(
         &self,
         payer: &Keypair,
         signers: &[&Keypair],
@@ -147,8 +147,43 @@ impl Chain {
         ixs: &[Instruction],
     ) -> Result<Signature, MarketError> {
         let tx = self.sign(payer, signers, ixs)?;
-        let sig = self.send_unchecked(&tx)?;
+        self.send_signed(&tx)
+    }
+
+    /// Sends a signed transaction, waiting until the node has processed it.
+    pub fn send_signed(&self, tx: &Transaction) -> Result<Signature, MarketError> {
+        let sig = self.send_unchecked(tx)?;
         self.processed(&sig, &tx.message.recent_blockhash)
+    }
+
+    /// Sends `tx` again if the node's current fork does not hold it — it was dropped, or landed on
+    /// a fork the cluster has since abandoned — and says whether it did; an error
+    /// ([`MarketError::Lost`]) once its blockhash expired without it.
+    pub fn resend_if_missing(&self, tx: &Transaction) -> Result<bool, MarketError> {
+        let sig = tx.signatures[0];
+        let status = self
+            .rpc
+            .get_signature_statuses(&[sig])?
+            .value
+            .pop()
+            .flatten();
+        if let Some(status) = status {
+            return match status.err {
+                None => Ok(false),
+                Some(e) => Err(MarketError::Rpc(format!("transaction {sig} failed: {e}"))),
+            };
+        }
+        if !self
+            .rpc
+            .is_blockhash_valid(&tx.message.recent_blockhash, CommitmentConfig::processed())?
+        {
+            return Err(MarketError::Lost(format!(
+                "transaction {sig} expired without landing on the node's fork"
+            )));
+        }
+        log::info!("transaction {sig} is not on the node's fork: sending it again");
+        self.send_unchecked(tx)?;
+        Ok(true)
     }
 
     /// Waits until `sig` is processed (an error if it failed, or once its blockhash expired
@@ -179,7 +214,7 @@ impl Chain {
                     .rpc
                     .is_blockhash_valid(blockhash, CommitmentConfig::processed())?
                 {
-                    return Err(MarketError::Rpc(format!(
+                    return Err(MarketError::Lost(format!(
                         "transaction {sig} expired without landing"
                     )));
                 }

@@ -27,6 +27,10 @@ pub enum MarketError {
     /// A wait ran out.
     #[error("timed out: {0}")]
     Timeout(String),
+    /// A transaction's blockhash expired without it on the node's fork (dropped, or landed on a
+    /// fork the cluster abandoned); signing it again with a new blockhash may succeed.
+    #[error("lost: {0}")]
+    Lost(String),
     /// Bad input from the caller.
     #[error("{0}")]
     Invalid(String),

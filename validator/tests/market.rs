@@ -328,6 +328,47 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
 }
 
 #[test]
+fn an_auction_opening_missing_from_the_nodes_fork_is_sent_again_and_served() {
+    // An opening that landed on a fork the cluster then abandoned is, to the node's current fork,
+    // a transaction it never saw. Here it is signed and never sent: the requester's wait finds the
+    // auction missing, sends the opening again, and the auction runs to a delivery.
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let v = Validator::start(dir.path(), free_port_pair(), &[]);
+    let chain = Chain::new(&v.url());
+    let blobs = Blobs::new(&v.api_url()).unwrap();
+    let requester = funded(&chain, 10);
+    let ask = ask(&engine, 8, SOL / 100);
+    let opening = requester::prepare(&chain, &blobs, &requester, &ask).unwrap();
+    assert!(chain.request(&opening.account).unwrap().is_none());
+    let r = requester::wait_for_delivery(
+        &chain,
+        &opening.account,
+        Duration::from_secs(240),
+        Some(&opening),
+    )
+    .unwrap_or_else(|e| panic!("{e}; log:\n{}", common::tail(&v.log(), 60)));
+    assert!(r.result.token_count > 0, "delivered: {r:?}");
+    // On the fork now: nothing to send.
+    assert!(!chain.resend_if_missing(&opening.tx).unwrap());
+
+    // An opening whose blockhash the node never had (or has forgotten) can no longer land: the
+    // wait says so (the API then opens another auction) instead of waiting out its timeout.
+    let mut stale = requester::prepare(&chain, &blobs, &requester, &ask).unwrap();
+    stale.tx.message.recent_blockhash = solana_hash::Hash::new_unique();
+    let t0 = Instant::now();
+    let e = requester::wait_for_delivery(
+        &chain,
+        &stale.account,
+        Duration::from_secs(60),
+        Some(&stale),
+    )
+    .expect_err("a lost opening");
+    assert!(matches!(e, ambient_market::MarketError::Lost(_)), "{e}");
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
+}
+
+#[test]
 fn two_miners_compete_and_the_cheaper_wins_at_the_second_price() {
     let engine = engine();
     let dir = tempfile::tempdir().unwrap();
