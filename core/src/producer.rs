@@ -63,6 +63,10 @@ const BUFFER_AGE: Duration = Duration::from_secs(30);
 const FORWARD_SLOTS: u64 = 8;
 /// Time between two repair requests for the same slot.
 const REPAIR_RETRY: Duration = Duration::from_millis(300);
+/// Ancestors asked for with a missing parent: a chain of missing blocks (an orphaned fork) comes
+/// back eight links per round trip instead of one.
+const ORPHAN_ANCESTORS: u8 = 8;
+
 /// Slots a leader waits for the previous leader's block before building on an older one.
 const GRACE_SLOTS: u32 = 2;
 /// Slots a starting node with peers waits to hear a block before it leads on its own.
@@ -808,10 +812,12 @@ impl Producer {
             let meta = self.ledger.blockstore().meta(*slot).ok().flatten();
             if let Some(parent) = meta.as_ref().and_then(|m| m.parent_slot) {
                 if parent > root && !have(parent) && !st.known.contains_key(&parent) {
+                    // An orphan: its parent, and the parent's ancestors in the same answer.
                     wanted.push(Request {
                         slot: parent,
                         from: 0,
                         to: u32::MAX,
+                        ancestors: ORPHAN_ANCESTORS,
                     });
                 }
             }
@@ -821,6 +827,7 @@ impl Producer {
                     slot: *slot,
                     from,
                     to: u32::MAX,
+                    ancestors: 0,
                 });
             }
         }
@@ -833,6 +840,7 @@ impl Producer {
                 slot: highest,
                 from: 0,
                 to: u32::MAX,
+                ancestors: ORPHAN_ANCESTORS,
             });
         }
         if highest > reset + 2 && !st.caught_up {
@@ -853,6 +861,7 @@ impl Producer {
                     slot,
                     from,
                     to: u32::MAX,
+                    ancestors: 0,
                 });
             }
         }
