@@ -172,6 +172,16 @@ struct LoopState {
     /// then on a higher slot alone does not hold it back: a minority fork that goes on alone
     /// must not stop the others from leading).
     caught_up: bool,
+    /// When a block (or repair answer) from another node last arrived.
+    last_peer_block: Option<Instant>,
+    /// Set when this node found itself behind its cluster (a join or restart from an old bank):
+    /// after catching up it still does not lead until a vote it cast since then has landed in its
+    /// fork — its PoH clock, reset on the blocks it caught up with, may trail the cluster's by a
+    /// few slots, and a block in a slot the cluster has passed would only fork away (Agave waits
+    /// for the same). Cleared when the vote lands, or moot while no other node produces.
+    await_own_vote: bool,
+    /// The first slot this node voted on after catching up.
+    first_vote_caught_up: Option<Slot>,
 }
 
 impl Producer {
@@ -265,6 +275,9 @@ impl Producer {
             started: Instant::now(),
             heard_peers: false,
             caught_up: false,
+            last_peer_block: None,
+            await_own_vote: false,
+            first_vote_caught_up: None,
         };
         // Slots stored but not replayed (shreds received before a restart) are candidates.
         if let Ok(Some(highest)) = self.ledger.blockstore().highest_slot() {
@@ -326,9 +339,25 @@ impl Producer {
             self.choose(st)?;
         }
         // Caught up once a peer's block arrived and the highest slot seen is reached.
+        if !st.caught_up && !st.await_own_vote && self.far_behind(st) {
+            st.await_own_vote = true;
+            info!(
+                "behind the cluster (slot {} here, {} seen): catching up, then leading once a \
+                 vote of ours has landed",
+                st.reset.slot(),
+                self.cluster.as_ref().map_or(0, |c| c.ctx.highest_seen())
+            );
+        }
         if !st.caught_up && st.heard_peers && !self.far_behind(st) {
             st.caught_up = true;
             debug!("caught up at slot {}", st.reset.slot());
+        }
+        if st.await_own_vote && self.own_vote_landed(st) {
+            st.await_own_vote = false;
+            info!(
+                "a vote of ours landed (slot {} holds it): leading again",
+                st.reset.slot()
+            );
         }
         let slot = st.poh.slot();
         if self.ready_to_lead(st, slot) {
@@ -355,8 +384,20 @@ impl Producer {
             for slot in c.slots.try_iter() {
                 st.known.entry(slot).or_insert_with(Instant::now);
                 st.heard_peers = true;
+                st.last_peer_block = Some(Instant::now());
             }
         }
+    }
+
+    /// Whether a vote this node cast after catching up is in the vote account of the bank its
+    /// PoH clock was reset to.
+    fn own_vote_landed(&self, st: &LoopState) -> bool {
+        let Some(first) = st.first_vote_caught_up else {
+            return false;
+        };
+        crate::commitment::vote_state(&st.reset, &self.vote_account)
+            .and_then(|v| v.last_voted_slot())
+            .is_some_and(|last| last >= first)
     }
 
     /// Whether this node should produce `slot` now: it leads it, nothing is stored for it, and
@@ -428,6 +469,14 @@ impl Producer {
                 && self.connects(*s)
         });
         if newer {
+            return true;
+        }
+        // Back from behind, until a vote of ours lands — while other nodes produce (with none,
+        // someone has to lead).
+        let peers_producing = st
+            .last_peer_block
+            .is_some_and(|t| t.elapsed() < self.slot_duration * JOIN_WAIT_SLOTS);
+        if st.await_own_vote && peers_producing {
             return true;
         }
         match &self.cluster {
@@ -516,6 +565,7 @@ impl Producer {
                 Ok(slot) => {
                     st.known.entry(slot).or_insert_with(Instant::now);
                     st.heard_peers = true;
+                    st.last_peer_block = Some(Instant::now());
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
@@ -703,6 +753,9 @@ impl Producer {
         // The vote binds from now on: on disk before it leaves the node.
         if let Err(e) = st.tower.save(&self.tower_path()) {
             warn!("saving the tower: {e}");
+        }
+        if st.caught_up && st.first_vote_caught_up.is_none() {
+            st.first_vote_caught_up = Some(bank.slot());
         }
         st.fork_choice.record(self.vote_account, bank.slot());
         let me = self.identity.pubkey();
@@ -1026,6 +1079,11 @@ impl Producer {
         if let Some(s) = &self.status_sender {
             s.send_transaction_status_freeze_message(&bank);
         }
+        info!(
+            "slot {slot}: produced on slot {}, {} transactions",
+            parent.slot(),
+            state.tx_index
+        );
         debug!(
             "slot {slot}: {} transactions in {} entries, hash {} (ticks began {:?} late, \
              stored and sent in {:?})",

@@ -179,6 +179,59 @@ fn a_dead_leader_does_not_stop_the_others_and_a_restart_catches_up() {
         "no finalized blocks in {since}..={cluster}"
     );
     assert_eq!(blocks(&c, 3, since, cluster), theirs, "member 3 disagrees");
+
+    // Back from behind, it leads again only once a vote of its own has landed: every block it
+    // produced since its restart is on the cluster's finalized chain (none in a slot the cluster
+    // had passed, forking away) — and it did produce some.
+    let produced_since_restart = |log: &str| -> Vec<u64> {
+        let after = log.rsplit("pipeline starting on slot").next().unwrap_or("");
+        after
+            .lines()
+            .filter_map(|l| {
+                let (_, rest) = l.split_once("slot ")?;
+                let (slot, rest) = rest.split_once(": produced on slot ")?;
+                rest.split(',').next()?;
+                slot.trim().parse().ok()
+            })
+            .collect()
+    };
+    let start = std::time::Instant::now();
+    let mine = loop {
+        let mine = produced_since_restart(&c.members[3].log());
+        let finalized_now = c.slot(0, finalized());
+        let settled: Vec<u64> = mine
+            .iter()
+            .copied()
+            .filter(|s| *s <= finalized_now)
+            .collect();
+        if settled.len() >= 2 || start.elapsed() > WAIT {
+            break settled;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    assert!(
+        !mine.is_empty(),
+        "member 3 produced no block since its restart; log:\n{}",
+        common::tail(&c.members[3].log(), 40)
+    );
+    let finalized_now = c.slot(0, finalized());
+    let chain: Vec<u64> = blocks(&c, 0, caught.saturating_sub(64), finalized_now)
+        .into_iter()
+        .map(|(s, _, _)| s)
+        .collect();
+    for s in &mine {
+        assert!(
+            chain.contains(s),
+            "member 3 produced slot {s} off the cluster's chain after its restart; log:\n{}",
+            common::tail(&c.members[3].log(), 60)
+        );
+    }
+    println!("member 3 produced {mine:?} after its restart, all finalized");
+    for l in c.members[3].log().lines().filter(|l| {
+        l.contains("behind the cluster") || l.contains("a vote of ours landed")
+    }) {
+        println!("member 3: {l}");
+    }
 }
 
 #[test]
