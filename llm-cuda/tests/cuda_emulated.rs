@@ -7,13 +7,12 @@
 
 mod common;
 
-use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use ambient_llm::cuda::emu::{CudaContext, CudaModule, LaunchConfig, Ptx, PushKernelArg};
 use ambient_llm::cuda::emulated::CudaModel;
 use ambient_llm::model::Logits;
-use ambient_llm::{quant, GenerateOptions, Isa, Message, SamplingParams};
+use ambient_llm::{quant, Isa};
 use common::bits;
 
 fn emulator_or_skip() -> bool {
@@ -52,20 +51,10 @@ fn emulated_cuda_forward_gives_the_cpu_logits_by_prefill_and_decode() {
         "What is the capital of France?",
         "Write a haiku about the sea.",
     ] {
-        let mut toks = cpu.chat_prompt(&[Message::new("user", text)]).unwrap();
-        let opts = GenerateOptions {
-            max_tokens: 4,
-            sampling: SamplingParams::greedy(),
-            stop_at_eos: true,
-        };
-        let g = cpu
-            .generate(&toks, &opts, |_| ControlFlow::Continue(()))
-            .unwrap();
-        toks.extend(&g.tokens);
+        let (toks, split) = common::prompt_and_continuation(&cpu, text, 4);
         let want = cpu.all_logits(&toks).unwrap();
 
         // The prompt prefilled, then the continuation token by token (as a session does).
-        let split = toks.len() - g.tokens.len();
         let mut cache = gpu.new_cache(toks.len()).unwrap();
         let pre = gpu
             .forward(model, &mut cache, &toks[..split], Logits::All)

@@ -89,9 +89,7 @@ fn cuda_logits_equal_cpu_logits_at_every_position_by_prefill_and_decode() {
 
 #[cfg(feature = "cuda")]
 fn parity() {
-    use std::ops::ControlFlow;
-
-    use ambient_llm::{GenerateOptions, Isa, Message, SamplingParams};
+    use ambient_llm::Isa;
     use common::bits;
 
     if let Some(why) = ambient_llm::cuda::device::unavailable() {
@@ -111,16 +109,7 @@ fn parity() {
     let vocab = cpu.model().config.vocab;
     let (mut prompts, mut positions) = (0, 0);
     for text in PROMPTS {
-        let mut toks = cpu.chat_prompt(&[Message::new("user", text)]).unwrap();
-        let opts = GenerateOptions {
-            max_tokens: 24,
-            sampling: SamplingParams::greedy(),
-            stop_at_eos: true,
-        };
-        let g = cpu
-            .generate(&toks, &opts, |_| ControlFlow::Continue(()))
-            .unwrap();
-        toks.extend(&g.tokens);
+        let (toks, _) = common::prompt_and_continuation(&cpu, text, 24);
         let want = cpu.all_logits(&toks).unwrap();
         let got = gpu.all_logits(&toks).unwrap();
         let mut s = gpu.session();

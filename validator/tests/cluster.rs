@@ -227,9 +227,11 @@ fn a_dead_leader_does_not_stop_the_others_and_a_restart_catches_up() {
         );
     }
     println!("member 3 produced {mine:?} after its restart, all finalized");
-    for l in c.members[3].log().lines().filter(|l| {
-        l.contains("behind the cluster") || l.contains("a vote of ours landed")
-    }) {
+    for l in c.members[3]
+        .log()
+        .lines()
+        .filter(|l| l.contains("behind the cluster") || l.contains("a vote of ours landed"))
+    {
         println!("member 3: {l}");
     }
 }

@@ -36,3 +36,25 @@ pub fn isas() -> Vec<Isa> {
 }
 
 pub mod matrices;
+
+/// The chat prompt for `text` followed by the engine's greedy continuation of up to `max_tokens`;
+/// and where the continuation starts.
+pub fn prompt_and_continuation(
+    engine: &Engine,
+    text: &str,
+    max_tokens: usize,
+) -> (Vec<u32>, usize) {
+    use ambient_llm::{GenerateOptions, Message, SamplingParams};
+    let mut toks = engine.chat_prompt(&[Message::new("user", text)]).unwrap();
+    let split = toks.len();
+    let opts = GenerateOptions {
+        max_tokens,
+        sampling: SamplingParams::greedy(),
+        stop_at_eos: true,
+    };
+    let g = engine
+        .generate(&toks, &opts, |_| std::ops::ControlFlow::Continue(()))
+        .unwrap();
+    toks.extend(&g.tokens);
+    (toks, split)
+}
