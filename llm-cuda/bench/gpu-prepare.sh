@@ -13,7 +13,7 @@ bash ci/fetch-model.sh
 AMBIENT_NVRTC="$(bash ci/nvrtc.sh)"
 export AMBIENT_NVRTC
 mkdir -p gpu
-log "kernels -> gpu/kernels.ptx (sm_90)"
+log "kernels -> gpu/kernels.ptx (compute_80, JIT-compiled by the driver for newer GPUs)"
 AMBIENT_CUDA_PTX_OUT="$PWD/gpu/kernels.ptx" cargo test -q -p ambient-llm --release --test cuda_kernels
 [[ -s gpu/kernels.ptx ]] || { echo "no PTX written (is NVRTC there?)" >&2; exit 1; }
 # The executables cargo builds, by target name.

@@ -45,7 +45,9 @@ fn emulated_cuda_forward_gives_the_cpu_logits_by_prefill_and_decode() {
     }
     let cpu = common::engine(Isa::detect(), 2);
     let model = cpu.model();
-    let gpu = CudaModel::load(model, 0).expect("load the model on the emulator");
+    let mut gpu = CudaModel::load(model, 0).expect("load the model on the emulator");
+    // Prompts longer than a prefill pass: three passes here.
+    gpu.set_prefill_chunk(16);
     let vocab = model.config.vocab;
     for text in [
         "What is the capital of France?",

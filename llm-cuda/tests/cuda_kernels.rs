@@ -118,19 +118,28 @@ fn every_kernel_compiles_to_ptx_without_fma_or_approximations() {
         eprintln!("SKIPPED: no NVRTC library (run `bash ci/nvrtc.sh` or set AMBIENT_NVRTC)");
         return;
     };
-    let mut options = cuda::COMPILE_OPTIONS.to_vec();
-    // Hopper (the miners' GPUs) and Ampere.
-    for arch in [
-        "--gpu-architecture=compute_90",
-        "--gpu-architecture=compute_80",
-    ] {
-        options.push(arch);
+    // Without a named architecture NVRTC targets compute_52, which has no dp4a: the backend always
+    // names one (the device's, or the fallback).
+    let log = nvrtc
+        .compile(&cuda::source(), cuda::COMPILE_OPTIONS)
+        .expect_err("no dp4a on NVRTC's default architecture");
+    assert!(log.contains("__dp4a"), "{log}");
+    // Hopper (the miners' GPUs), the fallback (Ampere) and the oldest supported (Pascal 6.1), with
+    // the options the backend passes.
+    for arch in [(9, 0), cuda::FALLBACK_ARCH, cuda::MIN_ARCH] {
+        let arch_flag = cuda::arch_option(arch);
+        let mut options = cuda::COMPILE_OPTIONS.to_vec();
+        options.push(&arch_flag);
         let ptx = nvrtc
             .compile(&cuda::source(), &options)
-            .unwrap_or_else(|log| panic!("kernels do not compile for {arch}:\n{log}"));
-        options.pop();
-        // For a GPU machine without NVRTC: AMBIENT_CUDA_PTX on it loads this file.
-        if let (Ok(out), true) = (std::env::var("AMBIENT_CUDA_PTX_OUT"), arch.ends_with("90")) {
+            .unwrap_or_else(|log| panic!("kernels do not compile for {arch_flag}:\n{log}"));
+        let arch = arch_flag.as_str();
+        // For a GPU machine without NVRTC: AMBIENT_CUDA_PTX on it loads this file (the fallback
+        // architecture's PTX runs on every newer GPU).
+        if let (Ok(out), true) = (
+            std::env::var("AMBIENT_CUDA_PTX_OUT"),
+            arch_flag == cuda::arch_option(cuda::FALLBACK_ARCH),
+        ) {
             std::fs::write(&out, &ptx).unwrap_or_else(|e| panic!("writing {out}: {e}"));
         }
         for e in cuda::ENTRY_POINTS {

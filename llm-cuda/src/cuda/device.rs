@@ -45,11 +45,21 @@ mod api {
     }
 
     /// The kernels as PTX: from `AMBIENT_CUDA_PTX` (compiled elsewhere with the same source and
-    /// options, for machines without NVRTC), else compiled now with NVRTC.
-    pub fn kernels() -> Result<Ptx, LlmError> {
+    /// options, for machines without NVRTC), else compiled now with NVRTC for the device's
+    /// architecture (or [`FALLBACK_ARCH`](crate::cuda::FALLBACK_ARCH) if NVRTC does not know it).
+    pub fn kernels(ctx: &Arc<CudaContext>) -> Result<Ptx, LlmError> {
         if let Ok(path) = std::env::var("AMBIENT_CUDA_PTX") {
             let text = std::fs::read_to_string(&path).map_err(|e| super::forward::err(&path, e))?;
             return Ok(Ptx::from_src(text));
+        }
+        let arch = ctx
+            .compute_capability()
+            .map_err(|e| super::forward::err("compute capability", e))?;
+        if arch < crate::cuda::MIN_ARCH {
+            return Err(LlmError::Backend(format!(
+                "CUDA: compute capability {}.{} is below the kernels' 6.1 (dp4a)",
+                arch.0, arch.1
+            )));
         }
         // SAFETY: only probes whether the shared library can be opened.
         if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
@@ -58,15 +68,36 @@ mod api {
                     .into(),
             ));
         }
-        let opts = CompileOptions {
-            options: crate::cuda::COMPILE_OPTIONS
+        let compile = |arch| {
+            let mut options: Vec<String> = crate::cuda::COMPILE_OPTIONS
                 .iter()
                 .map(|s| s.to_string())
-                .collect(),
-            ..Default::default()
+                .collect();
+            options.push(crate::cuda::arch_option(arch));
+            let opts = CompileOptions {
+                options,
+                ..Default::default()
+            };
+            compile_ptx_with_opts(crate::cuda::source(), opts)
         };
-        compile_ptx_with_opts(crate::cuda::source(), opts)
-            .map_err(|e| super::forward::err("compiling the kernels", e))
+        compile(arch).or_else(|first| {
+            log::warn!(
+                "NVRTC cannot compile for compute {}.{} ({first}); using {:?}",
+                arch.0,
+                arch.1,
+                crate::cuda::FALLBACK_ARCH
+            );
+            compile(crate::cuda::FALLBACK_ARCH)
+                .map_err(|e| super::forward::err("compiling the kernels", e))
+        })
+    }
+
+    /// Makes the stream's context current on this thread (frees from a thread that never used
+    /// the GPU need it).
+    pub fn bind(s: &Arc<CudaStream>) {
+        if let Err(e) = s.context().bind_to_thread() {
+            log::warn!("CUDA: binding the context: {e}");
+        }
     }
 }
 

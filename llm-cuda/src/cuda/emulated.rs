@@ -12,9 +12,12 @@ mod api {
     use crate::error::LlmError;
 
     /// The kernel source, exactly as NVRTC gets it.
-    pub fn kernels() -> Result<Ptx, LlmError> {
+    pub fn kernels(_ctx: &std::sync::Arc<CudaContext>) -> Result<Ptx, LlmError> {
         Ok(Ptx::from_src(crate::cuda::source()))
     }
+
+    /// Nothing to bind: emulated memory is host memory.
+    pub fn bind(_s: &std::sync::Arc<CudaStream>) {}
 }
 
 #[path = "forward.rs"]

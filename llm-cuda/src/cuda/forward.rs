@@ -12,7 +12,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::api::{
-    begin_capture, dev_ptr, end_capture, kernels, unavailable, CudaContext, CudaFunction,
+    begin_capture, bind, dev_ptr, end_capture, kernels, unavailable, CudaContext, CudaFunction,
     CudaSlice, CudaStream, CudaView, Graph, LaunchConfig, PushKernelArg,
 };
 
@@ -106,7 +106,12 @@ pub struct CudaModel {
     cos: CudaSlice<f32>,
     sin: CudaSlice<f32>,
     config: Config,
+    /// The most tokens one prefill pass takes (longer batches run in chunks).
+    prefill_chunk: usize,
 }
+
+/// Tokens per prefill pass: its attention scores take tokens × heads × context floats.
+pub const PREFILL_CHUNK: usize = 256;
 
 /// A captured decode step. Only the cache that owns it launches it (through `&mut`), so it may move
 /// between threads.
@@ -128,12 +133,15 @@ pub struct DevCache {
     no_graph: bool,
     /// The GPU's stream lock, held while the buffers are freed.
     busy: Arc<Mutex<()>>,
+    /// The stream (its context is made current before the buffers are freed).
+    stream: Arc<CudaStream>,
 }
 
 impl Drop for DevCache {
     fn drop(&mut self) {
         let busy = self.busy.clone();
         let _busy = lock(&busy);
+        bind(&self.stream);
         self.graph = None;
         self.step = None;
         self.k.clear();
@@ -261,7 +269,7 @@ impl Gpu {
         // A stream of our own: the legacy default stream cannot be captured into a graph.
         let stream = ctx.new_stream().map_err(|e| err("creating a stream", e))?;
         let module = ctx
-            .load_module(kernels()?)
+            .load_module(kernels(&ctx)?)
             .map_err(|e| err("loading the kernels", e))?;
         let f = |name: &str| module.load_function(name).map_err(|e| err(name, e));
         let k = Kernels {
@@ -525,7 +533,14 @@ impl CudaModel {
             layers,
             config: model.config.clone(),
             gpu,
+            prefill_chunk: PREFILL_CHUNK,
         })
+    }
+
+    /// Sets the most tokens one prefill pass takes (at least 1; [`PREFILL_CHUNK`] by default).
+    /// The logits do not depend on it.
+    pub fn set_prefill_chunk(&mut self, tokens: usize) {
+        self.prefill_chunk = tokens.max(1);
     }
 
     /// An empty cache for up to `max_context` positions.
@@ -548,6 +563,7 @@ impl CudaModel {
             graph: None,
             no_graph: false,
             busy: self.gpu.busy.clone(),
+            stream: self.gpu.stream.clone(),
         })
     }
 
@@ -610,11 +626,23 @@ impl CudaModel {
             }
             s.clone_dtoh(&w.logits).map_err(|e| err("download", e))?
         } else {
-            let mut w = Work::new(s, c, t, p0 + t, t - first)?;
-            s.memcpy_htod(&host[..], &mut w.x).map_err(up)?;
-            s.memcpy_htod(&[p0 as i32][..], &mut w.pos).map_err(up)?;
-            self.run(&mut w, &mut cache.k, &mut cache.v, first, t - first)?;
-            s.clone_dtoh(&w.logits).map_err(|e| err("download", e))?
+            // In chunks: a pass's attention scores grow with its length times the context.
+            let mut logits = Vec::with_capacity((t - first) * c.vocab);
+            for a in (0..t).step_by(self.prefill_chunk) {
+                let b = (a + self.prefill_chunk).min(t);
+                let from = first.max(a);
+                let n = b.saturating_sub(from);
+                let pos = p0 + a;
+                let mut w = Work::new(s, c, b - a, pos + b - a, n)?;
+                s.memcpy_htod(&host[a * c.dim..b * c.dim], &mut w.x)
+                    .map_err(up)?;
+                s.memcpy_htod(&[pos as i32][..], &mut w.pos).map_err(up)?;
+                self.run(&mut w, &mut cache.k, &mut cache.v, from - a, n)?;
+                if n > 0 {
+                    logits.extend(s.clone_dtoh(&w.logits).map_err(|e| err("download", e))?);
+                }
+            }
+            logits
         };
         cache.len = p0 + t;
         Ok(logits)
@@ -631,6 +659,11 @@ impl CudaModel {
         begin_capture(s).map_err(|e| err("begin capture", e))?;
         let ran = self.run(w, k, v, 0, 1);
         let graph = end_capture(s).map_err(|e| err("end capture", e));
+        if graph.is_err() {
+            // An error reported before the capture was ended leaves the stream capturing: end it
+            // (the error is cleared by then), or the next pass would be captured too.
+            let _ = end_capture(s);
+        }
         ran?;
         graph?.ok_or_else(|| err("end capture", "the captured graph is empty"))
     }
@@ -715,6 +748,9 @@ impl CudaModel {
             g.products(&mut [(&dd, rd, &mut w.x)], true, &w.acts, &w.hid, t)?;
         }
         // The output norm and head for the rows whose logits are returned.
+        if n == 0 {
+            return Ok(());
+        }
         g.rms_norm(c, &w.x, first, n, &self.out_norm, &mut w.xn, &mut w.acts)?;
         let head = self.desc(self.layers.len(), 0);
         g.products(

@@ -25,6 +25,20 @@ pub const COMPILE_OPTIONS: &[&str] = &[
     "--std=c++17",
 ];
 
+/// The NVRTC option naming the virtual architecture of compute capability `major.minor`. NVRTC's
+/// default (compute_52) lacks `__dp4a`: the kernels are always compiled for a named one.
+pub fn arch_option((major, minor): (i32, i32)) -> String {
+    format!("--gpu-architecture=compute_{major}{minor}")
+}
+
+/// The oldest compute capability the kernels run on (`__dp4a` came with 6.1).
+pub const MIN_ARCH: (i32, i32) = (6, 1);
+
+/// The architecture compiled for when NVRTC does not know the device's (a GPU newer than the
+/// NVRTC library): its PTX is JIT-compiled by the driver for any newer GPU. Also the target of
+/// the PTX written for machines without NVRTC (`AMBIENT_CUDA_PTX`).
+pub const FALLBACK_ARCH: (i32, i32) = (8, 0);
+
 /// The kernels' entry points.
 pub const ENTRY_POINTS: &[&str] = &[
     "quantize_q8",
