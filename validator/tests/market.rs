@@ -36,6 +36,14 @@ fn engine() -> Engine {
     Engine::load(&path, &EngineOptions::default(), |_| {}).unwrap()
 }
 
+/// A `--dev` validator on `ledger` with `flags`, and clients of its RPC and blob store.
+fn node(ledger: &Path, flags: &[&str]) -> (Validator, Chain, Blobs) {
+    let v = Validator::start(ledger, free_port_pair(), flags);
+    let chain = Chain::new(&v.url());
+    let blobs = Blobs::new(&v.api_url()).unwrap();
+    (v, chain, blobs)
+}
+
 /// A funded new key (airdropped by the node's faucet).
 fn funded(chain: &Chain, sol: u64) -> Keypair {
     let k = Keypair::new();
@@ -178,9 +186,7 @@ impl Drop for ExternalMiner {
 fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
     let engine = engine();
     let dir = tempfile::tempdir().unwrap();
-    let v = Validator::start(dir.path(), free_port_pair(), &[]);
-    let chain = Chain::new(&v.url());
-    let blobs = Blobs::new(&v.api_url()).unwrap();
+    let (v, chain, blobs) = node(dir.path(), &[]);
     let requester = funded(&chain, 10);
     let miner = read_keypair_file(dir.path().join("miner-keypair.json")).unwrap();
     let miner_before = chain.rpc().get_balance(&miner.pubkey()).unwrap();
@@ -334,9 +340,7 @@ fn an_auction_opening_missing_from_the_nodes_fork_is_sent_again_and_served() {
     // auction missing, sends the opening again, and the auction runs to a delivery.
     let engine = engine();
     let dir = tempfile::tempdir().unwrap();
-    let v = Validator::start(dir.path(), free_port_pair(), &[]);
-    let chain = Chain::new(&v.url());
-    let blobs = Blobs::new(&v.api_url()).unwrap();
+    let (v, chain, blobs) = node(dir.path(), &[]);
     let requester = funded(&chain, 10);
     let ask = ask(&engine, 8, SOL / 100);
     let opening = requester::prepare(&chain, &blobs, &requester, &ask).unwrap();
@@ -373,9 +377,7 @@ fn two_miners_compete_and_the_cheaper_wins_at_the_second_price() {
     let engine = engine();
     let dir = tempfile::tempdir().unwrap();
     // The node's miner asks the default 10 000 lamports a token; the other one half that.
-    let v = Validator::start(dir.path(), free_port_pair(), &[]);
-    let chain = Chain::new(&v.url());
-    let blobs = Blobs::new(&v.api_url()).unwrap();
+    let (v, chain, blobs) = node(dir.path(), &[]);
     let cheap = funded(&chain, 5);
     let _m = ExternalMiner::start(
         &v,
@@ -508,13 +510,7 @@ fn a_miner_serving_a_substituted_model_is_caught_and_slashed() {
     let dir = tempfile::tempdir().unwrap();
     let cheat = perturbed_model(dir.path());
     let ledger = dir.path().join("ledger");
-    let v = Validator::start(
-        &ledger,
-        free_port_pair(),
-        &["--dishonest-model", cheat.to_str().unwrap()],
-    );
-    let chain = Chain::new(&v.url());
-    let blobs = Blobs::new(&v.api_url()).unwrap();
+    let (v, chain, blobs) = node(&ledger, &["--dishonest-model", cheat.to_str().unwrap()]);
     let requester = funded(&chain, 10);
     let before = chain.rpc().get_balance(&requester.pubkey()).unwrap();
     let key = requester::open(&chain, &blobs, &requester, &ask(&engine, 8, SOL / 100)).unwrap();
@@ -564,9 +560,7 @@ impl SoloRun {
         let engine = engine();
         let dir = tempfile::tempdir().unwrap();
         let ledger = dir.path().join("ledger");
-        let v = Validator::start(&ledger, free_port_pair(), &["--no-market", "--verifier"]);
-        let chain = Chain::new(&v.url());
-        let blobs = Blobs::new(&v.api_url()).unwrap();
+        let (v, chain, blobs) = node(&ledger, &["--no-market", "--verifier"]);
         let miner = funded(&chain, 5);
         let process = ExternalMiner::start(&v, &miner, &dir.path().join("miner"), flags);
         let requester = funded(&chain, 10);
