@@ -304,9 +304,7 @@ impl Gpu {
         let desc = s
             .clone_htod(&dm.descriptor(s))
             .map_err(|e| err("upload", e))?;
-        let dx = s.clone_htod(x).map_err(|e| err("upload", e))?;
-        let mut acts = DevActs::new(s, t * m.cols)?;
-        self.quantize(&dx, t * m.cols, &mut acts)?;
+        let (dx, acts) = self.input(x)?;
         let mut out = s
             .alloc_zeros::<f32>(t * m.rows)
             .map_err(|e| err("alloc", e))?;
@@ -344,9 +342,7 @@ impl Gpu {
         let (dg, du) = (upload(s, gate)?, upload(s, up)?);
         let descs = [dg.descriptor(s), du.descriptor(s)].concat();
         let descs = s.clone_htod(&descs).map_err(|e| err("upload", e))?;
-        let dx = s.clone_htod(x).map_err(|e| err("upload", e))?;
-        let mut acts = DevActs::new(s, t * gate.cols)?;
-        self.quantize(&dx, t * gate.cols, &mut acts)?;
+        let (dx, acts) = self.input(x)?;
         let mut out = s
             .alloc_zeros::<f32>(t * gate.rows)
             .map_err(|e| err("alloc", e))?;
@@ -395,6 +391,14 @@ impl Gpu {
 
     fn lock(&self) -> MutexGuard<'_, ()> {
         lock(&self.busy)
+    }
+
+    /// `x` on the device, f32 and quantised (for [`Gpu::matmul`] and [`Gpu::glu`]).
+    fn input(&self, x: &[f32]) -> Result<(CudaSlice<f32>, DevActs), LlmError> {
+        let dx = self.stream.clone_htod(x).map_err(|e| err("upload", e))?;
+        let mut acts = DevActs::new(&self.stream, x.len())?;
+        self.quantize(&dx, x.len(), &mut acts)?;
+        Ok((dx, acts))
     }
 
     /// Quantises the first `n` values of `x` (a multiple of 32) into `a`.
