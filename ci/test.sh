@@ -20,5 +20,8 @@ log "cargo clippy (target dir $CARGO_TARGET_DIR)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 # The CUDA backend (feature `cuda`) builds without a CUDA toolkit: keep it compiling.
 cargo clippy -p ambient-llm --all-targets --features cuda --quiet -- -D warnings
+# The validator tests start the `ambient` binary (another package's), which nextest does not build.
+log "cargo build --workspace --bins"
+cargo build --workspace --bins --quiet
 log "cargo nextest"
 cargo nextest run --workspace --no-fail-fast --failure-output final --status-level fail "$@"

@@ -303,7 +303,7 @@ pub fn ambient_bin() -> PathBuf {
     let bin = exe.parent().unwrap().parent().unwrap().join("ambient");
     assert!(
         bin.exists(),
-        "{} not built: run the workspace's tests (or `cargo build -p ambient-cli`)",
+        "{} not built: `bash ci/test.sh` builds it (or `cargo build -p ambient-cli`)",
         bin.display()
     );
     bin
