@@ -26,7 +26,7 @@ use solana_runtime::commitment::BlockCommitmentCache;
 use crate::cluster::ClusterContext;
 use crate::observer::Observer;
 use crate::producer::{ClusterLink, Producer};
-use crate::snapshot::Snapshotter;
+use crate::snapshot::AccountsService;
 use crate::tpu::Tpu;
 use crate::CoreError;
 
@@ -68,6 +68,8 @@ pub struct Node {
     pub shred_version: u16,
     /// The LStake-weighted leader schedules (shared with the RPC).
     pub leader_schedule: Arc<LeaderScheduleCache>,
+    /// Accounts flush, clean and shrink, and snapshots (Agave's background service).
+    pub accounts: Arc<AccountsService>,
 }
 
 impl std::fmt::Debug for Node {
@@ -87,10 +89,15 @@ struct ReplayCheck {
 }
 
 impl Node {
-    /// Opens the ledger at `ledger_path` and replays every stored slot from genesis into banks
-    /// (with Ambient's builtins), showing progress. The result reaches the same bank hashes the
-    /// slots had when they were produced.
-    pub fn open(ledger_path: &Path, show_progress: bool) -> Result<Node, CoreError> {
+    /// Opens the ledger at `ledger_path` and replays every stored slot after its newest snapshot
+    /// (or genesis) into banks (with Ambient's builtins), showing progress. The result reaches the
+    /// same bank hashes the slots had when they were produced. From here on a full snapshot is
+    /// taken every `snapshot_interval` blocks that become roots (0: none).
+    pub fn open(
+        ledger_path: &Path,
+        show_progress: bool,
+        snapshot_interval: u64,
+    ) -> Result<Node, CoreError> {
         let genesis = GenesisConfig::load(ledger_path)
             .map_err(|e| CoreError::Io(ledger_path.join("genesis.bin"), e))?;
         let shred_version = solana_shred_version::compute_shred_version(&genesis.hash(), None);
@@ -113,6 +120,11 @@ impl Node {
                 bank_forks
             }
         };
+        let accounts = Arc::new(AccountsService::start(
+            &bank_forks,
+            ledger_path,
+            snapshot_interval,
+        )?);
 
         let highest = ledger
             .blockstore()
@@ -121,6 +133,21 @@ impl Node {
             .flatten()
             .unwrap_or(0);
         let start_slot = bank_forks.read().expect("bank forks").root();
+        // Ledger cleanup must leave the slots after the newest snapshot, or they cannot replay.
+        let kept = ledger
+            .blockstore()
+            .meta(start_slot)
+            .ok()
+            .flatten()
+            .is_some();
+        if highest > start_slot && !kept {
+            return Err(CoreError::Replay(format!(
+                "the ledger no longer holds slot {start_slot} of the newest snapshot (its slots \
+                 {} to {highest} are left): --limit-ledger-size cleaned past it; raise the limit \
+                 or snapshot more often (--snapshot-interval-slots)",
+                ledger.blockstore().lowest_slot()
+            )));
+        }
         let bar = if show_progress && highest > start_slot {
             let bar = ProgressBar::new(highest - start_slot);
             bar.set_style(
@@ -169,7 +196,7 @@ impl Node {
             &opts,
             None,
             None,
-            None,
+            Some(accounts.controller()),
         )
         .map_err(|e| CoreError::Replay(e.to_string()))?;
         bar.finish_and_clear();
@@ -216,6 +243,7 @@ impl Node {
             ))),
             shred_version,
             leader_schedule,
+            accounts,
         })
     }
 
@@ -229,10 +257,6 @@ impl Node {
             tx_sender.clone(),
             services.exit.clone(),
         )?;
-        let snapshotter = match services.snapshot_interval {
-            0 => None,
-            _ => Some(Arc::new(Snapshotter::start(&self.ledger_path)?)),
-        };
         let mut threads = Vec::new();
         let cluster = match services.cluster {
             Some(sockets) => {
@@ -302,7 +326,7 @@ impl Node {
             status_sender: services.status_sender,
             observers: services.observers,
             commitment_cache: self.commitment_cache.clone(),
-            snapshots: snapshotter.clone().map(|s| (s, services.snapshot_interval)),
+            accounts: self.accounts.clone(),
             qos: Some(tpu.qos.clone()),
             slot_duration: services.slot_duration,
             exit: services.exit.clone(),
@@ -313,7 +337,8 @@ impl Node {
             .map_err(CoreError::Thread)?;
         Ok(Running {
             threads,
-            snapshotter,
+            accounts: self.accounts.clone(),
+            bank_forks: self.bank_forks.clone(),
             transactions: tx_sender,
             tpu_addr: tpu.addr,
             tpu: Some(tpu),
@@ -334,8 +359,6 @@ pub struct Services {
     pub tpu_socket: std::net::UdpSocket,
     /// Wall-clock slot length.
     pub slot_duration: Duration,
-    /// Rooted slots between full snapshots (0: none; a clean stop snapshots the root too).
-    pub snapshot_interval: u64,
     /// Where transaction statuses go.
     pub status_sender: Option<TransactionStatusSender>,
     /// Told about slot progress.
@@ -363,8 +386,10 @@ pub struct ClusterSockets {
     pub cluster_slot: Option<u64>,
 }
 
+/// How long a clean stop waits for the snapshot of its last root.
+const STOP_SNAPSHOT_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// The running pipeline.
-#[derive(Debug)]
 pub struct Running {
     /// The QUIC TPU's address.
     pub tpu_addr: SocketAddr,
@@ -373,7 +398,16 @@ pub struct Running {
     tpu: Option<Tpu>,
     producer: Option<JoinHandle<Result<(), CoreError>>>,
     threads: Vec<JoinHandle<()>>,
-    snapshotter: Option<Arc<Snapshotter>>,
+    accounts: Arc<AccountsService>,
+    bank_forks: Arc<RwLock<BankForks>>,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("tpu_addr", &self.tpu_addr)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Running {
@@ -399,14 +433,10 @@ impl Running {
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
-        // Pending snapshots finish (the producer held the other handle).
-        if let Some(s) = self
-            .snapshotter
-            .take()
-            .and_then(|s| Arc::try_unwrap(s).ok())
-        {
-            s.join();
-        }
+        // The next start loads the last root instead of replaying up to it.
+        let root = self.bank_forks.read().expect("bank forks").root_bank();
+        self.accounts
+            .snapshot_and_wait(&root, STOP_SNAPSHOT_TIMEOUT);
         result
     }
 }

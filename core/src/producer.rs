@@ -49,8 +49,6 @@ use crate::tower::Tower;
 use crate::tpu::VerifiedTx;
 use crate::CoreError;
 
-/// How many rooted slots pass between flushes of the accounts write cache.
-const FLUSH_EVERY_ROOTS: u64 = 100;
 /// The file (in the ledger directory) a node keeps its tower in.
 pub const TOWER_FILE: &str = "tower.bin";
 /// Failed loop turns in a row after which the pipeline gives up (and the node stops).
@@ -116,8 +114,8 @@ pub struct Producer {
     pub commitment_cache: Arc<RwLock<BlockCommitmentCache>>,
     /// The TPU's QoS weights, refreshed from the root's LStake table when a new epoch is rooted.
     pub qos: Option<Arc<RwLock<solana_streamer::streamer::StakedNodes>>>,
-    /// The snapshot taker and its interval in rooted slots.
-    pub snapshots: Option<(Arc<crate::snapshot::Snapshotter>, u64)>,
+    /// Accounts maintenance and snapshots: every new root goes through its controller.
+    pub accounts: Arc<crate::snapshot::AccountsService>,
     /// The other nodes.
     pub cluster: Option<ClusterLink>,
     /// Wall-clock length of a slot.
@@ -321,13 +319,6 @@ impl Producer {
             }
         }
         info!("block production stopped at slot {}", st.reset.slot());
-        if let Some((snapshotter, _)) = &self.snapshots {
-            // The next start loads this instead of replaying up to it.
-            let root = self.bank_forks.read().expect("bank forks").root_bank();
-            if root.slot() > 0 {
-                snapshotter.request(root);
-            }
-        }
         Ok(())
     }
 
@@ -1265,25 +1256,16 @@ impl Producer {
             self.ledger.set_roots(&chain)?;
             // The schedules this root determines, before the cache computes its own.
             crate::schedule::install(&self.leader_schedule, &root_bank);
-            self.bank_forks
-                .write()
-                .expect("bank forks")
-                .set_root(new_root, None, Some(new_root));
-            if let Some((snapshotter, interval)) = &self.snapshots {
-                if new_root / interval > old_root / interval {
-                    snapshotter.request(root_bank.clone());
-                }
-            }
+            self.bank_forks.write().expect("bank forks").set_root(
+                new_root,
+                Some(self.accounts.controller()),
+                Some(new_root),
+            );
             if let Some(qos) = &self.qos {
                 let old_epoch = root_bank.epoch_schedule().get_epoch(old_root);
                 if root_bank.epoch() > old_epoch {
                     *qos.write().expect("QoS weights") = crate::tpu::lstake_nodes(&root_bank);
                 }
-            }
-            if new_root / FLUSH_EVERY_ROOTS > old_root / FLUSH_EVERY_ROOTS {
-                // Rooted account versions move from the in-memory write cache to storage, so a
-                // long-running node's memory stays bounded.
-                root_bank.force_flush_accounts_cache();
             }
             chain.insert(0, old_root);
             for o in &self.observers {

@@ -1,26 +1,39 @@
-//! Full snapshots of rooted banks (Agave's snapshot archives), taken in the background every
-//! `interval` rooted slots, so a restart loads the newest one — with Ambient's builtins registered
-//! again — and replays only the slots after it.
+//! Accounts maintenance and snapshots the way Agave's validator does them: one
+//! `AccountsBackgroundService` thread owns every flush, clean and shrink of the accounts database
+//! and turns the snapshot requests that `BankForks::set_root` files (through a
+//! `SnapshotController`, every `interval` blocks) into snapshot packages; a packager thread (as
+//! solana-core's `SnapshotPackagerService`) serialises and archives them, keeping the newest
+//! [`ARCHIVES_KEPT`]. Nothing else touches the accounts cache, so flushes never race. A restart
+//! loads the newest archive — with Ambient's builtins registered again — and replays only the
+//! slots after it.
 
-use std::num::NonZeroUsize;
+use std::num::{NonZeroU64, NonZeroUsize};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
+use agave_fs::io_setup::IoSetupState;
 use agave_snapshots::paths::get_highest_full_snapshot_archive_info;
 use agave_snapshots::snapshot_archive_info::SnapshotArchiveInfoGetter;
 use agave_snapshots::snapshot_config::SnapshotConfig;
-use crossbeam_channel::{Receiver, Sender};
-use log::{info, warn};
+use agave_snapshots::{SnapshotInterval, SnapshotKind};
+use log::{error, info, warn};
 use solana_accounts_db::accounts_db::AccountsDbConfig;
+use solana_clock::Slot;
 use solana_genesis_config::GenesisConfig;
-use solana_runtime::bank::Bank;
-use solana_runtime::runtime_config::RuntimeConfig;
-use solana_runtime::snapshot_bank_utils::{
-    bank_from_snapshot_archives, bank_to_full_snapshot_archive,
+use solana_runtime::accounts_background_service::{
+    AbsRequestHandlers, AccountsBackgroundService, PendingSnapshotPackages,
+    PrunedBanksRequestHandler, SnapshotRequest, SnapshotRequestHandler, SnapshotRequestKind,
 };
-use solana_runtime::snapshot_utils::purge_old_snapshot_archives;
+use solana_runtime::bank::Bank;
+use solana_runtime::bank_forks::BankForks;
+use solana_runtime::runtime_config::RuntimeConfig;
+use solana_runtime::snapshot_bank_utils::bank_from_snapshot_archives;
+use solana_runtime::snapshot_controller::SnapshotController;
+use solana_runtime::snapshot_package::SnapshotPackage;
+use solana_runtime::snapshot_utils;
 
 use crate::CoreError;
 
@@ -30,11 +43,13 @@ pub const DEFAULT_INTERVAL_SLOTS: u64 = 1000;
 /// Full snapshot archives kept.
 pub const ARCHIVES_KEPT: usize = 2;
 
-/// Where a ledger keeps its snapshots.
+/// Where a ledger keeps its snapshots (full archives only, none generated: see [`generating`]).
 pub fn config(ledger_path: &Path) -> SnapshotConfig {
     let dir = ledger_path.join("snapshots");
     let kept = NonZeroUsize::new(ARCHIVES_KEPT).expect("non-zero");
     SnapshotConfig {
+        full_snapshot_archive_interval: SnapshotInterval::Disabled,
+        incremental_snapshot_archive_interval: SnapshotInterval::Disabled,
         full_snapshot_archives_dir: dir.clone(),
         incremental_snapshot_archives_dir: dir.clone(),
         bank_snapshots_dir: dir.join("bank"),
@@ -43,6 +58,18 @@ pub fn config(ledger_path: &Path) -> SnapshotConfig {
         use_direct_io: false,
         use_registered_io_uring_buffers: false,
         ..SnapshotConfig::default()
+    }
+}
+
+/// [`config`] with a full snapshot every `interval` blocks (0: none).
+pub fn generating(ledger_path: &Path, interval: u64) -> SnapshotConfig {
+    let full_snapshot_archive_interval = match NonZeroU64::new(interval) {
+        Some(n) => SnapshotInterval::Slots(n),
+        None => SnapshotInterval::Disabled,
+    };
+    SnapshotConfig {
+        full_snapshot_archive_interval,
+        ..config(ledger_path)
     }
 }
 
@@ -85,85 +112,204 @@ pub fn load_latest(
     Ok(Some(bank))
 }
 
-/// The background snapshot taker.
-pub struct Snapshotter {
-    sender: Option<Sender<Arc<Bank>>>,
-    thread: Option<JoinHandle<()>>,
+/// Agave's accounts background service (flush, clean, shrink, purging dropped banks, snapshot
+/// requests) and a snapshot packager, over one bank tree. Dropping it stops both threads.
+pub struct AccountsService {
+    controller: Arc<SnapshotController>,
+    exit: Arc<AtomicBool>,
+    /// The slot of the newest archive this service wrote (0: none yet).
+    archived: Arc<AtomicU64>,
+    abs: Option<AccountsBackgroundService>,
+    packager: Option<JoinHandle<()>>,
 }
 
-impl std::fmt::Debug for Snapshotter {
+impl std::fmt::Debug for AccountsService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Snapshotter").finish()
+        f.debug_struct("AccountsService")
+            .field("archived", &self.archived.load(Ordering::Relaxed))
+            .finish()
     }
 }
 
-impl Snapshotter {
-    /// Starts the thread that archives the banks it is handed, keeping the newest
-    /// [`ARCHIVES_KEPT`].
-    pub fn start(ledger_path: &Path) -> Result<Snapshotter, CoreError> {
-        let config = config(ledger_path);
+impl AccountsService {
+    /// Starts the service on `bank_forks`, which must hold only its root bank: every bank dropped
+    /// from now on is purged by the service (Agave's bank-drop callback), and every root set with
+    /// [`AccountsService::controller`] whose block height is a multiple of `interval` (0: never)
+    /// is snapshotted. Leftovers of a run that died while snapshotting are removed first.
+    pub fn start(
+        bank_forks: &Arc<RwLock<BankForks>>,
+        ledger_path: &Path,
+        interval: u64,
+    ) -> Result<AccountsService, CoreError> {
+        let config = generating(ledger_path, interval);
         for d in [
             &config.full_snapshot_archives_dir,
             &config.bank_snapshots_dir,
         ] {
             std::fs::create_dir_all(d).map_err(|e| CoreError::Io(d.clone(), e))?;
         }
+        snapshot_utils::purge_incomplete_bank_snapshots(&config.bank_snapshots_dir);
+        snapshot_utils::remove_tmp_snapshot_archives(&config.full_snapshot_archives_dir);
+        let pruned_banks_receiver =
+            AccountsBackgroundService::setup_bank_drop_callback(bank_forks.clone());
+        let root = bank_forks.read().expect("bank forks").root();
         let (sender, receiver) = crossbeam_channel::unbounded();
-        let thread = std::thread::Builder::new()
-            .name("ambSnapshot".into())
-            .spawn(move || run(config, receiver))
-            .map_err(CoreError::Thread)?;
-        Ok(Snapshotter {
-            sender: Some(sender),
-            thread: Some(thread),
+        let controller = Arc::new(SnapshotController::new(sender, config, root));
+        let pending = Arc::new(Mutex::new(PendingSnapshotPackages::default()));
+        let exit = Arc::new(AtomicBool::new(false));
+        let abs = AccountsBackgroundService::new(
+            bank_forks.clone(),
+            exit.clone(),
+            AbsRequestHandlers {
+                snapshot_request_handler: SnapshotRequestHandler {
+                    snapshot_controller: controller.clone(),
+                    snapshot_request_receiver: receiver,
+                    pending_snapshot_packages: pending.clone(),
+                },
+                pruned_banks_request_handler: PrunedBanksRequestHandler {
+                    pruned_banks_receiver,
+                },
+            },
+        );
+        let archived = Arc::new(AtomicU64::new(0));
+        let packager = {
+            let (controller, exit, archived) = (controller.clone(), exit.clone(), archived.clone());
+            std::thread::Builder::new()
+                .name("ambSnapshotPkg".into())
+                .spawn(move || package(&pending, &controller, &exit, &archived))
+                .map_err(CoreError::Thread)?
+        };
+        Ok(AccountsService {
+            controller,
+            exit,
+            archived,
+            abs: Some(abs),
+            packager: Some(packager),
         })
     }
 
-    /// Asks for a snapshot of the rooted, frozen `bank`.
-    pub fn request(&self, bank: Arc<Bank>) {
-        if let Some(s) = &self.sender {
-            let _ = s.send(bank);
-        }
+    /// What `BankForks::set_root` and ledger replay take, so new roots are snapshotted.
+    pub fn controller(&self) -> &SnapshotController {
+        &self.controller
     }
 
-    /// Finishes pending snapshots and stops.
-    pub fn join(mut self) {
-        self.sender.take();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+    /// The slot of the newest archive written since the start (0: none).
+    pub fn archived_slot(&self) -> Slot {
+        self.archived.load(Ordering::Relaxed)
+    }
+
+    /// Snapshots the rooted, frozen `root` (the last root of a clean stop, so the next start
+    /// replays nothing) and waits at most `timeout` for its archive. Does nothing when snapshots
+    /// are off or the newest archive is of `root`; returns whether an archive of `root` exists.
+    pub fn snapshot_and_wait(&self, root: &Arc<Bank>, timeout: Duration) -> bool {
+        let config = self.controller.snapshot_config();
+        if config.full_snapshot_archive_interval == SnapshotInterval::Disabled || root.slot() == 0 {
+            return false;
         }
+        if self.archived_slot() < root.slot() {
+            let request = SnapshotRequest {
+                snapshot_root_bank: root.clone(),
+                status_cache_slot_deltas: root
+                    .status_cache
+                    .read()
+                    .expect("status cache")
+                    .root_slot_deltas(),
+                request_kind: SnapshotRequestKind::FullSnapshot,
+                enqueued: Instant::now(),
+            };
+            if self.controller.request_sender().send(request).is_err() {
+                return false;
+            }
+        }
+        let deadline = Instant::now() + timeout;
+        while self.archived_slot() < root.slot() {
+            let running = self.abs.as_ref().is_some_and(|a| a.status().is_running());
+            if !running || Instant::now() > deadline {
+                warn!("no snapshot of slot {} before stopping", root.slot());
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        true
     }
 }
 
-impl Drop for Snapshotter {
+impl Drop for AccountsService {
     fn drop(&mut self) {
-        self.sender.take();
-        if let Some(t) = self.thread.take() {
+        self.exit.store(true, Ordering::Relaxed);
+        if let Some(abs) = self.abs.take() {
+            let _ = abs.join();
+        }
+        if let Some(t) = self.packager.take() {
             let _ = t.join();
         }
     }
 }
 
-fn run(config: SnapshotConfig, banks: Receiver<Arc<Bank>>) {
-    while let Ok(mut bank) = banks.recv() {
-        // Only the newest request matters.
-        for newer in banks.try_iter() {
-            bank = newer;
-        }
-        let slot = bank.slot();
-        match bank_to_full_snapshot_archive(&config, &bank) {
-            Ok(info) => {
-                info!("snapshot of slot {slot}: {}", info.path().display());
-                purge_old_snapshot_archives(
+/// The packager loop (solana-core's `SnapshotPackagerService` without gossip): serialises and
+/// archives each package the background service leaves, then drops old archives and bank
+/// snapshots.
+fn package(
+    pending: &Mutex<PendingSnapshotPackages>,
+    controller: &SnapshotController,
+    exit: &AtomicBool,
+    archived: &AtomicU64,
+) {
+    let config = controller.snapshot_config();
+    while !exit.load(Ordering::Relaxed) {
+        let next = pending.lock().expect("pending snapshot packages").pop();
+        let Some(package) = next else {
+            std::thread::sleep(Duration::from_millis(100));
+            continue;
+        };
+        let slot = package.slot;
+        controller.set_latest_bank_snapshot_slot(slot);
+        match archive(package, config) {
+            Ok(path) => {
+                info!("snapshot of slot {slot}: {}", path.display());
+                snapshot_utils::purge_old_snapshot_archives(
                     &config.full_snapshot_archives_dir,
                     &config.incremental_snapshot_archives_dir,
                     config.maximum_full_snapshot_archives_to_retain,
                     config.maximum_incremental_snapshot_archives_to_retain,
                 );
+                snapshot_utils::purge_bank_snapshots_older_than_slot(
+                    &config.bank_snapshots_dir,
+                    slot,
+                );
+                archived.store(slot, Ordering::Relaxed);
             }
-            Err(e) => warn!("snapshot of slot {slot} failed: {e}"),
+            Err(e) => error!("snapshot of slot {slot} failed: {e}"),
         }
     }
+}
+
+/// Serialises `package` into a bank snapshot and archives it; returns the archive's path.
+fn archive(package: SnapshotPackage, config: &SnapshotConfig) -> agave_snapshots::Result<PathBuf> {
+    let io_setup = IoSetupState::default()
+        .with_direct_io(false)
+        .with_buffers_registered(config.use_registered_io_uring_buffers);
+    let bank_snapshot = snapshot_utils::serialize_snapshot(
+        &config.bank_snapshots_dir,
+        config.snapshot_version,
+        package.bank_snapshot_package,
+        &package.snapshot_storages,
+        true,
+        &io_setup,
+    )?;
+    let SnapshotKind::Archive(kind) = package.snapshot_kind else {
+        return Ok(bank_snapshot.snapshot_dir);
+    };
+    let info = snapshot_utils::archive_snapshot_package(
+        kind,
+        package.slot,
+        package.hash,
+        &bank_snapshot.snapshot_dir,
+        package.snapshot_storages,
+        config,
+        &io_setup,
+    )?;
+    Ok(info.path)
 }
 
 /// The snapshot archives directory of a ledger.

@@ -62,8 +62,8 @@ fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
 fn produces_votes_roots_and_replays_to_the_same_hashes() {
     let _ = env_logger::builder().is_test(true).try_init();
     let (dir, identity, genesis) = new_ledger();
-    let node = Node::open(dir.path(), false).unwrap();
-    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote, 0);
+    let node = Node::open(dir.path(), false, 0).unwrap();
+    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote);
 
     // A transfer from the faucet, verified like the TPU verifies.
     let alice = Keypair::new().pubkey();
@@ -112,7 +112,7 @@ fn produces_votes_roots_and_replays_to_the_same_hashes() {
     drop(node);
 
     // Replay: every produced slot reaches the hash it had.
-    let again = Node::open(dir.path(), false).unwrap();
+    let again = Node::open(dir.path(), false, 0).unwrap();
     let forks = again.bank_forks.read().unwrap();
     let (last_slot, last_hash) = *produced.last().unwrap();
     let replayed = forks.get(last_slot).expect("tip replayed");
@@ -151,8 +151,8 @@ fn an_epoch_roll_that_changes_lstake_reweighs_the_tpu_and_pays_rewards() {
     book.encode_into(account.data_as_mut_slice()).unwrap();
     create_ledger(dir.path(), &genesis.config).unwrap();
 
-    let node = Node::open(dir.path(), false).unwrap();
-    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote, 0);
+    let node = Node::open(dir.path(), false, 0).unwrap();
+    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote);
     // Epoch 0: the genesis LStake (all of it the node's).
     assert_eq!(
         running.qos_weight(&identity.pubkey()),
@@ -188,7 +188,6 @@ fn start(
     node: &Node,
     identity: &Arc<Keypair>,
     vote: &Keypair,
-    interval: u64,
 ) -> (Arc<Seen>, Arc<AtomicBool>, ambient_core::Running) {
     let seen = Arc::new(Seen::default());
     let exit = Arc::new(AtomicBool::new(false));
@@ -201,7 +200,6 @@ fn start(
             slot_duration: Duration::from_millis(40),
             status_sender: None,
             observers: vec![seen.clone()],
-            snapshot_interval: interval,
             cluster: None,
             exit: exit.clone(),
         })
@@ -212,8 +210,8 @@ fn start(
 #[test]
 fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
     let (dir, identity, genesis) = new_ledger();
-    let node = Node::open(dir.path(), false).unwrap();
-    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote, 8);
+    let node = Node::open(dir.path(), false, 8).unwrap();
+    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote);
     wait_for("a root past slot 17", Duration::from_secs(180), || {
         seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 17)
     });
@@ -230,7 +228,7 @@ fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
     assert!(!archives.is_empty() && archives.len() <= ambient_core::snapshot::ARCHIVES_KEPT);
 
     // Restart: the newest snapshot (the root at the clean stop) loads; only later slots replay.
-    let node = Node::open(dir.path(), false).unwrap();
+    let node = Node::open(dir.path(), false, 8).unwrap();
     {
         let forks = node.bank_forks.read().unwrap();
         assert_eq!(
@@ -250,7 +248,7 @@ fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
     }
 
     // The restored banks run Ambient's builtins: register a miner with the PoL registry.
-    let (_seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote, 8);
+    let (_seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote);
     let record = Keypair::new();
     let bank = node.bank_forks.read().unwrap().working_bank();
     let rent =
@@ -277,4 +275,30 @@ fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
     });
     exit.store(true, Ordering::Relaxed);
     running.join().unwrap();
+}
+
+#[test]
+fn a_ledger_cleaned_past_its_newest_snapshot_is_refused_with_a_clear_error() {
+    let (dir, identity, genesis) = new_ledger();
+    let node = Node::open(dir.path(), false, 8).unwrap();
+    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote);
+    wait_for("a root past slot 17", Duration::from_secs(180), || {
+        seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 17)
+    });
+    exit.store(true, Ordering::Relaxed);
+    running.join().unwrap();
+    let root = node.bank_forks.read().unwrap().root();
+    let blockstore = node.ledger.blockstore().clone();
+    drop(node);
+    // What --limit-ledger-size's cleanup does, taken past the snapshot of the last root.
+    blockstore
+        .purge_slots(0, root, solana_ledger::blockstore::PurgeType::Exact)
+        .unwrap();
+    drop(blockstore);
+    let err = Node::open(dir.path(), false, 8).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("no longer holds slot {root}"))
+            && err.contains("--limit-ledger-size"),
+        "{err}"
+    );
 }

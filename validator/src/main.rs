@@ -66,10 +66,18 @@ struct Args {
     /// Slot length in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 400)]
     slot_ms: u64,
-    /// Rooted slots between full snapshots (0: none). A clean stop also snapshots the root, so
+    /// Rooted blocks between full snapshots (0: none). A clean stop also snapshots the root, so
     /// the next start replays only what came after.
-    #[arg(long, value_name = "SLOTS", default_value_t = ambient_core::snapshot::DEFAULT_INTERVAL_SLOTS)]
+    #[arg(long, alias = "full-snapshot-interval-slots", value_name = "SLOTS",
+          default_value_t = ambient_core::snapshot::DEFAULT_INTERVAL_SLOTS)]
     snapshot_interval_slots: u64,
+    /// Keep at most this many shreds in rooted slots: older slots are purged from the ledger
+    /// (Agave's blockstore cleanup). Without a count: 200 000 000. The least is 50 000 000, or
+    /// 10 000 with --dev (as solana-test-validator). The slots after the newest snapshot must
+    /// fit, or a restart cannot replay them. Default: no limit.
+    #[arg(long, value_name = "SHRED_COUNT", num_args = 0..=1,
+          default_missing_value = DEFAULT_MAX_LEDGER_SHREDS_ARG)]
+    limit_ledger_size: Option<u64>,
     /// Largest faucet airdrop per request, in SOL.
     #[arg(long, value_name = "SOL", default_value_t = 1_000_000)]
     faucet_sol: u64,
@@ -138,6 +146,29 @@ struct Args {
     /// Limits on outside input.
     #[command(flatten)]
     limits: limits::LimitArgs,
+}
+
+/// `--limit-ledger-size` without a count (Agave's `DEFAULT_MAX_LEDGER_SHREDS`).
+const DEFAULT_MAX_LEDGER_SHREDS_ARG: &str = "200000000";
+
+/// The least `--limit-ledger-size` of a --dev node (solana-test-validator's default).
+const DEV_MIN_MAX_LEDGER_SHREDS: u64 = 10_000;
+
+/// Refuses a `--limit-ledger-size` below Agave's minimum (a --dev node's: [`DEV_MIN_MAX_LEDGER_SHREDS`]).
+fn check_limit_ledger_size(limit: Option<u64>, dev: bool) -> Result<()> {
+    use solana_ledger::blockstore_cleanup_service::DEFAULT_MIN_MAX_LEDGER_SHREDS;
+    let least = if dev {
+        DEV_MIN_MAX_LEDGER_SHREDS
+    } else {
+        DEFAULT_MIN_MAX_LEDGER_SHREDS
+    };
+    match limit {
+        Some(n) if n < least => bail!(
+            "--limit-ledger-size {n} is too small: the least is {least}{}",
+            if dev { " with --dev" } else { "" }
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// A genesis validator given on the command line.
@@ -281,6 +312,7 @@ fn main() -> Result<()> {
         bail!("--slot-ms must be positive");
     }
     args.limits.validate()?;
+    check_limit_ledger_size(args.limit_ledger_size, args.dev)?;
     if args.reset {
         if !args.dev {
             bail!("--reset deletes the ledger; it is only allowed with --dev");
@@ -488,7 +520,16 @@ fn main() -> Result<()> {
     }
 
     eprintln!("replaying the ledger at {} ...", args.ledger.display());
-    let node = Node::open(&args.ledger, true).context("opening the ledger")?;
+    let node = Node::open(&args.ledger, true, args.snapshot_interval_slots)
+        .context("opening the ledger")?;
+    // Agave's blockstore cleanup keeps the ledger within --limit-ledger-size.
+    let ledger_cleanup = args.limit_ledger_size.map(|max| {
+        solana_ledger::blockstore_cleanup_service::BlockstoreCleanupService::new(
+            node.ledger.blockstore().clone(),
+            Some(max),
+            exit.clone(),
+        )
+    });
     if node.shred_version != shred_version {
         bail!(
             "the ledger's shred version {} is not the cluster's {shred_version}",
@@ -588,7 +629,6 @@ fn main() -> Result<()> {
             authorized_voter: vote,
             tpu_socket,
             slot_duration: Duration::from_millis(args.slot_ms),
-            snapshot_interval: args.snapshot_interval_slots,
             status_sender: Some(rpc.status_sender()),
             observers: vec![rpc.observer()],
             cluster: Some(ClusterSockets {
@@ -704,6 +744,9 @@ fn main() -> Result<()> {
         let _ = r.join();
     }
     let produced = running.join();
+    if let Some(cleanup) = ledger_cleanup {
+        let _ = cleanup.join();
+    }
     rpc.join();
     api.join();
     gossip.join();
@@ -712,5 +755,41 @@ fn main() -> Result<()> {
     match disk_full {
         Some(e) => Err(e.context("stopped cleanly: free space on the ledger's disk and restart")),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(extra: &[&str]) -> Args {
+        let mut argv = vec!["ambient-validator", "--dev"];
+        argv.extend_from_slice(extra);
+        Args::try_parse_from(argv).expect("valid arguments")
+    }
+
+    #[test]
+    fn limit_ledger_size_takes_agaves_forms_and_minimums() {
+        assert_eq!(parse(&[]).limit_ledger_size, None);
+        assert_eq!(
+            parse(&["--limit-ledger-size"]).limit_ledger_size,
+            Some(200_000_000)
+        );
+        assert_eq!(
+            parse(&["--limit-ledger-size", "20000"]).limit_ledger_size,
+            Some(20_000)
+        );
+        assert!(check_limit_ledger_size(Some(20_000), true).is_ok());
+        assert!(check_limit_ledger_size(Some(9_999), true).is_err());
+        let err = check_limit_ledger_size(Some(20_000), false).unwrap_err();
+        assert!(err.to_string().contains("the least is 50000000"), "{err}");
+        assert!(check_limit_ledger_size(Some(50_000_000), false).is_ok());
+        assert!(check_limit_ledger_size(None, false).is_ok());
+    }
+
+    #[test]
+    fn the_snapshot_interval_has_agaves_name_too() {
+        let args = parse(&["--full-snapshot-interval-slots", "50"]);
+        assert_eq!(args.snapshot_interval_slots, 50);
     }
 }
