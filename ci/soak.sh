@@ -12,13 +12,16 @@ cd "$REPO_ROOT"
 
 SOAK_MINUTES="${SOAK_MINUTES:-120}"
 SOAK_DIR="${SOAK_DIR:-/var/tmp/ambient-soak}"
-LIMIT_LEDGER_SIZE="${LIMIT_LEDGER_SIZE:-20000}"
+LIMIT_LEDGER_SIZE="${LIMIT_LEDGER_SIZE:-100000}"
 bash ci/install-deps.sh
 bash ci/fetch-model.sh
 source ci/clients.sh
-log "building ambient-validator (release)"
-cargo build --release --quiet -p ambient-validator
-bin="$CARGO_TARGET_DIR/release/ambient-validator"
+# AMBIENT_VALIDATOR_BIN: a release binary built before (skips the build).
+bin="${AMBIENT_VALIDATOR_BIN:-$CARGO_TARGET_DIR/release/ambient-validator}"
+if [ -z "${AMBIENT_VALIDATOR_BIN:-}" ]; then
+  log "building ambient-validator (release)"
+  cargo build --release --quiet -p ambient-validator
+fi
 rm -rf "$SOAK_DIR"
 mkdir -p "$SOAK_DIR"
 ledger="$SOAK_DIR/ledger"

@@ -73,8 +73,9 @@ struct Args {
     snapshot_interval_slots: u64,
     /// Keep at most this many shreds in rooted slots: older slots are purged from the ledger
     /// (Agave's blockstore cleanup). Without a count: 200 000 000. The least is 50 000 000, or
-    /// 10 000 with --dev (as solana-test-validator). The slots after the newest snapshot must
-    /// fit, or a restart cannot replay them. Default: no limit.
+    /// with --dev 10 000 (as solana-test-validator) and room for two snapshot intervals of
+    /// blocks of one 32-shred FEC set (a restart replays the slots after the newest snapshot).
+    /// Default: no limit.
     #[arg(long, value_name = "SHRED_COUNT", num_args = 0..=1,
           default_missing_value = DEFAULT_MAX_LEDGER_SHREDS_ARG)]
     limit_ledger_size: Option<u64>,
@@ -154,11 +155,15 @@ const DEFAULT_MAX_LEDGER_SHREDS_ARG: &str = "200000000";
 /// The least `--limit-ledger-size` of a --dev node (solana-test-validator's default).
 const DEV_MIN_MAX_LEDGER_SHREDS: u64 = 10_000;
 
-/// Refuses a `--limit-ledger-size` below Agave's minimum (a --dev node's: [`DEV_MIN_MAX_LEDGER_SHREDS`]).
-fn check_limit_ledger_size(limit: Option<u64>, dev: bool) -> Result<()> {
+/// Refuses a `--limit-ledger-size` below Agave's minimum, or for a --dev node below
+/// [`DEV_MIN_MAX_LEDGER_SHREDS`] and two snapshot intervals of one-FEC-set blocks, so the slots a
+/// restart replays after the newest snapshot are still there.
+fn check_limit_ledger_size(limit: Option<u64>, dev: bool, snapshot_interval: u64) -> Result<()> {
     use solana_ledger::blockstore_cleanup_service::DEFAULT_MIN_MAX_LEDGER_SHREDS;
+    use solana_ledger::shred::DATA_SHREDS_PER_FEC_BLOCK;
     let least = if dev {
-        DEV_MIN_MAX_LEDGER_SHREDS
+        let replayed = 2 * snapshot_interval * DATA_SHREDS_PER_FEC_BLOCK as u64;
+        DEV_MIN_MAX_LEDGER_SHREDS.max(replayed)
     } else {
         DEFAULT_MIN_MAX_LEDGER_SHREDS
     };
@@ -275,6 +280,7 @@ fn load_engine(path: &std::path::Path, backend: ambient_llm::Backend) -> Result<
 fn init_logging(args: &Args) -> Result<()> {
     let mut b = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(
         "info,solana_metrics=warn,solana_runtime::bank=warn,solana_ledger::blockstore=warn,\
+         solana_ledger::blockstore_cleanup_service=info,\
          solana_accounts_db=warn,solana_streamer=warn,solana_rpc::rpc_subscriptions=warn,\
          solana_rpc::transaction_status_service=warn,solana_send_transaction_service=warn,\
          solana_tpu_client_next=warn",
@@ -312,7 +318,11 @@ fn main() -> Result<()> {
         bail!("--slot-ms must be positive");
     }
     args.limits.validate()?;
-    check_limit_ledger_size(args.limit_ledger_size, args.dev)?;
+    check_limit_ledger_size(
+        args.limit_ledger_size,
+        args.dev,
+        args.snapshot_interval_slots,
+    )?;
     if args.reset {
         if !args.dev {
             bail!("--reset deletes the ledger; it is only allowed with --dev");
@@ -779,12 +789,19 @@ mod tests {
             parse(&["--limit-ledger-size", "20000"]).limit_ledger_size,
             Some(20_000)
         );
-        assert!(check_limit_ledger_size(Some(20_000), true).is_ok());
-        assert!(check_limit_ledger_size(Some(9_999), true).is_err());
-        let err = check_limit_ledger_size(Some(20_000), false).unwrap_err();
+        // --dev: solana-test-validator's least, or two snapshot intervals of 32-shred blocks.
+        assert!(check_limit_ledger_size(Some(10_000), true, 100).is_ok());
+        assert!(check_limit_ledger_size(Some(9_999), true, 100).is_err());
+        assert!(check_limit_ledger_size(Some(64_000), true, 1000).is_ok());
+        let err = check_limit_ledger_size(Some(63_999), true, 1000).unwrap_err();
+        assert!(
+            err.to_string().contains("the least is 64000 with --dev"),
+            "{err}"
+        );
+        let err = check_limit_ledger_size(Some(20_000), false, 1000).unwrap_err();
         assert!(err.to_string().contains("the least is 50000000"), "{err}");
-        assert!(check_limit_ledger_size(Some(50_000_000), false).is_ok());
-        assert!(check_limit_ledger_size(None, false).is_ok());
+        assert!(check_limit_ledger_size(Some(50_000_000), false, 1000).is_ok());
+        assert!(check_limit_ledger_size(None, false, 1000).is_ok());
     }
 
     #[test]
