@@ -2,8 +2,9 @@
 
 Sends steady load for --minutes: a transfer from the faucet to a new key every --transfer-every
 seconds (each confirmed) and a chat completion through the OpenAI client every --chat-every
-seconds; every --sample-every seconds it records the slot, the finalized slot, the node's RSS, the
-ledger's disk use (blockstore, accounts, snapshots) and the load so far as a CSV row. At the end
+seconds; every --sample-every seconds it records the slot, the finalized slot, the ledger's first
+slot (what ledger cleanup left), the node's RSS, the ledger's disk use (blockstore, accounts,
+snapshots) and the load so far as a CSV row. At the end
 it checks every confirmed transfer's recipient balance and prints a summary. Exit status 1 if any
 request went unanswered, the node stopped, or a confirmed transfer was lost.
 """
@@ -128,19 +129,20 @@ def main():
     alive = True
     with open(args.csv, "w", newline="") as f:
         out = csv.writer(f)
-        out.writerow(["minute", "slot", "finalized", "rss_mib", "blockstore_mib", "accounts_mib",
+        out.writerow(["minute", "slot", "finalized", "first_slot", "rss_mib", "blockstore_mib", "accounts_mib",
                       "snapshots_mib", "transfers", "chats", "failures"])
         while time.time() - start < args.minutes * 60:
             try:
                 slot = load.rpc.get_slot(Processed).value
                 final = load.rpc.get_slot(Finalized).value
+                first = load.rpc.get_first_available_block().value
                 rss = rss_kib(args.pid)
             except Exception as e:  # noqa: BLE001
                 print(f"node unreachable: {e}", file=sys.stderr)
                 alive = False
                 break
             mib = lambda b: round(b / 2**20, 1)  # noqa: E731
-            row = [round((time.time() - start) / 60, 1), slot, final, round(rss / 1024, 1),
+            row = [round((time.time() - start) / 60, 1), slot, final, first, round(rss / 1024, 1),
                    mib(du(os.path.join(args.ledger, "rocksdb"))),
                    mib(du(os.path.join(args.ledger, "accounts"))),
                    mib(du(os.path.join(args.ledger, "snapshots"))),
