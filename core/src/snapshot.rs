@@ -15,7 +15,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use agave_fs::io_setup::IoSetupState;
-use agave_snapshots::paths::get_highest_full_snapshot_archive_info;
+use agave_snapshots::paths::{
+    get_highest_full_snapshot_archive_info, get_highest_full_snapshot_archive_slot,
+};
 use agave_snapshots::snapshot_archive_info::SnapshotArchiveInfoGetter;
 use agave_snapshots::snapshot_config::SnapshotConfig;
 use agave_snapshots::{SnapshotInterval, SnapshotKind};
@@ -117,7 +119,7 @@ pub fn load_latest(
 pub struct AccountsService {
     controller: Arc<SnapshotController>,
     exit: Arc<AtomicBool>,
-    /// The slot of the newest archive this service wrote (0: none yet).
+    /// The slot of the newest archive (0: none).
     archived: Arc<AtomicU64>,
     abs: Option<AccountsBackgroundService>,
     packager: Option<JoinHandle<()>>,
@@ -171,7 +173,12 @@ impl AccountsService {
                 },
             },
         );
-        let archived = Arc::new(AtomicU64::new(0));
+        // A restart from the newest archive has it already: a stop before the next root asks
+        // for no snapshot of a bank whose accounts were never in this run's cache.
+        let newest = get_highest_full_snapshot_archive_slot(
+            &controller.snapshot_config().full_snapshot_archives_dir,
+        );
+        let archived = Arc::new(AtomicU64::new(newest.unwrap_or(0)));
         let packager = {
             let (controller, exit, archived) = (controller.clone(), exit.clone(), archived.clone());
             std::thread::Builder::new()
@@ -193,7 +200,12 @@ impl AccountsService {
         &self.controller
     }
 
-    /// The slot of the newest archive written since the start (0: none).
+    /// Whether the background service still runs (it stops on a fatal snapshot error).
+    pub fn is_running(&self) -> bool {
+        self.abs.as_ref().is_some_and(|a| a.status().is_running())
+    }
+
+    /// The slot of the newest archive (0: none).
     pub fn archived_slot(&self) -> Slot {
         self.archived.load(Ordering::Relaxed)
     }
@@ -223,8 +235,7 @@ impl AccountsService {
         }
         let deadline = Instant::now() + timeout;
         while self.archived_slot() < root.slot() {
-            let running = self.abs.as_ref().is_some_and(|a| a.status().is_running());
-            if !running || Instant::now() > deadline {
+            if !self.is_running() || Instant::now() > deadline {
                 warn!("no snapshot of slot {} before stopping", root.slot());
                 return false;
             }

@@ -275,6 +275,34 @@ fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
     });
     exit.store(true, Ordering::Relaxed);
     running.join().unwrap();
+    // The stop (whether or not a root came after the restored one) leaves its root archived and
+    // the accounts service alive.
+    let root = node.bank_forks.read().unwrap().root();
+    assert!(node.accounts.is_running(), "the accounts service died");
+    assert_eq!(node.accounts.archived_slot(), root);
+}
+
+#[test]
+fn a_stop_right_after_a_restart_keeps_the_accounts_service_alive() {
+    let (dir, identity, genesis) = new_ledger();
+    let node = Node::open(dir.path(), false, 8).unwrap();
+    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote);
+    wait_for("a root past slot 9", Duration::from_secs(180), || {
+        seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 9)
+    });
+    exit.store(true, Ordering::Relaxed);
+    running.join().unwrap();
+    drop(node);
+    // Restored from the stop's snapshot and stopped before any new root: the root is the
+    // restored bank, already archived, so nothing is asked of the background service.
+    let node = Node::open(dir.path(), false, 8).unwrap();
+    let restored = node.bank_forks.read().unwrap().root();
+    let (_seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote);
+    exit.store(true, Ordering::Relaxed);
+    running.join().unwrap();
+    assert_eq!(node.bank_forks.read().unwrap().root(), restored);
+    assert!(node.accounts.is_running(), "the accounts service died");
+    assert_eq!(node.accounts.archived_slot(), restored);
 }
 
 #[test]
