@@ -127,7 +127,8 @@ impl Validator {
             let _ = child.kill();
             let log = std::fs::read_to_string(ledger.join("validator.log")).unwrap_or_default();
             panic!(
-                "validator did not start: {why}; log tail:\n{}",
+                "validator did not start: {why}; first panic:\n{}\nlog tail:\n{}",
+                first_panic(&log),
                 tail(&log, 40)
             );
         }
@@ -295,6 +296,16 @@ pub fn post_raw(port: u16, body: &[u8]) -> (u16, String) {
         .unwrap_or(0);
     let body = out.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
     (status, body)
+}
+
+/// The first panic in a log with the lines around it (what a log tail of the drops and
+/// shutdown that follow a panic hides), or "none".
+pub fn first_panic(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    match lines.iter().position(|l| l.contains("panicked")) {
+        Some(i) => lines[i.saturating_sub(5)..(i + 10).min(lines.len())].join("\n"),
+        None => "none".to_string(),
+    }
 }
 
 /// The `ambient` binary, built next to this test's.
