@@ -277,6 +277,16 @@ fn load_engine(path: &std::path::Path, backend: ambient_llm::Backend) -> Result<
     Ok(Arc::new(engine))
 }
 
+/// Panics go to the log too (standard error is often not kept), then to the default hook.
+fn log_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let thread = std::thread::current();
+        log::error!("thread '{}' panicked: {info}", thread.name().unwrap_or("?"));
+        default(info);
+    }));
+}
+
 fn init_logging(args: &Args) -> Result<()> {
     let mut b = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(
         "info,solana_metrics=warn,solana_runtime::bank=warn,solana_ledger::blockstore=warn,\
@@ -409,6 +419,7 @@ fn main() -> Result<()> {
         .with_context(|| format!("creating {}", args.ledger.display()))?;
     disk::check_writable(&args.ledger, args.limits.ledger_min_free_mb)?;
     init_logging(&args)?;
+    log_panics();
 
     let identity = Arc::new(match &args.identity {
         Some(p) => keys::read(p)?,
