@@ -207,16 +207,32 @@ fn start(
     (seen, exit, running)
 }
 
-#[test]
-fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
-    let (dir, identity, genesis) = new_ledger();
+/// Opens the ledger in `dir` with a snapshot every 8 blocks, produces until a root of at least
+/// `min_root`, then stops cleanly (which snapshots the root).
+fn run_until_root(
+    dir: &tempfile::TempDir,
+    identity: &Arc<Keypair>,
+    genesis: &AmbientGenesis,
+    min_root: u64,
+) -> (Node, Arc<Seen>) {
     let node = Node::open(dir.path(), false, 8).unwrap();
-    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote);
-    wait_for("a root past slot 17", Duration::from_secs(180), || {
-        seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 17)
+    let (seen, exit, running) = start(&node, identity, &genesis.bootstrap_vote);
+    wait_for("a root", Duration::from_secs(180), || {
+        seen.roots
+            .lock()
+            .unwrap()
+            .last()
+            .is_some_and(|r| *r >= min_root)
     });
     exit.store(true, Ordering::Relaxed);
     running.join().unwrap();
+    (node, seen)
+}
+
+#[test]
+fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
+    let (dir, identity, genesis) = new_ledger();
+    let (node, seen) = run_until_root(&dir, &identity, &genesis, 17);
     let produced = seen.frozen.lock().unwrap().clone();
     let root = node.bank_forks.read().unwrap().root();
     drop(node);
@@ -285,13 +301,7 @@ fn restarts_from_a_snapshot_with_the_builtins_registered_again() {
 #[test]
 fn a_stop_right_after_a_restart_keeps_the_accounts_service_alive() {
     let (dir, identity, genesis) = new_ledger();
-    let node = Node::open(dir.path(), false, 8).unwrap();
-    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote);
-    wait_for("a root past slot 9", Duration::from_secs(180), || {
-        seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 9)
-    });
-    exit.store(true, Ordering::Relaxed);
-    running.join().unwrap();
+    let (node, _seen) = run_until_root(&dir, &identity, &genesis, 9);
     drop(node);
     // Restored from the stop's snapshot and stopped before any new root: the root is the
     // restored bank, already archived, so nothing is asked of the background service.
@@ -308,13 +318,7 @@ fn a_stop_right_after_a_restart_keeps_the_accounts_service_alive() {
 #[test]
 fn a_ledger_cleaned_past_its_newest_snapshot_is_refused_with_a_clear_error() {
     let (dir, identity, genesis) = new_ledger();
-    let node = Node::open(dir.path(), false, 8).unwrap();
-    let (seen, exit, running) = start(&node, &identity, &genesis.bootstrap_vote);
-    wait_for("a root past slot 17", Duration::from_secs(180), || {
-        seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 17)
-    });
-    exit.store(true, Ordering::Relaxed);
-    running.join().unwrap();
+    let (node, _seen) = run_until_root(&dir, &identity, &genesis, 17);
     let root = node.bank_forks.read().unwrap().root();
     let blockstore = node.ledger.blockstore().clone();
     drop(node);
