@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use solana_account::ReadableAccount;
 use solana_clock::Slot;
 use solana_pubkey::Pubkey;
@@ -12,32 +11,19 @@ use solana_runtime::bank::Bank;
 use solana_runtime::commitment::BlockCommitment;
 use solana_vote::vote_state_view::VoteStateView;
 
-/// The LStake table `bank` holds (`None` if the account is missing or malformed).
-pub fn lstake_table(bank: &Bank) -> Option<LStakeTable> {
-    bank.get_account(&LSTAKE_TABLE)
-        .and_then(|a| LStakeTable::decode(a.data()).ok())
-}
-
-/// The weight of each vote account in `bank`: the LStake of its node identity from the LStake
-/// table, or — while the table names none of the voters — its delegated stake.
+/// The weight of each vote account in `bank`: its stake in the epoch stakes of `bank`'s epoch,
+/// which the runtime's epoch hooks set from the LStake table (one vote account per identity), as
+/// Agave's Tower reads them. Vote accounts with no weight are left out.
 pub fn vote_weights(bank: &Bank) -> HashMap<Pubkey, u64> {
-    let accounts = bank.vote_accounts();
-    let table = lstake_table(bank).unwrap_or_default();
-    let lstake: HashMap<Pubkey, u64> = accounts
-        .iter()
-        .filter_map(|(vote, (_, account))| {
-            let w = table.entries.get(account.node_pubkey()).copied()?;
-            (w > 0).then_some((*vote, w))
+    bank.epoch_vote_accounts(bank.epoch())
+        .map(|accounts| {
+            accounts
+                .iter()
+                .filter(|(_, (stake, _))| *stake > 0)
+                .map(|(vote, (stake, _))| (*vote, *stake))
+                .collect()
         })
-        .collect();
-    if !lstake.is_empty() {
-        return lstake;
-    }
-    accounts
-        .iter()
-        .filter(|(_, (stake, _))| *stake > 0)
-        .map(|(vote, (stake, _))| (*vote, *stake))
-        .collect()
+        .unwrap_or_default()
 }
 
 /// The vote state of `vote` as `bank` holds it now (read from the account, so votes executed in

@@ -11,7 +11,6 @@ pub mod gossip;
 pub mod node;
 pub mod observer;
 pub mod producer;
-pub mod schedule;
 pub mod snapshot;
 pub mod tower;
 pub mod tpu;

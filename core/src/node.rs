@@ -98,6 +98,8 @@ impl Node {
         show_progress: bool,
         snapshot_interval: u64,
     ) -> Result<Node, CoreError> {
+        // Ambient's hooks before any bank is made or restored: builtins and LStake epoch stakes.
+        ambient_runtime::hooks::install();
         let genesis = GenesisConfig::load(ledger_path)
             .map_err(|e| CoreError::Io(ledger_path.join("genesis.bin"), e))?;
         let shred_version = solana_shred_version::compute_shred_version(&genesis.hash(), None);
@@ -109,8 +111,6 @@ impl Node {
         std::fs::create_dir_all(&accounts).map_err(|e| CoreError::Io(accounts.clone(), e))?;
         let bank_forks = match crate::snapshot::load_latest(ledger_path, &genesis, &accounts)? {
             Some(bank) => {
-                // A restored bank has the builtins' accounts but not their code: register again.
-                ambient_runtime::bank::register_builtins(&bank);
                 info!("restored slot {} from a snapshot", bank.slot());
                 BankForks::new_rw_arc(bank)
             }
@@ -161,24 +161,18 @@ impl Node {
             ProgressBar::hidden()
         };
         let root = bank_forks.read().expect("bank forks").root_bank();
-        let leader_schedule = Arc::new(crate::schedule::new_cache(&root));
+        // Agave's cache: schedules from the banks' epoch stakes (LStake, by the epoch hooks).
+        let leader_schedule = Arc::new(LeaderScheduleCache::new_from_bank(&root));
         let progress = bar.clone();
         // Every replayed bank's hash is checked against the one stored when the slot was made:
         // a replay that computes another state is an error, not a silent fork of history.
         let checked = Arc::new(std::sync::Mutex::new(ReplayCheck::default()));
         let check = checked.clone();
         let store = ledger.blockstore().clone();
-        let schedules = leader_schedule.clone();
         let opts = ProcessOptions {
             run_verification: true,
             slot_callback: Some(Arc::new(move |bank| {
                 progress.set_position(bank.slot().saturating_sub(start_slot));
-                // Replay roots this bank next if it is a root: its schedules go in first.
-                if store.is_root(bank.slot()) {
-                    crate::schedule::install(&schedules, bank);
-                } else {
-                    crate::schedule::install_missing(&schedules, bank);
-                }
                 let mut c = check.lock().unwrap_or_else(|p| p.into_inner());
                 match store.get_bank_hash(bank.slot()) {
                     Some(stored) if stored == bank.hash() => c.matched += 1,
@@ -217,10 +211,7 @@ impl Node {
             let forks = bank_forks.read().expect("bank forks");
             (forks.working_bank(), forks.root())
         };
-        crate::schedule::install(
-            &leader_schedule,
-            &bank_forks.read().expect("bank forks").root_bank(),
-        );
+        leader_schedule.set_root(&bank_forks.read().expect("bank forks").root_bank());
         let c = crate::commitment::aggregate(&tip);
         let slots = solana_runtime::commitment::CommitmentSlots {
             slot: tip.slot(),

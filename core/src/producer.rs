@@ -427,11 +427,7 @@ impl Producer {
         if next <= st.schedule_epoch {
             return;
         }
-        let rolled = crate::commitment::lstake_table(bank).is_some_and(|t| t.epoch >= bank.epoch());
-        if next > bank.epoch() && !rolled {
-            return;
-        }
-        crate::schedule::install(&self.leader_schedule, bank);
+        // The bank's epoch stakes (LStake, by the runtime's epoch hooks) weigh the schedules.
         self.leader_schedule.set_root(bank);
         st.schedule_epoch = next;
         debug!(
@@ -613,7 +609,6 @@ impl Producer {
                 match self.replay_slot(slot, &parent_bank, pool) {
                     Ok(bank) => {
                         st.fork_choice.observe(&bank);
-                        crate::schedule::install_missing(&self.leader_schedule, &bank);
                         progressed = true;
                         any = true;
                     }
@@ -986,9 +981,6 @@ impl Producer {
         if !votes.is_empty() {
             self.execute(&bank, &mut state, votes);
         }
-        if let Some(roll) = self.epoch_roll(&bank, &parent) {
-            self.execute(&bank, &mut state, vec![roll]);
-        }
         let buffered: Vec<VerifiedTx> = st.buffered.drain(..).map(|(_, t)| t).collect();
         if !buffered.is_empty() {
             self.execute(&bank, &mut state, buffered);
@@ -1088,31 +1080,6 @@ impl Producer {
             o.frozen(&bank);
         }
         Ok(bank)
-    }
-
-    /// In the first slot the leader produces in a new epoch, the registry's `RollEpoch`: the
-    /// LStake table takes the work book's windows (a transaction, so replay rolls the same way).
-    fn epoch_roll(&self, bank: &Bank, parent: &Bank) -> Option<VerifiedTx> {
-        if crate::commitment::lstake_table(bank)?.epoch >= bank.epoch() {
-            return None;
-        }
-        let tx = solana_transaction::Transaction::new_signed_with_payer(
-            &[ambient_programs::registry::instruction::roll_epoch()],
-            Some(&self.identity.pubkey()),
-            &[&*self.identity],
-            parent.last_blockhash(),
-        );
-        info!(
-            "slot {}: rolling LStake into epoch {}",
-            bank.slot(),
-            bank.epoch()
-        );
-        bank.verify_transaction(
-            VersionedTransaction::from(tx),
-            TransactionVerificationMode::FullVerification,
-        )
-        .inspect_err(|e| warn!("epoch roll at slot {} rejected: {e}", bank.slot()))
-        .ok()
     }
 
     /// Executes `pending` as conflict-free entries: transactions that lock accounts another one in
@@ -1254,8 +1221,6 @@ impl Producer {
             chain.reverse();
             chain.push(new_root);
             self.ledger.set_roots(&chain)?;
-            // The schedules this root determines, before the cache computes its own.
-            crate::schedule::install(&self.leader_schedule, &root_bank);
             self.bank_forks.write().expect("bank forks").set_root(
                 new_root,
                 Some(self.accounts.controller()),

@@ -4,7 +4,7 @@
 //! `SnapshotController`, every `interval` blocks) into snapshot packages; a packager thread (as
 //! solana-core's `SnapshotPackagerService`) serialises and archives them, keeping the newest
 //! [`ARCHIVES_KEPT`]. Nothing else touches the accounts cache, so flushes never race. A restart
-//! loads the newest archive — with Ambient's builtins registered again — and replays only the
+//! loads the newest archive (Agave adds Ambient's builtins to it, through the chain hooks) and replays only the
 //! slots after it.
 
 use std::num::{NonZeroU64, NonZeroUsize};

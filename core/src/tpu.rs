@@ -120,15 +120,12 @@ impl Tpu {
     }
 }
 
-/// QUIC quality of service weighs connections by LStake, as Agave weighs them by stake: the
-/// identities in `bank`'s LStake table get stream capacity in proportion to their LStake;
-/// everyone else is an unstaked client (200 transactions per second per connection).
+/// QUIC quality of service weighs connections as Agave weighs them, by each node identity's
+/// epoch stake (its LStake, set by the runtime's epoch hooks); everyone else is an unstaked client
+/// (200 transactions per second per connection).
 pub fn lstake_nodes(bank: &Bank) -> StakedNodes {
-    let table = crate::commitment::lstake_table(bank).unwrap_or_default();
-    StakedNodes::new(
-        Arc::new(table.entries.into_iter().collect()),
-        std::collections::HashMap::new(),
-    )
+    let staked = bank.epoch_staked_nodes(bank.epoch()).unwrap_or_default();
+    StakedNodes::new(staked, std::collections::HashMap::new())
 }
 
 fn sigverify_loop(

@@ -127,7 +127,7 @@ fn produces_votes_roots_and_replays_to_the_same_hashes() {
 }
 
 #[test]
-fn an_epoch_roll_that_changes_lstake_reweighs_the_tpu_and_pays_rewards() {
+fn the_epoch_roll_in_the_bank_reweighs_the_next_epoch_and_is_the_only_issuance() {
     use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
     use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
     use ambient_programs::registry::work_book::{Credit, WorkBook, WORK_BOOK};
@@ -160,18 +160,38 @@ fn an_epoch_roll_that_changes_lstake_reweighs_the_tpu_and_pays_rewards() {
     );
     assert_eq!(running.qos_weight(&miner), None);
 
-    // Epoch 0 is 32 slots; once a slot of epoch 1 is rooted the TPU weighs by the rolled table.
-    wait_for("a root in epoch 1", Duration::from_secs(180), || {
-        seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 32)
+    // The first bank of epoch 1 (slot 32) rolls the table and weighs epoch 2 by it: once a slot
+    // of epoch 2 (from slot 96) is rooted, the TPU weighs by the rolled LStake (slot 120: past
+    // the blocks in which Agave would pay epoch 1's staking rewards). The miner has no
+    // vote account, so it holds no epoch stake and stays an unstaked client.
+    wait_for("root 120, in epoch 2", Duration::from_secs(180), || {
+        seen.roots.lock().unwrap().last().is_some_and(|r| *r >= 120)
     });
     let root = node.bank_forks.read().unwrap().root_bank();
+    let rolled = book.lstake(0, &Default::default());
+    let (mine, theirs) = (rolled[&identity.pubkey()], rolled[&miner]);
+    assert!(mine > theirs && theirs > 0, "{rolled:?}");
+    let stakes = root.epoch_vote_accounts(2).unwrap();
+    assert_eq!(stakes[&genesis.bootstrap_vote.pubkey()].0, mine);
+    assert_eq!(running.qos_weight(&identity.pubkey()), Some(mine));
+    assert_eq!(running.qos_weight(&miner), None);
     let table = LStakeTable::decode(root.get_account(&LSTAKE_TABLE).unwrap().data()).unwrap();
     assert_eq!(table.epoch, root.epoch());
-    assert_eq!(table.entries, book.lstake(0, &Default::default()));
-    let (mine, theirs) = (table.entries[&identity.pubkey()], table.entries[&miner]);
-    assert!(mine > theirs && theirs > 0, "{table:?}");
-    assert_eq!(running.qos_weight(&identity.pubkey()), Some(mine));
-    assert_eq!(running.qos_weight(&miner), Some(theirs));
+    assert_eq!(table.entries, book.lstake(1, &Default::default()));
+
+    // One issuance: the node voted through epochs 0 and 1, yet its delegated SOL earned nothing
+    // (Agave pays epoch 1's staking rewards in the first blocks of epoch 2: about 21 SOL here), and
+    // Agave's inflation governor is Ambient's schedule.
+    let stake = genesis.bootstrap_stake.pubkey();
+    assert_eq!(
+        root.get_balance(&stake),
+        genesis.config.accounts[&stake].lamports,
+        "the bootstrap stake account earned no staking rewards"
+    );
+    assert_eq!(
+        root.inflation(),
+        ambient_runtime::genesis::inflation_governor(&Default::default())
+    );
 
     // The same roll released epoch 0's issuance: the miner's share of the inference pool is
     // claimable.

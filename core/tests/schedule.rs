@@ -1,17 +1,19 @@
-//! The LStake-weighted leader schedule on real banks: genesis validators share the first epochs by
-//! their genesis LStake, a validator with zero LStake never leads, and a new LStake table moves
-//! each validator's share of the next epoch's slots as predicted.
+//! The LStake-weighted leader schedule on real banks, computed by Agave's own leader schedule code
+//! from the epoch stakes the runtime's epoch hooks set: genesis validators share the first epochs
+//! by their genesis LStake, a validator with zero LStake never leads, and the LStake table rolled at
+//! an epoch boundary moves each validator's share of the next epoch's slots as predicted.
 
 use std::collections::{BTreeMap, HashMap};
 
-use ambient_core::schedule;
 use ambient_pol::lstake::LSTAKE_ONE;
 use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use ambient_runtime::genesis::{AmbientGenesis, GenesisParams};
 use solana_account::{ReadableAccount, WritableAccount};
 use solana_keypair::Keypair;
+use solana_ledger::leader_schedule_cache::LeaderScheduleCache;
 use solana_pubkey::Pubkey;
 use solana_runtime::bank::Bank;
+use solana_runtime::leader_schedule_utils::leader_schedule;
 use solana_signer::Signer;
 
 struct Cluster {
@@ -48,7 +50,10 @@ fn cluster(weights: [u64; 4]) -> Cluster {
 }
 
 fn shares(c: &Cluster, s: &solana_leader_schedule::LeaderSchedule) -> Vec<f64> {
-    let counts: HashMap<Pubkey, usize> = schedule::slots_by_identity(s);
+    let mut counts: HashMap<Pubkey, usize> = HashMap::new();
+    for leader in s.get_slot_leaders() {
+        *counts.entry(leader.id).or_default() += 1;
+    }
     let n = s.num_slots() as f64;
     c.ids
         .iter()
@@ -59,9 +64,9 @@ fn shares(c: &Cluster, s: &solana_leader_schedule::LeaderSchedule) -> Vec<f64> {
 #[test]
 fn genesis_lstake_weighs_the_first_epochs_and_zero_never_leads() {
     let c = cluster([4, 2, 2, 0]);
-    let cache = schedule::new_cache(&c.bank);
+    let cache = LeaderScheduleCache::new_from_bank(&c.bank);
     for epoch in [0, 1] {
-        let s = schedule::leader_schedule(&c.bank, epoch).expect("a schedule");
+        let s = leader_schedule(epoch, &c.bank).expect("a schedule");
         assert_eq!(
             Some(std::sync::Arc::new(s.clone())),
             cache.get_epoch_leader_schedule(epoch)
@@ -78,7 +83,7 @@ fn genesis_lstake_weighs_the_first_epochs_and_zero_never_leads() {
         assert!(leaders.chunks(4).all(|c| c.iter().all(|l| *l == c[0])));
     }
     // The slot leader the cache gives replay and RPC is the LStake schedule's.
-    let s = schedule::leader_schedule(&c.bank, 1).unwrap();
+    let s = leader_schedule(1, &c.bank).unwrap();
     let first = c.bank.epoch_schedule().get_first_slot_in_epoch(1);
     assert_eq!(
         cache.slot_leader_at(first, Some(&c.bank)).map(|l| l.id),
@@ -89,25 +94,28 @@ fn genesis_lstake_weighs_the_first_epochs_and_zero_never_leads() {
 #[test]
 fn an_lstake_shift_moves_leader_slots_of_the_next_epoch() {
     let c = cluster([1, 1, 1, 1]);
-    // Epoch 9 (16384 slots) rolls a new table: validator 3 now holds 70 %, the others 10 % each.
-    // The schedule of epoch 10 follows it; epoch 9's keeps the values before (equal shares).
+    // A table with LStake that holds from epoch 8 (validator 3 now holds 70 %, the others 10 %
+    // each): the first bank of epoch 9 rolls it and weighs epoch 10 by it; epoch 9 keeps the
+    // stakes computed at epoch 8's start (equal shares).
     let (e, next) = (9, 10);
-    let slot = c.bank.epoch_schedule().get_first_slot_in_epoch(e);
-    let bank = Bank::new_from_parent(
-        c.bank.clone(),
-        solana_leader_schedule::SlotLeader {
-            id: c.ids[0],
-            vote_address: Pubkey::default(),
-        },
-        slot,
-    );
-    let bank = c
-        .forks
-        .write()
-        .unwrap()
-        .insert(bank)
-        .clone_without_scheduler();
-    let mut account = bank.get_account(&LSTAKE_TABLE).unwrap();
+    let child = |parent: &std::sync::Arc<Bank>, slot| {
+        let bank = Bank::new_from_parent(
+            parent.clone(),
+            solana_leader_schedule::SlotLeader {
+                id: c.ids[0],
+                vote_address: Pubkey::default(),
+            },
+            slot,
+        );
+        c.forks
+            .write()
+            .unwrap()
+            .insert(bank)
+            .clone_without_scheduler()
+    };
+    let schedule = c.bank.epoch_schedule().clone();
+    let bank8 = child(&c.bank, schedule.get_first_slot_in_epoch(e - 1));
+    let mut account = bank8.get_account(&LSTAKE_TABLE).unwrap();
     let old = LStakeTable::decode(account.data()).unwrap();
     let new: BTreeMap<Pubkey, u64> = c
         .ids
@@ -116,16 +124,24 @@ fn an_lstake_shift_moves_leader_slots_of_the_next_epoch() {
         .map(|(i, id)| (*id, if i == 3 { 7 } else { 1 } * (LSTAKE_ONE / 10)))
         .collect();
     LStakeTable {
-        epoch: e,
+        epoch: e - 1,
         previous: old.entries.clone(),
-        entries: new,
+        entries: new.clone(),
     }
     .encode_into(account.data_as_mut_slice())
     .unwrap();
-    bank.store_account(&LSTAKE_TABLE, &account);
+    bank8.store_account(&LSTAKE_TABLE, &account);
+    bank8.freeze();
+    let bank = child(&bank8, schedule.get_first_slot_in_epoch(e));
+    let rolled = LStakeTable::decode(bank.get_account(&LSTAKE_TABLE).unwrap().data()).unwrap();
+    assert_eq!(
+        (rolled.epoch, &rolled.entries),
+        (e, &new),
+        "the boundary rolled the table"
+    );
 
-    let before = shares(&c, &schedule::leader_schedule(&bank, e).unwrap());
-    let after = shares(&c, &schedule::leader_schedule(&bank, next).unwrap());
+    let before = shares(&c, &leader_schedule(e, &bank).unwrap());
+    let after = shares(&c, &leader_schedule(next, &bank).unwrap());
     println!("epoch {e} shares {before:?}; epoch {next} shares {after:?}");
     // Each share as predicted, within four standard deviations of the epoch's leader windows.
     let check = |epoch: u64, got: &[f64], predicted: &dyn Fn(usize) -> f64| {
@@ -141,13 +157,13 @@ fn an_lstake_shift_moves_leader_slots_of_the_next_epoch() {
     };
     check(e, &before, &|_| 0.25);
     check(next, &after, &|i| if i == 3 { 0.7 } else { 0.1 });
-    // Two epochs on, the table cannot speak for the schedule.
-    assert!(schedule::leader_schedule(&bank, next + 1).is_none());
+    // Two epochs on, no stakes are known yet.
+    assert!(leader_schedule(next + 1, &bank).is_none());
     // A cache handed this bank (as a root) serves the new schedule.
-    let cache = schedule::new_cache(&c.bank);
-    schedule::install(&cache, &bank);
+    let cache = LeaderScheduleCache::new_from_bank(&c.bank);
+    cache.set_root(&bank);
     assert_eq!(
         cache.get_epoch_leader_schedule(next).map(|s| (*s).clone()),
-        schedule::leader_schedule(&bank, next)
+        leader_schedule(next, &bank)
     );
 }

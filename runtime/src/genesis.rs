@@ -113,6 +113,10 @@ impl AmbientGenesis {
             &cluster_features(),
             vec![],
         );
+        // One issuance: Agave's inflation governor (what `getInflationGovernor` and
+        // `getInflationRate` report) is Ambient's schedule, which the registry's reward pool pays
+        // by LStake; the bank pays no staking rewards (`hooks`).
+        config.inflation = inflation_governor(&ambient_pol::rules::Inflation::default());
         for (identity, vote) in &p.validators {
             add_validator(&mut config, identity, vote, p.bootstrap_stake);
         }
@@ -184,6 +188,18 @@ impl AmbientGenesis {
             bootstrap_stake: stake,
         }
     }
+}
+
+/// Ambient's inflation schedule as Agave's governor: the same initial rate, taper and floor
+/// (Agave's `terminal`), all of it to validators (no foundation share).
+pub fn inflation_governor(schedule: &ambient_pol::rules::Inflation) -> solana_inflation::Inflation {
+    let mut governor = solana_inflation::Inflation::default();
+    governor.initial = schedule.initial;
+    governor.taper = schedule.taper;
+    governor.terminal = schedule.floor;
+    governor.foundation = 0.0;
+    governor.foundation_term = 0.0;
+    governor
 }
 
 /// Adds a validator to `config`: its identity funded for votes, a vote account whose authorized

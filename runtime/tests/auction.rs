@@ -15,12 +15,13 @@ use ambient_programs::auction::state::{
     JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
 };
 use ambient_programs::registry::error::RegistryError;
-use ambient_programs::registry::instruction::{claim_rewards, roll_epoch};
+use ambient_programs::registry::instruction::claim_rewards;
 use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
 use ambient_programs::registry::work_book::{Credit, WorkBook, WORK_BOOK};
 use common::{chain, chain_with_lstake, code_of, Chain, SOL};
 use proptest::prelude::*;
+use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
 use solana_signer::Signer;
@@ -804,18 +805,20 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     assert_eq!(book.work(epoch, &members[1]), 1);
     assert_eq!(book.work(epoch, &members[2]), 0);
 
-    // The table holds the current epoch already; rolling waits for the next one.
+    // The table holds the current epoch already; the bank rolls it at the next boundary, by
+    // itself: no transaction does it.
+    assert_eq!(lstake_table(&c).epoch, epoch);
+    let roll = Instruction::new_with_bytes(ambient_programs::registry::ID, &[1, 2], vec![]);
     assert_eq!(
-        rcode(c.send(&c.faucet, &[], &[roll_epoch()]).unwrap_err()),
-        Some(RegistryError::AlreadyRolled)
+        rcode(c.send(&c.faucet, &[], &[roll]).unwrap_err()),
+        Some(RegistryError::MalformedInstruction)
     );
-    while c.bank.epoch() == epoch {
-        c.advance(8);
-    }
     let before = lstake_table(&c);
     let pool0 = reward_pool(&c);
     let pool_lamports = c.bank.get_balance(&REWARD_POOL);
-    c.send(&c.faucet, &[], &[roll_epoch()]).unwrap();
+    while c.bank.epoch() == epoch {
+        c.advance(8);
+    }
     assert_eq!(
         c.bank.get_balance(&REWARD_POOL),
         pool_lamports,
@@ -891,36 +894,16 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     let miner = table.entries[&win.key.pubkey()];
     assert!(miner > table.entries[&members[0]] * 5, "{table:?}");
     assert!(!table.entries.contains_key(&members[2]));
-    c.advance(1); // a new blockhash, so the same instruction is a new transaction
-    assert_eq!(
-        rcode(c.send(&c.faucet, &[], &[roll_epoch()]).unwrap_err()),
-        Some(RegistryError::AlreadyRolled)
-    );
-
-    // Only the real accounts: another account in either place is refused.
-    let mut fake = roll_epoch();
-    fake.accounts[0].pubkey = LSTAKE_TABLE;
-    assert_eq!(
-        rcode(c.send(&c.faucet, &[], &[fake]).unwrap_err()),
-        Some(RegistryError::WrongWorkBook)
-    );
-    let mut fake = roll_epoch();
-    fake.accounts[1].pubkey = c.faucet.pubkey();
-    assert_eq!(
-        rcode(c.send(&c.faucet, &[], &[fake]).unwrap_err()),
-        Some(RegistryError::WrongLStakeTable)
-    );
-    // The next epoch may roll, but not onto another pool.
+    // The next epoch rolls again, once: the previous values are kept for the schedule.
     let epoch = c.bank.epoch();
     while c.bank.epoch() == epoch {
         c.advance(8);
     }
-    let mut fake = roll_epoch();
-    fake.accounts[2].pubkey = WORK_BOOK;
-    assert_eq!(
-        rcode(c.send(&c.faucet, &[], &[fake]).unwrap_err()),
-        Some(RegistryError::WrongRewardPool)
-    );
+    let next = lstake_table(&c);
+    assert_eq!(next.epoch, c.bank.epoch());
+    assert_eq!(next.previous, table.entries);
+    c.advance(8);
+    assert_eq!(lstake_table(&c), next, "one roll per epoch");
 }
 
 fn reward_pool(c: &Chain) -> RewardPool {
@@ -967,7 +950,6 @@ enum Op {
     Vote { verifier: usize, valid: bool },
     Finalize,
     NextEpoch,
-    Roll,
     Claim { verifier: usize },
 }
 
@@ -985,7 +967,6 @@ fn op() -> impl Strategy<Value = Op> {
         (0usize..3, any::<bool>()).prop_map(|(verifier, valid)| Op::Vote { verifier, valid }),
         Just(Op::Finalize),
         Just(Op::NextEpoch),
-        Just(Op::Roll),
         (0usize..3).prop_map(|verifier| Op::Claim { verifier }),
     ]
 }
@@ -1043,15 +1024,14 @@ proptest! {
                     (c.send(&requester, &[&verifiers[verifier]], &[verdict(&verifiers[verifier].pubkey(), &req, valid)]), 2)
                 }
                 Op::NextEpoch => {
-                    // Into the next epoch, whose leader rolls it.
+                    // Into the next epoch, whose first bank rolls the LStake table.
                     let epoch = c.bank.epoch();
                     while c.bank.epoch() == epoch {
                         burned += c.bank.get_balance(&incinerator);
                         c.advance(8);
                     }
-                    (c.send(&requester, &[], &[roll_epoch()]), 1)
+                    continue;
                 }
-                Op::Roll => (c.send(&requester, &[], &[roll_epoch()]), 1),
                 Op::Claim { verifier } => {
                     let v = &verifiers[verifier];
                     (c.send(&requester, &[v], &[claim_rewards(&v.pubkey(), &requester.pubkey())]), 2)

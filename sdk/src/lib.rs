@@ -1,7 +1,7 @@
 //! The client interface of Ambient's native programs, without the processors: what a wallet, a
 //! miner, a verifier or an SDK needs to talk to them.
 //! - [`registry`]: the PoL registry — records with bonds, the LStake table, the work book, the
-//!   reward pool, the allowed models; `RollEpoch` and `ClaimRewards`.
+//!   reward pool, the allowed models; `ClaimRewards`.
 //! - [`auction`]: the query auction — requests with escrow, sealed bids, reveals, second-price
 //!   settlement, results, verifier committees, verdicts, finalisation.
 //!

@@ -97,13 +97,11 @@ impl ClusterContext {
     /// Other nodes of this cluster with their TVU address and LStake (gossip's view).
     pub fn peers(&self) -> Vec<(Pubkey, SocketAddr, u64)> {
         let root = self.bank_forks.read().expect("bank forks").root_bank();
-        let table = crate::commitment::lstake_table(&root).unwrap_or_default();
+        let staked = root.epoch_staked_nodes(root.epoch()).unwrap_or_default();
         self.cluster_info
             .tvu_peers(|ci| (*ci.pubkey(), ci.tvu(Protocol::UDP)))
             .into_iter()
-            .filter_map(|(id, addr)| {
-                Some((id, addr?, table.entries.get(&id).copied().unwrap_or(0)))
-            })
+            .filter_map(|(id, addr)| Some((id, addr?, staked.get(&id).copied().unwrap_or(0))))
             .collect()
     }
 
@@ -117,15 +115,14 @@ impl ClusterContext {
         self.highest_seen.load(Ordering::Relaxed)
     }
 
-    /// Whether `shred` is signed by one of the identities with LStake at the root.
+    /// Whether `shred` is signed by one of the identities staked (by LStake) in the root's epoch
+    /// or the next.
     fn signed_by_a_validator(&self, shred: &Shred) -> bool {
         let root = self.bank_forks.read().expect("bank forks").root_bank();
-        let table = crate::commitment::lstake_table(&root).unwrap_or_default();
-        table
-            .entries
-            .iter()
-            .chain(table.previous.iter())
-            .any(|(id, w)| *w > 0 && shred.verify(id))
+        [root.epoch(), root.epoch() + 1]
+            .into_iter()
+            .filter_map(|e| root.epoch_staked_nodes(e))
+            .any(|nodes| nodes.iter().any(|(id, w)| *w > 0 && shred.verify(id)))
     }
 
     /// Whether the shred was seen before (and remembers it).

@@ -255,7 +255,6 @@ pub fn registry_seeds() -> Vec<Vec<u8>> {
             bond: u64::MAX,
         },
         RegistryInstruction::Deregister,
-        RegistryInstruction::RollEpoch,
         RegistryInstruction::ClaimRewards,
     ]
     .iter()

@@ -6,13 +6,10 @@ use solana_program_runtime::invoke_context::InvokeContext;
 
 use super::error::RegistryError;
 use super::instruction::RegistryInstruction;
-use super::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use super::reward_pool::{RewardPool, REWARD_POOL};
 use super::state::{Record, RECORD_LEN};
-use super::work_book::{WorkBook, RING, WORK_BOOK};
 use super::ID;
 pub use super::MIN_BOND;
-use ambient_pol::lstake::LStakeParams;
 
 /// Compute units charged per registry instruction.
 pub const COMPUTE_UNITS: u64 = 750;
@@ -96,64 +93,6 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                 return Err(RegistryError::NotWritable.into());
             }
             dest.checked_add_lamports(lamports)?;
-            Ok(())
-        }
-        RegistryInstruction::RollEpoch => {
-            ix.check_number_of_instruction_accounts(3)?;
-            let sysvars = invoke_context.environment_config.sysvar_cache();
-            let epoch = sysvars.get_clock()?.epoch;
-            let schedule = sysvars.get_epoch_schedule()?;
-            let rent = sysvars.get_rent()?;
-            let book_acc = ix.try_borrow_instruction_account(0)?;
-            if *book_acc.get_key() != WORK_BOOK || *book_acc.get_owner() != crate::auction::ID {
-                return Err(RegistryError::WrongWorkBook.into());
-            }
-            let book = WorkBook::decode(book_acc.get_data())?;
-            drop(book_acc);
-            let mut t = ix.try_borrow_instruction_account(1)?;
-            if *t.get_key() != LSTAKE_TABLE || *t.get_owner() != ID {
-                return Err(RegistryError::WrongLStakeTable.into());
-            }
-            if !t.is_writable() {
-                return Err(RegistryError::NotWritable.into());
-            }
-            let mut table =
-                LStakeTable::decode(t.get_data()).map_err(|_| RegistryError::WrongLStakeTable)?;
-            if table.epoch >= epoch {
-                return Err(RegistryError::AlreadyRolled.into());
-            }
-            let mut p = ix.try_borrow_instruction_account(2)?;
-            if *p.get_key() != REWARD_POOL || *p.get_owner() != ID {
-                return Err(RegistryError::WrongRewardPool.into());
-            }
-            if !p.is_writable() {
-                return Err(RegistryError::NotWritable.into());
-            }
-            let mut pool = RewardPool::decode(p.get_data())?;
-            // Every epoch since the last roll (as far back as the book remembers) is paid with
-            // the LStake that was in force.
-            let first = table.epoch.max(epoch.saturating_sub(RING as u64));
-            let rent_minimum = rent.minimum_balance(p.get_data().len());
-            for e in first..epoch {
-                pool.settle_epoch(
-                    e,
-                    &schedule,
-                    &book,
-                    &table.entries,
-                    p.get_lamports(),
-                    rent_minimum,
-                );
-            }
-            pool.encode_into(p.get_data_mut()?)?;
-            let lstake = book.lstake(epoch - 1, &LStakeParams::default());
-            // Until someone has validated work, the genesis LStake (the bootstrap validators')
-            // stands.
-            table.previous = table.entries.clone();
-            if !lstake.is_empty() {
-                table.entries = lstake;
-            }
-            table.epoch = epoch;
-            table.encode_into(t.get_data_mut()?)?;
             Ok(())
         }
         RegistryInstruction::ClaimRewards => {

@@ -7,9 +7,7 @@
 //!   transaction: [`register`] builds both instructions).
 //! - `Deregister` (tag 1): accounts `[authority (signer), record (writable), destination
 //!   (writable)]`: closes the record and sends all its lamports (bond and rent) to `destination`.
-//! - `RollEpoch` (tag 2): accounts `[work book, LStake table (writable), reward pool (writable)]`:
-//!   permissionless, once per epoch; LStake from the work book's windows ending at the epoch
-//!   before, and that epoch's (and any skipped epoch's) issuance and fees made claimable.
+//! - Tag 2 is unused: the epoch roll runs inside the bank at each epoch boundary.
 //! - `ClaimRewards` (tag 3): accounts `[identity (signer), reward pool (writable), destination
 //!   (writable)]`: pays the identity's whole claimable balance to `destination`.
 
@@ -35,10 +33,6 @@ pub enum RegistryInstruction {
     },
     /// Closes the record and returns bond and rent.
     Deregister,
-    /// Rolls the LStake table to the current epoch: LStake from the work book's windows ending at
-    /// the epoch before, and the rewards of the epochs since the last roll (permissionless; once
-    /// per epoch).
-    RollEpoch,
     /// Pays the signer's claimable rewards out of the reward pool.
     ClaimRewards,
 }
@@ -53,7 +47,6 @@ impl RegistryInstruction {
                 v
             }
             RegistryInstruction::Deregister => vec![VERSION, 1],
-            RegistryInstruction::RollEpoch => vec![VERSION, 2],
             RegistryInstruction::ClaimRewards => vec![VERSION, 3],
         }
     }
@@ -66,7 +59,6 @@ impl RegistryInstruction {
                 bond: u64::from_le_bytes(bond.try_into().expect("8 bytes")),
             }),
             [VERSION, 1] => Ok(RegistryInstruction::Deregister),
-            [VERSION, 2] => Ok(RegistryInstruction::RollEpoch),
             [VERSION, 3] => Ok(RegistryInstruction::ClaimRewards),
             [v, ..] if *v != VERSION => Err(RegistryError::UnsupportedVersion),
             _ => Err(RegistryError::MalformedInstruction),
@@ -120,19 +112,6 @@ pub fn deregister(authority: &Pubkey, record: &Pubkey, destination: &Pubkey) -> 
     )
 }
 
-/// `RollEpoch`: accounts the work book (read), the LStake table and the reward pool (written).
-pub fn roll_epoch() -> Instruction {
-    Instruction::new_with_bytes(
-        ID,
-        &RegistryInstruction::RollEpoch.encode(),
-        vec![
-            AccountMeta::new_readonly(super::work_book::WORK_BOOK, false),
-            AccountMeta::new(super::lstake_table::LSTAKE_TABLE, false),
-            AccountMeta::new(super::reward_pool::REWARD_POOL, false),
-        ],
-    )
-}
-
 /// `ClaimRewards`: pay `identity`'s claimable rewards to `destination`.
 pub fn claim_rewards(identity: &Pubkey, destination: &Pubkey) -> Instruction {
     Instruction::new_with_bytes(
@@ -163,7 +142,6 @@ mod tests {
                 bond: u64::MAX,
             },
             RegistryInstruction::Deregister,
-            RegistryInstruction::RollEpoch,
             RegistryInstruction::ClaimRewards,
         ] {
             assert_eq!(RegistryInstruction::decode(&ix.encode()).unwrap(), ix);
@@ -183,6 +161,11 @@ mod tests {
         assert_eq!(
             RegistryInstruction::decode(&[1, 1, 0]),
             Err(RegistryError::MalformedInstruction)
+        );
+        assert_eq!(
+            RegistryInstruction::decode(&[1, 2]),
+            Err(RegistryError::MalformedInstruction),
+            "the epoch roll is not an instruction"
         );
     }
 

@@ -1,7 +1,8 @@
 //! The LStake table: every identity's LStake for the current epoch, in one account owned by the
 //! registry at a fixed address. Genesis seeds it with the bootstrap validators; the registry's
-//! `RollEpoch` (sent by the leader in the first slot of each epoch) rewrites it from the work book.
-//! The auction draws verifier committees from it and the node weighs votes and QoS by it.
+//! epoch roll (run by the first bank of each epoch) rewrites it from the work book. The auction draws
+//! verifier committees from it, and the bank makes each identity's LStake the epoch stake of one of
+//! its vote accounts.
 //!
 //! The table also keeps the previous epoch's values: the leader schedule of epoch `e` is drawn from
 //! the LStake in force in epoch `e - 1`, so a node restored from a snapshot taken in epoch `e` can

@@ -1,7 +1,7 @@
 //! The work book: validated work per identity and epoch, the input of LStake and of the epoch's
 //! rewards. The auction credits it when a job is finalised (the miner's inference work, the
 //! verifiers' validation work and their share of the verification fee, whose lamports wait in the
-//! reward pool) and zeroes a miner caught in fraud; `RollEpoch` turns its windows into the LStake
+//! reward pool) and zeroes a miner caught in fraud; the epoch roll turns its windows into the LStake
 //! table and its epoch columns into claimable rewards.
 //!
 //! One account at a fixed address, owned by the auction program (the only writer) and allocated at

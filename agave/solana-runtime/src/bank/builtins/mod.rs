@@ -1,0 +1,1 @@
+pub(crate) mod core_bpf_migration;

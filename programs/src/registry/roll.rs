@@ -1,0 +1,57 @@
+//! The epoch roll: in the first bank of each epoch the LStake table takes the work book's
+//! windows ending at the epoch before, and the reward pool pays out every epoch since the last
+//! roll with the LStake that was in force. It runs inside the bank at the epoch boundary
+//! (`ambient-runtime`'s epoch hooks), before the bank computes the epoch stakes from the table, so
+//! no leader can leave it out.
+
+use ambient_pol::lstake::LStakeParams;
+use solana_epoch_schedule::EpochSchedule;
+
+use super::lstake_table::LStakeTable;
+use super::reward_pool::RewardPool;
+use super::work_book::{WorkBook, RING};
+
+/// The reward pool's balance, as the roll needs it.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolBalance {
+    /// The pool account's lamports.
+    pub lamports: u64,
+    /// Its rent-exempt minimum.
+    pub rent_minimum: u64,
+}
+
+/// Rolls `table` and `pool` into `epoch`; `false` (and nothing changed) when `table` is already
+/// at `epoch` or later. Moves no lamports: the pool's issuance becomes claimable balances.
+pub fn roll(
+    table: &mut LStakeTable,
+    pool: &mut RewardPool,
+    book: &WorkBook,
+    epoch: u64,
+    schedule: &EpochSchedule,
+    balance: PoolBalance,
+) -> bool {
+    if table.epoch >= epoch {
+        return false;
+    }
+    // Every epoch since the last roll (as far back as the book remembers) is paid with the
+    // LStake that was in force.
+    let first = table.epoch.max(epoch.saturating_sub(RING as u64));
+    for e in first..epoch {
+        pool.settle_epoch(
+            e,
+            schedule,
+            book,
+            &table.entries,
+            balance.lamports,
+            balance.rent_minimum,
+        );
+    }
+    let lstake = book.lstake(epoch - 1, &LStakeParams::default());
+    // Until someone has validated work, the genesis LStake (the bootstrap validators') stands.
+    table.previous = table.entries.clone();
+    if !lstake.is_empty() {
+        table.entries = lstake;
+    }
+    table.epoch = epoch;
+    true
+}
