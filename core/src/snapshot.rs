@@ -4,8 +4,8 @@
 //! `SnapshotController`, every `interval` blocks) into snapshot packages; a packager thread (as
 //! solana-core's `SnapshotPackagerService`) serialises and archives them, keeping the newest
 //! [`ARCHIVES_KEPT`]. Nothing else touches the accounts cache, so flushes never race. A restart
-//! loads the newest archive (Agave adds Ambient's builtins to it, through the chain hooks) and replays only the
-//! slots after it.
+//! loads the newest archive (Agave adds Ambient's builtins to it, through the chain hooks) and
+//! replays only the slots after it.
 
 use std::num::{NonZeroU64, NonZeroUsize};
 use std::path::{Path, PathBuf};
