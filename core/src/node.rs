@@ -198,7 +198,8 @@ impl Node {
         if let Some((slot, stored, replayed)) = checked.mismatch.first() {
             return Err(CoreError::Replay(format!(
                 "slot {slot} replayed to bank hash {replayed}, but it was made with {stored} \
-                 ({} slots differ)",
+                 ({} slots differ): the ledger was made under other consensus rules (another \
+                 version of the node?); a development ledger starts afresh with --reset",
                 checked.mismatch.len()
             )));
         }

@@ -69,15 +69,40 @@ impl GenesisParams {
     }
 }
 
-/// The features an Ambient cluster starts with: every feature of this Agave version except
-/// those that would refuse the programs Solana's mainnet runs today — the switches that stop
-/// deploying or executing SBPF v0–v2 ELFs (every published SPL program is v0).
+/// The features an Ambient cluster starts with: those `solana-test-validator` 4.2.2 activates
+/// (every feature of this Agave version, `FeatureSet::all_enabled`) except the ones listed in
+/// [`DEACTIVATED_FEATURES`].
 pub fn cluster_features() -> FeatureSet {
     let mut f = FeatureSet::all_enabled();
-    f.deactivate(&agave_feature_set::disable_sbpf_v0_v1_v2_deployment::id());
-    f.deactivate(&agave_feature_set::disable_sbpf_v0_execution::id());
+    for (id, _) in &DEACTIVATED_FEATURES {
+        f.deactivate(id);
+    }
     f
 }
+
+/// The features an Ambient genesis leaves off, each with the reason (listed in `docs/cluster.md`).
+pub const DEACTIVATED_FEATURES: [(Pubkey, &str); 5] = [
+    (
+        agave_feature_set::alpenglow::ID,
+        "Alpenglow replaces Tower BFT by Votor; Ambient's consensus is Tower weighed by LStake",
+    ),
+    (
+        agave_feature_set::alpenglow_fast_leader_handover::ID,
+        "part of Alpenglow",
+    ),
+    (
+        agave_feature_set::validator_admission_ticket::ID,
+        "Alpenglow's validator admission ticket: filters and charges the epoch stakes' vote accounts",
+    ),
+    (
+        agave_feature_set::disable_sbpf_v0_v1_v2_deployment::ID,
+        "would refuse deploying SBPF v0-v2 programs (every published SPL program is v0)",
+    ),
+    (
+        agave_feature_set::disable_sbpf_v0_execution::ID,
+        "would refuse executing SBPF v0 programs",
+    ),
+];
 
 /// A genesis config with the keys that control it.
 #[derive(Debug)]
@@ -93,8 +118,8 @@ pub struct AmbientGenesis {
 }
 
 impl AmbientGenesis {
-    /// Builds the genesis: Solana's standard rent and a fixed fee per signature, every feature of
-    /// this Agave version active, a development cluster type.
+    /// Builds the genesis: Solana's standard rent and a fixed fee per signature, the features of
+    /// [`cluster_features`], a development cluster type.
     pub fn new(p: GenesisParams) -> Self {
         let vote = p.bootstrap_vote.unwrap_or_else(Keypair::new);
         let stake = Keypair::new();

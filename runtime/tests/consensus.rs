@@ -1,6 +1,7 @@
-//! LStake is Agave's epoch stakes: through the patched `solana-runtime`'s epoch hooks, each
-//! identity's LStake becomes the stake of exactly one of its vote accounts, from genesis and at
-//! every epoch boundary, whatever the delegated stake.
+//! Ambient's consensus settings on a real bank. LStake is Agave's epoch stakes: through the patched
+//! `solana-runtime`'s chain hooks, each identity's LStake becomes the stake of exactly one of its
+//! vote accounts, from genesis and at every epoch boundary, whatever the delegated stake. The
+//! genesis leaves Alpenglow and its admission ticket off (Tower BFT weighed by LStake).
 
 mod common;
 
@@ -81,4 +82,29 @@ fn an_identity_with_seven_vote_accounts_weighs_its_lstake_once() {
     let table = LStakeTable::decode(bank.get_account(&LSTAKE_TABLE).unwrap().data()).unwrap();
     assert_eq!(table.epoch, 1, "the first bank of epoch 1 rolled the table");
     check(&bank, 2);
+}
+
+#[test]
+fn the_genesis_keeps_tower_consensus_and_the_test_validators_other_features() {
+    let g = AmbientGenesis::new(GenesisParams::dev(Pubkey::new_unique()));
+    let dir = tempfile::tempdir().unwrap();
+    let forks = new_bank_forks(&g.config, dir.path());
+    let bank = forks.read().unwrap().root_bank();
+    let features = bank.feature_set.clone();
+    for (id, why) in ambient_runtime::genesis::DEACTIVATED_FEATURES {
+        assert!(!features.is_active(&id), "{id} is off: {why}");
+    }
+    assert!(!features.snapshot().alpenglow);
+    // Everything else solana-test-validator activates is active.
+    let all = agave_feature_set::FeatureSet::all_enabled();
+    let off: Vec<_> = all
+        .active()
+        .keys()
+        .filter(|id| !features.is_active(id))
+        .collect();
+    assert_eq!(
+        off.len(),
+        ambient_runtime::genesis::DEACTIVATED_FEATURES.len(),
+        "{off:?}"
+    );
 }
