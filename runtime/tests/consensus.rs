@@ -66,6 +66,13 @@ fn an_identity_with_seven_vote_accounts_weighs_its_lstake_once() {
     };
     check(&genesis, 0);
     check(&genesis, 1);
+    // The live view (`Bank::vote_accounts`, which replay's thresholds and `getVoteAccounts` read)
+    // weighs the same, with the accounts' current states.
+    let live = genesis.vote_accounts();
+    assert_eq!(live[&a_votes[0]].0, 250);
+    assert_eq!(live[&a_votes[1]].0, 0);
+    assert_eq!(live[&b_vote].0, 750);
+    assert_eq!(live[&g.bootstrap_vote.pubkey()].0, 0);
 
     // Past an epoch boundary the bank rolls the table (no work yet: the genesis LStake stands)
     // and computes the next epoch's stakes the same way.

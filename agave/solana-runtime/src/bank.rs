@@ -5770,6 +5770,23 @@ impl Bank {
     ///   attributed to each account
     pub fn vote_accounts(&self) -> Arc<VoteAccountsHashMap> {
         let stakes = self.stakes_cache.stakes();
+        // Ambient: with chain hooks, each vote account's stake is its stake in this epoch's epoch
+        // stakes (`chain_hooks`), so every reader weighs as consensus does.
+        if crate::chain_hooks::installed()
+            && let Some(epoch_stakes) = self.epoch_stakes.get(&self.epoch)
+        {
+            let weights = epoch_stakes.stakes().vote_accounts();
+            return Arc::new(
+                stakes
+                    .vote_accounts()
+                    .iter()
+                    .map(|(vote, account)| {
+                        let stake = weights.get_delegated_stake(vote);
+                        (*vote, (stake, account.clone()))
+                    })
+                    .collect(),
+            );
+        }
         Arc::from(stakes.vote_accounts())
     }
 
