@@ -20,7 +20,7 @@ use ambient_programs::registry::roll::{roll, PoolBalance};
 use ambient_programs::registry::work_book::{WorkBook, WORK_BOOK};
 use ambient_programs::{auction, registry};
 use log::{debug, info, warn};
-use solana_account::{AccountSharedData, ReadableAccount, WritableAccount};
+use solana_account::{ReadableAccount, WritableAccount};
 use solana_pubkey::Pubkey;
 use solana_runtime::bank::Bank;
 use solana_vote::vote_account::VoteAccounts;
@@ -128,13 +128,9 @@ pub fn roll_in(bank: &Bank) -> Result<bool, RollError> {
         .map_err(malformed("LStake table"))?;
     pool.encode_into(pool_account.data_as_mut_slice())
         .map_err(malformed("reward pool"))?;
-    store(bank, &LSTAKE_TABLE, &table_account);
-    store(bank, &REWARD_POOL, &pool_account);
+    bank.store_account(&LSTAKE_TABLE, &table_account);
+    bank.store_account(&REWARD_POOL, &pool_account);
     Ok(true)
-}
-
-fn store(bank: &Bank, key: &Pubkey, account: &AccountSharedData) {
-    bank.store_account(key, account);
 }
 
 #[cfg(test)]

@@ -4,9 +4,8 @@
 //! verifier committees from it, and the bank makes each identity's LStake the epoch stake of one of
 //! its vote accounts.
 //!
-//! The table also keeps the previous epoch's values: the leader schedule of epoch `e` is drawn from
-//! the LStake in force in epoch `e - 1`, so a node restored from a snapshot taken in epoch `e` can
-//! still compute the schedule it replays.
+//! The table also keeps the values that held in the epoch before (`previous`). The leader schedule
+//! does not read the table: the bank turns it into epoch stakes at each boundary.
 //!
 //! Layout v2: kind `4` · version `2` · epoch u64 · count u32 · `count` × (identity (32) · LStake u64)
 //! · previous count u32 · that many entries, each list sorted by identity. Version 1 (no previous
@@ -63,20 +62,6 @@ impl LStakeTable {
             epoch,
             previous: entries.clone(),
             entries,
-        }
-    }
-
-    /// The LStake that weighs the leader schedule of `epoch`: the values that held in the epoch
-    /// before it (epochs 0 and 1 use genesis's). `None` when this table is from another epoch
-    /// than `epoch - 1` or `epoch` (it cannot tell).
-    pub fn leader_weights(&self, epoch: u64) -> Option<&BTreeMap<Pubkey, u64>> {
-        let before = epoch.saturating_sub(1);
-        if self.epoch == before {
-            Some(&self.entries)
-        } else if self.epoch == epoch {
-            Some(&self.previous)
-        } else {
-            None
         }
     }
 
@@ -156,11 +141,6 @@ mod tests {
         let mut account = vec![0; LStakeTable::account_len()];
         t.encode_into(&mut account).unwrap();
         assert_eq!(LStakeTable::decode(&account).unwrap(), t);
-        // Leader weights: epoch 4's schedule uses epoch 3's values; epoch 3's the ones before.
-        assert_eq!(t.leader_weights(4), Some(&t.entries));
-        assert_eq!(t.leader_weights(3), Some(&t.previous));
-        assert_eq!(t.leader_weights(6), None);
-        assert_eq!(t.leader_weights(2), None);
     }
 
     #[test]
