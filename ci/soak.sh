@@ -48,11 +48,11 @@ log "stopping the node (SIGTERM)"
 kill -TERM "$node"
 wait "$node" || { log "the node's exit status was $?"; status=1; }
 # grep -c exits 1 on no match, which pipefail and -e would turn into an abort.
-echo "snapshots taken: $(grep -c "snapshot of slot" "$ledger/validator.log" || true)"
-grep -E "panicked|pipeline stopped" "$ledger/validator.log" && status=1
+echo "snapshots taken: $(grep -c "Successfully created .*snapshot-" "$ledger/validator.log" || true)"
+grep -E "panicked|the validator stopped" "$ledger/validator.log" && status=1
 log "restarting from the newest snapshot"
 start_node "$@"
-grep -o "restored slot [0-9]*" "$ledger/validator.log" | tail -1
+grep -o "Processing ledger from slot [0-9]*" "$ledger/validator.log" | tail -1
 kill -TERM "$node"
 wait "$node" || status=1
 log "soak finished with status $status"

@@ -50,6 +50,8 @@ pub struct GenesisParams {
     pub allowed_models: Vec<[u8; 32]>,
     /// Lamports pre-minted into the reward pool, which the epoch rolls release as issuance.
     pub reward_reserve: u64,
+    /// The slot length (the PoH clock: ticks per slot times the tick duration).
+    pub slot_duration: std::time::Duration,
 }
 
 impl GenesisParams {
@@ -65,6 +67,7 @@ impl GenesisParams {
             bootstrap_vote: None,
             allowed_models: Vec::new(),
             reward_reserve: DEV_REWARD_RESERVE,
+            slot_duration: std::time::Duration::from_millis(solana_clock::DEFAULT_MS_PER_SLOT),
         }
     }
 }
@@ -142,6 +145,7 @@ impl AmbientGenesis {
         // `getInflationRate` report) is Ambient's schedule, which the registry's reward pool pays
         // by LStake; the bank pays no staking rewards (`hooks`).
         config.inflation = inflation_governor(&ambient_pol::rules::Inflation::default());
+        config.poh_config.target_tick_duration = p.slot_duration / config.ticks_per_slot as u32;
         for (identity, vote) in &p.validators {
             add_validator(&mut config, identity, vote, p.bootstrap_stake);
         }

@@ -7,7 +7,7 @@ mod disk;
 mod keys;
 mod limits;
 
-use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -15,16 +15,14 @@ use std::time::Duration;
 
 use ambient_api::{AuctionSettings, ChatService, Console, ConsoleConfig, NodeMetrics, StreamHub};
 use ambient_blobs::{BlobServer, BlobStore};
-use ambient_core::gossip::{Addresses, Gossip};
-use ambient_core::{create_ledger, ledger_exists, ClusterSockets, Node, Services};
 use ambient_limits::Limiter;
 use ambient_llm::{Engine, EngineOptions};
 use ambient_market::miner::{Miner, PricePolicy};
 use ambient_market::roles;
 use ambient_market::stats::MarketStats;
 use ambient_market::verifier::Verifier;
-use ambient_rpc::{RpcServices, RpcSettings};
 use ambient_runtime::genesis::{AmbientGenesis, GenesisParams};
+use ambient_validator::node::{self, ledger_exists};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use log::info;
@@ -50,9 +48,9 @@ struct Args {
     /// Address the RPC, PubSub and TPU sockets bind to.
     #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
     bind_address: IpAddr,
-    /// QUIC TPU port (0: any free port).
-    #[arg(long, value_name = "PORT", default_value_t = 0)]
-    tpu_port: u16,
+    /// Where the node's UDP and QUIC sockets (TPU, TVU, repair, ...) are bound, as MIN-MAX.
+    #[arg(long, value_name = "MIN-MAX", default_value = "8000-10000", value_parser = port_range)]
+    dynamic_port_range: solana_net_utils::PortRange,
     /// Gossip port (0: any free port).
     #[arg(long, value_name = "PORT", default_value_t = 0)]
     gossip_port: u16,
@@ -63,13 +61,13 @@ struct Args {
     /// Log file ("-" for standard error).
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
-    /// Slot length in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 400)]
-    slot_ms: u64,
-    /// Rooted blocks between full snapshots (0: none). A clean stop also snapshots the root, so
-    /// the next start replays only what came after.
+    /// Slot length in milliseconds of a new --dev ledger (its genesis fixes it; default 400).
+    #[arg(long, value_name = "MS")]
+    slot_ms: Option<u64>,
+    /// Rooted blocks between full snapshots (0: none). A restart loads the newest snapshot and
+    /// replays the ledger's slots after it.
     #[arg(long, alias = "full-snapshot-interval-slots", value_name = "SLOTS",
-          default_value_t = ambient_core::snapshot::DEFAULT_INTERVAL_SLOTS)]
+          default_value_t = node::DEFAULT_SNAPSHOT_INTERVAL_SLOTS)]
     snapshot_interval_slots: u64,
     /// Keep at most this many shreds in rooted slots: older slots are purged from the ledger
     /// (Agave's blockstore cleanup). Without a count: 200 000 000. The least is 50 000 000, or
@@ -126,6 +124,11 @@ struct Args {
     /// version and, for a new ledger, the genesis come from it.
     #[arg(long = "entrypoint", value_name = "HOST:PORT")]
     entrypoints: Vec<String>,
+    /// Wait at this slot, before producing or voting, until 80 % of the stake is in gossip
+    /// (Agave's coordinated start): every validator of a new multi-validator genesis starts
+    /// with 0, so none leads its first slots alone.
+    #[arg(long, value_name = "SLOT")]
+    wait_for_supermajority: Option<u64>,
     /// Refuse to join a cluster whose genesis hash differs.
     #[arg(long, value_name = "HASH")]
     expected_genesis_hash: Option<solana_hash::Hash>,
@@ -141,9 +144,6 @@ struct Args {
     /// With --bootstrap-validator: this node's genesis LStake weight.
     #[arg(long, value_name = "WEIGHT", default_value_t = 1)]
     lstake_weight: u64,
-    /// Nodes a leader sends each shred to (Turbine fan-out).
-    #[arg(long, value_name = "N", default_value_t = ambient_core::cluster::turbine::DEFAULT_FANOUT)]
-    turbine_fanout: usize,
     /// Limits on outside input.
     #[command(flatten)]
     limits: limits::LimitArgs,
@@ -223,10 +223,11 @@ fn resolve(addr: &str) -> Result<SocketAddr> {
 /// Downloads the genesis of the cluster whose node serves JSON-RPC on `rpc` and writes a new
 /// ledger for it at `ledger`.
 fn join_ledger(
-    rpc: SocketAddr,
+    entrypoint: &SocketAddr,
     ledger: &std::path::Path,
     expected: Option<solana_hash::Hash>,
 ) -> Result<()> {
+    let rpc = node::entrypoint_rpc(entrypoint, Duration::from_secs(120))?;
     let tmp = ledger.join("tmp-genesis");
     std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let client = solana_rpc_client::rpc_client::RpcClient::new(format!("http://{rpc}"));
@@ -236,7 +237,7 @@ fn join_ledger(
         &rpc,
         &tmp,
         &mut expected,
-        ambient_core::node::MAX_GENESIS_ARCHIVE_UNPACKED_SIZE,
+        solana_genesis_utils::MAX_GENESIS_ARCHIVE_UNPACKED_SIZE,
         false,
         true,
         &client,
@@ -244,10 +245,27 @@ fn join_ledger(
     .map_err(|e| anyhow::anyhow!("downloading the genesis from {rpc}: {e}"))?;
     let genesis = solana_genesis_config::GenesisConfig::load(&tmp)
         .with_context(|| format!("reading the genesis downloaded into {}", tmp.display()))?;
-    create_ledger(ledger, &genesis).context("creating the ledger")?;
+    node::create_ledger(ledger, &genesis)?;
     std::fs::remove_dir_all(&tmp).with_context(|| format!("removing {}", tmp.display()))?;
     eprintln!("joined cluster {} at {}", genesis.hash(), ledger.display());
     Ok(())
+}
+
+/// Slot length of a new --dev ledger without --slot-ms (Solana's).
+const DEFAULT_SLOT_MS: u64 = 400;
+
+/// Parses `--dynamic-port-range` (MIN-MAX, at least Agave's minimum width).
+fn port_range(s: &str) -> Result<solana_net_utils::PortRange> {
+    let range = solana_net_utils::parse_port_range(s)
+        .with_context(|| format!("{s:?} is not a port range MIN-MAX"))?;
+    let width = range.1.saturating_sub(range.0);
+    if width < solana_net_utils::MINIMUM_VALIDATOR_PORT_RANGE_WIDTH {
+        bail!(
+            "{s}: the range must hold at least {} ports",
+            solana_net_utils::MINIMUM_VALIDATOR_PORT_RANGE_WIDTH
+        );
+    }
+    Ok(range)
 }
 
 /// Lamports a new --dev ledger gives the local miner and the REST API's payer.
@@ -277,13 +295,16 @@ fn load_engine(path: &std::path::Path, backend: ambient_llm::Backend) -> Result<
     Ok(Arc::new(engine))
 }
 
-/// Panics go to the log too (standard error is often not kept), then to the default hook.
+/// Panics go to the log too (standard error is often not kept), then to the default hook, and
+/// stop the process.
 fn log_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let thread = std::thread::current();
         log::error!("thread '{}' panicked: {info}", thread.name().unwrap_or("?"));
         default(info);
+        // As Agave's validator: a node with a dead thread stops rather than run on half-working.
+        std::process::exit(1);
     }));
 }
 
@@ -324,7 +345,7 @@ fn model_name(path: &std::path::Path) -> String {
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    if args.slot_ms == 0 {
+    if args.slot_ms == Some(0) {
         bail!("--slot-ms must be positive");
     }
     args.limits.validate()?;
@@ -377,6 +398,7 @@ fn main() -> Result<()> {
             None => solana_keypair::Keypair::new(),
         };
         let mut params = GenesisParams::dev(identity.pubkey());
+        params.slot_duration = Duration::from_millis(args.slot_ms.unwrap_or(DEFAULT_SLOT_MS));
         if let Some(p) = &args.vote_account {
             params.bootstrap_vote = Some(keys::read(p)?);
         }
@@ -407,7 +429,7 @@ fn main() -> Result<()> {
                 ),
             );
         }
-        create_ledger(&args.ledger, &genesis.config).context("creating the ledger")?;
+        node::create_ledger(&args.ledger, &genesis.config)?;
         keys::write(&args.ledger.join(keys::MINER), &miner)?;
         keys::write(&args.ledger.join(keys::API), &api_payer)?;
         keys::write(&args.ledger.join(keys::IDENTITY), &identity)?;
@@ -442,15 +464,15 @@ fn main() -> Result<()> {
         .vote_account
         .clone()
         .unwrap_or_else(|| args.ledger.join(keys::VOTE));
-    let vote = Arc::new(if vote_path.exists() {
-        keys::read(&vote_path)?
+    let vote = if vote_path.exists() {
+        Some(Arc::new(keys::read(&vote_path)?))
     } else {
         info!(
             "no vote account keypair at {}: this node will not vote",
             vote_path.display()
         );
-        solana_keypair::Keypair::new()
-    });
+        None
+    };
     let faucet_path = args.ledger.join(keys::FAUCET);
     let faucet = if args.dev && faucet_path.exists() {
         Some(keys::read(&faucet_path)?)
@@ -463,108 +485,68 @@ fn main() -> Result<()> {
         signal_hook::flag::register(sig, exit.clone()).context("installing signal handlers")?;
     }
 
-    let tpu_socket = UdpSocket::bind((args.bind_address, args.tpu_port))
-        .with_context(|| format!("binding the TPU on {}:{}", args.bind_address, args.tpu_port))?;
-    let tpu_addr = tpu_socket.local_addr()?;
-    let gossip_socket =
-        UdpSocket::bind((args.bind_address, args.gossip_port)).with_context(|| {
-            format!(
-                "binding gossip on {}:{}",
-                args.bind_address, args.gossip_port
-            )
-        })?;
-    let bind_any = |what: &str| {
-        UdpSocket::bind((args.bind_address, 0))
-            .with_context(|| format!("binding the {what} socket on {}", args.bind_address))
-    };
-    let (tvu_socket, repair_socket, forward_socket) =
-        (bind_any("TVU")?, bind_any("repair")?, bind_any("forward")?);
+    if !ledger_exists(&args.ledger) {
+        join_ledger(&entrypoints[0], &args.ledger, args.expected_genesis_hash)?;
+    }
+    let genesis = solana_genesis_config::GenesisConfig::load(&args.ledger)
+        .with_context(|| format!("reading the genesis at {}", args.ledger.display()))?;
+    let shred_version = solana_shred_version::compute_shred_version(&genesis.hash(), None);
+    if let Some(expected) = args.expected_genesis_hash {
+        if genesis.hash() != expected {
+            bail!("the ledger's genesis {} is not {expected}", genesis.hash());
+        }
+    }
+    let slot_duration = genesis.poh_config.target_tick_duration * genesis.ticks_per_slot as u32;
+    if let Some(ms) = args
+        .slot_ms
+        .filter(|ms| Duration::from_millis(*ms) != slot_duration)
+    {
+        log::warn!(
+            "--slot-ms {ms} ignored: the ledger's genesis sets {} ms slots",
+            slot_duration.as_millis()
+        );
+    }
     let rpc_addr = SocketAddr::new(args.bind_address, args.rpc_port);
     let pubsub_addr = SocketAddr::new(args.bind_address, args.rpc_port.wrapping_add(1));
-    // The cluster's shred version: from the ledger's genesis, else from the entrypoint.
-    let shred_version = if ledger_exists(&args.ledger) {
-        let genesis = solana_genesis_config::GenesisConfig::load(&args.ledger)
-            .with_context(|| format!("reading the genesis at {}", args.ledger.display()))?;
-        solana_shred_version::compute_shred_version(&genesis.hash(), None)
-    } else {
-        eprintln!(
-            "asking {} for the cluster's shred version ...",
-            entrypoints[0]
-        );
-        ambient_core::gossip::cluster_shred_version(&entrypoints[0], Duration::from_secs(120))?
+    let rpc_front = ambient_rpc::front::bind(rpc_addr)?;
+    let faucet_addr = match faucet {
+        Some(keypair) => {
+            let cap = Some(args.faucet_sol.saturating_mul(1_000_000_000));
+            Some(ambient_rpc::faucet::start(keypair, cap)?.0)
+        }
+        None => None,
     };
-    let gossip = Gossip::start(
-        identity.clone(),
-        shred_version,
-        gossip_socket,
-        Addresses {
-            tpu: tpu_addr,
-            rpc: rpc_addr,
-            pubsub: pubsub_addr,
-            tvu: Some(tvu_socket.local_addr()?),
-            repair: Some(repair_socket.local_addr()?),
-            forwards: Some(forward_socket.local_addr()?),
-        },
-        &entrypoints,
-        exit.clone(),
-    )
-    .context("starting gossip")?;
-    let mut cluster_slot = None;
-    if !entrypoints.is_empty() {
-        let joining = !ledger_exists(&args.ledger);
-        eprintln!(
-            "finding the entrypoint {} through gossip ...",
-            entrypoints[0]
-        );
-        let found = ambient_core::gossip::entrypoint_rpc(
-            &gossip.cluster_info,
-            &entrypoints[0],
-            Duration::from_secs(if joining { 120 } else { 30 }),
-        );
-        match found {
-            Ok(rpc) => {
-                if joining {
-                    join_ledger(rpc, &args.ledger, args.expected_genesis_hash)?;
-                }
-                // Where the cluster is: this node catches up to it before it leads.
-                cluster_slot =
-                    solana_rpc_client::rpc_client::RpcClient::new(format!("http://{rpc}"))
-                        .get_slot_with_commitment(
-                            solana_commitment_config::CommitmentConfig::processed(),
-                        )
-                        .inspect_err(|e| log::warn!("asking the entrypoint for its slot: {e}"))
-                        .ok();
-            }
-            Err(e) if joining => return Err(e.into()),
-            Err(e) => log::warn!("{e}; catching up from what the cluster sends"),
-        }
-    }
-
-    eprintln!("replaying the ledger at {} ...", args.ledger.display());
-    let node = Node::open(&args.ledger, true, args.snapshot_interval_slots)
-        .context("opening the ledger")?;
-    // Agave's blockstore cleanup keeps the ledger within --limit-ledger-size.
-    let ledger_cleanup = args.limit_ledger_size.map(|max| {
-        solana_ledger::blockstore_cleanup_service::BlockstoreCleanupService::new(
-            node.ledger.blockstore().clone(),
-            Some(max),
-            exit.clone(),
-        )
-    });
-    if node.shred_version != shred_version {
-        bail!(
-            "the ledger's shred version {} is not the cluster's {shred_version}",
-            node.shred_version
-        );
-    }
-    if let Some(expected) = args.expected_genesis_hash {
-        if node.genesis.hash() != expected {
-            bail!(
-                "the ledger's genesis {} is not {expected}",
-                node.genesis.hash()
-            );
-        }
-    }
+    let limits_rpc = args.limits.rpc();
+    let settings = node::NodeSettings {
+        ledger: args.ledger.clone(),
+        identity: identity.clone(),
+        vote_account: vote.as_ref().map(|v| v.pubkey()),
+        authorized_voters: vote.iter().cloned().chain([identity.clone()]).collect(),
+        bind_address: args.bind_address,
+        gossip_port: args.gossip_port,
+        port_range: args.dynamic_port_range,
+        rpc_public: rpc_addr,
+        rpc_internal: ambient_rpc::free_loopback_port()?,
+        pubsub: pubsub_addr,
+        faucet: faucet_addr,
+        max_request_body: limits_rpc.max_body as usize,
+        entrypoints: entrypoints.clone(),
+        expected_genesis_hash: args.expected_genesis_hash,
+        expected_shred_version: shred_version,
+        snapshot_interval_slots: args.snapshot_interval_slots,
+        max_ledger_shreds: args.limit_ledger_size,
+        wait_for_supermajority: args.wait_for_supermajority,
+        dev: args.dev,
+    };
+    eprintln!("starting the validator on {} ...", args.ledger.display());
+    // The validator's own exit flag: a stop asked for (signal, control socket, full disk) first
+    // lets it snapshot its root, then raises this.
+    let validator_exit = Arc::new(AtomicBool::new(false));
+    let running =
+        node::start(&settings, validator_exit.clone()).context("starting the validator")?;
+    let contact = running.contact.clone();
+    let rpc_front = ambient_rpc::front::Front::start(rpc_front, settings.rpc_internal, limits_rpc)
+        .context("starting the JSON-RPC front end")?;
     let api_addr = SocketAddr::new(
         args.bind_address,
         args.api_port.unwrap_or(args.rpc_port.wrapping_add(2)),
@@ -593,7 +575,7 @@ fn main() -> Result<()> {
                 api_url: format!("http://{api_addr}"),
                 payer,
                 auction: AuctionSettings {
-                    slot: Duration::from_millis(args.slot_ms),
+                    slot: slot_duration,
                     ..AuctionSettings::default()
                 },
                 streams: Arc::new(StreamHub::default()),
@@ -624,51 +606,17 @@ fn main() -> Result<()> {
         identity: identity.pubkey(),
         roles: node_roles.clone(),
         model: engine.as_ref().map(|_| model_name(&model_path)),
-        refresh: Duration::from_millis(args.slot_ms.max(200)),
+        refresh: slot_duration.max(Duration::from_millis(200)),
     })));
     let app = ambient_blobs::server::router(blobs.clone(), &args.blob_peers).merge(routes);
     let app = ambient_api::limits::per_client(app, Arc::new(Limiter::new(args.limits.rate())));
     let api = BlobServer::start_app(listener, blobs, app)
         .with_context(|| format!("starting the HTTP API on {api_addr}"))?;
-    let rpc = RpcServices::start(
-        &node,
-        identity.clone(),
-        RpcSettings {
-            rpc_addr,
-            cluster_info: gossip.cluster_info.clone(),
-            faucet,
-            faucet_per_request_cap: Some(args.faucet_sol.saturating_mul(1_000_000_000)),
-            limits: args.limits.rpc(),
-        },
-        exit.clone(),
-    )
-    .context("starting RPC")?;
-    let running = node
-        .start(Services {
-            identity: identity.clone(),
-            vote_account: vote.pubkey(),
-            authorized_voter: vote,
-            tpu_socket,
-            slot_duration: Duration::from_millis(args.slot_ms),
-            status_sender: Some(rpc.status_sender()),
-            observers: vec![rpc.observer()],
-            cluster: Some(ClusterSockets {
-                cluster_info: gossip.cluster_info.clone(),
-                tvu: tvu_socket,
-                repair: repair_socket,
-                forward: forward_socket,
-                fanout: args.turbine_fanout,
-                cluster_slot,
-            }),
-            exit: exit.clone(),
-        })
-        .context("starting block production")?;
-
     let mut roles = Vec::new();
     if let Some(engine) = engine.clone() {
-        let rpc_url = format!("http://{}", rpc.rpc_addr);
+        let rpc_url = format!("http://{rpc_addr}");
         // Several passes a slot: a bid or reveal sent early in its slot lands in it.
-        let every = Duration::from_millis((args.slot_ms / 8).max(25));
+        let every = (slot_duration / 8).max(Duration::from_millis(25));
         if verifier_on {
             let mut v = Verifier::new(identity.clone(), &rpc_url, &api.url(), engine.clone())?;
             v.with_stats(stats.clone());
@@ -708,7 +656,7 @@ fn main() -> Result<()> {
         admin::NodeFacts {
             identity: identity.pubkey().to_string(),
             roles: node_roles,
-            rpc_url: format!("http://{}", rpc.rpc_addr),
+            rpc_url: format!("http://{rpc_addr}"),
             api_url: api.url(),
         },
         exit.clone(),
@@ -718,14 +666,18 @@ fn main() -> Result<()> {
         "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  gossip:    {}\n  HTTP API:  {}\n  console:   {}/\n  faucet:    {}\n  market:    {}\n  ledger:    {}\n  control:   {} (ambient node status|exit)",
         env!("CARGO_PKG_VERSION"),
         identity.pubkey(),
-        node.genesis.hash(),
-        rpc.rpc_addr,
-        rpc.pubsub_addr,
-        tpu_addr,
-        gossip.addr,
+        genesis.hash(),
+        rpc_addr,
+        pubsub_addr,
+        contact
+            .tpu(solana_gossip::contact_info::Protocol::QUIC)
+            .map_or("none".to_string(), |a| a.to_string()),
+        contact
+            .gossip()
+            .map_or("none".to_string(), |a| a.to_string()),
         api.url(),
         api.url(),
-        rpc.faucet_addr
+        faucet_addr
             .map_or("off".to_string(), |a| a.to_string()),
         match (miner_on, verifier_on) {
             (true, true) => "miner, verifier",
@@ -745,9 +697,9 @@ fn main() -> Result<()> {
     while !exit.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(100));
         ticks += 1;
-        if running.has_stopped() {
-            log::error!("the validator pipeline stopped; shutting down");
-            eprintln!("the validator pipeline stopped; shutting down");
+        if validator_exit.load(Ordering::Relaxed) {
+            log::error!("the validator stopped; shutting down");
+            eprintln!("the validator stopped; shutting down");
             exit.store(true, Ordering::Relaxed);
         }
         if ticks.is_multiple_of(20) {
@@ -764,14 +716,9 @@ fn main() -> Result<()> {
     for r in roles {
         let _ = r.join();
     }
-    let produced = running.join();
-    if let Some(cleanup) = ledger_cleanup {
-        let _ = cleanup.join();
-    }
-    rpc.join();
+    running.stop();
+    rpc_front.join();
     api.join();
-    gossip.join();
-    produced.context("block production")?;
     eprintln!("stopped");
     match disk_full {
         Some(e) => Err(e.context("stopped cleanly: free space on the ledger's disk and restart")),

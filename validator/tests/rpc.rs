@@ -212,26 +212,60 @@ fn transfers(
         .collect()
 }
 
+/// The slots of the full snapshot archives in a ledger.
+fn snapshot_archive_slots(ledger: &std::path::Path) -> Vec<u64> {
+    std::fs::read_dir(ledger.join("snapshots"))
+        .map(|d| {
+            d.filter_map(|e| {
+                let name = e.ok()?.file_name().to_string_lossy().to_string();
+                name.strip_prefix("snapshot-")?
+                    .split('-')
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The slot Agave's start-up ledger processing began from (a snapshot's, or 0 for genesis).
+fn processed_from(log: &str) -> Option<u64> {
+    let rest = log.split("Processing ledger from slot ").nth(1)?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
 #[test]
 fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction_or_blob() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port_pair();
-    let mut v = Validator::start(dir.path(), port, &[]);
+    // A full snapshot every 16 rooted blocks: a restart starts from a snapshot, not genesis.
+    let flags = ["--snapshot-interval-slots", "16"];
+    let mut v = Validator::start(dir.path(), port, &flags);
     let faucet = v.faucet();
     let client = v.client(confirmed());
     let mut sent = transfers(&client, &faucet, 0..3);
-    // A root exists (finalized past genesis), so the clean stop has a bank to snapshot.
-    v.wait_for_slot(1, CommitmentConfig::finalized());
+    v.wait_for_slot(20, CommitmentConfig::finalized());
     let status = v.terminate();
     assert!(status.success(), "SIGTERM exit status {status:?}");
-    assert!(v.log().contains("shutting down"));
+    let before = v.log();
+    assert!(before.contains("shutting down"));
 
-    // Restart after a clean stop (which snapshotted the root: the restart loads it), add more,
-    // then kill -9 mid-run.
-    let mut v = Validator::start(dir.path(), port, &[]);
+    // Restart after a clean stop (which took a fastboot snapshot of its root, as `agave-validator
+    // exit` does): it starts from that snapshot. Add more, then kill -9 mid-run.
+    let newest_archive = snapshot_archive_slots(dir.path()).into_iter().max();
     assert!(
-        v.log().contains("restored slot"),
-        "no snapshot loaded after a clean stop"
+        newest_archive >= Some(16),
+        "a full snapshot archive by slot 20"
+    );
+    let mut v = Validator::start(dir.path(), port, &flags);
+    let start = processed_from(&v.log()[before.len()..]);
+    assert!(
+        start >= newest_archive,
+        "the restart starts from the newest snapshot ({start:?}, archives to {newest_archive:?})"
     );
     let client = v.client(confirmed());
     sent.extend(transfers(&client, &faucet, 3..6));
@@ -245,8 +279,8 @@ fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction_or_blob() {
         .id;
     v.kill9();
 
-    let v = Validator::start(dir.path(), port, &[]);
-    assert!(v.log().contains("ledger replayed"));
+    let v = Validator::start(dir.path(), port, &flags);
+    assert!(v.log().contains("ledger processed in"));
     assert_eq!(
         rt.block_on(ambient_blobs::BlobClient::new(&v.api_url()).get(&blob))
             .unwrap()

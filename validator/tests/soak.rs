@@ -96,12 +96,13 @@ fn chat_load(api: String, done: Arc<Done>, stop: Arc<AtomicBool>) {
     }
 }
 
-/// The slots of the snapshots the node logged as taken.
+/// The slots of the full snapshot archives the node logged as made (Agave's log line).
 fn snapshots_taken(log: &str) -> Vec<u64> {
     log.lines()
+        .filter(|l| l.contains("Successfully created") && l.contains("snapshot-"))
         .filter_map(|l| {
-            let rest = l.split("snapshot of slot ").nth(1)?;
-            rest.split(':').next()?.trim().parse().ok()
+            let rest = l.split(". slot: ").nth(1)?;
+            rest.split(',').next()?.trim().parse().ok()
         })
         .collect()
 }
@@ -155,7 +156,8 @@ fn dev_node_runs_past_snapshots_and_epochs_under_load_and_restarts_with_nothing_
     let jobs = done.jobs.lock().unwrap().clone();
     assert!(transfers.len() >= 50, "only {} transfers", transfers.len());
 
-    // A clean stop snapshots the last root; the restart loads it and replays nothing before it.
+    // A clean stop takes a fastboot snapshot of its root (as `agave-validator exit`); the
+    // restart starts from it (or, had it not finished, from the newest archive).
     let status = v.terminate();
     let before_restart = v.log();
     assert!(status.success(), "exit status {status:?}");
@@ -168,11 +170,14 @@ fn dev_node_runs_past_snapshots_and_epochs_under_load_and_restarts_with_nothing_
     let v = Validator::start(dir.path(), port, &flags);
     let after = v.log()[before_restart.len()..].to_string();
     let restored: u64 = after
-        .split("restored slot ")
+        .split("Processing ledger from slot ")
         .nth(1)
-        .and_then(|r| r.split_whitespace().next()?.parse().ok())
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
         .unwrap_or_else(|| panic!("no snapshot loaded at the restart:\n{}", tail(&after, 40)));
-    assert_eq!(restored, newest, "the restart loads the newest snapshot");
+    assert!(
+        restored >= newest,
+        "the restart starts from the newest snapshot ({restored} < {newest})"
+    );
 
     v.assert_transfers_kept(&transfers, "after the restart");
     let chain = Chain::new(&v.url());

@@ -149,10 +149,10 @@ impl LocalCluster {
             market,
             _dir: dir,
         };
-        c.restart(0);
-        // The others join at once, as a cluster's validators start.
+        // All start at once, as a cluster's validators do: the first creates the genesis, the
+        // others download it from its JSON-RPC, and each waits for the others in gossip.
         let launched: Vec<Validator> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (1..c.members.len())
+            let handles: Vec<_> = (0..c.members.len())
                 .map(|i| {
                     let args = c.args(i);
                     let ledger = c.members[i].ledger();
@@ -166,7 +166,7 @@ impl LocalCluster {
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
         for (i, v) in launched.into_iter().enumerate() {
-            c.members[i + 1].validator = Some(v);
+            c.members[i].validator = Some(v);
         }
         c
     }
@@ -184,6 +184,10 @@ impl LocalCluster {
             "--bind-address".into(),
             m.ip.to_string(),
         ];
+        if !m.ledger().join("genesis.bin").exists() {
+            // A new cluster: no one produces until 80 % of the genesis stake is in gossip.
+            a.extend(["--wait-for-supermajority".into(), "0".into()]);
+        }
         if self.market == Some(i) {
             // It mines as its validator identity: the work is that identity's LStake.
             a.push("--miner-keypair".into());
