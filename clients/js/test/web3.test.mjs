@@ -96,15 +96,18 @@ test('slotSubscribe and rootSubscribe notify as slots advance', async () => {
   const slotId = connection.onSlotChange((info) => slots.push(info.slot));
   const rootId = connection.onRootChange((root) => roots.push(root));
   const start = Date.now();
-  while ((slots.length < 3 || roots.length < 2) && Date.now() - start < 60_000) {
+  const distinct = (list) => new Set(list).size;
+  while ((distinct(slots) < 3 || distinct(roots) < 2) && Date.now() - start < 60_000) {
     await new Promise((r) => setTimeout(r, 100));
   }
   await connection.removeSlotChangeListener(slotId);
   await connection.removeRootChangeListener(rootId);
-  assert.ok(slots.length >= 3, `slot notifications: ${slots}`);
-  assert.ok(roots.length >= 2, `root notifications: ${roots}`);
-  for (let i = 1; i < slots.length; i++) assert.ok(slots[i] > slots[i - 1], `${slots}`);
-  for (let i = 1; i < roots.length; i++) assert.ok(roots[i] > roots[i - 1], `${roots}`);
+  assert.ok(distinct(slots) >= 3, `slot notifications: ${slots}`);
+  assert.ok(distinct(roots) >= 2, `root notifications: ${roots}`);
+  // Agave may notify a slot or a root more than once (as the bank is made and as it is
+  // processed; as each new root is set), never backwards.
+  for (let i = 1; i < slots.length; i++) assert.ok(slots[i] >= slots[i - 1], `${slots}`);
+  for (let i = 1; i < roots.length; i++) assert.ok(roots[i] >= roots[i - 1], `${roots}`);
 });
 
 test('sendAndConfirmTransaction round trip', async () => {
