@@ -251,6 +251,26 @@ fn join_ledger(
     Ok(())
 }
 
+/// A stop asked for while the validator is still starting (replaying its ledger, or waiting for
+/// the cluster with --wait-for-supermajority, which Agave does not interrupt) ends the process at
+/// once: nothing has been produced or voted yet.
+fn stop_while_starting(exit: Arc<AtomicBool>, started: Arc<AtomicBool>) -> Result<()> {
+    std::thread::Builder::new()
+        .name("ambStartStop".into())
+        .spawn(move || {
+            while !started.load(Ordering::Relaxed) {
+                if exit.load(Ordering::Relaxed) {
+                    eprintln!("stopped while starting");
+                    log::info!("stopped while starting");
+                    std::process::exit(0);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+        .context("spawning a thread")?;
+    Ok(())
+}
+
 /// Slot length of a new --dev ledger without --slot-ms (Solana's).
 const DEFAULT_SLOT_MS: u64 = 400;
 
@@ -538,15 +558,20 @@ fn main() -> Result<()> {
         wait_for_supermajority: args.wait_for_supermajority,
         dev: args.dev,
     };
+    // The front end first: while the validator waits for the cluster (--wait-for-supermajority)
+    // its JSON-RPC already serves the genesis to the nodes joining.
+    let rpc_front = ambient_rpc::front::Front::start(rpc_front, settings.rpc_internal, limits_rpc)
+        .context("starting the JSON-RPC front end")?;
     eprintln!("starting the validator on {} ...", args.ledger.display());
     // The validator's own exit flag: a stop asked for (signal, control socket, full disk) first
     // lets it snapshot its root, then raises this.
     let validator_exit = Arc::new(AtomicBool::new(false));
+    let started = Arc::new(AtomicBool::new(false));
+    stop_while_starting(exit.clone(), started.clone())?;
     let running =
         node::start(&settings, validator_exit.clone()).context("starting the validator")?;
+    started.store(true, Ordering::Relaxed);
     let contact = running.contact.clone();
-    let rpc_front = ambient_rpc::front::Front::start(rpc_front, settings.rpc_internal, limits_rpc)
-        .context("starting the JSON-RPC front end")?;
     let api_addr = SocketAddr::new(
         args.bind_address,
         args.api_port.unwrap_or(args.rpc_port.wrapping_add(2)),

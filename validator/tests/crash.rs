@@ -154,7 +154,10 @@ fn ten_kill9s_under_load_lose_nothing_confirmed_and_replay_matches() {
         let from = after(&log, "Processing ledger from slot ");
         let root = after(&log, "ledger processed in ").and(after(&log, "root slot is "));
         let (Some(from), Some(root)) = (from, root) else {
-            panic!("no ledger processing in the log:\n{}", common::tail(&log, 30));
+            panic!(
+                "no ledger processing in the log:\n{}",
+                common::tail(&log, 30)
+            );
         };
         let replayed = root.saturating_sub(from);
         checked_slots += replayed;
