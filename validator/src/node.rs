@@ -297,8 +297,17 @@ pub fn ledger_exists(path: &Path) -> bool {
 /// (Agave's `discover_peers`) on the cluster's shred version (asked of the entrypoint).
 pub fn entrypoint_rpc(entrypoint: &SocketAddr, timeout: Duration) -> Result<SocketAddr> {
     eprintln!("finding the entrypoint {entrypoint} through gossip ...");
-    let shred_version = solana_net_utils::get_cluster_shred_version(entrypoint)
-        .map_err(|e| anyhow::anyhow!("asking {entrypoint} for the cluster's shred version: {e}"))?;
+    // The entrypoint may still be starting (a cluster's members start together): ask again.
+    let start = std::time::Instant::now();
+    let shred_version = loop {
+        match solana_net_utils::get_cluster_shred_version(entrypoint) {
+            Ok(v) => break v,
+            Err(e) if start.elapsed() >= timeout => {
+                anyhow::bail!("asking {entrypoint} for the cluster's shred version: {e}")
+            }
+            Err(_) => std::thread::sleep(Duration::from_secs(1)),
+        }
+    };
     let (peers, _) = discover_peers(
         None,
         &[*entrypoint],
