@@ -271,9 +271,6 @@ fn stop_while_starting(exit: Arc<AtomicBool>, started: Arc<AtomicBool>) -> Resul
     Ok(())
 }
 
-/// Slot length of a new --dev ledger without --slot-ms (Solana's).
-const DEFAULT_SLOT_MS: u64 = 400;
-
 /// Parses `--dynamic-port-range` (MIN-MAX, at least Agave's minimum width).
 fn port_range(s: &str) -> Result<solana_net_utils::PortRange> {
     let range = solana_net_utils::parse_port_range(s)
@@ -418,7 +415,9 @@ fn main() -> Result<()> {
             None => solana_keypair::Keypair::new(),
         };
         let mut params = GenesisParams::dev(identity.pubkey());
-        params.slot_duration = Duration::from_millis(args.slot_ms.unwrap_or(DEFAULT_SLOT_MS));
+        if let Some(ms) = args.slot_ms {
+            params.slot_duration = Duration::from_millis(ms);
+        }
         if let Some(p) = &args.vote_account {
             params.bootstrap_vote = Some(keys::read(p)?);
         }
@@ -510,7 +509,6 @@ fn main() -> Result<()> {
     }
     let genesis = solana_genesis_config::GenesisConfig::load(&args.ledger)
         .with_context(|| format!("reading the genesis at {}", args.ledger.display()))?;
-    let shred_version = solana_shred_version::compute_shred_version(&genesis.hash(), None);
     if let Some(expected) = args.expected_genesis_hash {
         if genesis.hash() != expected {
             bail!("the ledger's genesis {} is not {expected}", genesis.hash());
@@ -551,8 +549,6 @@ fn main() -> Result<()> {
         faucet: faucet_addr,
         max_request_body: limits_rpc.max_body as usize,
         entrypoints: entrypoints.clone(),
-        expected_genesis_hash: args.expected_genesis_hash,
-        expected_shred_version: shred_version,
         snapshot_interval_slots: args.snapshot_interval_slots,
         max_ledger_shreds: args.limit_ledger_size,
         wait_for_supermajority: args.wait_for_supermajority,

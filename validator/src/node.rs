@@ -26,7 +26,6 @@ use solana_gossip::cluster_info::NodeConfig;
 use solana_gossip::contact_info::ContactInfo;
 use solana_gossip::gossip_service::discover_peers;
 use solana_gossip::node::Node;
-use solana_hash::Hash;
 use solana_keypair::Keypair;
 use solana_ledger::blockstore::create_new_ledger;
 use solana_ledger::blockstore_options::LedgerColumnOptions;
@@ -75,10 +74,6 @@ pub struct NodeSettings {
     pub max_request_body: usize,
     /// Gossip addresses of nodes of the cluster to join.
     pub entrypoints: Vec<SocketAddr>,
-    /// The genesis hash the ledger must have.
-    pub expected_genesis_hash: Option<Hash>,
-    /// The cluster's shred version.
-    pub expected_shred_version: u16,
     /// Rooted blocks between full snapshots (0: none).
     pub snapshot_interval_slots: u64,
     /// Most shreds kept in rooted slots (Agave's blockstore cleanup); `None`: no limit.
@@ -201,8 +196,6 @@ fn validator_config(s: &NodeSettings) -> Result<ValidatorConfig> {
     let (run_dir, _) = create_accounts_run_and_snapshot_dirs(&accounts)
         .with_context(|| format!("creating {}", accounts.display()))?;
     Ok(ValidatorConfig {
-        expected_genesis_hash: s.expected_genesis_hash,
-        expected_shred_version: Some(s.expected_shred_version),
         voting_disabled: s.vote_account.is_none(),
         account_paths: vec![run_dir],
         rpc_addrs: Some((s.rpc_internal, s.pubsub)),

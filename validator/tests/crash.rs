@@ -151,8 +151,11 @@ fn ten_kill9s_under_load_lose_nothing_confirmed_and_replay_matches() {
         let log = v.log();
         // Agave's start-up processing: from the newest snapshot (or genesis) through the
         // rooted blocks of the ledger, each replayed (PoH, signatures, execution).
-        let from = after(&log, "Processing ledger from slot ");
-        let root = after(&log, "ledger processed in ").and(after(&log, "root slot is "));
+        let from = common::processed_from(&log);
+        let root = log
+            .contains("ledger processed in ")
+            .then(|| common::number_after(&log, "root slot is "))
+            .flatten();
         let (Some(from), Some(root)) = (from, root) else {
             panic!(
                 "no ledger processing in the log:\n{}",
@@ -183,18 +186,6 @@ fn ten_kill9s_under_load_lose_nothing_confirmed_and_replay_matches() {
     );
     assert!(!auctions.is_empty(), "auctions were opened");
     assert!(checked_slots > 0, "restarts replayed the ledger");
-}
-
-/// The number right after the last `marker` in `log` (`Some(0)` for a marker not followed by
-/// one is fine for presence checks; `None` when the marker is absent).
-fn after(log: &str, marker: &str) -> Option<u64> {
-    let (_, rest) = log.rsplit_once(marker)?;
-    Some(
-        rest.split(|c: char| !c.is_ascii_digit())
-            .next()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0),
-    )
 }
 
 /// The model the dev genesis allows (the node's).

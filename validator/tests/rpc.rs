@@ -229,15 +229,6 @@ fn snapshot_archive_slots(ledger: &std::path::Path) -> Vec<u64> {
         .unwrap_or_default()
 }
 
-/// The slot Agave's start-up ledger processing began from (a snapshot's, or 0 for genesis).
-fn processed_from(log: &str) -> Option<u64> {
-    let rest = log.split("Processing ledger from slot ").nth(1)?;
-    rest.split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
-}
-
 #[test]
 fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction_or_blob() {
     let dir = tempfile::tempdir().unwrap();
@@ -262,7 +253,7 @@ fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction_or_blob() {
         "a full snapshot archive by slot 20"
     );
     let mut v = Validator::start(dir.path(), port, &flags);
-    let start = processed_from(&v.log()[before.len()..]);
+    let start = common::processed_from(&v.log()[before.len()..]);
     assert!(
         start >= newest_archive,
         "the restart starts from the newest snapshot ({start:?}, archives to {newest_archive:?})"

@@ -169,10 +169,7 @@ fn dev_node_runs_past_snapshots_and_epochs_under_load_and_restarts_with_nothing_
     let newest = *snapshots_taken(&before_restart).iter().max().unwrap();
     let v = Validator::start(dir.path(), port, &flags);
     let after = v.log()[before_restart.len()..].to_string();
-    let restored: u64 = after
-        .split("Processing ledger from slot ")
-        .nth(1)
-        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+    let restored: u64 = common::processed_from(&after)
         .unwrap_or_else(|| panic!("no snapshot loaded at the restart:\n{}", tail(&after, 40)));
     assert!(
         restored >= newest,

@@ -298,6 +298,22 @@ pub fn post_raw(port: u16, body: &[u8]) -> (u16, String) {
     (status, body)
 }
 
+/// The slot Agave's start-up processing began from in `log`, the last start's: a snapshot's
+/// slot, or 0 for genesis ("Processing ledger from slot N...").
+pub fn processed_from(log: &str) -> Option<u64> {
+    number_after(log, "Processing ledger from slot ")
+}
+
+/// The number right after the last `marker` in `log`; `None` when the marker is absent or no
+/// number follows it.
+pub fn number_after(log: &str, marker: &str) -> Option<u64> {
+    let (_, rest) = log.rsplit_once(marker)?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// The first panic in a log with the lines around it (what a log tail of the drops and
 /// shutdown that follow a panic hides), or "none".
 pub fn first_panic(log: &str) -> String {
