@@ -328,7 +328,7 @@ fn log_panics() {
 fn init_logging(args: &Args) -> Result<()> {
     let mut b = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(
         "info,solana_metrics=warn,solana_runtime::bank=warn,solana_ledger::blockstore=warn,\
-         solana_ledger::blockstore_cleanup_service=info,\
+         solana_ledger::blockstore_cleanup_service=info,solana_ledger::blockstore_processor=info,\
          solana_accounts_db=warn,solana_streamer=warn,solana_rpc::rpc_subscriptions=warn,\
          solana_rpc::transaction_status_service=warn,solana_send_transaction_service=warn,\
          solana_tpu_client_next=warn",
