@@ -13,7 +13,7 @@ use ambient_market::blobs::Blobs;
 use ambient_market::chain::Chain;
 use ambient_market::requester::{self, Ask};
 use ambient_sdk::auction::state::Sampling;
-use common::{free_port_pair, Validator};
+use common::{free_port_pair, Sent, Validator};
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -41,7 +41,7 @@ fn transfer_load(
     from: Keypair,
     base: u64,
     stop: Arc<AtomicBool>,
-    confirmed: Arc<Mutex<Vec<(Signature, Pubkey, u64)>>>,
+    confirmed: Arc<Mutex<Vec<Sent>>>,
 ) {
     use solana_transaction_status_client_types::TransactionConfirmationStatus as Status;
     let client = solana_rpc_client::rpc_client::RpcClient::new_with_commitment(
@@ -67,18 +67,22 @@ fn transfer_load(
             continue;
         };
         let mut still = Vec::new();
-        for (p, status) in pending.drain(..).zip(statuses.value) {
-            let done = status.as_ref().is_some_and(|s| {
+        for ((sig, to, lamports), status) in pending.drain(..).zip(statuses.value) {
+            let landed = status.filter(|s| {
                 s.err.is_none()
                     && matches!(
                         s.confirmation_status,
                         Some(Status::Confirmed | Status::Finalized)
                     )
             });
-            if done {
-                confirmed.lock().unwrap().push(p);
-            } else {
-                still.push(p);
+            match landed {
+                Some(s) => confirmed.lock().unwrap().push(Sent {
+                    sig,
+                    to,
+                    lamports,
+                    slot: s.slot,
+                }),
+                None => still.push((sig, to, lamports)),
             }
         }
         pending = still;

@@ -200,15 +200,9 @@ fn transfers(
     client: &solana_rpc_client::rpc_client::RpcClient,
     from: &Keypair,
     range: std::ops::Range<u64>,
-) -> Vec<(Signature, solana_pubkey::Pubkey, u64)> {
+) -> Vec<common::Sent> {
     range
-        .map(|i| {
-            let to = Keypair::new().pubkey();
-            let blockhash = client.get_latest_blockhash().unwrap();
-            let tx = solana_system_transaction::transfer(from, &to, 1_000_000 + i, blockhash);
-            let sig = client.send_and_confirm_transaction(&tx).unwrap();
-            (sig, to, 1_000_000 + i)
-        })
+        .map(|i| common::send_transfer(client, from, 1_000_000 + i).unwrap())
         .collect()
 }
 

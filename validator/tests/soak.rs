@@ -12,12 +12,10 @@ use std::time::{Duration, Instant};
 use ambient_market::chain::Chain;
 use ambient_market::requester;
 use ambient_sdk::auction::state::RequestState;
-use common::{free_port_pair, tail, Validator};
+use common::{free_port_pair, send_transfer, tail, Sent, Validator};
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
-use solana_signature::Signature;
-use solana_signer::Signer;
 
 /// Blocks between full snapshots: several are taken within the run.
 const SNAPSHOT_INTERVAL: u64 = 40;
@@ -32,8 +30,8 @@ const RUN_LIMIT: Duration = Duration::from_secs(900);
 /// What the load threads saw confirmed.
 #[derive(Default)]
 struct Done {
-    /// Confirmed transfers: (signature, new recipient, lamports).
-    transfers: Mutex<Vec<(Signature, Pubkey, u64)>>,
+    /// Confirmed transfers.
+    transfers: Mutex<Vec<Sent>>,
     /// Answered chat completions: their auctions.
     jobs: Mutex<Vec<Pubkey>>,
     /// Load failures (a transfer or a chat completion that did not go through).
@@ -48,15 +46,10 @@ fn transfer_load(v_url: String, faucet: Keypair, done: Arc<Done>, stop: Arc<Atom
     );
     let mut i = 0u64;
     while !stop.load(Ordering::Relaxed) {
-        let to = Keypair::new().pubkey();
         let lamports = 1_000_000 + i;
         i += 1;
-        let sent = client.get_latest_blockhash().and_then(|blockhash| {
-            let tx = solana_system_transaction::transfer(&faucet, &to, lamports, blockhash);
-            client.send_and_confirm_transaction(&tx)
-        });
-        match sent {
-            Ok(sig) => done.transfers.lock().unwrap().push((sig, to, lamports)),
+        match send_transfer(&client, &faucet, lamports) {
+            Ok(sent) => done.transfers.lock().unwrap().push(sent),
             Err(e) => done.failures.lock().unwrap().push(format!("transfer: {e}")),
         }
         std::thread::sleep(Duration::from_millis(100));

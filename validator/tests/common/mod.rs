@@ -220,30 +220,30 @@ impl Validator {
         }
     }
 
-    /// Checks that every transfer in `sent` (signature, new recipient, lamports) is in the
-    /// node's history without error and, once the node confirms past the newest of them, that
-    /// each recipient holds its lamports: nothing confirmed was lost. `what` names the check in
-    /// failures.
-    pub fn assert_transfers_kept(
-        &self,
-        sent: &[(solana_signature::Signature, solana_pubkey::Pubkey, u64)],
-        what: &str,
-    ) {
+    /// Checks that nothing confirmed was lost: once the node confirms again past the newest slot
+    /// a transfer in `sent` landed in (a restarted node's RPC serves its root until it votes
+    /// anew), every transfer is in the node's history without error and each recipient holds
+    /// its lamports. `what` names the check in failures.
+    pub fn assert_transfers_kept(&self, sent: &[Sent], what: &str) {
         let client = self.client(CommitmentConfig::confirmed());
-        let mut newest = 0;
-        for (sig, _, _) in sent {
+        let newest = sent.iter().map(|s| s.slot).max().unwrap_or(0);
+        self.wait_for_slot(newest, CommitmentConfig::confirmed());
+        for s in sent {
             let status = client
-                .get_signature_statuses_with_history(&[*sig])
+                .get_signature_statuses_with_history(&[s.sig])
                 .unwrap()
                 .value[0]
                 .clone()
-                .unwrap_or_else(|| panic!("{what}: confirmed {sig} lost"));
-            assert!(status.err.is_none(), "{what}: {sig} failed");
-            newest = newest.max(status.slot);
+                .unwrap_or_else(|| panic!("{what}: {} confirmed in slot {} lost", s.sig, s.slot));
+            assert!(status.err.is_none(), "{what}: {} failed", s.sig);
         }
-        self.wait_for_slot(newest + 1, CommitmentConfig::confirmed());
-        for (_, to, lamports) in sent {
-            assert_eq!(client.get_balance(to).unwrap(), *lamports, "{what}: {to}");
+        for s in sent {
+            assert_eq!(
+                client.get_balance(&s.to).unwrap(),
+                s.lamports,
+                "{what}: {}",
+                s.to
+            );
         }
     }
 
@@ -257,6 +257,41 @@ impl Drop for Validator {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// A transfer the node reported confirmed.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    /// Its signature.
+    pub sig: solana_signature::Signature,
+    /// The new account it paid.
+    pub to: solana_pubkey::Pubkey,
+    /// The lamports it paid.
+    pub lamports: u64,
+    /// The slot it landed in.
+    pub slot: u64,
+}
+
+/// Sends `lamports` from `from` to a new account and waits until the node (at the client's
+/// commitment) confirms it.
+pub fn send_transfer(
+    client: &RpcClient,
+    from: &Keypair,
+    lamports: u64,
+) -> solana_rpc_client_api::client_error::Result<Sent> {
+    use solana_signer::Signer;
+    let to = Keypair::new().pubkey();
+    let blockhash = client.get_latest_blockhash()?;
+    let tx = solana_system_transaction::transfer(from, &to, lamports, blockhash);
+    let sig = client.send_and_confirm_transaction(&tx)?;
+    let status = client.get_signature_statuses(&[sig])?.value[0].clone();
+    let slot = status.map_or_else(|| client.get_slot(), |s| Ok(s.slot))?;
+    Ok(Sent {
+        sig,
+        to,
+        lamports,
+        slot,
+    })
 }
 
 /// The last `n` lines of `s`, without gossip's periodic node tables (in a node's log they
