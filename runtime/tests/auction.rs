@@ -772,6 +772,34 @@ fn a_fraud_majority_slashes_the_miner() {
     }
 }
 
+#[test]
+fn the_winner_keeps_its_bond_in_while_verifiers_vote() {
+    // A miner that delivered junk must not pull its bond once the committee is drawn: the
+    // slash would find nothing and the requester's escrow would stay locked.
+    let (mut c, verifiers, requester, req, win, _) = delivered();
+    c.advance(1);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    assert_eq!(read(&c, &req).state, RequestState::Verifying);
+    assert_eq!(
+        code(withdraw(&c, &req, &win).unwrap_err()),
+        Some(AuctionError::WinnerCannotWithdraw)
+    );
+    majority_votes(&c, &verifiers, &req, false);
+    c.advance(1);
+    assert_eq!(
+        code(withdraw(&c, &req, &win).unwrap_err()),
+        Some(AuctionError::WinnerCannotWithdraw)
+    );
+    let r0 = c.bank.get_balance(&requester.pubkey());
+    finalize_job(&c, &req, &win, &requester).unwrap();
+    assert_eq!(read(&c, &req).state, RequestState::Slashed);
+    assert_eq!(
+        c.bank.get_balance(&requester.pubkey()),
+        r0 + SOL + MIN_BID_BOND / 2,
+        "the escrow and half the bond reach the requester"
+    );
+}
+
 fn work_book(c: &Chain) -> WorkBook {
     WorkBook::decode(solana_account::ReadableAccount::data(
         &c.bank.get_account(&WORK_BOOK).unwrap(),

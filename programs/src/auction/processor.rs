@@ -480,7 +480,11 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             if req.state == RequestState::Open {
                 return Err(AuctionError::TooEarly.into());
             }
-            let live_winner = matches!(req.state, RequestState::Awarded | RequestState::Delivered);
+            // The winner's bond backs the job until it ends (paid, slashed or timed out).
+            let live_winner = matches!(
+                req.state,
+                RequestState::Awarded | RequestState::Delivered | RequestState::Verifying
+            );
             if live_winner && req.winner == *bacc.get_key() {
                 return Err(AuctionError::WinnerCannotWithdraw.into());
             }
