@@ -10,6 +10,8 @@ use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
 use ambient_programs::registry::work_book::{WorkBook, WORK_BOOK};
 use solana_account::{Account, AccountSharedData};
 use solana_cluster_type::ClusterType;
+use solana_epoch_schedule::EpochSchedule;
+pub use solana_epoch_schedule::MINIMUM_SLOTS_PER_EPOCH;
 use solana_fee_calculator::FeeRateGovernor;
 use solana_genesis_config::GenesisConfig;
 use solana_keypair::Keypair;
@@ -52,6 +54,10 @@ pub struct GenesisParams {
     pub reward_reserve: u64,
     /// The slot length (the PoH clock: ticks per slot times the tick duration).
     pub slot_duration: std::time::Duration,
+    /// Slots per epoch, every epoch that long from the first (solana-test-validator's
+    /// `--slots-per-epoch`); at least [`MINIMUM_SLOTS_PER_EPOCH`]. `None`: Agave's default
+    /// schedule (432 000 slots, after warm-up epochs of 32, 64, 128, … slots).
+    pub slots_per_epoch: Option<u64>,
 }
 
 impl GenesisParams {
@@ -68,6 +74,7 @@ impl GenesisParams {
             allowed_models: Vec::new(),
             reward_reserve: DEV_REWARD_RESERVE,
             slot_duration: std::time::Duration::from_millis(solana_clock::DEFAULT_MS_PER_SLOT),
+            slots_per_epoch: None,
         }
     }
 }
@@ -146,6 +153,10 @@ impl AmbientGenesis {
         // by LStake; the bank pays no staking rewards (`hooks`).
         config.inflation = inflation_governor(&ambient_pol::rules::Inflation::default());
         config.poh_config.target_tick_duration = p.slot_duration / config.ticks_per_slot as u32;
+        if let Some(n) = p.slots_per_epoch.map(|n| n.max(MINIMUM_SLOTS_PER_EPOCH)) {
+            // As solana-test-validator: the leader schedule of epoch N+1 is known through epoch N.
+            config.epoch_schedule = EpochSchedule::custom(n, n, false);
+        }
         for (identity, vote) in &p.validators {
             add_validator(&mut config, identity, vote, p.bootstrap_stake);
         }

@@ -167,3 +167,38 @@ fn an_lstake_shift_moves_leader_slots_of_the_next_epoch() {
         leader_schedule(next, &bank)
     );
 }
+
+#[test]
+fn a_fixed_epoch_length_has_no_warm_up_epochs() {
+    let id = Keypair::new().pubkey();
+    let mut p = GenesisParams::dev(id);
+    p.slots_per_epoch = Some(64);
+    let g = AmbientGenesis::new(p);
+    let s = g.config.epoch_schedule.clone();
+    assert!(!s.warmup);
+    assert_eq!(
+        [1, 2, 3].map(|e| s.get_first_slot_in_epoch(e)),
+        [64, 128, 192]
+    );
+    // The leader schedule of the next epoch is known from the start of the current one.
+    assert_eq!(s.get_leader_schedule_epoch(0), 1);
+    assert_eq!(s.get_leader_schedule_epoch(64), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let forks = ambient_runtime::bank::new_bank_forks(&g.config, dir.path());
+    let bank = forks.read().unwrap().root_bank();
+    for epoch in [0, 1] {
+        let schedule = leader_schedule(epoch, &bank).expect("a schedule");
+        assert_eq!(schedule.num_slots(), 64);
+        assert!(schedule.get_slot_leaders().all(|l| l.id == id));
+    }
+
+    // Agave's default, without the setting: warm-up epochs of 32, 64, 128 slots.
+    let warm = AmbientGenesis::new(GenesisParams::dev(id))
+        .config
+        .epoch_schedule;
+    assert!(warm.warmup);
+    assert_eq!(
+        [1, 2, 3].map(|e| warm.get_first_slot_in_epoch(e)),
+        [32, 96, 224]
+    );
+}

@@ -21,7 +21,7 @@ use ambient_market::miner::{Miner, PricePolicy};
 use ambient_market::roles;
 use ambient_market::stats::MarketStats;
 use ambient_market::verifier::Verifier;
-use ambient_runtime::genesis::{AmbientGenesis, GenesisParams};
+use ambient_runtime::genesis::{AmbientGenesis, GenesisParams, MINIMUM_SLOTS_PER_EPOCH};
 use ambient_validator::node::{self, ledger_exists};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -64,6 +64,11 @@ struct Args {
     /// Slot length in milliseconds of a new --dev ledger (its genesis fixes it; default 400).
     #[arg(long, value_name = "MS")]
     slot_ms: Option<u64>,
+    /// Slots per epoch of a new --dev ledger, every epoch that long from the first (as
+    /// solana-test-validator's flag; at least 32). Default: Agave's 432 000, after warm-up
+    /// epochs of 32, 64, 128, … slots.
+    #[arg(long, value_name = "SLOTS")]
+    slots_per_epoch: Option<u64>,
     /// Rooted blocks between full snapshots (0: none). A restart loads the newest snapshot and
     /// replays the ledger's slots after it.
     #[arg(long, alias = "full-snapshot-interval-slots", value_name = "SLOTS",
@@ -365,6 +370,12 @@ fn main() -> Result<()> {
     if args.slot_ms == Some(0) {
         bail!("--slot-ms must be positive");
     }
+    if let Some(n) = args
+        .slots_per_epoch
+        .filter(|n| *n < MINIMUM_SLOTS_PER_EPOCH)
+    {
+        bail!("--slots-per-epoch {n} is too small: the least is {MINIMUM_SLOTS_PER_EPOCH}");
+    }
     args.limits.validate()?;
     check_limit_ledger_size(
         args.limit_ledger_size,
@@ -418,6 +429,7 @@ fn main() -> Result<()> {
         if let Some(ms) = args.slot_ms {
             params.slot_duration = Duration::from_millis(ms);
         }
+        params.slots_per_epoch = args.slots_per_epoch;
         if let Some(p) = &args.vote_account {
             params.bootstrap_vote = Some(keys::read(p)?);
         }
@@ -522,6 +534,21 @@ fn main() -> Result<()> {
         log::warn!(
             "--slot-ms {ms} ignored: the ledger's genesis sets {} ms slots",
             slot_duration.as_millis()
+        );
+    }
+    let schedule = &genesis.epoch_schedule;
+    if let Some(n) = args
+        .slots_per_epoch
+        .filter(|n| *n != schedule.slots_per_epoch || schedule.warmup)
+    {
+        log::warn!(
+            "--slots-per-epoch {n} ignored: the ledger's genesis sets {} slots per epoch{}",
+            schedule.slots_per_epoch,
+            if schedule.warmup {
+                " after warm-up epochs"
+            } else {
+                ""
+            }
         );
     }
     let rpc_addr = SocketAddr::new(args.bind_address, args.rpc_port);

@@ -49,16 +49,48 @@ impl Member {
     }
 }
 
+/// How a local cluster is made (as Agave's `local-cluster` `ClusterConfig`).
+#[derive(Clone, Debug)]
+pub struct ClusterConfig {
+    /// One member per weight, genesis LStake in proportion.
+    pub weights: Vec<u64>,
+    /// Slot length.
+    pub slot_ms: u64,
+    /// Each member listens on its own loopback address (127.0.0.20, .21, …), so the network
+    /// between members can be cut.
+    pub own_addresses: bool,
+    /// The member that runs the inference market (miner, verifier, chat API), if any; the
+    /// others run without.
+    pub market: Option<usize>,
+    /// Slots per epoch without warm-up (`--slots-per-epoch`); `None`: Agave's warm-up epochs of
+    /// 32, 64, 128, … slots. A member can follow the cluster only while the cluster is within
+    /// the epoch after its root's (the leader schedules it can know): a member held back
+    /// (killed, cut off, locked out after a partition) needs epochs longer than its absence.
+    pub slots_per_epoch: Option<u64>,
+}
+
+impl ClusterConfig {
+    /// `weights.len()` members with `slot_ms` slots, on one address, without the market, on
+    /// Agave's warm-up epochs.
+    pub fn new(weights: &[u64], slot_ms: u64) -> Self {
+        ClusterConfig {
+            weights: weights.to_vec(),
+            slot_ms,
+            own_addresses: false,
+            market: None,
+            slots_per_epoch: None,
+        }
+    }
+}
+
 /// N validator processes on loopback sharing one genesis.
 pub struct LocalCluster {
     /// The members; member 0 made the genesis and is everyone's entrypoint.
     pub members: Vec<Member>,
     /// Member 0's gossip port.
     pub gossip_port: u16,
-    /// Slot length.
-    pub slot_ms: u64,
-    /// The member that runs the inference market (miner, verifier, chat API), if any.
-    pub market: Option<usize>,
+    /// How it was made.
+    pub config: ClusterConfig,
     _dir: tempfile::TempDir,
 }
 
@@ -88,32 +120,18 @@ fn free_gossip_port() -> u16 {
 }
 
 impl LocalCluster {
-    /// Starts one member per weight (genesis LStake in proportion) with `slot_ms` slots, member 0
-    /// first, and waits until every member serves RPC.
+    /// Starts one member per weight with `slot_ms` slots (see [`ClusterConfig::new`]) and waits
+    /// until every member serves RPC.
     pub fn start(weights: &[u64], slot_ms: u64) -> LocalCluster {
-        Self::start_with(weights, slot_ms, false)
+        Self::launch(ClusterConfig::new(weights, slot_ms))
     }
 
-    /// As [`LocalCluster::start`]; with `own_addresses` each member listens on its own loopback
-    /// address (127.0.0.20, .21, …), so the network between members can be cut.
-    pub fn start_with(weights: &[u64], slot_ms: u64, own_addresses: bool) -> LocalCluster {
-        Self::launch(weights, slot_ms, own_addresses, None)
-    }
-
-    /// As [`LocalCluster::start`], with member `market` running the inference market (its
-    /// miner, verifier and chat API; the others run without).
-    pub fn start_with_market(weights: &[u64], slot_ms: u64, market: usize) -> LocalCluster {
-        Self::launch(weights, slot_ms, false, Some(market))
-    }
-
-    fn launch(
-        weights: &[u64],
-        slot_ms: u64,
-        own_addresses: bool,
-        market: Option<usize>,
-    ) -> LocalCluster {
+    /// Starts the cluster `config` describes, all members at once, and waits until every member
+    /// serves RPC.
+    pub fn launch(config: ClusterConfig) -> LocalCluster {
         let dir = tempfile::tempdir().unwrap();
-        let members: Vec<Member> = weights
+        let members: Vec<Member> = config
+            .weights
             .iter()
             .enumerate()
             .map(|(i, w)| {
@@ -126,7 +144,7 @@ impl LocalCluster {
                     dir: d,
                     rpc_port: free_port_pair(),
                     validator: None,
-                    ip: if own_addresses {
+                    ip: if config.own_addresses {
                         std::net::Ipv4Addr::new(127, 0, 0, 20 + i as u8)
                     } else {
                         std::net::Ipv4Addr::LOCALHOST
@@ -145,8 +163,7 @@ impl LocalCluster {
         let mut c = LocalCluster {
             members,
             gossip_port: free_gossip_port(),
-            slot_ms,
-            market,
+            config,
             _dir: dir,
         };
         // All start at once, as a cluster's validators do: the first creates the genesis, the
@@ -176,7 +193,7 @@ impl LocalCluster {
         let m = &self.members[i];
         let mut a: Vec<String> = vec![
             "--slot-ms".into(),
-            self.slot_ms.to_string(),
+            self.config.slot_ms.to_string(),
             "--identity".into(),
             m.dir.join("identity.json").display().to_string(),
             "--vote-account".into(),
@@ -188,7 +205,7 @@ impl LocalCluster {
             // A new cluster: no one produces until 80 % of the genesis stake is in gossip.
             a.extend(["--wait-for-supermajority".into(), "0".into()]);
         }
-        if self.market == Some(i) {
+        if self.config.market == Some(i) {
             // It mines as its validator identity: the work is that identity's LStake.
             a.push("--miner-keypair".into());
             a.push(m.dir.join("identity.json").display().to_string());
@@ -203,6 +220,9 @@ impl LocalCluster {
                 "--lstake-weight".into(),
                 m.weight.to_string(),
             ]);
+            if let Some(n) = self.config.slots_per_epoch {
+                a.extend(["--slots-per-epoch".into(), n.to_string()]);
+            }
             for o in &self.members[1..] {
                 a.push("--bootstrap-validator".into());
                 a.push(format!(
