@@ -166,6 +166,24 @@ fn an_lstake_shift_moves_leader_slots_of_the_next_epoch() {
         cache.get_epoch_leader_schedule(next).map(|s| (*s).clone()),
         leader_schedule(next, &bank)
     );
+
+    // Every reader of "this epoch's stakes" (the banking stage's vote filter, QoS, gossip and
+    // repair weights, the epoch-stake syscall) weighs as this epoch's leader schedule and Tower
+    // do: the LStake in force in epoch e, not epoch e + 1's. (Agave keys the delegations active
+    // in e under e + 1; with LStake a validator that loses its weight for e + 1 would have its
+    // votes dropped in e while it still weighs in Tower, and the cluster would stall.)
+    let in_force = bank.epoch_staked_nodes(e).unwrap();
+    assert_eq!(bank.current_epoch_staked_nodes(), in_force);
+    assert_eq!(
+        bank.get_current_epoch_total_stake(),
+        bank.epoch_total_stake(e).unwrap()
+    );
+    let total: u64 = in_force.values().sum();
+    assert_eq!(
+        in_force[&c.ids[3]] * 4,
+        total,
+        "validator 3 holds a quarter in epoch {e}"
+    );
 }
 
 #[test]

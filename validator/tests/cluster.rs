@@ -355,8 +355,11 @@ fn production(
 fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
     // Member 1 holds three quarters of the genesis LStake; only member 0 runs the inference
     // market (miner, verifier, chat API).
+    // Short epochs without warm-up: the work rolls into LStake at the next boundary and moves
+    // the leader slots of the epoch after, within a few minutes of slots on a slow machine.
     let c = LocalCluster::launch(ClusterConfig {
         market: Some(0),
+        slots_per_epoch: Some(64),
         ..ClusterConfig::new(&[1, 3], 200)
     });
     let ids = c.identities();

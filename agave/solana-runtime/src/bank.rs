@@ -5801,8 +5801,16 @@ impl Bank {
     pub fn current_epoch_stakes(&self) -> &VersionedEpochStakes {
         // The stakes for a given epoch (E) in self.epoch_stakes are keyed by leader schedule epoch
         // (E + 1) so the stakes for the current epoch are stored at self.epoch_stakes[E + 1]
+        // Ambient: with chain hooks, the stakes in force in epoch E are the ones its leader
+        // schedule and Tower weigh by, self.epoch_stakes[E], so every reader (the banking
+        // stage's vote filter, QoS, gossip, repair) weighs as consensus does.
+        let epoch = if crate::chain_hooks::installed() {
+            self.epoch
+        } else {
+            self.epoch.saturating_add(1)
+        };
         self.epoch_stakes
-            .get(&self.epoch.saturating_add(1))
+            .get(&epoch)
             .expect("Current epoch stakes must exist")
     }
 
