@@ -1,14 +1,19 @@
 //! Moving auctions along: the permissionless steps anyone may take once their slot has come —
 //! settle after the reveal window, draw the committee after delivery, finalise on a quorum or at
-//! the verification deadline, claim a missed deadline. The node runs them for every request; a
-//! miner runs them for its own.
+//! the verification deadline, claim a missed deadline, close the bids miners left behind. The
+//! node runs them for every request; a miner runs them for its own.
 
-use ambient_sdk::auction::instruction::{claim_timeout, draw_committee, finalize, settle};
-use ambient_sdk::auction::state::{Request, RequestState};
+use std::collections::HashMap;
+
+use ambient_sdk::auction::instruction::{
+    claim_timeout, draw_committee, finalize, settle, withdraw_bid,
+};
+use ambient_sdk::auction::state::{Bid, Request, RequestState};
 use log::debug;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
+use solana_signer::Signer;
 
 use crate::chain::Chain;
 use crate::error::MarketError;
@@ -60,5 +65,134 @@ pub fn crank(chain: &Chain, payer: &Keypair, slot: u64, key: &Pubkey, r: &Reques
     match chain.submit(payer, &[], &[ix]) {
         Ok(sig) => debug!("request {key} ({:?}): step sent ({sig})", r.state),
         Err(e) => debug!("request {key} ({:?}): {e}", r.state),
+    }
+}
+
+/// The bids among `bids` that their miners left behind on settled requests, each with the
+/// instruction that closes it (signed by `closer`; what a bid returns goes to its miner). The
+/// winner's bid stays while its job is under way.
+pub fn left_behind(
+    closer: &Pubkey,
+    requests: &HashMap<Pubkey, Request>,
+    bids: &[(Pubkey, Bid)],
+) -> Vec<(Pubkey, Instruction)> {
+    bids.iter()
+        .filter_map(|(key, bid)| {
+            let r = requests.get(&bid.request)?;
+            let job_under_way = matches!(
+                r.state,
+                RequestState::Awarded | RequestState::Delivered | RequestState::Verifying
+            );
+            if r.state == RequestState::Open || (job_under_way && r.winner == *key) {
+                return None;
+            }
+            let ix = withdraw_bid(closer, &bid.request, key, &bid.miner, &r.requester);
+            Some((*key, ix))
+        })
+        .collect()
+}
+
+/// Closes every bid its miner left behind on a settled request (paid by `payer`), so the
+/// request can close and the bond and rent reach the miner.
+pub fn close_left_behind(chain: &Chain, payer: &Keypair, requests: &HashMap<Pubkey, Request>) {
+    let bids = match chain.bids() {
+        Ok(b) => b,
+        Err(e) => {
+            debug!("bids: {e}");
+            return;
+        }
+    };
+    for (key, ix) in left_behind(&payer.pubkey(), requests, &bids) {
+        match chain.submit(payer, &[], &[ix]) {
+            Ok(sig) => debug!("bid {key}: closed for its miner ({sig})"),
+            Err(e) => debug!("bid {key}: {e}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ambient_sdk::auction::state::Sampling;
+
+    fn request(state: RequestState, winner: Pubkey) -> Request {
+        Request {
+            state,
+            requester: Pubkey::new_unique(),
+            model_id: [0; 32],
+            prompt_hash: [0; 32],
+            max_tokens: 8,
+            sampling: Sampling {
+                temperature: 0.0,
+                top_k: 0,
+                top_p: 1.0,
+                seed: 0,
+            },
+            max_price: 1,
+            created_slot: 0,
+            bid_end: 1,
+            reveal_end: 2,
+            deadline: 3,
+            bids: 1,
+            revealed: 1,
+            best_bid: winner,
+            best_price: 1,
+            second_price: 1,
+            winner,
+            price: 1,
+            result: Default::default(),
+            committee: Default::default(),
+            best_miner: Pubkey::default(),
+            winner_miner: Pubkey::default(),
+        }
+    }
+
+    fn bid_on(request: Pubkey) -> (Pubkey, Bid) {
+        let bid = Bid {
+            revealed: true,
+            request,
+            miner: Pubkey::new_unique(),
+            commitment: [0; 32],
+            price: 1,
+            bond: 1,
+        };
+        (Pubkey::new_unique(), bid)
+    }
+
+    #[test]
+    fn only_settled_bids_that_back_no_job_are_closed_and_to_their_miner() {
+        let closer = Pubkey::new_unique();
+        let (open, unfilled, awarded, paid) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let (on_open, on_unfilled, winner, loser, on_paid) = (
+            bid_on(open),
+            bid_on(unfilled),
+            bid_on(awarded),
+            bid_on(awarded),
+            bid_on(paid),
+        );
+        let requests: HashMap<Pubkey, Request> = [
+            (open, request(RequestState::Open, Pubkey::default())),
+            (unfilled, request(RequestState::Unfilled, Pubkey::default())),
+            (awarded, request(RequestState::Awarded, winner.0)),
+            (paid, request(RequestState::Paid, on_paid.0)),
+        ]
+        .into();
+        let orphan = bid_on(Pubkey::new_unique());
+        let bids = [on_open, on_unfilled, winner, loser, on_paid, orphan];
+        let closed = left_behind(&closer, &requests, &bids);
+        let keys: Vec<Pubkey> = closed.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, [bids[1].0, bids[3].0, bids[4].0]);
+        for ((key, ix), (_, bid)) in closed.iter().zip([&bids[1], &bids[3], &bids[4]]) {
+            assert_eq!(ix.accounts[0].pubkey, closer);
+            assert!(ix.accounts[0].is_signer);
+            assert_eq!(ix.accounts[2].pubkey, *key);
+            assert_eq!(ix.accounts[3].pubkey, bid.miner, "to the miner");
+            assert_eq!(ix.accounts[4].pubkey, requests[&bid.request].requester);
+        }
     }
 }

@@ -55,15 +55,19 @@ impl Verifier {
         self.stats = stats;
     }
 
-    /// One pass: vote where drawn and not yet voted, then take every auction's due step.
+    /// One pass: vote where drawn and not yet voted, take every auction's due step, and close the
+    /// bids miners left behind.
     pub fn step(&mut self) -> Result<(), MarketError> {
         let slot = self.chain.landing_slot()?;
-        for (key, r) in self.chain.requests()? {
-            if let Err(e) = self.vote_if_drawn(slot, &key, &r) {
+        let requests: std::collections::HashMap<_, _> =
+            self.chain.requests()?.into_iter().collect();
+        for (key, r) in &requests {
+            if let Err(e) = self.vote_if_drawn(slot, key, r) {
                 warn!("verifier: request {key}: {e}");
             }
-            keeper::crank(&self.chain, &self.key, slot, &key, &r);
+            keeper::crank(&self.chain, &self.key, slot, key, r);
         }
+        keeper::close_left_behind(&self.chain, &self.key, &requests);
         Ok(())
     }
 

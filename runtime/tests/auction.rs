@@ -412,14 +412,43 @@ fn unfilled_requests_refund_the_requester() {
     c.advance(4);
     c.send(&requester, &[], &[settle(&req)]).unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Unfilled);
-    // The requester must wait until the silent bid is withdrawn, then gets escrow and rent back.
+    // A bid is open: the request cannot close yet.
     let e = c.send(
         &requester,
         &[],
         &[cancel(&requester.pubkey(), &req, &requester.pubkey())],
     );
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::HasBids));
-    withdraw(&c, &req, &silent).unwrap();
+    // Its miner never withdraws it; the requester closes it instead. What the bid returns goes
+    // to its miner (a never-revealed bond is forfeited to the requester either way), never to
+    // whoever closes it.
+    let reap = |dest: &Pubkey| {
+        withdraw_bid(
+            &requester.pubkey(),
+            &req,
+            &silent.bid.pubkey(),
+            dest,
+            &requester.pubkey(),
+        )
+    };
+    let e = c.send(&requester, &[], &[reap(&requester.pubkey())]);
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::WrongMiner));
+    let (miner_before, requester_before) = (
+        c.bank.get_balance(&silent.key.pubkey()),
+        c.bank.get_balance(&requester.pubkey()),
+    );
+    c.send(&requester, &[], &[reap(&silent.key.pubkey())])
+        .unwrap();
+    assert_eq!(
+        c.bank.get_balance(&silent.key.pubkey()),
+        miner_before + c.rent(BID_LEN)
+    );
+    assert_eq!(
+        c.bank.get_balance(&requester.pubkey()),
+        requester_before + MIN_BID_BOND - c.fee(1)
+    );
+    assert_eq!(c.bank.get_balance(&silent.bid.pubkey()), 0);
+    // Then the requester gets the escrow and the request's rent back.
     c.advance(1); // the retry is a new transaction (new blockhash), not a replay
     let before = c.bank.get_balance(&requester.pubkey());
     c.send(
@@ -433,6 +462,34 @@ fn unfilled_requests_refund_the_requester() {
         before + SOL + c.rent(REQUEST_LEN) - c.fee(1)
     );
     assert_eq!(c.bank.get_balance(&req), 0);
+}
+
+#[test]
+fn a_losing_bid_left_behind_is_closed_by_anyone_to_its_miner() {
+    let mut c = chain();
+    let requester = c.funded(10 * SOL);
+    let (req, _win, lose) = awarded(&mut c, &requester);
+    // The loser never withdraws; a stranger closes its bid, and bond and rent reach the loser.
+    let stranger = c.funded(SOL);
+    let close_to = |dest: &Pubkey| {
+        withdraw_bid(
+            &stranger.pubkey(),
+            &req,
+            &lose.bid.pubkey(),
+            dest,
+            &requester.pubkey(),
+        )
+    };
+    let e = c.send(&stranger, &[], &[close_to(&stranger.pubkey())]);
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::WrongMiner));
+    let before = c.bank.get_balance(&lose.key.pubkey());
+    c.send(&stranger, &[], &[close_to(&lose.key.pubkey())])
+        .unwrap();
+    assert_eq!(
+        c.bank.get_balance(&lose.key.pubkey()),
+        before + MIN_BID_BOND + c.rent(BID_LEN)
+    );
+    assert_eq!(read(&c, &req).bids, 1, "the winner's bid stays open");
 }
 
 fn result(tokens: u32) -> JobResult {

@@ -466,7 +466,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         }
         AuctionInstruction::WithdrawBid => {
             ix.check_number_of_instruction_accounts(5)?;
-            let miner = signer(&ix, 0)?;
+            let who = signer(&ix, 0)?;
             let mut racc = owned(&ix, 1, REQUEST_LEN, true)?;
             let mut req = read_request(&racc)?;
             let bacc = owned(&ix, 2, BID_LEN, true)?;
@@ -474,7 +474,10 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             if bid.request != *racc.get_key() {
                 return Err(AuctionError::WrongRequest.into());
             }
-            if bid.miner != miner {
+            // The miner withdraws to any destination. Anyone else may close a bid its miner left
+            // behind (a finished request closes only once no bid is open), and what the bid
+            // returns goes to the miner itself.
+            if bid.miner != who && *ix.get_key_of_instruction_account(3)? != bid.miner {
                 return Err(AuctionError::WrongMiner.into());
             }
             if req.state == RequestState::Open {

@@ -28,9 +28,9 @@
 //!   inference work and, to each member that voted with the outcome, validation work and a share of
 //!   the fee (`VERIFIER_FEE_BPS` of the price, moved into the
 //!   reward pool and claimable after the epoch roll).
-//! - `WithdrawBid` (5): miner (signer), request (writable), bid (writable), destination (writable),
-//!   requester (writable): once the request is settled, a losing bid's bond and rent go to the
-//!   destination; a bid never revealed forfeits its bond to the requester (sealing without
+//! - `WithdrawBid` (5): miner or anyone (signer), request (writable), bid (writable), destination
+//!   (writable; the miner's own key unless the miner signs), requester (writable): once the
+//!   request is settled, a losing bid's bond and rent go to the destination; a bid never revealed forfeits its bond to the requester (sealing without
 //!   revealing would be a free option to probe or stall the auction) and only its rent comes back
 //!   (the request counts open bids; a request is closed only when none is left).
 

@@ -98,9 +98,10 @@ pub fn settle(request: &Pubkey) -> Instruction {
     )
 }
 
-/// Returns a losing bid's bond and rent to `destination`.
+/// Returns a losing bid's bond and rent to `destination`. `signer` is the bid's miner, or anyone
+/// closing a bid its miner left behind (then `destination` must be the miner).
 pub fn withdraw_bid(
-    miner: &Pubkey,
+    signer: &Pubkey,
     request: &Pubkey,
     bid: &Pubkey,
     destination: &Pubkey,
@@ -109,7 +110,7 @@ pub fn withdraw_bid(
     ix(
         AuctionInstruction::WithdrawBid,
         vec![
-            AccountMeta::new_readonly(*miner, true),
+            AccountMeta::new_readonly(*signer, true),
             AccountMeta::new(*request, false),
             AccountMeta::new(*bid, false),
             AccountMeta::new(*destination, false),
