@@ -110,7 +110,8 @@ fn the_epoch_roll_reweighs_agaves_epoch_stakes_and_is_the_only_issuance() {
     let start = Instant::now();
     while client.get_slot().unwrap_or(0) < 120 {
         assert!(
-            start.elapsed() < Duration::from_secs(240),
+            // Generous: on a 2-core machine shared with other tests the node runs slowly.
+            start.elapsed() < Duration::from_secs(600),
             "no finalized slot 120 (processed: {:?})",
             client.get_slot_with_commitment(CommitmentConfig::processed())
         );

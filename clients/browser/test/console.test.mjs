@@ -30,7 +30,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (page) await page.screenshot({ path: join(artifacts, "console-final.png"), fullPage: true });
+  if (page) await page.screenshot({ path: join(artifacts, "console-final.png"), fullPage: true, timeout: 120_000 });
   if (browser) await browser.close();
 });
 
@@ -58,7 +58,7 @@ test("the console loads and updates live", async () => {
   const leaders = await page.locator("[data-testid=upcoming-leaders] li").count();
   assert.ok(leaders >= 8, `${leaders} upcoming leaders listed`);
   assert.equal(await page.locator("[data-testid=upcoming-leaders] li.me").count(), leaders);
-  await page.screenshot({ path: join(artifacts, "console-loaded.png"), fullPage: true });
+  await page.screenshot({ path: join(artifacts, "console-loaded.png"), fullPage: true, timeout: 120_000 });
 });
 
 test("a chat question gets a streamed answer whose receipt turns verified", async () => {
@@ -97,7 +97,7 @@ test("a chat question gets a streamed answer whose receipt turns verified", asyn
   assert.ok(updates > 3, `the answer arrived in pieces (${updates} updates)`);
   const auction = (await answer.locator("[data-testid=receipt-auction]").textContent()).trim();
   assert.match(auction, /^[1-9A-HJ-NP-Za-km-z]{32,44}$/);
-  await page.screenshot({ path: join(artifacts, "chat-answered.png"), fullPage: true });
+  await page.screenshot({ path: join(artifacts, "chat-answered.png"), fullPage: true, timeout: 120_000 });
 
   // The verifiers' verdict reaches the page through the live book: pending -> verified.
   const status = answer.locator("[data-testid=receipt-status]");
@@ -119,7 +119,7 @@ test("a chat question gets a streamed answer whose receipt turns verified", asyn
   assert.notEqual(cells[3], "—", "a winner");
   assert.ok(Number(cells[4]) > 0, `a price (${cells[4]})`);
   assert.equal(cells[7], "verified");
-  await page.screenshot({ path: join(artifacts, "chat-verified.png"), fullPage: true });
+  await page.screenshot({ path: join(artifacts, "chat-verified.png"), fullPage: true, timeout: 120_000 });
 });
 
 test("the page logged no errors", () => {
