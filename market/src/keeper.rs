@@ -79,11 +79,7 @@ pub fn left_behind(
     bids.iter()
         .filter_map(|(key, bid)| {
             let r = requests.get(&bid.request)?;
-            let job_under_way = matches!(
-                r.state,
-                RequestState::Awarded | RequestState::Delivered | RequestState::Verifying
-            );
-            if r.state == RequestState::Open || (job_under_way && r.winner == *key) {
+            if r.state == RequestState::Open || (r.state.job_under_way() && r.winner == *key) {
                 return None;
             }
             let ix = withdraw_bid(closer, &bid.request, key, &bid.miner, &r.requester);

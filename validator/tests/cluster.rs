@@ -219,8 +219,7 @@ fn a_dead_leader_does_not_stop_the_others_and_a_restart_catches_up() {
     // finalized chain (none in a slot the cluster had passed, forking away), and it did produce
     // some.
     let produced_since_restart = |log: &str| -> Vec<u64> {
-        let after = log.rsplit("ledger processed in").next().unwrap_or("");
-        after
+        common::since_last_start(log)
             .lines()
             .filter_map(|l| {
                 let rest = l.split_once("new fork:")?.1;
@@ -261,11 +260,7 @@ fn a_dead_leader_does_not_stop_the_others_and_a_restart_catches_up() {
             common::tail(&c.members[3].log(), 60)
         );
     }
-    let held_back = c.members[3]
-        .log()
-        .rsplit("ledger processed in")
-        .next()
-        .unwrap_or("")
+    let held_back = common::since_last_start(&c.members[3].log())
         .contains("Haven't landed a vote, so skipping my leader slot");
     println!(
         "member 3 produced {mine:?} after its restart, all finalized (it held back its leader \

@@ -365,10 +365,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             }
             // Open (no bids yet), unfilled, or finished (paid, slashed, timed out): closing returns
             // what is left (the escrow, or just the rent) to the requester's destination.
-            if matches!(
-                req.state,
-                RequestState::Awarded | RequestState::Delivered | RequestState::Verifying
-            ) {
+            if req.state.job_under_way() {
                 return Err(AuctionError::WrongState.into());
             }
             if req.bids > 0 {
@@ -483,12 +480,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             if req.state == RequestState::Open {
                 return Err(AuctionError::TooEarly.into());
             }
-            // The winner's bond backs the job until it ends (paid, slashed or timed out).
-            let live_winner = matches!(
-                req.state,
-                RequestState::Awarded | RequestState::Delivered | RequestState::Verifying
-            );
-            if live_winner && req.winner == *bacc.get_key() {
+            if req.state.job_under_way() && req.winner == *bacc.get_key() {
                 return Err(AuctionError::WinnerCannotWithdraw.into());
             }
             req.remove_bid()?;

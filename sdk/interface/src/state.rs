@@ -36,6 +36,17 @@ pub enum RequestState {
     Slashed = 8,
 }
 
+impl RequestState {
+    /// Whether the winner's job is under way (awarded, delivered or verifying): its bond backs
+    /// the job until `Finalize` or `ClaimTimeout` ends it.
+    pub fn job_under_way(self) -> bool {
+        matches!(
+            self,
+            RequestState::Awarded | RequestState::Delivered | RequestState::Verifying
+        )
+    }
+}
+
 /// Most verifiers in a committee.
 pub const MAX_COMMITTEE: usize = 5;
 

@@ -333,6 +333,12 @@ pub fn post_raw(port: u16, body: &[u8]) -> (u16, String) {
     (status, body)
 }
 
+/// The part of `log` since the node's last start (after Agave's last "ledger processed in"
+/// line); all of it when there is none.
+pub fn since_last_start(log: &str) -> &str {
+    log.rsplit("ledger processed in").next().unwrap_or(log)
+}
+
 /// The slot Agave's start-up processing began from in `log`, the last start's: a snapshot's
 /// slot, or 0 for genesis ("Processing ledger from slot N...").
 pub fn processed_from(log: &str) -> Option<u64> {
