@@ -45,7 +45,7 @@ function verdict(verification, auctionState) {
     case "valid": return "verified";
     case "fraud": return "slashed";
     case "pending": return "pending";
-    case "unchallenged": return "paid, unchallenged";
+    case "void": return "voided, refunded";
     default:
       if (auctionState === "timedout") return "timed out";
       if (auctionState === "unfilled") return "unfilled";

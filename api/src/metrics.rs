@@ -148,16 +148,7 @@ impl NodeMetrics {
                 .inc();
         }
         // Every state is listed, at zero when no auction is in it.
-        for s in [
-            RequestState::Open,
-            RequestState::Awarded,
-            RequestState::Unfilled,
-            RequestState::Delivered,
-            RequestState::TimedOut,
-            RequestState::Verifying,
-            RequestState::Paid,
-            RequestState::Slashed,
-        ] {
+        for s in RequestState::ALL {
             let state = format!("{s:?}").to_lowercase();
             let _ = self
                 .auctions

@@ -563,7 +563,8 @@ fn answer(
             "server_error",
             "not_served",
             format!(
-                "auction {auction} ended {:?} without a result (escrow refunded)",
+                "auction {auction} ended {:?} without a result (the escrow goes back to the \
+                 payer when the auction closes)",
                 request.state
             ),
         ));
@@ -630,7 +631,7 @@ pub struct Receipt {
     pub auction: String,
     /// The auction's state.
     pub state: String,
-    /// Verification: pending, valid, fraud, or unchallenged (paid at the deadline).
+    /// Verification: pending, valid, fraud, or void (no committee reached a verdict: refunded).
     pub verification: String,
     /// The model id (hex).
     pub model_id: String,

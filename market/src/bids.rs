@@ -78,6 +78,11 @@ impl BidBook {
         self.bids.get(&request.to_string())
     }
 
+    /// Whether it bid on `request`.
+    pub fn contains(&self, request: &Pubkey) -> bool {
+        self.bids.contains_key(&request.to_string())
+    }
+
     /// Every request bid on.
     pub fn requests(&self) -> Vec<Pubkey> {
         self.bids.keys().filter_map(|k| k.parse().ok()).collect()

@@ -1,8 +1,9 @@
 //! The chain as the market's participants see it: auction requests and bids read over JSON-RPC,
 //! transactions signed and sent to the node.
 
-use ambient_sdk::auction::state::{Bid, Request, BID_LEN, REQUEST_LEN};
+use ambient_sdk::auction::state::{Bid, Request, BID_LEN, REQUESTER_OFFSET, REQUEST_LEN};
 use ambient_sdk::auction::ID as AUCTION;
+use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_instruction::Instruction;
@@ -10,7 +11,7 @@ use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
 use solana_rpc_client::rpc_client::RpcClient;
 use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
-use solana_rpc_client_api::filter::RpcFilterType;
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
@@ -56,6 +57,15 @@ impl Chain {
         self.program_accounts(REQUEST_LEN, |d| Request::read(d).ok().flatten())
     }
 
+    /// The request accounts `requester` opened, decoded (malformed ones skipped).
+    pub fn requests_of(&self, requester: &Pubkey) -> Result<Vec<(Pubkey, Request)>, MarketError> {
+        let by = RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+            REQUESTER_OFFSET,
+            requester.to_bytes().to_vec(),
+        ));
+        self.program_accounts_where(REQUEST_LEN, vec![by], |d| Request::read(d).ok().flatten())
+    }
+
     /// Every bid account, decoded (malformed ones skipped).
     pub fn bids(&self) -> Result<Vec<(Pubkey, Bid)>, MarketError> {
         self.program_accounts(BID_LEN, |d| Bid::read(d).ok().flatten())
@@ -67,8 +77,19 @@ impl Chain {
         len: usize,
         decode: impl Fn(&[u8]) -> Option<T>,
     ) -> Result<Vec<(Pubkey, T)>, MarketError> {
+        self.program_accounts_where(len, Vec::new(), decode)
+    }
+
+    /// Like [`Chain::program_accounts`], among the accounts that also match `filters`.
+    fn program_accounts_where<T>(
+        &self,
+        len: usize,
+        mut filters: Vec<RpcFilterType>,
+        decode: impl Fn(&[u8]) -> Option<T>,
+    ) -> Result<Vec<(Pubkey, T)>, MarketError> {
+        filters.push(RpcFilterType::DataSize(len as u64));
         let config = RpcProgramAccountsConfig {
-            filters: Some(vec![RpcFilterType::DataSize(len as u64)]),
+            filters: Some(filters),
             account_config: RpcAccountInfoConfig {
                 encoding: Some(UiAccountEncoding::Base64),
                 ..RpcAccountInfoConfig::default()
@@ -115,6 +136,18 @@ impl Chain {
             }
             None => Ok(None),
         }
+    }
+
+    /// The LStake table in force (the committee draw's weights).
+    pub fn lstake_table(&self) -> Result<LStakeTable, MarketError> {
+        let data = self
+            .rpc
+            .get_account_with_commitment(&LSTAKE_TABLE, CommitmentConfig::processed())?
+            .value
+            .ok_or_else(|| MarketError::Account(LSTAKE_TABLE.to_string(), "missing".into()))?
+            .data;
+        LStakeTable::decode(&data)
+            .map_err(|e| MarketError::Account(LSTAKE_TABLE.to_string(), e.to_string()))
     }
 
     /// Rent-exempt minimum for `len` bytes.

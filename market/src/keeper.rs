@@ -1,6 +1,8 @@
 //! Moving auctions along: the permissionless steps anyone may take once their slot has come —
-//! settle after the reveal window, draw the committee after delivery, finalise on a quorum or at
-//! the verification deadline, claim a missed deadline, close the bids miners left behind. The
+//! settle after the reveal window, draw the committee after delivery, finalise on a verdict or at
+//! the verification deadline (a new committee, or a void after the last), void a job whose
+//! committee could not be drawn in time, claim a missed deadline, close the bids miners left
+//! behind. The
 //! node runs them for every request; a miner runs them for its own.
 
 use std::collections::HashMap;
@@ -9,6 +11,7 @@ use ambient_sdk::auction::instruction::{
     claim_timeout, draw_committee, finalize, settle, withdraw_bid,
 };
 use ambient_sdk::auction::state::{Bid, Request, RequestState};
+use ambient_sdk::auction::DRAW_SLOTS;
 use log::debug;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -34,12 +37,21 @@ pub fn due(
         RequestState::Awarded if slot >= r.deadline => {
             payee(chain)?.map(|m| claim_timeout(key, &r.winner, &r.requester, &m))
         }
-        RequestState::Delivered if slot > r.result.slot => Some(draw_committee(key)),
+        RequestState::Delivered if slot >= r.draw_slot().saturating_add(DRAW_SLOTS) => {
+            // No committee was drawn in time: void the job.
+            payee(chain)?.map(|m| finalize(key, &r.winner, &r.requester, &m))
+        }
+        RequestState::Delivered if slot > r.draw_slot() => {
+            // A draw with no one eligible would fail (and cost its fee): wait for the window
+            // to end, or for an epoch roll to bring verifiers.
+            let table = chain.lstake_table()?;
+            let eligible = table.entries.iter().any(|(k, w)| *w > 0 && r.may_verify(k));
+            eligible.then(|| draw_committee(key))
+        }
         RequestState::Verifying => {
             let c = &r.committee;
-            let quorum = c.len as u32 / 2 + 1;
-            let decided = c.valid.count_ones() >= quorum || c.fraud.count_ones() >= quorum;
-            if decided || slot >= c.deadline {
+            if c.valid_majority() || c.fraud_majority() || slot >= c.deadline {
+                // A verdict, a new committee in place of a silent one, or a void.
                 payee(chain)?.map(|m| finalize(key, &r.winner, &r.requester, &m))
             } else {
                 None

@@ -3,15 +3,19 @@
 //!   engine while committing to every token's logits (PoL), stores the output, submits the result;
 //! - [`verifier::Verifier`]: validates the jobs whose committee it is drawn into and votes;
 //! - [`keeper`]: the permissionless steps that move every auction along;
+//! - [`pace`]: the slot length and the miner's speed, to bid only on jobs it can finish;
 //! - [`requester`]: opening a request and reading its output;
-//! - [`roles`]: the miner and verifier loops a node runs on their own threads.
+//! - [`closer::Closer`]: closing a requester's finished auctions (escrow and rent back);
+//! - [`roles`]: the miner, verifier and closer loops a node runs on their own threads.
 
 pub mod bids;
 pub mod blobs;
 pub mod chain;
+pub mod closer;
 pub mod error;
 pub mod keeper;
 pub mod miner;
+pub mod pace;
 pub mod requester;
 pub mod roles;
 pub mod stats;

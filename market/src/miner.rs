@@ -1,7 +1,9 @@
 //! The miner: watches requests for the model it serves, bids by its price policy (sealed, with a
-//! bond), reveals, and when it wins fetches the prompt, generates with the engine while hashing
-//! every token's logits (PoL), stores the output in the blob store and submits the commitment
-//! before the deadline. It takes back its losing bonds and moves its own jobs along.
+//! bond) on the jobs it can do — the prompt fetched and usable, the deadline within reach at its
+//! measured speed behind the jobs it already owes — reveals, and when it wins generates with the
+//! engine while hashing every token's logits (PoL), stores the output (and the prompt again, so
+//! verifiers find both) in the blob store and submits the commitment before the deadline. It takes
+//! back its losing bonds and moves its own jobs along.
 
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -22,6 +24,7 @@ use crate::bids::{BidBook, SealedBid};
 use crate::blobs::Blobs;
 use crate::chain::Chain;
 use crate::error::MarketError;
+use crate::pace::{SlotClock, Speed};
 use crate::stream::Push;
 use crate::{keeper, sampling};
 
@@ -72,6 +75,12 @@ pub struct Miner {
     /// The slot at which each request's latest bid or reveal was sent: passes come several times a
     /// slot, so a step is sent again only once a whole slot went by without it landing.
     sent: std::collections::HashMap<Pubkey, u64>,
+    /// The prompts of the requests it bid on, fetched before bidding.
+    prompts: std::collections::HashMap<Pubkey, Vec<u32>>,
+    /// Requests it passed on (and why), so each is looked at once.
+    passed: std::collections::HashMap<Pubkey, String>,
+    blobs: Blobs,
+    clock: SlotClock,
 }
 
 impl Miner {
@@ -100,6 +109,10 @@ impl Miner {
             stats: Default::default(),
             serving: None,
             sent: Default::default(),
+            prompts: Default::default(),
+            passed: Default::default(),
+            blobs: Blobs::new(api_url)?,
+            clock: SlotClock::default(),
         })
     }
 
@@ -142,15 +155,103 @@ impl Miner {
             }
         }
         let slot = self.chain.landing_slot()?;
+        self.clock.observe(slot);
         let requests = self.chain.requests()?;
-        self.sent
-            .retain(|k, _| requests.iter().any(|(r, _)| r == k));
+        let live = |k: &Pubkey| requests.iter().any(|(r, _)| r == k);
+        self.sent.retain(|k, _| live(k));
+        self.passed.retain(|k, _| live(k));
+        self.prompts.retain(|k, _| live(k));
+        let queued = self.queued(&requests);
         for (key, r) in &requests {
+            if r.state == RequestState::Open && !self.book.contains(key) {
+                if self.passed.contains_key(key) || slot >= r.bid_end {
+                    continue;
+                }
+                if let Err(why) = self.worth_bidding(key, r, queued) {
+                    info!("miner: passing on {key}: {why}");
+                    self.passed.insert(*key, why);
+                    continue;
+                }
+            }
             if let Err(e) = self.on_request(slot, key, r) {
                 warn!("miner: request {key}: {e}");
             }
         }
         Ok(())
+    }
+
+    /// Tokens it owes: the most its won jobs not yet delivered and its open bids (which it may
+    /// win) can take.
+    fn queued(&self, requests: &[(Pubkey, Request)]) -> u64 {
+        let me = self.key.pubkey();
+        requests
+            .iter()
+            .filter(|(k, r)| match r.state {
+                RequestState::Open => self.book.contains(k),
+                RequestState::Awarded => r.winner_miner == me,
+                _ => false,
+            })
+            .map(|(_, r)| u64::from(r.max_tokens))
+            .sum()
+    }
+
+    /// Whether to bid on `r`: its model, a price it takes, a usable prompt (fetched now and kept
+    /// for serving), and a deadline it can meet after the `queued` tokens it owes. `Err` says why
+    /// not.
+    fn worth_bidding(&mut self, key: &Pubkey, r: &Request, queued: u64) -> Result<(), String> {
+        if r.model_id != self.model_id {
+            return Err("another model".into());
+        }
+        if self.policy.ask(r.max_tokens) > r.max_price {
+            return Err(format!(
+                "the maximum price {} is below its ask",
+                r.max_price
+            ));
+        }
+        let prompt = self.usable_prompt(r)?;
+        let speed = Speed::from_totals(
+            self.stats.tokens_generated.get(),
+            self.stats.generation_ms.get(),
+        );
+        let slots = r.deadline.saturating_sub(r.reveal_end);
+        if !speed.feasible(queued, r.max_tokens, slots, self.clock.slot()) {
+            return Err(format!(
+                "{} tokens behind {queued} owed cannot be served in {slots} slots of {:?} at \
+                 {:?} a token",
+                r.max_tokens,
+                self.clock.slot(),
+                speed.per_token.unwrap_or_default()
+            ));
+        }
+        self.prompts.insert(*key, prompt);
+        Ok(())
+    }
+
+    /// The request's prompt from the blob store, if the engine can serve it: present, matching its
+    /// hash, not empty, every token in the vocabulary, and room for `max_tokens` in the context.
+    fn usable_prompt(&self, r: &Request) -> Result<Vec<u32>, String> {
+        let prompt = self
+            .blobs
+            .get_tokens(&r.prompt_hash)
+            .map_err(|e| format!("prompt unavailable ({e})"))?;
+        let vocab = self.engine.tokenizer().vocab_size();
+        let context = self.engine.max_context();
+        if prompt.is_empty() || tokens_hash(&prompt) != r.prompt_hash {
+            return Err("the prompt does not match its hash".into());
+        }
+        if let Some(t) = prompt.iter().find(|&&t| t as usize >= vocab) {
+            return Err(format!(
+                "prompt token {t} is outside the vocabulary ({vocab})"
+            ));
+        }
+        if prompt.len() + r.max_tokens as usize > context {
+            return Err(format!(
+                "{} prompt tokens and {} to generate exceed the context ({context})",
+                prompt.len(),
+                r.max_tokens
+            ));
+        }
+        Ok(prompt)
     }
 
     /// Whether a bid or reveal for `key` sent earlier may still land (sent this slot or the last).
@@ -163,11 +264,9 @@ impl Miner {
         let mine = self.book.get(key).cloned();
         match (r.state, mine) {
             (RequestState::Open, None) if slot < r.bid_end => {
-                let ask = self.policy.ask(r.max_tokens);
-                if r.model_id == self.model_id && ask <= r.max_price {
-                    self.sent.insert(*key, slot);
-                    self.place(key, SealedBid::new(ask))?;
-                }
+                // Checked by `worth_bidding` (prompt fetched, deadline within reach).
+                self.sent.insert(*key, slot);
+                self.place(key, SealedBid::new(self.policy.ask(r.max_tokens)))?;
             }
             (RequestState::Open, Some(b)) if slot < r.bid_end => {
                 // Sent but not landed (a restart, a dropped transaction): send it again.
@@ -203,10 +302,7 @@ impl Miner {
                 let bid_key = b.keypair()?.pubkey();
                 if bid_key == r.winner {
                     keeper::crank(&self.chain, &self.key, slot, key, r);
-                    if matches!(
-                        r.state,
-                        RequestState::Paid | RequestState::Slashed | RequestState::TimedOut
-                    ) {
+                    if r.state.is_final() {
                         self.book.remove(key)?;
                     }
                 } else {
@@ -247,6 +343,7 @@ impl Miner {
     /// Generates a won job on its own thread, so the miner keeps bidding and revealing.
     fn start_serving(&mut self, key: &Pubkey, r: &Request) -> Result<(), MarketError> {
         let job = Job {
+            prompt: self.prompts.get(key).cloned(),
             key: self.key.clone(),
             engine: self.engine.clone(),
             model_id: self.model_id,
@@ -267,6 +364,8 @@ impl Miner {
 
 /// What a job's thread needs.
 struct Job {
+    /// The prompt fetched when bidding (fetched again if the miner restarted since).
+    prompt: Option<Vec<u32>>,
     key: Arc<Keypair>,
     engine: Arc<Engine>,
     model_id: [u8; 32],
@@ -277,13 +376,17 @@ struct Job {
 }
 
 impl Job {
-    /// Serves a won job: prompt from the blob store, generation with PoL, output stored, result
-    /// submitted.
+    /// Serves a won job: the prompt (kept from bidding, or from the blob store), generation with
+    /// PoL, output and prompt stored (verifiers need both, and the prompt may have expired from
+    /// the store), result submitted.
     fn serve(&self, key: &Pubkey, r: &Request) -> Result<(), MarketError> {
         let chain = Chain::new(&self.rpc_url);
         let blobs = Blobs::new(&self.api_url)?;
         let me = self.key.pubkey();
-        let prompt = blobs.get_tokens(&r.prompt_hash)?;
+        let prompt = match &self.prompt {
+            Some(p) => p.clone(),
+            None => blobs.get_tokens(&r.prompt_hash)?,
+        };
         if tokens_hash(&prompt) != r.prompt_hash || prompt.is_empty() {
             return Err(MarketError::Invalid(format!(
                 "request {key}: unusable prompt"
@@ -334,6 +437,7 @@ impl Job {
             let end = Push::signed(miner, key, tokens.len() as u32, &[], true);
             let _ = blobs.push_stream(key, &end);
         }
+        blobs.put_tokens(&prompt)?;
         if self.upload_output {
             blobs.put_tokens(tokens)?;
         }

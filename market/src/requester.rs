@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use ambient_sdk::auction::instruction::{request, RequestParams};
-use ambient_sdk::auction::state::{Request, RequestState, Sampling, REQUEST_LEN};
+use ambient_sdk::auction::state::{Request, Sampling, REQUEST_LEN};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
 use solana_signer::Signer;
@@ -37,13 +37,7 @@ pub struct Ask {
 
 /// Whether a request is over (nothing more will happen to its money).
 pub fn is_final(r: &Request) -> bool {
-    matches!(
-        r.state,
-        RequestState::Paid
-            | RequestState::Slashed
-            | RequestState::TimedOut
-            | RequestState::Unfilled
-    )
+    r.state.is_final()
 }
 
 /// A signed auction opening: the request account and the transaction that creates it, kept so

@@ -1,4 +1,4 @@
-//! The miner and verifier loops, each on its own thread, until the exit flag is set.
+//! The miner, verifier and closer loops, each on its own thread, until the exit flag is set.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use log::{error, warn};
 
+use crate::closer::Closer;
 use crate::miner::Miner;
 use crate::verifier::Verifier;
 
@@ -19,6 +20,12 @@ pub trait Role: Send + 'static {
 impl Role for Miner {
     fn step(&mut self) -> Result<(), crate::MarketError> {
         Miner::step(self)
+    }
+}
+
+impl Role for Closer {
+    fn step(&mut self) -> Result<(), crate::MarketError> {
+        Closer::step(self)
     }
 }
 

@@ -10,7 +10,9 @@ use ambient_programs::auction::instruction::{
     bid, cancel, claim_timeout, draw_committee, finalize, request, reveal, settle, submit_result,
     verdict, withdraw_bid, RequestParams,
 };
-use ambient_programs::auction::processor::{MIN_BID_BOND, VERIFIER_FEE_BPS, VERIFY_SLOTS};
+use ambient_programs::auction::processor::{
+    DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, VERIFIER_FEE_BPS, VERIFY_SLOTS,
+};
 use ambient_programs::auction::state::{
     JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
 };
@@ -650,7 +652,12 @@ fn a_missed_deadline_refunds_the_requester_and_slashes_the_winner() {
 /// drawn often if it were not excluded), a delivered job: (chain, verifiers, requester, request,
 /// winner, loser).
 fn delivered() -> (Chain, Vec<Keypair>, Keypair, Pubkey, Bidder, Bidder) {
-    let verifiers: Vec<Keypair> = (0..4).map(|_| Keypair::new()).collect();
+    delivered_with(4)
+}
+
+/// Like [`delivered`], with `n` verifiers.
+fn delivered_with(n: usize) -> (Chain, Vec<Keypair>, Keypair, Pubkey, Bidder, Bidder) {
+    let verifiers: Vec<Keypair> = (0..n).map(|_| Keypair::new()).collect();
     let miner = Keypair::new();
     let mut lstake: Vec<(Pubkey, u64)> = verifiers.iter().map(|v| (v.pubkey(), 100)).collect();
     lstake.push((miner.pubkey(), 10_000));
@@ -998,27 +1005,190 @@ fn reward_pool(c: &Chain) -> RewardPool {
     .unwrap()
 }
 
-#[test]
-fn without_a_majority_the_miner_is_paid_after_the_deadline() {
-    let (mut c, _verifiers, requester, req, win, _) = delivered();
-    c.advance(1);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
-    let fin = finalize(
-        &req,
+/// Sends `ix` (the faucet pays) and returns the auction error it fails with.
+fn fails(c: &Chain, ix: Instruction) -> Option<AuctionError> {
+    code(c.send(&c.faucet, &[], &[ix]).unwrap_err())
+}
+
+/// The finalize instruction of `req` (won by `win`).
+fn fin(req: &Pubkey, win: &Bidder, requester: &Keypair) -> Instruction {
+    finalize(
+        req,
         &win.bid.pubkey(),
         &requester.pubkey(),
         &win.key.pubkey(),
-    );
+    )
+}
+
+/// The members of `req`'s committee in `voters` vote `valid`.
+fn vote(c: &Chain, verifiers: &[Keypair], req: &Pubkey, voters: &[Pubkey], valid: bool) {
+    for m in voters {
+        let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
+        c.send(&c.faucet, &[v], &[verdict(m, req, valid)]).unwrap();
+    }
+}
+
+/// Nobody's work is booked in the current epoch.
+fn no_one_credited(c: &Chain, who: &[Pubkey]) {
+    let (book, epoch) = (work_book(c), c.bank.epoch());
+    for k in who {
+        assert_eq!(book.earned(epoch, k), Credit::default(), "{k} credited");
+    }
+}
+
+#[test]
+fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid_meanwhile() {
+    let (mut c, verifiers, requester, req, win, _) = delivered();
+    c.advance(1);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    let first = committee_of(&c, &req);
+    // One vote of three is no verdict: too early until the deadline.
+    vote(&c, &verifiers, &req, &first[..1], true);
     assert_eq!(
-        code(
-            c.send(&c.faucet, &[], std::slice::from_ref(&fin))
-                .unwrap_err()
-        ),
+        fails(&c, fin(&req, &win, &requester)),
         Some(AuctionError::TooEarly)
     );
     c.advance(VERIFY_SLOTS);
-    c.send(&c.faucet, &[], &[fin]).unwrap();
-    assert_eq!(read(&c, &req).state, RequestState::Paid);
+    let (r0, m0) = (
+        c.bank.get_balance(&requester.pubkey()),
+        c.bank.get_balance(&win.key.pubkey()),
+    );
+    // At the deadline without a verdict: a new committee is due; no one is paid or credited.
+    c.send(&c.faucet, &[], &[fin(&req, &win, &requester)])
+        .unwrap();
+    let r = read(&c, &req);
+    assert_eq!(r.state, RequestState::Delivered);
+    assert_eq!((r.committee.round, r.verification()), (1, "pending"));
+    assert_eq!(c.bank.get_balance(&requester.pubkey()), r0);
+    assert_eq!(c.bank.get_balance(&win.key.pubkey()), m0);
+    let everyone: Vec<Pubkey> = verifiers.iter().map(|v| v.pubkey()).collect();
+    no_one_credited(&c, &everyone);
+    no_one_credited(&c, &[win.key.pubkey()]);
+    // The redraw is seeded by a slot after the silent committee's deadline.
+    assert_eq!(
+        fails(&c, draw_committee(&req)),
+        Some(AuctionError::TooEarly)
+    );
+    c.advance(1);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    let second = committee_of(&c, &req);
+    let r = read(&c, &req);
+    assert_eq!((r.state, r.committee.round), (RequestState::Verifying, 2));
+    // The two silent members are out: the one that voted and the fourth verifier remain.
+    assert_eq!(second.len(), 2, "{second:?}");
+    assert!(second.contains(&first[0]));
+    assert!(!second.contains(&first[1]) && !second.contains(&first[2]));
+    assert!(!second.contains(&win.key.pubkey()));
+    // A verdict of the new committee pays and credits as usual; the old votes do not count.
+    vote(&c, &verifiers, &req, &second[..1], true);
+    assert_eq!(
+        fails(&c, fin(&req, &win, &requester)),
+        Some(AuctionError::TooEarly)
+    );
+    vote(&c, &verifiers, &req, &second[1..], true);
+    c.advance(1);
+    c.send(&c.faucet, &[], &[fin(&req, &win, &requester)])
+        .unwrap();
+    let r = read(&c, &req);
+    assert_eq!((r.state, r.verification()), (RequestState::Paid, "valid"));
+    let book = work_book(&c);
+    assert_eq!(book.work(c.bank.epoch(), &win.key.pubkey()), 10);
+}
+
+#[test]
+fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
+    // The attack: a miner whose committee stays silent (offline, or paid to) used to be paid
+    // and credited with inference work at the deadline. Now silence only ever voids the job.
+    let (mut c, verifiers, requester, req, win, lose) = delivered_with(9);
+    let (r0, m0) = (
+        c.bank.get_balance(&requester.pubkey()),
+        c.bank.get_balance(&win.key.pubkey()),
+    );
+    let mut silent: Vec<Pubkey> = Vec::new();
+    for round in 1..=MAX_COMMITTEES {
+        c.advance(1);
+        c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+        let members = committee_of(&c, &req);
+        assert_eq!(read(&c, &req).committee.round, round);
+        assert!(
+            members.iter().all(|m| !silent.contains(m)),
+            "round {round}: {members:?} repeats a silent member of the last round"
+        );
+        silent = members;
+        c.advance(VERIFY_SLOTS);
+        c.send(&c.faucet, &[], &[fin(&req, &win, &requester)])
+            .unwrap();
+    }
+    let r = read(&c, &req);
+    assert_eq!((r.state, r.verification()), (RequestState::Voided, "void"));
+    // The escrow goes back whole; the bond and the bid's rent go back to the miner.
+    assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL);
+    assert_eq!(
+        c.bank.get_balance(&win.key.pubkey()),
+        m0 + MIN_BID_BOND + c.rent(BID_LEN)
+    );
+    let everyone: Vec<Pubkey> = verifiers.iter().map(|v| v.pubkey()).collect();
+    no_one_credited(&c, &everyone);
+    no_one_credited(&c, &[win.key.pubkey()]);
+    c.advance(1); // a new blockhash: these are new transactions, not replays
+    assert_eq!(
+        fails(&c, draw_committee(&req)),
+        Some(AuctionError::WrongState)
+    );
+    assert_eq!(
+        fails(&c, fin(&req, &win, &requester)),
+        Some(AuctionError::WrongState)
+    );
+    // Once the losing bid is withdrawn, the requester closes the account and takes its rent back.
+    withdraw(&c, &req, &lose).unwrap();
+    let r1 = c.bank.get_balance(&requester.pubkey());
+    c.send(
+        &requester,
+        &[],
+        &[cancel(&requester.pubkey(), &req, &requester.pubkey())],
+    )
+    .unwrap();
+    assert_eq!(
+        c.bank.get_balance(&requester.pubkey()),
+        r1 + c.rent(REQUEST_LEN) - c.fee(1)
+    );
+}
+
+#[test]
+fn a_delivered_job_no_one_can_verify_is_voided_after_the_draw_window() {
+    // Only the miner has LStake: no committee can be drawn. The job must not hold the escrow
+    // and the bond forever.
+    let (mut c, _, requester, req, win, _) = delivered_with(0);
+    let (r0, m0) = (
+        c.bank.get_balance(&requester.pubkey()),
+        c.bank.get_balance(&win.key.pubkey()),
+    );
+    c.advance(1);
+    assert_eq!(
+        fails(&c, draw_committee(&req)),
+        Some(AuctionError::NoVerifiers)
+    );
+    assert_eq!(
+        fails(&c, fin(&req, &win, &requester)),
+        Some(AuctionError::TooEarly)
+    );
+    // Blocks every few slots (a bank cannot skip a whole epoch: no leader schedule would cover it).
+    for _ in 0..DRAW_SLOTS / 8 {
+        c.advance(8);
+    }
+    assert_eq!(
+        fails(&c, draw_committee(&req)),
+        Some(AuctionError::DrawWindowPassed)
+    );
+    c.send(&c.faucet, &[], &[fin(&req, &win, &requester)])
+        .unwrap();
+    assert_eq!(read(&c, &req).state, RequestState::Voided);
+    assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL);
+    assert_eq!(
+        c.bank.get_balance(&win.key.pubkey()),
+        m0 + MIN_BID_BOND + c.rent(BID_LEN)
+    );
+    no_one_credited(&c, &[win.key.pubkey()]);
 }
 
 #[derive(Clone, Debug)]

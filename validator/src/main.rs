@@ -17,6 +17,7 @@ use ambient_api::{AuctionSettings, ChatService, Console, ConsoleConfig, NodeMetr
 use ambient_blobs::{BlobServer, BlobStore};
 use ambient_limits::Limiter;
 use ambient_llm::{Engine, EngineOptions};
+use ambient_market::closer::Closer;
 use ambient_market::miner::{Miner, PricePolicy};
 use ambient_market::roles;
 use ambient_market::stats::MarketStats;
@@ -605,17 +606,18 @@ fn main() -> Result<()> {
     );
     let listener = std::net::TcpListener::bind(api_addr)
         .with_context(|| format!("binding the HTTP API on {api_addr}"))?;
+    // The REST API's payer opens auctions for callers (a --dev ledger has one).
+    let payer_path = args
+        .api_keypair
+        .clone()
+        .unwrap_or_else(|| args.ledger.join(keys::API));
+    let api_payer = match &engine {
+        Some(_) if payer_path.exists() => Some(Arc::new(keys::read(&payer_path)?)),
+        _ => None,
+    };
     let routes = match &engine {
         Some(engine) => {
-            let payer_path = args
-                .api_keypair
-                .clone()
-                .unwrap_or_else(|| args.ledger.join(keys::API));
-            let payer = if payer_path.exists() {
-                Some(Arc::new(keys::read(&payer_path)?))
-            } else {
-                None
-            };
+            let payer = api_payer.clone();
             ambient_api::router(Arc::new(ChatService {
                 engine: engine.clone(),
                 model_name: model_name(&model_path),
@@ -669,6 +671,11 @@ fn main() -> Result<()> {
             let mut v = Verifier::new(identity.clone(), &rpc_url, &api.url(), engine.clone())?;
             v.with_stats(stats.clone());
             roles.push(roles::spawn("ambVerifier", v, every, exit.clone())?);
+        }
+        if let Some(payer) = api_payer {
+            // The auctions the API opened are closed once over: escrow and rent come back.
+            let closer = Closer::new(payer, &rpc_url);
+            roles.push(roles::spawn("ambCloser", closer, every * 8, exit.clone())?);
         }
         if miner_on {
             let key_path = args

@@ -348,12 +348,14 @@ fn production(
 
 #[test]
 fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
-    // Member 1 holds three quarters of the genesis LStake; only member 0 runs the inference
-    // market (miner, verifier, chat API).
+    // Member 1 holds three quarters of the genesis LStake; member 0 runs the inference market
+    // (miner, verifier, chat API), member 1 only verifies: the committee of member 0's jobs
+    // (the miner never verifies itself), whose verdict alone turns them into work.
     // Short epochs without warm-up: the work rolls into LStake at the next boundary and moves
     // the leader slots of the epoch after, within a few minutes of slots on a slow machine.
     let c = LocalCluster::launch(ClusterConfig {
         market: Some(0),
+        verifiers: vec![1],
         slots_per_epoch: Some(64),
         ..ClusterConfig::new(&[1, 3], 200)
     });
@@ -368,8 +370,7 @@ fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
         c.wait_for(i, 64, finalized(), WAIT);
     }
 
-    // Served jobs are member 0's validated work (member 1, the committee, never votes: they
-    // are paid at the verification deadline).
+    // Served jobs are member 0's work once member 1, the committee, finds them valid.
     let api = c.members[0].validator.as_ref().unwrap().api_url();
     let rt = tokio::runtime::Runtime::new().unwrap();
     for n in 0..2 {

@@ -622,3 +622,132 @@ fn a_winner_that_misses_the_deadline_is_slashed_and_the_requester_refunded() {
     // Timeout: half the bond slashed, half of that to the requester, with the whole escrow.
     assert_eq!(run.refunded_beyond_escrow(), MIN_BID_BOND / 4);
 }
+
+/// Asks the node's REST API for a short completion; returns (HTTP status, body).
+fn chat(v: &Validator, content: &str) -> (u16, serde_json::Value) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let r = reqwest::Client::new()
+            .post(format!("{}/v1/chat/completions", v.api_url()))
+            .json(&serde_json::json!({
+                "model": "SmolLM2-135M-Instruct.Q4_1",
+                "messages": [{"role": "user", "content": content}],
+                "max_tokens": 8,
+            }))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    })
+}
+
+/// Waits until `requester` has no request account left (its auctions all closed).
+fn all_closed(v: &Validator, chain: &Chain, requester: &solana_pubkey::Pubkey) {
+    let start = Instant::now();
+    loop {
+        let open = chain.requests_of(requester).unwrap();
+        if open.is_empty() {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "still open: {open:?}\nlog:\n{}",
+            common::tail(&v.log(), 60)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn the_auctions_the_api_opens_are_closed_when_over_and_the_payer_keeps_what_it_did_not_pay() {
+    // A node that verifies and keeps but runs no miner: the REST API's auctions go unfilled.
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger");
+    let (v, chain, _blobs) = node(&ledger, &["--no-market", "--verifier"]);
+    let payer = read_keypair_file(ledger.join("api-keypair.json"))
+        .unwrap()
+        .pubkey();
+    let balance = || chain.rpc().get_balance(&payer).unwrap();
+    let (open_fee, close_fee) = (10_000, 5_000);
+    let start = balance();
+    let (status, body) = chat(&v, "Say one.");
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (503, &"not_served".into()),
+        "{body}"
+    );
+    // Both auctions it opened (one retry) are closed: every lamport of escrow and rent is back.
+    all_closed(&v, &chain, &payer);
+    assert_eq!(balance(), start - 2 * (open_fee + close_fee));
+
+    // A miner joins and serves the next one: the payer is out the price and the fees, no more.
+    let miner = funded(&chain, 5);
+    let _m = ExternalMiner::start(&v, &miner, &dir.path().join("miner"), &[]);
+    let start = balance();
+    let (status, answer) = chat(&v, "Say two.");
+    assert_eq!(status, 200, "{answer}");
+    let receipt = &answer["ambient"]["receipt"];
+    let price = receipt["price"].as_u64().unwrap();
+    assert!(price > 0, "{answer}");
+    all_closed(&v, &chain, &payer);
+    assert_eq!(balance(), start - price - open_fee - close_fee);
+}
+
+/// Opens an auction for `ask` whose prompt hash names no blob anyone stored.
+fn open_without_prompt(chain: &Chain, who: &Keypair, ask: &Ask) -> solana_pubkey::Pubkey {
+    let account = Keypair::new();
+    let params = ambient_sdk::auction::instruction::RequestParams {
+        model_id: ask.model_id,
+        prompt_hash: [0x5a; 32],
+        max_tokens: ask.max_tokens,
+        sampling: ask.sampling,
+        max_price: ask.max_price,
+        bid_slots: ask.bid_slots,
+        reveal_slots: ask.reveal_slots,
+        deadline_slots: ask.deadline_slots,
+    };
+    let rent = chain.rent(REQUEST_LEN).unwrap();
+    let ixs =
+        ambient_sdk::auction::instruction::request(&who.pubkey(), &account.pubkey(), params, rent);
+    chain.send(who, &[&account], &ixs).unwrap();
+    account.pubkey()
+}
+
+#[test]
+fn a_miner_bids_only_on_jobs_it_can_serve_so_a_requester_cannot_take_its_bond() {
+    // A requester whose prompt is missing, or whose deadline no miner can meet, used to win a
+    // share of the winner's bond at the timeout. The miner now passes on such requests.
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let (v, chain, blobs) = node(&dir.path().join("ledger"), &[]);
+    let requester = funded(&chain, 10);
+    let wait = |key| {
+        requester::wait(&chain, &key, Duration::from_secs(240), requester::is_final)
+            .unwrap_or_else(|e| panic!("{e}; log:\n{}", common::tail(&v.log(), 60)))
+    };
+    // A job it can serve (which also measures its speed).
+    let served = run_to_the_end(&v, &chain, &blobs, &requester, &ask(&engine, 8, SOL / 100));
+    assert_eq!(served.state, RequestState::Paid);
+
+    let missing = open_without_prompt(&chain, &requester, &ask(&engine, 8, SOL / 100));
+    let r = wait(missing);
+    assert_eq!((r.state, r.bids), (RequestState::Unfilled, 0));
+
+    let mut rushed = ask(&engine, 200, SOL / 10);
+    rushed.deadline_slots = 1;
+    let rushed = requester::open(&chain, &blobs, &requester, &rushed).unwrap();
+    let r = wait(rushed);
+    assert_eq!((r.state, r.bids), (RequestState::Unfilled, 0));
+
+    let log = v.log();
+    assert!(
+        log.contains(&format!("passing on {missing}: prompt unavailable")),
+        "{}",
+        common::tail(&log, 60)
+    );
+    assert!(
+        log.contains(&format!("passing on {rushed}: 200 tokens")),
+        "{}",
+        common::tail(&log, 60)
+    );
+}

@@ -27,6 +27,7 @@ _STATES = {
     6: "verifying",
     7: "paid",
     8: "slashed",
+    9: "voided",
 }
 # The request account's layout (little endian), as `ambient_sdk::auction::state::Request` writes it.
 _LAYOUT = struct.Struct("<BBB32s32s32sIfIfQQQQQQII32sQQ32sQ32s32s32sIQB160sBBQ32s32s")
@@ -157,13 +158,15 @@ class Request:
 
     @property
     def verification(self) -> str:
-        """``valid``, ``unchallenged``, ``fraud``, ``pending`` or ``none`` — as the chain's
-        programs decide it."""
-        quorum = len(self.committee) // 2 + 1
+        """``valid``, ``fraud``, ``void``, ``pending`` or ``none`` — as the chain's programs
+        decide it (only a committee majority pays or slashes; a job no committee decides is
+        voided and refunded)."""
         if self.state == "paid":
-            return "valid" if self.valid_votes >= quorum else "unchallenged"
+            return "valid"
         if self.state == "slashed":
             return "fraud"
+        if self.state == "voided":
+            return "void"
         if self.state in ("delivered", "verifying"):
             return "pending"
         return "none"
@@ -171,4 +174,4 @@ class Request:
     @property
     def is_final(self) -> bool:
         """Whether nothing more will happen to the auction's money."""
-        return self.state in ("paid", "slashed", "timedout", "unfilled")
+        return self.state in ("paid", "slashed", "voided", "timedout", "unfilled")

@@ -84,8 +84,8 @@ class Verification:
 
     @property
     def valid(self) -> bool:
-        """The committee found the work valid, or nobody challenged it."""
-        return self.committee in ("valid", "unchallenged")
+        """A committee majority found the work valid."""
+        return self.committee == "valid"
 
 
 def until_final(r: Request) -> bool:

@@ -61,9 +61,9 @@ export interface Job {
 }
 
 export type AuctionState =
-  | "open" | "awarded" | "unfilled" | "delivered" | "timedout" | "verifying" | "paid" | "slashed";
+  | "open" | "awarded" | "unfilled" | "delivered" | "timedout" | "verifying" | "paid" | "slashed" | "voided";
 
-export type VerificationStatus = "valid" | "unchallenged" | "fraud" | "pending" | "none";
+export type VerificationStatus = "valid" | "fraud" | "void" | "pending" | "none";
 
 /** A request account's fields (what the chain records about an auction). */
 export interface Request {

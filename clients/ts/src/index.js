@@ -25,7 +25,7 @@ export const REQUEST_LEN = 640;
 
 const VERSION = 1;
 const KIND_REQUEST = 2;
-const STATES = ["", "open", "awarded", "unfilled", "delivered", "timedout", "verifying", "paid", "slashed"];
+const STATES = ["", "open", "awarded", "unfilled", "delivered", "timedout", "verifying", "paid", "slashed", "voided"];
 const TOKENS_DOMAIN = Buffer.from("ambient-pol/tokens/v1");
 
 /** The node refused, or answered what the API does not promise. */
@@ -124,16 +124,16 @@ export function decodeRequest(data) {
 }
 
 function verification(r) {
-  const quorum = Math.floor(r.committee.length / 2) + 1;
-  if (r.state === "paid") return r.validVotes >= quorum ? "valid" : "unchallenged";
+  if (r.state === "paid") return "valid";
   if (r.state === "slashed") return "fraud";
+  if (r.state === "voided") return "void";
   if (r.state === "delivered" || r.state === "verifying") return "pending";
   return "none";
 }
 
 /** A predicate for `Client.wait`: the auction is over. */
 export function untilFinal(r) {
-  return ["paid", "slashed", "timedout", "unfilled"].includes(r.state);
+  return ["paid", "slashed", "voided", "timedout", "unfilled"].includes(r.state);
 }
 
 function tokensOf(blob) {
@@ -297,7 +297,7 @@ export class Client {
       committee: r.verification,
       prompt,
       output,
-      valid: r.verification === "valid" || r.verification === "unchallenged",
+      valid: r.verification === "valid",
     };
   }
 }

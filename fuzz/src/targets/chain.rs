@@ -124,6 +124,7 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
         RequestState::Delivered,
         RequestState::Verifying,
         RequestState::Slashed,
+        RequestState::Voided,
     ] {
         let r = Request {
             state,
@@ -151,6 +152,8 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
                 valid: 0b011,
                 fraud: 0b100,
                 deadline: 36,
+                round: 2,
+                redraw_slot: 30,
             },
             best_miner: key(10),
             winner_miner: key(10),

@@ -1,12 +1,13 @@
 //! The query auction: a requester asks for an inference with a price escrowed; miners place sealed
 //! bids (a hash of price and salt) with a bond, reveal them after the bid window, and settlement
 //! awards the lowest price, paid at the second-lowest (capped by the maximum price). Losing bonds
-//! are returned. Result delivery, verification and payout follow (next slice of the issue).
+//! are returned. The winner delivers its PoL commitment; a committee drawn by LStake votes; only a
+//! majority verdict pays (valid) or slashes (fraud), and a job no committee decides is voided.
 
 pub mod processor;
 
 pub use ambient_sdk::auction::{
-    bid_commitment, error, instruction, state, COMMITTEE_SIZE, ID, MIN_BID_BOND, NAME,
-    VERIFIER_FEE_BPS, VERIFY_SLOTS,
+    bid_commitment, error, instruction, state, COMMITTEE_SIZE, DRAW_SLOTS, ID, MAX_COMMITTEES,
+    MIN_BID_BOND, NAME, VERIFIER_FEE_BPS, VERIFY_SLOTS,
 };
 pub use processor::Entrypoint;

@@ -14,7 +14,9 @@ use super::state::{
     Bid, Committee, JobResult, Request, RequestState, BID_LEN, NO_PRICE, REQUEST_LEN,
 };
 use super::{bid_commitment, ID};
-pub use super::{COMMITTEE_SIZE, MIN_BID_BOND, VERIFIER_FEE_BPS, VERIFY_SLOTS};
+pub use super::{
+    COMMITTEE_SIZE, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, VERIFIER_FEE_BPS, VERIFY_SLOTS,
+};
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
 use crate::registry::reward_pool::REWARD_POOL;
@@ -154,6 +156,122 @@ struct Outcome {
     state: RequestState,
 }
 
+impl Outcome {
+    /// A valid majority: the miner is paid `price`, `verifier_fee` of it to the committee.
+    fn paid(price: u64, verifier_fee: u64) -> Self {
+        Outcome {
+            price,
+            verifier_fee,
+            offense: None,
+            state: RequestState::Paid,
+        }
+    }
+
+    /// A fraud majority: nothing paid, the bond slashed for fraud.
+    fn fraud() -> Self {
+        Outcome {
+            price: 0,
+            verifier_fee: 0,
+            offense: Some(Offense::Fraud),
+            state: RequestState::Slashed,
+        }
+    }
+
+    /// No verdict could be reached: the escrow back to the requester, the bond to the miner.
+    fn void() -> Self {
+        Outcome {
+            price: 0,
+            verifier_fee: 0,
+            offense: None,
+            state: RequestState::Voided,
+        }
+    }
+}
+
+/// What `Finalize` does to a job.
+enum Ending {
+    /// A valid majority: pay and credit.
+    Valid,
+    /// A fraud majority: slash and zero the miner's work.
+    Fraud,
+    /// The committee's deadline passed without a verdict: draw another.
+    Redraw,
+    /// No verdict can be reached: refund, return the bond, credit no one.
+    Void,
+}
+
+/// How `Finalize` ends `req` at `slot`: on a verdict; at a silent committee's deadline by a new
+/// committee (the last one's silence voids the job); a delivered job whose draw window passed is
+/// voided. Anything else is too early (or not a job to finalise).
+fn ending(req: &Request, slot: u64) -> Result<Ending, AuctionError> {
+    let c = &req.committee;
+    match req.state {
+        RequestState::Verifying if c.fraud_majority() => Ok(Ending::Fraud),
+        RequestState::Verifying if c.valid_majority() => Ok(Ending::Valid),
+        RequestState::Verifying if slot < c.deadline => Err(AuctionError::TooEarly),
+        RequestState::Verifying if c.round < MAX_COMMITTEES => Ok(Ending::Redraw),
+        RequestState::Verifying => Ok(Ending::Void),
+        RequestState::Delivered if slot >= req.draw_slot().saturating_add(DRAW_SLOTS) => {
+            Ok(Ending::Void)
+        }
+        RequestState::Delivered => Err(AuctionError::TooEarly),
+        _ => Err(AuctionError::WrongState),
+    }
+}
+
+/// The LStake table at instruction account `i`.
+fn lstake_table(ix: &InstructionContext, i: u16) -> Result<LStakeTable, InstructionError> {
+    let a = ix.try_borrow_instruction_account(i)?;
+    if *a.get_key() != LSTAKE_TABLE || *a.get_owner() != crate::registry::ID {
+        return Err(AuctionError::WrongLStakeTable.into());
+    }
+    Ok(LStakeTable::decode(a.get_data()).map_err(|_| AuctionError::WrongLStakeTable)?)
+}
+
+/// The next committee of `req` (at `key`), drawn at `slot`: up to [`COMMITTEE_SIZE`] identities
+/// drawn LStake-weighted without replacement, seeded by `slot_hash` (the hash of the request's
+/// draw slot), the request and the round. Never the winning miner, nor a member of the previous
+/// committee that stayed silent.
+fn draw(
+    table: &LStakeTable,
+    req: &Request,
+    key: &Pubkey,
+    slot_hash: &[u8],
+    slot: u64,
+) -> Result<Committee, AuctionError> {
+    let prev = &req.committee;
+    let round = prev.round.saturating_add(1);
+    let mut seed = blake3::Hasher::new();
+    seed.update(b"ambient-auction/committee/v1");
+    seed.update(slot_hash);
+    seed.update(key.as_ref());
+    if prev.round > 0 {
+        seed.update(&[round]);
+    }
+    let weights: std::collections::BTreeMap<[u8; 32], u64> = table
+        .entries
+        .iter()
+        .filter(|(k, _)| req.may_verify(k))
+        .map(|(k, v)| (k.to_bytes(), *v))
+        .collect();
+    let members =
+        ambient_pol::select::committee(&weights, seed.finalize().as_bytes(), COMMITTEE_SIZE);
+    if members.is_empty() {
+        return Err(AuctionError::NoVerifiers);
+    }
+    let mut c = Committee {
+        len: members.len() as u8,
+        deadline: slot + VERIFY_SLOTS,
+        round,
+        redraw_slot: prev.redraw_slot,
+        ..Committee::default()
+    };
+    for (i, m) in members.iter().enumerate() {
+        c.members[i] = Pubkey::new_from_array(*m);
+    }
+    Ok(c)
+}
+
 /// Closes a job: the request's escrow pays `price` to the miner and the rest to the requester; the
 /// winner's bond is slashed for `offense` (if any: part to the requester, part burned) and the rest
 /// of the bid account goes to the miner. Accounts: 0 request, 1 winning bid, 2 requester, 3 miner,
@@ -229,11 +347,12 @@ fn close_job(
     Ok(())
 }
 
-/// Credit for a finalised job in the work book (instruction account 5): the miner's inference
-/// work, and for each member that voted with the outcome its validation work and an equal share of
-/// `verifier_fee` (the first members take the remainder); on fraud the miner's work is zeroed
-/// instead. Returns the fee actually credited, which the caller moves into the reward pool. A full
-/// book credits nothing new rather than blocking payment.
+/// Credit for a job a committee majority decided, in the work book (instruction account 5): the
+/// miner's inference work, and for each member that voted with the outcome its validation work and
+/// an equal share of `verifier_fee` (the first members take the remainder); on fraud the miner's
+/// work is zeroed instead. Only a verdict credits: a job without one (voided) credits no one.
+/// Returns the fee actually credited, which the caller moves into the reward pool. A full book
+/// credits nothing new rather than blocking payment.
 fn credit_work(
     ix: &InstructionContext,
     epoch: u64,
@@ -535,58 +654,28 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                 racc,
                 req,
                 Outcome {
-                    price: 0,
-                    verifier_fee: 0,
                     offense: Some(Offense::Timeout),
                     state: RequestState::TimedOut,
+                    ..Outcome::void()
                 },
             )?;
         }
         AuctionInstruction::DrawCommittee => {
             ix.check_number_of_instruction_accounts(2)?;
             let (mut racc, mut req) = request_in(&ix, 0, RequestState::Delivered)?;
-            let table_acc = ix.try_borrow_instruction_account(1)?;
-            if *table_acc.get_key() != LSTAKE_TABLE || *table_acc.get_owner() != crate::registry::ID
-            {
-                return Err(AuctionError::WrongLStakeTable.into());
-            }
-            let table = LStakeTable::decode(table_acc.get_data())
-                .map_err(|_| AuctionError::WrongLStakeTable)?;
-            if slot <= req.result.slot {
+            let table = lstake_table(&ix, 1)?;
+            let from = req.draw_slot();
+            if slot <= from {
                 return Err(AuctionError::TooEarly.into());
             }
-            let hashes = sysvars.get_slot_hashes()?;
-            let slot_hash = hashes
-                .get(&req.result.slot)
+            if slot >= from.saturating_add(DRAW_SLOTS) {
+                return Err(AuctionError::DrawWindowPassed.into());
+            }
+            let slot_hash = *sysvars
+                .get_slot_hashes()?
+                .get(&from)
                 .ok_or(AuctionError::SeedUnavailable)?;
-            let mut seed = blake3::Hasher::new();
-            seed.update(b"ambient-auction/committee/v1");
-            seed.update(slot_hash.as_ref());
-            seed.update(racc.get_key().as_ref());
-            // LStake weights of every identity but the winning miner (it never verifies itself).
-            let weights: std::collections::BTreeMap<[u8; 32], u64> = table
-                .entries
-                .iter()
-                .filter(|(k, _)| **k != req.winner_miner)
-                .map(|(k, v)| (k.to_bytes(), *v))
-                .collect();
-            let members = ambient_pol::select::committee(
-                &weights,
-                seed.finalize().as_bytes(),
-                COMMITTEE_SIZE,
-            );
-            if members.is_empty() {
-                return Err(AuctionError::NoVerifiers.into());
-            }
-            let mut c = Committee {
-                len: members.len() as u8,
-                deadline: slot + VERIFY_SLOTS,
-                ..Committee::default()
-            };
-            for (i, m) in members.iter().enumerate() {
-                c.members[i] = Pubkey::new_from_array(*m);
-            }
-            req.committee = c;
+            req.committee = draw(&table, &req, racc.get_key(), slot_hash.as_ref(), slot)?;
             req.state = RequestState::Verifying;
             req.write(racc.get_data_mut()?)?;
         }
@@ -615,55 +704,33 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         }
         AuctionInstruction::Finalize => {
             ix.check_number_of_instruction_accounts(7)?;
-            let (racc, req) = request_in(&ix, 0, RequestState::Verifying)?;
+            let acc = owned(&ix, 0, REQUEST_LEN, true)?;
+            let req = read_request(&acc)?;
             reward_pool(&ix, 6)?;
-            let c = req.committee;
-            let quorum = c.len as u32 / 2 + 1;
             let rent_request = rent.minimum_balance(REQUEST_LEN);
-            let fraud = c.fraud.count_ones() >= quorum;
-            let paid = !fraud && (c.valid.count_ones() >= quorum || slot >= c.deadline);
-            if !fraud && !paid {
-                return Err(AuctionError::TooEarly.into());
-            }
-            let (miner, tokens, price) = (
-                req.winner_miner,
-                u64::from(req.result.token_count),
-                req.price,
-            );
-            let fee = if paid && c.valid != 0 {
-                (u128::from(price) * u128::from(VERIFIER_FEE_BPS) / u128::from(BPS)) as u64
-            } else {
-                0
-            };
             let epoch = sysvars.get_clock()?.epoch;
-            let fee = credit_work(&ix, epoch, &c, miner, tokens, fraud, fee)?;
-            if fraud {
-                close_job(
-                    &ix,
-                    rent_request,
-                    racc,
-                    req,
-                    Outcome {
-                        price: 0,
-                        verifier_fee: 0,
-                        offense: Some(Offense::Fraud),
-                        state: RequestState::Slashed,
-                    },
-                )?;
-            } else {
-                // Verified, or nobody proved fraud in time: validation never blocks payment.
-                close_job(
-                    &ix,
-                    rent_request,
-                    racc,
-                    req,
-                    Outcome {
-                        price,
-                        verifier_fee: fee,
-                        offense: None,
-                        state: RequestState::Paid,
-                    },
-                )?;
+            match ending(&req, slot)? {
+                Ending::Redraw => {
+                    let mut req = req;
+                    let mut acc = acc;
+                    req.committee.redraw_slot = slot;
+                    req.state = RequestState::Delivered;
+                    req.write(acc.get_data_mut()?)?;
+                }
+                Ending::Void => close_job(&ix, rent_request, acc, req, Outcome::void())?,
+                Ending::Fraud => {
+                    let (c, tokens) = (req.committee, u64::from(req.result.token_count));
+                    credit_work(&ix, epoch, &c, req.winner_miner, tokens, true, 0)?;
+                    close_job(&ix, rent_request, acc, req, Outcome::fraud())?;
+                }
+                Ending::Valid => {
+                    let (c, price) = (req.committee, req.price);
+                    let tokens = u64::from(req.result.token_count);
+                    let fee =
+                        (u128::from(price) * u128::from(VERIFIER_FEE_BPS) / u128::from(BPS)) as u64;
+                    let fee = credit_work(&ix, epoch, &c, req.winner_miner, tokens, false, fee)?;
+                    close_job(&ix, rent_request, acc, req, Outcome::paid(price, fee))?;
+                }
             }
         }
     }

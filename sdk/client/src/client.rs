@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ambient_sdk::auction::instruction::{request, RequestParams};
-use ambient_sdk::auction::state::{Request, RequestState, Sampling, REQUEST_LEN};
+use ambient_sdk::auction::state::{Request, Sampling, REQUEST_LEN};
 use ambient_sdk::auction::ID as AUCTION;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -105,15 +105,10 @@ pub struct Client {
     pub(crate) payer: Arc<Keypair>,
 }
 
-/// A predicate for [`Client::wait`]: the auction is over (paid, slashed, timed out or unfilled).
+/// A predicate for [`Client::wait`]: the auction is over (paid, slashed, voided, timed out or
+/// unfilled).
 pub fn until_final(r: &Request) -> bool {
-    matches!(
-        r.state,
-        RequestState::Paid
-            | RequestState::Slashed
-            | RequestState::TimedOut
-            | RequestState::Unfilled
-    )
+    r.state.is_final()
 }
 
 impl Client {

@@ -20,7 +20,7 @@ pub struct Receipt {
     pub auction: String,
     /// Its state (`delivered`, `verifying`, `paid`, `slashed`, …).
     pub state: String,
-    /// `pending`, `valid`, `fraud`, `unchallenged` or `none`.
+    /// `pending`, `valid`, `fraud`, `void` or `none`.
     pub verification: String,
     /// The model id (hex).
     pub model_id: String,

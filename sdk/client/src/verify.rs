@@ -28,10 +28,10 @@ pub struct Verification {
 }
 
 impl Verification {
-    /// Whether everything checked holds: the committee found the work valid (or nobody
-    /// challenged it) and the local recomputation, if any, agrees.
+    /// Whether everything checked holds: a committee majority found the work valid and the
+    /// local recomputation, if any, agrees.
     pub fn is_valid(&self) -> bool {
-        matches!(self.committee, "valid" | "unchallenged")
+        self.committee == "valid"
             && self
                 .pol
                 .as_ref()

@@ -60,6 +60,7 @@ codes! {
     ModelNotAllowed = 0x4122: "the network does not serve this model",
     WrongWorkBook = 0x4123: "not the work book account",
     WrongRewardPool = 0x4124: "not the reward pool account",
+    DrawWindowPassed = 0x4125: "the committee draw window has passed (the job can only be voided)",
 }
 
 impl From<AuctionError> for InstructionError {

@@ -102,7 +102,9 @@ pub enum AuctionInstruction {
         /// Whether the work checked out.
         valid: bool,
     },
-    /// Pay (verified or unchallenged) or slash (fraud) once the committee decided.
+    /// End a job: pay (valid majority) or slash (fraud majority); at a committee deadline without
+    /// a verdict, replace the committee or, after the last one, void the job; void a delivered
+    /// job whose committee was not drawn within the draw window.
     Finalize,
 }
 

@@ -6,6 +6,9 @@ use crate::error::AuctionError;
 
 /// Size of a request account (room left for the verification fields of later versions).
 pub const REQUEST_LEN: usize = 640;
+/// Where the requester's key starts in a request account (after kind, version and state): the
+/// offset to filter a requester's auctions by.
+pub const REQUESTER_OFFSET: usize = 3;
 /// Size of a bid account.
 pub const BID_LEN: usize = 128;
 const KIND_REQUEST: u8 = 2;
@@ -30,13 +33,42 @@ pub enum RequestState {
     TimedOut = 5,
     /// A verifier committee is drawn and voting.
     Verifying = 6,
-    /// Verified (or unchallenged by the verification deadline): the miner is paid.
+    /// A committee majority found the work valid: the miner is paid.
     Paid = 7,
     /// The committee found fraud: bond slashed, escrow refunded.
     Slashed = 8,
+    /// No verdict could be reached (no committee drawn in time, or every committee stayed
+    /// silent): escrow refunded, bond returned, no one credited.
+    Voided = 9,
 }
 
 impl RequestState {
+    /// Every state, in code order.
+    pub const ALL: [RequestState; 9] = [
+        RequestState::Open,
+        RequestState::Awarded,
+        RequestState::Unfilled,
+        RequestState::Delivered,
+        RequestState::TimedOut,
+        RequestState::Verifying,
+        RequestState::Paid,
+        RequestState::Slashed,
+        RequestState::Voided,
+    ];
+
+    /// Whether the auction is over: nothing more will happen to its escrow or the winner's bond
+    /// (paid, slashed, voided, timed out or unfilled); only closing the account remains.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            RequestState::Paid
+                | RequestState::Slashed
+                | RequestState::Voided
+                | RequestState::TimedOut
+                | RequestState::Unfilled
+        )
+    }
+
     /// Whether the winner's job is under way (awarded, delivered or verifying): its bond backs
     /// the job until `Finalize` or `ClaimTimeout` ends it.
     pub fn job_under_way(self) -> bool {
@@ -63,6 +95,38 @@ pub struct Committee {
     pub fraud: u8,
     /// Votes are accepted in slots before this one.
     pub deadline: u64,
+    /// Committees drawn for the job so far (a silent one is replaced, a bounded number of times).
+    pub round: u8,
+    /// The slot at which the last committee's deadline passed without a verdict (0 before any):
+    /// the next committee is seeded by its hash.
+    pub redraw_slot: u64,
+}
+
+impl Committee {
+    /// Votes needed for a verdict: a strict majority of the members.
+    pub fn quorum(&self) -> u32 {
+        u32::from(self.len) / 2 + 1
+    }
+
+    /// Whether a majority voted "valid".
+    pub fn valid_majority(&self) -> bool {
+        self.len > 0 && self.valid.count_ones() >= self.quorum()
+    }
+
+    /// Whether a majority voted "fraud".
+    pub fn fraud_majority(&self) -> bool {
+        self.len > 0 && self.fraud.count_ones() >= self.quorum()
+    }
+
+    /// The members that have not voted.
+    pub fn silent(&self) -> impl Iterator<Item = &Pubkey> {
+        let voted = self.valid | self.fraud;
+        self.members[..usize::from(self.len).min(MAX_COMMITTEE)]
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| voted & (1 << i) == 0)
+            .map(|(_, m)| m)
+    }
 }
 
 /// What the winner delivers: its PoL commitment and the output's hash.
@@ -228,18 +292,28 @@ fn header(data: &[u8], len: usize, kind: u8) -> Result<Option<R<'_>>, AuctionErr
 
 impl Request {
     /// Where the verification of the request stands: `valid` (paid after a committee majority
-    /// found the work valid), `unchallenged` (paid without one), `fraud` (slashed), `pending`
-    /// (delivered, being verified) or `none` (no delivery to verify).
+    /// found the work valid), `fraud` (slashed), `void` (no verdict could be reached: refunded),
+    /// `pending` (delivered, being verified) or `none` (no delivery to verify).
     pub fn verification(&self) -> &'static str {
-        let c = &self.committee;
-        let quorum = c.len as u32 / 2 + 1;
         match self.state {
-            RequestState::Paid if c.valid.count_ones() >= quorum => "valid",
-            RequestState::Paid => "unchallenged",
+            RequestState::Paid => "valid",
             RequestState::Slashed => "fraud",
+            RequestState::Voided => "void",
             RequestState::Delivered | RequestState::Verifying => "pending",
             _ => "none",
         }
+    }
+
+    /// The slot whose hash seeds the next committee draw: the delivery slot, or the slot at which
+    /// the last committee's deadline passed without a verdict.
+    pub fn draw_slot(&self) -> u64 {
+        self.result.slot.max(self.committee.redraw_slot)
+    }
+
+    /// Whether `who` may be drawn into the job's next committee: never the winning miner, nor a
+    /// member of the previous committee that stayed silent.
+    pub fn may_verify(&self, who: &Pubkey) -> bool {
+        *who != self.winner_miner && !self.committee.silent().any(|m| m == who)
     }
 
     /// One open bid fewer (a bid account closed).
@@ -293,7 +367,9 @@ impl Request {
         w.put(&[c.valid, c.fraud])
             .put(&c.deadline.to_le_bytes())
             .put(self.best_miner.as_ref())
-            .put(self.winner_miner.as_ref());
+            .put(self.winner_miner.as_ref())
+            .put(&[c.round])
+            .put(&c.redraw_slot.to_le_bytes());
         Ok(())
     }
 
@@ -311,9 +387,10 @@ impl Request {
             6 => RequestState::Verifying,
             7 => RequestState::Paid,
             8 => RequestState::Slashed,
+            9 => RequestState::Voided,
             _ => return Err(AuctionError::NotInitialized),
         };
-        Ok(Some(Request {
+        let mut req = Request {
             state,
             requester: r.key(),
             model_id: r.take(),
@@ -351,10 +428,15 @@ impl Request {
                 valid: r.u8(),
                 fraud: r.u8(),
                 deadline: r.u64(),
+                round: 0,
+                redraw_slot: 0,
             },
             best_miner: r.key(),
             winner_miner: r.key(),
-        }))
+        };
+        req.committee.round = r.u8();
+        req.committee.redraw_slot = r.u64();
+        Ok(Some(req))
     }
 }
 
@@ -441,12 +523,18 @@ mod tests {
                 valid: 1,
                 fraud: 2,
                 deadline: 40,
+                round: 2,
+                redraw_slot: 30,
             },
             best_miner: Pubkey::new_from_array([13; 32]),
             winner_miner: Pubkey::new_from_array([14; 32]),
         };
         let mut d = vec![0u8; REQUEST_LEN];
         req.write(&mut d).unwrap();
+        assert_eq!(
+            &d[REQUESTER_OFFSET..REQUESTER_OFFSET + 32],
+            req.requester.as_ref()
+        );
         assert_eq!(Request::read(&d).unwrap(), Some(req));
         let bid = Bid {
             revealed: true,

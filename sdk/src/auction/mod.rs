@@ -1,7 +1,8 @@
 //! The query auction: a requester asks for an inference with a price escrowed; miners place sealed
 //! bids (a hash of price and salt) with a bond, reveal them after the bid window, and settlement
 //! awards the lowest price, paid at the second-lowest (capped by the maximum price). Losing bonds
-//! are returned. Result delivery, verification and payout follow (next slice of the issue).
+//! are returned. The winner delivers its PoL commitment; a committee drawn by LStake votes; only a
+//! majority verdict pays (valid) or slashes (fraud), and a job no committee decides is voided.
 
 pub mod instruction;
 
@@ -25,6 +26,15 @@ pub const VERIFIER_FEE_BPS: u64 = 500;
 
 /// Slots the committee has to vote after it is drawn.
 pub const VERIFY_SLOTS: u64 = 16;
+
+/// Committees drawn for one job at most: a committee whose deadline passes without a verdict is
+/// replaced (its silent members left out) until this many have been drawn; then the job is voided.
+pub const MAX_COMMITTEES: u8 = 3;
+
+/// Slots after its draw slot ([`state::Request::draw_slot`]) within which a delivered job's
+/// committee must be drawn; past them anyone may void the job. Below the 512 slots `SlotHashes`
+/// keeps, so the seed is always there while a draw is allowed.
+pub const DRAW_SLOTS: u64 = 256;
 
 /// The sealed-bid commitment: `blake3("ambient-auction/bid/v1" ‖ request ‖ miner ‖ price ‖ salt)`.
 pub fn bid_commitment(request: &Pubkey, miner: &Pubkey, price: u64, salt: &[u8; 32]) -> [u8; 32] {

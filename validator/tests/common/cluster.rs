@@ -62,6 +62,9 @@ pub struct ClusterConfig {
     /// The member that runs the inference market (miner, verifier, chat API), if any; the
     /// others run without.
     pub market: Option<usize>,
+    /// Members that run the verifier role alone (validate and vote when drawn into a committee;
+    /// take every auction's permissionless steps).
+    pub verifiers: Vec<usize>,
     /// Slots per epoch without warm-up (`--slots-per-epoch`); `None`: Agave's warm-up epochs of
     /// 32, 64, 128, … slots. A member can follow the cluster only while the cluster is within
     /// the epoch after its root's (the leader schedules it can know): a member held back
@@ -78,6 +81,7 @@ impl ClusterConfig {
             slot_ms,
             own_addresses: false,
             market: None,
+            verifiers: Vec::new(),
             slots_per_epoch: None,
         }
     }
@@ -211,6 +215,9 @@ impl LocalCluster {
             a.push(m.dir.join("identity.json").display().to_string());
         } else {
             a.push("--no-market".into());
+            if self.config.verifiers.contains(&i) {
+                a.push("--verifier".into());
+            }
         }
         if i == 0 {
             a.extend([

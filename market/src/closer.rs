@@ -1,0 +1,54 @@
+//! Closing a requester's finished auctions: once an auction is over (paid, slashed, voided, timed
+//! out or unfilled) and no bid account is left open on it, `Cancel` closes the request account
+//! and returns what it still holds — the whole escrow of an unfilled auction, otherwise the
+//! rent — to the requester. The node runs one for the REST API's payer, so the auctions it opens
+//! for callers never leak their escrow or rent; a restart picks up what an earlier run left.
+
+use std::sync::Arc;
+
+use ambient_sdk::auction::instruction::cancel;
+use ambient_sdk::auction::state::Request;
+use log::{debug, info};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::chain::Chain;
+use crate::error::MarketError;
+
+/// Whether a request can be closed now: over, with no bid account open.
+pub fn closable(r: &Request) -> bool {
+    r.state.is_final() && r.bids == 0
+}
+
+/// Closes the finished auctions of one requester.
+pub struct Closer {
+    key: Arc<Keypair>,
+    chain: Chain,
+}
+
+impl Closer {
+    /// Closes the auctions `key` opened, through the node at `rpc_url`, paying the fees itself.
+    pub fn new(key: Arc<Keypair>, rpc_url: &str) -> Self {
+        Closer {
+            key,
+            chain: Chain::new(rpc_url),
+        }
+    }
+
+    /// One pass: closes every closable auction of the requester, each `Cancel` awaited until the
+    /// node has processed it (so the next pass, which reads the same state, never pays for a
+    /// second one).
+    pub fn step(&mut self) -> Result<(), MarketError> {
+        let me = self.key.pubkey();
+        for (key, r) in self.chain.requests_of(&me)? {
+            if !closable(&r) {
+                continue;
+            }
+            match self.chain.send(&self.key, &[], &[cancel(&me, &key, &me)]) {
+                Ok(sig) => info!("request {key} ({:?}) closed ({sig})", r.state),
+                Err(e) => debug!("request {key}: {e}"),
+            }
+        }
+        Ok(())
+    }
+}
