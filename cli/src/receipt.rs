@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ambient_llm::{Engine, EngineOptions, SamplingParams};
 use ambient_pol::hash::tokens_from_blob;
-use ambient_pol::validate::validate_commitment;
+use ambient_pol::validate::{validate_delivery, Delivery};
 use ambient_pol::{Commitment, Verdict};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand};
@@ -140,7 +140,18 @@ fn verify(e: &Evidence, model: Option<PathBuf>) -> Result<bool> {
             engine.model_id()
         );
     }
-    match validate_commitment(&engine, &prompt, &output, &sampling, &commitment)? {
+    let max_tokens = r["max_tokens"]
+        .as_u64()
+        .and_then(|m| u32::try_from(m).ok())
+        .context("the receipt has no max_tokens")?;
+    let delivery = Delivery {
+        prompt: &prompt,
+        output: &output,
+        sampling: &sampling,
+        commitment: &commitment,
+        max_tokens,
+    };
+    match validate_delivery(&engine, &delivery)? {
         Verdict::Valid { checked } => {
             println!(
                 "valid: {} positions recomputed, PoL root {} matches",

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use ambient_llm::Engine;
-use ambient_pol::validate::validate_commitment;
+use ambient_pol::validate::{validate_delivery, Delivery};
 use ambient_pol::{Commitment, Verdict};
 use ambient_sdk::auction::instruction::verdict;
 use ambient_sdk::auction::state::{Request, RequestState};
@@ -120,7 +120,8 @@ impl Verifier {
         Ok(())
     }
 
-    /// Full validation of the delivered job against its on-chain commitment.
+    /// Full validation of the delivered job against its on-chain commitment (an output cut short
+    /// or padded past its end is fraud too).
     fn check(&self, r: &Request) -> Result<bool, MarketError> {
         let prompt = self.blobs.get_tokens(&r.prompt_hash)?;
         let output = self.blobs.get_tokens(&r.result.output_hash)?;
@@ -132,12 +133,15 @@ impl Verifier {
             chain: r.result.chain,
             len: u64::from(r.result.token_count),
         };
-        let v = validate_commitment(
+        let v = validate_delivery(
             self.engine.as_ref(),
-            &prompt,
-            &output,
-            &sampling(&r.sampling),
-            &commitment,
+            &Delivery {
+                prompt: &prompt,
+                output: &output,
+                sampling: &sampling(&r.sampling),
+                commitment: &commitment,
+                max_tokens: r.max_tokens,
+            },
         )?;
         if let Verdict::Fraud(p) = &v {
             info!("verifier: fraud at position {}: {:?}", p.position, p.fraud);

@@ -21,6 +21,8 @@ pub trait LogitsSource {
     fn vocab(&self) -> usize;
     /// Logits at positions `first..tokens.len()` of `tokens`, from one prefill (`vocab` floats each).
     fn logits(&self, tokens: &[u32], first: usize) -> Result<Vec<f32>, PolError>;
+    /// The end-of-sequence token, at which generation stops.
+    fn eos(&self) -> u32;
 }
 
 impl LogitsSource for ambient_llm::Engine {
@@ -35,6 +37,10 @@ impl LogitsSource for ambient_llm::Engine {
     fn logits(&self, tokens: &[u32], first: usize) -> Result<Vec<f32>, PolError> {
         self.logits_from(tokens, first)
             .map_err(|e| PolError::Engine(e.to_string()))
+    }
+
+    fn eos(&self) -> u32 {
+        self.tokenizer().eos
     }
 }
 
@@ -79,6 +85,17 @@ pub enum Fraud {
     RootMismatch {
         /// Recomputed root.
         expected: Hash,
+    },
+    /// The output stops before `max_tokens` without the end-of-sequence token (the position is
+    /// where it should have gone on): a miner may not cut a job short.
+    Truncated {
+        /// Tokens asked for.
+        max_tokens: u32,
+    },
+    /// A token follows the end-of-sequence token, or the output is longer than `max_tokens`.
+    PastTheEnd {
+        /// Tokens asked for.
+        max_tokens: u32,
     },
 }
 
@@ -202,6 +219,64 @@ pub fn validate_full(src: &impl LogitsSource, job: &Job<'_>) -> Result<Verdict, 
     )
 }
 
+/// A delivered job as the chain records it: what a committee member validates.
+#[derive(Clone, Copy, Debug)]
+pub struct Delivery<'a> {
+    /// Prompt tokens (at least one).
+    pub prompt: &'a [u32],
+    /// Output tokens.
+    pub output: &'a [u32],
+    /// The request's sampler settings and seed.
+    pub sampling: &'a SamplingParams,
+    /// The miner's commitment (on chain).
+    pub commitment: &'a Commitment,
+    /// The request's most tokens.
+    pub max_tokens: u32,
+}
+
+/// Validates a delivered job: the output ends where generation must end (the end-of-sequence
+/// token, or `max_tokens`; nothing after either), then every position is recomputed
+/// ([`validate_commitment`]). The end is checked first, without the engine: a cut-short or
+/// padded output is fraud whatever its logits.
+pub fn validate_delivery(src: &impl LogitsSource, d: &Delivery<'_>) -> Result<Verdict, PolError> {
+    if let Some(p) = end_fraud(d.output, d.max_tokens, src.eos()) {
+        return Ok(Verdict::Fraud(p));
+    }
+    validate_commitment(src, d.prompt, d.output, d.sampling, d.commitment)
+}
+
+/// Where `output` breaks the end rule, if it does: a token after the first `eos`, more than
+/// `max_tokens` tokens, or fewer without ending on `eos`.
+pub fn end_fraud(output: &[u32], max_tokens: u32, eos: u32) -> Option<FraudProof> {
+    let n = output.len() as u64;
+    let past = FraudProof {
+        position: 0,
+        fraud: Fraud::PastTheEnd { max_tokens },
+    };
+    if let Some(i) = output.iter().position(|&t| t == eos) {
+        if i + 1 < output.len() {
+            return Some(FraudProof {
+                position: i as u64 + 1,
+                ..past
+            });
+        }
+    }
+    if n > u64::from(max_tokens) {
+        return Some(FraudProof {
+            position: u64::from(max_tokens),
+            ..past
+        });
+    }
+    let ended = output.last() == Some(&eos);
+    if n < u64::from(max_tokens) && !ended {
+        return Some(FraudProof {
+            position: n,
+            fraud: Fraud::Truncated { max_tokens },
+        });
+    }
+    None
+}
+
 /// Full validation of a commitment known from elsewhere (the auction's on-chain result, signed by
 /// the miner's transaction): recompute every position of `output` after `prompt` with one
 /// prefill, check each sampled token, and rebuild the root and chain hash.
@@ -293,4 +368,38 @@ fn check_sample(
         }));
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EOS: u32 = 2;
+
+    fn at(output: &[u32], max_tokens: u32) -> Option<(u64, Fraud)> {
+        end_fraud(output, max_tokens, EOS).map(|p| (p.position, p.fraud))
+    }
+
+    #[test]
+    fn an_output_ends_at_the_end_token_or_at_max_tokens_and_nowhere_else() {
+        // Honest ends: the end token before the limit, the limit reached (with or without it).
+        assert_eq!(at(&[5, 6, EOS], 8), None);
+        assert_eq!(at(&[5, 6, 7], 3), None);
+        assert_eq!(at(&[5, 6, EOS], 3), None);
+        assert_eq!(at(&[EOS], 1), None);
+        // Cut short: paid for 8, delivered 3 without ending.
+        assert_eq!(
+            at(&[5, 6, 7], 8),
+            Some((3, Fraud::Truncated { max_tokens: 8 }))
+        );
+        // Padded past the end token (work credit is per token).
+        assert_eq!(
+            at(&[5, EOS, 7, 8], 8),
+            Some((2, Fraud::PastTheEnd { max_tokens: 8 }))
+        );
+        assert_eq!(
+            at(&[5, 6, 7, 8], 3),
+            Some((3, Fraud::PastTheEnd { max_tokens: 3 }))
+        );
+    }
 }

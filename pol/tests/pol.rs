@@ -10,7 +10,10 @@ use ambient_pol::commit::{Committed, Recorder};
 use ambient_pol::hash::{token_hash, tokens_hash, Hash};
 use ambient_pol::miner::serve;
 use ambient_pol::receipt::{Receipt, ReceiptBody};
-use ambient_pol::validate::{validate_full, validate_openings, Fraud, Job, LogitsSource};
+use ambient_pol::validate::{
+    validate_delivery, validate_full, validate_openings, Delivery, Fraud, FraudProof, Job,
+    LogitsSource,
+};
 use ambient_pol::{challenge, PolError, Verdict};
 use ed25519_dalek::SigningKey;
 
@@ -71,6 +74,9 @@ impl LogitsSource for Cached<'_> {
     }
     fn vocab(&self) -> usize {
         LogitsSource::vocab(self.engine)
+    }
+    fn eos(&self) -> u32 {
+        LogitsSource::eos(self.engine)
     }
     fn logits(&self, tokens: &[u32], first: usize) -> Result<Vec<f32>, PolError> {
         if !self.seq.starts_with(tokens) || first < self.first {
@@ -337,4 +343,39 @@ fn a_wrong_sampled_token_is_caught() {
     // A hash that does not match the logits is caught too.
     let h = token_hash(&model_id, 0, c.tokens[0], &[0.0; 4]);
     assert_ne!(h, c.tree.leaf(0).unwrap());
+}
+
+#[test]
+fn an_output_cut_short_is_fraud_though_every_position_it_has_is_honest() {
+    // A miner paid for 24 tokens generates 12 honestly and stops: every committed position checks
+    // out, so only the end rule catches it. The same work for a 12-token request is valid.
+    let e = engine_at(&model_path());
+    let p = prompt(&e);
+    let opts = GenerateOptions {
+        max_tokens: 12,
+        sampling: sampling(),
+        stop_at_eos: true,
+    };
+    let served = serve(&e, &p, &opts, &miner_key(), |_| {}).unwrap();
+    let output = &served.committed.tokens;
+    assert_eq!(
+        output.len(),
+        12,
+        "the prompt's answer is longer than 12 tokens"
+    );
+    let delivery = |max_tokens| Delivery {
+        prompt: &p,
+        output,
+        sampling: &opts.sampling,
+        commitment: &served.committed.commitment,
+        max_tokens,
+    };
+    assert!(validate_delivery(&e, &delivery(12)).unwrap().is_valid());
+    assert_eq!(
+        validate_delivery(&e, &delivery(24)).unwrap(),
+        Verdict::Fraud(FraudProof {
+            position: 12,
+            fraud: Fraud::Truncated { max_tokens: 24 }
+        })
+    );
 }

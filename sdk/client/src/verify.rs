@@ -4,7 +4,7 @@
 use ambient_blobs::{BlobClient, BlobId};
 use ambient_llm::{Engine, SamplingParams};
 use ambient_pol::hash::tokens_from_blob;
-use ambient_pol::validate::validate_commitment;
+use ambient_pol::validate::{validate_delivery, Delivery};
 use ambient_pol::{Commitment, Verdict};
 use ambient_sdk::auction::state::{Request, RequestState};
 use solana_pubkey::Pubkey;
@@ -121,11 +121,14 @@ fn recompute(
         chain: r.result.chain,
         len: u64::from(r.result.token_count),
     };
-    Ok(validate_commitment(
+    Ok(validate_delivery(
         engine,
-        prompt,
-        output,
-        &sampling,
-        &commitment,
+        &Delivery {
+            prompt,
+            output,
+            sampling: &sampling,
+            commitment: &commitment,
+            max_tokens: r.max_tokens,
+        },
     )?)
 }

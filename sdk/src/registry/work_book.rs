@@ -6,7 +6,8 @@
 //!
 //! One account at a fixed address, owned by the auction program (the only writer) and allocated at
 //! genesis for [`CAPACITY`] identities. Each identity keeps a ring of the last [`RING`] epochs
-//! (enough for the medium window).
+//! (enough for the medium window). A full book makes room for a newcomer with more work than the
+//! least contributor (or for anyone, once someone's work has left the window).
 
 use std::collections::BTreeMap;
 
@@ -72,6 +73,23 @@ impl Credit {
 struct Entry {
     zeroed: Option<u64>,
     ring: Vec<(u64, Credit)>,
+}
+
+impl Entry {
+    /// Work in the ring's window ending at `epoch` (the last [`RING`] epochs).
+    fn window_work(&self, epoch: u64) -> u64 {
+        self.ring
+            .iter()
+            .filter(|(e, _)| *e <= epoch && e.saturating_add(RING as u64) > epoch)
+            .fold(0u64, |sum, (_, c)| sum.saturating_add(c.work()))
+    }
+
+    /// Whether it was credited or zeroed in `epoch` or the one before: its fees may still wait
+    /// for the epoch roll, its fraud mark must hold.
+    fn recent(&self, epoch: u64) -> bool {
+        let near = |e: u64| e.saturating_add(1) >= epoch;
+        self.zeroed.is_some_and(near) || self.ring.iter().any(|(e, c)| !c.is_empty() && near(*e))
+    }
 }
 
 fn le(b: &[u8]) -> u64 {
@@ -162,8 +180,8 @@ impl WorkBook {
         if credit.is_empty() {
             return Ok(true);
         }
-        if !self.entries.contains_key(&who) && self.entries.len() >= CAPACITY {
-            return Err(RegistryError::BookFull);
+        if !self.entries.contains_key(&who) {
+            self.make_room(epoch, credit.work())?;
         }
         let entry = self.entries.entry(who).or_insert_with(|| Entry {
             zeroed: None,
@@ -193,6 +211,30 @@ impl WorkBook {
             },
         );
         Ok(())
+    }
+
+    /// Makes room for a new identity about to be credited `work` in `epoch`: in a full book, the
+    /// identity with the least work in the window ending at `epoch` leaves if it has less (or
+    /// none at all), so the book always holds the largest contributors and no one can fill it to
+    /// lock newcomers out. Identities credited or zeroed in this epoch or the last never leave.
+    /// [`RegistryError::BookFull`] when no one may.
+    fn make_room(&mut self, epoch: u64, work: u64) -> Result<(), RegistryError> {
+        if self.entries.len() < CAPACITY {
+            return Ok(());
+        }
+        let least = self
+            .entries
+            .iter()
+            .filter(|(_, e)| !e.recent(epoch))
+            .map(|(k, e)| (e.window_work(epoch), *k))
+            .min();
+        match least {
+            Some((w, k)) if w < work || w == 0 => {
+                self.entries.remove(&k);
+                Ok(())
+            }
+            _ => Err(RegistryError::BookFull),
+        }
     }
 
     /// What `who` earned in `epoch`.
@@ -303,6 +345,39 @@ mod tests {
         assert!(z.credit(5, a, inference(9)).unwrap());
         assert_eq!(z.work(5, &a), 9);
         assert!(!z.lstake(4, &p).contains_key(&a));
+    }
+
+    #[test]
+    fn a_full_book_lets_a_larger_newcomer_in_by_evicting_the_least_worker() {
+        // Sybils fill the book with one unit each in epoch 1.
+        let mut book = WorkBook::default();
+        let sybils: Vec<Pubkey> = (0..CAPACITY).map(|_| Pubkey::new_unique()).collect();
+        for (i, s) in sybils.iter().enumerate() {
+            book.credit(1, *s, inference(1 + (i == 0) as u64)).unwrap();
+        }
+        // In the same epoch (or the next) no one leaves: their fees may wait for the roll.
+        let newcomer = Pubkey::new_unique();
+        assert_eq!(
+            book.credit(2, newcomer, inference(50)),
+            Err(RegistryError::BookFull)
+        );
+        // Later, a newcomer with more work takes the place of one of the least.
+        assert!(book.credit(3, newcomer, inference(50)).unwrap());
+        assert_eq!(book.entries.len(), CAPACITY);
+        assert_eq!(book.work(3, &newcomer), 50);
+        assert!(book.entries.contains_key(&sybils[0]), "the largest stays");
+        // One with no more work than the least is refused.
+        assert_eq!(
+            book.credit(3, Pubkey::new_unique(), inference(1)),
+            Err(RegistryError::BookFull)
+        );
+        // Once their work has left the window, anyone earning anything gets a place.
+        let late = 1 + RING as u64;
+        let fees_only = Credit {
+            fees: 10,
+            ..Credit::default()
+        };
+        assert!(book.credit(late, Pubkey::new_unique(), fees_only).unwrap());
     }
 
     #[test]
