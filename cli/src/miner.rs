@@ -1,5 +1,6 @@
 //! `ambient miner`: a miner outside any validator, serving a node's auctions over its JSON-RPC
-//! and HTTP API until Ctrl-C.
+//! and HTTP API until Ctrl-C. Its work earns its key LStake, which draws it into verifier
+//! committees: it also validates and votes when drawn (on its own thread).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,6 +9,8 @@ use std::time::Duration;
 
 use ambient_llm::{Engine, EngineOptions};
 use ambient_market::miner::{Miner, PricePolicy};
+use ambient_market::roles;
+use ambient_market::verifier::Verifier;
 use anyhow::{anyhow, Context};
 use clap::Args;
 use solana_keypair::read_keypair_file;
@@ -59,11 +62,14 @@ pub fn run(args: MinerArgs) -> anyhow::Result<()> {
     };
     let engine = Engine::load(&path, &opts, |_| {})
         .with_context(|| format!("loading {}", path.display()))?;
+    let (key, engine) = (Arc::new(key), Arc::new(engine));
+    let mut verifier = Verifier::new(key.clone(), &args.rpc_url, &args.api_url, engine.clone())?;
+    verifier.vote_only();
     let mut miner = Miner::new(
-        Arc::new(key),
+        key,
         &args.rpc_url,
         &args.api_url,
-        Arc::new(engine),
+        engine,
         PricePolicy {
             per_token: args.price_per_token,
             ..PricePolicy::default()
@@ -80,6 +86,9 @@ pub fn run(args: MinerArgs) -> anyhow::Result<()> {
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(sig, exit.clone()).context("installing signal handlers")?;
     }
+    let every = Duration::from_millis(args.poll_ms);
+    let verifying = roles::spawn("ambVerifier", verifier, every, exit.clone())
+        .context("starting the verifier thread")?;
     println!(
         "miner {} ready on {} ({} lamports/token)",
         miner.identity(),
@@ -90,7 +99,8 @@ pub fn run(args: MinerArgs) -> anyhow::Result<()> {
         if let Err(e) = miner.step() {
             log::warn!("miner: {e}");
         }
-        std::thread::sleep(Duration::from_millis(args.poll_ms));
+        std::thread::sleep(every);
     }
+    let _ = verifying.join();
     Ok(())
 }

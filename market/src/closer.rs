@@ -2,9 +2,13 @@
 //! out or unfilled) and no bid account is left open on it, `Cancel` closes the request account
 //! and returns what it still holds — the whole escrow of an unfilled auction, otherwise the
 //! rent — to the requester. The node runs one for the REST API's payer, so the auctions it opens
-//! for callers never leak their escrow or rent; a restart picks up what an earlier run left.
+//! for callers never leak their escrow or rent; a restart picks up what an earlier run left. An
+//! auction stays readable for [`GRACE`] after it ends, so whoever follows it (the API's
+//! receipts, the console, the SDKs) sees how it ended.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use ambient_sdk::auction::instruction::cancel;
 use ambient_sdk::auction::state::Request;
@@ -20,10 +24,15 @@ pub fn closable(r: &Request) -> bool {
     r.state.is_final() && r.bids == 0
 }
 
+/// How long a finished auction stays readable before it is closed.
+pub const GRACE: Duration = Duration::from_secs(30);
+
 /// Closes the finished auctions of one requester.
 pub struct Closer {
     key: Arc<Keypair>,
     chain: Chain,
+    /// When each closable auction was first seen so.
+    seen: HashMap<solana_pubkey::Pubkey, Instant>,
 }
 
 impl Closer {
@@ -32,16 +41,24 @@ impl Closer {
         Closer {
             key,
             chain: Chain::new(rpc_url),
+            seen: HashMap::new(),
         }
     }
 
-    /// One pass: closes every closable auction of the requester, each `Cancel` awaited until the
-    /// node has processed it (so the next pass, which reads the same state, never pays for a
-    /// second one).
+    /// One pass: closes every auction of the requester closable for [`GRACE`], each `Cancel`
+    /// awaited until the node has processed it (so the next pass, which reads the same state,
+    /// never pays for a second one).
     pub fn step(&mut self) -> Result<(), MarketError> {
         let me = self.key.pubkey();
-        for (key, r) in self.chain.requests_of(&me)? {
+        let requests = self.chain.requests_of(&me)?;
+        self.seen
+            .retain(|k, _| requests.iter().any(|(key, r)| key == k && closable(r)));
+        for (key, r) in requests {
             if !closable(&r) {
+                continue;
+            }
+            let since = *self.seen.entry(key).or_insert_with(Instant::now);
+            if since.elapsed() < GRACE {
                 continue;
             }
             match self.chain.send(&self.key, &[], &[cancel(&me, &key, &me)]) {

@@ -56,6 +56,22 @@ impl PricePolicy {
     }
 }
 
+/// Slots after which a miner looks again at a request whose prompt it could not fetch.
+const RETRY_SLOTS: u64 = 2;
+
+/// Why a miner does not bid on a request (yet).
+struct Pass {
+    why: String,
+    /// Whether it may change (the prompt may still arrive): look again later.
+    retry: bool,
+}
+
+impl Pass {
+    fn never(why: String) -> Self {
+        Pass { why, retry: false }
+    }
+}
+
 /// A miner.
 pub struct Miner {
     key: Arc<Keypair>,
@@ -77,8 +93,8 @@ pub struct Miner {
     sent: std::collections::HashMap<Pubkey, u64>,
     /// The prompts of the requests it bid on, fetched before bidding.
     prompts: std::collections::HashMap<Pubkey, Vec<u32>>,
-    /// Requests it passed on (and why), so each is looked at once.
-    passed: std::collections::HashMap<Pubkey, String>,
+    /// Requests it passed on, with the slot from which to look again (`u64::MAX`: never).
+    passed: std::collections::HashMap<Pubkey, u64>,
     blobs: Blobs,
     clock: SlotClock,
 }
@@ -161,20 +177,45 @@ impl Miner {
         self.sent.retain(|k, _| live(k));
         self.passed.retain(|k, _| live(k));
         self.prompts.retain(|k, _| live(k));
-        let queued = self.queued(&requests);
+        // What it already bid on or won first (a reveal has one slot), then new requests, within
+        // half a slot (a slow prompt fetch must not hold up the next pass's reveals).
+        let fresh = |m: &Self, key: &Pubkey, r: &Request| {
+            r.state == RequestState::Open && !m.book.contains(key)
+        };
         for (key, r) in &requests {
-            if r.state == RequestState::Open && !self.book.contains(key) {
-                if self.passed.contains_key(key) || slot >= r.bid_end {
-                    continue;
-                }
-                if let Err(why) = self.worth_bidding(key, r, queued) {
-                    info!("miner: passing on {key}: {why}");
-                    self.passed.insert(*key, why);
-                    continue;
+            if !fresh(self, key, r) {
+                if let Err(e) = self.on_request(slot, key, r) {
+                    warn!("miner: request {key}: {e}");
                 }
             }
-            if let Err(e) = self.on_request(slot, key, r) {
-                warn!("miner: request {key}: {e}");
+        }
+        let mut queued = self.queued(&requests);
+        let (started, budget) = (std::time::Instant::now(), self.clock.slot() / 2);
+        for (key, r) in &requests {
+            let waiting = self.passed.get(key).is_some_and(|&retry| slot < retry);
+            if !fresh(self, key, r) || waiting || slot >= r.bid_end {
+                continue;
+            }
+            if started.elapsed() > budget {
+                break;
+            }
+            match self.worth_bidding(key, r, queued) {
+                Ok(()) => {
+                    queued += u64::from(r.max_tokens);
+                    if let Err(e) = self.on_request(slot, key, r) {
+                        warn!("miner: request {key}: {e}");
+                    }
+                }
+                Err(pass) => {
+                    if !self.passed.contains_key(key) {
+                        info!("miner: passing on {key}: {}", pass.why);
+                    }
+                    let retry = match pass.retry {
+                        true => slot + RETRY_SLOTS,
+                        false => u64::MAX,
+                    };
+                    self.passed.insert(*key, retry);
+                }
             }
         }
         Ok(())
@@ -198,15 +239,13 @@ impl Miner {
     /// Whether to bid on `r`: its model, a price it takes, a usable prompt (fetched now and kept
     /// for serving), and a deadline it can meet after the `queued` tokens it owes. `Err` says why
     /// not.
-    fn worth_bidding(&mut self, key: &Pubkey, r: &Request, queued: u64) -> Result<(), String> {
+    fn worth_bidding(&mut self, key: &Pubkey, r: &Request, queued: u64) -> Result<(), Pass> {
         if r.model_id != self.model_id {
-            return Err("another model".into());
+            return Err(Pass::never("another model".into()));
         }
         if self.policy.ask(r.max_tokens) > r.max_price {
-            return Err(format!(
-                "the maximum price {} is below its ask",
-                r.max_price
-            ));
+            let why = format!("the maximum price {} is below its ask", r.max_price);
+            return Err(Pass::never(why));
         }
         let prompt = self.usable_prompt(r)?;
         let speed = Speed::from_totals(
@@ -215,13 +254,13 @@ impl Miner {
         );
         let slots = r.deadline.saturating_sub(r.reveal_end);
         if !speed.feasible(queued, r.max_tokens, slots, self.clock.slot()) {
-            return Err(format!(
+            return Err(Pass::never(format!(
                 "{} tokens behind {queued} owed cannot be served in {slots} slots of {:?} at \
                  {:?} a token",
                 r.max_tokens,
                 self.clock.slot(),
                 speed.per_token.unwrap_or_default()
-            ));
+            )));
         }
         self.prompts.insert(*key, prompt);
         Ok(())
@@ -229,27 +268,26 @@ impl Miner {
 
     /// The request's prompt from the blob store, if the engine can serve it: present, matching its
     /// hash, not empty, every token in the vocabulary, and room for `max_tokens` in the context.
-    fn usable_prompt(&self, r: &Request) -> Result<Vec<u32>, String> {
-        let prompt = self
-            .blobs
-            .get_tokens(&r.prompt_hash)
-            .map_err(|e| format!("prompt unavailable ({e})"))?;
+    fn usable_prompt(&self, r: &Request) -> Result<Vec<u32>, Pass> {
+        let prompt = self.blobs.get_tokens(&r.prompt_hash).map_err(|e| Pass {
+            why: format!("prompt unavailable ({e}); looking again in {RETRY_SLOTS} slots"),
+            retry: true,
+        })?;
         let vocab = self.engine.tokenizer().vocab_size();
         let context = self.engine.max_context();
         if prompt.is_empty() || tokens_hash(&prompt) != r.prompt_hash {
-            return Err("the prompt does not match its hash".into());
+            return Err(Pass::never("the prompt does not match its hash".into()));
         }
         if let Some(t) = prompt.iter().find(|&&t| t as usize >= vocab) {
-            return Err(format!(
-                "prompt token {t} is outside the vocabulary ({vocab})"
-            ));
+            let why = format!("prompt token {t} is outside the vocabulary ({vocab})");
+            return Err(Pass::never(why));
         }
         if prompt.len() + r.max_tokens as usize > context {
-            return Err(format!(
+            return Err(Pass::never(format!(
                 "{} prompt tokens and {} to generate exceed the context ({context})",
                 prompt.len(),
                 r.max_tokens
-            ));
+            )));
         }
         Ok(prompt)
     }

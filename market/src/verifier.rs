@@ -27,6 +27,11 @@ const WITHHELD_MARGIN: u64 = 3;
 /// A verifier (and keeper).
 pub struct Verifier {
     key: Arc<Keypair>,
+    /// Every key it votes as when drawn (its own first): an operator's miner key earns LStake
+    /// too, so it is drawn into committees and must vote.
+    voters: Vec<Arc<Keypair>>,
+    /// Whether it also takes every auction's permissionless steps.
+    keeps: bool,
     chain: Chain,
     blobs: Blobs,
     engine: Arc<Engine>,
@@ -42,12 +47,26 @@ impl Verifier {
         engine: Arc<Engine>,
     ) -> Result<Self, MarketError> {
         Ok(Verifier {
+            voters: vec![key.clone()],
+            keeps: true,
             key,
             chain: Chain::new(rpc_url),
             blobs: Blobs::new(api_url)?,
             engine,
             stats: Default::default(),
         })
+    }
+
+    /// Also votes as `key` when it is drawn into a committee.
+    pub fn also_vote_as(&mut self, key: Arc<Keypair>) {
+        if self.voters.iter().all(|k| k.pubkey() != key.pubkey()) {
+            self.voters.push(key);
+        }
+    }
+
+    /// Only votes, leaving the auctions' other steps to the nodes' keepers.
+    pub fn vote_only(&mut self) {
+        self.keeps = false;
     }
 
     /// Counts into `stats` (the node's metrics).
@@ -62,17 +81,29 @@ impl Verifier {
         let requests: std::collections::HashMap<_, _> =
             self.chain.requests()?.into_iter().collect();
         for (key, r) in &requests {
-            if let Err(e) = self.vote_if_drawn(slot, key, r) {
-                warn!("verifier: request {key}: {e}");
+            for voter in self.voters.clone() {
+                if let Err(e) = self.vote_if_drawn(&voter, slot, key, r) {
+                    warn!("verifier: request {key}: {e}");
+                }
             }
-            keeper::crank(&self.chain, &self.key, slot, key, r);
+            if self.keeps {
+                keeper::crank(&self.chain, &self.key, slot, key, r);
+            }
         }
-        keeper::close_left_behind(&self.chain, &self.key, &requests);
+        if self.keeps {
+            keeper::close_left_behind(&self.chain, &self.key, &requests);
+        }
         Ok(())
     }
 
-    fn vote_if_drawn(&mut self, slot: u64, key: &Pubkey, r: &Request) -> Result<(), MarketError> {
-        let me = self.key.pubkey();
+    fn vote_if_drawn(
+        &mut self,
+        voter: &Keypair,
+        slot: u64,
+        key: &Pubkey,
+        r: &Request,
+    ) -> Result<(), MarketError> {
+        let me = voter.pubkey();
         let c = &r.committee;
         if r.state != RequestState::Verifying || slot >= c.deadline {
             return Ok(());
@@ -110,9 +141,7 @@ impl Verifier {
         } else {
             self.stats.validations_fraud.inc();
         }
-        let sig = self
-            .chain
-            .send(&self.key, &[], &[verdict(&me, key, valid)])?;
+        let sig = self.chain.send(voter, &[], &[verdict(&me, key, valid)])?;
         info!(
             "verifier: voted {} on {key} ({sig})",
             if valid { "valid" } else { "fraud" }

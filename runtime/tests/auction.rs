@@ -11,7 +11,7 @@ use ambient_programs::auction::instruction::{
     verdict, withdraw_bid, RequestParams,
 };
 use ambient_programs::auction::processor::{
-    DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, VERIFIER_FEE_BPS, VERIFY_SLOTS,
+    verify_slots, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, VERIFIER_FEE_BPS,
 };
 use ambient_programs::auction::state::{
     JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
@@ -1048,7 +1048,7 @@ fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid
         fails(&c, fin(&req, &win, &requester)),
         Some(AuctionError::TooEarly)
     );
-    c.advance(VERIFY_SLOTS);
+    c.advance(verify_slots(10));
     let (r0, m0) = (
         c.bank.get_balance(&requester.pubkey()),
         c.bank.get_balance(&win.key.pubkey()),
@@ -1115,7 +1115,7 @@ fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
             "round {round}: {members:?} repeats a silent member of the last round"
         );
         silent = members;
-        c.advance(VERIFY_SLOTS);
+        c.advance(verify_slots(10));
         c.send(&c.faucet, &[], &[fin(&req, &win, &requester)])
             .unwrap();
     }
@@ -1193,19 +1193,33 @@ fn a_delivered_job_no_one_can_verify_is_voided_after_the_draw_window() {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Bid { miner: usize, price: u64 },
-    Reveal { bid: usize },
+    Bid {
+        miner: usize,
+        price: u64,
+    },
+    Reveal {
+        bid: usize,
+    },
     Advance,
     Settle,
-    Withdraw { bid: usize },
+    Withdraw {
+        bid: usize,
+    },
     Cancel,
     Deliver,
     Timeout,
     Draw,
-    Vote { verifier: usize, valid: bool },
+    Vote {
+        verifier: usize,
+        valid: bool,
+    },
     Finalize,
     NextEpoch,
-    Claim { verifier: usize },
+    Claim {
+        verifier: usize,
+    },
+    /// Advance to this slot (the wind-down's clock; never drawn at random).
+    WaitUntil(u64),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -1234,9 +1248,11 @@ proptest! {
     })]
     /// Whatever the actors do, in whatever order, no lamport is created or lost: the tracked
     /// accounts (requester, miners, request, bids, reward pool, incinerator) lose exactly the fees
-    /// of the transactions and what freezing burns.
+    /// of the transactions and what freezing burns. And every auction ends (liveness): from
+    /// wherever the actors left it, advancing the clock past the deadlines and sending the steps
+    /// anyone may send (nobody votes) ends the job in a terminal state with every account closed.
     #[test]
-    fn lamports_are_conserved(ops in proptest::collection::vec(op(), 1..16)) {
+    fn lamports_are_conserved_and_every_auction_ends(ops in proptest::collection::vec(op(), 1..16)) {
         let verifiers: Vec<Keypair> = (0..3).map(|_| Keypair::new()).collect();
         let mut c = chain_with_lstake(verifiers.iter().map(|v| (v.pubkey(), 1)).collect());
         let requester = c.funded(10 * SOL);
@@ -1252,7 +1268,21 @@ proptest! {
         tracked.push(incinerator);
         let start = start + c.bank.get_balance(&incinerator);
         let mut burned = 0u64;
-        for op in ops {
+        let mut queue: std::collections::VecDeque<Op> = ops.into();
+        let mut rounds = 0;
+        loop {
+            let Some(op) = queue.pop_front() else {
+                let left = wind_down(&c, &req, &bids);
+                if left.is_empty() {
+                    break;
+                }
+                rounds += 1;
+                // Each round in a new slot: a new blockhash, so no step repeats an earlier one.
+                queue.push_back(Op::WaitUntil(c.slot() + 1));
+                prop_assert!(rounds <= 12, "the auction did not end: {:?}", c.bank.get_account(&req).map(|a| Request::read(solana_account::ReadableAccount::data(&a))));
+                queue.extend(left);
+                continue;
+            };
             let (res, sigs) = match op {
                 Op::Bid { miner, price } => {
                     let key = miners[miner].insecure_clone();
@@ -1266,6 +1296,13 @@ proptest! {
                     // Freezing the bank burns what the incinerator holds.
                     burned += c.bank.get_balance(&incinerator);
                     c.advance(3);
+                    continue;
+                }
+                Op::WaitUntil(slot) => {
+                    while c.slot() < slot {
+                        burned += c.bank.get_balance(&incinerator);
+                        c.advance((slot - c.slot()).min(8));
+                    }
                     continue;
                 }
                 Op::Settle => (c.send(&requester, &[], &[settle(&req)]), 1),
@@ -1312,6 +1349,39 @@ proptest! {
             }
             prop_assert_eq!(total(&c, &tracked) + fees + burned, start);
         }
+        prop_assert!(bids.iter().all(|b| c.bank.get_account(&b.bid.pubkey()).is_none()));
+    }
+}
+
+/// The next steps that move `req` towards its end, as anyone may send them once their slot has
+/// come (nobody votes); empty once the request and every bid account are closed.
+fn wind_down(c: &Chain, req: &Pubkey, bids: &[Bidder]) -> Vec<Op> {
+    let open_bids: Vec<Op> = (0..bids.len())
+        .filter(|&i| c.bank.get_account(&bids[i].bid.pubkey()).is_some())
+        .map(|bid| Op::Withdraw { bid })
+        .collect();
+    let Some(acc) = c.bank.get_account(req) else {
+        return open_bids;
+    };
+    let Ok(Some(r)) = Request::read(solana_account::ReadableAccount::data(&acc)) else {
+        return open_bids;
+    };
+    let slot = c.slot();
+    match r.state {
+        RequestState::Open => vec![Op::WaitUntil(r.reveal_end), Op::Settle],
+        RequestState::Awarded => vec![Op::WaitUntil(r.deadline), Op::Timeout],
+        RequestState::Delivered => {
+            let from = r.draw_slot();
+            let table = lstake_table(c);
+            let eligible = table.entries.keys().any(|k| r.may_verify(k));
+            if eligible && slot < from + DRAW_SLOTS {
+                vec![Op::WaitUntil(from + 1), Op::Draw]
+            } else {
+                vec![Op::WaitUntil(from + DRAW_SLOTS), Op::Finalize]
+            }
+        }
+        RequestState::Verifying => vec![Op::WaitUntil(r.committee.deadline), Op::Finalize],
+        _ => open_bids.into_iter().chain([Op::Cancel]).collect(),
     }
 }
 

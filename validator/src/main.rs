@@ -667,8 +667,31 @@ fn main() -> Result<()> {
         let rpc_url = format!("http://{rpc_addr}");
         // Several passes a slot: a bid or reveal sent early in its slot lands in it.
         let every = (slot_duration / 8).max(Duration::from_millis(25));
-        if verifier_on {
-            let mut v = Verifier::new(identity.clone(), &rpc_url, &api.url(), engine.clone())?;
+        let miner_key = match miner_on {
+            true => {
+                let path = args
+                    .miner_keypair
+                    .clone()
+                    .unwrap_or_else(|| args.ledger.join(keys::MINER));
+                Some(Arc::new(keys::read(&path)?))
+            }
+            false => None,
+        };
+        // The miner's key earns LStake, so it is drawn into committees: it votes too (with the
+        // network's model), and only it when the node runs no verifier role.
+        let voter = match (&miner_key, verifier_on) {
+            (_, true) => Some(identity.clone()),
+            (Some(k), false) => Some(k.clone()),
+            (None, false) => None,
+        };
+        if let Some(voter) = voter {
+            let mut v = Verifier::new(voter, &rpc_url, &api.url(), engine.clone())?;
+            if !verifier_on {
+                v.vote_only();
+            }
+            if let Some(k) = &miner_key {
+                v.also_vote_as(k.clone());
+            }
             v.with_stats(stats.clone());
             roles.push(roles::spawn("ambVerifier", v, every, exit.clone())?);
         }
@@ -677,12 +700,7 @@ fn main() -> Result<()> {
             let closer = Closer::new(payer, &rpc_url);
             roles.push(roles::spawn("ambCloser", closer, every * 8, exit.clone())?);
         }
-        if miner_on {
-            let key_path = args
-                .miner_keypair
-                .clone()
-                .unwrap_or_else(|| args.ledger.join(keys::MINER));
-            let key = Arc::new(keys::read(&key_path)?);
+        if let Some(key) = miner_key {
             let policy = PricePolicy {
                 per_token: args.miner_price_per_token,
                 ..PricePolicy::default()

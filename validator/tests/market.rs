@@ -641,7 +641,8 @@ fn chat(v: &Validator, content: &str) -> (u16, serde_json::Value) {
     })
 }
 
-/// Waits until `requester` has no request account left (its auctions all closed).
+/// Waits until `requester` has no request account left (its auctions all closed, each
+/// `ambient_market::closer::GRACE` after it ended).
 fn all_closed(v: &Validator, chain: &Chain, requester: &solana_pubkey::Pubkey) {
     let start = Instant::now();
     loop {
@@ -650,7 +651,7 @@ fn all_closed(v: &Validator, chain: &Chain, requester: &solana_pubkey::Pubkey) {
             return;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(120),
+            start.elapsed() < Duration::from_secs(180),
             "still open: {open:?}\nlog:\n{}",
             common::tail(&v.log(), 60)
         );

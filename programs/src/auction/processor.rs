@@ -15,7 +15,8 @@ use super::state::{
 };
 use super::{bid_commitment, ID};
 pub use super::{
-    COMMITTEE_SIZE, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, VERIFIER_FEE_BPS, VERIFY_SLOTS,
+    verify_slots, COMMITTEE_SIZE, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, VERIFIER_FEE_BPS,
+    VERIFY_SLOTS,
 };
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
@@ -261,7 +262,7 @@ fn draw(
     }
     let mut c = Committee {
         len: members.len() as u8,
-        deadline: slot + VERIFY_SLOTS,
+        deadline: slot + verify_slots(req.result.token_count),
         round,
         redraw_slot: prev.redraw_slot,
         ..Committee::default()

@@ -16,18 +16,20 @@
 //!   (writable), incinerator (writable): after the deadline without a result, the escrow goes back
 //!   to the requester and the winner's bond is slashed (`ambient_pol::rules`: part to the requester,
 //!   part burned, the rest and the bid's rent to the miner).
-//! - `DrawCommittee` (8): request (writable), the LStake table: after delivery, draws up to
-//!   `COMMITTEE_SIZE` verifiers, LStake-weighted without
-//!   replacement (the miner excluded), seeded by the hash of the slot the result landed in.
+//! - `DrawCommittee` (8): request (writable), the LStake table: in the `DRAW_SLOTS` after the
+//!   request's draw slot (the delivery slot, or the slot a silent committee was replaced), draws up
+//!   to `COMMITTEE_SIZE` verifiers, LStake-weighted without replacement (never the miner, nor a
+//!   silent member of the previous committee), seeded by the draw slot's hash.
 //! - `Verdict { valid }` (9): verifier (signer), request (writable): one vote per member before the
-//!   verification deadline.
+//!   verification deadline (`verify_slots` of the output after the draw).
 //! - `Finalize` (10): the accounts of `ClaimTimeout`, then the work book (writable) and the reward
 //!   pool (writable): a fraud majority slashes the bond (fraud rules), refunds the escrow and zeroes
-//!   the miner's work; a valid majority, or no majority by the deadline, pays the miner the price
-//!   less the verifiers' fee plus its bond, refunds the requester the rest, credits the miner's
-//!   inference work and, to each member that voted with the outcome, validation work and a share of
-//!   the fee (`VERIFIER_FEE_BPS` of the price, moved into the
-//!   reward pool and claimable after the epoch roll).
+//!   the miner's work; a valid majority pays the miner the price less the verifiers' fee plus its
+//!   bond, refunds the requester the rest, credits the miner's inference work and, to each member
+//!   that voted with the outcome, validation work and a share of the fee (`VERIFIER_FEE_BPS` of the
+//!   price, moved into the reward pool and claimable after the epoch roll). At the deadline
+//!   without a majority: a new committee (up to `MAX_COMMITTEES`), then a void (escrow and bond
+//!   back, no one credited); a delivered job with no committee drawn in its draw window is voided.
 //! - `WithdrawBid` (5): miner or anyone (signer), request (writable), bid (writable), destination
 //!   (writable; the miner's own key unless the miner signs), requester (writable): once the
 //!   request is settled, a losing bid's bond and rent go to the destination; a bid never revealed forfeits its bond to the requester (sealing without

@@ -24,8 +24,17 @@ const _: () = assert!(COMMITTEE_SIZE <= state::MAX_COMMITTEE);
 /// basis points (claimable from the reward pool after the epoch roll).
 pub const VERIFIER_FEE_BPS: u64 = 500;
 
-/// Slots the committee has to vote after it is drawn.
+/// Slots the committee has to vote after it is drawn, for a short output ([`verify_slots`]).
 pub const VERIFY_SLOTS: u64 = 16;
+
+/// Output tokens per extra slot of the vote window: a verifier recomputes the whole output with
+/// one prefill, so a long output gets a longer window.
+pub const VERIFY_TOKENS_PER_SLOT: u64 = 8;
+
+/// The vote window of a job whose output has `tokens` tokens.
+pub fn verify_slots(tokens: u32) -> u64 {
+    VERIFY_SLOTS + u64::from(tokens) / VERIFY_TOKENS_PER_SLOT
+}
 
 /// Committees drawn for one job at most: a committee whose deadline passes without a verdict is
 /// replaced (its silent members left out) until this many have been drawn; then the job is voided.

@@ -200,8 +200,9 @@ impl WorkBook {
 
     /// Fraud: erases `who`'s work; it earns again from the epoch after `epoch`.
     pub fn zero(&mut self, epoch: u64, who: Pubkey) -> Result<(), RegistryError> {
-        if !self.entries.contains_key(&who) && self.entries.len() >= CAPACITY {
-            return Err(RegistryError::BookFull);
+        if !self.entries.contains_key(&who) {
+            // The fraud mark must hold for the rest of the epoch: it takes a place like any work.
+            self.make_room(epoch, u64::MAX)?;
         }
         self.entries.insert(
             who,
@@ -371,6 +372,10 @@ mod tests {
             book.credit(3, Pubkey::new_unique(), inference(1)),
             Err(RegistryError::BookFull)
         );
+        // A fraud mark takes the place of the least contributor.
+        let cheat = Pubkey::new_unique();
+        book.zero(3, cheat).unwrap();
+        assert!(!book.credit(3, cheat, inference(1_000)).unwrap());
         // Once their work has left the window, anyone earning anything gets a place.
         let late = 1 + RING as u64;
         let fees_only = Credit {

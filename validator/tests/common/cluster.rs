@@ -209,6 +209,14 @@ impl LocalCluster {
             // A new cluster: no one produces until 80 % of the genesis stake is in gossip.
             a.extend(["--wait-for-supermajority".into(), "0".into()]);
         }
+        // Blobs (prompts, outputs) live where they were stored: every member fetches missing
+        // ones from the others' HTTP APIs, as operators set `--blob-peer`.
+        for (j, o) in self.members.iter().enumerate() {
+            if j != i {
+                a.push("--blob-peer".into());
+                a.push(format!("http://{}:{}", o.ip, o.rpc_port + 2));
+            }
+        }
         if self.config.market == Some(i) {
             // It mines as its validator identity: the work is that identity's LStake.
             a.push("--miner-keypair".into());
