@@ -3,7 +3,7 @@
 //! and returns what it still holds — the whole escrow of an unfilled auction, otherwise the
 //! rent — to the requester. The node runs one for the REST API's payer, so the auctions it opens
 //! for callers never leak their escrow or rent; a restart picks up what an earlier run left. An
-//! auction stays readable for [`GRACE`] after it ends, so whoever follows it (the API's
+//! auction stays readable for a grace period after it ends, so whoever follows it (the API's
 //! receipts, the console, the SDKs) sees how it ended.
 
 use std::collections::HashMap;
@@ -24,28 +24,29 @@ pub fn closable(r: &Request) -> bool {
     r.state.is_final() && r.bids == 0
 }
 
-/// How long a finished auction stays readable before it is closed.
-pub const GRACE: Duration = Duration::from_secs(30);
-
 /// Closes the finished auctions of one requester.
 pub struct Closer {
     key: Arc<Keypair>,
     chain: Chain,
+    /// How long a finished auction stays readable before it is closed.
+    grace: Duration,
     /// When each closable auction was first seen so.
     seen: HashMap<solana_pubkey::Pubkey, Instant>,
 }
 
 impl Closer {
-    /// Closes the auctions `key` opened, through the node at `rpc_url`, paying the fees itself.
-    pub fn new(key: Arc<Keypair>, rpc_url: &str) -> Self {
+    /// Closes the auctions `key` opened, `grace` after each ended, through the node at
+    /// `rpc_url`, paying the fees itself.
+    pub fn new(key: Arc<Keypair>, rpc_url: &str, grace: Duration) -> Self {
         Closer {
             key,
             chain: Chain::new(rpc_url),
+            grace,
             seen: HashMap::new(),
         }
     }
 
-    /// One pass: closes every auction of the requester closable for [`GRACE`], each `Cancel`
+    /// One pass: closes every auction of the requester closable for the grace period, each `Cancel`
     /// awaited until the node has processed it (so the next pass, which reads the same state,
     /// never pays for a second one).
     pub fn step(&mut self) -> Result<(), MarketError> {
@@ -58,7 +59,7 @@ impl Closer {
                 continue;
             }
             let since = *self.seen.entry(key).or_insert_with(Instant::now);
-            if since.elapsed() < GRACE {
+            if since.elapsed() < self.grace {
                 continue;
             }
             match self.chain.send(&self.key, &[], &[cancel(&me, &key, &me)]) {

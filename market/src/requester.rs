@@ -35,6 +35,22 @@ pub struct Ask {
     pub deadline_slots: u64,
 }
 
+impl Ask {
+    /// The request's on-chain parameters, its prompt stored under `prompt_hash`.
+    pub fn params(&self, prompt_hash: [u8; 32]) -> RequestParams {
+        RequestParams {
+            model_id: self.model_id,
+            prompt_hash,
+            max_tokens: self.max_tokens,
+            sampling: self.sampling,
+            max_price: self.max_price,
+            bid_slots: self.bid_slots,
+            reveal_slots: self.reveal_slots,
+            deadline_slots: self.deadline_slots,
+        }
+    }
+}
+
 /// Whether a request is over (nothing more will happen to its money).
 pub fn is_final(r: &Request) -> bool {
     r.state.is_final()
@@ -62,16 +78,7 @@ pub fn prepare(
     }
     let prompt_hash = blobs.put_tokens(&ask.prompt)?.0;
     let account = Keypair::new();
-    let params = RequestParams {
-        model_id: ask.model_id,
-        prompt_hash,
-        max_tokens: ask.max_tokens,
-        sampling: ask.sampling,
-        max_price: ask.max_price,
-        bid_slots: ask.bid_slots,
-        reveal_slots: ask.reveal_slots,
-        deadline_slots: ask.deadline_slots,
-    };
+    let params = ask.params(prompt_hash);
     let rent = chain.rent(REQUEST_LEN)?;
     let ixs = request(&payer.pubkey(), &account.pubkey(), params, rent);
     Ok(Opening {

@@ -452,16 +452,9 @@ fn unfilled_requests_refund_the_requester() {
     assert_eq!(c.bank.get_balance(&silent.bid.pubkey()), 0);
     // Then the requester gets the escrow and the request's rent back.
     c.advance(1); // the retry is a new transaction (new blockhash), not a replay
-    let before = c.bank.get_balance(&requester.pubkey());
-    c.send(
-        &requester,
-        &[],
-        &[cancel(&requester.pubkey(), &req, &requester.pubkey())],
-    )
-    .unwrap();
     assert_eq!(
-        c.bank.get_balance(&requester.pubkey()),
-        before + SOL + c.rent(REQUEST_LEN) - c.fee(1)
+        close_request(&c, &requester, &req),
+        SOL + c.rent(REQUEST_LEN)
     );
     assert_eq!(c.bank.get_balance(&req), 0);
 }
@@ -1005,6 +998,18 @@ fn reward_pool(c: &Chain) -> RewardPool {
     .unwrap()
 }
 
+/// The requester closes `req` (`Cancel`, to itself); returns what came back beyond the fee.
+fn close_request(c: &Chain, requester: &Keypair, req: &Pubkey) -> u64 {
+    let before = c.bank.get_balance(&requester.pubkey());
+    c.send(
+        requester,
+        &[],
+        &[cancel(&requester.pubkey(), req, &requester.pubkey())],
+    )
+    .unwrap();
+    c.bank.get_balance(&requester.pubkey()) + c.fee(1) - before
+}
+
 /// Sends `ix` (the faucet pays) and returns the auction error it fails with.
 fn fails(c: &Chain, ix: Instruction) -> Option<AuctionError> {
     code(c.send(&c.faucet, &[], &[ix]).unwrap_err())
@@ -1141,17 +1146,7 @@ fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
     );
     // Once the losing bid is withdrawn, the requester closes the account and takes its rent back.
     withdraw(&c, &req, &lose).unwrap();
-    let r1 = c.bank.get_balance(&requester.pubkey());
-    c.send(
-        &requester,
-        &[],
-        &[cancel(&requester.pubkey(), &req, &requester.pubkey())],
-    )
-    .unwrap();
-    assert_eq!(
-        c.bank.get_balance(&requester.pubkey()),
-        r1 + c.rent(REQUEST_LEN) - c.fee(1)
-    );
+    assert_eq!(close_request(&c, &requester, &req), c.rent(REQUEST_LEN));
 }
 
 #[test]

@@ -118,6 +118,10 @@ struct Args {
     /// auctions with their own keys).
     #[arg(long, value_name = "KEYPAIR")]
     api_keypair: Option<PathBuf>,
+    /// Seconds an auction the REST API opened stays readable after it ends (for its receipt and
+    /// verdict) before the node closes it, returning what it holds to the API's payer.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    close_auctions_after: u64,
     /// Where the model runs for the miner and verifier: cpu, or cuda (a build with the `cuda`
     /// feature and a GPU; the same logits, bit for bit).
     #[arg(long, default_value = "cpu")]
@@ -697,7 +701,8 @@ fn main() -> Result<()> {
         }
         if let Some(payer) = api_payer {
             // The auctions the API opened are closed once over: escrow and rent come back.
-            let closer = Closer::new(payer, &rpc_url);
+            let grace = Duration::from_secs(args.close_auctions_after);
+            let closer = Closer::new(payer, &rpc_url, grace);
             roles.push(roles::spawn("ambCloser", closer, every * 8, exit.clone())?);
         }
         if let Some(key) = miner_key {

@@ -642,7 +642,7 @@ fn chat(v: &Validator, content: &str) -> (u16, serde_json::Value) {
 }
 
 /// Waits until `requester` has no request account left (its auctions all closed, each
-/// `ambient_market::closer::GRACE` after it ended).
+/// `--close-auctions-after` after it ended).
 fn all_closed(v: &Validator, chain: &Chain, requester: &solana_pubkey::Pubkey) {
     let start = Instant::now();
     loop {
@@ -664,7 +664,8 @@ fn the_auctions_the_api_opens_are_closed_when_over_and_the_payer_keeps_what_it_d
     // A node that verifies and keeps but runs no miner: the REST API's auctions go unfilled.
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("ledger");
-    let (v, chain, _blobs) = node(&ledger, &["--no-market", "--verifier"]);
+    let flags = ["--no-market", "--verifier", "--close-auctions-after", "5"];
+    let (v, chain, _blobs) = node(&ledger, &flags);
     let payer = read_keypair_file(ledger.join("api-keypair.json"))
         .unwrap()
         .pubkey();
@@ -697,16 +698,7 @@ fn the_auctions_the_api_opens_are_closed_when_over_and_the_payer_keeps_what_it_d
 /// Opens an auction for `ask` whose prompt hash names no blob anyone stored.
 fn open_without_prompt(chain: &Chain, who: &Keypair, ask: &Ask) -> solana_pubkey::Pubkey {
     let account = Keypair::new();
-    let params = ambient_sdk::auction::instruction::RequestParams {
-        model_id: ask.model_id,
-        prompt_hash: [0x5a; 32],
-        max_tokens: ask.max_tokens,
-        sampling: ask.sampling,
-        max_price: ask.max_price,
-        bid_slots: ask.bid_slots,
-        reveal_slots: ask.reveal_slots,
-        deadline_slots: ask.deadline_slots,
-    };
+    let params = ask.params([0x5a; 32]);
     let rent = chain.rent(REQUEST_LEN).unwrap();
     let ixs =
         ambient_sdk::auction::instruction::request(&who.pubkey(), &account.pubkey(), params, rent);
