@@ -310,10 +310,13 @@ impl Request {
         self.result.slot.max(self.committee.redraw_slot)
     }
 
-    /// Whether `who` may be drawn into the job's next committee: never the winning miner, nor a
-    /// member of the previous committee that stayed silent.
+    /// Whether `who` may be drawn into the job's next committee: never the winning miner, nor the
+    /// requester (it holds the output already and would get its escrow back by staying silent),
+    /// nor a member of the previous committee that stayed silent.
     pub fn may_verify(&self, who: &Pubkey) -> bool {
-        *who != self.winner_miner && !self.committee.silent().any(|m| m == who)
+        *who != self.winner_miner
+            && *who != self.requester
+            && !self.committee.silent().any(|m| m == who)
     }
 
     /// One open bid fewer (a bid account closed).
@@ -548,6 +551,29 @@ mod tests {
         bid.write(&mut d).unwrap();
         assert_eq!(Bid::read(&d).unwrap(), Some(bid));
         assert_eq!(Bid::read(&[0; BID_LEN]).unwrap(), None);
+    }
+
+    #[test]
+    fn neither_the_parties_nor_a_silent_member_may_verify() {
+        let key = |b: u8| Pubkey::new_from_array([b; 32]);
+        let mut r = Request::read(&{
+            let mut d = vec![0u8; REQUEST_LEN];
+            d[0] = KIND_REQUEST;
+            d[1] = VERSION;
+            d[2] = RequestState::Delivered as u8;
+            d
+        })
+        .unwrap()
+        .unwrap();
+        (r.requester, r.winner_miner) = (key(1), key(2));
+        r.committee.len = 2;
+        r.committee.members[..2].copy_from_slice(&[key(3), key(4)]);
+        r.committee.valid = 0b01;
+        assert!(!r.may_verify(&key(1)), "the requester");
+        assert!(!r.may_verify(&key(2)), "the miner");
+        assert!(r.may_verify(&key(3)), "it voted");
+        assert!(!r.may_verify(&key(4)), "it stayed silent");
+        assert!(r.may_verify(&key(5)));
     }
 
     proptest! {
