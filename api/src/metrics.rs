@@ -121,6 +121,12 @@ impl NodeMetrics {
             "Validations this node's verifier could not complete",
             s.validation_errors.clone(),
         );
+        registry.register(
+            "auctions_ended",
+            "Auctions this node's keeper saw end, by final state (paid, slashed, voided, timedout, \
+             unfilled)",
+            s.auctions_ended.clone(),
+        );
         NodeMetrics { registry, ..m }
     }
 

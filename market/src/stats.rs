@@ -2,6 +2,10 @@
 //! the API's registry).
 
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+
+/// Metric labels (name, value).
+pub type Labels = Vec<(String, String)>;
 
 /// Counters kept by the miner and the verifier.
 #[derive(Clone, Debug, Default)]
@@ -18,4 +22,17 @@ pub struct MarketStats {
     pub validations_fraud: Counter,
     /// Validations that could not be completed (engine or chain errors).
     pub validation_errors: Counter,
+    /// Auctions the keeper saw end, by final state (`paid`, `slashed`, `voided`, `timedout`,
+    /// `unfilled`).
+    pub auctions_ended: Family<Labels, Counter>,
+}
+
+impl MarketStats {
+    /// Counts an auction that ended in `state`.
+    pub fn ended(&self, state: ambient_sdk::auction::state::RequestState) {
+        let state = format!("{state:?}").to_lowercase();
+        self.auctions_ended
+            .get_or_create(&vec![("state".to_string(), state)])
+            .inc();
+    }
 }

@@ -32,6 +32,8 @@ pub struct Verifier {
     voters: Vec<Arc<Keypair>>,
     /// Whether it also takes every auction's permissionless steps.
     keeps: bool,
+    /// The ended auctions it has counted (as long as their accounts are open).
+    ended: std::collections::HashSet<Pubkey>,
     chain: Chain,
     blobs: Blobs,
     engine: Arc<Engine>,
@@ -49,6 +51,7 @@ impl Verifier {
         Ok(Verifier {
             voters: vec![key.clone()],
             keeps: true,
+            ended: Default::default(),
             key,
             chain: Chain::new(rpc_url),
             blobs: Blobs::new(api_url)?,
@@ -92,8 +95,19 @@ impl Verifier {
         }
         if self.keeps {
             keeper::close_left_behind(&self.chain, &self.key, &requests);
+            self.count_ended(&requests);
         }
         Ok(())
+    }
+
+    /// Counts each auction that ended, once (the metrics' jobs by final state).
+    fn count_ended(&mut self, requests: &std::collections::HashMap<Pubkey, Request>) {
+        self.ended.retain(|k| requests.contains_key(k));
+        for (key, r) in requests {
+            if r.state.is_final() && self.ended.insert(*key) {
+                self.stats.ended(r.state);
+            }
+        }
     }
 
     fn vote_if_drawn(

@@ -235,6 +235,13 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
     assert_eq!(sample(&after, "ambient_jobs_delivered_total"), 1.0);
     assert_eq!(sample(&after, "ambient_validations_valid_total"), 1.0);
     assert_eq!(sample(&after, "ambient_auctions{state=\"paid\"}"), 1.0);
+    // The keeper counts the end once, on its next pass.
+    let ended = "ambient_auctions_ended_total{state=\"paid\"}";
+    let start = Instant::now();
+    while !scrape(&v).contains(&format!("{ended} 1")) {
+        assert!(start.elapsed() < Duration::from_secs(10), "{}", scrape(&v));
+        std::thread::sleep(Duration::from_millis(100));
+    }
     assert!(sample(&after, "ambient_slot") > sample(&before_metrics, "ambient_slot"));
     assert!(
         sample(&after, "ambient_transactions") > sample(&before_metrics, "ambient_transactions")
