@@ -99,8 +99,15 @@ fn the_rust_sdk_asks_streams_follows_and_verifies() {
             text.trim(),
             "the streamed text is the verified output"
         );
-        // The requester paid the price (and the request's fee), the rest of the escrow came back.
+        // Closing the finished auction brings the rent back: the requester is out exactly the
+        // price and the fees of opening (two signatures) and closing (one).
+        let stranger_close = stranger.close(&job.auction).await.unwrap_err();
+        assert!(stranger_close.to_string().contains("another key opened it"));
+        client.close(&job.auction).await.unwrap();
+        assert!(client.status(&job.auction).await.unwrap().is_none());
+        let again = client.close(&job.auction).await.unwrap_err();
+        assert!(again.to_string().contains("already closed"), "{again}");
         let after = client.rpc().get_balance(&client.payer()).await.unwrap();
-        assert!(before - after >= r.price, "paid {}", before - after);
+        assert_eq!(before - after, r.price + 3 * 5_000);
     });
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ambient_sdk::auction::instruction::{request, RequestParams};
+use ambient_sdk::auction::instruction::{cancel, request, RequestParams};
 use ambient_sdk::auction::state::{Request, Sampling, REQUEST_LEN};
 use ambient_sdk::auction::ID as AUCTION;
 use serde::{Deserialize, Serialize};
@@ -245,6 +245,40 @@ impl Client {
             )),
             None => Ok(None),
         }
+    }
+
+    /// Closes a finished auction this client opened (`Cancel`): what the request account still
+    /// holds — the rent, and the whole escrow of an unfilled auction — comes back to the payer.
+    /// Refused with a clear error while the auction is under way or a bid on it is still open
+    /// (the node's keeper closes bids left behind).
+    pub async fn close(
+        &self,
+        auction: &Pubkey,
+    ) -> Result<solana_signature::Signature, ClientError> {
+        let r = self.status(auction).await?.ok_or_else(|| {
+            ClientError::Account(auction.to_string(), "no auction (already closed?)".into())
+        })?;
+        let why = if r.requester != self.payer.pubkey() {
+            Some("another key opened it".to_string())
+        } else if !r.state.is_final() {
+            Some(format!("it is not over ({:?})", r.state))
+        } else if r.bids > 0 {
+            Some(format!("{} bid(s) on it are still open", r.bids))
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(ClientError::Account(auction.to_string(), why));
+        }
+        let me = self.payer.pubkey();
+        let blockhash = self.rpc.get_latest_blockhash().await?;
+        let tx = Transaction::new_signed_with_payer(
+            &[cancel(&me, auction, &me)],
+            Some(&me),
+            &[self.payer.as_ref()],
+            blockhash,
+        );
+        Ok(self.rpc.send_and_confirm_transaction(&tx).await?)
     }
 
     /// Follows the auction until `done` holds for it (or `timeout` passes).
