@@ -59,8 +59,15 @@ def test_ask_stream_follow_verify():
     v = client.verify(job.auction)
     assert v.valid and len(v.output) == settled.token_count == receipts[0]["token_count"]
     assert client.receipt(job.auction)["verification"] == "valid"
+    # Closing it brings the rent back: out exactly the price and three signatures' fees.
+    with pytest.raises(AmbientError, match="another key opened it"):
+        funded().close(job.auction)
+    client.close(job.auction)
+    assert client.status(job.auction) is None
+    with pytest.raises(AmbientError, match="already closed"):
+        client.close(job.auction)
     after = client.rpc.get_balance(client.payer.pubkey()).value
-    assert before - after >= settled.price
+    assert before - after == settled.price + 3 * 5000
 
 
 def test_bad_input_is_refused_clearly():

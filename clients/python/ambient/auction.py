@@ -85,6 +85,23 @@ def request_instruction(
     )
 
 
+_TAG_CANCEL = 1
+
+
+def cancel_instruction(requester: Pubkey, request: Pubkey, destination: Pubkey) -> Instruction:
+    """The auction's ``Cancel``: closes a finished (or bid-less) request; what it holds goes to
+    ``destination``."""
+    return Instruction(
+        AUCTION_PROGRAM,
+        struct.pack("<BB", _VERSION, _TAG_CANCEL),
+        [
+            AccountMeta(requester, is_signer=True, is_writable=False),
+            AccountMeta(request, is_signer=False, is_writable=True),
+            AccountMeta(destination, is_signer=False, is_writable=True),
+        ],
+    )
+
+
 @dataclass
 class Request:
     """A request account's fields (what the chain records about an auction)."""
@@ -113,6 +130,7 @@ class Request:
     valid_votes: int
     fraud_votes: int
     winner_miner: Pubkey
+    open_bids: int = 0
 
     @staticmethod
     def decode(data: bytes) -> "Request":
@@ -126,6 +144,7 @@ class Request:
         (requester, model_id, prompt_hash, max_tokens, temperature, top_k, top_p, seed) = f[3:11]
         (max_price, created, bid_end, reveal_end, deadline) = f[11:16]
         # f[16:21]: open bids, revealed, best bid, best price, second price; f[21]: winner bid
+        open_bids = f[16]
         price, root, chain, output_hash, token_count, slot = f[22:28]
         n, members, valid, fraud, _deadline, _best_miner, winner_miner = f[28:35]
         committee = [Pubkey(members[32 * i : 32 * i + 32]) for i in range(n)]
@@ -154,6 +173,7 @@ class Request:
             valid_votes=bin(valid).count("1"),
             fraud_votes=bin(fraud).count("1"),
             winner_miner=Pubkey(winner_miner),
+            open_bids=open_bids,
         )
 
     @property

@@ -18,7 +18,14 @@ from solders.pubkey import Pubkey
 from solders.system_program import CreateAccountParams, create_account
 from solders.transaction import Transaction
 
-from .auction import AUCTION_PROGRAM, REQUEST_LEN, Request, follow_message, request_instruction
+from .auction import (
+    AUCTION_PROGRAM,
+    REQUEST_LEN,
+    Request,
+    cancel_instruction,
+    follow_message,
+    request_instruction,
+)
 
 _TOKENS_DOMAIN = b"ambient-pol/tokens/v1"
 _TOKENS_DOMAIN_LEN = len(_TOKENS_DOMAIN)
@@ -246,6 +253,27 @@ class Client:
             if time.monotonic() > end:
                 raise AmbientError(f"auction {auction} did not settle in {timeout} s")
             time.sleep(0.2)
+
+    def close(self, auction: Pubkey) -> str:
+        """Closes a finished auction this client opened: the rent (and the whole escrow of an
+        unfilled auction) comes back to the payer. Raises :class:`AmbientError` while it is under
+        way, while a bid on it is open, or if another key opened it."""
+        r = self.status(auction)
+        me = self.payer.pubkey()
+        if r is None:
+            raise AmbientError(f"no auction at {auction} (already closed?)")
+        if r.requester != me:
+            raise AmbientError(f"auction {auction}: another key opened it")
+        if not r.is_final:
+            raise AmbientError(f"auction {auction} is not over ({r.state})")
+        if r.open_bids:
+            raise AmbientError(f"auction {auction}: {r.open_bids} bid(s) on it are still open")
+        blockhash = self.rpc.get_latest_blockhash().value.blockhash
+        msg = TxMessage.new_with_blockhash([cancel_instruction(me, auction, me)], me, blockhash)
+        tx = Transaction([self.payer], msg, blockhash)
+        sig = self.rpc.send_transaction(tx, opts=TxOpts(preflight_commitment=Confirmed)).value
+        self.rpc.confirm_transaction(sig, commitment=Confirmed)
+        return str(sig)
 
     def receipt(self, auction: Pubkey) -> dict:
         """The node's receipt of the job (``GET /v1/receipts/{id}``)."""

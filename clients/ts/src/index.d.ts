@@ -91,6 +91,8 @@ export interface Request {
   validVotes: number;
   fraudVotes: number;
   winnerMiner: PublicKey;
+  /** Bid accounts still open on it (it closes only when none is). */
+  openBids: number;
   verification: VerificationStatus;
 }
 
@@ -131,6 +133,12 @@ export declare function requestInstruction(
   request: PublicKey,
   params: RequestParams,
 ): TransactionInstruction;
+/** The auction's Cancel instruction (closes a finished or bid-less request). */
+export declare function cancelInstruction(
+  requester: PublicKey,
+  request: PublicKey,
+  destination: PublicKey,
+): TransactionInstruction;
 /** Decodes a request account; throws an AmbientError on malformed data. */
 export declare function decodeRequest(data: Uint8Array): Request;
 /** A predicate for `Client.wait`: the auction is over. */
@@ -156,4 +164,6 @@ export declare class Client {
   receipt(auction: PublicKey): Promise<Receipt>;
   /** Checks the job against the chain's record and the blob store. */
   verify(auction: PublicKey): Promise<Verification>;
+  /** Closes a finished auction this client opened (rent, or an unfilled one's escrow, back). */
+  close(auction: PublicKey): Promise<string>;
 }

@@ -75,6 +75,20 @@ export function requestInstruction(requester, request, p) {
   });
 }
 
+/** The auction's Cancel instruction: closes a finished (or bid-less) request; what it holds goes
+ * to `destination`. */
+export function cancelInstruction(requester, request, destination) {
+  return new TransactionInstruction({
+    programId: AUCTION_PROGRAM,
+    keys: [
+      { pubkey: requester, isSigner: true, isWritable: false },
+      { pubkey: request, isSigner: false, isWritable: true },
+      { pubkey: destination, isSigner: false, isWritable: true },
+    ],
+    data: Buffer.from([VERSION, 1]),
+  });
+}
+
 /** Decodes a request account (as `ambient_sdk::auction::state::Request` writes it). */
 export function decodeRequest(data) {
   const b = Buffer.from(data);
@@ -101,7 +115,8 @@ export function decodeRequest(data) {
   r.bidEnd = u64();
   r.revealEnd = u64();
   r.deadline = u64();
-  u32(); u32(); key(); u64(); u64(); key(); // open bids, revealed, best bid and prices, winning bid
+  r.openBids = u32();
+  u32(); key(); u64(); u64(); key(); // revealed, best bid and prices, winning bid
   r.price = u64();
   r.polRoot = bytes32();
   r.polChain = bytes32();
@@ -264,6 +279,29 @@ export class Client {
       if (Date.now() > end) throw new AmbientError(`auction ${auction.toBase58()} did not settle in ${timeoutMs} ms`);
       await new Promise((res) => setTimeout(res, 200));
     }
+  }
+
+  /** Closes a finished auction this client opened: the rent (and the whole escrow of an unfilled
+   * auction) comes back to the payer. Throws an AmbientError while it is under way, while a bid on
+   * it is open, or if another key opened it. */
+  async close(auction) {
+    const r = await this.status(auction);
+    const me = this.payer.publicKey;
+    const name = auction.toBase58();
+    if (!r) throw new AmbientError(`no auction at ${name} (already closed?)`);
+    if (!r.requester.equals(me)) throw new AmbientError(`auction ${name}: another key opened it`);
+    if (!untilFinal(r)) throw new AmbientError(`auction ${name} is not over (${r.state})`);
+    if (r.openBids > 0) throw new AmbientError(`auction ${name}: ${r.openBids} bid(s) on it are still open`);
+    // A blockhash of its own: web3.js's cached one may have served the opening, and waiting for a
+    // fresh one stalls on a busy node.
+    const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash("confirmed");
+    const tx = new Transaction({ feePayer: me, blockhash, lastValidBlockHeight });
+    tx.add(cancelInstruction(me, auction, me));
+    tx.sign(this.payer);
+    const signature = await this.connection.sendRawTransaction(tx.serialize());
+    const status = await this.connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed");
+    if (status.value.err) throw new AmbientError(`closing ${name} failed: ${JSON.stringify(status.value.err)}`);
+    return signature;
   }
 
   /** The node's receipt of the job (GET /v1/receipts/{id}). */

@@ -60,8 +60,13 @@ test("ask, stream, follow and verify", async () => {
   assert.equal(v.output.length, settled.tokenCount);
   assert.equal(settled.tokenCount, receipts[0].token_count);
   assert.equal((await client.receipt(job.auction)).verification, "valid");
+  // Closing it brings the rent back: out exactly the price and three signatures' fees.
+  await assert.rejects((await funded()).close(job.auction), /another key opened it/);
+  await client.close(job.auction);
+  assert.equal(await client.status(job.auction), null);
+  await assert.rejects(client.close(job.auction), /already closed/);
   const after = await client.connection.getBalance(client.payer.publicKey);
-  assert.ok(BigInt(before - after) >= settled.price);
+  assert.equal(BigInt(before - after), settled.price + 15000n);
 });
 
 test("bad input is refused clearly", async () => {

@@ -13,7 +13,9 @@ export async function ask(rpc: string, api: string): Promise<boolean> {
   const settled = await client.wait(job.auction, untilFinal, 60_000);
   const price: bigint = settled.price;
   try {
-    return (await client.verify(job.auction)).valid && price >= 0n;
+    const valid = (await client.verify(job.auction)).valid;
+    const closed: string = await client.close(job.auction);
+    return valid && price >= 0n && closed.length > 0;
   } catch (e) {
     if (e instanceof AmbientError) console.error(e.status, e.code);
     return false;
