@@ -84,10 +84,8 @@ impl Verifier {
         let requests: std::collections::HashMap<_, _> =
             self.chain.requests()?.into_iter().collect();
         for (key, r) in &requests {
-            for voter in self.voters.clone() {
-                if let Err(e) = self.vote_if_drawn(&voter, slot, key, r) {
-                    warn!("verifier: request {key}: {e}");
-                }
+            if let Err(e) = self.vote_if_drawn(slot, key, r) {
+                warn!("verifier: request {key}: {e}");
             }
             if self.keeps {
                 keeper::crank(&self.chain, &self.key, slot, key, r);
@@ -110,22 +108,20 @@ impl Verifier {
         }
     }
 
-    fn vote_if_drawn(
-        &mut self,
-        voter: &Keypair,
-        slot: u64,
-        key: &Pubkey,
-        r: &Request,
-    ) -> Result<(), MarketError> {
-        let me = voter.pubkey();
+    /// Validates the job once if any of its keys is drawn and has not voted yet, then votes as
+    /// each of them.
+    fn vote_if_drawn(&mut self, slot: u64, key: &Pubkey, r: &Request) -> Result<(), MarketError> {
         let c = &r.committee;
         if r.state != RequestState::Verifying || slot >= c.deadline {
             return Ok(());
         }
-        let Some(i) = c.members[..c.len as usize].iter().position(|m| *m == me) else {
-            return Ok(());
-        };
-        if (c.valid | c.fraud) & (1 << i) != 0 {
+        let drawn: Vec<Arc<Keypair>> = self
+            .voters
+            .iter()
+            .filter(|v| c.silent().any(|m| *m == v.pubkey()))
+            .cloned()
+            .collect();
+        if drawn.is_empty() {
             return Ok(());
         }
         if r.model_id != self.engine.model_id().0 {
@@ -155,11 +151,14 @@ impl Verifier {
         } else {
             self.stats.validations_fraud.inc();
         }
-        let sig = self.chain.send(voter, &[], &[verdict(&me, key, valid)])?;
-        info!(
-            "verifier: voted {} on {key} ({sig})",
-            if valid { "valid" } else { "fraud" }
-        );
+        for voter in &drawn {
+            let me = voter.pubkey();
+            let sig = self.chain.send(voter, &[], &[verdict(&me, key, valid)])?;
+            info!(
+                "verifier: {me} voted {} on {key} ({sig})",
+                if valid { "valid" } else { "fraud" }
+            );
+        }
         Ok(())
     }
 
