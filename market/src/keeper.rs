@@ -2,8 +2,7 @@
 //! settle after the reveal window, draw the committee after delivery, finalise on a verdict or at
 //! the verification deadline (a new committee, or a void after the last), void a job whose
 //! committee could not be drawn in time, claim a missed deadline, close the bids miners left
-//! behind. The
-//! node runs them for every request; a miner runs them for its own.
+//! behind. The node runs them for every request; a miner runs them for its own.
 
 use std::collections::HashMap;
 
@@ -11,7 +10,6 @@ use ambient_sdk::auction::instruction::{
     claim_timeout, draw_committee, finalize, settle, withdraw_bid,
 };
 use ambient_sdk::auction::state::{Bid, Request, RequestState};
-use ambient_sdk::auction::DRAW_SLOTS;
 use log::debug;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -37,25 +35,16 @@ pub fn due(
         RequestState::Awarded if slot >= r.deadline => {
             payee(chain)?.map(|m| claim_timeout(key, &r.winner, &r.requester, &m))
         }
-        RequestState::Delivered if slot >= r.draw_slot().saturating_add(DRAW_SLOTS) => {
-            // No committee was drawn in time: void the job.
+        // A verdict, a new committee in place of a silent one, or a void.
+        RequestState::Delivered | RequestState::Verifying if r.ending(slot).is_ok() => {
             payee(chain)?.map(|m| finalize(key, &r.winner, &r.requester, &m))
         }
-        RequestState::Delivered if slot > r.draw_slot() => {
+        RequestState::Delivered if r.draw_window(slot).is_ok() => {
             // A draw with no one eligible would fail (and cost its fee): wait for the window
             // to end, or for an epoch roll to bring verifiers.
             let table = chain.lstake_table()?;
             let eligible = table.entries.iter().any(|(k, w)| *w > 0 && r.may_verify(k));
             eligible.then(|| draw_committee(key))
-        }
-        RequestState::Verifying => {
-            let c = &r.committee;
-            if c.valid_majority() || c.fraud_majority() || slot >= c.deadline {
-                // A verdict, a new committee in place of a silent one, or a void.
-                payee(chain)?.map(|m| finalize(key, &r.winner, &r.requester, &m))
-            } else {
-                None
-            }
         }
         _ => None,
     })

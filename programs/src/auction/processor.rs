@@ -11,7 +11,7 @@ use solana_transaction_context::instruction_accounts::BorrowedInstructionAccount
 use super::error::AuctionError;
 use super::instruction::{AuctionInstruction, RequestParams};
 use super::state::{
-    Bid, Committee, JobResult, Request, RequestState, BID_LEN, NO_PRICE, REQUEST_LEN,
+    Bid, Committee, Ending, JobResult, Request, RequestState, BID_LEN, NO_PRICE, REQUEST_LEN,
 };
 use super::{bid_commitment, ID};
 pub use super::{
@@ -186,37 +186,6 @@ impl Outcome {
             offense: None,
             state: RequestState::Voided,
         }
-    }
-}
-
-/// What `Finalize` does to a job.
-enum Ending {
-    /// A valid majority: pay and credit.
-    Valid,
-    /// A fraud majority: slash and zero the miner's work.
-    Fraud,
-    /// The committee's deadline passed without a verdict: draw another.
-    Redraw,
-    /// No verdict can be reached: refund, return the bond, credit no one.
-    Void,
-}
-
-/// How `Finalize` ends `req` at `slot`: on a verdict; at a silent committee's deadline by a new
-/// committee (the last one's silence voids the job); a delivered job whose draw window passed is
-/// voided. Anything else is too early (or not a job to finalise).
-fn ending(req: &Request, slot: u64) -> Result<Ending, AuctionError> {
-    let c = &req.committee;
-    match req.state {
-        RequestState::Verifying if c.fraud_majority() => Ok(Ending::Fraud),
-        RequestState::Verifying if c.valid_majority() => Ok(Ending::Valid),
-        RequestState::Verifying if slot < c.deadline => Err(AuctionError::TooEarly),
-        RequestState::Verifying if c.round < MAX_COMMITTEES => Ok(Ending::Redraw),
-        RequestState::Verifying => Ok(Ending::Void),
-        RequestState::Delivered if slot >= req.draw_slot().saturating_add(DRAW_SLOTS) => {
-            Ok(Ending::Void)
-        }
-        RequestState::Delivered => Err(AuctionError::TooEarly),
-        _ => Err(AuctionError::WrongState),
     }
 }
 
@@ -665,16 +634,10 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             ix.check_number_of_instruction_accounts(2)?;
             let (mut racc, mut req) = request_in(&ix, 0, RequestState::Delivered)?;
             let table = lstake_table(&ix, 1)?;
-            let from = req.draw_slot();
-            if slot <= from {
-                return Err(AuctionError::TooEarly.into());
-            }
-            if slot >= from.saturating_add(DRAW_SLOTS) {
-                return Err(AuctionError::DrawWindowPassed.into());
-            }
+            req.draw_window(slot)?;
             let slot_hash = *sysvars
                 .get_slot_hashes()?
-                .get(&from)
+                .get(&req.draw_slot())
                 .ok_or(AuctionError::SeedUnavailable)?;
             req.committee = draw(&table, &req, racc.get_key(), slot_hash.as_ref(), slot)?;
             req.state = RequestState::Verifying;
@@ -710,7 +673,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             reward_pool(&ix, 6)?;
             let rent_request = rent.minimum_balance(REQUEST_LEN);
             let epoch = sysvars.get_clock()?.epoch;
-            match ending(&req, slot)? {
+            match req.ending(slot)? {
                 Ending::Redraw => {
                     let mut req = req;
                     let mut acc = acc;

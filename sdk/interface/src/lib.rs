@@ -24,6 +24,15 @@ pub const ID: Pubkey = Pubkey::new_from_array(*b"ambient/query-auction/program/v
 /// Address of the registry's allowed-models account (requests must name a model it lists).
 pub const ALLOWED_MODELS: Pubkey = Pubkey::new_from_array(*b"ambient/allowed-models/account/1");
 
+/// Committees drawn for one job at most: a committee whose deadline passes without a verdict is
+/// replaced (its silent members left out) until this many have been drawn; then the job is voided.
+pub const MAX_COMMITTEES: u8 = 3;
+
+/// Slots after its draw slot ([`state::Request::draw_slot`]) within which a delivered job's
+/// committee must be drawn; past them anyone may void the job. Below the 512 slots `SlotHashes`
+/// keeps, so the seed is always there while a draw is allowed.
+pub const DRAW_SLOTS: u64 = 256;
+
 /// What a requester signs to have a node's REST API follow its auction and relay the answer
 /// (`ambient.request` + `ambient.signature`): the answer goes only to whoever paid.
 pub fn follow_message(request: &Pubkey) -> Vec<u8> {

@@ -3,6 +3,7 @@
 use solana_pubkey::Pubkey;
 
 use crate::error::AuctionError;
+use crate::{DRAW_SLOTS, MAX_COMMITTEES};
 
 /// Size of a request account (room left for the verification fields of later versions).
 pub const REQUEST_LEN: usize = 640;
@@ -81,6 +82,19 @@ impl RequestState {
 
 /// Most verifiers in a committee.
 pub const MAX_COMMITTEE: usize = 5;
+
+/// What `Finalize` does to a job ([`Request::ending`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// A valid majority: pay and credit.
+    Valid,
+    /// A fraud majority: slash and zero the miner's work.
+    Fraud,
+    /// The committee's deadline passed without a verdict: draw another.
+    Redraw,
+    /// No verdict can be reached: refund, return the bond, credit no one.
+    Void,
+}
 
 /// The verifier committee of a delivered job and its votes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -308,6 +322,38 @@ impl Request {
     /// the last committee's deadline passed without a verdict.
     pub fn draw_slot(&self) -> u64 {
         self.result.slot.max(self.committee.redraw_slot)
+    }
+
+    /// Whether a committee may be drawn at `slot`: after the draw slot (its hash seeds the
+    /// draw) and within [`DRAW_SLOTS`] of it.
+    pub fn draw_window(&self, slot: u64) -> Result<(), AuctionError> {
+        let from = self.draw_slot();
+        if slot <= from {
+            return Err(AuctionError::TooEarly);
+        }
+        if slot >= from.saturating_add(DRAW_SLOTS) {
+            return Err(AuctionError::DrawWindowPassed);
+        }
+        Ok(())
+    }
+
+    /// How `Finalize` ends the job at `slot`: on a verdict; at a silent committee's deadline by a
+    /// new committee (the last one's silence voids the job); a delivered job whose draw window
+    /// passed is voided. Anything else is too early (or not a job to finalise).
+    pub fn ending(&self, slot: u64) -> Result<Ending, AuctionError> {
+        let c = &self.committee;
+        match self.state {
+            RequestState::Verifying if c.fraud_majority() => Ok(Ending::Fraud),
+            RequestState::Verifying if c.valid_majority() => Ok(Ending::Valid),
+            RequestState::Verifying if slot < c.deadline => Err(AuctionError::TooEarly),
+            RequestState::Verifying if c.round < MAX_COMMITTEES => Ok(Ending::Redraw),
+            RequestState::Verifying => Ok(Ending::Void),
+            RequestState::Delivered => match self.draw_window(slot) {
+                Err(AuctionError::DrawWindowPassed) => Ok(Ending::Void),
+                _ => Err(AuctionError::TooEarly),
+            },
+            _ => Err(AuctionError::WrongState),
+        }
     }
 
     /// Whether `who` may be drawn into the job's next committee: never the winning miner, nor the

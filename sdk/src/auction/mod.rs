@@ -6,7 +6,7 @@
 
 pub mod instruction;
 
-pub use ambient_interface::{error, follow_message, state, ID};
+pub use ambient_interface::{error, follow_message, state, DRAW_SLOTS, ID, MAX_COMMITTEES};
 
 use solana_pubkey::Pubkey;
 
@@ -35,15 +35,6 @@ pub const VERIFY_TOKENS_PER_SLOT: u64 = 8;
 pub fn verify_slots(tokens: u32) -> u64 {
     VERIFY_SLOTS + u64::from(tokens) / VERIFY_TOKENS_PER_SLOT
 }
-
-/// Committees drawn for one job at most: a committee whose deadline passes without a verdict is
-/// replaced (its silent members left out) until this many have been drawn; then the job is voided.
-pub const MAX_COMMITTEES: u8 = 3;
-
-/// Slots after its draw slot ([`state::Request::draw_slot`]) within which a delivered job's
-/// committee must be drawn; past them anyone may void the job. Below the 512 slots `SlotHashes`
-/// keeps, so the seed is always there while a draw is allowed.
-pub const DRAW_SLOTS: u64 = 256;
 
 /// The sealed-bid commitment: `blake3("ambient-auction/bid/v1" ‖ request ‖ miner ‖ price ‖ salt)`.
 pub fn bid_commitment(request: &Pubkey, miner: &Pubkey, price: u64, salt: &[u8; 32]) -> [u8; 32] {
