@@ -3,7 +3,9 @@
 //! - `POST /v1/blobs[?ttl=SECONDS]`: stores the body; `201` with `{"id", "size", "expires_at"}`.
 //! - `PUT /v1/blobs/{id}[?ttl=SECONDS]`: the same, refusing a body that does not hash to `id`.
 //! - `GET /v1/blobs/{id}` (and `HEAD`): the bytes (`application/octet-stream`). A blob this node
-//!   does not hold is fetched from its peers, checked against its id, kept, and served.
+//!   does not hold is fetched from its peers, checked against its id, kept, and served. `404`
+//!   when no peer has it; `503` when it has peers and none of them answered (the miss says
+//!   nothing about the blob, so a verifier abstains rather than call it withheld).
 //! - `GET /v1/blobs`: `{"count", "used", "limit"}`.
 //!
 //! Errors are JSON `{"error": "..."}`: `400` bad id, hash mismatch or ttl, `404` unknown,
@@ -117,6 +119,9 @@ async fn get_blob(
     if headers.contains_key(HOP_HEADER) {
         return error(StatusCode::NOT_FOUND, format!("no blob {id}"));
     }
+    // A miss is an answer only if some peer gave one: when none could be reached, this node
+    // cannot tell a withheld blob from its own lost connectivity, and says so (503).
+    let mut answered = s.peers.is_empty();
     for peer in s.peers.iter() {
         match peer.get_hop(&id).await {
             Ok(Some(data)) => {
@@ -127,9 +132,15 @@ async fn get_blob(
                 }
                 return octets(data);
             }
-            Ok(None) => {}
+            Ok(None) => answered = true,
             Err(e) => warn!("blob {id} from {}: {e}", peer.base()),
         }
+    }
+    if !answered {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("no blob {id} here, and none of the {} peers answered", s.peers.len()),
+        );
     }
     error(StatusCode::NOT_FOUND, format!("no blob {id}"))
 }

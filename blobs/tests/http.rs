@@ -122,6 +122,33 @@ fn a_node_fetches_what_it_lacks_from_its_peers_and_keeps_it() {
 }
 
 #[test]
+fn a_miss_no_peer_answered_is_unavailable_not_unknown() {
+    let (da, db, dc) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    // A port nothing listens on: bound, then closed.
+    let gone = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let gone_url = format!("http://{}", gone.local_addr().unwrap());
+    drop(gone);
+    let cut_off = server(da.path(), &[gone_url.clone()]);
+    let up = server(db.path(), &[]);
+    let connected = server(dc.path(), &[gone_url, up.url()]);
+    let rt = runtime();
+    rt.block_on(async {
+        let missing = BlobId::of(b"missing");
+        let err = BlobClient::new(&cut_off.url())
+            .get(&missing)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("none of the 1 peers answered"), "{err}");
+        // One peer down, one answering "not here": a real miss.
+        assert_eq!(BlobClient::new(&connected.url()).get(&missing).await.unwrap(), None);
+    });
+}
+
+#[test]
 fn peers_that_point_at_each_other_do_not_loop() {
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     // A's peer is B, B's peer is A: B's socket is bound first.

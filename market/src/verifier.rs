@@ -1,8 +1,9 @@
 //! The verifier: when drawn into a job's committee it fetches the prompt and the output from the
 //! blob store, recomputes every position with one prefill (PoL full validation against the
 //! commitment the miner put on chain) and votes. An output nobody can fetch by the last slots of
-//! the vote is withheld work and voted fraud. The node's verifier also moves every auction along
-//! (the keeper's steps).
+//! the vote is withheld work and voted fraud; but when its node reaches none of its blob peers
+//! (the store answers `503`), a miss says nothing about the miner and it abstains. The node's
+//! verifier also moves every auction along (the keeper's steps).
 
 use std::sync::Arc;
 
@@ -142,6 +143,7 @@ impl Verifier {
                 false
             }
             Err(e) => {
+                // Its own trouble (no blob peer reachable, RPC down): abstain, retry next pass.
                 self.stats.validation_errors.inc();
                 return Err(e);
             }
