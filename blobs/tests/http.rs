@@ -132,7 +132,7 @@ fn a_miss_no_peer_answered_is_unavailable_not_unknown() {
     let gone = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let gone_url = format!("http://{}", gone.local_addr().unwrap());
     drop(gone);
-    let cut_off = server(da.path(), &[gone_url.clone()]);
+    let cut_off = server(da.path(), std::slice::from_ref(&gone_url));
     let up = server(db.path(), &[]);
     let connected = server(dc.path(), &[gone_url, up.url()]);
     let rt = runtime();
