@@ -139,7 +139,10 @@ async fn get_blob(
     if !answered {
         return error(
             StatusCode::SERVICE_UNAVAILABLE,
-            format!("no blob {id} here, and none of the {} peers answered", s.peers.len()),
+            format!(
+                "no blob {id} here, and none of the {} peers answered",
+                s.peers.len()
+            ),
         );
     }
     error(StatusCode::NOT_FOUND, format!("no blob {id}"))

@@ -142,9 +142,18 @@ fn a_miss_no_peer_answered_is_unavailable_not_unknown() {
             .get(&missing)
             .await
             .unwrap_err();
-        assert!(err.to_string().contains("none of the 1 peers answered"), "{err}");
+        assert!(
+            err.to_string().contains("none of the 1 peers answered"),
+            "{err}"
+        );
         // One peer down, one answering "not here": a real miss.
-        assert_eq!(BlobClient::new(&connected.url()).get(&missing).await.unwrap(), None);
+        assert_eq!(
+            BlobClient::new(&connected.url())
+                .get(&missing)
+                .await
+                .unwrap(),
+            None
+        );
     });
 }
 
