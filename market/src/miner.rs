@@ -12,9 +12,9 @@ use std::sync::Arc;
 use ambient_llm::{Engine, GenerateOptions};
 use ambient_pol::hash::tokens_hash;
 use ambient_pol::Recorder;
+use ambient_sdk::auction::bid_commitment;
 use ambient_sdk::auction::instruction::{bid, reveal, submit_result, withdraw_bid};
 use ambient_sdk::auction::state::{JobResult, Request, RequestState, BID_LEN};
-use ambient_sdk::auction::{bid_commitment, MIN_BID_BOND};
 use log::{debug, info, warn};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -304,7 +304,7 @@ impl Miner {
             (RequestState::Open, None) if slot < r.bid_end => {
                 // Checked by `worth_bidding` (prompt fetched, deadline within reach).
                 self.sent.insert(*key, slot);
-                self.place(key, SealedBid::new(self.policy.ask(r.max_tokens)))?;
+                self.place(key, r, SealedBid::new(self.policy.ask(r.max_tokens)))?;
             }
             (RequestState::Open, Some(b)) if slot < r.bid_end => {
                 // Sent but not landed (a restart, a dropped transaction): send it again.
@@ -312,7 +312,7 @@ impl Miner {
                     !self.in_flight(key, slot) && self.chain.bid(&b.keypair()?.pubkey())?.is_none();
                 if resend {
                     self.sent.insert(*key, slot);
-                    self.place(key, b)?;
+                    self.place(key, r, b)?;
                 }
             }
             (RequestState::Open, Some(b)) if slot < r.reveal_end => {
@@ -358,14 +358,15 @@ impl Miner {
         Ok(())
     }
 
-    fn place(&mut self, key: &Pubkey, b: SealedBid) -> Result<(), MarketError> {
+    /// Posts sealed bid `b` on `r` (at `key`) with the bond the request asks for.
+    fn place(&mut self, key: &Pubkey, r: &Request, b: SealedBid) -> Result<(), MarketError> {
         let me = self.key.pubkey();
         let bid_key = b.keypair()?;
         let commitment = bid_commitment(key, &me, b.price, &b.salt()?);
         let rent = self.chain.rent(BID_LEN)?;
         // On disk before the bond leaves: the salt is what gets it back.
         self.book.insert(key, b.clone())?;
-        let ixs = bid(&me, key, &bid_key.pubkey(), commitment, MIN_BID_BOND, rent);
+        let ixs = bid(&me, key, &bid_key.pubkey(), commitment, r.min_bond(), rent);
         match self.chain.submit(&self.key, &[&bid_key], &ixs) {
             Ok(_) => {
                 info!("miner: sealed bid on {key}");

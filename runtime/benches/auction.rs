@@ -14,7 +14,7 @@ use ambient_programs::auction::instruction::{
     bid, cancel, draw_committee, finalize, request, reveal, settle, submit_result, verdict,
     withdraw_bid, RequestParams,
 };
-use ambient_programs::auction::processor::MIN_BID_BOND;
+
 use ambient_programs::auction::state::{JobResult, Request, Sampling, BID_LEN, REQUEST_LEN};
 use common::{chain_with_lstake, SOL};
 use solana_keypair::Keypair;
@@ -79,7 +79,7 @@ fn main() {
                     &req.pubkey(),
                     &b.pubkey(),
                     commit,
-                    MIN_BID_BOND,
+                    p.max_price, // the bond: the maximum price (above MIN_BID_BOND)
                     rent_bid,
                 ),
             )

@@ -7,8 +7,8 @@ use ambient_pol::rules::{pro_rata, Inflation, RewardSplit, BPS};
 use ambient_programs::auction::bid_commitment;
 use ambient_programs::auction::error::AuctionError;
 use ambient_programs::auction::instruction::{
-    bid, cancel, claim_timeout, draw_committee, finalize, request, reveal, settle, submit_result,
-    verdict, withdraw_bid, RequestParams,
+    bid, cancel, claim_timeout, decline, draw_committee, finalize, request, reveal, settle,
+    submit_result, verdict, withdraw_bid, RequestParams,
 };
 use ambient_programs::auction::processor::{
     verify_slots, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, VERIFIER_FEE_BPS,
@@ -77,6 +77,19 @@ struct Bidder {
     salt: [u8; 32],
 }
 
+/// The bond of a request whose maximum price is `SOL` (the price the tests ask at most): it
+/// scales with the maximum price.
+const BOND: u64 = SOL;
+
+/// The bond `req` asks for (the smallest bond where its account is gone: the bid then fails).
+fn bond_for(c: &Chain, req: &Pubkey) -> u64 {
+    c.bank
+        .get_account(req)
+        .and_then(|a| Request::read(solana_account::ReadableAccount::data(&a)).ok()?)
+        .map_or(MIN_BID_BOND, |r| r.min_bond())
+}
+
+/// Places a sealed bid at `price` with the bond the request asks for.
 fn place(c: &Chain, req: &Pubkey, key: Keypair, price: u64) -> Result<Bidder, TransactionError> {
     let b = Bidder {
         key,
@@ -90,7 +103,7 @@ fn place(c: &Chain, req: &Pubkey, key: Keypair, price: u64) -> Result<Bidder, Tr
         req,
         &b.bid.pubkey(),
         commitment,
-        MIN_BID_BOND,
+        bond_for(c, req),
         c.rent(BID_LEN),
     );
     c.send(&b.key, &[&b.bid], &ixs)?;
@@ -142,8 +155,8 @@ fn lowest_bid_wins_at_the_second_price() {
     let requester = c.funded(10 * SOL);
     let req = open(&c, &requester, SOL);
     assert_eq!(c.bank.get_balance(&req), c.rent(REQUEST_LEN) + SOL);
-    let cheap = place(&c, &req, c.funded(SOL), SOL / 10 * 3).unwrap();
-    let dear = place(&c, &req, c.funded(SOL), SOL / 2).unwrap();
+    let cheap = place(&c, &req, c.funded(3 * SOL), SOL / 10 * 3).unwrap();
+    let dear = place(&c, &req, c.funded(3 * SOL), SOL / 2).unwrap();
     assert_eq!(read(&c, &req).bids, 2);
 
     c.advance(2);
@@ -161,7 +174,7 @@ fn lowest_bid_wins_at_the_second_price() {
     withdraw(&c, &req, &dear).unwrap();
     assert_eq!(
         c.bank.get_balance(&dear.key.pubkey()),
-        before + MIN_BID_BOND + c.rent(BID_LEN) - c.fee(1)
+        before + BOND + c.rent(BID_LEN) - c.fee(1)
     );
     let e = withdraw(&c, &req, &cheap);
     assert_eq!(
@@ -182,13 +195,84 @@ fn a_single_bid_is_paid_the_maximum() {
     let mut c = chain();
     let requester = c.funded(10 * SOL);
     let req = open(&c, &requester, SOL);
-    let only = place(&c, &req, c.funded(SOL), 1234).unwrap();
+    let only = place(&c, &req, c.funded(3 * SOL), 1234).unwrap();
     c.advance(2);
     do_reveal(&c, &req, &only).unwrap();
     c.advance(2);
     c.send(&requester, &[], &[settle(&req)]).unwrap();
     let r = read(&c, &req);
     assert_eq!((r.state, r.price), (RequestState::Awarded, SOL));
+}
+
+#[test]
+fn no_one_can_claim_an_account_someone_else_created_and_funded() {
+    // Creation and initialisation sent apart: a stranger who sees the funded, still empty
+    // account must not make it its own request (then cancel it and take the escrow) or its own
+    // bid (then withdraw the bond).
+    let c = chain();
+    let (requester, stranger) = (c.funded(10 * SOL), c.funded(10 * SOL));
+    let funded = |owner: &Keypair, len: usize, lamports: u64| {
+        let account = Keypair::new();
+        let ix = solana_system_interface::instruction::create_account(
+            &owner.pubkey(),
+            &account.pubkey(),
+            c.rent(len) + lamports,
+            len as u64,
+            &ambient_programs::auction::ID,
+        );
+        c.send(owner, &[&account], &[ix]).unwrap();
+        account
+    };
+    let unsigned = |mut ix: Instruction, i: usize| {
+        ix.accounts[i].is_signer = false;
+        ix
+    };
+    let req = funded(&requester, REQUEST_LEN, SOL);
+    let mut ixs = request(
+        &stranger.pubkey(),
+        &req.pubkey(),
+        params(SOL),
+        c.rent(REQUEST_LEN),
+    );
+    let claim = unsigned(ixs[1].clone(), 1);
+    assert_eq!(
+        code(c.send(&stranger, &[], &[claim]).unwrap_err()),
+        Some(AuctionError::MissingSignature)
+    );
+    ixs = request(
+        &requester.pubkey(),
+        &req.pubkey(),
+        params(SOL),
+        c.rent(REQUEST_LEN),
+    );
+    c.send(&requester, &[&req], &ixs[1..]).unwrap();
+    assert_eq!(read(&c, &req.pubkey()).requester, requester.pubkey());
+
+    let miner = c.funded(3 * SOL);
+    let bid_account = funded(&miner, BID_LEN, SOL);
+    let ixs = bid(
+        &stranger.pubkey(),
+        &req.pubkey(),
+        &bid_account.pubkey(),
+        [7; 32],
+        SOL,
+        c.rent(BID_LEN),
+    );
+    let claim = unsigned(ixs[1].clone(), 2);
+    assert_eq!(
+        code(c.send(&stranger, &[], &[claim]).unwrap_err()),
+        Some(AuctionError::MissingSignature)
+    );
+    let ixs = bid(
+        &miner.pubkey(),
+        &req.pubkey(),
+        &bid_account.pubkey(),
+        [7; 32],
+        SOL,
+        c.rent(BID_LEN),
+    );
+    c.send(&miner, &[&bid_account], &ixs[1..]).unwrap();
+    assert_eq!(read(&c, &req.pubkey()).bids, 1);
 }
 
 #[test]
@@ -249,24 +333,34 @@ fn every_step_is_enforced() {
 
     let req = open(&c, &requester, SOL);
     let other = open(&c, &requester, 2 * SOL);
-    // A bond below the minimum.
-    let m = c.funded(SOL);
-    let b = Keypair::new();
-    let ixs = bid(
-        &m.pubkey(),
-        &req,
-        &b.pubkey(),
-        [0; 32],
-        MIN_BID_BOND - 1,
-        c.rent(BID_LEN),
-    );
+    // A bond below the minimum: the request's maximum price, never below MIN_BID_BOND (a flat
+    // bond would be no deterrent on an expensive job).
+    let cheap = open(&c, &requester, MIN_BID_BOND / 10);
+    let m = c.funded(3 * SOL);
+    let too_small = |req: &Pubkey, bond: u64| {
+        let b = Keypair::new();
+        let ixs = bid(
+            &m.pubkey(),
+            req,
+            &b.pubkey(),
+            [0; 32],
+            bond,
+            c.rent(BID_LEN),
+        );
+        code(c.send(&m, &[&b], &ixs).unwrap_err())
+    };
+    assert_eq!(too_small(&req, SOL - 1), Some(AuctionError::BondTooSmall));
+    assert_eq!(too_small(&other, SOL), Some(AuctionError::BondTooSmall));
     assert_eq!(
-        code(c.send(&m, &[&b], &ixs).unwrap_err()),
+        too_small(&cheap, MIN_BID_BOND - 1),
         Some(AuctionError::BondTooSmall)
     );
+    assert_eq!(read(&c, &other).min_bond(), 2 * SOL);
+    assert_eq!(read(&c, &cheap).min_bond(), MIN_BID_BOND);
+    place(&c, &cheap, c.funded(3 * SOL), 1).unwrap();
 
-    let a = place(&c, &req, c.funded(SOL), SOL / 4).unwrap();
-    let high = place(&c, &req, c.funded(SOL), 2 * SOL).unwrap();
+    let a = place(&c, &req, c.funded(3 * SOL), SOL / 4).unwrap();
+    let high = place(&c, &req, c.funded(3 * SOL), 2 * SOL).unwrap();
     // Reveals before the bid window ends; cancelling with bids; cancelling by a stranger.
     assert_eq!(
         code(do_reveal(&c, &req, &a).unwrap_err()),
@@ -295,7 +389,7 @@ fn every_step_is_enforced() {
     c.advance(2);
     // A late bid.
     assert_eq!(
-        code(place(&c, &req, c.funded(SOL), 1).err().unwrap()),
+        code(place(&c, &req, c.funded(3 * SOL), 1).err().unwrap()),
         Some(AuctionError::BiddingClosed)
     );
     // A wrong salt, another miner's bid, a price above the maximum, a double reveal.
@@ -401,7 +495,7 @@ fn every_step_is_enforced() {
     );
     assert_eq!(
         c.bank.get_balance(&read(&c, &req).requester),
-        requester_before + MIN_BID_BOND
+        requester_before + BOND
     );
 }
 
@@ -410,7 +504,7 @@ fn unfilled_requests_refund_the_requester() {
     let mut c = chain();
     let requester = c.funded(10 * SOL);
     let req = open(&c, &requester, SOL);
-    let silent = place(&c, &req, c.funded(SOL), 5).unwrap();
+    let silent = place(&c, &req, c.funded(3 * SOL), 5).unwrap();
     c.advance(4);
     c.send(&requester, &[], &[settle(&req)]).unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Unfilled);
@@ -447,7 +541,7 @@ fn unfilled_requests_refund_the_requester() {
     );
     assert_eq!(
         c.bank.get_balance(&requester.pubkey()),
-        requester_before + MIN_BID_BOND - c.fee(1)
+        requester_before + BOND - c.fee(1)
     );
     assert_eq!(c.bank.get_balance(&silent.bid.pubkey()), 0);
     // Then the requester gets the escrow and the request's rent back.
@@ -465,7 +559,7 @@ fn a_losing_bid_left_behind_is_closed_by_anyone_to_its_miner() {
     let requester = c.funded(10 * SOL);
     let (req, _win, lose) = awarded(&mut c, &requester);
     // The loser never withdraws; a stranger closes its bid, and bond and rent reach the loser.
-    let stranger = c.funded(SOL);
+    let stranger = c.funded(3 * SOL);
     let close_to = |dest: &Pubkey| {
         withdraw_bid(
             &stranger.pubkey(),
@@ -482,7 +576,7 @@ fn a_losing_bid_left_behind_is_closed_by_anyone_to_its_miner() {
         .unwrap();
     assert_eq!(
         c.bank.get_balance(&lose.key.pubkey()),
-        before + MIN_BID_BOND + c.rent(BID_LEN)
+        before + BOND + c.rent(BID_LEN)
     );
     assert_eq!(read(&c, &req).bids, 1, "the winner's bid stays open");
 }
@@ -499,7 +593,7 @@ fn result(tokens: u32) -> JobResult {
 
 /// A request with two bids, revealed and settled: returns (request, winner, loser).
 fn awarded(c: &mut Chain, requester: &Keypair) -> (Pubkey, Bidder, Bidder) {
-    let key = c.funded(SOL);
+    let key = c.funded(3 * SOL);
     awarded_to(c, requester, key)
 }
 
@@ -519,7 +613,7 @@ fn bid_and_settle(
     settler: &Keypair,
 ) -> (Bidder, Bidder) {
     let win = place(c, req, winner, SOL / 5).unwrap();
-    let lose = place(c, req, c.funded(SOL), SOL / 2).unwrap();
+    let lose = place(c, req, c.funded(3 * SOL), SOL / 2).unwrap();
     c.advance(2);
     do_reveal(c, req, &win).unwrap();
     do_reveal(c, req, &lose).unwrap();
@@ -629,12 +723,12 @@ fn a_missed_deadline_refunds_the_requester_and_slashes_the_winner() {
     let i0 = c.bank.get_balance(&incinerator);
     claim(&c).unwrap();
     // Default slashing for a timeout: half the bond; half of that to the requester, half burned.
-    let quarter = MIN_BID_BOND / 4;
+    let quarter = BOND / 4;
     assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL + quarter);
     assert_eq!(c.bank.get_balance(&incinerator), i0 + quarter);
     assert_eq!(
         c.bank.get_balance(&win.key.pubkey()),
-        m0 + MIN_BID_BOND / 2 + c.rent(BID_LEN)
+        m0 + BOND / 2 + c.rent(BID_LEN)
     );
     assert_eq!(read(&c, &req).state, RequestState::TimedOut);
     c.advance(1); // a new blockhash: a new claim, not a replay of the first
@@ -650,23 +744,95 @@ fn delivered() -> (Chain, Vec<Keypair>, Keypair, Pubkey, Bidder, Bidder) {
 
 /// Like [`delivered`], with `n` verifiers.
 fn delivered_with(n: usize) -> (Chain, Vec<Keypair>, Keypair, Pubkey, Bidder, Bidder) {
+    let (c, verifiers, requester, req, win, lose) = awarded_with_verifiers(n);
+    deliver(&c, &req, &win, result(10)).unwrap();
+    (c, verifiers, requester, req, win, lose)
+}
+
+/// Like [`delivered`] before the delivery: awarded, with `n` verifiers.
+fn awarded_with_verifiers(n: usize) -> (Chain, Vec<Keypair>, Keypair, Pubkey, Bidder, Bidder) {
     let verifiers: Vec<Keypair> = (0..n).map(|_| Keypair::new()).collect();
     let miner = Keypair::new();
     let mut lstake: Vec<(Pubkey, u64)> = verifiers.iter().map(|v| (v.pubkey(), 100)).collect();
     lstake.push((miner.pubkey(), 10_000));
     let mut c = chain_with_lstake(lstake);
     for v in &verifiers {
-        let ix =
-            solana_system_interface::instruction::transfer(&c.faucet.pubkey(), &v.pubkey(), SOL);
+        let ix = solana_system_interface::instruction::transfer(
+            &c.faucet.pubkey(),
+            &v.pubkey(),
+            3 * SOL,
+        );
         c.send(&c.faucet, &[], &[ix]).unwrap();
     }
-    let ix =
-        solana_system_interface::instruction::transfer(&c.faucet.pubkey(), &miner.pubkey(), SOL);
+    let ix = solana_system_interface::instruction::transfer(
+        &c.faucet.pubkey(),
+        &miner.pubkey(),
+        3 * SOL,
+    );
     c.send(&c.faucet, &[], &[ix]).unwrap();
     let requester = c.funded(10 * SOL);
     let (req, win, lose) = awarded_to(&mut c, &requester, miner);
-    deliver(&c, &req, &win, result(10)).unwrap();
     (c, verifiers, requester, req, win, lose)
+}
+
+#[test]
+fn a_decline_the_committee_upholds_voids_the_job_and_a_false_one_is_slashed() {
+    for upheld in [true, false] {
+        let (mut c, verifiers, requester, req, win, lose) = awarded_with_verifiers(4);
+        let decline_by = |c: &Chain, b: &Bidder| {
+            let ix = decline(&b.key.pubkey(), &req, &b.bid.pubkey());
+            c.send(&b.key, &[], &[ix])
+        };
+        // Only the winner, only while awarded and before the deadline.
+        assert_eq!(
+            code(decline_by(&c, &lose).unwrap_err()),
+            Some(AuctionError::NotWinner)
+        );
+        decline_by(&c, &win).unwrap();
+        let r = read(&c, &req);
+        assert_eq!((r.state, r.declined()), (RequestState::Delivered, true));
+        c.advance(1);
+        assert_eq!(
+            code(decline_by(&c, &win).unwrap_err()),
+            Some(AuctionError::WrongState)
+        );
+        c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+        let members = majority_votes(&c, &verifiers, &req, upheld);
+        let incinerator = solana_sdk_ids::incinerator::id();
+        let (r0, m0, p0, i0) = (
+            c.bank.get_balance(&requester.pubkey()),
+            c.bank.get_balance(&win.key.pubkey()),
+            c.bank.get_balance(&REWARD_POOL),
+            c.bank.get_balance(&incinerator),
+        );
+        let work0 = work_book(&c).work(c.bank.epoch(), &win.key.pubkey());
+        finalize_job(&c, &req, &win, &requester).unwrap();
+        let epoch = c.bank.epoch();
+        let book = work_book(&c);
+        assert_eq!(
+            book.work(epoch, &win.key.pubkey()),
+            work0,
+            "nothing served, nothing credited"
+        );
+        let m = c.bank.get_balance(&win.key.pubkey());
+        if upheld {
+            // The prompt could not be served: the requester pays the committee's fee, the miner
+            // gets its whole bond back and is paid nothing.
+            let fee = SOL / 2 * VERIFIER_FEE_BPS / BPS;
+            assert_eq!(read(&c, &req).state, RequestState::Voided);
+            assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL - fee);
+            assert_eq!(m, m0 + BOND + c.rent(BID_LEN));
+            assert_eq!(c.bank.get_balance(&REWARD_POOL), p0 + fee);
+            assert_eq!(book.earned(epoch, &members[0]).fees, fee / 2);
+        } else {
+            // The prompt was there: a dodged job costs what a missed deadline does.
+            assert_eq!(read(&c, &req).state, RequestState::TimedOut);
+            assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL + BOND / 4);
+            assert_eq!(c.bank.get_balance(&incinerator), i0 + BOND / 4);
+            assert_eq!(m, m0 + BOND / 2 + c.rent(BID_LEN));
+            assert_eq!(c.bank.get_balance(&REWARD_POOL), p0);
+        }
+    }
 }
 
 /// The first two members of the committee vote `valid`; returns the committee.
@@ -785,7 +951,7 @@ fn a_verified_job_pays_the_miner() {
     assert_eq!(read(&c, &req).state, RequestState::Paid);
     assert_eq!(
         c.bank.get_balance(&win.key.pubkey()),
-        m0 + price - fee + MIN_BID_BOND + c.rent(BID_LEN)
+        m0 + price - fee + BOND + c.rent(BID_LEN)
     );
     assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL - price);
     // The fee waits in the reward pool, booked to the two members that voted with the outcome.
@@ -812,11 +978,8 @@ fn a_fraud_majority_slashes_the_miner() {
     finalize_job(&c, &req, &win, &requester).unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Slashed);
     // Fraud: the whole bond; half to the requester (with the whole escrow), half burned.
-    assert_eq!(
-        c.bank.get_balance(&requester.pubkey()),
-        r0 + SOL + MIN_BID_BOND / 2
-    );
-    assert_eq!(c.bank.get_balance(&incinerator), i0 + MIN_BID_BOND / 2);
+    assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL + BOND / 2);
+    assert_eq!(c.bank.get_balance(&incinerator), i0 + BOND / 2);
     assert_eq!(c.bank.get_balance(&win.key.pubkey()), m0 + c.rent(BID_LEN));
     // The miner's work is zeroed; the members who proved the fraud earn validation work.
     let book = work_book(&c);
@@ -852,7 +1015,7 @@ fn the_winner_keeps_its_bond_in_while_verifiers_vote() {
     assert_eq!(read(&c, &req).state, RequestState::Slashed);
     assert_eq!(
         c.bank.get_balance(&requester.pubkey()),
-        r0 + SOL + MIN_BID_BOND / 2,
+        r0 + SOL + BOND / 2,
         "the escrow and half the bond reach the requester"
     );
 }
@@ -1130,7 +1293,7 @@ fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
     assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL);
     assert_eq!(
         c.bank.get_balance(&win.key.pubkey()),
-        m0 + MIN_BID_BOND + c.rent(BID_LEN)
+        m0 + BOND + c.rent(BID_LEN)
     );
     let everyone: Vec<Pubkey> = verifiers.iter().map(|v| v.pubkey()).collect();
     no_one_credited(&c, &everyone);
@@ -1181,7 +1344,7 @@ fn a_delivered_job_no_one_can_verify_is_voided_after_the_draw_window() {
     assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL);
     assert_eq!(
         c.bank.get_balance(&win.key.pubkey()),
-        m0 + MIN_BID_BOND + c.rent(BID_LEN)
+        m0 + BOND + c.rent(BID_LEN)
     );
     no_one_credited(&c, &[win.key.pubkey()]);
 }
@@ -1202,6 +1365,7 @@ enum Op {
     },
     Cancel,
     Deliver,
+    Decline,
     Timeout,
     Draw,
     Vote {
@@ -1226,6 +1390,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0usize..6).prop_map(|bid| Op::Withdraw { bid }),
         Just(Op::Cancel),
         Just(Op::Deliver),
+        Just(Op::Decline),
         Just(Op::Timeout),
         Just(Op::Draw),
         (0usize..3, any::<bool>()).prop_map(|(verifier, valid)| Op::Vote { verifier, valid }),
@@ -1323,13 +1488,15 @@ proptest! {
                     let v = &verifiers[verifier];
                     (c.send(&requester, &[v], &[claim_rewards(&v.pubkey(), &requester.pubkey())]), 2)
                 }
-                Op::Deliver | Op::Timeout | Op::Finalize => {
+                Op::Deliver | Op::Decline | Op::Timeout | Op::Finalize => {
                     let Some(acc) = c.bank.get_account(&req) else { continue };
                     let Ok(Some(r)) = Request::read(solana_account::ReadableAccount::data(&acc)) else { continue };
                     let winner = r.winner;
                     let Some(w) = bids.iter().find(|b| b.bid.pubkey() == winner) else { continue };
                     if matches!(op, Op::Deliver) {
                         (c.send(&w.key, &[], &[submit_result(&w.key.pubkey(), &req, &w.bid.pubkey(), result(3))]), 1)
+                    } else if matches!(op, Op::Decline) {
+                        (c.send(&w.key, &[], &[decline(&w.key.pubkey(), &req, &w.bid.pubkey())]), 1)
                     } else if matches!(op, Op::Finalize) {
                         (c.send(&requester, &[], &[finalize(&req, &w.bid.pubkey(), &requester.pubkey(), &w.key.pubkey())]), 1)
                     } else {
@@ -1515,8 +1682,11 @@ fn a_program_requests_inference_by_cpi_and_reads_the_verified_result() {
     let mut c = chain_with_lstake(lstake);
     consumer::register(&c.bank);
     for v in &verifiers {
-        let ix =
-            solana_system_interface::instruction::transfer(&c.faucet.pubkey(), &v.pubkey(), SOL);
+        let ix = solana_system_interface::instruction::transfer(
+            &c.faucet.pubkey(),
+            &v.pubkey(),
+            3 * SOL,
+        );
         c.send(&c.faucet, &[], &[ix]).unwrap();
     }
     let (vault, _) = consumer::vault();
@@ -1566,7 +1736,7 @@ fn a_program_requests_inference_by_cpi_and_reads_the_verified_result() {
     assert_eq!(code_of(not_yet), Some(consumer::NOT_VERIFIED));
 
     // Miners bid, the cheaper wins, delivers; the committee verifies; the job is paid.
-    let (faucet, winner) = (c.faucet.insecure_clone(), c.funded(SOL));
+    let (faucet, winner) = (c.faucet.insecure_clone(), c.funded(3 * SOL));
     let (win, _) = bid_and_settle(&mut c, &req, winner, &faucet);
     let delivered = result(10);
     deliver(&c, &req, &win, delivered).unwrap();

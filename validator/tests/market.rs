@@ -16,7 +16,7 @@ use ambient_market::blobs::Blobs;
 use ambient_market::chain::Chain;
 use ambient_market::requester::{self, Ask};
 use ambient_sdk::auction::state::{Request, RequestState, Sampling, REQUEST_LEN};
-use ambient_sdk::auction::{MIN_BID_BOND, VERIFIER_FEE_BPS};
+use ambient_sdk::auction::VERIFIER_FEE_BPS;
 use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use ambient_sdk::registry::work_book::{WorkBook, WORK_BOOK};
 use common::{ambient_bin, free_port_pair, Validator};
@@ -54,6 +54,10 @@ fn funded(chain: &Chain, sol: u64) -> Keypair {
         .unwrap();
     k
 }
+
+/// The bond of a job whose maximum price is `SOL / 100` (the tests' usual ask): the bond scales
+/// with the maximum price.
+const BOND: u64 = SOL / 100;
 
 fn ask(engine: &Engine, max_tokens: u32, max_price: u64) -> Ask {
     Ask {
@@ -538,7 +542,7 @@ fn a_miner_serving_a_substituted_model_is_caught_and_slashed() {
     let rent = chain.rent(REQUEST_LEN).unwrap();
     assert_eq!(
         chain.rpc().get_balance(&requester.pubkey()).unwrap(),
-        before - 10_000 - rent + MIN_BID_BOND / 2
+        before - 10_000 - rent + BOND / 2
     );
     // The cheat's work is zeroed.
     let miner = read_keypair_file(ledger.join("miner-keypair.json")).unwrap();
@@ -619,7 +623,7 @@ fn a_miner_that_withholds_its_output_is_voted_fraud_and_slashed() {
     assert_eq!(voted(r, &identity.pubkey()), (false, true));
     assert!(run.v.log().contains("withheld; voting fraud"));
     // Fraud: the whole escrow back and half the bond, as for a substituted model.
-    assert_eq!(run.refunded_beyond_escrow(), MIN_BID_BOND / 2);
+    assert_eq!(run.refunded_beyond_escrow(), BOND / 2);
 }
 
 #[test]
@@ -627,7 +631,7 @@ fn a_winner_that_misses_the_deadline_is_slashed_and_the_requester_refunded() {
     // The only miner never delivers.
     let run = SoloRun::start(&["--withhold-results"], Some(10), RequestState::TimedOut);
     // Timeout: half the bond slashed, half of that to the requester, with the whole escrow.
-    assert_eq!(run.refunded_beyond_escrow(), MIN_BID_BOND / 4);
+    assert_eq!(run.refunded_beyond_escrow(), BOND / 4);
 }
 
 /// Asks the node's REST API for a short completion; returns (HTTP status, body).

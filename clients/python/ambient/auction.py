@@ -79,7 +79,7 @@ def request_instruction(
         data,
         [
             AccountMeta(requester, is_signer=True, is_writable=False),
-            AccountMeta(request, is_signer=False, is_writable=True),
+            AccountMeta(request, is_signer=True, is_writable=True),
             AccountMeta(ALLOWED_MODELS, is_signer=False, is_writable=False),
         ],
     )

@@ -68,7 +68,7 @@ export function requestInstruction(requester, request, p) {
     programId: AUCTION_PROGRAM,
     keys: [
       { pubkey: requester, isSigner: true, isWritable: false },
-      { pubkey: request, isSigner: false, isWritable: true },
+      { pubkey: request, isSigner: true, isWritable: true },
       { pubkey: ALLOWED_MODELS, isSigner: false, isWritable: false },
     ],
     data,

@@ -7,7 +7,7 @@
 pub mod processor;
 
 pub use ambient_sdk::auction::{
-    bid_commitment, error, instruction, state, verify_slots, COMMITTEE_SIZE, DRAW_SLOTS, ID,
-    MAX_COMMITTEES, MIN_BID_BOND, NAME, VERIFIER_FEE_BPS, VERIFY_SLOTS,
+    bid_commitment, error, instruction, state, verify_slots, BOND_PER_PRICE_BPS, COMMITTEE_SIZE,
+    DRAW_SLOTS, ID, MAX_COMMITTEES, MIN_BID_BOND, NAME, VERIFIER_FEE_BPS, VERIFY_SLOTS,
 };
 pub use processor::Entrypoint;

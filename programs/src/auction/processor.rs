@@ -15,8 +15,8 @@ use super::state::{
 };
 use super::{bid_commitment, ID};
 pub use super::{
-    verify_slots, COMMITTEE_SIZE, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, VERIFIER_FEE_BPS,
-    VERIFY_SLOTS,
+    verify_slots, BOND_PER_PRICE_BPS, COMMITTEE_SIZE, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND,
+    VERIFIER_FEE_BPS, VERIFY_SLOTS,
 };
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
@@ -178,6 +178,31 @@ impl Outcome {
         }
     }
 
+    /// A missed deadline: nothing paid, the bond slashed for the timeout.
+    fn timed_out() -> Self {
+        Outcome {
+            offense: Some(Offense::Timeout),
+            state: RequestState::TimedOut,
+            ..Outcome::void()
+        }
+    }
+
+    /// A decline the committee found false (the prompt was there): ends as a missed deadline.
+    fn dodged() -> Self {
+        Outcome::timed_out()
+    }
+
+    /// A decline the committee upheld: the job is void, the requester refunded all but the
+    /// committee's `fee`, the bond returned.
+    fn unservable(fee: u64) -> Self {
+        Outcome {
+            price: fee,
+            verifier_fee: fee,
+            offense: None,
+            state: RequestState::Voided,
+        }
+    }
+
     /// No verdict could be reached: the escrow back to the requester, the bond to the miner.
     fn void() -> Self {
         Outcome {
@@ -317,18 +342,28 @@ fn close_job(
     Ok(())
 }
 
+/// What a verdict does to the miner's work in the work book.
+enum MinerWork {
+    /// Valid work: `tokens` of inference credited.
+    Credit(u64),
+    /// Fraud: its work zeroed.
+    Zero,
+    /// A declined job: nothing was served, nothing changes.
+    Keep,
+}
+
 /// Credit for a job a committee majority decided, in the work book (instruction account 5): the
-/// miner's inference work, and for each member that voted with the outcome its validation work and
-/// an equal share of `verifier_fee` (the first members take the remainder); on fraud the miner's
-/// work is zeroed instead. Only a verdict credits: a job without one (voided) credits no one.
-/// Returns the fee actually credited, which the caller moves into the reward pool. A full book
-/// credits nothing new rather than blocking payment.
+/// miner's work as `miner_work` says, and for each member that voted with the outcome (`fraud`
+/// or valid) validation work for `checked` tokens and an equal share of `verifier_fee` (the first
+/// members take the remainder). Only a verdict credits: a job without one (voided) credits no
+/// one. Returns the fee actually credited, which the caller moves into the reward pool. A full
+/// book credits nothing new rather than blocking payment.
 fn credit_work(
     ix: &InstructionContext,
     epoch: u64,
     c: &crate::auction::state::Committee,
-    miner: Pubkey,
-    tokens: u64,
+    (miner, miner_work): (Pubkey, MinerWork),
+    checked: u64,
     fraud: bool,
     verifier_fee: u64,
 ) -> Result<u64, InstructionError> {
@@ -340,19 +375,21 @@ fn credit_work(
         return Err(AuctionError::NotWritable.into());
     }
     let mut book = WorkBook::decode(acc.get_data()).map_err(|_| AuctionError::WrongWorkBook)?;
-    let check = work_units(tokens, VALIDATION_PERMILLE);
+    let check = work_units(checked, VALIDATION_PERMILLE);
     let with_outcome = if fraud { c.fraud } else { c.valid };
-    if fraud {
-        let _ = book.zero(epoch, miner);
-    } else {
-        let _ = book.credit(
-            epoch,
-            miner,
-            Credit {
-                inference: work_units(tokens, 1000),
+    match miner_work {
+        MinerWork::Zero => {
+            let _ = book.zero(epoch, miner);
+        }
+        MinerWork::Credit(tokens) => {
+            let inference = work_units(tokens, 1000);
+            let credit = Credit {
+                inference,
                 ..Credit::default()
-            },
-        );
+            };
+            let _ = book.credit(epoch, miner, credit);
+        }
+        MinerWork::Keep => {}
     }
     let voters = u64::from(with_outcome.count_ones());
     let mut credited = 0u64;
@@ -375,6 +412,11 @@ fn credit_work(
     book.encode_into(acc.get_data_mut()?)
         .map_err(|_| AuctionError::WrongWorkBook)?;
     Ok(credited)
+}
+
+/// The committee's fee on a job of `price`: [`VERIFIER_FEE_BPS`] of it.
+fn verifier_fee(price: u64) -> u64 {
+    (u128::from(price) * u128::from(VERIFIER_FEE_BPS) / u128::from(BPS)) as u64
 }
 
 /// Checks instruction account `i` is the reward pool, writable.
@@ -407,6 +449,28 @@ fn pay(
     a.checked_add_lamports(lamports)
 }
 
+/// For `SubmitResult` and `Decline` (accounts: 0 miner, signer; 1 request; 2 winning bid): the
+/// awarded request, its winner signing, before the deadline.
+fn winner_before_deadline<'a>(
+    ix: &'a InstructionContext,
+    slot: u64,
+) -> Result<(BorrowedInstructionAccount<'a, 'a>, Request), InstructionError> {
+    ix.check_number_of_instruction_accounts(3)?;
+    let miner = signer(ix, 0)?;
+    let (racc, req) = request_in(ix, 1, RequestState::Awarded)?;
+    let bacc = owned(ix, 2, BID_LEN, false)?;
+    if *bacc.get_key() != req.winner {
+        return Err(AuctionError::NotWinner.into());
+    }
+    if read_bid(&bacc)?.miner != miner {
+        return Err(AuctionError::WrongMiner.into());
+    }
+    if slot >= req.deadline {
+        return Err(AuctionError::DeadlinePassed.into());
+    }
+    Ok((racc, req))
+}
+
 fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
     let sysvars = invoke_context.environment_config.sysvar_cache();
     let rent = sysvars.get_rent()?;
@@ -430,6 +494,8 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                     return Err(AuctionError::ModelNotAllowed.into());
                 }
             }
+            // The account itself signs: no one else can claim an escrow its creator funded.
+            signer(&ix, 1)?;
             let mut acc = owned(&ix, 1, REQUEST_LEN, true)?;
             if Request::read(acc.get_data())?.is_some() {
                 return Err(AuctionError::AlreadyInitialized.into());
@@ -469,6 +535,8 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             if slot >= req.bid_end {
                 return Err(AuctionError::BiddingClosed.into());
             }
+            // The account itself signs: no one else can claim a bond its miner funded.
+            signer(&ix, 2)?;
             let mut bacc = owned(&ix, 2, BID_LEN, true)?;
             if Bid::read(bacc.get_data())?.is_some() {
                 return Err(AuctionError::AlreadyInitialized.into());
@@ -476,7 +544,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             let bond = bacc
                 .get_lamports()
                 .checked_sub(rent.minimum_balance(BID_LEN))
-                .filter(|&b| b >= MIN_BID_BOND)
+                .filter(|&b| b >= req.min_bond())
                 .ok_or(AuctionError::BondTooSmall)?;
             let bid = Bid {
                 revealed: false,
@@ -590,24 +658,22 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             close(&ix, bacc, 3)?;
         }
         AuctionInstruction::SubmitResult(mut result) => {
-            ix.check_number_of_instruction_accounts(3)?;
-            let miner = signer(&ix, 0)?;
-            let (mut racc, mut req) = request_in(&ix, 1, RequestState::Awarded)?;
-            let bacc = owned(&ix, 2, BID_LEN, false)?;
-            if *bacc.get_key() != req.winner {
-                return Err(AuctionError::NotWinner.into());
-            }
-            if read_bid(&bacc)?.miner != miner {
-                return Err(AuctionError::WrongMiner.into());
-            }
-            if slot >= req.deadline {
-                return Err(AuctionError::DeadlinePassed.into());
-            }
+            let (mut racc, mut req) = winner_before_deadline(&ix, slot)?;
             if result.token_count == 0 || result.token_count > req.max_tokens {
                 return Err(AuctionError::BadResult.into());
             }
             result.slot = slot;
             req.result = result;
+            req.state = RequestState::Delivered;
+            req.write(racc.get_data_mut()?)?;
+        }
+        AuctionInstruction::Decline => {
+            let (mut racc, mut req) = winner_before_deadline(&ix, slot)?;
+            // No output: a committee checks the claim that the prompt cannot be served.
+            req.result = JobResult {
+                slot,
+                ..JobResult::default()
+            };
             req.state = RequestState::Delivered;
             req.write(racc.get_data_mut()?)?;
         }
@@ -618,17 +684,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                 return Err(AuctionError::TooEarly.into());
             }
             let rent_request = rent.minimum_balance(REQUEST_LEN);
-            close_job(
-                &ix,
-                rent_request,
-                racc,
-                req,
-                Outcome {
-                    offense: Some(Offense::Timeout),
-                    state: RequestState::TimedOut,
-                    ..Outcome::void()
-                },
-            )?;
+            close_job(&ix, rent_request, racc, req, Outcome::timed_out())?;
         }
         AuctionInstruction::DrawCommittee => {
             ix.check_number_of_instruction_accounts(2)?;
@@ -682,17 +738,39 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                     req.write(acc.get_data_mut()?)?;
                 }
                 Ending::Void => close_job(&ix, rent_request, acc, req, Outcome::void())?,
+                Ending::Fraud if req.declined() => {
+                    // The prompt was there and usable: the winner dodged its job.
+                    let c = req.committee;
+                    credit_work(
+                        &ix,
+                        epoch,
+                        &c,
+                        (req.winner_miner, MinerWork::Keep),
+                        0,
+                        true,
+                        0,
+                    )?;
+                    close_job(&ix, rent_request, acc, req, Outcome::dodged())?;
+                }
+                Ending::Valid if req.declined() => {
+                    // The prompt could not be served: the requester pays the committee's fee.
+                    let (c, fee) = (req.committee, verifier_fee(req.price));
+                    let miner = (req.winner_miner, MinerWork::Keep);
+                    let fee = credit_work(&ix, epoch, &c, miner, 0, false, fee)?;
+                    close_job(&ix, rent_request, acc, req, Outcome::unservable(fee))?;
+                }
                 Ending::Fraud => {
                     let (c, tokens) = (req.committee, u64::from(req.result.token_count));
-                    credit_work(&ix, epoch, &c, req.winner_miner, tokens, true, 0)?;
+                    let miner = (req.winner_miner, MinerWork::Zero);
+                    credit_work(&ix, epoch, &c, miner, tokens, true, 0)?;
                     close_job(&ix, rent_request, acc, req, Outcome::fraud())?;
                 }
                 Ending::Valid => {
                     let (c, price) = (req.committee, req.price);
                     let tokens = u64::from(req.result.token_count);
+                    let miner = (req.winner_miner, MinerWork::Credit(tokens));
                     let fee =
-                        (u128::from(price) * u128::from(VERIFIER_FEE_BPS) / u128::from(BPS)) as u64;
-                    let fee = credit_work(&ix, epoch, &c, req.winner_miner, tokens, false, fee)?;
+                        credit_work(&ix, epoch, &c, miner, tokens, false, verifier_fee(price))?;
                     close_job(&ix, rent_request, acc, req, Outcome::paid(price, fee))?;
                 }
             }

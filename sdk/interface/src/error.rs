@@ -43,7 +43,7 @@ codes! {
     WrongRequest = 0x4111: "the bid belongs to another request",
     WrongMiner = 0x4112: "signer is not the bid's miner",
     WrongRequester = 0x4113: "signer is not the requester",
-    BondTooSmall = 0x4114: "bid bond is below the minimum",
+    BondTooSmall = 0x4114: "bid bond is below the request's minimum (its maximum price, at least MIN_BID_BOND)",
     HasBids = 0x4115: "a request with bids cannot be cancelled",
     AlreadyRevealed = 0x4116: "the bid is already revealed",
     WinnerCannotWithdraw = 0x4117: "the winning bid's bond stays until the job is finalised",

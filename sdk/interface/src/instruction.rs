@@ -2,12 +2,14 @@
 //! a cross-program invocation.
 //!
 //! Data: version `1` · tag · fields (little-endian). Accounts per instruction:
-//! - `Request` (0): requester (signer), request (writable; owned by the program, [`REQUEST_LEN`](crate::state::REQUEST_LEN)
+//! - `Request` (0): requester (signer), request (writable, signer; owned by the program, [`REQUEST_LEN`](crate::state::REQUEST_LEN)
 //!   zero bytes, holding exactly its rent-exempt minimum plus `max_price`, the escrow), the
-//!   registry's allowed-models account (the model id must be listed).
+//!   registry's allowed-models account (the model id must be listed). The request account signs
+//!   so no one else can claim an account its creator funded (were creation and initialisation
+//!   ever sent apart).
 //! - `Cancel` (1): requester (signer), request (writable), destination (writable). Only before any bid.
-//! - `Bid` (2): miner (signer), request (writable), bid (writable; owned by the program, [`BID_LEN`](crate::state::BID_LEN)
-//!   zero bytes; its lamports above rent are the bond).
+//! - `Bid` (2): miner (signer), request (writable), bid (writable, signer; owned by the program, [`BID_LEN`](crate::state::BID_LEN)
+//!   zero bytes; its lamports above rent are the bond, at least `Request::min_bond`).
 //! - `Reveal` (3): miner (signer), request (writable), bid (writable).
 //! - `Settle` (4): request (writable). Anyone may settle once the reveal window is over.
 //! - `SubmitResult` (6): miner (signer), request (writable), the winning bid: the PoL commitment and
@@ -30,6 +32,11 @@
 //!   price, moved into the reward pool and claimable after the epoch roll). At the deadline
 //!   without a majority: a new committee (up to `MAX_COMMITTEES`), then a void (escrow and bond
 //!   back, no one credited); a delivered job with no committee drawn in its draw window is voided.
+//! - `Decline` (11): miner (signer), request (writable), the winning bid: before the deadline, the
+//!   winner declares the prompt missing or unusable. The job goes to a committee like a result
+//!   (no output, no tokens): a valid majority (the claim holds) voids it, the requester refunded
+//!   less the verifiers' fee and the bond returned; a fraud majority (the prompt was there and
+//!   usable) ends it as a missed deadline, the bond slashed.
 //! - `WithdrawBid` (5): miner or anyone (signer), request (writable), bid (writable), destination
 //!   (writable; the miner's own key unless the miner signs), requester (writable): once the
 //!   request is settled, a losing bid's bond and rent go to the destination; a bid never revealed forfeits its bond to the requester (sealing without
@@ -108,6 +115,9 @@ pub enum AuctionInstruction {
     /// a verdict, replace the committee or, after the last one, void the job; void a delivered
     /// job whose committee was not drawn within the draw window.
     Finalize,
+    /// The winner declares it cannot serve the job: the prompt is missing or unusable. A
+    /// committee checks the claim as it would a result.
+    Decline,
 }
 
 struct Rd<'a>(&'a [u8]);
@@ -173,6 +183,7 @@ impl AuctionInstruction {
             AuctionInstruction::DrawCommittee => v.push(8),
             AuctionInstruction::Verdict { valid } => v.extend_from_slice(&[9, u8::from(*valid)]),
             AuctionInstruction::Finalize => v.push(10),
+            AuctionInstruction::Decline => v.push(11),
         }
         v
     }
@@ -232,6 +243,7 @@ impl AuctionInstruction {
                 },
             },
             10 => AuctionInstruction::Finalize,
+            11 => AuctionInstruction::Decline,
             _ => return Err(AuctionError::MalformedInstruction),
         };
         if !r.0.is_empty() {
@@ -243,15 +255,15 @@ impl AuctionInstruction {
 
 /// The `Request` instruction alone: what a program invokes (the request account must already be
 /// created — owned by the auction program, [`REQUEST_LEN`](crate::state::REQUEST_LEN) bytes,
-/// holding its rent-exempt minimum plus `max_price` — and `requester` must sign, e.g. as the
-/// calling program's PDA).
+/// holding its rent-exempt minimum plus `max_price` — and both `requester` and `request` must
+/// sign, e.g. as the calling program's PDAs or the keypairs of the transaction that created it).
 pub fn request_ix(requester: &Pubkey, request: &Pubkey, p: RequestParams) -> Instruction {
     Instruction::new_with_bytes(
         ID,
         &AuctionInstruction::Request(p).encode(),
         vec![
             AccountMeta::new_readonly(*requester, true),
-            AccountMeta::new(*request, false),
+            AccountMeta::new(*request, true),
             AccountMeta::new_readonly(ALLOWED_MODELS, false),
         ],
     )
@@ -303,6 +315,7 @@ mod tests {
             AuctionInstruction::Verdict { valid: true },
             AuctionInstruction::Verdict { valid: false },
             AuctionInstruction::Finalize,
+            AuctionInstruction::Decline,
         ] {
             let e = i.encode();
             assert_eq!(AuctionInstruction::decode(&e).unwrap(), i);

@@ -33,6 +33,14 @@ pub const MAX_COMMITTEES: u8 = 3;
 /// keeps, so the seed is always there while a draw is allowed.
 pub const DRAW_SLOTS: u64 = 256;
 
+/// Smallest bid bond, in lamports (the bond of a job whose maximum price is below it).
+pub const MIN_BID_BOND: u64 = 1_000_000;
+
+/// A bid's bond per lamport of the request's maximum price, in basis points: the bond covers
+/// at least what the job can pay, so a forged delivery caught by its committee costs the miner
+/// more than it could earn ([`state::Request::min_bond`]).
+pub const BOND_PER_PRICE_BPS: u64 = 10_000;
+
 /// What a requester signs to have a node's REST API follow its auction and relay the answer
 /// (`ambient.request` + `ambient.signature`): the answer goes only to whoever paid.
 pub fn follow_message(request: &Pubkey) -> Vec<u8> {

@@ -3,7 +3,7 @@
 use solana_pubkey::Pubkey;
 
 use crate::error::AuctionError;
-use crate::{DRAW_SLOTS, MAX_COMMITTEES};
+use crate::{BOND_PER_PRICE_BPS, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND};
 
 /// Size of a request account (room left for the verification fields of later versions).
 pub const REQUEST_LEN: usize = 640;
@@ -316,6 +316,20 @@ impl Request {
             RequestState::Delivered | RequestState::Verifying => "pending",
             _ => "none",
         }
+    }
+
+    /// Whether the winner declined the job (`Decline`: no result, the prompt claimed missing or
+    /// unusable) rather than delivering one.
+    pub fn declined(&self) -> bool {
+        self.result.slot != 0 && self.result.token_count == 0
+    }
+
+    /// The smallest bond a bid on this request must carry: [`BOND_PER_PRICE_BPS`] of the
+    /// maximum price, and never below [`MIN_BID_BOND`] (the price is sealed when the bond is
+    /// posted, so the bond scales with what the job can pay at most).
+    pub fn min_bond(&self) -> u64 {
+        let scaled = u128::from(self.max_price) * u128::from(BOND_PER_PRICE_BPS) / 10_000;
+        u64::try_from(scaled).unwrap_or(u64::MAX).max(MIN_BID_BOND)
     }
 
     /// The slot whose hash seeds the next committee draw: the delivery slot, or the slot at which

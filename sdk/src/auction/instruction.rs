@@ -66,7 +66,7 @@ pub fn bid(
             vec![
                 AccountMeta::new_readonly(*miner, true),
                 AccountMeta::new(*request, false),
-                AccountMeta::new(*bid, false),
+                AccountMeta::new(*bid, true),
             ],
         ),
     ]
@@ -128,6 +128,18 @@ pub fn submit_result(
 ) -> Instruction {
     ix(
         AuctionInstruction::SubmitResult(result),
+        vec![
+            AccountMeta::new_readonly(*miner, true),
+            AccountMeta::new(*request, false),
+            AccountMeta::new_readonly(*winning_bid, false),
+        ],
+    )
+}
+
+/// The winner declines its job: the prompt is missing or unusable (a committee checks the claim).
+pub fn decline(miner: &Pubkey, request: &Pubkey, winning_bid: &Pubkey) -> Instruction {
+    ix(
+        AuctionInstruction::Decline,
         vec![
             AccountMeta::new_readonly(*miner, true),
             AccountMeta::new(*request, false),

@@ -6,15 +6,14 @@
 
 pub mod instruction;
 
-pub use ambient_interface::{error, follow_message, state, DRAW_SLOTS, ID, MAX_COMMITTEES};
+pub use ambient_interface::{
+    error, follow_message, state, BOND_PER_PRICE_BPS, DRAW_SLOTS, ID, MAX_COMMITTEES, MIN_BID_BOND,
+};
 
 use solana_pubkey::Pubkey;
 
 /// The name the program is registered under.
 pub const NAME: &str = "ambient_query_auction";
-
-/// Smallest bid bond, in lamports.
-pub const MIN_BID_BOND: u64 = 1_000_000;
 
 /// Verifiers drawn per delivered job (fewer if fewer identities have LStake).
 pub const COMMITTEE_SIZE: usize = 3;
