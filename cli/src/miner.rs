@@ -49,6 +49,10 @@ pub struct MinerArgs {
     /// then vote fraud).
     #[arg(long, hide = true)]
     withhold_outputs: bool,
+    /// For tests only: decline every won job, claiming its prompt cannot be served although it
+    /// can (the committee then finds the claim false and the bond is slashed).
+    #[arg(long, hide = true)]
+    decline_jobs: bool,
 }
 
 /// Runs the command.
@@ -81,6 +85,9 @@ pub fn run(args: MinerArgs) -> anyhow::Result<()> {
     }
     if args.withhold_outputs {
         miner.withhold_outputs();
+    }
+    if args.decline_jobs {
+        miner.decline_every_job();
     }
     let exit = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {

@@ -3,6 +3,7 @@
 //!   engine while committing to every token's logits (PoL), stores the output, submits the result;
 //! - [`verifier::Verifier`]: validates the jobs whose committee it is drawn into and votes;
 //! - [`keeper`]: the permissionless steps that move every auction along;
+//! - [`prompt`]: whether a request's prompt can be served;
 //! - [`pace`]: the slot length and the miner's speed, to bid only on jobs it can finish;
 //! - [`requester`]: opening a request and reading its output;
 //! - [`closer::Closer`]: closing a requester's finished auctions (escrow and rent back);
@@ -16,6 +17,7 @@ pub mod error;
 pub mod keeper;
 pub mod miner;
 pub mod pace;
+pub mod prompt;
 pub mod requester;
 pub mod roles;
 pub mod stats;

@@ -13,7 +13,7 @@ use ambient_llm::{Engine, GenerateOptions};
 use ambient_pol::hash::tokens_hash;
 use ambient_pol::Recorder;
 use ambient_sdk::auction::bid_commitment;
-use ambient_sdk::auction::instruction::{bid, reveal, submit_result, withdraw_bid};
+use ambient_sdk::auction::instruction::{bid, decline, reveal, submit_result, withdraw_bid};
 use ambient_sdk::auction::state::{JobResult, Request, RequestState, BID_LEN};
 use log::{debug, info, warn};
 use solana_keypair::Keypair;
@@ -83,6 +83,8 @@ pub struct Miner {
     book: BidBook,
     deliver: bool,
     upload_output: bool,
+    /// Dishonest (tests): declines every job it wins.
+    decline_all: bool,
     rpc_url: String,
     api_url: String,
     stats: crate::stats::MarketStats,
@@ -120,6 +122,7 @@ impl Miner {
             book: BidBook::open(&state_dir.join("bids.json"))?,
             deliver: true,
             upload_output: true,
+            decline_all: false,
             rpc_url: rpc_url.to_string(),
             api_url: api_url.to_string(),
             stats: Default::default(),
@@ -152,6 +155,12 @@ impl Miner {
     /// work is voted fraud and slashed).
     pub fn withhold_outputs(&mut self) {
         self.upload_output = false;
+    }
+
+    /// Declines every job it wins, claiming the prompt cannot be served although it can (tests of
+    /// the committee: a false decline ends as a missed deadline, the bond slashed).
+    pub fn decline_every_job(&mut self) {
+        self.decline_all = true;
     }
 
     /// The miner's identity.
@@ -266,30 +275,17 @@ impl Miner {
         Ok(())
     }
 
-    /// The request's prompt from the blob store, if the engine can serve it: present, matching its
-    /// hash, not empty, every token in the vocabulary, and room for `max_tokens` in the context.
+    /// The request's prompt from the blob store, if the engine can serve it
+    /// ([`crate::prompt::problem`]).
     fn usable_prompt(&self, r: &Request) -> Result<Vec<u32>, Pass> {
         let prompt = self.blobs.get_tokens(&r.prompt_hash).map_err(|e| Pass {
             why: format!("prompt unavailable ({e}); looking again in {RETRY_SLOTS} slots"),
             retry: true,
         })?;
-        let vocab = self.engine.tokenizer().vocab_size();
-        let context = self.engine.max_context();
-        if prompt.is_empty() || tokens_hash(&prompt) != r.prompt_hash {
-            return Err(Pass::never("the prompt does not match its hash".into()));
+        match crate::prompt::problem(&self.engine, r, &prompt) {
+            Some(why) => Err(Pass::never(why)),
+            None => Ok(prompt),
         }
-        if let Some(t) = prompt.iter().find(|&&t| t as usize >= vocab) {
-            let why = format!("prompt token {t} is outside the vocabulary ({vocab})");
-            return Err(Pass::never(why));
-        }
-        if prompt.len() + r.max_tokens as usize > context {
-            return Err(Pass::never(format!(
-                "{} prompt tokens and {} to generate exceed the context ({context})",
-                prompt.len(),
-                r.max_tokens
-            )));
-        }
-        Ok(prompt)
     }
 
     /// Whether a bid or reveal for `key` sent earlier may still land (sent this slot or the last).
@@ -390,6 +386,7 @@ impl Miner {
             api_url: self.api_url.clone(),
             stats: self.stats.clone(),
             upload_output: self.upload_output,
+            decline_all: self.decline_all,
         };
         let (auction, request) = (*key, r.clone());
         let h = std::thread::Builder::new()
@@ -412,9 +409,45 @@ struct Job {
     api_url: String,
     stats: crate::stats::MarketStats,
     upload_output: bool,
+    /// Dishonest: declines although the prompt can be served.
+    decline_all: bool,
 }
 
 impl Job {
+    /// The prompt to serve `r` with (kept from bidding, or fetched again), `None` if it is
+    /// missing from the blob network or cannot be served ([`crate::prompt::problem`]). An error
+    /// when the blob store cannot be asked (the job is tried again on the next pass).
+    fn prompt_to_serve(&self, blobs: &Blobs, r: &Request) -> Result<Option<Vec<u32>>, MarketError> {
+        let prompt = match &self.prompt {
+            Some(p) => p.clone(),
+            None => match blobs.get_tokens(&r.prompt_hash) {
+                Ok(p) => p,
+                Err(MarketError::MissingBlob(_) | MarketError::Pol(_)) => return Ok(None),
+                Err(e) => return Err(e),
+            },
+        };
+        if let Some(why) = crate::prompt::problem(&self.engine, r, &prompt) {
+            warn!("miner: the prompt of a won job cannot be served: {why}");
+            return Ok(None);
+        }
+        Ok(Some(prompt))
+    }
+
+    /// Declines the won job `key` on chain (its committee checks the claim), saying `why` in
+    /// the log.
+    fn decline(
+        &self,
+        chain: &Chain,
+        key: &Pubkey,
+        r: &Request,
+        why: &str,
+    ) -> Result<(), MarketError> {
+        let me = self.key.pubkey();
+        let sig = chain.send(&self.key, &[], &[decline(&me, key, &r.winner)])?;
+        info!("miner: declined {key}: {why} ({sig})");
+        Ok(())
+    }
+
     /// Serves a won job: the prompt (kept from bidding, or from the blob store), generation with
     /// PoL, output and prompt stored (verifiers need both, and the prompt may have expired from
     /// the store), result submitted.
@@ -422,15 +455,12 @@ impl Job {
         let chain = Chain::new(&self.rpc_url);
         let blobs = Blobs::new(&self.api_url)?;
         let me = self.key.pubkey();
-        let prompt = match &self.prompt {
-            Some(p) => p.clone(),
-            None => blobs.get_tokens(&r.prompt_hash)?,
+        let prompt = match self.prompt_to_serve(&blobs, r) {
+            Ok(Some(p)) if !self.decline_all => p,
+            Ok(Some(_)) => return self.decline(&chain, key, r, "declining a servable job"),
+            Ok(None) => return self.decline(&chain, key, r, "the prompt cannot be served"),
+            Err(e) => return Err(e),
         };
-        if tokens_hash(&prompt) != r.prompt_hash || prompt.is_empty() {
-            return Err(MarketError::Invalid(format!(
-                "request {key}: unusable prompt"
-            )));
-        }
         info!(
             "miner: serving {key} ({} prompt tokens, up to {})",
             prompt.len(),

@@ -2,8 +2,10 @@
 //! blob store, recomputes every position with one prefill (PoL full validation against the
 //! commitment the miner put on chain) and votes. An output nobody can fetch by the last slots of
 //! the vote is withheld work and voted fraud; but when its node reaches none of its blob peers
-//! (the store answers `503`), a miss says nothing about the miner and it abstains. The node's
-//! verifier also moves every auction along (the keeper's steps).
+//! (the store answers `503`), a miss says nothing about the miner and it abstains. A job its
+//! winner declined is checked for what the winner claimed: valid when the prompt is missing or
+//! cannot be served, fraud when it can. The node's verifier also moves every auction along (the
+//! keeper's steps).
 
 use std::sync::Arc;
 
@@ -129,14 +131,24 @@ impl Verifier {
             warn!("verifier: request {key} names a model this node does not run");
             return Ok(());
         }
-        let valid = match self.check(r) {
+        let checked = if r.declined() {
+            self.check_decline(r)
+        } else {
+            self.check(r)
+        };
+        let valid = match checked {
             Ok(v) => v,
             Err(MarketError::MissingBlob(id)) => {
                 if slot + WITHHELD_MARGIN < c.deadline {
                     return Ok(()); // try again next pass
                 }
-                warn!("verifier: request {key}: blob {id} withheld; voting fraud");
-                false
+                if r.declined() {
+                    info!("verifier: request {key}: the prompt {id} is missing; upholding the decline");
+                    true
+                } else {
+                    warn!("verifier: request {key}: blob {id} withheld; voting fraud");
+                    false
+                }
             }
             Err(MarketError::Pol(e)) => {
                 warn!("verifier: request {key}: {e}; voting fraud");
@@ -162,6 +174,17 @@ impl Verifier {
             );
         }
         Ok(())
+    }
+
+    /// Whether a declined job's claim holds: its prompt cannot be served (unreadable, or failing
+    /// [`crate::prompt::problem`]). A prompt missing from the blob network is
+    /// [`MarketError::MissingBlob`], which upholds the claim near the vote's deadline.
+    fn check_decline(&self, r: &Request) -> Result<bool, MarketError> {
+        match self.blobs.get_tokens(&r.prompt_hash) {
+            Ok(prompt) => Ok(crate::prompt::problem(&self.engine, r, &prompt).is_some()),
+            Err(MarketError::Pol(_)) => Ok(true),
+            Err(e) => Err(e),
+        }
     }
 
     /// Full validation of the delivered job against its on-chain commitment (an output cut short

@@ -627,6 +627,18 @@ fn a_miner_that_withholds_its_output_is_voted_fraud_and_slashed() {
 }
 
 #[test]
+fn a_miner_that_declines_a_job_it_could_serve_is_found_out_and_slashed() {
+    // The only miner wins, then declines on chain claiming the prompt cannot be served; the
+    // node's verifier fetches the prompt, finds it servable and votes the claim false.
+    let run = SoloRun::start(&["--decline-jobs"], None, RequestState::TimedOut);
+    assert!(run.r.declined(), "the winner declined on chain");
+    let identity = read_keypair_file(run.ledger.join("validator-keypair.json")).unwrap();
+    assert_eq!(voted(&run.r, &identity.pubkey()), (false, true));
+    // A dodged job costs what a missed deadline does: a quarter of the bond to the requester.
+    assert_eq!(run.refunded_beyond_escrow(), BOND / 4);
+}
+
+#[test]
 fn a_winner_that_misses_the_deadline_is_slashed_and_the_requester_refunded() {
     // The only miner never delivers.
     let run = SoloRun::start(&["--withhold-results"], Some(10), RequestState::TimedOut);
