@@ -11,7 +11,7 @@ use ambient_programs::auction::instruction::{
     submit_result, verdict, withdraw_bid, RequestParams,
 };
 use ambient_programs::auction::processor::{
-    verify_slots, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, VERIFIER_FEE_BPS,
+    verify_slots, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, SEED_SLOTS, VERIFIER_FEE_BPS,
 };
 use ambient_programs::auction::state::{
     JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
@@ -735,6 +735,14 @@ fn a_missed_deadline_refunds_the_requester_and_slashes_the_winner() {
     assert_eq!(code(claim(&c).unwrap_err()), Some(AuctionError::WrongState));
 }
 
+/// Makes a block in every slot up to the first one after the request's seed slots: a
+/// committee can be drawn then.
+fn past_seed_slots(c: &mut Chain) {
+    for _ in 0..=SEED_SLOTS {
+        c.advance(1);
+    }
+}
+
 /// Verifiers with LStake, the winning miner among them (with the largest LStake, so it would be
 /// drawn often if it were not excluded), a delivered job: (chain, verifiers, requester, request,
 /// winner, loser).
@@ -796,6 +804,7 @@ fn a_decline_the_committee_upholds_voids_the_job_and_a_false_one_is_slashed() {
             code(decline_by(&c, &win).unwrap_err()),
             Some(AuctionError::WrongState)
         );
+        past_seed_slots(&mut c);
         c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
         let members = majority_votes(&c, &verifiers, &req, upheld);
         let incinerator = solana_sdk_ids::incinerator::id();
@@ -872,10 +881,15 @@ fn committee_of(c: &Chain, req: &Pubkey) -> Vec<Pubkey> {
 #[test]
 fn a_verified_job_pays_the_miner() {
     let (mut c, verifiers, requester, req, win, _) = delivered();
-    assert_eq!(
-        code(c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap_err()),
-        Some(AuctionError::TooEarly)
-    );
+    // Not in the result's slot, nor until the blocks of the seed slots after it are made: the
+    // leader that put the result in its block cannot know the committee.
+    for _ in 0..SEED_SLOTS {
+        assert_eq!(
+            code(c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap_err()),
+            Some(AuctionError::TooEarly)
+        );
+        c.advance(1);
+    }
     c.advance(1);
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
     let members = committee_of(&c, &req);
@@ -966,7 +980,7 @@ fn a_verified_job_pays_the_miner() {
 #[test]
 fn a_fraud_majority_slashes_the_miner() {
     let (mut c, verifiers, requester, req, win, _) = delivered();
-    c.advance(1);
+    past_seed_slots(&mut c);
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
     let members = majority_votes(&c, &verifiers, &req, false);
     let incinerator = solana_sdk_ids::incinerator::id();
@@ -997,7 +1011,7 @@ fn the_winner_keeps_its_bond_in_while_verifiers_vote() {
     // A miner that delivered junk must not pull its bond once the committee is drawn: the
     // slash would find nothing and the requester's escrow would stay locked.
     let (mut c, verifiers, requester, req, win, _) = delivered();
-    c.advance(1);
+    past_seed_slots(&mut c);
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Verifying);
     assert_eq!(
@@ -1041,7 +1055,7 @@ fn rcode(e: TransactionError) -> Option<RegistryError> {
 #[test]
 fn finalised_work_rolls_into_the_next_epochs_lstake() {
     let (mut c, verifiers, requester, req, win, _) = delivered();
-    c.advance(1);
+    past_seed_slots(&mut c);
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
     let members = majority_votes(&c, &verifiers, &req, true);
     finalize_job(&c, &req, &win, &requester).unwrap();
@@ -1207,7 +1221,7 @@ fn no_one_credited(c: &Chain, who: &[Pubkey]) {
 #[test]
 fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid_meanwhile() {
     let (mut c, verifiers, requester, req, win, _) = delivered();
-    c.advance(1);
+    past_seed_slots(&mut c);
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
     let first = committee_of(&c, &req);
     // One vote of three is no verdict: too early until the deadline.
@@ -1237,7 +1251,7 @@ fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid
         fails(&c, draw_committee(&req)),
         Some(AuctionError::TooEarly)
     );
-    c.advance(1);
+    past_seed_slots(&mut c);
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
     let second = committee_of(&c, &req);
     let r = read(&c, &req);
@@ -1274,7 +1288,7 @@ fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
     );
     let mut silent: Vec<Pubkey> = Vec::new();
     for round in 1..=MAX_COMMITTEES {
-        c.advance(1);
+        past_seed_slots(&mut c);
         c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
         let members = committee_of(&c, &req);
         assert_eq!(read(&c, &req).committee.round, round);
@@ -1321,7 +1335,7 @@ fn a_delivered_job_no_one_can_verify_is_voided_after_the_draw_window() {
         c.bank.get_balance(&requester.pubkey()),
         c.bank.get_balance(&win.key.pubkey()),
     );
-    c.advance(1);
+    past_seed_slots(&mut c);
     assert_eq!(
         fails(&c, draw_committee(&req)),
         Some(AuctionError::NoVerifiers)
@@ -1537,7 +1551,7 @@ fn wind_down(c: &Chain, req: &Pubkey, bids: &[Bidder]) -> Vec<Op> {
             let table = lstake_table(c);
             let eligible = table.entries.keys().any(|k| r.may_verify(k));
             if eligible && slot < from + DRAW_SLOTS {
-                vec![Op::WaitUntil(from + 1), Op::Draw]
+                vec![Op::WaitUntil(from + SEED_SLOTS + 1), Op::Draw]
             } else {
                 vec![Op::WaitUntil(from + DRAW_SLOTS), Op::Finalize]
             }
@@ -1740,7 +1754,7 @@ fn a_program_requests_inference_by_cpi_and_reads_the_verified_result() {
     let (win, _) = bid_and_settle(&mut c, &req, winner, &faucet);
     let delivered = result(10);
     deliver(&c, &req, &win, delivered).unwrap();
-    c.advance(1);
+    past_seed_slots(&mut c);
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
     let members = committee_of(&c, &req);
     for m in &members {

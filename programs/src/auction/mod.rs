@@ -8,6 +8,6 @@ pub mod processor;
 
 pub use ambient_sdk::auction::{
     bid_commitment, error, instruction, state, verify_slots, BOND_PER_PRICE_BPS, COMMITTEE_SIZE,
-    DRAW_SLOTS, ID, MAX_COMMITTEES, MIN_BID_BOND, NAME, VERIFIER_FEE_BPS, VERIFY_SLOTS,
+    DRAW_SLOTS, ID, MAX_COMMITTEES, MIN_BID_BOND, NAME, SEED_SLOTS, VERIFIER_FEE_BPS, VERIFY_SLOTS,
 };
 pub use processor::Entrypoint;

@@ -16,7 +16,7 @@ use super::state::{
 use super::{bid_commitment, ID};
 pub use super::{
     verify_slots, BOND_PER_PRICE_BPS, COMMITTEE_SIZE, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND,
-    VERIFIER_FEE_BPS, VERIFY_SLOTS,
+    SEED_SLOTS, VERIFIER_FEE_BPS, VERIFY_SLOTS,
 };
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
@@ -223,22 +223,42 @@ fn lstake_table(ix: &InstructionContext, i: u16) -> Result<LStakeTable, Instruct
     Ok(LStakeTable::decode(a.get_data()).map_err(|_| AuctionError::WrongLStakeTable)?)
 }
 
+/// The hash of every slot in `window` that `SlotHashes` holds (skipped slots have none), each
+/// with its slot number: what seeds a committee draw. None at all (every slot skipped) is
+/// `SeedUnavailable`.
+fn seed_of<H: AsRef<[u8]>>(
+    hashes: &[(u64, H)],
+    window: std::ops::RangeInclusive<u64>,
+) -> Result<[u8; 32], AuctionError> {
+    let mut h = blake3::Hasher::new();
+    let mut any = false;
+    for (s, hash) in hashes.iter().filter(|(s, _)| window.contains(s)) {
+        h.update(&s.to_le_bytes());
+        h.update(hash.as_ref());
+        any = true;
+    }
+    if !any {
+        return Err(AuctionError::SeedUnavailable);
+    }
+    Ok(*h.finalize().as_bytes())
+}
+
 /// The next committee of `req` (at `key`), drawn at `slot`: up to [`COMMITTEE_SIZE`] identities
-/// drawn LStake-weighted without replacement, seeded by `slot_hash` (the hash of the request's
-/// draw slot), the request and the round. Never the winning miner, nor a member of the previous
-/// committee that stayed silent.
+/// drawn LStake-weighted without replacement, seeded by `window_seed` (the hashes of the
+/// request's seed slots, [`seed_of`]), the request and the round. Never the winning miner, nor a
+/// member of the previous committee that stayed silent.
 fn draw(
     table: &LStakeTable,
     req: &Request,
     key: &Pubkey,
-    slot_hash: &[u8],
+    window_seed: &[u8; 32],
     slot: u64,
 ) -> Result<Committee, AuctionError> {
     let prev = &req.committee;
     let round = prev.round.saturating_add(1);
     let mut seed = blake3::Hasher::new();
-    seed.update(b"ambient-auction/committee/v1");
-    seed.update(slot_hash);
+    seed.update(b"ambient-auction/committee/v2");
+    seed.update(window_seed);
     seed.update(key.as_ref());
     if prev.round > 0 {
         seed.update(&[round]);
@@ -691,11 +711,8 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             let (mut racc, mut req) = request_in(&ix, 0, RequestState::Delivered)?;
             let table = lstake_table(&ix, 1)?;
             req.draw_window(slot)?;
-            let slot_hash = *sysvars
-                .get_slot_hashes()?
-                .get(&req.draw_slot())
-                .ok_or(AuctionError::SeedUnavailable)?;
-            req.committee = draw(&table, &req, racc.get_key(), slot_hash.as_ref(), slot)?;
+            let seed = seed_of(sysvars.get_slot_hashes()?.slot_hashes(), req.seed_slots())?;
+            req.committee = draw(&table, &req, racc.get_key(), &seed, slot)?;
             req.state = RequestState::Verifying;
             req.write(racc.get_data_mut()?)?;
         }
@@ -777,4 +794,61 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `SlotHashes` as the sysvar holds them (newest first) for `slots`, each slot's hash
+    /// derived from `salt`.
+    fn hashes(slots: &[u64], salt: u8) -> Vec<(u64, [u8; 32])> {
+        let mut v: Vec<_> = slots
+            .iter()
+            .map(|&s| {
+                (
+                    s,
+                    *blake3::hash(&[&s.to_le_bytes()[..], &[salt]].concat()).as_bytes(),
+                )
+            })
+            .collect();
+        v.reverse();
+        v
+    }
+
+    #[test]
+    fn the_seed_is_the_slots_after_the_draw_slot_and_only_them() {
+        let window = 101..=112;
+        let all: Vec<u64> = (90..=120).collect();
+        let seed = seed_of(&hashes(&all, 0), window.clone()).unwrap();
+        // The result's own slot (100), earlier slots and later ones do not count: whoever made
+        // the block the result landed in cannot pick the seed by grinding that block.
+        let mut other = hashes(&all, 0);
+        for (s, h) in &mut other {
+            if !window.contains(s) {
+                h[0] ^= 1;
+            }
+        }
+        assert_eq!(seed_of(&other, window.clone()).unwrap(), seed);
+        // Every slot in the window counts.
+        for i in 0..other.len() {
+            if window.contains(&other[i].0) {
+                let mut changed = hashes(&all, 0);
+                changed[i].1[31] ^= 0x80;
+                assert_ne!(seed_of(&changed, window.clone()).unwrap(), seed);
+            }
+        }
+        // Skipped slots have no hash; a window of skipped slots only gives no seed.
+        let some: Vec<u64> = all.iter().copied().filter(|s| s % 5 != 0).collect();
+        assert!(seed_of(&hashes(&some, 0), window.clone()).is_ok());
+        let none: Vec<u64> = all
+            .iter()
+            .copied()
+            .filter(|s| !window.contains(s))
+            .collect();
+        assert_eq!(
+            seed_of(&hashes(&none, 0), window),
+            Err(AuctionError::SeedUnavailable)
+        );
+    }
 }

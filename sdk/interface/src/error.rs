@@ -52,7 +52,7 @@ codes! {
     BadResult = 0x411a: "the result's token count is zero or above the request's maximum",
     WrongBurnAccount = 0x411b: "the burn account must be the incinerator",
     WrongLStakeTable = 0x411c: "not the LStake table account",
-    SeedUnavailable = 0x411d: "the slot hash that seeds the committee is not available",
+    SeedUnavailable = 0x411d: "no slot hash to seed the committee: every seed slot was skipped",
     NoVerifiers = 0x411e: "no identity with LStake can verify this job",
     NotInCommittee = 0x411f: "signer is not in the job's verifier committee",
     AlreadyVoted = 0x4120: "this committee member already voted",

@@ -18,10 +18,12 @@
 //!   (writable), incinerator (writable): after the deadline without a result, the escrow goes back
 //!   to the requester and the winner's bond is slashed (`ambient_pol::rules`: part to the requester,
 //!   part burned, the rest and the bid's rent to the miner).
-//! - `DrawCommittee` (8): request (writable), the LStake table: in the `DRAW_SLOTS` after the
-//!   request's draw slot (the delivery slot, or the slot a silent committee was replaced), draws up
+//! - `DrawCommittee` (8): request (writable), the LStake table: once the `SEED_SLOTS` after the
+//!   request's draw slot (the delivery slot, or the slot a silent committee was replaced) are past
+//!   and within the `DRAW_SLOTS` after it, draws up
 //!   to `COMMITTEE_SIZE` verifiers, LStake-weighted without replacement (never the miner or the
-//!   requester, nor a silent member of the previous committee), seeded by the draw slot's hash.
+//!   requester, nor a silent member of the previous committee), seeded by the hashes of the
+//!   `SEED_SLOTS` slots after the draw slot.
 //! - `Verdict { valid }` (9): verifier (signer), request (writable): one vote per member before the
 //!   verification deadline (`verify_slots` of the output after the draw).
 //! - `Finalize` (10): the accounts of `ClaimTimeout`, then the work book (writable) and the reward

@@ -28,9 +28,15 @@ pub const ALLOWED_MODELS: Pubkey = Pubkey::new_from_array(*b"ambient/allowed-mod
 /// replaced (its silent members left out) until this many have been drawn; then the job is voided.
 pub const MAX_COMMITTEES: u8 = 3;
 
+/// Slots after its draw slot whose hashes seed a committee draw: three leader windows of four
+/// slots, so the hashes come from blocks other leaders made after the result landed, and the
+/// leader of the result's slot cannot know the seed when it chooses what goes in that slot.
+pub const SEED_SLOTS: u64 = 12;
+const _: () = assert!(SEED_SLOTS < DRAW_SLOTS);
+
 /// Slots after its draw slot ([`state::Request::draw_slot`]) within which a delivered job's
 /// committee must be drawn; past them anyone may void the job. Below the 512 slots `SlotHashes`
-/// keeps, so the seed is always there while a draw is allowed.
+/// keeps, so the seed's slots are always there while a draw is allowed.
 pub const DRAW_SLOTS: u64 = 256;
 
 /// Smallest bid bond, in lamports (the bond of a job whose maximum price is below it).

@@ -3,7 +3,7 @@
 use solana_pubkey::Pubkey;
 
 use crate::error::AuctionError;
-use crate::{BOND_PER_PRICE_BPS, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND};
+use crate::{BOND_PER_PRICE_BPS, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, SEED_SLOTS};
 
 /// Size of a request account (room left for the verification fields of later versions).
 pub const REQUEST_LEN: usize = 640;
@@ -332,17 +332,24 @@ impl Request {
         u64::try_from(scaled).unwrap_or(u64::MAX).max(MIN_BID_BOND)
     }
 
-    /// The slot whose hash seeds the next committee draw: the delivery slot, or the slot at which
-    /// the last committee's deadline passed without a verdict.
+    /// The slot after which the next committee draw's seed is made: the delivery slot, or the
+    /// slot at which the last committee's deadline passed without a verdict.
     pub fn draw_slot(&self) -> u64 {
         self.result.slot.max(self.committee.redraw_slot)
     }
 
-    /// Whether a committee may be drawn at `slot`: after the draw slot (its hash seeds the
-    /// draw) and within [`DRAW_SLOTS`] of it.
+    /// The slots whose hashes seed the next committee draw: the [`SEED_SLOTS`] after the draw
+    /// slot (those of them not skipped).
+    pub fn seed_slots(&self) -> core::ops::RangeInclusive<u64> {
+        let from = self.draw_slot();
+        from.saturating_add(1)..=from.saturating_add(SEED_SLOTS)
+    }
+
+    /// Whether a committee may be drawn at `slot`: once every seed slot is past (their hashes
+    /// are known) and within [`DRAW_SLOTS`] of the draw slot.
     pub fn draw_window(&self, slot: u64) -> Result<(), AuctionError> {
         let from = self.draw_slot();
-        if slot <= from {
+        if slot <= *self.seed_slots().end() {
             return Err(AuctionError::TooEarly);
         }
         if slot >= from.saturating_add(DRAW_SLOTS) {

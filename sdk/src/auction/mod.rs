@@ -8,6 +8,7 @@ pub mod instruction;
 
 pub use ambient_interface::{
     error, follow_message, state, BOND_PER_PRICE_BPS, DRAW_SLOTS, ID, MAX_COMMITTEES, MIN_BID_BOND,
+    SEED_SLOTS,
 };
 
 use solana_pubkey::Pubkey;
