@@ -187,11 +187,6 @@ impl Outcome {
         }
     }
 
-    /// A decline the committee found false (the prompt was there): ends as a missed deadline.
-    fn dodged() -> Self {
-        Outcome::timed_out()
-    }
-
     /// A decline the committee upheld: the job is void, the requester refunded all but the
     /// committee's `fee`, the bond returned.
     fn unservable(fee: u64) -> Self {
@@ -755,40 +750,36 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                     req.write(acc.get_data_mut()?)?;
                 }
                 Ending::Void => close_job(&ix, rent_request, acc, req, Outcome::void())?,
-                Ending::Fraud if req.declined() => {
-                    // The prompt was there and usable: the winner dodged its job.
-                    let c = req.committee;
-                    credit_work(
-                        &ix,
-                        epoch,
-                        &c,
-                        (req.winner_miner, MinerWork::Keep),
-                        0,
-                        true,
-                        0,
-                    )?;
-                    close_job(&ix, rent_request, acc, req, Outcome::dodged())?;
-                }
-                Ending::Valid if req.declined() => {
-                    // The prompt could not be served: the requester pays the committee's fee.
-                    let (c, fee) = (req.committee, verifier_fee(req.price));
-                    let miner = (req.winner_miner, MinerWork::Keep);
-                    let fee = credit_work(&ix, epoch, &c, miner, 0, false, fee)?;
-                    close_job(&ix, rent_request, acc, req, Outcome::unservable(fee))?;
-                }
+                // A declined job served nothing: its miner's work stays as it is. A false
+                // decline (the prompt was there) ends as a missed deadline; an upheld one is
+                // void, the requester paying the committee's fee.
                 Ending::Fraud => {
                     let (c, tokens) = (req.committee, u64::from(req.result.token_count));
-                    let miner = (req.winner_miner, MinerWork::Zero);
-                    credit_work(&ix, epoch, &c, miner, tokens, true, 0)?;
-                    close_job(&ix, rent_request, acc, req, Outcome::fraud())?;
+                    let (work, outcome) = if req.declined() {
+                        (MinerWork::Keep, Outcome::timed_out())
+                    } else {
+                        (MinerWork::Zero, Outcome::fraud())
+                    };
+                    credit_work(&ix, epoch, &c, (req.winner_miner, work), tokens, true, 0)?;
+                    close_job(&ix, rent_request, acc, req, outcome)?;
                 }
                 Ending::Valid => {
                     let (c, price) = (req.committee, req.price);
                     let tokens = u64::from(req.result.token_count);
-                    let miner = (req.winner_miner, MinerWork::Credit(tokens));
+                    let work = if req.declined() {
+                        MinerWork::Keep
+                    } else {
+                        MinerWork::Credit(tokens)
+                    };
+                    let miner = (req.winner_miner, work);
                     let fee =
                         credit_work(&ix, epoch, &c, miner, tokens, false, verifier_fee(price))?;
-                    close_job(&ix, rent_request, acc, req, Outcome::paid(price, fee))?;
+                    let outcome = if req.declined() {
+                        Outcome::unservable(fee)
+                    } else {
+                        Outcome::paid(price, fee)
+                    };
+                    close_job(&ix, rent_request, acc, req, outcome)?;
                 }
             }
         }
