@@ -4,6 +4,8 @@
 use ambient_sdk::auction::state::{Bid, Request, BID_LEN, REQUESTER_OFFSET, REQUEST_LEN};
 use ambient_sdk::auction::ID as AUCTION;
 use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
+use ambient_sdk::registry::state::Record;
+use ambient_sdk::registry::{verifier_record, ID as REGISTRY};
 use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_instruction::Instruction;
@@ -133,6 +135,22 @@ impl Chain {
         match self.auction_account(key, BID_LEN)? {
             Some(d) => {
                 Bid::read(&d).map_err(|e| MarketError::Account(key.to_string(), e.to_string()))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The verifier record of `who` ([`ambient_sdk::registry::verifier_record`]), if it has one.
+    pub fn verifier_record(&self, who: &Pubkey) -> Result<Option<Record>, MarketError> {
+        let key = verifier_record(who);
+        let account = self
+            .rpc
+            .get_account_with_commitment(&key, CommitmentConfig::processed())?
+            .value
+            .filter(|a| a.owner == REGISTRY);
+        match account {
+            Some(a) => {
+                Record::read(&a.data).map_err(|e| MarketError::Account(key.to_string(), e.to_string()))
             }
             None => Ok(None),
         }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use ambient_sdk::auction::instruction::{
-    claim_timeout, draw_committee, finalize, settle, withdraw_bid,
+    claim_timeout, draw_committee, finalize_request, settle, withdraw_bid,
 };
 use ambient_sdk::auction::state::{Bid, Request, RequestState};
 use log::debug;
@@ -35,9 +35,10 @@ pub fn due(
         RequestState::Awarded if slot >= r.deadline => {
             payee(chain)?.map(|m| claim_timeout(key, &r.winner, &r.requester, &m))
         }
-        // A verdict, a new committee in place of a silent one, or a void.
+        // A verdict, a grown committee after a split one, a new committee in place of a
+        // silent one, or a void.
         RequestState::Delivered | RequestState::Verifying if r.ending(slot).is_ok() => {
-            payee(chain)?.map(|m| finalize(key, &r.winner, &r.requester, &m))
+            payee(chain)?.map(|m| finalize_request(key, r, &m))
         }
         RequestState::Delivered if r.draw_window(slot).is_ok() => {
             // A draw with no one eligible would fail (and cost its fee): wait for the window

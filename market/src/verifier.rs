@@ -4,7 +4,9 @@
 //! the vote is withheld work and voted fraud; but when its node reaches none of its blob peers
 //! (the store answers `503`), a miss says nothing about the miner and it abstains. A job its
 //! winner declined is checked for what the winner claimed: valid when the prompt is missing or
-//! cannot be served, fraud when it can. The node's verifier also moves every auction along (the
+//! cannot be served, fraud when it can. Each key it votes as first registers a verifier record
+//! bonded with `MIN_VERIFIER_BOND` (votes need one; a vote the final verdict contradicts, or a
+//! missed one, costs part of it). The node's verifier also moves every auction along (the
 //! keeper's steps).
 
 use std::sync::Arc;
@@ -14,6 +16,9 @@ use ambient_pol::validate::{validate_delivery, Delivery};
 use ambient_pol::{Commitment, Verdict};
 use ambient_sdk::auction::instruction::verdict;
 use ambient_sdk::auction::state::{Request, RequestState};
+use ambient_sdk::registry::instruction::register_verifier;
+use ambient_sdk::registry::state::RECORD_LEN;
+use ambient_sdk::registry::MIN_VERIFIER_BOND;
 use log::{info, warn};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -27,6 +32,9 @@ use crate::{keeper, sampling};
 /// Slots before the vote deadline at which missing blobs count as withheld.
 const WITHHELD_MARGIN: u64 = 3;
 
+/// How long after a failed registration (no funds, RPC down) a voter tries again.
+const BOND_RETRY: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A verifier (and keeper).
 pub struct Verifier {
     key: Arc<Keypair>,
@@ -37,6 +45,9 @@ pub struct Verifier {
     keeps: bool,
     /// The ended auctions it has counted (as long as their accounts are open).
     ended: std::collections::HashSet<Pubkey>,
+    /// Voters whose verifier record is bonded; the others with when they last tried to bond.
+    bonded: std::collections::HashSet<Pubkey>,
+    bond_tried: std::collections::HashMap<Pubkey, std::time::Instant>,
     chain: Chain,
     blobs: Blobs,
     engine: Arc<Engine>,
@@ -55,6 +66,8 @@ impl Verifier {
             voters: vec![key.clone()],
             keeps: true,
             ended: Default::default(),
+            bonded: Default::default(),
+            bond_tried: Default::default(),
             key,
             chain: Chain::new(rpc_url),
             blobs: Blobs::new(api_url)?,
@@ -83,6 +96,7 @@ impl Verifier {
     /// One pass: vote where drawn and not yet voted, take every auction's due step, and close the
     /// bids miners left behind.
     pub fn step(&mut self) -> Result<(), MarketError> {
+        self.bond_voters();
         let slot = self.chain.landing_slot()?;
         let requests: std::collections::HashMap<_, _> =
             self.chain.requests()?.into_iter().collect();
@@ -99,6 +113,54 @@ impl Verifier {
             self.count_ended(&requests);
         }
         Ok(())
+    }
+
+    /// Registers each voter without a bonded verifier record (a voter whose record exists but
+    /// cannot vote — under the minimum bond, unbonding — is reported, not touched).
+    fn bond_voters(&mut self) {
+        let due: Vec<Arc<Keypair>> = self
+            .voters
+            .iter()
+            .filter(|v| !self.bonded.contains(&v.pubkey()))
+            .filter(|v| {
+                self.bond_tried
+                    .get(&v.pubkey())
+                    .is_none_or(|t| t.elapsed() >= BOND_RETRY)
+            })
+            .cloned()
+            .collect();
+        for v in due {
+            let who = v.pubkey();
+            self.bond_tried.insert(who, std::time::Instant::now());
+            match self.bond(&v) {
+                Ok(()) => {
+                    self.bonded.insert(who);
+                }
+                Err(e) => warn!("verifier: {who} cannot vote: {e}"),
+            }
+        }
+    }
+
+    /// Makes sure `v` has a verifier record that may vote, registering one if it has none.
+    fn bond(&self, v: &Keypair) -> Result<(), MarketError> {
+        let who = v.pubkey();
+        match self.chain.verifier_record(&who)? {
+            Some(r) if r.bond >= MIN_VERIFIER_BOND && r.unbonding_slot == 0 => Ok(()),
+            Some(r) => Err(MarketError::Invalid(format!(
+                "its verifier record holds {} lamports of bond (at least {MIN_VERIFIER_BOND} \
+                 needed) and is {}unbonding",
+                r.bond,
+                if r.unbonding_slot == 0 { "not " } else { "" }
+            ))),
+            None => {
+                let rent = self.chain.rent(RECORD_LEN)?;
+                let sig = self
+                    .chain
+                    .send(v, &[], &register_verifier(&who, MIN_VERIFIER_BOND, rent))?;
+                info!("verifier: {who} bonded {MIN_VERIFIER_BOND} lamports to vote ({sig})");
+                Ok(())
+            }
+        }
     }
 
     /// Counts each auction that ended, once (the metrics' jobs by final state).
@@ -121,6 +183,7 @@ impl Verifier {
         let drawn: Vec<Arc<Keypair>> = self
             .voters
             .iter()
+            .filter(|v| self.bonded.contains(&v.pubkey()))
             .filter(|v| c.silent().any(|m| *m == v.pubkey()))
             .cloned()
             .collect();

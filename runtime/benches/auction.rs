@@ -1,6 +1,7 @@
 //! Auction lifecycles per second through a real bank (a bench binary, not a test): request, two
-//! sealed bids, two reveals, settlement, the loser's withdrawal, result, committee, two verdicts,
-//! finalisation, close — 12 transactions per lifecycle, with slots ending as a leader ends them.
+//! sealed bids, two reveals, settlement, the loser's withdrawal, result, committee, three
+//! verdicts (a verdict waits for every member or the deadline), finalisation, close — 13
+//! transactions per lifecycle, with slots ending as a leader ends them.
 //!
 //! `cargo bench -p ambient-runtime --bench auction -- [--lifecycles 200]`
 
@@ -11,9 +12,13 @@ use std::time::Instant;
 
 use ambient_programs::auction::bid_commitment;
 use ambient_programs::auction::instruction::{
-    bid, cancel, draw_committee, finalize, request, reveal, settle, submit_result, verdict,
-    withdraw_bid, RequestParams,
+    bid, cancel, draw_committee, finalize_request, request, reveal, settle, submit_result,
+    verdict, withdraw_bid, RequestParams,
 };
+use ambient_programs::registry::instruction::register_verifier;
+use ambient_programs::registry::state::RECORD_LEN;
+use ambient_programs::registry::MIN_VERIFIER_BOND;
+use solana_system_interface::instruction::transfer;
 
 use ambient_programs::auction::state::{JobResult, Request, Sampling, BID_LEN, REQUEST_LEN};
 use common::{chain_with_lstake, SOL};
@@ -30,6 +35,12 @@ fn main() {
         .unwrap_or(200);
     let verifiers: Vec<Keypair> = (0..3).map(|_| Keypair::new()).collect();
     let mut c = chain_with_lstake(verifiers.iter().map(|v| (v.pubkey(), 1)).collect());
+    for v in &verifiers {
+        let ix = transfer(&c.faucet.pubkey(), &v.pubkey(), SOL);
+        c.send(&c.faucet, &[], &[ix]).unwrap();
+        let ixs = register_verifier(&v.pubkey(), MIN_VERIFIER_BOND, c.rent(RECORD_LEN));
+        c.send(&c.faucet, &[v], &ixs).unwrap();
+    }
     let requester = c.funded(100_000 * SOL);
     let miners = [c.funded(10_000 * SOL), c.funded(10_000 * SOL)];
     let p = RequestParams {
@@ -146,7 +157,7 @@ fn main() {
         let r = Request::read(solana_account::ReadableAccount::data(&acc))
             .unwrap()
             .unwrap();
-        for m in &r.committee.members[..2] {
+        for m in &r.committee.members[..r.committee.len as usize] {
             let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
             c.send(&requester, &[v], &[verdict(m, &req.pubkey(), true)])
                 .unwrap();
@@ -154,12 +165,7 @@ fn main() {
         c.send(
             &requester,
             &[],
-            &[finalize(
-                &req.pubkey(),
-                &bids[0].0.pubkey(),
-                &requester.pubkey(),
-                &miners[0].pubkey(),
-            )],
+            &[finalize_request(&req.pubkey(), &r, &miners[0].pubkey())],
         )
         .unwrap();
         // Close the finished request (its rent back to the requester).
@@ -174,7 +180,7 @@ fn main() {
         )
         .unwrap();
         busy += t.elapsed();
-        txs += 12;
+        txs += 13;
     }
     let wall = start.elapsed().as_secs_f64();
     println!("| lifecycles | transactions | wall (s) | lifecycles/s (wall) | tx/s in the bank (excl. slot ends) |");

@@ -7,17 +7,22 @@ use ambient_pol::rules::{pro_rata, Inflation, RewardSplit, BPS};
 use ambient_programs::auction::bid_commitment;
 use ambient_programs::auction::error::AuctionError;
 use ambient_programs::auction::instruction::{
-    bid, cancel, claim_timeout, decline, draw_committee, finalize, request, reveal, settle,
-    submit_result, verdict, withdraw_bid, RequestParams,
+    bid, cancel, claim_timeout, decline, draw_committee, finalize_request, request, reveal,
+    settle, submit_result, verdict, withdraw_bid, RequestParams,
 };
 use ambient_programs::auction::processor::{
-    verify_slots, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, SEED_SLOTS, VERIFIER_FEE_BPS,
+    verify_slots, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE, MAX_COMMITTEES, MIN_BID_BOND,
+    MISSED_VOTE_SLASH_BPS, SEED_SLOTS, VERIFIER_FEE_BPS, WRONG_VOTE_SLASH_BPS,
 };
 use ambient_programs::auction::state::{
-    JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
+    Escalation, JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
 };
 use ambient_programs::registry::error::RegistryError;
-use ambient_programs::registry::instruction::claim_rewards;
+use ambient_programs::registry::instruction::{
+    claim_rewards, deregister, register_verifier, unbond,
+};
+use ambient_programs::registry::state::RECORD_LEN;
+use ambient_programs::registry::{verifier_record, MIN_VERIFIER_BOND};
 use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
 use ambient_programs::registry::work_book::{Credit, WorkBook, WORK_BOOK};
@@ -737,6 +742,23 @@ fn a_missed_deadline_refunds_the_requester_and_slashes_the_winner() {
 
 /// Makes a block in every slot up to the first one after the request's seed slots: a
 /// committee can be drawn then.
+/// Funds each of `verifiers` with `lamports` and registers it as a verifier bonded with
+/// [`MIN_VERIFIER_BOND`] (out of those lamports).
+fn fund_and_bond(c: &Chain, verifiers: &[Keypair], lamports: u64) {
+    for v in verifiers {
+        let ix =
+            solana_system_interface::instruction::transfer(&c.faucet.pubkey(), &v.pubkey(), lamports);
+        c.send(&c.faucet, &[], &[ix]).unwrap();
+        let ixs = register_verifier(&v.pubkey(), MIN_VERIFIER_BOND, c.rent(RECORD_LEN));
+        c.send(&c.faucet, &[v], &ixs).unwrap();
+    }
+}
+
+/// What `who`'s verifier record holds above its rent: its bond.
+fn bond_of(c: &Chain, who: &Pubkey) -> u64 {
+    c.bank.get_balance(&verifier_record(who)) - c.rent(RECORD_LEN)
+}
+
 fn past_seed_slots(c: &mut Chain) {
     for _ in 0..=SEED_SLOTS {
         c.advance(1);
@@ -764,14 +786,7 @@ fn awarded_with_verifiers(n: usize) -> (Chain, Vec<Keypair>, Keypair, Pubkey, Bi
     let mut lstake: Vec<(Pubkey, u64)> = verifiers.iter().map(|v| (v.pubkey(), 100)).collect();
     lstake.push((miner.pubkey(), 10_000));
     let mut c = chain_with_lstake(lstake);
-    for v in &verifiers {
-        let ix = solana_system_interface::instruction::transfer(
-            &c.faucet.pubkey(),
-            &v.pubkey(),
-            3 * SOL,
-        );
-        c.send(&c.faucet, &[], &[ix]).unwrap();
-    }
+    fund_and_bond(&c, &verifiers, 3 * SOL);
     let ix = solana_system_interface::instruction::transfer(
         &c.faucet.pubkey(),
         &miner.pubkey(),
@@ -806,7 +821,7 @@ fn a_decline_the_committee_upholds_voids_the_job_and_a_false_one_is_slashed() {
         );
         past_seed_slots(&mut c);
         c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
-        let members = majority_votes(&c, &verifiers, &req, upheld);
+        let members = unanimous_votes(&c, &verifiers, &req, upheld);
         let incinerator = solana_sdk_ids::incinerator::id();
         let (r0, m0, p0, i0) = (
             c.bank.get_balance(&requester.pubkey()),
@@ -832,7 +847,7 @@ fn a_decline_the_committee_upholds_voids_the_job_and_a_false_one_is_slashed() {
             assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL - fee);
             assert_eq!(m, m0 + BOND + c.rent(BID_LEN));
             assert_eq!(c.bank.get_balance(&REWARD_POOL), p0 + fee);
-            assert_eq!(book.earned(epoch, &members[0]).fees, fee / 2);
+            assert_eq!(book.earned(epoch, &members[1]).fees, fee / 3);
         } else {
             // The prompt was there: a dodged job costs what a missed deadline does.
             assert_eq!(read(&c, &req).state, RequestState::TimedOut);
@@ -844,10 +859,10 @@ fn a_decline_the_committee_upholds_voids_the_job_and_a_false_one_is_slashed() {
     }
 }
 
-/// The first two members of the committee vote `valid`; returns the committee.
-fn majority_votes(c: &Chain, verifiers: &[Keypair], req: &Pubkey, valid: bool) -> Vec<Pubkey> {
+/// Every member of the committee votes `valid`; returns the committee.
+fn unanimous_votes(c: &Chain, verifiers: &[Keypair], req: &Pubkey, valid: bool) -> Vec<Pubkey> {
     let members = committee_of(c, req);
-    for m in &members[..2] {
+    for m in &members {
         let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
         c.send(&c.faucet, &[v], &[verdict(m, req, valid)]).unwrap();
     }
@@ -861,16 +876,7 @@ fn finalize_job(
     win: &Bidder,
     requester: &Keypair,
 ) -> Result<(), TransactionError> {
-    c.send(
-        &c.faucet,
-        &[],
-        &[finalize(
-            req,
-            &win.bid.pubkey(),
-            &requester.pubkey(),
-            &win.key.pubkey(),
-        )],
-    )
+    c.send(&c.faucet, &[], &[fin(c, req, win, requester)])
 }
 
 fn committee_of(c: &Chain, req: &Pubkey) -> Vec<Pubkey> {
@@ -914,12 +920,7 @@ fn a_verified_job_pays_the_miner() {
         &[verdict(&outsider.pubkey(), &req, true)],
     );
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::NotInCommittee));
-    let fin = finalize(
-        &req,
-        &win.bid.pubkey(),
-        &requester.pubkey(),
-        &win.key.pubkey(),
-    );
+    let fin = fin(&c, &req, &win, &requester);
     c.send(
         &c.faucet,
         &[voter(&members[0])],
@@ -945,13 +946,24 @@ fn a_verified_job_pays_the_miner() {
         &[verdict(&members[1], &req, true)],
     )
     .unwrap();
+    // A majority, but the third member may still vote (and dissent): no verdict until it has,
+    // or until the deadline.
+    c.advance(1);
+    assert_eq!(
+        code(c.send(&c.faucet, &[], std::slice::from_ref(&fin)).unwrap_err()),
+        Some(AuctionError::TooEarly)
+    );
+    let deadline = read(&c, &req).committee.deadline;
+    while c.slot() < deadline {
+        c.advance(1);
+    }
 
     let (r0, m0, p0) = (
         c.bank.get_balance(&requester.pubkey()),
         c.bank.get_balance(&win.key.pubkey()),
         c.bank.get_balance(&REWARD_POOL),
     );
-    c.advance(1);
+    let i0 = c.bank.get_balance(&solana_sdk_ids::incinerator::id());
     // Only the real reward pool takes the verifiers' fee.
     let mut fake = fin.clone();
     fake.accounts[6].pubkey = c.faucet.pubkey();
@@ -975,6 +987,15 @@ fn a_verified_job_pays_the_miner() {
     assert_eq!(book.earned(epoch, &members[0]).fees, fee / 2);
     assert_eq!(book.earned(epoch, &members[1]).fees, fee / 2);
     assert_eq!(book.earned(epoch, &members[2]), Credit::default());
+    // The member that never voted loses part of its bond (burned); the others keep theirs.
+    let missed = MIN_VERIFIER_BOND * u64::from(MISSED_VOTE_SLASH_BPS) / BPS;
+    assert_eq!(bond_of(&c, &members[2]), MIN_VERIFIER_BOND - missed);
+    assert_eq!(bond_of(&c, &members[0]), MIN_VERIFIER_BOND);
+    assert_eq!(bond_of(&c, &members[1]), MIN_VERIFIER_BOND);
+    assert_eq!(
+        c.bank.get_balance(&solana_sdk_ids::incinerator::id()),
+        i0 + missed
+    );
 }
 
 #[test]
@@ -982,7 +1003,7 @@ fn a_fraud_majority_slashes_the_miner() {
     let (mut c, verifiers, requester, req, win, _) = delivered();
     past_seed_slots(&mut c);
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
-    let members = majority_votes(&c, &verifiers, &req, false);
+    let members = unanimous_votes(&c, &verifiers, &req, false);
     let incinerator = solana_sdk_ids::incinerator::id();
     let (r0, m0, i0) = (
         c.bank.get_balance(&requester.pubkey()),
@@ -1018,7 +1039,7 @@ fn the_winner_keeps_its_bond_in_while_verifiers_vote() {
         code(withdraw(&c, &req, &win).unwrap_err()),
         Some(AuctionError::WinnerCannotWithdraw)
     );
-    majority_votes(&c, &verifiers, &req, false);
+    unanimous_votes(&c, &verifiers, &req, false);
     c.advance(1);
     assert_eq!(
         code(withdraw(&c, &req, &win).unwrap_err()),
@@ -1057,15 +1078,15 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     let (mut c, verifiers, requester, req, win, _) = delivered();
     past_seed_slots(&mut c);
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
-    let members = majority_votes(&c, &verifiers, &req, true);
+    let members = unanimous_votes(&c, &verifiers, &req, true);
     finalize_job(&c, &req, &win, &requester).unwrap();
     // 10 tokens: 10 units of inference work; 1 unit of validation to each assenting member.
     let book = work_book(&c);
     let epoch = c.bank.epoch();
     assert_eq!(book.work(epoch, &win.key.pubkey()), 10);
-    assert_eq!(book.work(epoch, &members[0]), 1);
-    assert_eq!(book.work(epoch, &members[1]), 1);
-    assert_eq!(book.work(epoch, &members[2]), 0);
+    for m in &members {
+        assert_eq!(book.work(epoch, m), 1);
+    }
 
     // The table holds the current epoch already; the bank rolls it at the next boundary, by
     // itself: no transaction does it.
@@ -1088,7 +1109,7 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     );
 
     // The epoch's issuance, per the schedule on the circulating basis, split four ways: the miner
-    // takes the inference pool, the two assenting members the validation pool (equal work) and
+    // takes the inference pool, the three assenting members the validation pool (equal work) and
     // the fee, the LStake in force during the epoch the leader and voting pools.
     let pool = reward_pool(&c);
     let schedule = c.bank.epoch_schedule();
@@ -1104,8 +1125,12 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     let mut expected: std::collections::BTreeMap<Pubkey, u64> = Default::default();
     let mut add = |k: Pubkey, v: u64| *expected.entry(k).or_default() += v;
     add(win.key.pubkey(), split.inference);
-    for (k, v) in pro_rata(split.validation, &[(members[0], 1), (members[1], 1)]) {
-        add(k, v + fee / 2);
+    let assenting: Vec<(Pubkey, u64)> = members.iter().map(|m| (*m, 1)).collect();
+    for (k, v) in pro_rata(split.validation, &assenting) {
+        // The fee in equal shares, the first members taking the remainder.
+        let i = members.iter().position(|m| *m == k).unwrap() as u64;
+        let share = fee / 3 + u64::from(i < fee % 3);
+        add(k, v + share);
     }
     let stake: Vec<(Pubkey, u64)> = before.entries.iter().map(|(k, v)| (*k, *v)).collect();
     for (k, v) in pro_rata(split.leaders, &stake)
@@ -1155,7 +1180,8 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     assert_eq!(table.entries, book.lstake(epoch, &Default::default()));
     let miner = table.entries[&win.key.pubkey()];
     assert!(miner > table.entries[&members[0]] * 5, "{table:?}");
-    assert!(!table.entries.contains_key(&members[2]));
+    let outsider = verifiers.iter().map(|v| v.pubkey()).find(|v| !members.contains(v)).unwrap();
+    assert!(!table.entries.contains_key(&outsider), "no work, no LStake");
     // The next epoch rolls again, once: the previous values are kept for the schedule.
     let epoch = c.bank.epoch();
     while c.bank.epoch() == epoch {
@@ -1192,14 +1218,12 @@ fn fails(c: &Chain, ix: Instruction) -> Option<AuctionError> {
     code(c.send(&c.faucet, &[], &[ix]).unwrap_err())
 }
 
-/// The finalize instruction of `req` (won by `win`).
-fn fin(req: &Pubkey, win: &Bidder, requester: &Keypair) -> Instruction {
-    finalize(
-        req,
-        &win.bid.pubkey(),
-        &requester.pubkey(),
-        &win.key.pubkey(),
-    )
+/// The finalize instruction of `req` (won by `win`) as it stands on chain (its committee's
+/// records included).
+fn fin(c: &Chain, req: &Pubkey, win: &Bidder, requester: &Keypair) -> Instruction {
+    let r = read(c, req);
+    assert_eq!(r.requester, requester.pubkey());
+    finalize_request(req, &r, &win.key.pubkey())
 }
 
 /// The members of `req`'s committee in `voters` vote `valid`.
@@ -1227,7 +1251,7 @@ fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid
     // One vote of three is no verdict: too early until the deadline.
     vote(&c, &verifiers, &req, &first[..1], true);
     assert_eq!(
-        fails(&c, fin(&req, &win, &requester)),
+        fails(&c, fin(&c, &req, &win, &requester)),
         Some(AuctionError::TooEarly)
     );
     c.advance(verify_slots(10));
@@ -1236,7 +1260,7 @@ fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid
         c.bank.get_balance(&win.key.pubkey()),
     );
     // At the deadline without a verdict: a new committee is due; no one is paid or credited.
-    c.send(&c.faucet, &[], &[fin(&req, &win, &requester)])
+    c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
         .unwrap();
     let r = read(&c, &req);
     assert_eq!(r.state, RequestState::Delivered);
@@ -1264,12 +1288,12 @@ fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid
     // A verdict of the new committee pays and credits as usual; the old votes do not count.
     vote(&c, &verifiers, &req, &second[..1], true);
     assert_eq!(
-        fails(&c, fin(&req, &win, &requester)),
+        fails(&c, fin(&c, &req, &win, &requester)),
         Some(AuctionError::TooEarly)
     );
     vote(&c, &verifiers, &req, &second[1..], true);
     c.advance(1);
-    c.send(&c.faucet, &[], &[fin(&req, &win, &requester)])
+    c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
         .unwrap();
     let r = read(&c, &req);
     assert_eq!((r.state, r.verification()), (RequestState::Paid, "valid"));
@@ -1298,7 +1322,7 @@ fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
         );
         silent = members;
         c.advance(verify_slots(10));
-        c.send(&c.faucet, &[], &[fin(&req, &win, &requester)])
+        c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
             .unwrap();
     }
     let r = read(&c, &req);
@@ -1318,12 +1342,136 @@ fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
         Some(AuctionError::WrongState)
     );
     assert_eq!(
-        fails(&c, fin(&req, &win, &requester)),
+        fails(&c, fin(&c, &req, &win, &requester)),
         Some(AuctionError::WrongState)
     );
     // Once the losing bid is withdrawn, the requester closes the account and takes its rent back.
     withdraw(&c, &req, &lose).unwrap();
     assert_eq!(close_request(&c, &requester, &req), c.rent(REQUEST_LEN));
+}
+
+#[test]
+fn a_split_verdict_grows_the_committee_whose_majority_slashes_whoever_it_contradicts() {
+    // The attack: two members of three collude, to pass a forgery or to slash an honest miner.
+    // The honest third dissents, the committee grows to five, and the final majority burns half
+    // the bond of every member it contradicts.
+    for forged in [true, false] {
+        let (mut c, verifiers, requester, req, win, _) = delivered_with(9);
+        let voter = |m: &Pubkey| verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
+        past_seed_slots(&mut c);
+        c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+        let first = committee_of(&c, &req);
+        // Valid is the lie when the work is forged, fraud when it is not.
+        vote(&c, &verifiers, &req, &first[..2], forged);
+        vote(&c, &verifiers, &req, &first[2..], !forged);
+        let (r0, m0) = (
+            c.bank.get_balance(&requester.pubkey()),
+            c.bank.get_balance(&win.key.pubkey()),
+        );
+        // Every member voted, so it is due at once, and it escalates: no one paid or slashed.
+        c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
+            .unwrap();
+        let r = read(&c, &req);
+        assert_eq!(r.state, RequestState::Delivered);
+        assert_eq!(r.committee.escalation, Escalation::Pending);
+        assert_eq!(r.verification(), "pending");
+        assert_eq!(c.bank.get_balance(&requester.pubkey()), r0);
+        assert_eq!(c.bank.get_balance(&win.key.pubkey()), m0);
+        assert!(first.iter().all(|m| bond_of(&c, m) == MIN_VERIFIER_BOND));
+        // The new members come from the hashes of slots after the split, like any draw.
+        c.advance(1);
+        assert_eq!(
+            fails(&c, draw_committee(&req)),
+            Some(AuctionError::TooEarly)
+        );
+        past_seed_slots(&mut c);
+        c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+        let grown = committee_of(&c, &req);
+        let r = read(&c, &req);
+        assert_eq!(grown.len(), ESCALATED_COMMITTEE_SIZE);
+        assert_eq!(&grown[..3], &first[..], "the first members stay, with their votes");
+        assert_eq!((r.committee.valid | r.committee.fraud), 0b111);
+        assert_eq!(r.committee.escalation, Escalation::Done);
+        assert!(!grown.contains(&win.key.pubkey()));
+        let e = c.send(
+            &c.faucet,
+            &[voter(&first[0])],
+            &[verdict(&first[0], &req, forged)],
+        );
+        assert_eq!(code(e.unwrap_err()), Some(AuctionError::AlreadyVoted));
+        // The new members find the truth: three of five, final (no second escalation).
+        vote(&c, &verifiers, &req, &grown[3..], !forged);
+        let i0 = c.bank.get_balance(&solana_sdk_ids::incinerator::id());
+        c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
+            .unwrap();
+        let r = read(&c, &req);
+        let expected = if forged {
+            RequestState::Slashed
+        } else {
+            RequestState::Paid
+        };
+        assert_eq!(r.state, expected);
+        let wrong = MIN_VERIFIER_BOND * u64::from(WRONG_VOTE_SLASH_BPS) / BPS;
+        for m in &first[..2] {
+            assert_eq!(bond_of(&c, m), MIN_VERIFIER_BOND - wrong, "{m} lied");
+        }
+        for m in first[2..].iter().chain(&grown[3..]) {
+            assert_eq!(bond_of(&c, m), MIN_VERIFIER_BOND);
+        }
+        let miner_burn = if forged { BOND / 2 } else { 0 };
+        assert_eq!(
+            c.bank.get_balance(&solana_sdk_ids::incinerator::id()),
+            i0 + miner_burn + 2 * wrong
+        );
+        // Validation work only for the members the verdict agrees with.
+        let (book, epoch) = (work_book(&c), c.bank.epoch());
+        for m in first[2..].iter().chain(&grown[3..]) {
+            assert_eq!(book.work(epoch, m), 1);
+        }
+        for m in &first[..2] {
+            assert_eq!(book.work(epoch, m), 0);
+        }
+    }
+}
+
+#[test]
+fn only_a_bonded_verifier_votes_and_its_bond_answers_until_it_has_unbonded() {
+    let (mut c, verifiers, requester, req, win, _) = delivered();
+    past_seed_slots(&mut c);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    let members = committee_of(&c, &req);
+    let voter = |m: &Pubkey| verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
+    // Someone else's record is not a bond.
+    let mut borrowed = verdict(&members[0], &req, true);
+    borrowed.accounts[2].pubkey = verifier_record(&members[1]);
+    assert_eq!(
+        code(c.send(&c.faucet, &[voter(&members[0])], &[borrowed]).unwrap_err()),
+        Some(AuctionError::NotBonded)
+    );
+    // A member that starts unbonding votes no more, and cannot take its bond away before its
+    // committee's end is judged.
+    let (v0, m0) = (voter(&members[0]), members[0]);
+    c.send(&c.faucet, &[v0], &[unbond(&m0)]).unwrap();
+    assert_eq!(
+        code(c.send(&c.faucet, &[v0], &[verdict(&m0, &req, true)]).unwrap_err()),
+        Some(AuctionError::NotBonded)
+    );
+    let leave = deregister(&m0, &verifier_record(&m0), &m0);
+    assert_eq!(
+        rcode(c.send(&c.faucet, &[v0], &[leave]).unwrap_err()),
+        Some(RegistryError::StillBonded)
+    );
+    vote(&c, &verifiers, &req, &members[1..], true);
+    let deadline = read(&c, &req).committee.deadline;
+    while c.slot() < deadline {
+        c.advance(1);
+    }
+    // The others' majority pays; the unbonding member was silent, and its bond answers for it.
+    c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
+        .unwrap();
+    assert_eq!(read(&c, &req).state, RequestState::Paid);
+    let missed = MIN_VERIFIER_BOND * u64::from(MISSED_VOTE_SLASH_BPS) / BPS;
+    assert_eq!(bond_of(&c, &m0), MIN_VERIFIER_BOND - missed);
 }
 
 #[test]
@@ -1341,7 +1489,7 @@ fn a_delivered_job_no_one_can_verify_is_voided_after_the_draw_window() {
         Some(AuctionError::NoVerifiers)
     );
     assert_eq!(
-        fails(&c, fin(&req, &win, &requester)),
+        fails(&c, fin(&c, &req, &win, &requester)),
         Some(AuctionError::TooEarly)
     );
     // Blocks every few slots (a bank cannot skip a whole epoch: no leader schedule would cover it).
@@ -1352,7 +1500,7 @@ fn a_delivered_job_no_one_can_verify_is_voided_after_the_draw_window() {
         fails(&c, draw_committee(&req)),
         Some(AuctionError::DrawWindowPassed)
     );
-    c.send(&c.faucet, &[], &[fin(&req, &win, &requester)])
+    c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
         .unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Voided);
     assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL);
@@ -1429,9 +1577,12 @@ proptest! {
     fn lamports_are_conserved_and_every_auction_ends(ops in proptest::collection::vec(op(), 1..16)) {
         let verifiers: Vec<Keypair> = (0..3).map(|_| Keypair::new()).collect();
         let mut c = chain_with_lstake(verifiers.iter().map(|v| (v.pubkey(), 1)).collect());
+        fund_and_bond(&c, &verifiers, SOL);
         let requester = c.funded(10 * SOL);
         let miners: Vec<Keypair> = (0..3).map(|_| c.funded(5 * SOL)).collect();
-        let mut tracked: Vec<Pubkey> = miners.iter().map(|k| k.pubkey()).chain([requester.pubkey(), REWARD_POOL]).collect();
+        // Verifier records too: what a slash takes from one goes to the incinerator.
+        let records = verifiers.iter().map(|v| verifier_record(&v.pubkey()));
+        let mut tracked: Vec<Pubkey> = miners.iter().map(|k| k.pubkey()).chain([requester.pubkey(), REWARD_POOL]).chain(records).collect();
         let total = |c: &Chain, t: &[Pubkey]| t.iter().map(|p| c.bank.get_balance(p)).sum::<u64>();
         let start = total(&c, &tracked);
         let req = open(&c, &requester, SOL);
@@ -1512,7 +1663,7 @@ proptest! {
                     } else if matches!(op, Op::Decline) {
                         (c.send(&w.key, &[], &[decline(&w.key.pubkey(), &req, &w.bid.pubkey())]), 1)
                     } else if matches!(op, Op::Finalize) {
-                        (c.send(&requester, &[], &[finalize(&req, &w.bid.pubkey(), &requester.pubkey(), &w.key.pubkey())]), 1)
+                        (c.send(&requester, &[], &[finalize_request(&req, &r, &w.key.pubkey())]), 1)
                     } else {
                         (c.send(&requester, &[], &[claim_timeout(&req, &w.bid.pubkey(), &requester.pubkey(), &w.key.pubkey())]), 1)
                     }
@@ -1695,14 +1846,7 @@ fn a_program_requests_inference_by_cpi_and_reads_the_verified_result() {
     let lstake = verifiers.iter().map(|v| (v.pubkey(), 100)).collect();
     let mut c = chain_with_lstake(lstake);
     consumer::register(&c.bank);
-    for v in &verifiers {
-        let ix = solana_system_interface::instruction::transfer(
-            &c.faucet.pubkey(),
-            &v.pubkey(),
-            3 * SOL,
-        );
-        c.send(&c.faucet, &[], &[ix]).unwrap();
-    }
+    fund_and_bond(&c, &verifiers, 3 * SOL);
     let (vault, _) = consumer::vault();
     let ix = solana_system_interface::instruction::transfer(&c.faucet.pubkey(), &vault, 10 * SOL);
     c.send(&c.faucet, &[], &[ix]).unwrap();
@@ -1764,7 +1908,7 @@ fn a_program_requests_inference_by_cpi_and_reads_the_verified_result() {
     c.send(
         &c.faucet,
         &[],
-        &[finalize(&req, &win.bid.pubkey(), &vault, &win.key.pubkey())],
+        &[finalize_request(&req, &read(&c, &req), &win.key.pubkey())],
     )
     .unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Paid);

@@ -1,7 +1,10 @@
 //! The PoL registry through a real `Bank` with signed transactions.
 
 use ambient_programs::registry::error::RegistryError;
-use ambient_programs::registry::instruction::{deregister, register, register_only};
+use ambient_programs::registry::instruction::{
+    deregister, register, register_only, register_verifier, slash, unbond,
+};
+use ambient_programs::registry::{verifier_record, MIN_VERIFIER_BOND, UNBOND_SLOTS};
 use ambient_programs::registry::processor::MIN_BOND;
 use ambient_programs::registry::state::{Record, Role, RECORD_LEN};
 use ambient_programs::registry::ID;
@@ -161,10 +164,10 @@ fn every_failure_has_its_code() {
     c.send(
         &miner,
         &[&rec],
-        &register(&miner.pubkey(), &rec.pubkey(), Role::Verifier, SOL, rent),
+        &register(&miner.pubkey(), &rec.pubkey(), Role::Miner, SOL, rent),
     )
     .unwrap();
-    let again = register_only(&miner.pubkey(), &rec.pubkey(), Role::Verifier, SOL);
+    let again = register_only(&miner.pubkey(), &rec.pubkey(), Role::Miner, SOL);
     assert_eq!(
         code(c.send(&other, &[&miner], &[again]).unwrap_err()),
         Some(RegistryError::AlreadyRegistered)
@@ -203,6 +206,82 @@ fn every_failure_has_its_code() {
         &[deregister(&miner.pubkey(), &rec.pubkey(), &miner.pubkey())],
     )
     .unwrap();
+}
+
+#[test]
+fn a_verifier_bonds_at_its_own_address_and_unbonds_before_it_leaves() {
+    let mut c = chain();
+    let v = c.funded(10 * SOL);
+    let rent = c.rent(RECORD_LEN);
+    // Anywhere but its derived address, or below the verifier minimum: refused.
+    let rec = Keypair::new();
+    let ixs = register(&v.pubkey(), &rec.pubkey(), Role::Verifier, MIN_VERIFIER_BOND, rent);
+    assert_eq!(
+        code(c.send(&v, &[&rec], &ixs).unwrap_err()),
+        Some(RegistryError::WrongRecordAddress)
+    );
+    let small = register_verifier(&v.pubkey(), MIN_VERIFIER_BOND - 1, rent);
+    assert_eq!(
+        code(c.send(&v, &[], &small).unwrap_err()),
+        Some(RegistryError::BondTooSmall)
+    );
+    c.send(&v, &[], &register_verifier(&v.pubkey(), MIN_VERIFIER_BOND, rent))
+        .unwrap();
+    let record = verifier_record(&v.pubkey());
+    let r = Record::read(solana_account::ReadableAccount::data(
+        &c.bank.get_account(&record).unwrap(),
+    ))
+    .unwrap()
+    .unwrap();
+    assert_eq!((r.role, r.bond, r.unbonding_slot), (Role::Verifier, MIN_VERIFIER_BOND, 0));
+
+    // Nobody but the auction slashes: not with the slasher's address unsigned, not with a key
+    // that signs.
+    let (slasher, _) = ambient_programs::auction::slasher();
+    let mut ix = slash(&slasher, &record, 10_000);
+    ix.accounts[0].is_signer = false;
+    assert_eq!(
+        code(c.send(&v, &[], &[ix]).unwrap_err()),
+        Some(RegistryError::NotSlasher)
+    );
+    let ix = slash(&v.pubkey(), &record, 10_000);
+    assert_eq!(
+        code(c.send(&v, &[], &[ix]).unwrap_err()),
+        Some(RegistryError::NotSlasher)
+    );
+
+    // Leaving takes an unbonding first, then the unbonding slots.
+    let leave = deregister(&v.pubkey(), &record, &v.pubkey());
+    assert_eq!(
+        code(c.send(&v, &[], std::slice::from_ref(&leave)).unwrap_err()),
+        Some(RegistryError::StillBonded)
+    );
+    let other = c.funded(SOL);
+    let mut theirs = unbond(&v.pubkey());
+    theirs.accounts[0].pubkey = other.pubkey();
+    assert_eq!(
+        code(c.send(&other, &[], &[theirs]).unwrap_err()),
+        Some(RegistryError::WrongRecordAddress)
+    );
+    c.send(&v, &[], &[unbond(&v.pubkey())]).unwrap();
+    c.advance(1);
+    assert_eq!(
+        code(c.send(&v, &[], &[unbond(&v.pubkey())]).unwrap_err()),
+        Some(RegistryError::AlreadyUnbonding)
+    );
+    assert_eq!(
+        code(c.send(&v, &[], std::slice::from_ref(&leave)).unwrap_err()),
+        Some(RegistryError::StillBonded)
+    );
+    for _ in 0..UNBOND_SLOTS / 8 {
+        c.advance(8);
+    }
+    let before = c.bank.get_balance(&v.pubkey());
+    c.send(&v, &[], &[leave]).unwrap();
+    assert_eq!(
+        c.bank.get_balance(&v.pubkey()),
+        before + rent + MIN_VERIFIER_BOND - c.fee(1)
+    );
 }
 
 #[derive(Clone, Debug)]

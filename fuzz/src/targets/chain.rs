@@ -2,7 +2,7 @@
 
 use ambient_sdk::auction::instruction::{AuctionInstruction, RequestParams};
 use ambient_sdk::auction::state::{
-    Bid, Committee, JobResult, Request, RequestState, Sampling, BID_LEN, MAX_COMMITTEE, NO_PRICE,
+    Bid, Committee, Escalation, JobResult, Request, RequestState, Sampling, BID_LEN, MAX_COMMITTEE, NO_PRICE,
     REQUEST_LEN,
 };
 use ambient_sdk::registry::instruction::RegistryInstruction;
@@ -154,6 +154,7 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
                 deadline: 36,
                 round: 2,
                 redraw_slot: 30,
+                escalation: Escalation::Pending,
             },
             best_miner: key(10),
             winner_miner: key(10),
@@ -259,6 +260,8 @@ pub fn registry_seeds() -> Vec<Vec<u8>> {
         },
         RegistryInstruction::Deregister,
         RegistryInstruction::ClaimRewards,
+        RegistryInstruction::Unbond,
+        RegistryInstruction::Slash { bps: 5_000 },
     ]
     .iter()
     .map(RegistryInstruction::encode)
@@ -269,6 +272,7 @@ pub fn registry_seeds() -> Vec<Vec<u8>> {
         authority: key(1),
         bond: 5_000_000,
         registered_slot: 9,
+        unbonding_slot: 12,
     }
     .write(&mut rec)
     .expect("record size");

@@ -7,7 +7,9 @@
 pub mod processor;
 
 pub use ambient_sdk::auction::{
-    bid_commitment, error, instruction, state, verify_slots, BOND_PER_PRICE_BPS, COMMITTEE_SIZE,
-    DRAW_SLOTS, ID, MAX_COMMITTEES, MIN_BID_BOND, NAME, SEED_SLOTS, VERIFIER_FEE_BPS, VERIFY_SLOTS,
+    bid_commitment, error, instruction, slasher, state, verify_slots, BOND_PER_PRICE_BPS,
+    COMMITTEE_SIZE, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE, ID, MAX_COMMITTEES, MIN_BID_BOND,
+    MISSED_VOTE_SLASH_BPS, NAME, SEED_SLOTS, SLASHER_SEED, VERIFIER_FEE_BPS, VERIFY_SLOTS,
+    WRONG_VOTE_SLASH_BPS,
 };
 pub use processor::Entrypoint;

@@ -11,13 +11,17 @@ use solana_transaction_context::instruction_accounts::BorrowedInstructionAccount
 use super::error::AuctionError;
 use super::instruction::{AuctionInstruction, RequestParams};
 use super::state::{
-    Bid, Committee, Ending, JobResult, Request, RequestState, BID_LEN, NO_PRICE, REQUEST_LEN,
+    Bid, Committee, Ending, Escalation, JobResult, Request, RequestState, BID_LEN, NO_PRICE,
+    REQUEST_LEN,
 };
 use super::{bid_commitment, ID};
 pub use super::{
-    verify_slots, BOND_PER_PRICE_BPS, COMMITTEE_SIZE, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND,
-    SEED_SLOTS, VERIFIER_FEE_BPS, VERIFY_SLOTS,
+    verify_slots, BOND_PER_PRICE_BPS, COMMITTEE_SIZE, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE,
+    MAX_COMMITTEES, MIN_BID_BOND, MISSED_VOTE_SLASH_BPS, SEED_SLOTS, VERIFIER_FEE_BPS,
+    VERIFY_SLOTS, WRONG_VOTE_SLASH_BPS,
 };
+use crate::registry::state::{Record, Role};
+use crate::registry::{verifier_record, MIN_VERIFIER_BOND};
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
 use crate::registry::reward_pool::REWARD_POOL;
@@ -29,8 +33,26 @@ use ambient_pol::rules::{slash, Offense, SlashParams, BPS};
 pub const COMPUTE_UNITS: u64 = 1_500;
 
 declare_process_instruction!(Entrypoint, COMPUTE_UNITS, |invoke_context| {
-    process(invoke_context)
+    let slashes = process(invoke_context)?;
+    slash_bonds(invoke_context, &slashes)
 });
+
+/// A verifier's bond to burn: its record and the share, in basis points.
+type Slash = (Pubkey, u16);
+
+/// Burns each of `slashes` by a CPI into the registry's `Slash`, signed by the auction's
+/// slasher address (the registry refuses any other signer).
+fn slash_bonds(invoke_context: &mut InvokeContext, slashes: &[Slash]) -> Result<(), InstructionError> {
+    if slashes.is_empty() {
+        return Ok(());
+    }
+    let (slasher, bump) = super::slasher();
+    for (record, bps) in slashes {
+        let ix = crate::registry::instruction::slash(&slasher, record, *bps);
+        invoke_context.native_invoke_signed(ix, &[&[super::SLASHER_SEED, &[bump]]])?;
+    }
+    Ok(())
+}
 
 /// The key of instruction account `i`, which must have signed.
 fn signer(ix: &InstructionContext, i: u16) -> Result<Pubkey, InstructionError> {
@@ -238,10 +260,36 @@ fn seed_of<H: AsRef<[u8]>>(
     Ok(*h.finalize().as_bytes())
 }
 
+/// The identities `req`'s next draw may pick, with their LStake, leaving out `taken`.
+fn candidates(
+    table: &LStakeTable,
+    req: &Request,
+    taken: &[Pubkey],
+) -> std::collections::BTreeMap<[u8; 32], u64> {
+    table
+        .entries
+        .iter()
+        .filter(|(k, _)| req.may_verify(k) && !taken.contains(k))
+        .map(|(k, v)| (k.to_bytes(), *v))
+        .collect()
+}
+
+/// The seed of `req`'s draw of `round`: `window_seed` (the hashes of the request's seed slots,
+/// [`seed_of`]), the request and the round.
+fn draw_seed(window_seed: &[u8; 32], key: &Pubkey, round: u8) -> [u8; 32] {
+    let mut seed = blake3::Hasher::new();
+    seed.update(b"ambient-auction/committee/v2");
+    seed.update(window_seed);
+    seed.update(key.as_ref());
+    if round > 1 {
+        seed.update(&[round]);
+    }
+    *seed.finalize().as_bytes()
+}
+
 /// The next committee of `req` (at `key`), drawn at `slot`: up to [`COMMITTEE_SIZE`] identities
-/// drawn LStake-weighted without replacement, seeded by `window_seed` (the hashes of the
-/// request's seed slots, [`seed_of`]), the request and the round. Never the winning miner, nor a
-/// member of the previous committee that stayed silent.
+/// drawn LStake-weighted without replacement, seeded by [`draw_seed`]. Never the winning miner,
+/// nor a member of the previous committee that stayed silent.
 fn draw(
     table: &LStakeTable,
     req: &Request,
@@ -251,21 +299,9 @@ fn draw(
 ) -> Result<Committee, AuctionError> {
     let prev = &req.committee;
     let round = prev.round.saturating_add(1);
-    let mut seed = blake3::Hasher::new();
-    seed.update(b"ambient-auction/committee/v2");
-    seed.update(window_seed);
-    seed.update(key.as_ref());
-    if prev.round > 0 {
-        seed.update(&[round]);
-    }
-    let weights: std::collections::BTreeMap<[u8; 32], u64> = table
-        .entries
-        .iter()
-        .filter(|(k, _)| req.may_verify(k))
-        .map(|(k, v)| (k.to_bytes(), *v))
-        .collect();
-    let members =
-        ambient_pol::select::committee(&weights, seed.finalize().as_bytes(), COMMITTEE_SIZE);
+    let weights = candidates(table, req, &[]);
+    let seed = draw_seed(window_seed, key, round);
+    let members = ambient_pol::select::committee(&weights, &seed, COMMITTEE_SIZE);
     if members.is_empty() {
         return Err(AuctionError::NoVerifiers);
     }
@@ -280,6 +316,94 @@ fn draw(
         c.members[i] = Pubkey::new_from_array(*m);
     }
     Ok(c)
+}
+
+/// `req`'s committee after a split verdict, at `slot`: its members and their votes, and as many
+/// more (LStake-weighted, seeded like [`draw`]) as bring it to [`ESCALATED_COMMITTEE_SIZE`]
+/// (fewer when fewer can verify), with a new vote window. Its majority is final.
+fn grow(
+    table: &LStakeTable,
+    req: &Request,
+    key: &Pubkey,
+    window_seed: &[u8; 32],
+    slot: u64,
+) -> Committee {
+    let mut c = req.committee;
+    let len = usize::from(c.len);
+    c.round = c.round.saturating_add(1);
+    let weights = candidates(table, req, &c.members[..len]);
+    let seed = draw_seed(window_seed, key, c.round);
+    let more = ambient_pol::select::committee(&weights, &seed, ESCALATED_COMMITTEE_SIZE - len);
+    for (i, m) in more.iter().enumerate() {
+        c.members[len + i] = Pubkey::new_from_array(*m);
+    }
+    c.len += more.len() as u8;
+    c.escalation = Escalation::Done;
+    c.deadline = slot + verify_slots(req.result.token_count);
+    c
+}
+
+/// Checks instruction account `i` is `voter`'s verifier record, bonded with at least
+/// [`MIN_VERIFIER_BOND`] and not unbonding: a vote is something its bond answers for.
+fn bonded(ix: &InstructionContext, i: u16, voter: &Pubkey) -> Result<(), InstructionError> {
+    let a = ix.try_borrow_instruction_account(i)?;
+    let record = (*a.get_key() == verifier_record(voter) && *a.get_owner() == crate::registry::ID)
+        .then(|| Record::read(a.get_data()).ok().flatten())
+        .flatten();
+    match record {
+        Some(r)
+            if r.role == Role::Verifier
+                && r.authority == *voter
+                && r.bond >= MIN_VERIFIER_BOND
+                && r.unbonding_slot == 0 =>
+        {
+            Ok(())
+        }
+        _ => Err(AuctionError::NotBonded.into()),
+    }
+}
+
+/// Whose bonds `Finalize` burns for `ending` of `req`: members the verdict contradicts
+/// ([`WRONG_VOTE_SLASH_BPS`]), and members silent at a committee's end
+/// ([`MISSED_VOTE_SLASH_BPS`]); no one while a committee escalates or when there is no committee
+/// to judge. Accounts 7 (the registry), 8 (the slasher) and 9 on (the members' records, in
+/// order) are checked; a member that never registered has no bond to burn.
+fn slashes(ix: &InstructionContext, req: &Request, ending: Ending) -> Result<Vec<Slash>, InstructionError> {
+    let c = &req.committee;
+    let wrong = match ending {
+        _ if req.state != RequestState::Verifying => return Ok(vec![]),
+        Ending::Escalate => return Ok(vec![]),
+        Ending::Valid => c.fraud,
+        Ending::Fraud => c.valid,
+        Ending::Redraw | Ending::Void => 0,
+    };
+    if *ix.get_key_of_instruction_account(7)? != crate::registry::ID
+        || *ix.get_key_of_instruction_account(8)? != super::slasher().0
+    {
+        return Err(AuctionError::WrongRegistry.into());
+    }
+    let voted = c.valid | c.fraud;
+    let mut out = vec![];
+    for (i, m) in c.members[..usize::from(c.len)].iter().enumerate() {
+        let bit = 1u8 << i;
+        let bps = if wrong & bit != 0 {
+            WRONG_VOTE_SLASH_BPS
+        } else if voted & bit == 0 {
+            MISSED_VOTE_SLASH_BPS
+        } else {
+            continue;
+        };
+        let a = ix.try_borrow_instruction_account(9 + i as u16)?;
+        if *a.get_key() != verifier_record(m) {
+            return Err(AuctionError::WrongRecord.into());
+        }
+        let registered = *a.get_owner() == crate::registry::ID
+            && matches!(Record::read(a.get_data()), Ok(Some(r)) if r.bond > 0);
+        if registered {
+            out.push((*a.get_key(), bps));
+        }
+    }
+    Ok(out)
 }
 
 /// Closes a job: the request's escrow pays `price` to the miner and the rest to the requester; the
@@ -486,7 +610,9 @@ fn winner_before_deadline<'a>(
     Ok((racc, req))
 }
 
-fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
+/// Runs the instruction; returns the verifier bonds it burns (by CPI, once its accounts are
+/// released).
+fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, InstructionError> {
     let sysvars = invoke_context.environment_config.sysvar_cache();
     let rent = sysvars.get_rent()?;
     let slot = sysvars.get_clock()?.slot;
@@ -707,13 +833,18 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             let table = lstake_table(&ix, 1)?;
             req.draw_window(slot)?;
             let seed = seed_of(sysvars.get_slot_hashes()?.slot_hashes(), req.seed_slots())?;
-            req.committee = draw(&table, &req, racc.get_key(), &seed, slot)?;
+            req.committee = if req.committee.escalation == Escalation::Pending {
+                grow(&table, &req, racc.get_key(), &seed, slot)
+            } else {
+                draw(&table, &req, racc.get_key(), &seed, slot)?
+            };
             req.state = RequestState::Verifying;
             req.write(racc.get_data_mut()?)?;
         }
         AuctionInstruction::Verdict { valid } => {
-            ix.check_number_of_instruction_accounts(2)?;
+            ix.check_number_of_instruction_accounts(3)?;
             let who = signer(&ix, 0)?;
+            bonded(&ix, 2, &who)?;
             let (mut racc, mut req) = request_in(&ix, 1, RequestState::Verifying)?;
             let c = &mut req.committee;
             let i = c.members[..c.len as usize]
@@ -741,11 +872,16 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             reward_pool(&ix, 6)?;
             let rent_request = rent.minimum_balance(REQUEST_LEN);
             let epoch = sysvars.get_clock()?.epoch;
-            match req.ending(slot)? {
-                Ending::Redraw => {
+            let ending = req.ending(slot)?;
+            let burn = slashes(&ix, &req, ending)?;
+            match ending {
+                Ending::Redraw | Ending::Escalate => {
                     let mut req = req;
                     let mut acc = acc;
                     req.committee.redraw_slot = slot;
+                    if ending == Ending::Escalate {
+                        req.committee.escalation = Escalation::Pending;
+                    }
                     req.state = RequestState::Delivered;
                     req.write(acc.get_data_mut()?)?;
                 }
@@ -782,9 +918,10 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                     close_job(&ix, rent_request, acc, req, outcome)?;
                 }
             }
+            return Ok(burn);
         }
     }
-    Ok(())
+    Ok(vec![])
 }
 
 #[cfg(test)]

@@ -3,12 +3,14 @@
 use solana_instruction::error::InstructionError;
 use solana_program_runtime::declare_process_instruction;
 use solana_program_runtime::invoke_context::InvokeContext;
+use solana_transaction_context::instruction::InstructionContext;
+use solana_transaction_context::instruction_accounts::BorrowedInstructionAccount;
 
 use super::error::RegistryError;
 use super::instruction::RegistryInstruction;
 use super::reward_pool::{RewardPool, REWARD_POOL};
-use super::state::{Record, RECORD_LEN};
-use super::ID;
+use super::state::{Record, Role, RECORD_LEN};
+use super::{verifier_record, ID, MIN_VERIFIER_BOND, UNBOND_SLOTS};
 pub use super::MIN_BOND;
 
 /// Compute units charged per registry instruction.
@@ -28,10 +30,18 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             if !ix.is_instruction_account_signer(0)? {
                 return Err(RegistryError::MissingSignature.into());
             }
-            if bond < MIN_BOND {
+            let authority = *ix.get_key_of_instruction_account(0)?;
+            let min = match role {
+                Role::Miner => MIN_BOND,
+                Role::Verifier => MIN_VERIFIER_BOND,
+            };
+            if bond < min {
                 return Err(RegistryError::BondTooSmall.into());
             }
-            let authority = *ix.get_key_of_instruction_account(0)?;
+            // One record per verifier, where the auction looks for it to slash.
+            if role == Role::Verifier && *ix.get_key_of_instruction_account(1)? != verifier_record(&authority) {
+                return Err(RegistryError::WrongRecordAddress.into());
+            }
             let rent = invoke_context
                 .environment_config
                 .sysvar_cache()
@@ -63,6 +73,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                 authority,
                 bond,
                 registered_slot: slot,
+                unbonding_slot: 0,
             };
             r.write(record.get_data_mut()?)?;
             Ok(())
@@ -84,6 +95,12 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             if r.authority != authority {
                 return Err(RegistryError::WrongAuthority.into());
             }
+            // A verifier's bond answers for its votes until every job they count in is final.
+            if r.role == Role::Verifier
+                && (r.unbonding_slot == 0 || slot(invoke_context)? < r.unbonding_slot.saturating_add(UNBOND_SLOTS))
+            {
+                return Err(RegistryError::StillBonded.into());
+            }
             let lamports = record.get_lamports();
             record.get_data_mut()?.fill(0);
             record.set_lamports(0)?;
@@ -93,6 +110,51 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                 return Err(RegistryError::NotWritable.into());
             }
             dest.checked_add_lamports(lamports)?;
+            Ok(())
+        }
+        RegistryInstruction::Unbond => {
+            ix.check_number_of_instruction_accounts(2)?;
+            if !ix.is_instruction_account_signer(0)? {
+                return Err(RegistryError::MissingSignature.into());
+            }
+            let authority = *ix.get_key_of_instruction_account(0)?;
+            let mut record = writable_record(&ix, 1)?;
+            if *record.get_key() != verifier_record(&authority) {
+                return Err(RegistryError::WrongRecordAddress.into());
+            }
+            let mut r = Record::read(record.get_data())?.ok_or(RegistryError::NotRegistered)?;
+            if r.authority != authority {
+                return Err(RegistryError::WrongAuthority.into());
+            }
+            if r.unbonding_slot != 0 {
+                return Err(RegistryError::AlreadyUnbonding.into());
+            }
+            r.unbonding_slot = slot(invoke_context)?.max(1);
+            r.write(record.get_data_mut()?)?;
+            Ok(())
+        }
+        RegistryInstruction::Slash { bps } => {
+            ix.check_number_of_instruction_accounts(3)?;
+            if !ix.is_instruction_account_signer(0)?
+                || *ix.get_key_of_instruction_account(0)? != crate::auction::slasher().0
+            {
+                return Err(RegistryError::NotSlasher.into());
+            }
+            let mut record = writable_record(&ix, 1)?;
+            let mut r = Record::read(record.get_data())?.ok_or(RegistryError::NotRegistered)?;
+            let burned = (u128::from(r.bond) * u128::from(bps) / 10_000) as u64;
+            r.bond -= burned;
+            r.write(record.get_data_mut()?)?;
+            record.checked_sub_lamports(burned)?;
+            drop(record);
+            let mut dest = ix.try_borrow_instruction_account(2)?;
+            if *dest.get_key() != solana_sdk_ids::incinerator::id() {
+                return Err(RegistryError::WrongBurnAccount.into());
+            }
+            if !dest.is_writable() {
+                return Err(RegistryError::NotWritable.into());
+            }
+            dest.checked_add_lamports(burned)?;
             Ok(())
         }
         RegistryInstruction::ClaimRewards => {
@@ -121,4 +183,31 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             Ok(())
         }
     }
+}
+
+/// The current slot.
+fn slot(invoke_context: &InvokeContext) -> Result<u64, InstructionError> {
+    Ok(invoke_context
+        .environment_config
+        .sysvar_cache()
+        .get_clock()?
+        .slot)
+}
+
+/// Instruction account `i`: a writable record account of the registry.
+fn writable_record<'a>(
+    ix: &'a InstructionContext,
+    i: u16,
+) -> Result<BorrowedInstructionAccount<'a, 'a>, InstructionError> {
+    let record = ix.try_borrow_instruction_account(i)?;
+    if *record.get_owner() != ID {
+        return Err(RegistryError::WrongOwner.into());
+    }
+    if record.get_data().len() != RECORD_LEN {
+        return Err(RegistryError::WrongSize.into());
+    }
+    if !record.is_writable() {
+        return Err(RegistryError::NotWritable.into());
+    }
+    Ok(record)
 }

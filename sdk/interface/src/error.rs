@@ -61,6 +61,9 @@ codes! {
     WrongWorkBook = 0x4123: "not the work book account",
     WrongRewardPool = 0x4124: "not the reward pool account",
     DrawWindowPassed = 0x4125: "the committee draw window has passed (the job can only be voided)",
+    NotBonded = 0x4126: "the voter has no verifier record bonded with at least MIN_VERIFIER_BOND (or it is unbonding)",
+    WrongRecord = 0x4127: "a committee member's verifier record is not at its derived address",
+    WrongRegistry = 0x4128: "the registry program or the auction's slasher account is missing",
 }
 
 impl From<AuctionError> for InstructionError {

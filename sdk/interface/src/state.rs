@@ -92,8 +92,24 @@ pub enum Ending {
     Fraud,
     /// The committee's deadline passed without a verdict: draw another.
     Redraw,
+    /// A majority with dissent: more members are drawn into the committee, whose larger
+    /// majority decides.
+    Escalate,
     /// No verdict can be reached: refund, return the bond, credit no one.
     Void,
+}
+
+/// Where a committee stands on escalation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[repr(u8)]
+pub enum Escalation {
+    /// Not escalated.
+    #[default]
+    None = 0,
+    /// A split verdict: more members are to be drawn (`DrawCommittee`).
+    Pending = 1,
+    /// Grown after a split verdict: its majority is final.
+    Done = 2,
 }
 
 /// The verifier committee of a delivered job and its votes.
@@ -114,6 +130,8 @@ pub struct Committee {
     /// The slot at which the last committee's deadline passed without a verdict (0 before any):
     /// the next committee is seeded by its hash.
     pub redraw_slot: u64,
+    /// Whether the committee grew (or is to grow) after a split verdict.
+    pub escalation: Escalation,
 }
 
 impl Committee {
@@ -130,6 +148,16 @@ impl Committee {
     /// Whether a majority voted "fraud".
     pub fn fraud_majority(&self) -> bool {
         self.len > 0 && self.fraud.count_ones() >= self.quorum()
+    }
+
+    /// Whether every member has voted.
+    pub fn all_voted(&self) -> bool {
+        (self.valid | self.fraud).count_ones() == u32::from(self.len)
+    }
+
+    /// Whether members voted both ways.
+    pub fn split(&self) -> bool {
+        self.valid != 0 && self.fraud != 0
     }
 
     /// The members that have not voted.
@@ -358,16 +386,28 @@ impl Request {
         Ok(())
     }
 
-    /// How `Finalize` ends the job at `slot`: on a verdict; at a silent committee's deadline by a
-    /// new committee (the last one's silence voids the job); a delivered job whose draw window
-    /// passed is voided. Anything else is too early (or not a job to finalise).
+    /// How `Finalize` ends the job at `slot`, once every member has voted or the committee's
+    /// deadline has passed (a member still to vote may dissent): on a majority verdict, unless
+    /// members dissent and the committee has not grown yet, which escalates it; without a
+    /// majority by a new committee (the last one's silence voids the job); a delivered job whose
+    /// draw window passed is voided. Anything else is too early (or not a job to finalise).
     pub fn ending(&self, slot: u64) -> Result<Ending, AuctionError> {
         let c = &self.committee;
+        let more_draws = c.round < MAX_COMMITTEES;
         match self.state {
-            RequestState::Verifying if c.fraud_majority() => Ok(Ending::Fraud),
-            RequestState::Verifying if c.valid_majority() => Ok(Ending::Valid),
-            RequestState::Verifying if slot < c.deadline => Err(AuctionError::TooEarly),
-            RequestState::Verifying if c.round < MAX_COMMITTEES => Ok(Ending::Redraw),
+            RequestState::Verifying if !c.all_voted() && slot < c.deadline => {
+                Err(AuctionError::TooEarly)
+            }
+            RequestState::Verifying if c.fraud_majority() || c.valid_majority() => {
+                if c.split() && c.escalation == Escalation::None && more_draws {
+                    Ok(Ending::Escalate)
+                } else if c.fraud_majority() {
+                    Ok(Ending::Fraud)
+                } else {
+                    Ok(Ending::Valid)
+                }
+            }
+            RequestState::Verifying if more_draws => Ok(Ending::Redraw),
             RequestState::Verifying => Ok(Ending::Void),
             RequestState::Delivered => match self.draw_window(slot) {
                 Err(AuctionError::DrawWindowPassed) => Ok(Ending::Void),
@@ -439,7 +479,8 @@ impl Request {
             .put(self.best_miner.as_ref())
             .put(self.winner_miner.as_ref())
             .put(&[c.round])
-            .put(&c.redraw_slot.to_le_bytes());
+            .put(&c.redraw_slot.to_le_bytes())
+            .put(&[c.escalation as u8]);
         Ok(())
     }
 
@@ -500,12 +541,18 @@ impl Request {
                 deadline: r.u64(),
                 round: 0,
                 redraw_slot: 0,
+                escalation: Escalation::None,
             },
             best_miner: r.key(),
             winner_miner: r.key(),
         };
         req.committee.round = r.u8();
         req.committee.redraw_slot = r.u64();
+        req.committee.escalation = match r.u8() {
+            1 => Escalation::Pending,
+            2 => Escalation::Done,
+            _ => Escalation::None,
+        };
         Ok(Some(req))
     }
 }
@@ -554,6 +601,74 @@ mod tests {
     use proptest::prelude::*;
     use std::vec;
 
+    /// A request under verification by a committee of `len` with the given votes.
+    fn verifying(len: u8, valid: u8, fraud: u8, round: u8, escalation: Escalation) -> Request {
+        let mut d = vec![0u8; REQUEST_LEN];
+        Request {
+            state: RequestState::Verifying,
+            requester: Pubkey::new_from_array([1; 32]),
+            model_id: [0; 32],
+            prompt_hash: [0; 32],
+            max_tokens: 8,
+            sampling: Sampling {
+                temperature: 0.0,
+                top_k: 0,
+                top_p: 1.0,
+                seed: 0,
+            },
+            max_price: 1,
+            created_slot: 1,
+            bid_end: 2,
+            reveal_end: 3,
+            deadline: 4,
+            bids: 1,
+            revealed: 1,
+            best_bid: Pubkey::default(),
+            best_price: 1,
+            second_price: NO_PRICE,
+            winner: Pubkey::default(),
+            price: 1,
+            result: JobResult::default(),
+            committee: Committee {
+                len,
+                valid,
+                fraud,
+                deadline: 100,
+                round,
+                escalation,
+                ..Committee::default()
+            },
+            best_miner: Pubkey::default(),
+            winner_miner: Pubkey::default(),
+        }
+        .write(&mut d)
+        .unwrap();
+        Request::read(&d).unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_verdict_waits_for_every_vote_and_dissent_escalates_once() {
+        use Escalation::{Done, None as No};
+        // Two of three agree, the third has not voted: it may still dissent.
+        let r = verifying(3, 0b011, 0, 1, No);
+        assert_eq!(r.ending(99), Err(AuctionError::TooEarly));
+        assert_eq!(r.ending(100), Ok(Ending::Valid));
+        // Unanimous: decided at once.
+        assert_eq!(verifying(3, 0b111, 0, 1, No).ending(50), Ok(Ending::Valid));
+        assert_eq!(verifying(3, 0, 0b111, 1, No).ending(50), Ok(Ending::Fraud));
+        // Dissent grows the committee once; the grown committee's majority decides.
+        assert_eq!(verifying(3, 0b011, 0b100, 1, No).ending(50), Ok(Ending::Escalate));
+        assert_eq!(verifying(3, 0b001, 0b110, 1, No).ending(50), Ok(Ending::Escalate));
+        assert_eq!(verifying(5, 0b00011, 0b11100, 2, Done).ending(50), Ok(Ending::Fraud));
+        assert_eq!(verifying(5, 0b11011, 0b00100, 2, Done).ending(50), Ok(Ending::Valid));
+        // Without draws left a split majority is final.
+        assert_eq!(verifying(3, 0b011, 0b100, MAX_COMMITTEES, No).ending(50), Ok(Ending::Valid));
+        // No majority by the deadline: another committee, then void.
+        assert_eq!(verifying(3, 0b001, 0, 1, No).ending(100), Ok(Ending::Redraw));
+        assert_eq!(verifying(5, 0b00011, 0b01100, 2, Done).ending(100), Ok(Ending::Redraw));
+        assert_eq!(verifying(3, 0, 0, MAX_COMMITTEES, No).ending(100), Ok(Ending::Void));
+    }
+
     #[test]
     fn round_trips() {
         let req = Request {
@@ -595,6 +710,7 @@ mod tests {
                 deadline: 40,
                 round: 2,
                 redraw_slot: 30,
+                escalation: Escalation::Done,
             },
             best_miner: Pubkey::new_from_array([13; 32]),
             winner_miner: Pubkey::new_from_array([14; 32]),

@@ -178,33 +178,48 @@ pub fn draw_committee(request: &Pubkey) -> Instruction {
     )
 }
 
-/// A committee member's vote.
+/// A committee member's vote; the program checks the member's bond in its verifier record
+/// ([`crate::registry::verifier_record`]).
 pub fn verdict(verifier: &Pubkey, request: &Pubkey, valid: bool) -> Instruction {
     ix(
         AuctionInstruction::Verdict { valid },
         vec![
             AccountMeta::new_readonly(*verifier, true),
             AccountMeta::new(*request, false),
+            AccountMeta::new_readonly(crate::registry::verifier_record(verifier), false),
         ],
     )
 }
 
-/// Finalises a job after the committee's decision (same accounts as [`claim_timeout`]).
+/// Finalises a job after the committee's decision (the accounts of [`claim_timeout`], the work
+/// book, the reward pool, then what slashing the committee's bonds takes: the registry program,
+/// the auction's slasher and the verifier record of each of `committee`, in order).
 pub fn finalize(
     request: &Pubkey,
     winning_bid: &Pubkey,
     requester: &Pubkey,
     miner: &Pubkey,
+    committee: &[Pubkey],
 ) -> Instruction {
     let mut i = claim_timeout(request, winning_bid, requester, miner);
     i.data = AuctionInstruction::Finalize.encode();
-    i.accounts.push(AccountMeta::new(
-        crate::registry::work_book::WORK_BOOK,
-        false,
-    ));
-    i.accounts.push(AccountMeta::new(
-        crate::registry::reward_pool::REWARD_POOL,
-        false,
-    ));
+    i.accounts.extend([
+        AccountMeta::new(crate::registry::work_book::WORK_BOOK, false),
+        AccountMeta::new(crate::registry::reward_pool::REWARD_POOL, false),
+        AccountMeta::new_readonly(crate::registry::ID, false),
+        AccountMeta::new_readonly(super::slasher().0, false),
+    ]);
+    i.accounts.extend(
+        committee
+            .iter()
+            .map(|m| AccountMeta::new(crate::registry::verifier_record(m), false)),
+    );
     i
+}
+
+/// [`finalize`] for the request `key` as read from chain (its committee's records included).
+pub fn finalize_request(key: &Pubkey, r: &super::state::Request, miner: &Pubkey) -> Instruction {
+    let c = &r.committee;
+    let members = &c.members[..usize::from(c.len).min(c.members.len())];
+    finalize(key, &r.winner, &r.requester, miner, members)
 }

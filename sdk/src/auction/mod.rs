@@ -20,6 +20,27 @@ pub const NAME: &str = "ambient_query_auction";
 pub const COMMITTEE_SIZE: usize = 3;
 const _: () = assert!(COMMITTEE_SIZE <= state::MAX_COMMITTEE);
 
+/// The committee after a split verdict escalates: its first committee with more members drawn
+/// to this size, every vote kept; the larger committee's majority is final.
+pub const ESCALATED_COMMITTEE_SIZE: usize = state::MAX_COMMITTEE;
+const _: () = assert!(COMMITTEE_SIZE < ESCALATED_COMMITTEE_SIZE);
+
+/// Share of a verifier's bond burned for a vote the final verdict contradicts, in basis points.
+pub const WRONG_VOTE_SLASH_BPS: u16 = 5_000;
+
+/// Share of a verifier's bond burned for a missed vote (a member silent at its committee's
+/// deadline), in basis points; the member also loses its place in the next committee.
+pub const MISSED_VOTE_SLASH_BPS: u16 = 1_000;
+
+/// Seed of the auction's slasher address ([`slasher`]).
+pub const SLASHER_SEED: &[u8] = b"slasher";
+
+/// The auction's slasher: a program address only the auction can sign for, which the registry
+/// requires to burn a verifier's bond. Returns the address and its bump seed.
+pub fn slasher() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[SLASHER_SEED], &ID)
+}
+
 /// Share of a verified job's price paid to the committee members that voted with the outcome, in
 /// basis points (claimable from the reward pool after the epoch roll).
 pub const VERIFIER_FEE_BPS: u64 = 500;

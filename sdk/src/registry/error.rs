@@ -63,6 +63,21 @@ pub enum RegistryError {
     /// The signer has no rewards to claim (or already claimed them).
     #[error("nothing to claim")]
     NothingToClaim = 0x5213,
+    /// A verifier's record is not at its derived address ([`super::verifier_record`]).
+    #[error("a verifier's record must be at its derived address")]
+    WrongRecordAddress = 0x5214,
+    /// A verifier's record is already unbonding.
+    #[error("the record is already unbonding")]
+    AlreadyUnbonding = 0x5215,
+    /// A verifier's record must unbond, and wait out the unbonding slots, before it closes.
+    #[error("the record is still bonded: unbond and wait out the unbonding slots")]
+    StillBonded = 0x5216,
+    /// Only the auction may slash a record.
+    #[error("only the auction slashes a record")]
+    NotSlasher = 0x5217,
+    /// A slash must burn into the incinerator.
+    #[error("slashed lamports go to the incinerator")]
+    WrongBurnAccount = 0x5218,
 }
 
 impl From<RegistryError> for InstructionError {
@@ -95,6 +110,11 @@ impl RegistryError {
             WrongRewardPool,
             PoolFull,
             NothingToClaim,
+            WrongRecordAddress,
+            AlreadyUnbonding,
+            StillBonded,
+            NotSlasher,
+            WrongBurnAccount,
         ]
         .into_iter()
         .find(|e| *e as u32 == code)

@@ -10,6 +10,14 @@
 //! - Tag 2 is unused: the epoch roll runs inside the bank at each epoch boundary.
 //! - `ClaimRewards` (tag 3): accounts `[identity (signer), reward pool (writable), destination
 //!   (writable)]`: pays the identity's whole claimable balance to `destination`.
+//! - `Unbond` (tag 4): accounts `[authority (signer), record (writable)]`: a verifier stops
+//!   voting; its record may close [`super::UNBOND_SLOTS`] later.
+//! - `Slash { bps }` (tag 5, only from the auction by CPI): accounts `[the auction's slasher
+//!   (signer), record (writable), incinerator (writable)]`: burns `bps` of the record's bond.
+//!
+//! A verifier's record lives at [`super::verifier_record`] (a `create_with_seed` address of its
+//! authority) and holds at least [`super::MIN_VERIFIER_BOND`]; [`register_verifier`] builds the
+//! two instructions.
 
 use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
@@ -35,6 +43,14 @@ pub enum RegistryInstruction {
     Deregister,
     /// Pays the signer's claimable rewards out of the reward pool.
     ClaimRewards,
+    /// A verifier leaves: it votes no more, and may close its record after the unbonding slots.
+    Unbond,
+    /// Burns `bps` (basis points) of a verifier's bond: a vote the final verdict contradicted
+    /// or a missed one. Signed by the auction's slasher address, so only the auction can.
+    Slash {
+        /// Share of the bond burned, in basis points (at most 10 000).
+        bps: u16,
+    },
 }
 
 impl RegistryInstruction {
@@ -48,6 +64,12 @@ impl RegistryInstruction {
             }
             RegistryInstruction::Deregister => vec![VERSION, 1],
             RegistryInstruction::ClaimRewards => vec![VERSION, 3],
+            RegistryInstruction::Unbond => vec![VERSION, 4],
+            RegistryInstruction::Slash { bps } => {
+                let mut v = vec![VERSION, 5];
+                v.extend_from_slice(&bps.to_le_bytes());
+                v
+            }
         }
     }
 
@@ -60,6 +82,11 @@ impl RegistryInstruction {
             }),
             [VERSION, 1] => Ok(RegistryInstruction::Deregister),
             [VERSION, 3] => Ok(RegistryInstruction::ClaimRewards),
+            [VERSION, 4] => Ok(RegistryInstruction::Unbond),
+            [VERSION, 5, a, b] => match u16::from_le_bytes([*a, *b]) {
+                bps @ 0..=10_000 => Ok(RegistryInstruction::Slash { bps }),
+                _ => Err(RegistryError::MalformedInstruction),
+            },
             [v, ..] if *v != VERSION => Err(RegistryError::UnsupportedVersion),
             _ => Err(RegistryError::MalformedInstruction),
         }
@@ -85,6 +112,50 @@ pub fn register(
         ),
         register_only(authority, record, role, bond),
     ]
+}
+
+/// The two instructions that register `authority` as a verifier with `bond`: a system
+/// `create_account_with_seed` of its record at [`super::verifier_record`], then `Register`.
+pub fn register_verifier(authority: &Pubkey, bond: u64, rent_exempt_minimum: u64) -> [Instruction; 2] {
+    let record = super::verifier_record(authority);
+    [
+        solana_system_interface::instruction::create_account_with_seed(
+            authority,
+            &record,
+            authority,
+            super::VERIFIER_SEED,
+            rent_exempt_minimum.saturating_add(bond),
+            RECORD_LEN as u64,
+            &ID,
+        ),
+        register_only(authority, &record, Role::Verifier, bond),
+    ]
+}
+
+/// `Unbond`: the verifier `authority` stops voting and starts its unbonding slots.
+pub fn unbond(authority: &Pubkey) -> Instruction {
+    Instruction::new_with_bytes(
+        ID,
+        &RegistryInstruction::Unbond.encode(),
+        vec![
+            AccountMeta::new_readonly(*authority, true),
+            AccountMeta::new(super::verifier_record(authority), false),
+        ],
+    )
+}
+
+/// `Slash`: burn `bps` of `record`'s bond, signed by the auction's `slasher` address (the
+/// auction sends it by CPI).
+pub fn slash(slasher: &Pubkey, record: &Pubkey, bps: u16) -> Instruction {
+    Instruction::new_with_bytes(
+        ID,
+        &RegistryInstruction::Slash { bps }.encode(),
+        vec![
+            AccountMeta::new_readonly(*slasher, true),
+            AccountMeta::new(*record, false),
+            AccountMeta::new(solana_sdk_ids::incinerator::id(), false),
+        ],
+    )
 }
 
 /// The `Register` instruction alone (for a record created beforehand).
@@ -143,6 +214,8 @@ mod tests {
             },
             RegistryInstruction::Deregister,
             RegistryInstruction::ClaimRewards,
+            RegistryInstruction::Unbond,
+            RegistryInstruction::Slash { bps: 10_000 },
         ] {
             assert_eq!(RegistryInstruction::decode(&ix.encode()).unwrap(), ix);
         }
@@ -166,6 +239,11 @@ mod tests {
             RegistryInstruction::decode(&[1, 2]),
             Err(RegistryError::MalformedInstruction),
             "the epoch roll is not an instruction"
+        );
+        assert_eq!(
+            RegistryInstruction::decode(&[1, 5, 0x11, 0x27]),
+            Err(RegistryError::MalformedInstruction),
+            "a slash of more than the whole bond"
         );
     }
 

@@ -21,3 +21,22 @@ pub const NAME: &str = "ambient_pol_registry";
 
 /// Smallest bond accepted, in lamports.
 pub const MIN_BOND: u64 = 1_000_000;
+
+/// Smallest bond a verifier's record must hold to vote, in lamports: what a vote the final
+/// verdict contradicts, or a missed one, costs is taken from it ([`crate::auction`]'s slashes).
+pub const MIN_VERIFIER_BOND: u64 = 100_000_000;
+
+/// Slots a verifier's record stays bonded after `Unbond` before `Deregister` may return its
+/// bond: longer than any job a vote of it can still be judged on takes to finalise
+/// ([`crate::auction::MAX_COMMITTEES`] rounds of a draw window and a long vote window), so a
+/// verifier cannot withdraw ahead of the slash for a vote it cast.
+pub const UNBOND_SLOTS: u64 = 4_096;
+
+/// The seed of a verifier's record address ([`verifier_record`]).
+pub const VERIFIER_SEED: &str = "ambient-verifier";
+
+/// The one record address of the verifier `authority`: `create_with_seed(authority,`
+/// [`VERIFIER_SEED`]`, registry)`, so the auction finds the bond of every committee member.
+pub fn verifier_record(authority: &Pubkey) -> Pubkey {
+    Pubkey::create_with_seed(authority, VERIFIER_SEED, &ID).expect("a short seed")
+}

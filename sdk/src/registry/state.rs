@@ -1,7 +1,7 @@
 //! The registry's account layout.
 //!
 //! A record (v1, [`RECORD_LEN`] bytes): kind `1` · version `1` · role u8 · authority (32) ·
-//! bond u64 · registered slot u64 · zero padding. An all-zero record is uninitialised.
+//! bond u64 · registered slot u64 · unbonding slot u64 (0: bonded) · zero padding. An all-zero record is uninitialised.
 
 use solana_pubkey::Pubkey;
 
@@ -44,6 +44,9 @@ pub struct Record {
     pub bond: u64,
     /// Slot of registration.
     pub registered_slot: u64,
+    /// Slot at which a verifier asked to unbond (0 while bonded): it votes no more and may
+    /// close the record [`super::UNBOND_SLOTS`] later.
+    pub unbonding_slot: u64,
 }
 
 impl Record {
@@ -59,6 +62,7 @@ impl Record {
         out[3..35].copy_from_slice(self.authority.as_ref());
         out[35..43].copy_from_slice(&self.bond.to_le_bytes());
         out[43..51].copy_from_slice(&self.registered_slot.to_le_bytes());
+        out[51..59].copy_from_slice(&self.unbonding_slot.to_le_bytes());
         Ok(())
     }
 
@@ -79,6 +83,7 @@ impl Record {
             authority: Pubkey::new_from_array(data[3..35].try_into().expect("32 bytes")),
             bond: u64_at(35),
             registered_slot: u64_at(43),
+            unbonding_slot: u64_at(51),
         }))
     }
 }
@@ -94,6 +99,7 @@ mod tests {
             authority: Pubkey::new_from_array([7; 32]),
             bond: 5_000,
             registered_slot: 9,
+            unbonding_slot: 11,
         };
         let mut d = [0u8; RECORD_LEN];
         r.write(&mut d).unwrap();
