@@ -28,7 +28,7 @@ def test_request_account_layout_rejects_garbage():
     with pytest.raises(ValueError):
         Request.decode(b"\x00" * 10)
     with pytest.raises(ValueError):
-        Request.decode(b"\x00" * 640)
+        Request.decode(b"\x00" * 704)
     assert follow_message(Pubkey(bytes(32))) == b"ambient-follow:" + bytes(32)
 
 

@@ -3,7 +3,7 @@
 //! hash the auction records on chain.
 
 use ambient_blobs::{BlobClient, BlobId};
-use ambient_pol::hash::{tokens_blob, tokens_from_blob};
+use ambient_pol::hash::{leaves_blob, leaves_from_blob, tokens_blob, tokens_from_blob, Hash};
 
 use crate::error::MarketError;
 
@@ -40,6 +40,24 @@ impl Blobs {
             .rt
             .block_on(self.client.put(&tokens_blob(tokens), None))?
             .id)
+    }
+
+    /// Stores a miner's token hashes ([`leaves_blob`]); returns their blob id.
+    pub fn put_leaves(&self, leaves: &[Hash]) -> Result<BlobId, MarketError> {
+        Ok(self
+            .rt
+            .block_on(self.client.put(&leaves_blob(leaves), None))?
+            .id)
+    }
+
+    /// The token hashes stored under `hash` (a result's `leaves_hash`).
+    pub fn get_leaves(&self, hash: &[u8; 32]) -> Result<Vec<Hash>, MarketError> {
+        let id = BlobId(*hash);
+        let data = self
+            .rt
+            .block_on(self.client.get(&id))?
+            .ok_or_else(|| MarketError::MissingBlob(id.to_hex()))?;
+        Ok(leaves_from_blob(&data)?)
     }
 
     /// Pushes a piece of a live token stream (best effort: the delivered output is what counts).

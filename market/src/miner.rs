@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ambient_llm::{Engine, GenerateOptions};
-use ambient_pol::hash::tokens_hash;
+use ambient_pol::hash::{leaves_blob, tokens_hash};
 use ambient_pol::Recorder;
 use ambient_sdk::auction::bid_commitment;
 use ambient_sdk::auction::instruction::{bid, decline, reveal, submit_result, withdraw_bid};
@@ -449,8 +449,8 @@ impl Job {
     }
 
     /// Serves a won job: the prompt (kept from bidding, or from the blob store), generation with
-    /// PoL, output and prompt stored (verifiers need both, and the prompt may have expired from
-    /// the store), result submitted.
+    /// PoL, output, token hashes and prompt stored (verifiers need them all, and the prompt may
+    /// have expired from the store), result submitted.
     fn serve(&self, key: &Pubkey, r: &Request) -> Result<(), MarketError> {
         let chain = Chain::new(&self.rpc_url);
         let blobs = Blobs::new(&self.api_url)?;
@@ -507,8 +507,10 @@ impl Job {
             let _ = blobs.push_stream(key, &end);
         }
         blobs.put_tokens(&prompt)?;
+        let leaves = committed.tree.leaves();
         if self.upload_output {
             blobs.put_tokens(tokens)?;
+            blobs.put_leaves(leaves)?;
         }
         let result = JobResult {
             root: committed.commitment.root,
@@ -516,6 +518,7 @@ impl Job {
             output_hash: tokens_hash(tokens),
             token_count: tokens.len() as u32,
             slot: 0,
+            leaves_hash: ambient_blobs::BlobId::of(&leaves_blob(leaves)).0,
         };
         let sig = chain.send(
             &self.key,

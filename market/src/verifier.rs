@@ -12,9 +12,10 @@
 use std::sync::Arc;
 
 use ambient_llm::Engine;
-use ambient_pol::validate::{validate_delivery, Delivery};
-use ambient_pol::{Commitment, Verdict};
-use ambient_sdk::auction::instruction::verdict;
+use ambient_pol::commit::Committed;
+use ambient_pol::validate::{end_fraud, first_divergence, Divergence, LogitsSource};
+use ambient_pol::Commitment;
+use ambient_sdk::auction::instruction::{verdict, Evidence};
 use ambient_sdk::auction::state::{Request, RequestState};
 use ambient_sdk::registry::instruction::register_verifier;
 use ambient_sdk::registry::state::RECORD_LEN;
@@ -195,11 +196,11 @@ impl Verifier {
             return Ok(());
         }
         let checked = if r.declined() {
-            self.check_decline(r)
+            self.check_decline(r).map(|v| (v, Evidence::Prompt))
         } else {
             self.check(r)
         };
-        let valid = match checked {
+        let (valid, evidence) = match checked {
             Ok(v) => v,
             Err(MarketError::MissingBlob(id)) => {
                 if slot + WITHHELD_MARGIN < c.deadline {
@@ -207,15 +208,16 @@ impl Verifier {
                 }
                 if r.declined() {
                     info!("verifier: request {key}: the prompt {id} is missing; upholding the decline");
-                    true
+                    (true, Evidence::Prompt)
                 } else {
                     warn!("verifier: request {key}: blob {id} withheld; voting fraud");
-                    false
+                    (false, Evidence::Unavailable)
                 }
             }
             Err(MarketError::Pol(e)) => {
+                // A blob that is not what the result says it is, or work the engine cannot redo.
                 warn!("verifier: request {key}: {e}; voting fraud");
-                false
+                (false, Evidence::Unavailable)
             }
             Err(e) => {
                 // Its own trouble (no blob peer reachable, RPC down): abstain, retry next pass.
@@ -230,9 +232,10 @@ impl Verifier {
         }
         for voter in &drawn {
             let me = voter.pubkey();
-            let sig = self.chain.send(voter, &[], &[verdict(&me, key, valid)])?;
+            let ix = verdict(&me, key, valid, evidence.clone());
+            let sig = self.chain.send(voter, &[], &[ix])?;
             info!(
-                "verifier: {me} voted {} on {key} ({sig})",
+                "verifier: {me} voted {} on {key} ({evidence:?}, {sig})",
                 if valid { "valid" } else { "fraud" }
             );
         }
@@ -250,32 +253,57 @@ impl Verifier {
         }
     }
 
-    /// Full validation of the delivered job against its on-chain commitment (an output cut short
-    /// or padded past its end is fraud too).
-    fn check(&self, r: &Request) -> Result<bool, MarketError> {
+    /// Full validation of the delivered job against its on-chain commitment, and the evidence the
+    /// vote rests on: an output that breaks a rule at a position (its length, the end rule, the
+    /// sampler's pick), token hashes that do not rebuild the commitment, the first position whose
+    /// token hash differs from the miner's (with the miner's opening there), or the recomputed
+    /// root when every position agrees.
+    fn check(&self, r: &Request) -> Result<(bool, Evidence), MarketError> {
         let prompt = self.blobs.get_tokens(&r.prompt_hash)?;
         let output = self.blobs.get_tokens(&r.result.output_hash)?;
-        if output.len() != r.result.token_count as usize {
-            return Ok(false);
+        let count = r.result.token_count as usize;
+        let misreported = |position: usize| {
+            info!("verifier: the output breaks a rule at position {position}");
+            Ok((false, Evidence::Misreported { position: position as u32 }))
+        };
+        if output.len() != count {
+            return misreported(output.len().min(count));
         }
-        let commitment = Commitment {
+        if let Some(p) = end_fraud(&output, r.max_tokens, self.engine.eos()) {
+            return misreported(p.position as usize);
+        }
+        let leaves = match self.blobs.get_leaves(&r.result.leaves_hash) {
+            Ok(l) if l.len() == count => l,
+            Ok(_) | Err(MarketError::Pol(_)) => return Ok((false, Evidence::Unavailable)),
+            Err(e) => return Err(e),
+        };
+        let miner = Committed::from_leaves(leaves, output.clone())?;
+        let committed = Commitment {
             root: r.result.root,
             chain: r.result.chain,
-            len: u64::from(r.result.token_count),
+            len: count as u64,
         };
-        let v = validate_delivery(
-            self.engine.as_ref(),
-            &Delivery {
-                prompt: &prompt,
-                output: &output,
-                sampling: &sampling(&r.sampling),
-                commitment: &commitment,
-                max_tokens: r.max_tokens,
-            },
-        )?;
-        if let Verdict::Fraud(p) = &v {
-            info!("verifier: fraud at position {}: {:?}", p.position, p.fraud);
+        if miner.commitment != committed {
+            info!("verifier: the miner's token hashes do not rebuild its commitment");
+            return Ok((false, Evidence::Unavailable));
         }
-        Ok(v.is_valid())
+        let sampling = sampling(&r.sampling);
+        let leaves = miner.tree.leaves();
+        match first_divergence(self.engine.as_ref(), &prompt, &output, &sampling, leaves)? {
+            None => Ok((true, Evidence::Recomputed { root: r.result.root })),
+            Some(Divergence::Sample { position }) => misreported(position as usize),
+            Some(Divergence::Leaf { position, own_leaf }) => {
+                info!("verifier: the token hashes part at position {position}");
+                Ok((
+                    false,
+                    Evidence::Diverges {
+                        position: position as u32,
+                        miner_leaf: leaves[position as usize],
+                        own_leaf,
+                        proof: miner.tree.proof(position)?,
+                    },
+                ))
+            }
+        }
     }
 }

@@ -68,6 +68,41 @@ pub fn tokens_from_blob(b: &[u8]) -> Result<Vec<u32>, crate::PolError> {
         .collect())
 }
 
+const LEAVES_DOMAIN: &[u8] = b"ambient-pol/leaves/v1";
+
+/// The bytes of a miner's token hashes (its Merkle leaves, in order), as it stores them in the
+/// blob store beside the output: a verifier takes the miner's opening of a divergent position
+/// from them. The blob id (blake3 of these bytes) goes on chain with the result.
+pub fn leaves_blob(leaves: &[Hash]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(LEAVES_DOMAIN.len() + 8 + 32 * leaves.len());
+    v.extend_from_slice(LEAVES_DOMAIN);
+    v.extend_from_slice(&(leaves.len() as u64).to_le_bytes());
+    for l in leaves {
+        v.extend_from_slice(l);
+    }
+    v
+}
+
+/// Parses a [`leaves_blob`]; anything else is a clear error.
+pub fn leaves_from_blob(b: &[u8]) -> Result<Vec<Hash>, crate::PolError> {
+    let bad = |why: &str| crate::PolError::Mismatch(format!("not a token-hashes blob: {why}"));
+    let rest = b
+        .strip_prefix(LEAVES_DOMAIN)
+        .ok_or_else(|| bad("wrong header"))?;
+    if rest.len() < 8 {
+        return Err(bad("truncated"));
+    }
+    let n = u64::from_le_bytes(rest[..8].try_into().expect("8 bytes"));
+    let body = &rest[8..];
+    if body.len() % 32 != 0 || (body.len() / 32) as u64 != n {
+        return Err(bad("length does not match the count"));
+    }
+    Ok(body
+        .chunks_exact(32)
+        .map(|c| c.try_into().expect("32 bytes"))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +114,15 @@ mod tests {
             let b = tokens_blob(&t);
             prop_assert_eq!(*blake3::hash(&b).as_bytes(), tokens_hash(&t));
             prop_assert_eq!(tokens_from_blob(&b).unwrap(), t);
+        }
+
+        #[test]
+        fn leaves_blobs_round_trip(n in 0usize..20, seed in any::<u8>()) {
+            let leaves: Vec<Hash> = (0..n).map(|i| [seed.wrapping_add(i as u8); 32]).collect();
+            let b = leaves_blob(&leaves);
+            prop_assert_eq!(leaves_from_blob(&b).unwrap(), leaves);
+            prop_assert!(leaves_from_blob(&b[..b.len() - 1]).is_err());
+            prop_assert!(leaves_from_blob(&tokens_blob(&[1, 2, 3])).is_err());
         }
 
         #[test]

@@ -67,6 +67,11 @@ impl MerkleTree {
         seal(self.len(), &self.levels.last().expect("non-empty")[0])
     }
 
+    /// Every leaf, in order.
+    pub fn leaves(&self) -> &[Hash] {
+        &self.levels[0]
+    }
+
     /// Leaf `i`.
     pub fn leaf(&self, i: u64) -> Option<Hash> {
         self.levels[0].get(i as usize).copied()

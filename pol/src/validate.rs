@@ -327,6 +327,64 @@ pub fn validate_commitment(
     })
 }
 
+/// The first position where a miner's work parts from the recomputation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Divergence {
+    /// The miner's token hash differs from the verifier's: the hash of the output token with the
+    /// recomputed logits.
+    Leaf {
+        /// Output position.
+        position: u64,
+        /// The verifier's token hash there.
+        own_leaf: Hash,
+    },
+    /// The token hashes agree, but the output token is not what the seeded sampler picks.
+    Sample {
+        /// Output position.
+        position: u64,
+    },
+}
+
+/// Recomputes every position of `output` after `prompt` (one prefill) and compares each with the
+/// miner's token hash `leaves[i]` and with the seeded sampler: the first position where they
+/// part, if any. Anyone can settle a divergence by recomputing that one position.
+pub fn first_divergence(
+    src: &impl LogitsSource,
+    prompt: &[u32],
+    output: &[u32],
+    sampling: &SamplingParams,
+    leaves: &[Hash],
+) -> Result<Option<Divergence>, PolError> {
+    if prompt.is_empty() || output.is_empty() {
+        return Err(PolError::Param("empty prompt or output".into()));
+    }
+    if leaves.len() != output.len() {
+        return Err(PolError::Mismatch(format!(
+            "{} token hashes for {} tokens",
+            leaves.len(),
+            output.len()
+        )));
+    }
+    let n = output.len();
+    let mut seq = prompt.to_vec();
+    seq.extend_from_slice(&output[..n - 1]);
+    let first = prompt.len() - 1;
+    let logits = src.logits(&seq, first)?;
+    let (vocab, model_id) = (src.vocab(), src.model_id());
+    for (i, miner_leaf) in leaves.iter().enumerate() {
+        let l = &logits[i * vocab..(i + 1) * vocab];
+        let position = i as u64;
+        let own_leaf = token_hash(&model_id, position, output[i], l);
+        if own_leaf != *miner_leaf {
+            return Ok(Some(Divergence::Leaf { position, own_leaf }));
+        }
+        if check_sample(output[i], sampling, position, l)?.is_some() {
+            return Ok(Some(Divergence::Sample { position }));
+        }
+    }
+    Ok(None)
+}
+
 fn fraud(position: u64, fraud: Fraud) -> Verdict {
     Verdict::Fraud(FraudProof { position, fraud })
 }

@@ -11,8 +11,8 @@ use ambient_pol::hash::{token_hash, tokens_hash, Hash};
 use ambient_pol::miner::serve;
 use ambient_pol::receipt::{Receipt, ReceiptBody};
 use ambient_pol::validate::{
-    validate_delivery, validate_full, validate_openings, Delivery, Fraud, FraudProof, Job,
-    LogitsSource,
+    first_divergence, validate_delivery, Divergence, validate_full, validate_openings, Delivery, Fraud,
+    FraudProof, Job, LogitsSource,
 };
 use ambient_pol::{challenge, PolError, Verdict};
 use ed25519_dalek::SigningKey;
@@ -209,6 +209,38 @@ fn a_substituted_model_is_caught_from_its_first_divergent_position() {
         }
     }
     assert!(!validate_full(&honest, &job).unwrap().is_valid());
+
+    // The evidence a committee member puts in its fraud vote: the first divergent position, the
+    // miner's opening there (in the committed tree) and the member's own token hash, which is
+    // what the honest model gives at that position — one position recomputed settles it.
+    let leaves = committed.tree.leaves();
+    let d = first_divergence(&honest, &p, &committed.tokens, &sampling(), leaves).unwrap();
+    let Some(Divergence::Leaf { position, own_leaf }) = d else {
+        panic!("the forgery diverges in its token hashes: {d:?}");
+    };
+    assert_eq!(position as usize, first);
+    let row = &a[first * v..(first + 1) * v];
+    assert_eq!(own_leaf, token_hash(&claimed, position, committed.tokens[first], row));
+    assert_ne!(own_leaf, leaves[first]);
+    assert!(committed.open(position).unwrap().verifies(&committed.commitment));
+    // Honest leaves do not diverge anywhere.
+    let mut honest_rec = Recorder::new(claimed);
+    honest
+        .generate(&p, &opts, |s| {
+            honest_rec.record(s.index as u64, s.token, s.logits).unwrap();
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+    let honest_work = honest_rec.finish().unwrap();
+    let none = first_divergence(
+        &honest,
+        &p,
+        &honest_work.tokens,
+        &sampling(),
+        honest_work.tree.leaves(),
+    )
+    .unwrap();
+    assert_eq!(none, None);
 }
 
 fn sign(c: &Committed, prompt: &[u32], model_id: Hash) -> Receipt {
@@ -340,6 +372,12 @@ fn a_wrong_sampled_token_is_caught() {
         Verdict::Fraud(fp) => assert_eq!(fp.position, forced_at),
         v => panic!("full validation passed: {v:?}"),
     }
+    // Its token hashes are honest for the tokens it output, so the evidence is the sampler's
+    // pick at that position, not a divergent hash.
+    assert_eq!(
+        first_divergence(&e, &p, &c.tokens, &params, c.tree.leaves()).unwrap(),
+        Some(Divergence::Sample { position: forced_at })
+    );
     // A hash that does not match the logits is caught too.
     let h = token_hash(&model_id, 0, c.tokens[0], &[0.0; 4]);
     assert_ne!(h, c.tree.leaf(0).unwrap());

@@ -13,7 +13,7 @@ use std::time::Instant;
 use ambient_programs::auction::bid_commitment;
 use ambient_programs::auction::instruction::{
     bid, cancel, draw_committee, finalize_request, request, reveal, settle, submit_result,
-    verdict, withdraw_bid, RequestParams,
+    verdict, withdraw_bid, Evidence, RequestParams,
 };
 use ambient_programs::registry::instruction::register_verifier;
 use ambient_programs::registry::state::RECORD_LEN;
@@ -136,6 +136,7 @@ fn main() {
             output_hash: [5; 32],
             token_count: 64,
             slot: 0,
+            leaves_hash: [6; 32],
         };
         c.send(
             &miners[0],
@@ -159,7 +160,8 @@ fn main() {
             .unwrap();
         for m in &r.committee.members[..r.committee.len as usize] {
             let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
-            c.send(&requester, &[v], &[verdict(m, &req.pubkey(), true)])
+            let evidence = Evidence::Recomputed { root: r.result.root };
+            c.send(&requester, &[v], &[verdict(m, &req.pubkey(), true, evidence)])
                 .unwrap();
         }
         c.send(

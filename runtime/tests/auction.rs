@@ -3,12 +3,13 @@
 
 mod common;
 
+use ambient_pol::merkle::MerkleTree;
 use ambient_pol::rules::{pro_rata, Inflation, RewardSplit, BPS};
 use ambient_programs::auction::bid_commitment;
 use ambient_programs::auction::error::AuctionError;
 use ambient_programs::auction::instruction::{
     bid, cancel, claim_timeout, decline, draw_committee, finalize_request, request, reveal,
-    settle, submit_result, verdict, withdraw_bid, RequestParams,
+    settle, submit_result, verdict, withdraw_bid, Evidence, RequestParams,
 };
 use ambient_programs::auction::processor::{
     verify_slots, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE, MAX_COMMITTEES, MIN_BID_BOND,
@@ -586,13 +587,36 @@ fn a_losing_bid_left_behind_is_closed_by_anyone_to_its_miner() {
     assert_eq!(read(&c, &req).bids, 1, "the winner's bid stays open");
 }
 
+/// The token hashes of a delivered output of `tokens` tokens (made up, in a real Merkle tree).
+fn leaves(tokens: u32) -> Vec<[u8; 32]> {
+    (0..tokens).map(|i| ambient_pol::hash::tokens_hash(&[i])).collect()
+}
+
 fn result(tokens: u32) -> JobResult {
     JobResult {
-        root: [7; 32],
+        root: MerkleTree::new(leaves(tokens)).map_or([0; 32], |t| t.root()),
         chain: [8; 32],
         output_hash: [9; 32],
         token_count: tokens,
         slot: 0,
+        leaves_hash: [10; 32],
+    }
+}
+
+/// What an honest member's vote of `valid` on `req` rests on: the prompt check of a declined
+/// job, the committed root, or (fraud) an output that breaks a rule at its first position.
+fn evidence(c: &Chain, req: &Pubkey, valid: bool) -> Evidence {
+    let Some(r) = c
+        .bank
+        .get_account(req)
+        .and_then(|a| Request::read(solana_account::ReadableAccount::data(&a)).ok().flatten())
+    else {
+        return Evidence::Unavailable; // no request (any vote fails)
+    };
+    match (r.declined(), valid) {
+        (true, _) => Evidence::Prompt,
+        (false, true) => Evidence::Recomputed { root: r.result.root },
+        (false, false) => Evidence::Misreported { position: 0 },
     }
 }
 
@@ -654,8 +678,9 @@ fn the_winner_delivers_before_the_deadline() {
     assert_eq!(r.state, RequestState::Delivered);
     assert_eq!(
         (r.result.token_count, r.result.root, r.result.slot),
-        (64, [7; 32], c.slot())
+        (64, result(64).root, c.slot())
     );
+    assert_eq!(r.result.leaves_hash, result(64).leaves_hash);
     // Delivered: no timeout, no second delivery, the winner's bond stays.
     c.advance(20);
     let e = c.send(
@@ -864,7 +889,7 @@ fn unanimous_votes(c: &Chain, verifiers: &[Keypair], req: &Pubkey, valid: bool) 
     let members = committee_of(c, req);
     for m in &members {
         let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
-        c.send(&c.faucet, &[v], &[verdict(m, req, valid)]).unwrap();
+        c.send(&c.faucet, &[v], &[verdict(m, req, valid, evidence(&c, req, valid))]).unwrap();
     }
     members
 }
@@ -917,20 +942,20 @@ fn a_verified_job_pays_the_miner() {
     let e = c.send(
         &c.faucet,
         &[outsider],
-        &[verdict(&outsider.pubkey(), &req, true)],
+        &[verdict(&outsider.pubkey(), &req, true, evidence(&c, &req, true))],
     );
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::NotInCommittee));
     let fin = fin(&c, &req, &win, &requester);
     c.send(
         &c.faucet,
         &[voter(&members[0])],
-        &[verdict(&members[0], &req, true)],
+        &[verdict(&members[0], &req, true, evidence(&c, &req, true))],
     )
     .unwrap();
     let e = c.send(
         &c.faucet,
         &[voter(&members[0])],
-        &[verdict(&members[0], &req, false)],
+        &[verdict(&members[0], &req, false, evidence(&c, &req, false))],
     );
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::AlreadyVoted));
     assert_eq!(
@@ -943,7 +968,7 @@ fn a_verified_job_pays_the_miner() {
     c.send(
         &c.faucet,
         &[voter(&members[1])],
-        &[verdict(&members[1], &req, true)],
+        &[verdict(&members[1], &req, true, evidence(&c, &req, true))],
     )
     .unwrap();
     // A majority, but the third member may still vote (and dissent): no verdict until it has,
@@ -996,6 +1021,58 @@ fn a_verified_job_pays_the_miner() {
         c.bank.get_balance(&solana_sdk_ids::incinerator::id()),
         i0 + missed
     );
+}
+
+#[test]
+fn a_vote_rests_on_evidence_the_program_checks_against_the_result() {
+    let (mut c, verifiers, _requester, req, _win, _) = delivered();
+    past_seed_slots(&mut c);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    let members = committee_of(&c, &req);
+    let root = read(&c, &req).result.root;
+    let send = |m: &Pubkey, valid: bool, e: Evidence| {
+        let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
+        c.send(&c.faucet, &[v], &[verdict(m, &req, valid, e)])
+    };
+    let refused = |m: &Pubkey, valid: bool, e: Evidence| {
+        assert_eq!(
+            code(send(m, valid, e.clone()).unwrap_err()),
+            Some(AuctionError::EvidenceMismatch),
+            "{valid} on {e:?}"
+        );
+    };
+    let m = members[0];
+    // "Valid" names the committed root; evidence of the other kind fits no vote of this one.
+    refused(&m, true, Evidence::Recomputed { root: [1; 32] });
+    refused(&m, false, Evidence::Recomputed { root });
+    refused(&m, true, Evidence::Unavailable);
+    refused(&m, true, Evidence::Prompt);
+    refused(&m, false, Evidence::Prompt);
+    // A divergence opens the committed tree at its position, and the member's hash differs.
+    let tree = MerkleTree::new(leaves(10)).unwrap();
+    let diverges = |position: u32, miner_leaf: [u8; 32], own_leaf: [u8; 32], proof| {
+        Evidence::Diverges {
+            position,
+            miner_leaf,
+            own_leaf,
+            proof,
+        }
+    };
+    let (leaf, proof) = (tree.leaf(4).unwrap(), tree.proof(4).unwrap());
+    refused(&m, false, diverges(5, leaf, [9; 32], proof.clone()));
+    refused(&m, false, diverges(4, [1; 32], [9; 32], proof.clone()));
+    refused(&m, false, diverges(4, leaf, leaf, proof.clone()));
+    refused(&m, false, diverges(4, leaf, [9; 32], proof[1..].to_vec()));
+    let (last, last_proof) = (tree.leaf(9).unwrap(), tree.proof(9).unwrap());
+    refused(&m, false, diverges(10, last, [9; 32], last_proof));
+    refused(&m, true, diverges(4, leaf, [9; 32], proof.clone()));
+    send(&m, false, diverges(4, leaf, [9; 32], proof)).unwrap();
+    // A misreport falls within the output (its end included).
+    refused(&members[1], false, Evidence::Misreported { position: 11 });
+    send(&members[1], false, Evidence::Misreported { position: 10 }).unwrap();
+    send(&members[2], true, Evidence::Recomputed { root }).unwrap();
+    let r = read(&c, &req);
+    assert_eq!((r.committee.fraud, r.committee.valid), (0b011, 0b100));
 }
 
 #[test]
@@ -1230,7 +1307,7 @@ fn fin(c: &Chain, req: &Pubkey, win: &Bidder, requester: &Keypair) -> Instructio
 fn vote(c: &Chain, verifiers: &[Keypair], req: &Pubkey, voters: &[Pubkey], valid: bool) {
     for m in voters {
         let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
-        c.send(&c.faucet, &[v], &[verdict(m, req, valid)]).unwrap();
+        c.send(&c.faucet, &[v], &[verdict(m, req, valid, evidence(&c, req, valid))]).unwrap();
     }
 }
 
@@ -1396,7 +1473,7 @@ fn a_split_verdict_grows_the_committee_whose_majority_slashes_whoever_it_contrad
         let e = c.send(
             &c.faucet,
             &[voter(&first[0])],
-            &[verdict(&first[0], &req, forged)],
+            &[verdict(&first[0], &req, forged, evidence(&c, &req, forged))],
         );
         assert_eq!(code(e.unwrap_err()), Some(AuctionError::AlreadyVoted));
         // The new members find the truth: three of five, final (no second escalation).
@@ -1442,7 +1519,7 @@ fn only_a_bonded_verifier_votes_and_its_bond_answers_until_it_has_unbonded() {
     let members = committee_of(&c, &req);
     let voter = |m: &Pubkey| verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
     // Someone else's record is not a bond.
-    let mut borrowed = verdict(&members[0], &req, true);
+    let mut borrowed = verdict(&members[0], &req, true, evidence(&c, &req, true));
     borrowed.accounts[2].pubkey = verifier_record(&members[1]);
     assert_eq!(
         code(c.send(&c.faucet, &[voter(&members[0])], &[borrowed]).unwrap_err()),
@@ -1453,7 +1530,7 @@ fn only_a_bonded_verifier_votes_and_its_bond_answers_until_it_has_unbonded() {
     let (v0, m0) = (voter(&members[0]), members[0]);
     c.send(&c.faucet, &[v0], &[unbond(&m0)]).unwrap();
     assert_eq!(
-        code(c.send(&c.faucet, &[v0], &[verdict(&m0, &req, true)]).unwrap_err()),
+        code(c.send(&c.faucet, &[v0], &[verdict(&m0, &req, true, evidence(&c, &req, true))]).unwrap_err()),
         Some(AuctionError::NotBonded)
     );
     let leave = deregister(&m0, &verifier_record(&m0), &m0);
@@ -1638,7 +1715,7 @@ proptest! {
                 Op::Cancel => (c.send(&requester, &[], &[cancel(&requester.pubkey(), &req, &requester.pubkey())]), 1),
                 Op::Draw => (c.send(&requester, &[], &[draw_committee(&req)]), 1),
                 Op::Vote { verifier, valid } => {
-                    (c.send(&requester, &[&verifiers[verifier]], &[verdict(&verifiers[verifier].pubkey(), &req, valid)]), 2)
+                    (c.send(&requester, &[&verifiers[verifier]], &[verdict(&verifiers[verifier].pubkey(), &req, valid, evidence(&c, &req, valid))]), 2)
                 }
                 Op::NextEpoch => {
                     // Into the next epoch, whose first bank rolls the LStake table.
@@ -1903,7 +1980,7 @@ fn a_program_requests_inference_by_cpi_and_reads_the_verified_result() {
     let members = committee_of(&c, &req);
     for m in &members {
         let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
-        c.send(&c.faucet, &[v], &[verdict(m, &req, true)]).unwrap();
+        c.send(&c.faucet, &[v], &[verdict(m, &req, true, evidence(&c, &req, true))]).unwrap();
     }
     c.send(
         &c.faucet,

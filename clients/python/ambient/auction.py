@@ -12,7 +12,7 @@ AUCTION_PROGRAM = Pubkey(b"ambient/query-auction/program/v1")
 """The auction program's id."""
 ALLOWED_MODELS = Pubkey(b"ambient/allowed-models/account/1")
 """The registry account listing the models requests may name."""
-REQUEST_LEN = 640
+REQUEST_LEN = 704
 """Size of a request account."""
 
 _VERSION = 1

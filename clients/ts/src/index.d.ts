@@ -5,7 +5,7 @@ export declare const AUCTION_PROGRAM: PublicKey;
 /** The registry account listing the models requests may name. */
 export declare const ALLOWED_MODELS: PublicKey;
 /** Size of a request account. */
-export declare const REQUEST_LEN: 640;
+export declare const REQUEST_LEN: 704;
 
 /** The node refused, or answered what the API does not promise. */
 export declare class AmbientError extends Error {

@@ -21,7 +21,7 @@ export const AUCTION_PROGRAM = new PublicKey(Buffer.from("ambient/query-auction/
 /** The registry account listing the models requests may name. */
 export const ALLOWED_MODELS = new PublicKey(Buffer.from("ambient/allowed-models/account/1"));
 /** Size of a request account. */
-export const REQUEST_LEN = 640;
+export const REQUEST_LEN = 704;
 
 const VERSION = 1;
 const KIND_REQUEST = 2;

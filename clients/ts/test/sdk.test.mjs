@@ -23,7 +23,7 @@ test("the type declarations check against a typed use of the SDK", () => {
 
 test("request accounts that are not one are refused", () => {
   assert.throws(() => decodeRequest(Buffer.alloc(10)), AmbientError);
-  assert.throws(() => decodeRequest(Buffer.alloc(640)), AmbientError);
+  assert.throws(() => decodeRequest(Buffer.alloc(704)), AmbientError);
   const k = Keypair.generate().publicKey;
   assert.deepEqual(followMessage(k), Buffer.concat([Buffer.from("ambient-follow:"), k.toBuffer()]));
 });

@@ -1,6 +1,6 @@
 //! The native programs' instruction data and account layouts (`ambient-sdk`).
 
-use ambient_sdk::auction::instruction::{AuctionInstruction, RequestParams};
+use ambient_sdk::auction::instruction::{AuctionInstruction, Evidence, RequestParams};
 use ambient_sdk::auction::state::{
     Bid, Committee, Escalation, JobResult, Request, RequestState, Sampling, BID_LEN, MAX_COMMITTEE, NO_PRICE,
     REQUEST_LEN,
@@ -96,6 +96,7 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
         output_hash: [5; 32],
         token_count: 17,
         slot: 0,
+        leaves_hash: [6; 32],
     };
     let mut seeds: Vec<Vec<u8>> = [
         AuctionInstruction::Request(params),
@@ -112,8 +113,31 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
         AuctionInstruction::SubmitResult(result),
         AuctionInstruction::ClaimTimeout,
         AuctionInstruction::DrawCommittee,
-        AuctionInstruction::Verdict { valid: true },
-        AuctionInstruction::Verdict { valid: false },
+        AuctionInstruction::Verdict {
+            valid: true,
+            evidence: Evidence::Recomputed { root: [3; 32] },
+        },
+        AuctionInstruction::Verdict {
+            valid: false,
+            evidence: Evidence::Diverges {
+                position: 2,
+                miner_leaf: [4; 32],
+                own_leaf: [5; 32],
+                proof: vec![[6; 32]; 3],
+            },
+        },
+        AuctionInstruction::Verdict {
+            valid: false,
+            evidence: Evidence::Misreported { position: 1 },
+        },
+        AuctionInstruction::Verdict {
+            valid: false,
+            evidence: Evidence::Unavailable,
+        },
+        AuctionInstruction::Verdict {
+            valid: true,
+            evidence: Evidence::Prompt,
+        },
         AuctionInstruction::Finalize,
     ]
     .iter()

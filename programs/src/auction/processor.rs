@@ -9,7 +9,7 @@ use solana_transaction_context::instruction::InstructionContext;
 use solana_transaction_context::instruction_accounts::BorrowedInstructionAccount;
 
 use super::error::AuctionError;
-use super::instruction::{AuctionInstruction, RequestParams};
+use super::instruction::{AuctionInstruction, Evidence, RequestParams};
 use super::state::{
     Bid, Committee, Ending, Escalation, JobResult, Request, RequestState, BID_LEN, NO_PRICE,
     REQUEST_LEN,
@@ -341,6 +341,46 @@ fn grow(
     c.escalation = Escalation::Done;
     c.deadline = slot + verify_slots(req.result.token_count);
     c
+}
+
+/// Checks that `evidence` supports a `valid` (or fraud) vote on `req`'s result, as far as the
+/// chain can: a recomputed root must be the committed one; a divergence's miner leaf must be
+/// in the committed tree at its position (its Merkle path) and differ from the member's; a
+/// misreport must fall within the output; a declined job's votes rest on the prompt check.
+fn check_evidence(req: &Request, valid: bool, evidence: &Evidence) -> Result<(), AuctionError> {
+    let r = &req.result;
+    let holds = match (req.declined(), valid, evidence) {
+        (true, _, Evidence::Prompt) => true,
+        (false, true, Evidence::Recomputed { root }) => *root == r.root,
+        (
+            false,
+            false,
+            Evidence::Diverges {
+                position,
+                miner_leaf,
+                own_leaf,
+                proof,
+            },
+        ) => {
+            *position < r.token_count
+                && miner_leaf != own_leaf
+                && ambient_pol::merkle::verify(
+                    &r.root,
+                    u64::from(r.token_count),
+                    u64::from(*position),
+                    miner_leaf,
+                    proof,
+                )
+        }
+        (false, false, Evidence::Misreported { position }) => *position <= r.token_count,
+        (false, false, Evidence::Unavailable) => true,
+        _ => false,
+    };
+    if holds {
+        Ok(())
+    } else {
+        Err(AuctionError::EvidenceMismatch)
+    }
 }
 
 /// Checks instruction account `i` is `voter`'s verifier record, bonded with at least
@@ -841,11 +881,12 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
             req.state = RequestState::Verifying;
             req.write(racc.get_data_mut()?)?;
         }
-        AuctionInstruction::Verdict { valid } => {
+        AuctionInstruction::Verdict { valid, evidence } => {
             ix.check_number_of_instruction_accounts(3)?;
             let who = signer(&ix, 0)?;
             bonded(&ix, 2, &who)?;
             let (mut racc, mut req) = request_in(&ix, 1, RequestState::Verifying)?;
+            check_evidence(&req, valid, &evidence)?;
             let c = &mut req.committee;
             let i = c.members[..c.len as usize]
                 .iter()

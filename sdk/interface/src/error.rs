@@ -64,6 +64,7 @@ codes! {
     NotBonded = 0x4126: "the voter has no verifier record bonded with at least MIN_VERIFIER_BOND (or it is unbonding)",
     WrongRecord = 0x4127: "a committee member's verifier record is not at its derived address",
     WrongRegistry = 0x4128: "the registry program or the auction's slasher account is missing",
+    EvidenceMismatch = 0x4129: "the vote's evidence does not hold against the job's result (or does not fit the vote)",
 }
 
 impl From<AuctionError> for InstructionError {

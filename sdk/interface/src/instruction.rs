@@ -12,8 +12,8 @@
 //!   zero bytes; its lamports above rent are the bond, at least `Request::min_bond`).
 //! - `Reveal` (3): miner (signer), request (writable), bid (writable).
 //! - `Settle` (4): request (writable). Anyone may settle once the reveal window is over.
-//! - `SubmitResult` (6): miner (signer), request (writable), the winning bid: the PoL commitment and
-//!   output hash, before the deadline.
+//! - `SubmitResult` (6): miner (signer), request (writable), the winning bid: the PoL commitment,
+//!   the output's hash and the blob id of the miner's token hashes, before the deadline.
 //! - `ClaimTimeout` (7): request (writable), winning bid (writable), requester (writable), miner
 //!   (writable), incinerator (writable): after the deadline without a result, the escrow goes back
 //!   to the requester and the winner's bond is slashed (`ambient_pol::rules`: part to the requester,
@@ -24,8 +24,9 @@
 //!   to `COMMITTEE_SIZE` verifiers, LStake-weighted without replacement (never the miner or the
 //!   requester, nor a silent member of the previous committee), seeded by the hashes of the
 //!   `SEED_SLOTS` slots after the draw slot.
-//! - `Verdict { valid }` (9): verifier (signer), request (writable): one vote per member before the
-//!   verification deadline (`verify_slots` of the output after the draw).
+//! - `Verdict { valid, evidence }` (9): verifier (signer), request (writable), its verifier
+//!   record: one vote per bonded member before the verification deadline (`verify_slots` of the
+//!   output after the draw), resting on [`Evidence`] the program checks against the result.
 //! - `Finalize` (10): the accounts of `ClaimTimeout`, then the work book (writable) and the reward
 //!   pool (writable): a fraud majority slashes the bond (fraud rules), refunds the escrow and zeroes
 //!   the miner's work; a valid majority pays the miner the price less the verifiers' fee plus its
@@ -79,6 +80,48 @@ pub struct RequestParams {
     pub deadline_slots: u64,
 }
 
+/// What a committee member's vote rests on: for "valid" the commitment it recomputed; for
+/// "fraud" the first divergent position with the miner's opening there and the member's own
+/// token hash (anyone settles it by recomputing one position), an output that breaks a rule at a
+/// position, or data the miner did not make available; on a declined job, the prompt check.
+/// The program checks what can be checked on chain: the root, the opening against the committed
+/// root, the position against the output's length.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Evidence {
+    /// Valid: the Merkle root the member recomputed over every position (the committed one).
+    Recomputed {
+        /// The recomputed root.
+        root: [u8; 32],
+    },
+    /// Fraud: the first position whose token hash, recomputed for the token the seeded sampler
+    /// picks, differs from the miner's.
+    Diverges {
+        /// Output position.
+        position: u32,
+        /// The miner's token hash there (leaf `position` of the committed tree).
+        miner_leaf: [u8; 32],
+        /// The member's.
+        own_leaf: [u8; 32],
+        /// The Merkle path of `miner_leaf` to the committed root (`ambient_pol::merkle`).
+        proof: Vec<[u8; 32]>,
+    },
+    /// Fraud: the output breaks a rule at `position`, checkable from the blobs and at most one
+    /// recomputed position: the end rule, its length against the result's count, or the seeded
+    /// sampler's pick (the token hashes agree, the output token is not the one sampled).
+    Misreported {
+        /// Output position.
+        position: u32,
+    },
+    /// Fraud: the output or the miner's token hashes could not be fetched near the deadline, or
+    /// do not rebuild the committed root and chain.
+    Unavailable,
+    /// A declined job: valid if the prompt is missing or cannot be served, fraud if it can.
+    Prompt,
+}
+
+/// Most Merkle siblings a [`Evidence::Diverges`] carries (an output of up to 2^24 tokens).
+pub const MAX_PROOF: usize = 24;
+
 /// An auction instruction.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AuctionInstruction {
@@ -112,6 +155,8 @@ pub enum AuctionInstruction {
     Verdict {
         /// Whether the work checked out.
         valid: bool,
+        /// What the vote rests on.
+        evidence: Evidence,
     },
     /// End a job: pay (valid majority) or slash (fraud majority); at a committee deadline without
     /// a verdict, replace the committee or, after the last one, void the job; void a delivered
@@ -180,10 +225,14 @@ impl AuctionInstruction {
                 v.extend_from_slice(&r.chain);
                 v.extend_from_slice(&r.output_hash);
                 v.extend_from_slice(&r.token_count.to_le_bytes());
+                v.extend_from_slice(&r.leaves_hash);
             }
             AuctionInstruction::ClaimTimeout => v.push(7),
             AuctionInstruction::DrawCommittee => v.push(8),
-            AuctionInstruction::Verdict { valid } => v.extend_from_slice(&[9, u8::from(*valid)]),
+            AuctionInstruction::Verdict { valid, evidence } => {
+                v.extend_from_slice(&[9, u8::from(*valid)]);
+                evidence.encode_into(&mut v);
+            }
             AuctionInstruction::Finalize => v.push(10),
             AuctionInstruction::Decline => v.push(11),
         }
@@ -234,6 +283,7 @@ impl AuctionInstruction {
                 output_hash: r.take()?,
                 token_count: r.u32()?,
                 slot: 0,
+                leaves_hash: r.take()?,
             }),
             7 => AuctionInstruction::ClaimTimeout,
             8 => AuctionInstruction::DrawCommittee,
@@ -243,6 +293,7 @@ impl AuctionInstruction {
                     1 => true,
                     _ => return Err(AuctionError::MalformedInstruction),
                 },
+                evidence: Evidence::decode_from(&mut r)?,
             },
             10 => AuctionInstruction::Finalize,
             11 => AuctionInstruction::Decline,
@@ -252,6 +303,66 @@ impl AuctionInstruction {
             return Err(AuctionError::MalformedInstruction);
         }
         Ok(ix)
+    }
+}
+
+impl Evidence {
+    fn encode_into(&self, v: &mut Vec<u8>) {
+        match self {
+            Evidence::Recomputed { root } => {
+                v.push(0);
+                v.extend_from_slice(root);
+            }
+            Evidence::Diverges {
+                position,
+                miner_leaf,
+                own_leaf,
+                proof,
+            } => {
+                v.push(1);
+                v.extend_from_slice(&position.to_le_bytes());
+                v.extend_from_slice(miner_leaf);
+                v.extend_from_slice(own_leaf);
+                v.push(proof.len() as u8);
+                for h in proof {
+                    v.extend_from_slice(h);
+                }
+            }
+            Evidence::Misreported { position } => {
+                v.push(2);
+                v.extend_from_slice(&position.to_le_bytes());
+            }
+            Evidence::Unavailable => v.push(3),
+            Evidence::Prompt => v.push(4),
+        }
+    }
+
+    fn decode_from(r: &mut Rd<'_>) -> Result<Self, AuctionError> {
+        Ok(match r.take::<1>()?[0] {
+            0 => Evidence::Recomputed { root: r.take()? },
+            1 => {
+                let position = r.u32()?;
+                let miner_leaf = r.take()?;
+                let own_leaf = r.take()?;
+                let n = usize::from(r.take::<1>()?[0]);
+                if n > MAX_PROOF {
+                    return Err(AuctionError::MalformedInstruction);
+                }
+                let proof = (0..n).map(|_| r.take()).collect::<Result<_, _>>()?;
+                Evidence::Diverges {
+                    position,
+                    miner_leaf,
+                    own_leaf,
+                    proof,
+                }
+            }
+            2 => Evidence::Misreported {
+                position: r.u32()?,
+            },
+            3 => Evidence::Unavailable,
+            4 => Evidence::Prompt,
+            _ => return Err(AuctionError::MalformedInstruction),
+        })
     }
 }
 
@@ -311,11 +422,35 @@ mod tests {
                 output_hash: [3; 32],
                 token_count: 4,
                 slot: 0,
+                leaves_hash: [5; 32],
             }),
             AuctionInstruction::ClaimTimeout,
             AuctionInstruction::DrawCommittee,
-            AuctionInstruction::Verdict { valid: true },
-            AuctionInstruction::Verdict { valid: false },
+            AuctionInstruction::Verdict {
+                valid: true,
+                evidence: Evidence::Recomputed { root: [6; 32] },
+            },
+            AuctionInstruction::Verdict {
+                valid: false,
+                evidence: Evidence::Diverges {
+                    position: 9,
+                    miner_leaf: [1; 32],
+                    own_leaf: [2; 32],
+                    proof: vec![[3; 32], [4; 32]],
+                },
+            },
+            AuctionInstruction::Verdict {
+                valid: false,
+                evidence: Evidence::Misreported { position: 3 },
+            },
+            AuctionInstruction::Verdict {
+                valid: false,
+                evidence: Evidence::Unavailable,
+            },
+            AuctionInstruction::Verdict {
+                valid: true,
+                evidence: Evidence::Prompt,
+            },
             AuctionInstruction::Finalize,
             AuctionInstruction::Decline,
         ] {

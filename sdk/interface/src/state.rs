@@ -5,8 +5,8 @@ use solana_pubkey::Pubkey;
 use crate::error::AuctionError;
 use crate::{BOND_PER_PRICE_BPS, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, SEED_SLOTS};
 
-/// Size of a request account (room left for the verification fields of later versions).
-pub const REQUEST_LEN: usize = 640;
+/// Size of a request account (room left for fields of later versions).
+pub const REQUEST_LEN: usize = 704;
 /// Where the requester's key starts in a request account (after kind, version and state): the
 /// offset to filter a requester's auctions by.
 pub const REQUESTER_OFFSET: usize = 3;
@@ -184,6 +184,9 @@ pub struct JobResult {
     pub token_count: u32,
     /// Slot of delivery.
     pub slot: u64,
+    /// Blob id of the miner's token hashes (its Merkle leaves, `ambient_pol::hash::leaves_blob`):
+    /// where a verifier takes the miner's opening of a divergent position from.
+    pub leaves_hash: [u8; 32],
 }
 
 /// Sampling parameters as stored on chain (the PoL receipt repeats them).
@@ -480,7 +483,8 @@ impl Request {
             .put(self.winner_miner.as_ref())
             .put(&[c.round])
             .put(&c.redraw_slot.to_le_bytes())
-            .put(&[c.escalation as u8]);
+            .put(&[c.escalation as u8])
+            .put(&self.result.leaves_hash);
         Ok(())
     }
 
@@ -531,6 +535,7 @@ impl Request {
                 output_hash: r.take(),
                 token_count: r.u32(),
                 slot: r.u64(),
+                leaves_hash: [0; 32],
             },
             // Fields are read in source order, so the committee follows the result.
             committee: Committee {
@@ -553,6 +558,7 @@ impl Request {
             2 => Escalation::Done,
             _ => Escalation::None,
         };
+        req.result.leaves_hash = r.take();
         Ok(Some(req))
     }
 }
@@ -701,6 +707,7 @@ mod tests {
                 output_hash: [10; 32],
                 token_count: 7,
                 slot: 11,
+                leaves_hash: [15; 32],
             },
             committee: Committee {
                 len: 2,

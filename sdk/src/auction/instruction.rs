@@ -4,7 +4,9 @@
 use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
 
-pub use ambient_interface::instruction::{request_ix, AuctionInstruction, RequestParams, VERSION};
+pub use ambient_interface::instruction::{
+    request_ix, AuctionInstruction, Evidence, RequestParams, MAX_PROOF, VERSION,
+};
 
 use super::state::{JobResult, BID_LEN, REQUEST_LEN};
 use super::ID;
@@ -178,11 +180,11 @@ pub fn draw_committee(request: &Pubkey) -> Instruction {
     )
 }
 
-/// A committee member's vote; the program checks the member's bond in its verifier record
-/// ([`crate::registry::verifier_record`]).
-pub fn verdict(verifier: &Pubkey, request: &Pubkey, valid: bool) -> Instruction {
+/// A committee member's vote and what it rests on; the program checks the evidence against the
+/// result and the member's bond in its verifier record ([`crate::registry::verifier_record`]).
+pub fn verdict(verifier: &Pubkey, request: &Pubkey, valid: bool, evidence: Evidence) -> Instruction {
     ix(
-        AuctionInstruction::Verdict { valid },
+        AuctionInstruction::Verdict { valid, evidence },
         vec![
             AccountMeta::new_readonly(*verifier, true),
             AccountMeta::new(*request, false),
