@@ -20,6 +20,9 @@ use solana_transaction::Transaction;
 
 use crate::error::MarketError;
 
+/// How long [`Chain::send`] waits for a node that makes no new slot (stopping, or stalled).
+pub const STALL: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How often [`Chain::send`] asks whether its transaction has landed.
 pub const STATUS_POLL: std::time::Duration = std::time::Duration::from_millis(25);
 
@@ -237,15 +240,17 @@ impl Chain {
         Ok(true)
     }
 
-    /// Waits until `sig` is processed (an error if it failed, or once its blockhash expired
-    /// without it). Polls every [`STATUS_POLL`]: the RPC client's own confirmation sleeps 500 ms
-    /// between checks, more than a slot.
+    /// Waits until `sig` is processed (an error if it failed, once its blockhash expired without
+    /// it, or once the node made no slot for [`STALL`] — a node shutting down keeps every
+    /// blockhash valid). Polls every [`STATUS_POLL`]: the RPC client's own confirmation sleeps
+    /// 500 ms between checks, more than a slot.
     fn processed(
         &self,
         sig: &Signature,
         blockhash: &solana_hash::Hash,
     ) -> Result<Signature, MarketError> {
         let mut last_check = std::time::Instant::now();
+        let mut progress = (self.slot()?, std::time::Instant::now());
         loop {
             let status = self
                 .rpc
@@ -267,6 +272,14 @@ impl Chain {
                 {
                     return Err(MarketError::Lost(format!(
                         "transaction {sig} expired without landing"
+                    )));
+                }
+                let slot = self.slot()?;
+                if slot != progress.0 {
+                    progress = (slot, std::time::Instant::now());
+                } else if progress.1.elapsed() >= STALL {
+                    return Err(MarketError::Lost(format!(
+                        "transaction {sig}: the node made no slot after {slot} in {STALL:?}"
                     )));
                 }
             }

@@ -10,6 +10,7 @@ use ambient_sdk::auction::instruction::{
     claim_timeout, draw_committee, finalize_request, settle, withdraw_bid,
 };
 use ambient_sdk::auction::state::{Bid, Request, RequestState};
+use ambient_sdk::registry::lstake_table::LStakeTable;
 use log::debug;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -19,54 +20,78 @@ use solana_signer::Signer;
 use crate::chain::Chain;
 use crate::error::MarketError;
 
-/// The step due for `r` when a transaction sent now lands in `slot` ([`Chain::landing_slot`]), if
-/// any.
-pub fn due(
-    chain: &Chain,
+/// One pass of a keeper over the auctions: the slot its transactions land in
+/// ([`Chain::landing_slot`]), who pays for them, and the LStake table, read at most once and only
+/// when a committee draw is due.
+pub struct Round<'a> {
+    chain: &'a Chain,
+    payer: &'a Keypair,
     slot: u64,
-    key: &Pubkey,
-    r: &Request,
-) -> Result<Option<Instruction>, MarketError> {
-    let payee = |chain: &Chain| -> Result<Option<Pubkey>, MarketError> {
-        Ok(chain.bid(&r.winner)?.map(|b| b.miner))
-    };
-    Ok(match r.state {
-        RequestState::Open if slot >= r.reveal_end => Some(settle(key)),
-        RequestState::Awarded if slot >= r.deadline => {
-            payee(chain)?.map(|m| claim_timeout(key, &r.winner, &r.requester, &m))
-        }
-        // A verdict, a grown committee after a split one, a new committee in place of a
-        // silent one, or a void.
-        RequestState::Delivered | RequestState::Verifying if r.ending(slot).is_ok() => {
-            payee(chain)?.map(|m| finalize_request(key, r, &m))
-        }
-        RequestState::Delivered if r.draw_window(slot).is_ok() => {
-            // A draw with no one eligible would fail (and cost its fee): wait for the window
-            // to end, or for an epoch roll to bring verifiers.
-            let table = chain.lstake_table()?;
-            let eligible = table.entries.iter().any(|(k, w)| *w > 0 && r.may_verify(k));
-            eligible.then(|| draw_committee(key))
-        }
-        _ => None,
-    })
+    table: std::cell::OnceCell<LStakeTable>,
 }
 
-/// Sends the step due for `r`, if any (paid by `payer`). A step someone else took first fails
-/// harmlessly.
-pub fn crank(chain: &Chain, payer: &Keypair, slot: u64, key: &Pubkey, r: &Request) {
-    let ix = match due(chain, slot, key, r) {
-        Ok(Some(ix)) => ix,
-        Ok(None) => return,
-        Err(e) => {
-            debug!("request {key}: {e}");
-            return;
+impl<'a> Round<'a> {
+    /// A pass whose steps land in `slot`, paid by `payer`.
+    pub fn new(chain: &'a Chain, payer: &'a Keypair, slot: u64) -> Self {
+        Round {
+            chain,
+            payer,
+            slot,
+            table: std::cell::OnceCell::new(),
         }
-    };
-    // Sent, not confirmed: the next pass reads the outcome back (and the miner and the node's
-    // verifier may both send the same step; one of them fails harmlessly).
-    match chain.submit(payer, &[], &[ix]) {
-        Ok(sig) => debug!("request {key} ({:?}): step sent ({sig})", r.state),
-        Err(e) => debug!("request {key} ({:?}): {e}", r.state),
+    }
+
+    fn table(&self) -> Result<&LStakeTable, MarketError> {
+        if let Some(t) = self.table.get() {
+            return Ok(t);
+        }
+        let t = self.chain.lstake_table()?;
+        Ok(self.table.get_or_init(|| t))
+    }
+
+    /// The step due for `r`, if any.
+    pub fn due(&self, key: &Pubkey, r: &Request) -> Result<Option<Instruction>, MarketError> {
+        let (chain, slot) = (self.chain, self.slot);
+        let payee = || -> Result<Option<Pubkey>, MarketError> {
+            Ok(chain.bid(&r.winner)?.map(|b| b.miner))
+        };
+        Ok(match r.state {
+            RequestState::Open if slot >= r.reveal_end => Some(settle(key)),
+            RequestState::Awarded if slot >= r.deadline => {
+                payee()?.map(|m| claim_timeout(key, &r.winner, &r.requester, &m))
+            }
+            // A verdict, a grown committee after a split one, a new committee in place of a
+            // silent one, or a void.
+            RequestState::Delivered | RequestState::Verifying if r.ending(slot).is_ok() => {
+                payee()?.map(|m| finalize_request(key, r, &m))
+            }
+            RequestState::Delivered if r.draw_window(slot).is_ok() => {
+                // A draw with no one eligible would fail (and cost its fee): wait for the window
+                // to end, or for an epoch roll to bring verifiers.
+                let table = self.table()?;
+                let eligible = table.entries.iter().any(|(k, w)| *w > 0 && r.may_verify(k));
+                eligible.then(|| draw_committee(key))
+            }
+            _ => None,
+        })
+    }
+
+    /// Sends the step due for `r`, if any. A step someone else took first fails harmlessly.
+    pub fn crank(&self, key: &Pubkey, r: &Request) {
+        let ix = match self.due(key, r) {
+            Ok(Some(ix)) => ix,
+            Ok(None) => return,
+            Err(e) => {
+                debug!("request {key}: {e}");
+                return;
+            }
+        };
+        // Sent, not confirmed: the next pass reads the outcome back (and the miner and the
+        // node's verifier may both send the same step; one of them fails harmlessly).
+        match self.chain.submit(self.payer, &[], &[ix]) {
+            Ok(sig) => debug!("request {key} ({:?}): step sent ({sig})", r.state),
+            Err(e) => debug!("request {key} ({:?}): {e}", r.state),
+        }
     }
 }
 

@@ -26,15 +26,3 @@ pub mod verifier;
 
 pub use error::MarketError;
 
-use ambient_llm::sampler::SamplingParams;
-use ambient_sdk::auction::state::Sampling;
-
-/// The engine's sampler settings for a request's on-chain ones.
-pub fn sampling(s: &Sampling) -> SamplingParams {
-    SamplingParams {
-        temperature: s.temperature,
-        top_k: s.top_k,
-        top_p: s.top_p,
-        seed: s.seed,
-    }
-}

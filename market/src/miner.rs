@@ -12,7 +12,7 @@ use std::sync::Arc;
 use ambient_llm::{Engine, GenerateOptions};
 use ambient_pol::hash::{leaves_blob, tokens_hash};
 use ambient_pol::Recorder;
-use ambient_sdk::auction::bid_commitment;
+use ambient_sdk::auction::{bid_commitment, sampling_params};
 use ambient_sdk::auction::instruction::{bid, decline, reveal, submit_result, withdraw_bid};
 use ambient_sdk::auction::state::{JobResult, Request, RequestState, BID_LEN};
 use log::{debug, info, warn};
@@ -26,7 +26,7 @@ use crate::chain::Chain;
 use crate::error::MarketError;
 use crate::pace::{SlotClock, Speed};
 use crate::stream::Push;
-use crate::{keeper, sampling};
+use crate::keeper;
 
 /// How a miner prices a job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -322,7 +322,9 @@ impl Miner {
                     info!("miner: revealed {} lamports for {key}", b.price);
                 }
             }
-            (RequestState::Open, Some(_)) => keeper::crank(&self.chain, &self.key, slot, key, r),
+            (RequestState::Open, Some(_)) => {
+                keeper::Round::new(&self.chain, &self.key, slot).crank(key, r)
+            }
             (RequestState::Awarded, Some(_))
                 if r.winner_miner == me
                     && slot < r.deadline
@@ -335,7 +337,7 @@ impl Miner {
             (_, Some(b)) => {
                 let bid_key = b.keypair()?.pubkey();
                 if bid_key == r.winner {
-                    keeper::crank(&self.chain, &self.key, slot, key, r);
+                    keeper::Round::new(&self.chain, &self.key, slot).crank(key, r);
                     if r.state.is_final() {
                         self.book.remove(key)?;
                     }
@@ -468,7 +470,7 @@ impl Job {
         );
         let opts = GenerateOptions {
             max_tokens: r.max_tokens as usize,
-            sampling: sampling(&r.sampling),
+            sampling: sampling_params(&r.sampling),
             stop_at_eos: true,
         };
         let started = std::time::Instant::now();
@@ -519,6 +521,7 @@ impl Job {
             token_count: tokens.len() as u32,
             slot: 0,
             leaves_hash: ambient_blobs::BlobId::of(&leaves_blob(leaves)).0,
+            prompt_tokens: prompt.len() as u32,
         };
         let sig = chain.send(
             &self.key,

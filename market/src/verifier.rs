@@ -14,8 +14,8 @@ use std::sync::Arc;
 use ambient_llm::Engine;
 use ambient_pol::commit::Committed;
 use ambient_pol::validate::{end_fraud, first_divergence, Divergence, LogitsSource};
-use ambient_pol::Commitment;
 use ambient_sdk::auction::instruction::{verdict, Evidence};
+use ambient_sdk::auction::{commitment, sampling_params};
 use ambient_sdk::auction::state::{Request, RequestState};
 use ambient_sdk::registry::instruction::register_verifier;
 use ambient_sdk::registry::state::RECORD_LEN;
@@ -28,7 +28,7 @@ use solana_signer::Signer;
 use crate::blobs::Blobs;
 use crate::chain::Chain;
 use crate::error::MarketError;
-use crate::{keeper, sampling};
+use crate::keeper;
 
 /// Slots before the vote deadline at which missing blobs count as withheld.
 const WITHHELD_MARGIN: u64 = 3;
@@ -105,11 +105,12 @@ impl Verifier {
             if let Err(e) = self.vote_if_drawn(slot, key, r) {
                 warn!("verifier: request {key}: {e}");
             }
-            if self.keeps {
-                keeper::crank(&self.chain, &self.key, slot, key, r);
-            }
         }
         if self.keeps {
+            let round = keeper::Round::new(&self.chain, &self.key, slot);
+            for (key, r) in &requests {
+                round.crank(key, r);
+            }
             keeper::close_left_behind(&self.chain, &self.key, &requests);
             self.count_ended(&requests);
         }
@@ -155,6 +156,13 @@ impl Verifier {
             ))),
             None => {
                 let rent = self.chain.rent(RECORD_LEN)?;
+                let needed = rent + MIN_VERIFIER_BOND;
+                let balance = self.chain.rpc().get_balance(&who)?;
+                if balance <= needed {
+                    return Err(MarketError::Invalid(format!(
+                        "it holds {balance} lamports; bonding needs {needed} and the fee"
+                    )));
+                }
                 let sig = self
                     .chain
                     .send(v, &[], &register_verifier(&who, MIN_VERIFIER_BOND, rent))?;
@@ -254,13 +262,17 @@ impl Verifier {
     }
 
     /// Full validation of the delivered job against its on-chain commitment, and the evidence the
-    /// vote rests on: an output that breaks a rule at a position (its length, the end rule, the
+    /// vote rests on: a prompt count that is not the prompt's, an output that breaks a rule at a position (its length, the end rule, the
     /// sampler's pick), token hashes that do not rebuild the commitment, the first position whose
     /// token hash differs from the miner's (with the miner's opening there), or the recomputed
     /// root when every position agrees.
     fn check(&self, r: &Request) -> Result<(bool, Evidence), MarketError> {
         let prompt = self.blobs.get_tokens(&r.prompt_hash)?;
         let output = self.blobs.get_tokens(&r.result.output_hash)?;
+        if prompt.len() != r.result.prompt_tokens as usize {
+            info!("verifier: the prompt has {} tokens, not the {} claimed", prompt.len(), r.result.prompt_tokens);
+            return Ok((false, Evidence::PromptLength));
+        }
         let count = r.result.token_count as usize;
         let misreported = |position: usize| {
             info!("verifier: the output breaks a rule at position {position}");
@@ -278,16 +290,11 @@ impl Verifier {
             Err(e) => return Err(e),
         };
         let miner = Committed::from_leaves(leaves, output.clone())?;
-        let committed = Commitment {
-            root: r.result.root,
-            chain: r.result.chain,
-            len: count as u64,
-        };
-        if miner.commitment != committed {
+        if miner.commitment != commitment(r) {
             info!("verifier: the miner's token hashes do not rebuild its commitment");
             return Ok((false, Evidence::Unavailable));
         }
-        let sampling = sampling(&r.sampling);
+        let sampling = sampling_params(&r.sampling);
         let leaves = miner.tree.leaves();
         match first_divergence(self.engine.as_ref(), &prompt, &output, &sampling, leaves)? {
             None => Ok((true, Evidence::Recomputed { root: r.result.root })),

@@ -59,8 +59,8 @@ fn main() {
         deadline_slots: 4,
     };
     let (rent_req, rent_bid) = (c.rent(REQUEST_LEN), c.rent(BID_LEN));
-    let mut txs = 0usize;
     let mut busy = std::time::Duration::ZERO;
+    let sent0 = c.sent.get();
     let start = Instant::now();
     for i in 0..n {
         let t = Instant::now();
@@ -137,6 +137,7 @@ fn main() {
             token_count: 64,
             slot: 0,
             leaves_hash: [6; 32],
+            prompt_tokens: 32,
         };
         c.send(
             &miners[0],
@@ -182,14 +183,29 @@ fn main() {
         )
         .unwrap();
         busy += t.elapsed();
-        txs += 13;
     }
     let wall = start.elapsed().as_secs_f64();
+    let sent = c.sent.get();
+    let txs = sent.transactions - sent0.transactions;
     println!("| lifecycles | transactions | wall (s) | lifecycles/s (wall) | tx/s in the bank (excl. slot ends) |");
     println!("|---|---|---|---|---|");
     println!(
         "| {n} | {txs} | {wall:.2} | {:.1} | {:.0} |",
         n as f64 / wall,
         txs as f64 / busy.as_secs_f64()
+    );
+    // What one job costs the chain: its transactions, their signatures (each pays the base fee)
+    // and bytes, and the accounts it opens (closed again by the end of the lifecycle).
+    let per = |x: usize| x as f64 / n as f64;
+    println!();
+    println!("| per job | transactions | signatures | bytes | fees (lamports) | account space while open (bytes) |");
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| lifecycle | {:.0} | {:.0} | {:.0} | {:.0} | {} |",
+        per(txs),
+        per(sent.signatures - sent0.signatures),
+        per(sent.bytes - sent0.bytes),
+        per(sent.signatures - sent0.signatures) * c.fee(1) as f64,
+        REQUEST_LEN + 2 * BID_LEN
     );
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use ambient_pol::lstake::inference_units;
 use ambient_pol::merkle::MerkleTree;
 use ambient_pol::rules::{pro_rata, Inflation, RewardSplit, BPS};
 use ambient_programs::auction::bid_commitment;
@@ -587,6 +588,9 @@ fn a_losing_bid_left_behind_is_closed_by_anyone_to_its_miner() {
     assert_eq!(read(&c, &req).bids, 1, "the winner's bid stays open");
 }
 
+/// Prompt tokens of the delivered jobs: 100 at 90 ‰ (`PREFILL_PERMILLE`) add 9 units of work.
+const PROMPT_TOKENS: u32 = 100;
+
 /// The token hashes of a delivered output of `tokens` tokens (made up, in a real Merkle tree).
 fn leaves(tokens: u32) -> Vec<[u8; 32]> {
     (0..tokens).map(|i| ambient_pol::hash::tokens_hash(&[i])).collect()
@@ -600,6 +604,7 @@ fn result(tokens: u32) -> JobResult {
         token_count: tokens,
         slot: 0,
         leaves_hash: [10; 32],
+        prompt_tokens: PROMPT_TOKENS,
     }
 }
 
@@ -673,6 +678,12 @@ fn the_winner_delivers_before_the_deadline() {
         let e = deliver(&c, &req, &win, result(bad));
         assert_eq!(code(e.unwrap_err()), Some(AuctionError::BadResult));
     }
+    let no_prompt = JobResult {
+        prompt_tokens: 0,
+        ..result(64)
+    };
+    let e = deliver(&c, &req, &win, no_prompt);
+    assert_eq!(code(e.unwrap_err()), Some(AuctionError::BadResult));
     deliver(&c, &req, &win, result(64)).unwrap();
     let r = read(&c, &req);
     assert_eq!(r.state, RequestState::Delivered);
@@ -1048,6 +1059,7 @@ fn a_vote_rests_on_evidence_the_program_checks_against_the_result() {
     refused(&m, true, Evidence::Unavailable);
     refused(&m, true, Evidence::Prompt);
     refused(&m, false, Evidence::Prompt);
+    refused(&m, true, Evidence::PromptLength);
     // A divergence opens the committed tree at its position, and the member's hash differs.
     let tree = MerkleTree::new(leaves(10)).unwrap();
     let diverges = |position: u32, miner_leaf: [u8; 32], own_leaf: [u8; 32], proof| {
@@ -1157,10 +1169,13 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
     let members = unanimous_votes(&c, &verifiers, &req, true);
     finalize_job(&c, &req, &win, &requester).unwrap();
-    // 10 tokens: 10 units of inference work; 1 unit of validation to each assenting member.
+    // 10 output and 100 prompt tokens: 19 units of inference work; 1 unit of validation to each
+    // assenting member.
     let book = work_book(&c);
     let epoch = c.bank.epoch();
-    assert_eq!(book.work(epoch, &win.key.pubkey()), 10);
+    // The output's 10 tokens and the prompt's 100 at their prefill cost.
+    assert_eq!(book.work(epoch, &win.key.pubkey()), inference_units(100, 10));
+    assert_eq!(inference_units(100, 10), 19);
     for m in &members {
         assert_eq!(book.work(epoch, m), 1);
     }
@@ -1375,7 +1390,7 @@ fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid
     let r = read(&c, &req);
     assert_eq!((r.state, r.verification()), (RequestState::Paid, "valid"));
     let book = work_book(&c);
-    assert_eq!(book.work(c.bank.epoch(), &win.key.pubkey()), 10);
+    assert_eq!(book.work(c.bank.epoch(), &win.key.pubkey()), 19);
 }
 
 #[test]

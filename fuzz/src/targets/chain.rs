@@ -97,6 +97,7 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
         token_count: 17,
         slot: 0,
         leaves_hash: [6; 32],
+        prompt_tokens: 7,
     };
     let mut seeds: Vec<Vec<u8>> = [
         AuctionInstruction::Request(params),

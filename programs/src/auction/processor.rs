@@ -26,7 +26,7 @@ use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
 use crate::registry::reward_pool::REWARD_POOL;
 use crate::registry::work_book::{Credit, WorkBook, VALIDATION_PERMILLE, WORK_BOOK};
-use ambient_pol::lstake::work_units;
+use ambient_pol::lstake::{inference_units, work_units};
 use ambient_pol::rules::{slash, Offense, SlashParams, BPS};
 
 /// Compute units charged per auction instruction.
@@ -373,7 +373,7 @@ fn check_evidence(req: &Request, valid: bool, evidence: &Evidence) -> Result<(),
                 )
         }
         (false, false, Evidence::Misreported { position }) => *position <= r.token_count,
-        (false, false, Evidence::Unavailable) => true,
+        (false, false, Evidence::Unavailable | Evidence::PromptLength) => true,
         _ => false,
     };
     if holds {
@@ -523,7 +523,7 @@ fn close_job(
 
 /// What a verdict does to the miner's work in the work book.
 enum MinerWork {
-    /// Valid work: `tokens` of inference credited.
+    /// Valid work: these inference units credited ([`inference_units`]).
     Credit(u64),
     /// Fraud: its work zeroed.
     Zero,
@@ -560,8 +560,7 @@ fn credit_work(
         MinerWork::Zero => {
             let _ = book.zero(epoch, miner);
         }
-        MinerWork::Credit(tokens) => {
-            let inference = work_units(tokens, 1000);
+        MinerWork::Credit(inference) => {
             let credit = Credit {
                 inference,
                 ..Credit::default()
@@ -840,7 +839,10 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
         }
         AuctionInstruction::SubmitResult(mut result) => {
             let (mut racc, mut req) = winner_before_deadline(&ix, slot)?;
-            if result.token_count == 0 || result.token_count > req.max_tokens {
+            if result.token_count == 0
+                || result.token_count > req.max_tokens
+                || result.prompt_tokens == 0
+            {
                 return Err(AuctionError::BadResult.into());
             }
             result.slot = slot;
@@ -946,7 +948,8 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
                     let work = if req.declined() {
                         MinerWork::Keep
                     } else {
-                        MinerWork::Credit(tokens)
+                        let prompt = u64::from(req.result.prompt_tokens);
+                        MinerWork::Credit(inference_units(prompt, tokens))
                     };
                     let miner = (req.winner_miner, work);
                     let fee =

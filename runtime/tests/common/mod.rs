@@ -30,6 +30,19 @@ pub struct Chain {
     pub bank: Arc<Bank>,
     /// The genesis faucet.
     pub faucet: Keypair,
+    /// Transactions sent, their signatures and their bytes on the wire, so far.
+    pub sent: std::cell::Cell<Sent>,
+}
+
+/// What a [`Chain`] has been sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sent {
+    /// Transactions.
+    pub transactions: usize,
+    /// Signatures (each pays the base fee).
+    pub signatures: usize,
+    /// Bytes of the serialised transactions (what crosses the wire and lands in the ledger).
+    pub bytes: usize,
 }
 
 /// A fresh Ambient genesis and its first bank.
@@ -51,6 +64,7 @@ pub fn chain_with_lstake(lstake: Vec<(Pubkey, u64)>) -> Chain {
         forks,
         bank,
         faucet: g.faucet,
+        sent: Default::default(),
     }
 }
 
@@ -78,6 +92,14 @@ impl Chain {
             &all,
             self.bank.last_blockhash(),
         );
+        let mut sent = self.sent.get();
+        let sigs = tx.signatures.len();
+        sent.transactions += 1;
+        sent.signatures += sigs;
+        // The wire form: a short-vec count of signatures (one byte below 128), the signatures,
+        // the message.
+        sent.bytes += 1 + 64 * sigs + tx.message.serialize().len();
+        self.sent.set(sent);
         self.bank.process_transaction(&tx)
     }
 

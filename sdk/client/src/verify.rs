@@ -2,11 +2,12 @@
 //! logits recomputed with a local engine (Proof of Logits, as the verifiers do).
 
 use ambient_blobs::{BlobClient, BlobId};
-use ambient_llm::{Engine, SamplingParams};
+use ambient_llm::Engine;
 use ambient_pol::hash::tokens_from_blob;
 use ambient_pol::validate::{validate_delivery, Delivery};
-use ambient_pol::{Commitment, Verdict};
+use ambient_pol::Verdict;
 use ambient_sdk::auction::state::{Request, RequestState};
+use ambient_sdk::auction::{commitment, sampling_params};
 use solana_pubkey::Pubkey;
 
 use crate::client::Client;
@@ -109,18 +110,8 @@ fn recompute(
             engine.model_id()
         )));
     }
-    let s = &r.sampling;
-    let sampling = SamplingParams {
-        temperature: s.temperature,
-        top_k: s.top_k,
-        top_p: s.top_p,
-        seed: s.seed,
-    };
-    let commitment = Commitment {
-        root: r.result.root,
-        chain: r.result.chain,
-        len: u64::from(r.result.token_count),
-    };
+    let sampling = sampling_params(&r.sampling);
+    let commitment = commitment(r);
     Ok(validate_delivery(
         engine,
         &Delivery {

@@ -13,7 +13,8 @@
 //! - `Reveal` (3): miner (signer), request (writable), bid (writable).
 //! - `Settle` (4): request (writable). Anyone may settle once the reveal window is over.
 //! - `SubmitResult` (6): miner (signer), request (writable), the winning bid: the PoL commitment,
-//!   the output's hash and the blob id of the miner's token hashes, before the deadline.
+//!   the output's hash, the blob id of the miner's token hashes and the prompt's length, before
+//!   the deadline.
 //! - `ClaimTimeout` (7): request (writable), winning bid (writable), requester (writable), miner
 //!   (writable), incinerator (writable): after the deadline without a result, the escrow goes back
 //!   to the requester and the winner's bond is slashed (`ambient_pol::rules`: part to the requester,
@@ -117,6 +118,9 @@ pub enum Evidence {
     Unavailable,
     /// A declined job: valid if the prompt is missing or cannot be served, fraud if it can.
     Prompt,
+    /// Fraud: the prompt's length is not the result's prompt count (credited as work): anyone
+    /// can check it from the prompt blob.
+    PromptLength,
 }
 
 /// Most Merkle siblings a [`Evidence::Diverges`] carries (an output of up to 2^24 tokens).
@@ -226,6 +230,7 @@ impl AuctionInstruction {
                 v.extend_from_slice(&r.output_hash);
                 v.extend_from_slice(&r.token_count.to_le_bytes());
                 v.extend_from_slice(&r.leaves_hash);
+                v.extend_from_slice(&r.prompt_tokens.to_le_bytes());
             }
             AuctionInstruction::ClaimTimeout => v.push(7),
             AuctionInstruction::DrawCommittee => v.push(8),
@@ -284,6 +289,7 @@ impl AuctionInstruction {
                 token_count: r.u32()?,
                 slot: 0,
                 leaves_hash: r.take()?,
+                prompt_tokens: r.u32()?,
             }),
             7 => AuctionInstruction::ClaimTimeout,
             8 => AuctionInstruction::DrawCommittee,
@@ -334,6 +340,7 @@ impl Evidence {
             }
             Evidence::Unavailable => v.push(3),
             Evidence::Prompt => v.push(4),
+            Evidence::PromptLength => v.push(5),
         }
     }
 
@@ -361,6 +368,7 @@ impl Evidence {
             },
             3 => Evidence::Unavailable,
             4 => Evidence::Prompt,
+            5 => Evidence::PromptLength,
             _ => return Err(AuctionError::MalformedInstruction),
         })
     }
@@ -423,6 +431,7 @@ mod tests {
                 token_count: 4,
                 slot: 0,
                 leaves_hash: [5; 32],
+                prompt_tokens: 6,
             }),
             AuctionInstruction::ClaimTimeout,
             AuctionInstruction::DrawCommittee,
@@ -450,6 +459,10 @@ mod tests {
             AuctionInstruction::Verdict {
                 valid: true,
                 evidence: Evidence::Prompt,
+            },
+            AuctionInstruction::Verdict {
+                valid: false,
+                evidence: Evidence::PromptLength,
             },
             AuctionInstruction::Finalize,
             AuctionInstruction::Decline,

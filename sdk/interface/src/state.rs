@@ -187,6 +187,9 @@ pub struct JobResult {
     /// Blob id of the miner's token hashes (its Merkle leaves, `ambient_pol::hash::leaves_blob`):
     /// where a verifier takes the miner's opening of a divergent position from.
     pub leaves_hash: [u8; 32],
+    /// Prompt length (at least one token): credited as prefill work; verifiers check it against
+    /// the prompt.
+    pub prompt_tokens: u32,
 }
 
 /// Sampling parameters as stored on chain (the PoL receipt repeats them).
@@ -484,7 +487,8 @@ impl Request {
             .put(&[c.round])
             .put(&c.redraw_slot.to_le_bytes())
             .put(&[c.escalation as u8])
-            .put(&self.result.leaves_hash);
+            .put(&self.result.leaves_hash)
+            .put(&self.result.prompt_tokens.to_le_bytes());
         Ok(())
     }
 
@@ -536,6 +540,7 @@ impl Request {
                 token_count: r.u32(),
                 slot: r.u64(),
                 leaves_hash: [0; 32],
+                prompt_tokens: 0,
             },
             // Fields are read in source order, so the committee follows the result.
             committee: Committee {
@@ -559,6 +564,7 @@ impl Request {
             _ => Escalation::None,
         };
         req.result.leaves_hash = r.take();
+        req.result.prompt_tokens = r.u32();
         Ok(Some(req))
     }
 }
@@ -708,6 +714,7 @@ mod tests {
                 token_count: 7,
                 slot: 11,
                 leaves_hash: [15; 32],
+                prompt_tokens: 16,
             },
             committee: Committee {
                 len: 2,

@@ -57,6 +57,26 @@ pub fn verify_slots(tokens: u32) -> u64 {
     VERIFY_SLOTS + u64::from(tokens) / VERIFY_TOKENS_PER_SLOT
 }
 
+/// The PoL commitment a delivered request records: its result's Merkle root, chain hash and
+/// token count.
+pub fn commitment(r: &state::Request) -> ambient_pol::Commitment {
+    ambient_pol::Commitment {
+        root: r.result.root,
+        chain: r.result.chain,
+        len: u64::from(r.result.token_count),
+    }
+}
+
+/// The engine's sampler settings for a request's on-chain sampling parameters.
+pub fn sampling_params(s: &state::Sampling) -> ambient_llm::sampler::SamplingParams {
+    ambient_llm::sampler::SamplingParams {
+        temperature: s.temperature,
+        top_k: s.top_k,
+        top_p: s.top_p,
+        seed: s.seed,
+    }
+}
+
 /// The sealed-bid commitment: `blake3("ambient-auction/bid/v1" ‖ request ‖ miner ‖ price ‖ salt)`.
 pub fn bid_commitment(request: &Pubkey, miner: &Pubkey, price: u64, salt: &[u8; 32]) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
