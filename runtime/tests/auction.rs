@@ -756,10 +756,7 @@ fn a_missed_deadline_refunds_the_requester_and_slashes_the_winner() {
         Some(AuctionError::WrongBurnAccount)
     );
 
-    let (r0, m0) = (
-        c.bank.get_balance(&requester.pubkey()),
-        c.bank.get_balance(&win.key.pubkey()),
-    );
+    let (r0, m0) = balances(&c, &requester, &win);
     let incinerator = solana_sdk_ids::incinerator::id();
     let i0 = c.bank.get_balance(&incinerator);
     claim(&c).unwrap();
@@ -903,6 +900,14 @@ fn unanimous_votes(c: &Chain, verifiers: &[Keypair], req: &Pubkey, valid: bool) 
         c.send(&c.faucet, &[v], &[verdict(m, req, valid, evidence(&c, req, valid))]).unwrap();
     }
     members
+}
+
+/// The requester's and the winning miner's balances.
+fn balances(c: &Chain, requester: &Keypair, win: &Bidder) -> (u64, u64) {
+    (
+        c.bank.get_balance(&requester.pubkey()),
+        c.bank.get_balance(&win.key.pubkey()),
+    )
 }
 
 /// Finalises the delivered job (the faucet pays the fee).
@@ -1347,13 +1352,9 @@ fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid
         Some(AuctionError::TooEarly)
     );
     c.advance(verify_slots(10));
-    let (r0, m0) = (
-        c.bank.get_balance(&requester.pubkey()),
-        c.bank.get_balance(&win.key.pubkey()),
-    );
+    let (r0, m0) = balances(&c, &requester, &win);
     // At the deadline without a verdict: a new committee is due; no one is paid or credited.
-    c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
-        .unwrap();
+    finalize_job(&c, &req, &win, &requester).unwrap();
     let r = read(&c, &req);
     assert_eq!(r.state, RequestState::Delivered);
     assert_eq!((r.committee.round, r.verification()), (1, "pending"));
@@ -1385,8 +1386,7 @@ fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid
     );
     vote(&c, &verifiers, &req, &second[1..], true);
     c.advance(1);
-    c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
-        .unwrap();
+    finalize_job(&c, &req, &win, &requester).unwrap();
     let r = read(&c, &req);
     assert_eq!((r.state, r.verification()), (RequestState::Paid, "valid"));
     let book = work_book(&c);
@@ -1398,10 +1398,7 @@ fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
     // The attack: a miner whose committee stays silent (offline, or paid to) used to be paid
     // and credited with inference work at the deadline. Now silence only ever voids the job.
     let (mut c, verifiers, requester, req, win, lose) = delivered_with(9);
-    let (r0, m0) = (
-        c.bank.get_balance(&requester.pubkey()),
-        c.bank.get_balance(&win.key.pubkey()),
-    );
+    let (r0, m0) = balances(&c, &requester, &win);
     let mut silent: Vec<Pubkey> = Vec::new();
     for round in 1..=MAX_COMMITTEES {
         past_seed_slots(&mut c);
@@ -1414,8 +1411,7 @@ fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
         );
         silent = members;
         c.advance(verify_slots(10));
-        c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
-            .unwrap();
+        finalize_job(&c, &req, &win, &requester).unwrap();
     }
     let r = read(&c, &req);
     assert_eq!((r.state, r.verification()), (RequestState::Voided, "void"));
@@ -1456,13 +1452,9 @@ fn a_split_verdict_grows_the_committee_whose_majority_slashes_whoever_it_contrad
         // Valid is the lie when the work is forged, fraud when it is not.
         vote(&c, &verifiers, &req, &first[..2], forged);
         vote(&c, &verifiers, &req, &first[2..], !forged);
-        let (r0, m0) = (
-            c.bank.get_balance(&requester.pubkey()),
-            c.bank.get_balance(&win.key.pubkey()),
-        );
+        let (r0, m0) = balances(&c, &requester, &win);
         // Every member voted, so it is due at once, and it escalates: no one paid or slashed.
-        c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
-            .unwrap();
+        finalize_job(&c, &req, &win, &requester).unwrap();
         let r = read(&c, &req);
         assert_eq!(r.state, RequestState::Delivered);
         assert_eq!(r.committee.escalation, Escalation::Pending);
@@ -1494,8 +1486,7 @@ fn a_split_verdict_grows_the_committee_whose_majority_slashes_whoever_it_contrad
         // The new members find the truth: three of five, final (no second escalation).
         vote(&c, &verifiers, &req, &grown[3..], !forged);
         let i0 = c.bank.get_balance(&solana_sdk_ids::incinerator::id());
-        c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
-            .unwrap();
+        finalize_job(&c, &req, &win, &requester).unwrap();
         let r = read(&c, &req);
         let expected = if forged {
             RequestState::Slashed
@@ -1559,8 +1550,7 @@ fn only_a_bonded_verifier_votes_and_its_bond_answers_until_it_has_unbonded() {
         c.advance(1);
     }
     // The others' majority pays; the unbonding member was silent, and its bond answers for it.
-    c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
-        .unwrap();
+    finalize_job(&c, &req, &win, &requester).unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Paid);
     let missed = MIN_VERIFIER_BOND * u64::from(MISSED_VOTE_SLASH_BPS) / BPS;
     assert_eq!(bond_of(&c, &m0), MIN_VERIFIER_BOND - missed);
@@ -1571,10 +1561,7 @@ fn a_delivered_job_no_one_can_verify_is_voided_after_the_draw_window() {
     // Only the miner has LStake: no committee can be drawn. The job must not hold the escrow
     // and the bond forever.
     let (mut c, _, requester, req, win, _) = delivered_with(0);
-    let (r0, m0) = (
-        c.bank.get_balance(&requester.pubkey()),
-        c.bank.get_balance(&win.key.pubkey()),
-    );
+    let (r0, m0) = balances(&c, &requester, &win);
     past_seed_slots(&mut c);
     assert_eq!(
         fails(&c, draw_committee(&req)),
@@ -1592,8 +1579,7 @@ fn a_delivered_job_no_one_can_verify_is_voided_after_the_draw_window() {
         fails(&c, draw_committee(&req)),
         Some(AuctionError::DrawWindowPassed)
     );
-    c.send(&c.faucet, &[], &[fin(&c, &req, &win, &requester)])
-        .unwrap();
+    finalize_job(&c, &req, &win, &requester).unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Voided);
     assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL);
     assert_eq!(
