@@ -152,9 +152,8 @@ impl Chain {
             .value
             .filter(|a| a.owner == REGISTRY);
         match account {
-            Some(a) => {
-                Record::read(&a.data).map_err(|e| MarketError::Account(key.to_string(), e.to_string()))
-            }
+            Some(a) => Record::read(&a.data)
+                .map_err(|e| MarketError::Account(key.to_string(), e.to_string())),
             None => Ok(None),
         }
     }

@@ -25,4 +25,3 @@ pub mod stream;
 pub mod verifier;
 
 pub use error::MarketError;
-

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use ambient_llm::{Engine, GenerateOptions};
 use ambient_pol::hash::{leaves_blob, tokens_hash};
 use ambient_pol::Recorder;
-use ambient_sdk::auction::{bid_commitment, sampling_params};
 use ambient_sdk::auction::instruction::{bid, decline, reveal, submit_result, withdraw_bid};
 use ambient_sdk::auction::state::{JobResult, Request, RequestState, BID_LEN};
+use ambient_sdk::auction::{bid_commitment, sampling_params};
 use log::{debug, info, warn};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -24,9 +24,9 @@ use crate::bids::{BidBook, SealedBid};
 use crate::blobs::Blobs;
 use crate::chain::Chain;
 use crate::error::MarketError;
+use crate::keeper;
 use crate::pace::{SlotClock, Speed};
 use crate::stream::Push;
-use crate::keeper;
 
 /// How a miner prices a job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,8 +15,8 @@ use ambient_llm::Engine;
 use ambient_pol::commit::Committed;
 use ambient_pol::validate::{end_fraud, first_divergence, Divergence, LogitsSource};
 use ambient_sdk::auction::instruction::{verdict, Evidence};
-use ambient_sdk::auction::{commitment, sampling_params};
 use ambient_sdk::auction::state::{Request, RequestState};
+use ambient_sdk::auction::{commitment, sampling_params};
 use ambient_sdk::registry::instruction::register_verifier;
 use ambient_sdk::registry::state::RECORD_LEN;
 use ambient_sdk::registry::MIN_VERIFIER_BOND;
@@ -163,9 +163,9 @@ impl Verifier {
                         "it holds {balance} lamports; bonding needs {needed} and the fee"
                     )));
                 }
-                let sig = self
-                    .chain
-                    .send(v, &[], &register_verifier(&who, MIN_VERIFIER_BOND, rent))?;
+                let sig =
+                    self.chain
+                        .send(v, &[], &register_verifier(&who, MIN_VERIFIER_BOND, rent))?;
                 info!("verifier: {who} bonded {MIN_VERIFIER_BOND} lamports to vote ({sig})");
                 Ok(())
             }
@@ -270,13 +270,22 @@ impl Verifier {
         let prompt = self.blobs.get_tokens(&r.prompt_hash)?;
         let output = self.blobs.get_tokens(&r.result.output_hash)?;
         if prompt.len() != r.result.prompt_tokens as usize {
-            info!("verifier: the prompt has {} tokens, not the {} claimed", prompt.len(), r.result.prompt_tokens);
+            info!(
+                "verifier: the prompt has {} tokens, not the {} claimed",
+                prompt.len(),
+                r.result.prompt_tokens
+            );
             return Ok((false, Evidence::PromptLength));
         }
         let count = r.result.token_count as usize;
         let misreported = |position: usize| {
             info!("verifier: the output breaks a rule at position {position}");
-            Ok((false, Evidence::Misreported { position: position as u32 }))
+            Ok((
+                false,
+                Evidence::Misreported {
+                    position: position as u32,
+                },
+            ))
         };
         if output.len() != count {
             return misreported(output.len().min(count));
@@ -297,7 +306,12 @@ impl Verifier {
         let sampling = sampling_params(&r.sampling);
         let leaves = miner.tree.leaves();
         match first_divergence(self.engine.as_ref(), &prompt, &output, &sampling, leaves)? {
-            None => Ok((true, Evidence::Recomputed { root: r.result.root })),
+            None => Ok((
+                true,
+                Evidence::Recomputed {
+                    root: r.result.root,
+                },
+            )),
             Some(Divergence::Sample { position }) => misreported(position as usize),
             Some(Divergence::Leaf { position, own_leaf }) => {
                 info!("verifier: the token hashes part at position {position}");

@@ -11,8 +11,8 @@ use ambient_pol::hash::{token_hash, tokens_hash, Hash};
 use ambient_pol::miner::serve;
 use ambient_pol::receipt::{Receipt, ReceiptBody};
 use ambient_pol::validate::{
-    first_divergence, validate_delivery, Divergence, validate_full, validate_openings, Delivery, Fraud,
-    FraudProof, Job, LogitsSource,
+    first_divergence, validate_delivery, validate_full, validate_openings, Delivery, Divergence,
+    Fraud, FraudProof, Job, LogitsSource,
 };
 use ambient_pol::{challenge, PolError, Verdict};
 use ed25519_dalek::SigningKey;
@@ -220,14 +220,22 @@ fn a_substituted_model_is_caught_from_its_first_divergent_position() {
     };
     assert_eq!(position as usize, first);
     let row = &a[first * v..(first + 1) * v];
-    assert_eq!(own_leaf, token_hash(&claimed, position, committed.tokens[first], row));
+    assert_eq!(
+        own_leaf,
+        token_hash(&claimed, position, committed.tokens[first], row)
+    );
     assert_ne!(own_leaf, leaves[first]);
-    assert!(committed.open(position).unwrap().verifies(&committed.commitment));
+    assert!(committed
+        .open(position)
+        .unwrap()
+        .verifies(&committed.commitment));
     // Honest leaves do not diverge anywhere.
     let mut honest_rec = Recorder::new(claimed);
     honest
         .generate(&p, &opts, |s| {
-            honest_rec.record(s.index as u64, s.token, s.logits).unwrap();
+            honest_rec
+                .record(s.index as u64, s.token, s.logits)
+                .unwrap();
             std::ops::ControlFlow::Continue(())
         })
         .unwrap();
@@ -376,7 +384,9 @@ fn a_wrong_sampled_token_is_caught() {
     // pick at that position, not a divergent hash.
     assert_eq!(
         first_divergence(&e, &p, &c.tokens, &params, c.tree.leaves()).unwrap(),
-        Some(Divergence::Sample { position: forced_at })
+        Some(Divergence::Sample {
+            position: forced_at
+        })
     );
     // A hash that does not match the logits is caught too.
     let h = token_hash(&model_id, 0, c.tokens[0], &[0.0; 4]);

@@ -11,11 +11,11 @@ mod common;
 
 use std::time::Instant;
 
-use ambient_programs::auction::{bid_commitment, SEED_SLOTS};
 use ambient_programs::auction::instruction::{
-    bid, cancel, draw_committee, finalize_request, request, reveal, settle, submit_result,
-    verdict, withdraw_bid, Evidence, RequestParams,
+    bid, cancel, draw_committee, finalize_request, request, reveal, settle, submit_result, verdict,
+    withdraw_bid, Evidence, RequestParams,
 };
+use ambient_programs::auction::{bid_commitment, SEED_SLOTS};
 use ambient_programs::registry::instruction::register_verifier;
 use ambient_programs::registry::state::RECORD_LEN;
 use ambient_programs::registry::MIN_VERIFIER_BOND;
@@ -165,9 +165,15 @@ fn main() {
             .unwrap();
         for m in &r.committee.members[..r.committee.len as usize] {
             let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
-            let evidence = Evidence::Recomputed { root: r.result.root };
-            c.send(&requester, &[v], &[verdict(m, &req.pubkey(), true, evidence)])
-                .unwrap();
+            let evidence = Evidence::Recomputed {
+                root: r.result.root,
+            };
+            c.send(
+                &requester,
+                &[v],
+                &[verdict(m, &req.pubkey(), true, evidence)],
+            )
+            .unwrap();
         }
         c.send(
             &requester,

@@ -9,8 +9,8 @@ use ambient_pol::rules::{pro_rata, Inflation, RewardSplit, BPS};
 use ambient_programs::auction::bid_commitment;
 use ambient_programs::auction::error::AuctionError;
 use ambient_programs::auction::instruction::{
-    bid, cancel, claim_timeout, decline, draw_committee, finalize_request, request, reveal,
-    settle, submit_result, verdict, withdraw_bid, Evidence, RequestParams,
+    bid, cancel, claim_timeout, decline, draw_committee, finalize_request, request, reveal, settle,
+    submit_result, verdict, withdraw_bid, Evidence, RequestParams,
 };
 use ambient_programs::auction::processor::{
     verify_slots, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE, MAX_COMMITTEES, MIN_BID_BOND,
@@ -23,11 +23,11 @@ use ambient_programs::registry::error::RegistryError;
 use ambient_programs::registry::instruction::{
     claim_rewards, deregister, register_verifier, unbond,
 };
-use ambient_programs::registry::state::RECORD_LEN;
-use ambient_programs::registry::{verifier_record, MIN_VERIFIER_BOND};
 use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
+use ambient_programs::registry::state::RECORD_LEN;
 use ambient_programs::registry::work_book::{Credit, WorkBook, WORK_BOOK};
+use ambient_programs::registry::{verifier_record, MIN_VERIFIER_BOND};
 use common::{chain, chain_with_lstake, code_of, Chain, SOL};
 use proptest::prelude::*;
 use solana_instruction::Instruction;
@@ -593,7 +593,9 @@ const PROMPT_TOKENS: u32 = 100;
 
 /// The token hashes of a delivered output of `tokens` tokens (made up, in a real Merkle tree).
 fn leaves(tokens: u32) -> Vec<[u8; 32]> {
-    (0..tokens).map(|i| ambient_pol::hash::tokens_hash(&[i])).collect()
+    (0..tokens)
+        .map(|i| ambient_pol::hash::tokens_hash(&[i]))
+        .collect()
 }
 
 fn result(tokens: u32) -> JobResult {
@@ -611,16 +613,18 @@ fn result(tokens: u32) -> JobResult {
 /// What an honest member's vote of `valid` on `req` rests on: the prompt check of a declined
 /// job, the committed root, or (fraud) an output that breaks a rule at its first position.
 fn evidence(c: &Chain, req: &Pubkey, valid: bool) -> Evidence {
-    let Some(r) = c
-        .bank
-        .get_account(req)
-        .and_then(|a| Request::read(solana_account::ReadableAccount::data(&a)).ok().flatten())
-    else {
+    let Some(r) = c.bank.get_account(req).and_then(|a| {
+        Request::read(solana_account::ReadableAccount::data(&a))
+            .ok()
+            .flatten()
+    }) else {
         return Evidence::Unavailable; // no request (any vote fails)
     };
     match (r.declined(), valid) {
         (true, _) => Evidence::Prompt,
-        (false, true) => Evidence::Recomputed { root: r.result.root },
+        (false, true) => Evidence::Recomputed {
+            root: r.result.root,
+        },
         (false, false) => Evidence::Misreported { position: 0 },
     }
 }
@@ -779,8 +783,11 @@ fn a_missed_deadline_refunds_the_requester_and_slashes_the_winner() {
 /// [`MIN_VERIFIER_BOND`] (out of those lamports).
 fn fund_and_bond(c: &Chain, verifiers: &[Keypair], lamports: u64) {
     for v in verifiers {
-        let ix =
-            solana_system_interface::instruction::transfer(&c.faucet.pubkey(), &v.pubkey(), lamports);
+        let ix = solana_system_interface::instruction::transfer(
+            &c.faucet.pubkey(),
+            &v.pubkey(),
+            lamports,
+        );
         c.send(&c.faucet, &[], &[ix]).unwrap();
         let ixs = register_verifier(&v.pubkey(), MIN_VERIFIER_BOND, c.rent(RECORD_LEN));
         c.send(&c.faucet, &[v], &ixs).unwrap();
@@ -897,7 +904,12 @@ fn unanimous_votes(c: &Chain, verifiers: &[Keypair], req: &Pubkey, valid: bool) 
     let members = committee_of(c, req);
     for m in &members {
         let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
-        c.send(&c.faucet, &[v], &[verdict(m, req, valid, evidence(&c, req, valid))]).unwrap();
+        c.send(
+            &c.faucet,
+            &[v],
+            &[verdict(m, req, valid, evidence(&c, req, valid))],
+        )
+        .unwrap();
     }
     members
 }
@@ -958,7 +970,12 @@ fn a_verified_job_pays_the_miner() {
     let e = c.send(
         &c.faucet,
         &[outsider],
-        &[verdict(&outsider.pubkey(), &req, true, evidence(&c, &req, true))],
+        &[verdict(
+            &outsider.pubkey(),
+            &req,
+            true,
+            evidence(&c, &req, true),
+        )],
     );
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::NotInCommittee));
     let fin = fin(&c, &req, &win, &requester);
@@ -991,7 +1008,10 @@ fn a_verified_job_pays_the_miner() {
     // or until the deadline.
     c.advance(1);
     assert_eq!(
-        code(c.send(&c.faucet, &[], std::slice::from_ref(&fin)).unwrap_err()),
+        code(
+            c.send(&c.faucet, &[], std::slice::from_ref(&fin))
+                .unwrap_err()
+        ),
         Some(AuctionError::TooEarly)
     );
     let deadline = read(&c, &req).committee.deadline;
@@ -1067,14 +1087,13 @@ fn a_vote_rests_on_evidence_the_program_checks_against_the_result() {
     refused(&m, true, Evidence::PromptLength);
     // A divergence opens the committed tree at its position, and the member's hash differs.
     let tree = MerkleTree::new(leaves(10)).unwrap();
-    let diverges = |position: u32, miner_leaf: [u8; 32], own_leaf: [u8; 32], proof| {
-        Evidence::Diverges {
+    let diverges =
+        |position: u32, miner_leaf: [u8; 32], own_leaf: [u8; 32], proof| Evidence::Diverges {
             position,
             miner_leaf,
             own_leaf,
             proof,
-        }
-    };
+        };
     let (leaf, proof) = (tree.leaf(4).unwrap(), tree.proof(4).unwrap());
     refused(&m, false, diverges(5, leaf, [9; 32], proof.clone()));
     refused(&m, false, diverges(4, [1; 32], [9; 32], proof.clone()));
@@ -1179,7 +1198,10 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     let book = work_book(&c);
     let epoch = c.bank.epoch();
     // The output's 10 tokens and the prompt's 100 at their prefill cost.
-    assert_eq!(book.work(epoch, &win.key.pubkey()), inference_units(100, 10));
+    assert_eq!(
+        book.work(epoch, &win.key.pubkey()),
+        inference_units(100, 10)
+    );
     assert_eq!(inference_units(100, 10), 19);
     for m in &members {
         assert_eq!(book.work(epoch, m), 1);
@@ -1277,7 +1299,11 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     assert_eq!(table.entries, book.lstake(epoch, &Default::default()));
     let miner = table.entries[&win.key.pubkey()];
     assert!(miner > table.entries[&members[0]] * 5, "{table:?}");
-    let outsider = verifiers.iter().map(|v| v.pubkey()).find(|v| !members.contains(v)).unwrap();
+    let outsider = verifiers
+        .iter()
+        .map(|v| v.pubkey())
+        .find(|v| !members.contains(v))
+        .unwrap();
     assert!(!table.entries.contains_key(&outsider), "no work, no LStake");
     // The next epoch rolls again, once: the previous values are kept for the schedule.
     let epoch = c.bank.epoch();
@@ -1327,7 +1353,12 @@ fn fin(c: &Chain, req: &Pubkey, win: &Bidder, requester: &Keypair) -> Instructio
 fn vote(c: &Chain, verifiers: &[Keypair], req: &Pubkey, voters: &[Pubkey], valid: bool) {
     for m in voters {
         let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
-        c.send(&c.faucet, &[v], &[verdict(m, req, valid, evidence(&c, req, valid))]).unwrap();
+        c.send(
+            &c.faucet,
+            &[v],
+            &[verdict(m, req, valid, evidence(&c, req, valid))],
+        )
+        .unwrap();
     }
 }
 
@@ -1473,7 +1504,11 @@ fn a_split_verdict_grows_the_committee_whose_majority_slashes_whoever_it_contrad
         let grown = committee_of(&c, &req);
         let r = read(&c, &req);
         assert_eq!(grown.len(), ESCALATED_COMMITTEE_SIZE);
-        assert_eq!(&grown[..3], &first[..], "the first members stay, with their votes");
+        assert_eq!(
+            &grown[..3],
+            &first[..],
+            "the first members stay, with their votes"
+        );
         assert_eq!((r.committee.valid | r.committee.fraud), 0b111);
         assert_eq!(r.committee.escalation, Escalation::Done);
         assert!(!grown.contains(&win.key.pubkey()));
@@ -1528,7 +1563,10 @@ fn only_a_bonded_verifier_votes_and_its_bond_answers_until_it_has_unbonded() {
     let mut borrowed = verdict(&members[0], &req, true, evidence(&c, &req, true));
     borrowed.accounts[2].pubkey = verifier_record(&members[1]);
     assert_eq!(
-        code(c.send(&c.faucet, &[voter(&members[0])], &[borrowed]).unwrap_err()),
+        code(
+            c.send(&c.faucet, &[voter(&members[0])], &[borrowed])
+                .unwrap_err()
+        ),
         Some(AuctionError::NotBonded)
     );
     // A member that starts unbonding votes no more, and cannot take its bond away before its
@@ -1536,7 +1574,14 @@ fn only_a_bonded_verifier_votes_and_its_bond_answers_until_it_has_unbonded() {
     let (v0, m0) = (voter(&members[0]), members[0]);
     c.send(&c.faucet, &[v0], &[unbond(&m0)]).unwrap();
     assert_eq!(
-        code(c.send(&c.faucet, &[v0], &[verdict(&m0, &req, true, evidence(&c, &req, true))]).unwrap_err()),
+        code(
+            c.send(
+                &c.faucet,
+                &[v0],
+                &[verdict(&m0, &req, true, evidence(&c, &req, true))]
+            )
+            .unwrap_err()
+        ),
         Some(AuctionError::NotBonded)
     );
     let leave = deregister(&m0, &verifier_record(&m0), &m0);
@@ -1981,7 +2026,12 @@ fn a_program_requests_inference_by_cpi_and_reads_the_verified_result() {
     let members = committee_of(&c, &req);
     for m in &members {
         let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
-        c.send(&c.faucet, &[v], &[verdict(m, &req, true, evidence(&c, &req, true))]).unwrap();
+        c.send(
+            &c.faucet,
+            &[v],
+            &[verdict(m, &req, true, evidence(&c, &req, true))],
+        )
+        .unwrap();
     }
     c.send(
         &c.faucet,

@@ -4,10 +4,10 @@ use ambient_programs::registry::error::RegistryError;
 use ambient_programs::registry::instruction::{
     deregister, register, register_only, register_verifier, slash, unbond,
 };
-use ambient_programs::registry::{verifier_record, MIN_VERIFIER_BOND, UNBOND_SLOTS};
 use ambient_programs::registry::processor::MIN_BOND;
 use ambient_programs::registry::state::{Record, Role, RECORD_LEN};
 use ambient_programs::registry::ID;
+use ambient_programs::registry::{verifier_record, MIN_VERIFIER_BOND, UNBOND_SLOTS};
 use proptest::prelude::*;
 use solana_instruction::AccountMeta;
 use solana_keypair::Keypair;
@@ -215,7 +215,13 @@ fn a_verifier_bonds_at_its_own_address_and_unbonds_before_it_leaves() {
     let rent = c.rent(RECORD_LEN);
     // Anywhere but its derived address, or below the verifier minimum: refused.
     let rec = Keypair::new();
-    let ixs = register(&v.pubkey(), &rec.pubkey(), Role::Verifier, MIN_VERIFIER_BOND, rent);
+    let ixs = register(
+        &v.pubkey(),
+        &rec.pubkey(),
+        Role::Verifier,
+        MIN_VERIFIER_BOND,
+        rent,
+    );
     assert_eq!(
         code(c.send(&v, &[&rec], &ixs).unwrap_err()),
         Some(RegistryError::WrongRecordAddress)
@@ -225,15 +231,22 @@ fn a_verifier_bonds_at_its_own_address_and_unbonds_before_it_leaves() {
         code(c.send(&v, &[], &small).unwrap_err()),
         Some(RegistryError::BondTooSmall)
     );
-    c.send(&v, &[], &register_verifier(&v.pubkey(), MIN_VERIFIER_BOND, rent))
-        .unwrap();
+    c.send(
+        &v,
+        &[],
+        &register_verifier(&v.pubkey(), MIN_VERIFIER_BOND, rent),
+    )
+    .unwrap();
     let record = verifier_record(&v.pubkey());
     let r = Record::read(solana_account::ReadableAccount::data(
         &c.bank.get_account(&record).unwrap(),
     ))
     .unwrap()
     .unwrap();
-    assert_eq!((r.role, r.bond, r.unbonding_slot), (Role::Verifier, MIN_VERIFIER_BOND, 0));
+    assert_eq!(
+        (r.role, r.bond, r.unbonding_slot),
+        (Role::Verifier, MIN_VERIFIER_BOND, 0)
+    );
 
     // Nobody but the auction slashes: not with the slasher's address unsigned, not with a key
     // that signs.

@@ -15,6 +15,8 @@ use ambient_llm::{Engine, EngineOptions, GenerateOptions, Message, SamplingParam
 use ambient_market::blobs::Blobs;
 use ambient_market::chain::Chain;
 use ambient_market::requester::{self, Ask};
+use ambient_pol::hash::token_hash;
+use ambient_sdk::auction::instruction::{AuctionInstruction, Evidence};
 use ambient_sdk::auction::state::{Request, RequestState, Sampling, REQUEST_LEN};
 use ambient_sdk::auction::VERIFIER_FEE_BPS;
 use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
@@ -550,6 +552,82 @@ fn a_miner_serving_a_substituted_model_is_caught_and_slashed() {
     let epoch = chain.rpc().get_epoch_info().unwrap().epoch;
     assert_eq!(book.work(epoch, &miner.pubkey()), 0);
     assert!(v.log().contains("voted fraud"));
+
+    // The vote's evidence, read back from the ledger, names the first divergent position with
+    // the miner's opening there; recomputing that one position with the real model gives the
+    // verifier's hash, not the miner's.
+    let votes = verdicts(&chain, &key);
+    let Some((
+        _,
+        false,
+        Evidence::Diverges {
+            position,
+            miner_leaf,
+            own_leaf,
+            proof,
+        },
+    )) = votes
+        .iter()
+        .find(|(who, _, _)| *who == identity.pubkey())
+        .cloned()
+    else {
+        panic!("no divergence in the votes: {votes:?}");
+    };
+    let n = u64::from(r.result.token_count);
+    assert!(ambient_pol::merkle::verify(
+        &r.result.root,
+        n,
+        u64::from(position),
+        &miner_leaf,
+        &proof
+    ));
+    let prompt = blobs.get_tokens(&r.prompt_hash).unwrap();
+    let output = blobs.get_tokens(&r.result.output_hash).unwrap();
+    let p = position as usize;
+    let mut seq = prompt.clone();
+    seq.extend_from_slice(&output[..p]);
+    let logits = engine.logits_from(&seq, seq.len() - 1).unwrap();
+    let recomputed = token_hash(&r.model_id, u64::from(position), output[p], &logits);
+    assert_eq!(recomputed, own_leaf);
+    assert_ne!(recomputed, miner_leaf);
+}
+
+/// Every verdict sent on `request` — voter, vote, evidence — read back from the ledger.
+fn verdicts(
+    chain: &Chain,
+    request: &solana_pubkey::Pubkey,
+) -> Vec<(solana_pubkey::Pubkey, bool, Evidence)> {
+    let rpc = chain.rpc();
+    let config = || solana_rpc_client_api::config::RpcTransactionConfig {
+        encoding: Some(solana_transaction_status_client_types::UiTransactionEncoding::Base64),
+        commitment: Some(CommitmentConfig::confirmed()),
+        max_supported_transaction_version: Some(0),
+    };
+    let mut out = Vec::new();
+    let by_address = solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config {
+        commitment: Some(CommitmentConfig::confirmed()),
+        ..Default::default()
+    };
+    for s in rpc
+        .get_signatures_for_address_with_config(request, by_address)
+        .unwrap()
+    {
+        let sig = s.signature.parse().unwrap();
+        let got = rpc.get_transaction_with_config(&sig, config()).unwrap();
+        let tx = got.transaction.transaction.decode().unwrap();
+        let keys = tx.message.static_account_keys();
+        for ix in tx.message.instructions() {
+            if keys[usize::from(ix.program_id_index)] != ambient_sdk::auction::ID {
+                continue;
+            }
+            if let Ok(AuctionInstruction::Verdict { valid, evidence }) =
+                AuctionInstruction::decode(&ix.data)
+            {
+                out.push((keys[usize::from(ix.accounts[0])], valid, evidence));
+            }
+        }
+    }
+    out
 }
 
 /// One auction on a node that only verifies and keeps, served by one external miner started

@@ -2,8 +2,8 @@
 
 use ambient_sdk::auction::instruction::{AuctionInstruction, Evidence, RequestParams};
 use ambient_sdk::auction::state::{
-    Bid, Committee, Escalation, JobResult, Request, RequestState, Sampling, BID_LEN, MAX_COMMITTEE, NO_PRICE,
-    REQUEST_LEN,
+    Bid, Committee, Escalation, JobResult, Request, RequestState, Sampling, BID_LEN, MAX_COMMITTEE,
+    NO_PRICE, REQUEST_LEN,
 };
 use ambient_sdk::registry::instruction::RegistryInstruction;
 use ambient_sdk::registry::lstake_table::LStakeTable;

@@ -20,12 +20,12 @@ pub use super::{
     MAX_COMMITTEES, MIN_BID_BOND, MISSED_VOTE_SLASH_BPS, SEED_SLOTS, VERIFIER_FEE_BPS,
     VERIFY_SLOTS, WRONG_VOTE_SLASH_BPS,
 };
-use crate::registry::state::{Record, Role};
-use crate::registry::{verifier_record, MIN_VERIFIER_BOND};
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
 use crate::registry::reward_pool::REWARD_POOL;
+use crate::registry::state::{Record, Role};
 use crate::registry::work_book::{Credit, WorkBook, VALIDATION_PERMILLE, WORK_BOOK};
+use crate::registry::{verifier_record, MIN_VERIFIER_BOND};
 use ambient_pol::lstake::{inference_units, work_units};
 use ambient_pol::rules::{slash, Offense, SlashParams, BPS};
 
@@ -42,7 +42,10 @@ type Slash = (Pubkey, u16);
 
 /// Burns each of `slashes` by a CPI into the registry's `Slash`, signed by the auction's
 /// slasher address (the registry refuses any other signer).
-fn slash_bonds(invoke_context: &mut InvokeContext, slashes: &[Slash]) -> Result<(), InstructionError> {
+fn slash_bonds(
+    invoke_context: &mut InvokeContext,
+    slashes: &[Slash],
+) -> Result<(), InstructionError> {
     if slashes.is_empty() {
         return Ok(());
     }
@@ -408,7 +411,11 @@ fn bonded(ix: &InstructionContext, i: u16, voter: &Pubkey) -> Result<(), Instruc
 /// ([`MISSED_VOTE_SLASH_BPS`]); no one while a committee escalates or when there is no committee
 /// to judge. Accounts 7 (the registry), 8 (the slasher) and 9 on (the members' records, in
 /// order) are checked; a member that never registered has no bond to burn.
-fn slashes(ix: &InstructionContext, req: &Request, ending: Ending) -> Result<Vec<Slash>, InstructionError> {
+fn slashes(
+    ix: &InstructionContext,
+    req: &Request,
+    ending: Ending,
+) -> Result<Vec<Slash>, InstructionError> {
     let c = &req.committee;
     let wrong = match ending {
         _ if req.state != RequestState::Verifying => return Ok(vec![]),

@@ -7,7 +7,7 @@ pub mod processor;
 pub mod roll;
 
 pub use ambient_sdk::registry::{
-    error, instruction, lstake_table, models, reward_pool, state, work_book, verifier_record, ID, MIN_BOND, MIN_VERIFIER_BOND, NAME,
-    UNBOND_SLOTS, VERIFIER_SEED,
+    error, instruction, lstake_table, models, reward_pool, state, verifier_record, work_book, ID,
+    MIN_BOND, MIN_VERIFIER_BOND, NAME, UNBOND_SLOTS, VERIFIER_SEED,
 };
 pub use processor::Entrypoint;

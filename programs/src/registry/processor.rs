@@ -10,8 +10,8 @@ use super::error::RegistryError;
 use super::instruction::RegistryInstruction;
 use super::reward_pool::{RewardPool, REWARD_POOL};
 use super::state::{Record, Role, RECORD_LEN};
-use super::{verifier_record, ID, MIN_VERIFIER_BOND, UNBOND_SLOTS};
 pub use super::MIN_BOND;
+use super::{verifier_record, ID, MIN_VERIFIER_BOND, UNBOND_SLOTS};
 
 /// Compute units charged per registry instruction.
 pub const COMPUTE_UNITS: u64 = 750;
@@ -39,7 +39,9 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                 return Err(RegistryError::BondTooSmall.into());
             }
             // One record per verifier, where the auction looks for it to slash.
-            if role == Role::Verifier && *ix.get_key_of_instruction_account(1)? != verifier_record(&authority) {
+            if role == Role::Verifier
+                && *ix.get_key_of_instruction_account(1)? != verifier_record(&authority)
+            {
                 return Err(RegistryError::WrongRecordAddress.into());
             }
             let rent = invoke_context
@@ -97,7 +99,8 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             }
             // A verifier's bond answers for its votes until every job they count in is final.
             if r.role == Role::Verifier
-                && (r.unbonding_slot == 0 || slot(invoke_context)? < r.unbonding_slot.saturating_add(UNBOND_SLOTS))
+                && (r.unbonding_slot == 0
+                    || slot(invoke_context)? < r.unbonding_slot.saturating_add(UNBOND_SLOTS))
             {
                 return Err(RegistryError::StillBonded.into());
             }

@@ -363,9 +363,7 @@ impl Evidence {
                     proof,
                 }
             }
-            2 => Evidence::Misreported {
-                position: r.u32()?,
-            },
+            2 => Evidence::Misreported { position: r.u32()? },
             3 => Evidence::Unavailable,
             4 => Evidence::Prompt,
             5 => Evidence::PromptLength,

@@ -669,16 +669,40 @@ mod tests {
         assert_eq!(verifying(3, 0b111, 0, 1, No).ending(50), Ok(Ending::Valid));
         assert_eq!(verifying(3, 0, 0b111, 1, No).ending(50), Ok(Ending::Fraud));
         // Dissent grows the committee once; the grown committee's majority decides.
-        assert_eq!(verifying(3, 0b011, 0b100, 1, No).ending(50), Ok(Ending::Escalate));
-        assert_eq!(verifying(3, 0b001, 0b110, 1, No).ending(50), Ok(Ending::Escalate));
-        assert_eq!(verifying(5, 0b00011, 0b11100, 2, Done).ending(50), Ok(Ending::Fraud));
-        assert_eq!(verifying(5, 0b11011, 0b00100, 2, Done).ending(50), Ok(Ending::Valid));
+        assert_eq!(
+            verifying(3, 0b011, 0b100, 1, No).ending(50),
+            Ok(Ending::Escalate)
+        );
+        assert_eq!(
+            verifying(3, 0b001, 0b110, 1, No).ending(50),
+            Ok(Ending::Escalate)
+        );
+        assert_eq!(
+            verifying(5, 0b00011, 0b11100, 2, Done).ending(50),
+            Ok(Ending::Fraud)
+        );
+        assert_eq!(
+            verifying(5, 0b11011, 0b00100, 2, Done).ending(50),
+            Ok(Ending::Valid)
+        );
         // Without draws left a split majority is final.
-        assert_eq!(verifying(3, 0b011, 0b100, MAX_COMMITTEES, No).ending(50), Ok(Ending::Valid));
+        assert_eq!(
+            verifying(3, 0b011, 0b100, MAX_COMMITTEES, No).ending(50),
+            Ok(Ending::Valid)
+        );
         // No majority by the deadline: another committee, then void.
-        assert_eq!(verifying(3, 0b001, 0, 1, No).ending(100), Ok(Ending::Redraw));
-        assert_eq!(verifying(5, 0b00011, 0b01100, 2, Done).ending(100), Ok(Ending::Redraw));
-        assert_eq!(verifying(3, 0, 0, MAX_COMMITTEES, No).ending(100), Ok(Ending::Void));
+        assert_eq!(
+            verifying(3, 0b001, 0, 1, No).ending(100),
+            Ok(Ending::Redraw)
+        );
+        assert_eq!(
+            verifying(5, 0b00011, 0b01100, 2, Done).ending(100),
+            Ok(Ending::Redraw)
+        );
+        assert_eq!(
+            verifying(3, 0, 0, MAX_COMMITTEES, No).ending(100),
+            Ok(Ending::Void)
+        );
     }
 
     #[test]

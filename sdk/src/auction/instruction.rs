@@ -182,7 +182,12 @@ pub fn draw_committee(request: &Pubkey) -> Instruction {
 
 /// A committee member's vote and what it rests on; the program checks the evidence against the
 /// result and the member's bond in its verifier record ([`crate::registry::verifier_record`]).
-pub fn verdict(verifier: &Pubkey, request: &Pubkey, valid: bool, evidence: Evidence) -> Instruction {
+pub fn verdict(
+    verifier: &Pubkey,
+    request: &Pubkey,
+    valid: bool,
+    evidence: Evidence,
+) -> Instruction {
     ix(
         AuctionInstruction::Verdict { valid, evidence },
         vec![

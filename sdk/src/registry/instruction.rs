@@ -116,7 +116,11 @@ pub fn register(
 
 /// The two instructions that register `authority` as a verifier with `bond`: a system
 /// `create_account_with_seed` of its record at [`super::verifier_record`], then `Register`.
-pub fn register_verifier(authority: &Pubkey, bond: u64, rent_exempt_minimum: u64) -> [Instruction; 2] {
+pub fn register_verifier(
+    authority: &Pubkey,
+    bond: u64,
+    rent_exempt_minimum: u64,
+) -> [Instruction; 2] {
     let record = super::verifier_record(authority);
     [
         solana_system_interface::instruction::create_account_with_seed(
