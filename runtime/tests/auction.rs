@@ -907,7 +907,7 @@ fn unanimous_votes(c: &Chain, verifiers: &[Keypair], req: &Pubkey, valid: bool) 
         c.send(
             &c.faucet,
             &[v],
-            &[verdict(m, req, valid, evidence(&c, req, valid))],
+            &[verdict(m, req, valid, evidence(c, req, valid))],
         )
         .unwrap();
     }
@@ -1356,7 +1356,7 @@ fn vote(c: &Chain, verifiers: &[Keypair], req: &Pubkey, voters: &[Pubkey], valid
         c.send(
             &c.faucet,
             &[v],
-            &[verdict(m, req, valid, evidence(&c, req, valid))],
+            &[verdict(m, req, valid, evidence(c, req, valid))],
         )
         .unwrap();
     }
