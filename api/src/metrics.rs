@@ -102,6 +102,16 @@ impl NodeMetrics {
             s.tokens_generated.clone(),
         );
         registry.register(
+            "generation_ms",
+            "Milliseconds this node's miner spent generating",
+            s.generation_ms.clone(),
+        );
+        registry.register(
+            "validation_ms",
+            "Milliseconds this node's verifier spent validating (blobs fetched and recomputed)",
+            s.validation_ms.clone(),
+        );
+        registry.register(
             "jobs_delivered",
             "Jobs this node's miner delivered",
             s.jobs_delivered.clone(),

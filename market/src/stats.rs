@@ -22,6 +22,9 @@ pub struct MarketStats {
     pub validations_fraud: Counter,
     /// Validations that could not be completed (engine or chain errors).
     pub validation_errors: Counter,
+    /// Milliseconds spent validating (fetching the blobs and recomputing), against
+    /// `generation_ms`: the verification share of the inference compute.
+    pub validation_ms: Counter,
     /// Auctions the keeper saw end, by final state (`paid`, `slashed`, `voided`, `timedout`,
     /// `unfilled`).
     pub auctions_ended: Family<Labels, Counter>,

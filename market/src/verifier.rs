@@ -203,11 +203,15 @@ impl Verifier {
             warn!("verifier: request {key} names a model this node does not run");
             return Ok(());
         }
+        let started = std::time::Instant::now();
         let checked = if r.declined() {
             self.check_decline(r).map(|v| (v, Evidence::Prompt))
         } else {
             self.check(r)
         };
+        self.stats
+            .validation_ms
+            .inc_by(started.elapsed().as_millis() as u64);
         let (valid, evidence) = match checked {
             Ok(v) => v,
             Err(MarketError::MissingBlob(id)) => {

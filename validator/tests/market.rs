@@ -241,6 +241,9 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
     assert_eq!(sample(&after, "ambient_jobs_delivered_total"), 1.0);
     assert_eq!(sample(&after, "ambient_validations_valid_total"), 1.0);
     assert_eq!(sample(&after, "ambient_auctions{state=\"paid\"}"), 1.0);
+    // Time spent generating and validating: the verification share of the compute.
+    assert!(sample(&after, "ambient_generation_ms_total") > 0.0);
+    assert!(sample(&after, "ambient_validation_ms_total") > 0.0);
     // The keeper counts the end once, on its next pass.
     let ended = "ambient_auctions_ended_total{state=\"paid\"}";
     let start = Instant::now();
