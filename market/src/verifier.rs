@@ -14,6 +14,7 @@ use std::sync::Arc;
 use ambient_llm::Engine;
 use ambient_pol::commit::Committed;
 use ambient_pol::validate::{end_fraud, first_divergence, Divergence, LogitsSource};
+use ambient_pol::PolError;
 use ambient_sdk::auction::instruction::{verdict, Evidence};
 use ambient_sdk::auction::state::{Request, RequestState};
 use ambient_sdk::auction::{commitment, sampling_params};
@@ -46,7 +47,7 @@ pub struct Verifier {
     keeps: bool,
     /// The ended auctions it has counted (as long as their accounts are open).
     ended: std::collections::HashSet<Pubkey>,
-    /// Voters whose verifier record is bonded; the others with when they last tried to bond.
+    /// Voters whose verifier record may vote, and when each voter's record was last checked.
     bonded: std::collections::HashSet<Pubkey>,
     bond_tried: std::collections::HashMap<Pubkey, std::time::Instant>,
     chain: Chain,
@@ -120,10 +121,11 @@ impl Verifier {
     /// Registers each voter without a bonded verifier record (a voter whose record exists but
     /// cannot vote — under the minimum bond, unbonding — is reported, not touched).
     fn bond_voters(&mut self) {
+        // Checked again every BOND_RETRY, bonded or not: a slash can leave a bond under the
+        // minimum.
         let due: Vec<Arc<Keypair>> = self
             .voters
             .iter()
-            .filter(|v| !self.bonded.contains(&v.pubkey()))
             .filter(|v| {
                 self.bond_tried
                     .get(&v.pubkey())
@@ -138,7 +140,10 @@ impl Verifier {
                 Ok(()) => {
                     self.bonded.insert(who);
                 }
-                Err(e) => warn!("verifier: {who} cannot vote: {e}"),
+                Err(e) => {
+                    self.bonded.remove(&who);
+                    warn!("verifier: {who} cannot vote: {e}");
+                }
             }
         }
     }
@@ -226,6 +231,12 @@ impl Verifier {
                     (false, Evidence::Unavailable)
                 }
             }
+            Err(MarketError::Pol(PolError::Engine(e))) => {
+                // This node's engine failed (memory, device, a context it caps lower): no
+                // finding about the miner. Abstain, retry next pass.
+                self.stats.validation_errors.inc();
+                return Err(MarketError::Engine(e));
+            }
             Err(MarketError::Pol(e)) => {
                 // A blob that is not what the result says it is, or work the engine cannot redo.
                 warn!("verifier: request {key}: {e}; voting fraud");
@@ -242,14 +253,21 @@ impl Verifier {
         } else {
             self.stats.validations_fraud.inc();
         }
+        // Each key votes on its own: one failing (its bond slashed under the minimum since the
+        // last check, say) does not keep the others silent.
         for voter in &drawn {
             let me = voter.pubkey();
             let ix = verdict(&me, key, valid, evidence.clone());
-            let sig = self.chain.send(voter, &[], &[ix])?;
-            info!(
-                "verifier: {me} voted {} on {key} ({evidence:?}, {sig})",
-                if valid { "valid" } else { "fraud" }
-            );
+            match self.chain.send(voter, &[], &[ix]) {
+                Ok(sig) => info!(
+                    "verifier: {me} voted {} on {key} ({evidence:?}, {sig})",
+                    if valid { "valid" } else { "fraud" }
+                ),
+                Err(e) => {
+                    warn!("verifier: {me} could not vote on {key}: {e}");
+                    self.bond_tried.remove(&me);
+                }
+            }
         }
         Ok(())
     }

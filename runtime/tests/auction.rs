@@ -1569,9 +1569,10 @@ fn only_a_bonded_verifier_votes_and_its_bond_answers_until_it_has_unbonded() {
         ),
         Some(AuctionError::NotBonded)
     );
-    // A member that starts unbonding votes no more, and cannot take its bond away before its
-    // committee's end is judged.
+    // A member lies about an honest job, then starts unbonding to get away: it votes no more,
+    // and its bond stays until the unbonding slots are over.
     let (v0, m0) = (voter(&members[0]), members[0]);
+    vote(&c, &verifiers, &req, &[m0], false);
     c.send(&c.faucet, &[v0], &[unbond(&m0)]).unwrap();
     assert_eq!(
         code(
@@ -1589,16 +1590,48 @@ fn only_a_bonded_verifier_votes_and_its_bond_answers_until_it_has_unbonded() {
         rcode(c.send(&c.faucet, &[v0], &[leave]).unwrap_err()),
         Some(RegistryError::StillBonded)
     );
+    // The other two find the work valid: a split, so the committee grows (by the one verifier
+    // left), which agrees; the final verdict contradicts the liar, unbonding or not.
     vote(&c, &verifiers, &req, &members[1..], true);
-    let deadline = read(&c, &req).committee.deadline;
-    while c.slot() < deadline {
-        c.advance(1);
-    }
-    // The others' majority pays; the unbonding member was silent, and its bond answers for it.
+    finalize_job(&c, &req, &win, &requester).unwrap();
+    past_seed_slots(&mut c);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    let grown = committee_of(&c, &req);
+    assert_eq!(grown.len(), 4);
+    vote(&c, &verifiers, &req, &grown[3..], true);
     finalize_job(&c, &req, &win, &requester).unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Paid);
+    let wrong = MIN_VERIFIER_BOND * u64::from(WRONG_VOTE_SLASH_BPS) / BPS;
+    assert_eq!(bond_of(&c, &m0), MIN_VERIFIER_BOND - wrong);
+}
+
+#[test]
+fn a_member_that_cannot_vote_loses_its_place_not_its_bond() {
+    // Unbonding (or under the minimum) a member cannot vote; its silence is not fined, and a
+    // bonded member's is.
+    let (mut c, verifiers, requester, req, win, _) = delivered();
+    past_seed_slots(&mut c);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    let members = committee_of(&c, &req);
+    let v0 = verifiers.iter().find(|v| v.pubkey() == members[0]).unwrap();
+    c.send(&c.faucet, &[v0], &[unbond(&members[0])]).unwrap();
+    vote(&c, &verifiers, &req, &members[2..], true);
+    c.advance(verify_slots(10));
+    finalize_job(&c, &req, &win, &requester).unwrap();
+    let r = read(&c, &req);
+    assert_eq!((r.state, r.committee.round), (RequestState::Delivered, 1));
     let missed = MIN_VERIFIER_BOND * u64::from(MISSED_VOTE_SLASH_BPS) / BPS;
-    assert_eq!(bond_of(&c, &m0), MIN_VERIFIER_BOND - missed);
+    assert_eq!(bond_of(&c, &members[0]), MIN_VERIFIER_BOND);
+    assert_eq!(bond_of(&c, &members[1]), MIN_VERIFIER_BOND - missed);
+    assert_eq!(bond_of(&c, &members[2]), MIN_VERIFIER_BOND);
+    // Both silent members lose their place in the next committee.
+    past_seed_slots(&mut c);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    let next = committee_of(&c, &req);
+    assert!(
+        !next.contains(&members[0]) && !next.contains(&members[1]),
+        "{next:?}"
+    );
 }
 
 #[test]

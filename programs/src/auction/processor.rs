@@ -394,16 +394,18 @@ fn bonded(ix: &InstructionContext, i: u16, voter: &Pubkey) -> Result<(), Instruc
         .then(|| Record::read(a.get_data()).ok().flatten())
         .flatten();
     match record {
-        Some(r)
-            if r.role == Role::Verifier
-                && r.authority == *voter
-                && r.bond >= MIN_VERIFIER_BOND
-                && r.unbonding_slot == 0 =>
-        {
-            Ok(())
-        }
+        Some(r) if may_vote(&r, voter) => Ok(()),
         _ => Err(AuctionError::NotBonded.into()),
     }
+}
+
+/// Whether `r` lets `voter` vote: its verifier record, bonded with at least
+/// [`MIN_VERIFIER_BOND`], not unbonding.
+fn may_vote(r: &Record, voter: &Pubkey) -> bool {
+    r.role == Role::Verifier
+        && r.authority == *voter
+        && r.bond >= MIN_VERIFIER_BOND
+        && r.unbonding_slot == 0
 }
 
 /// Whose bonds `Finalize` burns for `ending` of `req`: members the verdict contradicts
@@ -444,9 +446,17 @@ fn slashes(
         if *a.get_key() != verifier_record(m) {
             return Err(AuctionError::WrongRecord.into());
         }
-        let registered = *a.get_owner() == crate::registry::ID
-            && matches!(Record::read(a.get_data()), Ok(Some(r)) if r.bond > 0);
-        if registered {
+        let record = (*a.get_owner() == crate::registry::ID)
+            .then(|| Record::read(a.get_data()).ok().flatten())
+            .flatten();
+        // A wrong vote was cast with a bond; silence is fined only where the record could
+        // have voted (a member unbonding, or under the minimum, has its place taken instead).
+        let fined = match record {
+            Some(r) if wrong & bit != 0 => r.bond > 0,
+            Some(r) => may_vote(&r, m),
+            None => false,
+        };
+        if fined {
             out.push((*a.get_key(), bps));
         }
     }
@@ -849,6 +859,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
             if result.token_count == 0
                 || result.token_count > req.max_tokens
                 || result.prompt_tokens == 0
+                || result.prompt_tokens > super::MAX_PROMPT_TOKENS
             {
                 return Err(AuctionError::BadResult.into());
             }

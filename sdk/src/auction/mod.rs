@@ -52,9 +52,22 @@ pub const VERIFY_SLOTS: u64 = 16;
 /// one prefill, so a long output gets a longer window.
 pub const VERIFY_TOKENS_PER_SLOT: u64 = 8;
 
-/// The vote window of a job whose output has `tokens` tokens.
+/// The longest vote window (a 8 064-token output; longer ones recompute in far less on a CPU).
+pub const MAX_VERIFY_SLOTS: u64 = 1_024;
+
+// Every draw of a job (a replaced or grown committee included) and its vote fit in a verifier's
+// unbonding slots: a member cannot take its bond away before the verdict on its vote.
+const _: () = assert!(
+    MAX_COMMITTEES as u64 * (DRAW_SLOTS + MAX_VERIFY_SLOTS) < crate::registry::UNBOND_SLOTS
+);
+
+/// Most prompt tokens a result may claim (credited at their prefill cost; the largest context
+/// the network serves).
+pub const MAX_PROMPT_TOKENS: u32 = 32_768;
+
+/// The vote window of a job whose output has `tokens` tokens (at most [`MAX_VERIFY_SLOTS`]).
 pub fn verify_slots(tokens: u32) -> u64 {
-    VERIFY_SLOTS + u64::from(tokens) / VERIFY_TOKENS_PER_SLOT
+    (VERIFY_SLOTS + u64::from(tokens) / VERIFY_TOKENS_PER_SLOT).min(MAX_VERIFY_SLOTS)
 }
 
 /// The PoL commitment a delivered request records: its result's Merkle root, chain hash and
