@@ -18,9 +18,9 @@ use ambient_pol::PolError;
 use ambient_sdk::auction::instruction::{verdict, Evidence};
 use ambient_sdk::auction::state::{Request, RequestState};
 use ambient_sdk::auction::{commitment, sampling_params};
-use ambient_sdk::registry::instruction::register_verifier;
+use ambient_sdk::registry::instruction::register_verifier_holding;
 use ambient_sdk::registry::state::RECORD_LEN;
-use ambient_sdk::registry::MIN_VERIFIER_BOND;
+use ambient_sdk::registry::{verifier_record, MIN_VERIFIER_BOND};
 use log::{info, warn};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -168,9 +168,10 @@ impl Verifier {
                         "it holds {balance} lamports; bonding needs {needed} and the fee"
                     )));
                 }
-                let sig =
-                    self.chain
-                        .send(v, &[], &register_verifier(&who, MIN_VERIFIER_BOND, rent))?;
+                // Someone may have sent lamports to the record's address first.
+                let held = self.chain.rpc().get_balance(&verifier_record(&who))?;
+                let ixs = register_verifier_holding(&who, MIN_VERIFIER_BOND, rent, held);
+                let sig = self.chain.send(v, &[], &ixs)?;
                 info!("verifier: {who} bonded {MIN_VERIFIER_BOND} lamports to vote ({sig})");
                 Ok(())
             }

@@ -2,7 +2,8 @@
 
 use ambient_programs::registry::error::RegistryError;
 use ambient_programs::registry::instruction::{
-    deregister, register, register_only, register_verifier, slash, unbond,
+    deregister, register, register_only, register_verifier, register_verifier_holding, slash,
+    unbond,
 };
 use ambient_programs::registry::processor::MIN_BOND;
 use ambient_programs::registry::state::{Record, Role, RECORD_LEN};
@@ -295,6 +296,34 @@ fn a_verifier_bonds_at_its_own_address_and_unbonds_before_it_leaves() {
         c.bank.get_balance(&v.pubkey()),
         before + rent + MIN_VERIFIER_BOND - c.fee(1)
     );
+}
+
+#[test]
+fn lamports_sent_to_a_verifier_record_address_first_do_not_keep_it_from_bonding() {
+    // The attack: the address of a verifier's record is known in advance; a transfer to it
+    // makes `create_account_with_seed` fail, so the verifier could never bond.
+    for gift in [1_000_000, MIN_VERIFIER_BOND + 10_000_000] {
+        let c = chain();
+        let v = c.funded(10 * SOL);
+        let rent = c.rent(RECORD_LEN);
+        let record = verifier_record(&v.pubkey());
+        let spoiler = c.funded(SOL);
+        let ix = solana_system_interface::instruction::transfer(&spoiler.pubkey(), &record, gift);
+        c.send(&spoiler, &[], &[ix]).unwrap();
+        let plain = register_verifier(&v.pubkey(), MIN_VERIFIER_BOND, rent);
+        assert!(c.send(&v, &[], &plain).is_err());
+        let held = c.bank.get_balance(&record);
+        let ixs = register_verifier_holding(&v.pubkey(), MIN_VERIFIER_BOND, rent, held);
+        c.send(&v, &[], &ixs).unwrap();
+        let r = Record::read(solana_account::ReadableAccount::data(
+            &c.bank.get_account(&record).unwrap(),
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(r.role, Role::Verifier);
+        assert_eq!(r.bond, MIN_VERIFIER_BOND.max(gift.saturating_sub(rent)));
+        assert_eq!(c.bank.get_balance(&record), rent + r.bond);
+    }
 }
 
 #[derive(Clone, Debug)]

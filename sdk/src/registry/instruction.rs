@@ -136,6 +136,43 @@ pub fn register_verifier(
     ]
 }
 
+/// Like [`register_verifier`] when the record's address already holds `held` lamports (anyone
+/// can send lamports to it, which makes `create_account_with_seed` fail): tops it up to rent plus
+/// `bond` if it holds less (a larger gift becomes the bond), then allocates it for the registry
+/// (`allocate_with_seed`) and registers.
+pub fn register_verifier_holding(
+    authority: &Pubkey,
+    bond: u64,
+    rent_exempt_minimum: u64,
+    held: u64,
+) -> Vec<Instruction> {
+    if held == 0 {
+        return register_verifier(authority, bond, rent_exempt_minimum).to_vec();
+    }
+    let record = super::verifier_record(authority);
+    let needed = rent_exempt_minimum.saturating_add(bond);
+    let mut ixs = Vec::with_capacity(3);
+    let bond = if held >= needed {
+        held - rent_exempt_minimum
+    } else {
+        ixs.push(solana_system_interface::instruction::transfer(
+            authority,
+            &record,
+            needed - held,
+        ));
+        bond
+    };
+    ixs.push(solana_system_interface::instruction::allocate_with_seed(
+        &record,
+        authority,
+        super::VERIFIER_SEED,
+        RECORD_LEN as u64,
+        &ID,
+    ));
+    ixs.push(register_only(authority, &record, Role::Verifier, bond));
+    ixs
+}
+
 /// `Unbond`: the verifier `authority` stops voting and starts its unbonding slots.
 pub fn unbond(authority: &Pubkey) -> Instruction {
     Instruction::new_with_bytes(
