@@ -36,28 +36,29 @@ impl Blobs {
 
     /// Stores `tokens`; returns their blob id (= their tokens hash).
     pub fn put_tokens(&self, tokens: &[u32]) -> Result<BlobId, MarketError> {
-        Ok(self
-            .rt
-            .block_on(self.client.put(&tokens_blob(tokens), None))?
-            .id)
+        self.put(&tokens_blob(tokens))
     }
 
     /// Stores a miner's token hashes ([`leaves_blob`]); returns their blob id.
     pub fn put_leaves(&self, leaves: &[Hash]) -> Result<BlobId, MarketError> {
-        Ok(self
-            .rt
-            .block_on(self.client.put(&leaves_blob(leaves), None))?
-            .id)
+        self.put(&leaves_blob(leaves))
     }
 
     /// The token hashes stored under `hash` (a result's `leaves_hash`).
     pub fn get_leaves(&self, hash: &[u8; 32]) -> Result<Vec<Hash>, MarketError> {
+        Ok(leaves_from_blob(&self.get(hash)?)?)
+    }
+
+    fn put(&self, data: &[u8]) -> Result<BlobId, MarketError> {
+        Ok(self.rt.block_on(self.client.put(data, None))?.id)
+    }
+
+    /// The blob stored under `hash`; [`MarketError::MissingBlob`] when no one has it.
+    fn get(&self, hash: &[u8; 32]) -> Result<Vec<u8>, MarketError> {
         let id = BlobId(*hash);
-        let data = self
-            .rt
+        self.rt
             .block_on(self.client.get(&id))?
-            .ok_or_else(|| MarketError::MissingBlob(id.to_hex()))?;
-        Ok(leaves_from_blob(&data)?)
+            .ok_or_else(|| MarketError::MissingBlob(id.to_hex()))
     }
 
     /// Pushes a piece of a live token stream (best effort: the delivered output is what counts).
@@ -81,11 +82,6 @@ impl Blobs {
 
     /// The tokens stored under `hash` (a prompt or output hash from chain).
     pub fn get_tokens(&self, hash: &[u8; 32]) -> Result<Vec<u32>, MarketError> {
-        let id = BlobId(*hash);
-        let data = self
-            .rt
-            .block_on(self.client.get(&id))?
-            .ok_or_else(|| MarketError::MissingBlob(id.to_hex()))?;
-        Ok(tokens_from_blob(&data)?)
+        Ok(tokens_from_blob(&self.get(hash)?)?)
     }
 }

@@ -152,7 +152,7 @@ impl Verifier {
     fn bond(&self, v: &Keypair) -> Result<(), MarketError> {
         let who = v.pubkey();
         match self.chain.verifier_record(&who)? {
-            Some(r) if r.bond >= MIN_VERIFIER_BOND && r.unbonding_slot == 0 => Ok(()),
+            Some(r) if r.may_vote(&who) => Ok(()),
             Some(r) => Err(MarketError::Invalid(format!(
                 "its verifier record holds {} lamports of bond (at least {MIN_VERIFIER_BOND} \
                  needed) and is {}unbonding",
@@ -321,14 +321,14 @@ impl Verifier {
             Ok(_) | Err(MarketError::Pol(_)) => return Ok((false, Evidence::Unavailable)),
             Err(e) => return Err(e),
         };
-        let miner = Committed::from_leaves(leaves, output.clone())?;
+        let miner = Committed::from_leaves(leaves, output)?;
         if miner.commitment != commitment(r) {
             info!("verifier: the miner's token hashes do not rebuild its commitment");
             return Ok((false, Evidence::Unavailable));
         }
         let sampling = sampling_params(&r.sampling);
-        let leaves = miner.tree.leaves();
-        match first_divergence(self.engine.as_ref(), &prompt, &output, &sampling, leaves)? {
+        let (leaves, output) = (miner.tree.leaves(), &miner.tokens);
+        match first_divergence(self.engine.as_ref(), &prompt, output, &sampling, leaves)? {
             None => Ok((
                 true,
                 Evidence::Recomputed {

@@ -35,70 +35,67 @@ pub fn tokens_hash(tokens: &[u32]) -> Hash {
 }
 
 const TOKENS_DOMAIN: &[u8] = b"ambient-pol/tokens/v1";
+const LEAVES_DOMAIN: &[u8] = b"ambient-pol/leaves/v1";
 
-/// The bytes [`tokens_hash`] hashes: the form prompts and outputs take in the blob store, so a
-/// blob's id (blake3 of its bytes) *is* the tokens hash recorded on chain.
-pub fn tokens_blob(tokens: &[u32]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(TOKENS_DOMAIN.len() + 8 + 4 * tokens.len());
-    v.extend_from_slice(TOKENS_DOMAIN);
-    v.extend_from_slice(&(tokens.len() as u64).to_le_bytes());
-    for t in tokens {
-        v.extend_from_slice(&t.to_le_bytes());
-    }
+/// A blob of `n` items of `width` bytes each (`items`): `domain` ‖ `n` (u64) ‖ the items.
+fn framed(domain: &[u8], n: usize, width: usize, items: impl Iterator<Item = u8>) -> Vec<u8> {
+    let mut v = Vec::with_capacity(domain.len() + 8 + width * n);
+    v.extend_from_slice(domain);
+    v.extend_from_slice(&(n as u64).to_le_bytes());
+    v.extend(items);
     v
 }
 
-/// Parses a [`tokens_blob`]; anything else is a clear error.
-pub fn tokens_from_blob(b: &[u8]) -> Result<Vec<u32>, crate::PolError> {
-    let bad = |why: &str| crate::PolError::Mismatch(format!("not a tokens blob: {why}"));
-    let rest = b
-        .strip_prefix(TOKENS_DOMAIN)
-        .ok_or_else(|| bad("wrong header"))?;
+/// The items of a [`framed`] blob of `domain`, each `width` bytes; anything else is a clear
+/// error naming `what`.
+fn unframed<'a>(
+    b: &'a [u8],
+    domain: &[u8],
+    width: usize,
+    what: &str,
+) -> Result<std::slice::ChunksExact<'a, u8>, crate::PolError> {
+    let bad = |why: &str| crate::PolError::Mismatch(format!("not a {what} blob: {why}"));
+    let rest = b.strip_prefix(domain).ok_or_else(|| bad("wrong header"))?;
     if rest.len() < 8 {
         return Err(bad("truncated"));
     }
     let n = u64::from_le_bytes(rest[..8].try_into().expect("8 bytes"));
     let body = &rest[8..];
-    if body.len() % 4 != 0 || (body.len() / 4) as u64 != n {
+    if body.len() % width != 0 || (body.len() / width) as u64 != n {
         return Err(bad("length does not match the count"));
     }
-    Ok(body
-        .chunks_exact(4)
+    Ok(body.chunks_exact(width))
+}
+
+/// The bytes [`tokens_hash`] hashes: the form prompts and outputs take in the blob store, so a
+/// blob's id (blake3 of its bytes) *is* the tokens hash recorded on chain.
+pub fn tokens_blob(tokens: &[u32]) -> Vec<u8> {
+    let bytes = tokens.iter().flat_map(|t| t.to_le_bytes());
+    framed(TOKENS_DOMAIN, tokens.len(), 4, bytes)
+}
+
+/// Parses a [`tokens_blob`]; anything else is a clear error.
+pub fn tokens_from_blob(b: &[u8]) -> Result<Vec<u32>, crate::PolError> {
+    Ok(unframed(b, TOKENS_DOMAIN, 4, "tokens")?
         .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
         .collect())
 }
-
-const LEAVES_DOMAIN: &[u8] = b"ambient-pol/leaves/v1";
 
 /// The bytes of a miner's token hashes (its Merkle leaves, in order), as it stores them in the
 /// blob store beside the output: a verifier takes the miner's opening of a divergent position
 /// from them. The blob id (blake3 of these bytes) goes on chain with the result.
 pub fn leaves_blob(leaves: &[Hash]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(LEAVES_DOMAIN.len() + 8 + 32 * leaves.len());
-    v.extend_from_slice(LEAVES_DOMAIN);
-    v.extend_from_slice(&(leaves.len() as u64).to_le_bytes());
-    for l in leaves {
-        v.extend_from_slice(l);
-    }
-    v
+    framed(
+        LEAVES_DOMAIN,
+        leaves.len(),
+        32,
+        leaves.iter().flatten().copied(),
+    )
 }
 
 /// Parses a [`leaves_blob`]; anything else is a clear error.
 pub fn leaves_from_blob(b: &[u8]) -> Result<Vec<Hash>, crate::PolError> {
-    let bad = |why: &str| crate::PolError::Mismatch(format!("not a token-hashes blob: {why}"));
-    let rest = b
-        .strip_prefix(LEAVES_DOMAIN)
-        .ok_or_else(|| bad("wrong header"))?;
-    if rest.len() < 8 {
-        return Err(bad("truncated"));
-    }
-    let n = u64::from_le_bytes(rest[..8].try_into().expect("8 bytes"));
-    let body = &rest[8..];
-    if body.len() % 32 != 0 || (body.len() / 32) as u64 != n {
-        return Err(bad("length does not match the count"));
-    }
-    Ok(body
-        .chunks_exact(32)
+    Ok(unframed(b, LEAVES_DOMAIN, 32, "token-hashes")?
         .map(|c| c.try_into().expect("32 bytes"))
         .collect())
 }

@@ -23,9 +23,9 @@ pub use super::{
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
 use crate::registry::reward_pool::REWARD_POOL;
-use crate::registry::state::{Record, Role};
+use crate::registry::state::Record;
+use crate::registry::verifier_record;
 use crate::registry::work_book::{Credit, WorkBook, VALIDATION_PERMILLE, WORK_BOOK};
-use crate::registry::{verifier_record, MIN_VERIFIER_BOND};
 use ambient_pol::lstake::{inference_units, work_units};
 use ambient_pol::rules::{slash, Offense, SlashParams, BPS};
 
@@ -386,26 +386,21 @@ fn check_evidence(req: &Request, valid: bool, evidence: &Evidence) -> Result<(),
     }
 }
 
-/// Checks instruction account `i` is `voter`'s verifier record, bonded with at least
-/// [`MIN_VERIFIER_BOND`] and not unbonding: a vote is something its bond answers for.
+/// Checks instruction account `i` is `voter`'s verifier record and lets it vote
+/// ([`Record::may_vote`]): a vote is something its bond answers for.
 fn bonded(ix: &InstructionContext, i: u16, voter: &Pubkey) -> Result<(), InstructionError> {
     let a = ix.try_borrow_instruction_account(i)?;
-    let record = (*a.get_key() == verifier_record(voter) && *a.get_owner() == crate::registry::ID)
-        .then(|| Record::read(a.get_data()).ok().flatten())
-        .flatten();
-    match record {
-        Some(r) if may_vote(&r, voter) => Ok(()),
+    match record_in(&a) {
+        Some(r) if *a.get_key() == verifier_record(voter) && r.may_vote(voter) => Ok(()),
         _ => Err(AuctionError::NotBonded.into()),
     }
 }
 
-/// Whether `r` lets `voter` vote: its verifier record, bonded with at least
-/// [`MIN_VERIFIER_BOND`], not unbonding.
-fn may_vote(r: &Record, voter: &Pubkey) -> bool {
-    r.role == Role::Verifier
-        && r.authority == *voter
-        && r.bond >= MIN_VERIFIER_BOND
-        && r.unbonding_slot == 0
+/// The registry record `a` holds, if it is one.
+fn record_in(a: &BorrowedInstructionAccount<'_, '_>) -> Option<Record> {
+    (*a.get_owner() == crate::registry::ID)
+        .then(|| Record::read(a.get_data()).ok().flatten())
+        .flatten()
 }
 
 /// Whose bonds `Finalize` burns for `ending` of `req`: members the verdict contradicts
@@ -446,14 +441,12 @@ fn slashes(
         if *a.get_key() != verifier_record(m) {
             return Err(AuctionError::WrongRecord.into());
         }
-        let record = (*a.get_owner() == crate::registry::ID)
-            .then(|| Record::read(a.get_data()).ok().flatten())
-            .flatten();
+        let record = record_in(&a);
         // A wrong vote was cast with a bond; silence is fined only where the record could
         // have voted (a member unbonding, or under the minimum, has its place taken instead).
         let fined = match record {
             Some(r) if wrong & bit != 0 => r.bond > 0,
-            Some(r) => may_vote(&r, m),
+            Some(r) => r.may_vote(m),
             None => false,
         };
         if fined {

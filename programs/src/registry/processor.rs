@@ -48,11 +48,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                 .environment_config
                 .sysvar_cache()
                 .get_rent()?;
-            let slot = invoke_context
-                .environment_config
-                .sysvar_cache()
-                .get_clock()?
-                .slot;
+            let slot = slot(invoke_context)?;
             let mut record = ix.try_borrow_instruction_account(1)?;
             if !record.is_writable() {
                 return Err(RegistryError::NotWritable.into());
@@ -86,13 +82,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
                 return Err(RegistryError::MissingSignature.into());
             }
             let authority = *ix.get_key_of_instruction_account(0)?;
-            let mut record = ix.try_borrow_instruction_account(1)?;
-            if *record.get_owner() != ID {
-                return Err(RegistryError::WrongOwner.into());
-            }
-            if !record.is_writable() {
-                return Err(RegistryError::NotWritable.into());
-            }
+            let mut record = writable_record(&ix, 1)?;
             let r = Record::read(record.get_data())?.ok_or(RegistryError::NotRegistered)?;
             if r.authority != authority {
                 return Err(RegistryError::WrongAuthority.into());
@@ -206,11 +196,11 @@ fn writable_record<'a>(
     if *record.get_owner() != ID {
         return Err(RegistryError::WrongOwner.into());
     }
-    if record.get_data().len() != RECORD_LEN {
-        return Err(RegistryError::WrongSize.into());
-    }
     if !record.is_writable() {
         return Err(RegistryError::NotWritable.into());
+    }
+    if record.get_data().len() != RECORD_LEN {
+        return Err(RegistryError::WrongSize.into());
     }
     Ok(record)
 }

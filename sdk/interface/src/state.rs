@@ -615,7 +615,6 @@ mod tests {
 
     /// A request under verification by a committee of `len` with the given votes.
     fn verifying(len: u8, valid: u8, fraud: u8, round: u8, escalation: Escalation) -> Request {
-        let mut d = vec![0u8; REQUEST_LEN];
         Request {
             state: RequestState::Verifying,
             requester: Pubkey::new_from_array([1; 32]),
@@ -653,9 +652,6 @@ mod tests {
             best_miner: Pubkey::default(),
             winner_miner: Pubkey::default(),
         }
-        .write(&mut d)
-        .unwrap();
-        Request::read(&d).unwrap().unwrap()
     }
 
     #[test]

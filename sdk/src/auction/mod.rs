@@ -36,9 +36,10 @@ pub const MISSED_VOTE_SLASH_BPS: u16 = 1_000;
 pub const SLASHER_SEED: &[u8] = b"slasher";
 
 /// The auction's slasher: a program address only the auction can sign for, which the registry
-/// requires to burn a verifier's bond. Returns the address and its bump seed.
+/// requires to burn a verifier's bond. Returns the address and its bump seed (derived once).
 pub fn slasher() -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[SLASHER_SEED], &ID)
+    static SLASHER: std::sync::OnceLock<(Pubkey, u8)> = std::sync::OnceLock::new();
+    *SLASHER.get_or_init(|| Pubkey::find_program_address(&[SLASHER_SEED], &ID))
 }
 
 /// Share of a verified job's price paid to the committee members that voted with the outcome, in

@@ -50,6 +50,15 @@ pub struct Record {
 }
 
 impl Record {
+    /// Whether this record lets `voter` vote in a committee: its verifier record, bonded with at
+    /// least [`super::MIN_VERIFIER_BOND`], not unbonding.
+    pub fn may_vote(&self, voter: &Pubkey) -> bool {
+        self.role == Role::Verifier
+            && self.authority == *voter
+            && self.bond >= super::MIN_VERIFIER_BOND
+            && self.unbonding_slot == 0
+    }
+
     /// Serialises into a record account's data.
     pub fn write(&self, out: &mut [u8]) -> Result<(), RegistryError> {
         if out.len() != RECORD_LEN {
