@@ -2,3 +2,4 @@
 //! ([`node`]), for the binary and for tests that drive a validator in their own process.
 
 pub mod node;
+pub mod shutdown;

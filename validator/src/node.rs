@@ -87,6 +87,9 @@ pub struct NodeSettings {
 /// How long a clean stop waits for the fastboot snapshot of the root (as `agave-validator exit`).
 const FASTBOOT_WAIT: Duration = Duration::from_secs(5);
 
+/// How long a clean stop waits for Agave's services to join (about 5 s on an idle machine).
+const JOIN_LIMIT: Duration = Duration::from_secs(60);
+
 /// A started validator.
 pub struct Running {
     /// Agave's validator.
@@ -99,8 +102,9 @@ pub struct Running {
 impl Running {
     /// Stops the validator as `agave-validator exit` does: a fastboot snapshot of the next root
     /// first (a restart loads it instead of replaying the ledger since the last full snapshot;
-    /// at most [`FASTBOOT_WAIT`]), then every service, joined.
-    pub fn stop(mut self) {
+    /// at most [`FASTBOOT_WAIT`]), then every service, joined (at most [`JOIN_LIMIT`]: past it the
+    /// threads still running are logged and left to the process exit).
+    pub fn stop(self) {
         let controller = self
             .post_init
             .read()
@@ -120,8 +124,18 @@ impl Running {
                 controller.latest_bank_snapshot_slot()
             );
         }
-        self.validator.exit();
-        self.validator.join();
+        let mut validator = self.validator;
+        let joined = crate::shutdown::finish_within("ambStopJoin", JOIN_LIMIT, move || {
+            validator.exit();
+            validator.join();
+        });
+        if !joined {
+            log::error!(
+                "Agave's services did not all stop within {JOIN_LIMIT:?}; exiting without them \
+                 (the ledger and the root's snapshot are on disk). Threads: {}",
+                crate::shutdown::live_threads()
+            );
+        }
     }
 }
 

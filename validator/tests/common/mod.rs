@@ -216,9 +216,11 @@ impl Validator {
                 return status;
             }
             if start.elapsed() > STOP_LIMIT {
+                let threads = threads_of(pid);
                 let _ = c.kill();
                 panic!(
-                    "validator did not stop within {STOP_LIMIT:?} of SIGTERM; log:\n{}",
+                    "validator did not stop within {STOP_LIMIT:?} of SIGTERM; threads still \
+                     running: {threads}\nlog:\n{}",
                     tail(&self.log(), 40)
                 );
             }
@@ -301,6 +303,22 @@ pub fn send_transfer(
         lamports,
         slot,
     })
+}
+
+/// A process's threads, each as `name (what the kernel says it waits on)`.
+fn threads_of(pid: i32) -> String {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return "(unreadable)".to_string();
+    };
+    let read = |t: &Path, f: &str| std::fs::read_to_string(t.join(f)).unwrap_or_default();
+    tasks
+        .flatten()
+        .map(|t| {
+            let p = t.path();
+            format!("{} ({})", read(&p, "comm").trim(), read(&p, "wchan").trim())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The last `n` lines of `s`, without gossip's periodic node tables (in a node's log they
