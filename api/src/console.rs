@@ -532,6 +532,8 @@ mod tests {
             result: JobResult::default(),
             committee: Committee::default(),
             winner_miner: Pubkey::default(),
+            audit_ppm: 1_000_000,
+            audit: Default::default(),
         }
     }
 
@@ -555,6 +557,7 @@ mod tests {
             commitment: [0; 32],
             price: price.unwrap_or(0),
             bond: 1,
+            audit_ppm: 1_000_000,
         };
         let bids = vec![
             (Pubkey::new_unique(), bid(Some(70))),

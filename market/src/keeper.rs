@@ -167,6 +167,8 @@ mod tests {
             committee: Default::default(),
             best_miner: Pubkey::default(),
             winner_miner: Pubkey::default(),
+            audit_ppm: 1_000_000,
+            audit: Default::default(),
         }
     }
 
@@ -178,6 +180,7 @@ mod tests {
             commitment: [0; 32],
             price: 1,
             bond: 1,
+            audit_ppm: 1_000_000,
         };
         (Pubkey::new_unique(), bid)
     }

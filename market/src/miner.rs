@@ -356,15 +356,24 @@ impl Miner {
         Ok(())
     }
 
-    /// Posts sealed bid `b` on `r` (at `key`) with the bond the request asks for.
+    /// Posts sealed bid `b` on `r` (at `key`) with the bond the request asks of this miner (the
+    /// maximum price over its audit rate in the LStake table).
     fn place(&mut self, key: &Pubkey, r: &Request, b: SealedBid) -> Result<(), MarketError> {
         let me = self.key.pubkey();
         let bid_key = b.keypair()?;
         let commitment = bid_commitment(key, &me, b.price, &b.salt()?);
         let rent = self.chain.rent(BID_LEN)?;
+        let rate = u32::try_from(self.chain.lstake_table()?.audit_rate_of(&me)).unwrap_or(u32::MAX);
         // On disk before the bond leaves: the salt is what gets it back.
         self.book.insert(key, b.clone())?;
-        let ixs = bid(&me, key, &bid_key.pubkey(), commitment, r.min_bond(), rent);
+        let ixs = bid(
+            &me,
+            key,
+            &bid_key.pubkey(),
+            commitment,
+            r.min_bond(rate),
+            rent,
+        );
         match self.chain.submit(&self.key, &[&bid_key], &ixs) {
             Ok(_) => {
                 info!("miner: sealed bid on {key}");

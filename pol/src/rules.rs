@@ -76,14 +76,51 @@ pub struct DifficultyParams {
     pub max_rate_ppm: u64,
 }
 
+/// The whole: a verification (audit) rate of every job, in parts per million.
+pub const AUDIT_ALL_PPM: u64 = 1_000_000;
+
 impl Default for DifficultyParams {
+    /// Validation at 0.1 % of the inference work, audits of at least 0.1 % of a known miner's
+    /// jobs. One audited job costs its committee (three members) a prefill of the output each, a
+    /// tenth of generating it (`VALIDATION_PERMILLE`), so at the target a known miner's jobs are
+    /// audited at about 0.33 %.
     fn default() -> Self {
         DifficultyParams {
-            target_overhead_ppm: 10_000,
-            min_rate_ppm: 10_000,
-            max_rate_ppm: 1_000_000,
+            target_overhead_ppm: 1_000,
+            min_rate_ppm: 1_000,
+            max_rate_ppm: AUDIT_ALL_PPM,
         }
     }
+}
+
+/// The audit rate of one miner's jobs (ppm), from the network's rate and the miner's LStake in
+/// the current and the previous epoch: every job of a miner without LStake (new, or zeroed by
+/// fraud), twice the network's rate for one whose LStake is new this epoch, the network's rate
+/// for a record of two epochs or more.
+pub fn miner_audit_rate(network_ppm: u64, lstake_now: u64, lstake_before: u64) -> u64 {
+    let network = network_ppm.clamp(1, AUDIT_ALL_PPM);
+    if lstake_now == 0 {
+        AUDIT_ALL_PPM
+    } else if lstake_before == 0 {
+        network.saturating_mul(2).min(AUDIT_ALL_PPM)
+    } else {
+        network
+    }
+}
+
+/// The least bond that makes forging a job a loss: a miner forging it saves at most its price,
+/// and is caught only when the job is audited (`rate_ppm`), losing the bond; so the bond is the
+/// price divided by the audit rate.
+pub fn audit_bond(price: u64, rate_ppm: u64) -> u64 {
+    let scaled = u128::from(price) * u128::from(AUDIT_ALL_PPM) / u128::from(rate_ppm.max(1));
+    u64::try_from(scaled).unwrap_or(u64::MAX)
+}
+
+/// Work credited for an audited job of `units` whose miner is audited at `rate_ppm`: the units
+/// divided by the rate, so a miner's expected credit per job is its work whatever its rate (an
+/// unaudited job credits nothing).
+pub fn audited_credit(units: u64, rate_ppm: u64) -> u64 {
+    audit_bond(units, rate_ppm)
 }
 
 /// The next epoch's verification rate: moves toward the target overhead by at most a factor of two
@@ -244,6 +281,37 @@ pub fn pro_rata<K: Ord + Clone>(pool: u64, weights: &[(K, u64)]) -> Vec<(K, u64)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_and_zeroed_miners_are_audited_on_every_job_known_ones_at_the_network_rate() {
+        assert_eq!(miner_audit_rate(5_000, 0, 0), AUDIT_ALL_PPM);
+        assert_eq!(
+            miner_audit_rate(5_000, 0, 7),
+            AUDIT_ALL_PPM,
+            "zeroed by fraud"
+        );
+        assert_eq!(miner_audit_rate(5_000, 7, 0), 10_000);
+        assert_eq!(miner_audit_rate(600_000, 7, 0), AUDIT_ALL_PPM);
+        assert_eq!(miner_audit_rate(5_000, 7, 7), 5_000);
+        assert_eq!(miner_audit_rate(0, 7, 7), 1, "a zero rate still audits");
+    }
+
+    #[test]
+    fn forging_is_a_loss_at_every_rate_and_honest_credit_is_unchanged_in_expectation() {
+        for rate in [1, 1_000, 3_300, 250_000, AUDIT_ALL_PPM] {
+            let (price, bond) = (5_000_000u64, audit_bond(5_000_000, rate));
+            // A forger keeps the price when not audited and loses the bond when audited.
+            let gain = (AUDIT_ALL_PPM - rate) as i128 * price as i128;
+            let loss = rate as i128 * bond as i128;
+            assert!(loss >= gain, "rate {rate}: forging pays");
+            let credit = audited_credit(1_000, rate);
+            assert!(
+                (credit as u128 * rate as u128).abs_diff(1_000 * AUDIT_ALL_PPM as u128)
+                    < AUDIT_ALL_PPM as u128
+            );
+        }
+        assert_eq!(audit_bond(u64::MAX, 1), u64::MAX);
+    }
     use proptest::prelude::*;
 
     #[test]
@@ -260,7 +328,11 @@ mod tests {
 
     #[test]
     fn difficulty_moves_toward_target() {
-        let p = DifficultyParams::default();
+        let p = DifficultyParams {
+            target_overhead_ppm: 10_000,
+            min_rate_ppm: 10_000,
+            max_rate_ppm: AUDIT_ALL_PPM,
+        };
         // Overhead 4x the target: the rate halves (the step bound).
         assert_eq!(next_verification_rate(100_000, 40, 1000, 0, &p), 50_000);
         // Overhead at target: unchanged.
@@ -273,6 +345,16 @@ mod tests {
         assert_eq!(next_verification_rate(10_000, 1000, 1000, 0, &p), 10_000);
         assert_eq!(next_verification_rate(900_000, 0, 1000, 3, &p), 1_000_000);
         assert_eq!(next_verification_rate(300_000, 0, 0, 0, &p), 300_000);
+        // The defaults settle where validation is 0.1 % of inference: three members checking at
+        // a tenth of the generation cost, about 0.33 % of jobs audited.
+        let d = DifficultyParams::default();
+        let mut rate = AUDIT_ALL_PPM;
+        for _ in 0..40 {
+            let inference = 1_000_000u64; // output units credited (audited work / rate)
+            let validation = (inference as u128 * rate as u128 / 1_000_000 * 3 / 10) as u64;
+            rate = next_verification_rate(rate, validation, inference, 0, &d);
+        }
+        assert!((3_000..=3_700).contains(&rate), "{rate}");
     }
 
     proptest! {

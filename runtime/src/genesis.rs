@@ -4,6 +4,7 @@
 
 use agave_feature_set::FeatureSet;
 use ambient_pol::lstake::LSTAKE_ONE;
+use ambient_pol::rules::{DifficultyParams, AUDIT_ALL_PPM};
 use ambient_programs::registry;
 use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
@@ -58,6 +59,10 @@ pub struct GenesisParams {
     /// `--slots-per-epoch`); at least [`MINIMUM_SLOTS_PER_EPOCH`]. `None`: Agave's default
     /// schedule (432 000 slots, after warm-up epochs of 32, 64, 128, … slots).
     pub slots_per_epoch: Option<u64>,
+    /// The network's audit rate at genesis and the least it may fall to, in ppm (the share of a
+    /// known miner's jobs that get a committee; a miner without LStake is audited on every
+    /// job). The epoch rolls move the rate toward its target overhead between the two.
+    pub audit: (u64, u64),
 }
 
 impl GenesisParams {
@@ -75,6 +80,7 @@ impl GenesisParams {
             reward_reserve: DEV_REWARD_RESERVE,
             slot_duration: std::time::Duration::from_millis(solana_clock::DEFAULT_MS_PER_SLOT),
             slots_per_epoch: None,
+            audit: (AUDIT_ALL_PPM, DifficultyParams::default().min_rate_ppm),
         }
     }
 }
@@ -166,9 +172,13 @@ impl AmbientGenesis {
             p.initial_lstake.iter().copied().collect()
         };
         let mut table = vec![0u8; LStakeTable::account_len()];
-        LStakeTable::new(0, entries)
-            .encode_into(&mut table)
-            .expect("the genesis LStake table fits its capacity");
+        LStakeTable {
+            audit_rate_ppm: p.audit.0,
+            audit_floor_ppm: p.audit.1,
+            ..LStakeTable::new(0, entries)
+        }
+        .encode_into(&mut table)
+        .expect("the genesis LStake table fits its capacity");
         let lamports = config.rent.minimum_balance(table.len());
         config.add_account(
             LSTAKE_TABLE,

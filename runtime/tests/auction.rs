@@ -13,11 +13,11 @@ use ambient_programs::auction::instruction::{
     submit_result, verdict, withdraw_bid, Evidence, RequestParams,
 };
 use ambient_programs::auction::processor::{
-    verify_slots, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE, MAX_COMMITTEES, MIN_BID_BOND,
-    MISSED_VOTE_SLASH_BPS, SEED_SLOTS, VERIFIER_FEE_BPS, WRONG_VOTE_SLASH_BPS,
+    verify_slots, AUDIT_ALL_PPM, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE, MAX_COMMITTEES,
+    MIN_BID_BOND, MISSED_VOTE_SLASH_BPS, SEED_SLOTS, VERIFIER_FEE_BPS, WRONG_VOTE_SLASH_BPS,
 };
 use ambient_programs::auction::state::{
-    Escalation, JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
+    Audit, Escalation, JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
 };
 use ambient_programs::registry::error::RegistryError;
 use ambient_programs::registry::instruction::{
@@ -28,7 +28,7 @@ use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
 use ambient_programs::registry::state::RECORD_LEN;
 use ambient_programs::registry::work_book::{Credit, WorkBook, WORK_BOOK};
 use ambient_programs::registry::{verifier_record, MIN_VERIFIER_BOND};
-use common::{chain, chain_with_lstake, code_of, Chain, SOL};
+use common::{chain, chain_with_audit, chain_with_lstake, code_of, Chain, SOL};
 use proptest::prelude::*;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -88,12 +88,14 @@ struct Bidder {
 /// scales with the maximum price.
 const BOND: u64 = SOL;
 
-/// The bond `req` asks for (the smallest bond where its account is gone: the bid then fails).
-fn bond_for(c: &Chain, req: &Pubkey) -> u64 {
+/// The bond `req` asks of `miner` at its audit rate (the smallest bond where its account is
+/// gone: the bid then fails).
+fn bond_for(c: &Chain, req: &Pubkey, miner: &Pubkey) -> u64 {
+    let rate = lstake_table(c).audit_rate_of(miner) as u32;
     c.bank
         .get_account(req)
         .and_then(|a| Request::read(solana_account::ReadableAccount::data(&a)).ok()?)
-        .map_or(MIN_BID_BOND, |r| r.min_bond())
+        .map_or(MIN_BID_BOND, |r| r.min_bond(rate))
 }
 
 /// Places a sealed bid at `price` with the bond the request asks for.
@@ -110,7 +112,7 @@ fn place(c: &Chain, req: &Pubkey, key: Keypair, price: u64) -> Result<Bidder, Tr
         req,
         &b.bid.pubkey(),
         commitment,
-        bond_for(c, req),
+        bond_for(c, req, &b.key.pubkey()),
         c.rent(BID_LEN),
     );
     c.send(&b.key, &[&b.bid], &ixs)?;
@@ -362,8 +364,8 @@ fn every_step_is_enforced() {
         too_small(&cheap, MIN_BID_BOND - 1),
         Some(AuctionError::BondTooSmall)
     );
-    assert_eq!(read(&c, &other).min_bond(), 2 * SOL);
-    assert_eq!(read(&c, &cheap).min_bond(), MIN_BID_BOND);
+    assert_eq!(read(&c, &other).min_bond(AUDIT_ALL_PPM), 2 * SOL);
+    assert_eq!(read(&c, &cheap).min_bond(AUDIT_ALL_PPM), MIN_BID_BOND);
     place(&c, &cheap, c.funded(3 * SOL), 1).unwrap();
 
     let a = place(&c, &req, c.funded(3 * SOL), SOL / 4).unwrap();
@@ -1297,6 +1299,9 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     let table = lstake_table(&c);
     assert_eq!(table.epoch, c.bank.epoch());
     assert_eq!(table.entries, book.lstake(epoch, &Default::default()));
+    // Validation was 3 units against 19 of inference, far above the target overhead: the audit
+    // rate halves (its step bound).
+    assert_eq!(table.audit_rate_ppm, u64::from(AUDIT_ALL_PPM) / 2);
     let miner = table.entries[&win.key.pubkey()];
     assert!(miner > table.entries[&members[0]] * 5, "{table:?}");
     let outsider = verifiers
@@ -1313,8 +1318,184 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     let next = lstake_table(&c);
     assert_eq!(next.epoch, c.bank.epoch());
     assert_eq!(next.previous, table.entries);
+    assert_eq!(
+        next.audit_rate_ppm, table.audit_rate_ppm,
+        "no work, no change"
+    );
     c.advance(8);
     assert_eq!(lstake_table(&c), next, "one roll per epoch");
+}
+
+/// Verifiers (bonded), a miner whose LStake held in the epoch before too (audited at the
+/// network's rate) and a new one (no LStake: every job audited), on a chain whose audit rate
+/// stays at `rate`: (chain, verifiers, known miner, new miner).
+fn audited_at(rate: u64) -> (Chain, Vec<Keypair>, Keypair, Keypair) {
+    let verifiers: Vec<Keypair> = (0..4).map(|_| Keypair::new()).collect();
+    let known = Keypair::new();
+    let mut lstake: Vec<(Pubkey, u64)> = verifiers.iter().map(|v| (v.pubkey(), 100)).collect();
+    lstake.push((known.pubkey(), 100));
+    let c = chain_with_audit(lstake, (rate, rate));
+    fund_and_bond(&c, &verifiers, 3 * SOL);
+    let new = c.funded(10 * SOL);
+    let ix = solana_system_interface::instruction::transfer(
+        &c.faucet.pubkey(),
+        &known.pubkey(),
+        10 * SOL,
+    );
+    c.send(&c.faucet, &[], &[ix]).unwrap();
+    (c, verifiers, known, new)
+}
+
+fn bid_account(c: &Chain, b: &Bidder) -> ambient_programs::auction::state::Bid {
+    let a = c.bank.get_account(&b.bid.pubkey()).unwrap();
+    ambient_programs::auction::state::Bid::read(solana_account::ReadableAccount::data(&a))
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn a_miners_bond_is_the_price_over_its_audit_rate_which_its_record_sets() {
+    let (mut c, _, known, new) = audited_at(250_000);
+    let requester = c.funded(10 * SOL);
+    let req = open(&c, &requester, SOL);
+    // Known for two epochs: a quarter of its jobs audited, four times the price as bond.
+    assert_eq!(lstake_table(&c).audit_rate_of(&known.pubkey()), 250_000);
+    assert_eq!(bond_for(&c, &req, &known.pubkey()), 4 * SOL);
+    // No LStake: every job audited, the price as bond.
+    assert_eq!(bond_for(&c, &req, &new.pubkey()), SOL);
+    let short = |miner: &Keypair, bond: u64| {
+        let b = Keypair::new();
+        let ixs = bid(
+            &miner.pubkey(),
+            &req,
+            &b.pubkey(),
+            [1; 32],
+            bond,
+            c.rent(BID_LEN),
+        );
+        code(c.send(miner, &[&b], &ixs).unwrap_err())
+    };
+    assert_eq!(short(&known, 4 * SOL - 1), Some(AuctionError::BondTooSmall));
+    assert_eq!(short(&new, SOL - 1), Some(AuctionError::BondTooSmall));
+    // The rate is the LStake table's: a bid naming another account is refused.
+    let b = Keypair::new();
+    let mut ixs = bid(
+        &known.pubkey(),
+        &req,
+        &b.pubkey(),
+        [1; 32],
+        4 * SOL,
+        c.rent(BID_LEN),
+    );
+    ixs[1].accounts[3].pubkey = WORK_BOOK;
+    assert_eq!(
+        code(c.send(&known, &[&b], &ixs).unwrap_err()),
+        Some(AuctionError::WrongLStakeTable)
+    );
+
+    let k = known.insecure_clone();
+    let kb = place(&c, &req, k, SOL / 4).unwrap();
+    let nb = place(&c, &req, new, SOL / 2).unwrap();
+    assert_eq!(
+        (bid_account(&c, &kb).audit_ppm, bid_account(&c, &kb).bond),
+        (250_000, 4 * SOL)
+    );
+    assert_eq!(
+        (bid_account(&c, &nb).audit_ppm, bid_account(&c, &nb).bond),
+        (AUDIT_ALL_PPM, SOL)
+    );
+    c.advance(2);
+    do_reveal(&c, &req, &nb).unwrap();
+    assert_eq!(read(&c, &req).audit_ppm, AUDIT_ALL_PPM);
+    // The lower price leads, and its miner's rate comes with it.
+    do_reveal(&c, &req, &kb).unwrap();
+    assert_eq!(read(&c, &req).audit_ppm, 250_000);
+    c.advance(2);
+    c.send(&requester, &[], &[settle(&req)]).unwrap();
+    let r = read(&c, &req);
+    assert_eq!((r.winner_miner, r.audit_ppm), (known.pubkey(), 250_000));
+}
+
+/// Runs one job of `miner` (the only bid, so paid the maximum price `SOL`) to its delivery and
+/// first draw: returns the request and the bid.
+fn delivered_and_drawn(c: &mut Chain, requester: &Keypair, miner: &Keypair) -> (Pubkey, Bidder) {
+    let req = open(c, requester, SOL);
+    let m = miner.insecure_clone();
+    let b = place(c, &req, m, SOL / 2).unwrap();
+    c.advance(2);
+    do_reveal(c, &req, &b).unwrap();
+    c.advance(2);
+    c.send(requester, &[], &[settle(&req)]).unwrap();
+    deliver(c, &req, &b, result(10)).unwrap();
+    past_seed_slots(c);
+    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    (req, b)
+}
+
+#[test]
+fn an_unaudited_job_is_paid_as_delivered_and_credits_no_one_an_audited_one_its_work_over_the_rate()
+{
+    let (mut c, verifiers, known, _) = audited_at(250_000);
+    let requester = c.funded(100 * SOL);
+    let (mut skipped, mut audited, mut quarter) = (0, 0, 0);
+    for _ in 0..80 {
+        let (req, b) = delivered_and_drawn(&mut c, &requester, &known);
+        let r = read(&c, &req);
+        assert_eq!(r.state, RequestState::Verifying);
+        let before = balances(&c, &requester, &b);
+        let epoch = c.bank.epoch();
+        let earned = |c: &Chain, who: &Pubkey| work_book(c).earned(epoch, who);
+        let miner0 = earned(&c, &known.pubkey());
+        let checkers: Vec<Credit> = verifiers.iter().map(|v| earned(&c, &v.pubkey())).collect();
+        let bid_lamports = c.bank.get_balance(&b.bid.pubkey());
+        match r.audit {
+            Audit::Skipped => {
+                skipped += 1;
+                assert_eq!(r.committee.len, 0);
+                // No one may vote on it, and it is final at once.
+                let v = &verifiers[0];
+                let vote = verdict(&v.pubkey(), &req, true, evidence(&c, &req, true));
+                let err = c.send(&c.faucet, &[v], &[vote]).unwrap_err();
+                assert_eq!(code(err), Some(AuctionError::NotInCommittee));
+                let pool = c.bank.get_balance(&REWARD_POOL);
+                finalize_job(&c, &req, &b, &requester).unwrap();
+                let r = read(&c, &req);
+                assert_eq!(
+                    (r.state, r.verification()),
+                    (RequestState::Paid, "unaudited")
+                );
+                // The whole price and the bond (with the bid's rent) to the miner, the escrow
+                // spent, nothing to the committee's pool, no work credited.
+                let (req1, miner1) = balances(&c, &requester, &b);
+                assert_eq!(req1, before.0);
+                assert_eq!(miner1, before.1 + SOL + bid_lamports);
+                assert_eq!(c.bank.get_balance(&REWARD_POOL), pool);
+                assert_eq!(earned(&c, &known.pubkey()), miner0);
+                let after: Vec<Credit> =
+                    verifiers.iter().map(|v| earned(&c, &v.pubkey())).collect();
+                assert_eq!(after, checkers, "no verifier credited");
+            }
+            Audit::Audited => {
+                audited += 1;
+                assert!(r.committee.len > 0);
+                unanimous_votes(&c, &verifiers, &req, true);
+                finalize_job(&c, &req, &b, &requester).unwrap();
+                assert_eq!(read(&c, &req).verification(), "valid");
+                // The job's work over the rate: four times it at a quarter (a miner whose
+                // audited work has not reached the table yet is audited on every job, at par).
+                let credit = earned(&c, &known.pubkey()).inference - miner0.inference;
+                let units = inference_units(u64::from(PROMPT_TOKENS), 10);
+                assert_eq!(credit, units * 1_000_000 / u64::from(r.audit_ppm));
+                quarter += u32::from(r.audit_ppm == 250_000);
+            }
+            Audit::Undecided => panic!("the first draw decides"),
+        }
+        close_request(&c, &requester, &req);
+        if skipped >= 2 && quarter >= 2 {
+            return;
+        }
+    }
+    panic!("80 jobs at 25 %: {audited} audited, {skipped} not");
 }
 
 fn reward_pool(c: &Chain) -> RewardPool {

@@ -127,6 +127,7 @@ fn an_lstake_shift_moves_leader_slots_of_the_next_epoch() {
         epoch: e - 1,
         previous: old.entries.clone(),
         entries: new.clone(),
+        ..old.clone()
     }
     .encode_into(account.data_as_mut_slice())
     .unwrap();

@@ -102,6 +102,11 @@ def cancel_instruction(requester: Pubkey, request: Pubkey, destination: Pubkey) 
     )
 
 
+# The request's audit outcome (after the fields `_LAYOUT` reads): 2 = not drawn for an audit.
+_AUDIT_OFFSET = 652
+_AUDIT_SKIPPED = 2
+
+
 @dataclass
 class Request:
     """A request account's fields (what the chain records about an auction)."""
@@ -131,6 +136,7 @@ class Request:
     fraud_votes: int
     winner_miner: Pubkey
     open_bids: int = 0
+    audited: bool = True
 
     @staticmethod
     def decode(data: bytes) -> "Request":
@@ -174,15 +180,16 @@ class Request:
             fraud_votes=bin(fraud).count("1"),
             winner_miner=Pubkey(winner_miner),
             open_bids=open_bids,
+            audited=data[_AUDIT_OFFSET] != _AUDIT_SKIPPED,
         )
 
     @property
     def verification(self) -> str:
-        """``valid``, ``fraud``, ``void``, ``pending`` or ``none`` — as the chain's programs
-        decide it (only a committee majority pays or slashes; a job no committee decides is
-        voided and refunded)."""
+        """``valid``, ``unaudited``, ``fraud``, ``void``, ``pending`` or ``none`` — as the
+        chain's programs decide it (only a committee majority pays or slashes; a job no committee
+        decides is voided and refunded; a job not drawn for an audit is paid as delivered)."""
         if self.state == "paid":
-            return "valid"
+            return "valid" if self.audited else "unaudited"
         if self.state == "slashed":
             return "fraud"
         if self.state == "voided":

@@ -63,7 +63,7 @@ export interface Job {
 export type AuctionState =
   | "open" | "awarded" | "unfilled" | "delivered" | "timedout" | "verifying" | "paid" | "slashed" | "voided";
 
-export type VerificationStatus = "valid" | "fraud" | "void" | "pending" | "none";
+export type VerificationStatus = "valid" | "unaudited" | "fraud" | "void" | "pending" | "none";
 
 /** A request account's fields (what the chain records about an auction). */
 export interface Request {
@@ -93,6 +93,8 @@ export interface Request {
   winnerMiner: PublicKey;
   /** Bid accounts still open on it (it closes only when none is). */
   openBids: number;
+  /** False when the job was not drawn for an audit (paid as delivered, credited to no one). */
+  audited: boolean;
   verification: VerificationStatus;
 }
 

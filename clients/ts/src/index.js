@@ -134,12 +134,17 @@ export function decodeRequest(data) {
   const count = (x) => x.toString(2).split("1").length - 1;
   r.validVotes = count(valid);
   r.fraudVotes = count(fraud);
+  r.audited = b[AUDIT_OFFSET] !== AUDIT_SKIPPED;
   r.verification = verification(r);
   return r;
 }
 
+// The request's audit outcome (after the committee's fields): 2 = not drawn for an audit.
+const AUDIT_OFFSET = 652;
+const AUDIT_SKIPPED = 2;
+
 function verification(r) {
-  if (r.state === "paid") return "valid";
+  if (r.state === "paid") return r.audited ? "valid" : "unaudited";
   if (r.state === "slashed") return "fraud";
   if (r.state === "voided") return "void";
   if (r.state === "delivered" || r.state === "verifying") return "pending";

@@ -2,8 +2,8 @@
 
 use ambient_sdk::auction::instruction::{AuctionInstruction, Evidence, RequestParams};
 use ambient_sdk::auction::state::{
-    Bid, Committee, Escalation, JobResult, Request, RequestState, Sampling, BID_LEN, MAX_COMMITTEE,
-    NO_PRICE, REQUEST_LEN,
+    Audit, Bid, Committee, Escalation, JobResult, Request, RequestState, Sampling, BID_LEN,
+    MAX_COMMITTEE, NO_PRICE, REQUEST_LEN,
 };
 use ambient_sdk::registry::instruction::RegistryInstruction;
 use ambient_sdk::registry::lstake_table::LStakeTable;
@@ -183,6 +183,8 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
             },
             best_miner: key(10),
             winner_miner: key(10),
+            audit_ppm: 3_300,
+            audit: Audit::Skipped,
         };
         let mut d = vec![0u8; REQUEST_LEN];
         r.write(&mut d).expect("request account size");
@@ -196,6 +198,7 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
             commitment: [13; 32],
             price: 900,
             bond: 1_000_000,
+            audit_ppm: 3_300,
         };
         let mut d = vec![0u8; BID_LEN];
         b.write(&mut d).expect("bid account size");
@@ -307,6 +310,8 @@ pub fn registry_seeds() -> Vec<Vec<u8>> {
             epoch: 3,
             entries: [(key(1), 5), (key(2), 7), (key(3), u64::MAX)].into(),
             previous: [(key(2), 1)].into(),
+            audit_rate_ppm: 3_300,
+            audit_floor_ppm: 1_000,
         }
         .encode(),
     );

@@ -11,12 +11,12 @@ use solana_transaction_context::instruction_accounts::BorrowedInstructionAccount
 use super::error::AuctionError;
 use super::instruction::{AuctionInstruction, Evidence, RequestParams};
 use super::state::{
-    Bid, Committee, Ending, Escalation, JobResult, Request, RequestState, BID_LEN, NO_PRICE,
+    Audit, Bid, Committee, Ending, Escalation, JobResult, Request, RequestState, BID_LEN, NO_PRICE,
     REQUEST_LEN,
 };
 use super::{bid_commitment, ID};
 pub use super::{
-    verify_slots, BOND_PER_PRICE_BPS, COMMITTEE_SIZE, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE,
+    verify_slots, AUDIT_ALL_PPM, COMMITTEE_SIZE, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE,
     MAX_COMMITTEES, MIN_BID_BOND, MISSED_VOTE_SLASH_BPS, SEED_SLOTS, VERIFIER_FEE_BPS,
     VERIFY_SLOTS, WRONG_VOTE_SLASH_BPS,
 };
@@ -27,7 +27,7 @@ use crate::registry::state::Record;
 use crate::registry::verifier_record;
 use crate::registry::work_book::{Credit, WorkBook, VALIDATION_PERMILLE, WORK_BOOK};
 use ambient_pol::lstake::{inference_units, work_units};
-use ambient_pol::rules::{slash, Offense, SlashParams, BPS};
+use ambient_pol::rules::{audited_credit, slash, Offense, SlashParams, BPS};
 
 /// Compute units charged per auction instruction.
 pub const COMPUTE_UNITS: u64 = 1_500;
@@ -167,6 +167,8 @@ fn new_request(requester: Pubkey, p: &RequestParams, slot: u64) -> Result<Reques
         committee: Committee::default(),
         best_miner: Pubkey::default(),
         winner_miner: Pubkey::default(),
+        audit_ppm: AUDIT_ALL_PPM,
+        audit: Audit::Undecided,
     })
 }
 
@@ -261,6 +263,24 @@ fn seed_of<H: AsRef<[u8]>>(
         return Err(AuctionError::SeedUnavailable);
     }
     Ok(*h.finalize().as_bytes())
+}
+
+/// `miner`'s audit rate in `table`, in ppm (every job without LStake).
+fn audit_rate_of(table: &LStakeTable, miner: &Pubkey) -> u32 {
+    u32::try_from(table.audit_rate_of(miner)).unwrap_or(AUDIT_ALL_PPM)
+}
+
+/// Whether the job at `key` is audited at `rate_ppm`, from its first draw's `window_seed`
+/// ([`seed_of`]): a uniform draw in parts per million below the rate. The seed is made after the
+/// result was fixed, so the miner cannot know which of its jobs will be audited.
+fn audited(window_seed: &[u8; 32], key: &Pubkey, rate_ppm: u32) -> bool {
+    let mut h = blake3::Hasher::new();
+    h.update(b"ambient-auction/audit/v1");
+    h.update(window_seed);
+    h.update(key.as_ref());
+    let x = u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes"));
+    // 2^64 is a multiple of 2^6 but not of 10^6: the bias is below 10^-13.
+    x % u64::from(AUDIT_ALL_PPM) < u64::from(rate_ppm)
 }
 
 /// The identities `req`'s next draw may pick, with their LStake, leaving out `taken`.
@@ -416,7 +436,7 @@ fn slashes(
     let c = &req.committee;
     let wrong = match ending {
         _ if req.state != RequestState::Verifying => return Ok(vec![]),
-        Ending::Escalate => return Ok(vec![]),
+        Ending::Escalate | Ending::Unaudited => return Ok(vec![]),
         Ending::Valid => c.fraud,
         Ending::Fraud => c.valid,
         Ending::Redraw | Ending::Void => 0,
@@ -719,7 +739,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
             close(&ix, acc, 2)?;
         }
         AuctionInstruction::Bid { commitment } => {
-            ix.check_number_of_instruction_accounts(3)?;
+            ix.check_number_of_instruction_accounts(4)?;
             let miner = signer(&ix, 0)?;
             let (mut racc, mut req) = request_in(&ix, 1, RequestState::Open)?;
             if slot >= req.bid_end {
@@ -731,10 +751,11 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
             if Bid::read(bacc.get_data())?.is_some() {
                 return Err(AuctionError::AlreadyInitialized.into());
             }
+            let audit_ppm = audit_rate_of(&lstake_table(&ix, 3)?, &miner);
             let bond = bacc
                 .get_lamports()
                 .checked_sub(rent.minimum_balance(BID_LEN))
-                .filter(|&b| b >= req.min_bond())
+                .filter(|&b| b >= req.min_bond(audit_ppm))
                 .ok_or(AuctionError::BondTooSmall)?;
             let bid = Bid {
                 revealed: false,
@@ -743,6 +764,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
                 commitment,
                 price: 0,
                 bond,
+                audit_ppm,
             };
             bid.write(bacc.get_data_mut()?)?;
             req.bids = req
@@ -786,6 +808,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
                 req.best_price = price;
                 req.best_bid = *bacc.get_key();
                 req.best_miner = miner;
+                req.audit_ppm = bid.audit_ppm;
             } else if price < req.second_price {
                 req.second_price = price;
             }
@@ -886,7 +909,16 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
             let table = lstake_table(&ix, 1)?;
             req.draw_window(slot)?;
             let seed = seed_of(sysvars.get_slot_hashes()?.slot_hashes(), req.seed_slots())?;
-            req.committee = if req.committee.escalation == Escalation::Pending {
+            if req.audit == Audit::Undecided {
+                req.audit = if req.declined() || audited(&seed, racc.get_key(), req.audit_ppm) {
+                    Audit::Audited
+                } else {
+                    Audit::Skipped
+                };
+            }
+            req.committee = if req.audit == Audit::Skipped {
+                Committee::default()
+            } else if req.committee.escalation == Escalation::Pending {
                 grow(&table, &req, racc.get_key(), &seed, slot)
             } else {
                 draw(&table, &req, racc.get_key(), &seed, slot)?
@@ -940,6 +972,11 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
                     req.write(acc.get_data_mut()?)?;
                 }
                 Ending::Void => close_job(&ix, rent_request, acc, req, Outcome::void())?,
+                // Not drawn for an audit: paid as delivered, no committee to pay, no credit.
+                Ending::Unaudited => {
+                    let price = req.price;
+                    close_job(&ix, rent_request, acc, req, Outcome::paid(price, 0))?
+                }
                 // A declined job served nothing: its miner's work stays as it is. A false
                 // decline (the prompt was there) ends as a missed deadline; an upheld one is
                 // void, the requester paying the committee's fee.
@@ -960,7 +997,8 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
                         MinerWork::Keep
                     } else {
                         let prompt = u64::from(req.result.prompt_tokens);
-                        MinerWork::Credit(inference_units(prompt, tokens))
+                        let units = inference_units(prompt, tokens);
+                        MinerWork::Credit(audited_credit(units, u64::from(req.audit_ppm)))
                     };
                     let miner = (req.winner_miner, work);
                     let fee =
@@ -1033,5 +1071,33 @@ mod tests {
             seed_of(&hashes(&none, 0), window),
             Err(AuctionError::SeedUnavailable)
         );
+    }
+
+    #[test]
+    fn audits_follow_the_rate_and_each_seed_decides_once() {
+        let key = Pubkey::new_unique();
+        let seeds: Vec<[u8; 32]> = (0..20_000u32)
+            .map(|i| *blake3::hash(&i.to_le_bytes()).as_bytes())
+            .collect();
+        for rate in [0u32, 3_300, 250_000, AUDIT_ALL_PPM] {
+            let n = seeds.iter().filter(|s| audited(s, &key, rate)).count() as f64;
+            let expected = seeds.len() as f64 * f64::from(rate) / 1e6;
+            // Within five standard deviations of the binomial count.
+            let sd = (expected * (1.0 - f64::from(rate) / 1e6)).sqrt();
+            assert!((n - expected).abs() <= 5.0 * sd + 1.0, "{rate}: {n} of 20000");
+        }
+        // A job audited at one rate is audited at every higher one: the draw is one number.
+        for s in &seeds[..2_000] {
+            if audited(s, &key, 3_300) {
+                assert!(audited(s, &key, 250_000));
+            }
+        }
+        // Another job under the same seed draws apart.
+        let other = Pubkey::new_unique();
+        let differ = seeds[..2_000]
+            .iter()
+            .filter(|s| audited(s, &key, 500_000) != audited(s, &other, 500_000))
+            .count();
+        assert!(differ > 800, "{differ}");
     }
 }

@@ -1,10 +1,12 @@
 //! The epoch roll: in the first bank of each epoch the LStake table takes the work book's
 //! windows ending at the epoch before, and the reward pool pays out every epoch since the last
-//! roll with the LStake that was in force. It runs inside the bank at the epoch boundary
+//! roll with the LStake that was in force, and the audit rate moves toward its target by the
+//! epoch's validation and inference work. It runs inside the bank at the epoch boundary
 //! (`ambient-runtime`'s epoch hooks), before the bank computes the epoch stakes from the table, so
 //! no leader can leave it out.
 
 use ambient_pol::lstake::LStakeParams;
+use ambient_pol::rules::next_verification_rate;
 use solana_epoch_schedule::EpochSchedule;
 
 use super::lstake_table::LStakeTable;
@@ -47,6 +49,15 @@ pub fn roll(
         );
     }
     let lstake = book.lstake(epoch - 1, &LStakeParams::default());
+    // The audit rate moves toward its target overhead by the work of the epoch before.
+    let (inference, validation, frauds) = book.epoch_totals(epoch - 1);
+    table.audit_rate_ppm = next_verification_rate(
+        table.audit_rate_ppm,
+        validation,
+        inference,
+        frauds,
+        &table.difficulty(),
+    );
     // Until someone has validated work, the genesis LStake (the bootstrap validators') stands.
     table.previous = table.entries.clone();
     if !lstake.is_empty() {

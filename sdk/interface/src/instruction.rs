@@ -9,7 +9,8 @@
 //!   ever sent apart).
 //! - `Cancel` (1): requester (signer), request (writable), destination (writable). Only before any bid.
 //! - `Bid` (2): miner (signer), request (writable), bid (writable, signer; owned by the program, [`BID_LEN`](crate::state::BID_LEN)
-//!   zero bytes; its lamports above rent are the bond, at least `Request::min_bond`).
+//!   zero bytes; its lamports above rent are the bond, at least `Request::min_bond` at the
+//!   miner's audit rate), the LStake table (which gives that rate).
 //! - `Reveal` (3): miner (signer), request (writable), bid (writable).
 //! - `Settle` (4): request (writable). Anyone may settle once the reveal window is over.
 //! - `SubmitResult` (6): miner (signer), request (writable), the winning bid: the PoL commitment,
@@ -24,18 +25,23 @@
 //!   and within the `DRAW_SLOTS` after it, draws up
 //!   to `COMMITTEE_SIZE` verifiers, LStake-weighted without replacement (never the miner or the
 //!   requester, nor a silent member of the previous committee), seeded by the hashes of the
-//!   `SEED_SLOTS` slots after the draw slot.
+//!   `SEED_SLOTS` slots after the draw slot. The first draw decides from the same seed whether
+//!   the job is audited at all (with the winner's audit rate; a declined job always is): one
+//!   that is not is paid as delivered by `Finalize`, with no committee and no credit.
 //! - `Verdict { valid, evidence }` (9): verifier (signer), request (writable), its verifier
 //!   record: one vote per bonded member before the verification deadline (`verify_slots` of the
 //!   output after the draw), resting on [`Evidence`] the program checks against the result.
 //! - `Finalize` (10): the accounts of `ClaimTimeout`, then the work book (writable) and the reward
 //!   pool (writable): a fraud majority slashes the bond (fraud rules), refunds the escrow and zeroes
 //!   the miner's work; a valid majority pays the miner the price less the verifiers' fee plus its
-//!   bond, refunds the requester the rest, credits the miner's inference work and, to each member
+//!   bond, refunds the requester the rest, credits the miner's inference work divided by its
+//!   audit rate and, to each member
 //!   that voted with the outcome, validation work and a share of the fee (`VERIFIER_FEE_BPS` of the
 //!   price, moved into the reward pool and claimable after the epoch roll). At the deadline
 //!   without a majority: a new committee (up to `MAX_COMMITTEES`), then a void (escrow and bond
 //!   back, no one credited); a delivered job with no committee drawn in its draw window is voided.
+//!   A job its first draw left unaudited pays the miner the whole price and its bond, refunds the
+//!   requester the rest and credits no one.
 //! - `Decline` (11): miner (signer), request (writable), the winning bid: before the deadline, the
 //!   winner declares the prompt missing or unusable. The job goes to a committee like a result
 //!   (no output, no tokens): a valid majority (the claim holds) voids it, the requester refunded

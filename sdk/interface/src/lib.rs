@@ -42,10 +42,11 @@ pub const DRAW_SLOTS: u64 = 256;
 /// Smallest bid bond, in lamports (the bond of a job whose maximum price is below it).
 pub const MIN_BID_BOND: u64 = 1_000_000;
 
-/// A bid's bond per lamport of the request's maximum price, in basis points: the bond covers
-/// at least what the job can pay, so a forged delivery caught by its committee costs the miner
-/// more than it could earn ([`state::Request::min_bond`]).
-pub const BOND_PER_PRICE_BPS: u64 = 10_000;
+/// An audit rate of every job, in parts per million. A bid's miner is audited at the rate the
+/// LStake table gives it (every job for a miner without LStake); its bond is the request's
+/// maximum price divided by that rate ([`state::Request::min_bond`]), so a forgery costs more
+/// than it can earn however rarely it is audited.
+pub const AUDIT_ALL_PPM: u32 = 1_000_000;
 
 /// What a requester signs to have a node's REST API follow its auction and relay the answer
 /// (`ambient.request` + `ambient.signature`): the answer goes only to whoever paid.

@@ -3,7 +3,7 @@
 use solana_pubkey::Pubkey;
 
 use crate::error::AuctionError;
-use crate::{BOND_PER_PRICE_BPS, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, SEED_SLOTS};
+use crate::{AUDIT_ALL_PPM, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, SEED_SLOTS};
 
 /// Size of a request account (room left for fields of later versions).
 pub const REQUEST_LEN: usize = 704;
@@ -97,6 +97,8 @@ pub enum Ending {
     Escalate,
     /// No verdict can be reached: refund, return the bond, credit no one.
     Void,
+    /// Not drawn for an audit: pay as delivered, return the bond, credit no one.
+    Unaudited,
 }
 
 /// Where a committee stands on escalation.
@@ -262,6 +264,24 @@ pub struct Request {
     pub best_miner: Pubkey,
     /// The winning miner (after settlement).
     pub winner_miner: Pubkey,
+    /// The audit rate (ppm) of the lowest revealed bid so far; after settlement, the winner's:
+    /// the chance that the job gets a committee.
+    pub audit_ppm: u32,
+    /// Whether the delivered job is audited (decided at its first committee draw).
+    pub audit: Audit,
+}
+
+/// Whether a delivered job gets a committee: decided once, at its first draw, from the seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[repr(u8)]
+pub enum Audit {
+    /// Not decided yet.
+    #[default]
+    Undecided = 0,
+    /// A committee verifies it (every declined job too).
+    Audited = 1,
+    /// Not drawn for an audit: paid as delivered, credited to no one.
+    Skipped = 2,
 }
 
 /// A sealed (then revealed) bid.
@@ -279,6 +299,8 @@ pub struct Bid {
     pub price: u64,
     /// Bond held in the bid account above its rent-exempt minimum.
     pub bond: u64,
+    /// The miner's audit rate (ppm) when it bid, from the LStake table: its bond is sized by it.
+    pub audit_ppm: u32,
 }
 
 struct W<'a> {
@@ -340,10 +362,12 @@ fn header(data: &[u8], len: usize, kind: u8) -> Result<Option<R<'_>>, AuctionErr
 
 impl Request {
     /// Where the verification of the request stands: `valid` (paid after a committee majority
-    /// found the work valid), `fraud` (slashed), `void` (no verdict could be reached: refunded),
-    /// `pending` (delivered, being verified) or `none` (no delivery to verify).
+    /// found the work valid), `unaudited` (paid as delivered: not drawn for an audit), `fraud`
+    /// (slashed), `void` (no verdict could be reached: refunded), `pending` (delivered, being
+    /// verified) or `none` (no delivery to verify).
     pub fn verification(&self) -> &'static str {
         match self.state {
+            RequestState::Paid if self.audit == Audit::Skipped => "unaudited",
             RequestState::Paid => "valid",
             RequestState::Slashed => "fraud",
             RequestState::Voided => "void",
@@ -358,11 +382,14 @@ impl Request {
         self.result.slot != 0 && self.result.token_count == 0
     }
 
-    /// The smallest bond a bid on this request must carry: [`BOND_PER_PRICE_BPS`] of the
-    /// maximum price, and never below [`MIN_BID_BOND`] (the price is sealed when the bond is
-    /// posted, so the bond scales with what the job can pay at most).
-    pub fn min_bond(&self) -> u64 {
-        let scaled = u128::from(self.max_price) * u128::from(BOND_PER_PRICE_BPS) / 10_000;
+    /// The smallest bond a bid on this request must carry from a miner audited at `audit_ppm`:
+    /// the maximum price divided by the audit rate (the price is sealed when the bond is posted,
+    /// so the bond scales with what the job can pay at most), never below [`MIN_BID_BOND`]. A
+    /// miner forging the job keeps at most the price when it is not audited and loses the bond
+    /// when it is, so forging is a loss at every rate.
+    pub fn min_bond(&self, audit_ppm: u32) -> u64 {
+        let scaled =
+            u128::from(self.max_price) * u128::from(AUDIT_ALL_PPM) / u128::from(audit_ppm.max(1));
         u64::try_from(scaled).unwrap_or(u64::MAX).max(MIN_BID_BOND)
     }
 
@@ -392,8 +419,8 @@ impl Request {
         Ok(())
     }
 
-    /// How `Finalize` ends the job at `slot`, once every member has voted or the committee's
-    /// deadline has passed (a member still to vote may dissent): on a majority verdict, unless
+    /// How `Finalize` ends the job at `slot`: a job not drawn for an audit at once; otherwise
+    /// once every member has voted or the committee's deadline has passed (a member still to vote may dissent): on a majority verdict, unless
     /// members dissent and the committee has not grown yet, which escalates it; without a
     /// majority by a new committee (the last one's silence voids the job); a delivered job whose
     /// draw window passed is voided. Anything else is too early (or not a job to finalise).
@@ -401,6 +428,7 @@ impl Request {
         let c = &self.committee;
         let more_draws = c.round < MAX_COMMITTEES;
         match self.state {
+            RequestState::Verifying if self.audit == Audit::Skipped => Ok(Ending::Unaudited),
             RequestState::Verifying if !c.all_voted() && slot < c.deadline => {
                 Err(AuctionError::TooEarly)
             }
@@ -488,7 +516,9 @@ impl Request {
             .put(&c.redraw_slot.to_le_bytes())
             .put(&[c.escalation as u8])
             .put(&self.result.leaves_hash)
-            .put(&self.result.prompt_tokens.to_le_bytes());
+            .put(&self.result.prompt_tokens.to_le_bytes())
+            .put(&self.audit_ppm.to_le_bytes())
+            .put(&[self.audit as u8]);
         Ok(())
     }
 
@@ -555,6 +585,8 @@ impl Request {
             },
             best_miner: r.key(),
             winner_miner: r.key(),
+            audit_ppm: 0,
+            audit: Audit::Undecided,
         };
         req.committee.round = r.u8();
         req.committee.redraw_slot = r.u64();
@@ -565,6 +597,12 @@ impl Request {
         };
         req.result.leaves_hash = r.take();
         req.result.prompt_tokens = r.u32();
+        req.audit_ppm = r.u32();
+        req.audit = match r.u8() {
+            1 => Audit::Audited,
+            2 => Audit::Skipped,
+            _ => Audit::Undecided,
+        };
         Ok(Some(req))
     }
 }
@@ -582,7 +620,8 @@ impl Bid {
             .put(self.miner.as_ref())
             .put(&self.commitment)
             .put(&self.price.to_le_bytes())
-            .put(&self.bond.to_le_bytes());
+            .put(&self.bond.to_le_bytes())
+            .put(&self.audit_ppm.to_le_bytes());
         Ok(())
     }
 
@@ -603,6 +642,7 @@ impl Bid {
             commitment: r.take(),
             price: r.u64(),
             bond: r.u64(),
+            audit_ppm: r.u32(),
         }))
     }
 }
@@ -651,6 +691,8 @@ mod tests {
             },
             best_miner: Pubkey::default(),
             winner_miner: Pubkey::default(),
+            audit_ppm: AUDIT_ALL_PPM,
+            audit: Audit::Audited,
         }
     }
 
@@ -702,6 +744,46 @@ mod tests {
     }
 
     #[test]
+    fn a_job_left_unaudited_ends_at_once_and_says_so() {
+        let mut r = verifying(0, 0, 0, 0, Escalation::None);
+        r.audit = Audit::Skipped;
+        assert_eq!(r.ending(0), Ok(Ending::Unaudited));
+        r.state = RequestState::Paid;
+        assert_eq!(r.verification(), "unaudited");
+        r.audit = Audit::Audited;
+        assert_eq!(r.verification(), "valid");
+    }
+
+    #[test]
+    fn the_bond_is_the_maximum_price_over_the_audit_rate() {
+        let mut r = verifying(0, 0, 0, 0, Escalation::None);
+        r.max_price = 5_000_000;
+        assert_eq!(r.min_bond(AUDIT_ALL_PPM), 5_000_000);
+        assert_eq!(r.min_bond(10_000), 500_000_000);
+        assert_eq!(
+            r.min_bond(0),
+            5_000_000 * 1_000_000,
+            "a zero rate counts as one ppm"
+        );
+        r.max_price = 1;
+        assert_eq!(r.min_bond(AUDIT_ALL_PPM), MIN_BID_BOND);
+        r.max_price = u64::MAX;
+        assert_eq!(r.min_bond(1), u64::MAX);
+    }
+
+    #[test]
+    fn the_audit_outcome_sits_where_the_python_and_typescript_clients_read_it() {
+        let mut r = verifying(1, 0, 0, 1, Escalation::None);
+        r.audit_ppm = 3_300;
+        r.audit = Audit::Skipped;
+        let mut d = vec![0u8; REQUEST_LEN];
+        r.write(&mut d).unwrap();
+        assert_eq!(&d[648..652], &3_300u32.to_le_bytes());
+        assert_eq!(d[652], 2);
+        assert!(d[653..].iter().all(|&b| b == 0));
+    }
+
+    #[test]
     fn round_trips() {
         let req = Request {
             state: RequestState::Awarded,
@@ -748,6 +830,8 @@ mod tests {
             },
             best_miner: Pubkey::new_from_array([13; 32]),
             winner_miner: Pubkey::new_from_array([14; 32]),
+            audit_ppm: 3_300,
+            audit: Audit::Skipped,
         };
         let mut d = vec![0u8; REQUEST_LEN];
         req.write(&mut d).unwrap();
@@ -763,6 +847,7 @@ mod tests {
             commitment: [7; 32],
             price: 9,
             bond: 10,
+            audit_ppm: 3_300,
         };
         let mut d = vec![0u8; BID_LEN];
         bid.write(&mut d).unwrap();

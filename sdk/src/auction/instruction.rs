@@ -69,6 +69,7 @@ pub fn bid(
                 AccountMeta::new_readonly(*miner, true),
                 AccountMeta::new(*request, false),
                 AccountMeta::new(*bid, true),
+                AccountMeta::new_readonly(crate::registry::lstake_table::LSTAKE_TABLE, false),
             ],
         ),
     ]

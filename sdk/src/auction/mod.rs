@@ -7,7 +7,7 @@
 pub mod instruction;
 
 pub use ambient_interface::{
-    error, follow_message, state, BOND_PER_PRICE_BPS, DRAW_SLOTS, ID, MAX_COMMITTEES, MIN_BID_BOND,
+    error, follow_message, state, AUDIT_ALL_PPM, DRAW_SLOTS, ID, MAX_COMMITTEES, MIN_BID_BOND,
     SEED_SLOTS,
 };
 

@@ -7,12 +7,18 @@
 //! The table also keeps the values that held in the epoch before (`previous`). The leader schedule
 //! does not read the table: the bank turns it into epoch stakes at each boundary.
 //!
-//! Layout v2: kind `4` · version `2` · epoch u64 · count u32 · `count` × (identity (32) · LStake u64)
-//! · previous count u32 · that many entries, each list sorted by identity. Version 1 (no previous
-//! list) still decodes, its previous values equal to its current ones.
+//! It also holds the network's audit (verification) rate, which the roll moves toward its target
+//! (`ambient_pol::rules::next_verification_rate`), and the rate's floor, a genesis parameter.
+//!
+//! Layout v3: kind `4` · version `3` · epoch u64 · audit rate u64 · audit floor u64 (both ppm) ·
+//! count u32 · `count` × (identity (32) · LStake u64) · previous count u32 · that many entries,
+//! each list sorted by identity. Versions 1 (no previous list, no rates) and 2 (no rates) still
+//! decode: their previous values equal to their current ones, their rates every job and the
+//! default floor.
 
 use std::collections::BTreeMap;
 
+use ambient_pol::rules::{miner_audit_rate, DifficultyParams, AUDIT_ALL_PPM};
 use solana_pubkey::Pubkey;
 
 use super::error::RegistryError;
@@ -20,9 +26,12 @@ use super::error::RegistryError;
 /// Address of the LStake table account.
 pub const LSTAKE_TABLE: Pubkey = Pubkey::new_from_array(*b"ambient/lstake-table/account/v1\0");
 const KIND: u8 = 4;
-const VERSION: u8 = 2;
+const VERSION: u8 = 3;
 const VERSION_1: u8 = 1;
-const HEADER: usize = 2 + 8 + 4;
+/// Kind, version, epoch and the first count (versions 1 and 2).
+const HEADER_V2: usize = 2 + 8 + 4;
+/// With the two rates.
+const HEADER: usize = HEADER_V2 + 16;
 const COUNT: usize = 4;
 const ENTRY: usize = 40;
 
@@ -38,6 +47,11 @@ pub struct LStakeTable {
     pub entries: BTreeMap<Pubkey, u64>,
     /// The values that held in `epoch - 1` (at genesis, the same as `entries`).
     pub previous: BTreeMap<Pubkey, u64>,
+    /// The network's audit rate for `epoch`, in ppm: the share of a known miner's jobs that get
+    /// a committee ([`LStakeTable::audit_rate_of`]).
+    pub audit_rate_ppm: u64,
+    /// The least the audit rate may fall to, in ppm (a genesis parameter).
+    pub audit_floor_ppm: u64,
 }
 
 impl LStakeTable {
@@ -46,6 +60,8 @@ impl LStakeTable {
         let mut v = Vec::with_capacity(HEADER + ENTRY * self.entries.len());
         v.extend_from_slice(&[KIND, VERSION]);
         v.extend_from_slice(&self.epoch.to_le_bytes());
+        v.extend_from_slice(&self.audit_rate_ppm.to_le_bytes());
+        v.extend_from_slice(&self.audit_floor_ppm.to_le_bytes());
         for list in [&self.entries, &self.previous] {
             v.extend_from_slice(&(list.len() as u32).to_le_bytes());
             for (k, w) in list {
@@ -56,12 +72,31 @@ impl LStakeTable {
         v
     }
 
-    /// A table for `epoch` whose previous values are the same as its current ones (genesis).
+    /// A table for `epoch` whose previous values are the same as its current ones (genesis),
+    /// every job audited and the default floor.
     pub fn new(epoch: u64, entries: BTreeMap<Pubkey, u64>) -> Self {
         LStakeTable {
             epoch,
             previous: entries.clone(),
             entries,
+            audit_rate_ppm: AUDIT_ALL_PPM,
+            audit_floor_ppm: DifficultyParams::default().min_rate_ppm,
+        }
+    }
+
+    /// The audit rate of `miner`'s jobs this epoch, in ppm
+    /// (`ambient_pol::rules::miner_audit_rate`: every job without LStake).
+    pub fn audit_rate_of(&self, miner: &Pubkey) -> u64 {
+        let now = self.entries.get(miner).copied().unwrap_or(0);
+        let before = self.previous.get(miner).copied().unwrap_or(0);
+        miner_audit_rate(self.audit_rate_ppm, now, before)
+    }
+
+    /// The rules the roll moves the audit rate by: the defaults, with this table's floor.
+    pub fn difficulty(&self) -> DifficultyParams {
+        DifficultyParams {
+            min_rate_ppm: self.audit_floor_ppm.min(AUDIT_ALL_PPM),
+            ..DifficultyParams::default()
         }
     }
 
@@ -83,12 +118,24 @@ impl LStakeTable {
 
     /// Parses an account's data.
     pub fn decode(d: &[u8]) -> Result<Self, RegistryError> {
-        if d.len() < HEADER || d[0] != KIND || (d[1] != VERSION && d[1] != VERSION_1) {
+        let version = *d.get(1).ok_or(RegistryError::MalformedInstruction)?;
+        let header = if version == VERSION {
+            HEADER
+        } else {
+            HEADER_V2
+        };
+        if d.len() < header || d[0] != KIND || !(VERSION_1..=VERSION).contains(&version) {
             return Err(RegistryError::MalformedInstruction);
         }
-        let epoch = u64::from_le_bytes(d[2..10].try_into().expect("8 bytes"));
-        let (entries, rest) = entry_list(&d[HEADER - COUNT..])?;
-        let previous = if d[1] == VERSION_1 {
+        let word = |at: usize| u64::from_le_bytes(d[at..at + 8].try_into().expect("8 bytes"));
+        let epoch = word(2);
+        let (audit_rate_ppm, audit_floor_ppm) = if version == VERSION {
+            (word(10), word(18))
+        } else {
+            (AUDIT_ALL_PPM, DifficultyParams::default().min_rate_ppm)
+        };
+        let (entries, rest) = entry_list(&d[header - COUNT..])?;
+        let previous = if version == VERSION_1 {
             entries.clone()
         } else {
             entry_list(rest)?.0
@@ -97,6 +144,8 @@ impl LStakeTable {
             epoch,
             entries,
             previous,
+            audit_rate_ppm,
+            audit_floor_ppm,
         })
     }
 }
@@ -135,6 +184,8 @@ mod tests {
             ]
             .into(),
             previous: [(Pubkey::new_from_array([3; 32]), 9)].into(),
+            audit_rate_ppm: 4_000,
+            audit_floor_ppm: 1_000,
         };
         assert_eq!(LStakeTable::decode(&t.encode()).unwrap(), t);
         assert!(LStakeTable::decode(&t.encode()[..20]).is_err());
@@ -154,6 +205,22 @@ mod tests {
         assert_eq!(t.epoch, 5);
         assert_eq!(t.entries, [(Pubkey::new_from_array([4; 32]), 11)].into());
         assert_eq!(t.previous, t.entries);
+        assert_eq!(t.audit_rate_ppm, AUDIT_ALL_PPM);
+    }
+
+    #[test]
+    fn a_miner_is_audited_by_its_record() {
+        let (old, new, none) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let mut t = LStakeTable::new(3, [(old, 5), (new, 5)].into());
+        t.previous.remove(&new);
+        t.audit_rate_ppm = 4_000;
+        assert_eq!(t.audit_rate_of(&old), 4_000);
+        assert_eq!(t.audit_rate_of(&new), 8_000);
+        assert_eq!(t.audit_rate_of(&none), AUDIT_ALL_PPM);
     }
 
     proptest! {

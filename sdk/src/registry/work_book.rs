@@ -261,6 +261,22 @@ impl WorkBook {
             .collect()
     }
 
+    /// The inference and the validation work credited to everyone in `epoch`, and how many
+    /// identities fraud zeroed in it: what the roll moves the audit rate by.
+    pub fn epoch_totals(&self, epoch: u64) -> (u64, u64, u64) {
+        let (mut inference, mut validation) = (0u64, 0u64);
+        for (_, c) in self.epoch(epoch) {
+            inference = inference.saturating_add(c.inference);
+            validation = validation.saturating_add(c.validation);
+        }
+        let frauds = self
+            .entries
+            .values()
+            .filter(|e| e.zeroed == Some(epoch))
+            .count() as u64;
+        (inference, validation, frauds)
+    }
+
     /// Every identity's LStake for the windows ending at `epoch`.
     pub fn lstake(&self, epoch: u64, p: &LStakeParams) -> BTreeMap<Pubkey, u64> {
         let mut book = LStakeBook::default();
