@@ -16,6 +16,7 @@ use std::time::Duration;
 use ambient_api::{AuctionSettings, ChatService, Console, ConsoleConfig, NodeMetrics, StreamHub};
 use ambient_blobs::{BlobServer, BlobStore};
 use ambient_limits::Limiter;
+use ambient_pol::rules::DifficultyParams;
 use ambient_llm::{Engine, EngineOptions};
 use ambient_market::closer::Closer;
 use ambient_market::miner::{Miner, PricePolicy};
@@ -23,6 +24,7 @@ use ambient_market::roles;
 use ambient_market::stats::MarketStats;
 use ambient_market::verifier::Verifier;
 use ambient_runtime::genesis::{AmbientGenesis, GenesisParams, MINIMUM_SLOTS_PER_EPOCH};
+
 use ambient_validator::node::{self, ledger_exists};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -70,6 +72,13 @@ struct Args {
     /// epochs of 32, 64, 128, … slots.
     #[arg(long, value_name = "SLOTS")]
     slots_per_epoch: Option<u64>,
+    /// The least audit rate of a new --dev ledger, in parts per million: the share of a known
+    /// miner's jobs that get a verifier committee (a miner without LStake has every job audited).
+    /// The rate starts at every job and each epoch moves it toward a validation overhead of
+    /// 0.1 % of the inference work, never below this. 1000000 audits every job.
+    #[arg(long, value_name = "PPM", default_value_t = DifficultyParams::default().min_rate_ppm,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    audit_floor: u64,
     /// Rooted blocks between full snapshots (0: none). A restart loads the newest snapshot and
     /// replays the ledger's slots after it.
     #[arg(long, alias = "full-snapshot-interval-slots", value_name = "SLOTS",
@@ -435,6 +444,7 @@ fn main() -> Result<()> {
             params.slot_duration = Duration::from_millis(ms);
         }
         params.slots_per_epoch = args.slots_per_epoch;
+        params.audit.1 = args.audit_floor;
         if let Some(p) = &args.vote_account {
             params.bootstrap_vote = Some(keys::read(p)?);
         }

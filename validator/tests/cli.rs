@@ -34,6 +34,8 @@ fn refuses_what_does_not_fit() {
     assert!(!ok && err.contains("only allowed with --dev"), "{err}");
     let (ok, err) = run(&["--dev", "--ledger", l, "--slot-ms", "0"]);
     assert!(!ok && err.contains("--slot-ms"), "{err}");
+    let (ok, err) = run(&["--dev", "--ledger", l, "--audit-floor", "0"]);
+    assert!(!ok && err.contains("--audit-floor"), "{err}");
     let (ok, err) = run(&["--dev", "--ledger", l, "--slots-per-epoch", "31"]);
     assert!(
         !ok && err.contains("--slots-per-epoch 31 is too small: the least is 32"),

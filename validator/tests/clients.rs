@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{free_port_pair, Validator};
+use common::{free_port_pair, Validator, AUDIT_EVERY_JOB};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -20,7 +20,7 @@ fn repo() -> PathBuf {
 
 fn run_suite(mut cmd: Command, what: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let v = Validator::start(dir.path(), free_port_pair(), &[]);
+    let v = Validator::start(dir.path(), free_port_pair(), &AUDIT_EVERY_JOB);
     let out = cmd
         .env("AMBIENT_RPC_URL", v.url())
         .env("AMBIENT_WS_URL", v.ws_url())

@@ -21,7 +21,7 @@ use ambient_sdk::auction::state::{Request, RequestState, Sampling, REQUEST_LEN};
 use ambient_sdk::auction::VERIFIER_FEE_BPS;
 use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use ambient_sdk::registry::work_book::{WorkBook, WORK_BOOK};
-use common::{ambient_bin, free_port_pair, Validator};
+use common::{ambient_bin, free_port_pair, Validator, AUDIT_EVERY_JOB};
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::{read_keypair_file, write_keypair_file, Keypair};
 use solana_signer::Signer;
@@ -39,8 +39,10 @@ fn engine() -> Engine {
 }
 
 /// A `--dev` validator on `ledger` with `flags`, and clients of its RPC and blob store.
+/// Every job is audited: the tests follow each to its committee's verdict.
 fn node(ledger: &Path, flags: &[&str]) -> (Validator, Chain, Blobs) {
-    let v = Validator::start(ledger, free_port_pair(), flags);
+    let flags = [&AUDIT_EVERY_JOB[..], flags].concat();
+    let v = Validator::start(ledger, free_port_pair(), &flags);
     let chain = Chain::new(&v.url());
     let blobs = Blobs::new(&v.api_url()).unwrap();
     (v, chain, blobs)

@@ -10,7 +10,7 @@ use std::time::Duration;
 use ambient_client::{until_final, Client, ClientError, Event, Message, Options};
 use ambient_pol::Verdict;
 use ambient_sdk::auction::state::RequestState;
-use common::{free_port_pair, Validator};
+use common::{free_port_pair, Validator, AUDIT_EVERY_JOB};
 use futures_util::StreamExt;
 use solana_keypair::Keypair;
 
@@ -30,7 +30,7 @@ async fn funded(v: &Validator, key: Keypair) -> Client {
 #[test]
 fn the_rust_sdk_asks_streams_follows_and_verifies() {
     let dir = tempfile::tempdir().unwrap();
-    let v = Validator::start(dir.path(), free_port_pair(), &[]);
+    let v = Validator::start(dir.path(), free_port_pair(), &AUDIT_EVERY_JOB);
     let path = ambient_llm::default_model_path();
     let engine = ambient_llm::Engine::load(&path, &Default::default(), |_| {}).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();

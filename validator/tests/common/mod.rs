@@ -73,6 +73,10 @@ fn ephemeral_range() -> (u32, u32) {
         .unwrap_or((32_768, 60_999))
 }
 
+/// The flag that makes a new `--dev` ledger audit every job (the audit rate's floor at all of
+/// them), for tests that follow each job to its committee's verdict.
+pub const AUDIT_EVERY_JOB: [&str; 2] = ["--audit-floor", "1000000"];
+
 impl Validator {
     /// Starts `ambient-validator --dev` on `ledger` and waits until it serves RPC.
     pub fn start(ledger: &Path, rpc_port: u16, extra: &[&str]) -> Validator {
