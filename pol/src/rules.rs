@@ -2,6 +2,7 @@
 //! and the reward schedule. Amounts are integers (lamports) and always conserved.
 
 use crate::error::PolError;
+use crate::lstake::LSTAKE_ONE;
 
 /// Basis points in one.
 pub const BPS: u64 = 10_000;
@@ -96,16 +97,22 @@ impl Default for DifficultyParams {
 /// The audit rate of one miner's jobs (ppm), from the network's rate and the miner's LStake in
 /// the current and the previous epoch: every job of a miner without LStake (new, or zeroed by
 /// fraud), twice the network's rate for one whose LStake is new this epoch, the network's rate
-/// for a record of two epochs or more.
+/// for a record of two epochs or more; and never below twice the miner's share of the LStake.
+/// That share is its share of the leader slots, and a leader can grind the blocks that seed its
+/// own jobs' audits: audited at least at twice it, a miner that escapes every audit decided in
+/// its slots still loses by forging (`docs/security.md`, "Audit rate").
 pub fn miner_audit_rate(network_ppm: u64, lstake_now: u64, lstake_before: u64) -> u64 {
     let network = network_ppm.clamp(1, AUDIT_ALL_PPM);
-    if lstake_now == 0 {
+    let by_record = if lstake_now == 0 {
         AUDIT_ALL_PPM
     } else if lstake_before == 0 {
-        network.saturating_mul(2).min(AUDIT_ALL_PPM)
+        network.saturating_mul(2)
     } else {
         network
-    }
+    };
+    let share_ppm = u128::from(lstake_now) * u128::from(AUDIT_ALL_PPM) / u128::from(LSTAKE_ONE);
+    let leader_floor = u64::try_from(share_ppm.saturating_mul(2)).unwrap_or(u64::MAX);
+    by_record.max(leader_floor).min(AUDIT_ALL_PPM)
 }
 
 /// The least bond that makes forging a job a loss: a miner forging it saves at most its price,
@@ -294,6 +301,9 @@ mod tests {
         assert_eq!(miner_audit_rate(600_000, 7, 0), AUDIT_ALL_PPM);
         assert_eq!(miner_audit_rate(5_000, 7, 7), 5_000);
         assert_eq!(miner_audit_rate(0, 7, 7), 1, "a zero rate still audits");
+        // A tenth of the LStake (a tenth of the leader slots): at least a fifth of its jobs.
+        assert_eq!(miner_audit_rate(5_000, LSTAKE_ONE / 10, 7), 200_000);
+        assert_eq!(miner_audit_rate(5_000, LSTAKE_ONE, 7), AUDIT_ALL_PPM);
     }
 
     #[test]

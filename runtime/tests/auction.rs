@@ -28,7 +28,7 @@ use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
 use ambient_programs::registry::state::RECORD_LEN;
 use ambient_programs::registry::work_book::{Credit, WorkBook, WORK_BOOK};
 use ambient_programs::registry::{verifier_record, MIN_VERIFIER_BOND};
-use common::{chain, chain_with_audit, chain_with_lstake, code_of, Chain, SOL};
+use common::{chain, chain_with, chain_with_lstake, code_of, Chain, SOL};
 use proptest::prelude::*;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -1327,14 +1327,16 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
 }
 
 /// Verifiers (bonded), a miner whose LStake held in the epoch before too (audited at the
-/// network's rate) and a new one (no LStake: every job audited), on a chain whose audit rate
-/// stays at `rate`: (chain, verifiers, known miner, new miner).
+/// network's rate) and a new one (no LStake: every job audited), on a chain whose audit rate is
+/// `rate` and whose first epoch is long enough for every job of a test (the roll would give the
+/// only miner most of the LStake, and so a rate of twice its share): (chain, verifiers, known
+/// miner, new miner).
 fn audited_at(rate: u64) -> (Chain, Vec<Keypair>, Keypair, Keypair) {
     let verifiers: Vec<Keypair> = (0..4).map(|_| Keypair::new()).collect();
     let known = Keypair::new();
     let mut lstake: Vec<(Pubkey, u64)> = verifiers.iter().map(|v| (v.pubkey(), 100)).collect();
     lstake.push((known.pubkey(), 100));
-    let c = chain_with_audit(lstake, (rate, rate));
+    let c = chain_with(lstake, (rate, rate), Some(100_000));
     fund_and_bond(&c, &verifiers, 3 * SOL);
     let new = c.funded(10 * SOL);
     let ix = solana_system_interface::instruction::transfer(

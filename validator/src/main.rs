@@ -16,13 +16,13 @@ use std::time::Duration;
 use ambient_api::{AuctionSettings, ChatService, Console, ConsoleConfig, NodeMetrics, StreamHub};
 use ambient_blobs::{BlobServer, BlobStore};
 use ambient_limits::Limiter;
-use ambient_pol::rules::DifficultyParams;
 use ambient_llm::{Engine, EngineOptions};
 use ambient_market::closer::Closer;
 use ambient_market::miner::{Miner, PricePolicy};
 use ambient_market::roles;
 use ambient_market::stats::MarketStats;
 use ambient_market::verifier::Verifier;
+use ambient_pol::rules::DifficultyParams;
 use ambient_runtime::genesis::{AmbientGenesis, GenesisParams, MINIMUM_SLOTS_PER_EPOCH};
 
 use ambient_validator::node::{self, ledger_exists};

@@ -1084,7 +1084,10 @@ mod tests {
             let expected = seeds.len() as f64 * f64::from(rate) / 1e6;
             // Within five standard deviations of the binomial count.
             let sd = (expected * (1.0 - f64::from(rate) / 1e6)).sqrt();
-            assert!((n - expected).abs() <= 5.0 * sd + 1.0, "{rate}: {n} of 20000");
+            assert!(
+                (n - expected).abs() <= 5.0 * sd + 1.0,
+                "{rate}: {n} of 20000"
+            );
         }
         // A job audited at one rate is audited at every higher one: the draw is one number.
         for s in &seeds[..2_000] {

@@ -53,14 +53,20 @@ pub fn chain() -> Chain {
 /// A fresh genesis whose LStake table holds `lstake` (the bootstrap validator's when empty).
 pub fn chain_with_lstake(lstake: Vec<(Pubkey, u64)>) -> Chain {
     let audit = GenesisParams::dev(Pubkey::default()).audit;
-    chain_with_audit(lstake, audit)
+    chain_with(lstake, audit, None)
 }
 
-/// Like [`chain_with_lstake`], with the network's audit rate and its floor (ppm) at genesis.
-pub fn chain_with_audit(lstake: Vec<(Pubkey, u64)>, audit: (u64, u64)) -> Chain {
+/// Like [`chain_with_lstake`], with the network's audit rate and its floor (ppm) at genesis and
+/// `slots_per_epoch` (Agave's warm-up schedule when `None`).
+pub fn chain_with(
+    lstake: Vec<(Pubkey, u64)>,
+    audit: (u64, u64),
+    slots_per_epoch: Option<u64>,
+) -> Chain {
     let mut params = GenesisParams::dev(Pubkey::new_unique());
     params.initial_lstake = lstake;
     params.audit = audit;
+    params.slots_per_epoch = slots_per_epoch;
     params.allowed_models = vec![MODEL_ID];
     let g = AmbientGenesis::new(params);
     let dir = tempfile::tempdir().unwrap();
