@@ -804,9 +804,12 @@ fn main() -> Result<()> {
     for r in roles {
         let _ = r.join();
     }
-    running.stop();
-    rpc_front.join();
+    // Everything that talks to Agave's JSON-RPC stops first: its HTTP server's shutdown waits
+    // for the connections open to it, and the front end's and the API's pooled keep-alive
+    // connections would hold it up to their idle timeout.
     api.join();
+    rpc_front.join();
+    running.stop();
     eprintln!("stopped");
     match disk_full {
         Some(e) => Err(e.context("stopped cleanly: free space on the ledger's disk and restart")),

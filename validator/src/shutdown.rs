@@ -1,10 +1,11 @@
 //! Bounded shutdown: a stop that waits for work to end, but not forever.
 //!
-//! A node asked to stop must stop. Agave's services join in a fixed order, and on a loaded
-//! machine one of them can wait on another that is already gone; `agave-validator` itself dies on
-//! SIGTERM without joining anything. Everything a restart needs is on disk before the join (the
-//! ledger in RocksDB with its write-ahead log, the fastboot snapshot of the root), so past a
-//! limit the node names the threads still running and exits without them.
+//! A node asked to stop must stop. Agave's services join one after another, and one that waits
+//! on something outside them (its JSON-RPC server's shutdown waits for every connection open to
+//! it) can hold the whole stop; `agave-validator` itself dies on SIGTERM without joining
+//! anything. Everything a restart needs is on disk before the join (the ledger in RocksDB with
+//! its write-ahead log, the fastboot snapshot of the root), so past a limit the node names the
+//! threads still running and exits without them.
 
 use std::sync::mpsc;
 use std::time::Duration;
