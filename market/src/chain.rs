@@ -1,6 +1,7 @@
 //! The chain as the market's participants see it: auction requests and bids read over JSON-RPC,
 //! transactions signed and sent to the node.
 
+use ambient_sdk::auction::draw::decode_slot_hashes;
 use ambient_sdk::auction::state::{Bid, Request, BID_LEN, REQUESTER_OFFSET, REQUEST_LEN};
 use ambient_sdk::auction::ID as AUCTION;
 use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
@@ -156,6 +157,40 @@ impl Chain {
                 .map_err(|e| MarketError::Account(key.to_string(), e.to_string())),
             None => Ok(None),
         }
+    }
+
+    /// Which of `who` hold a verifier record that lets them vote (one read for all of them).
+    pub fn may_vote(&self, who: &[Pubkey]) -> Result<Vec<bool>, MarketError> {
+        let keys: Vec<Pubkey> = who.iter().map(verifier_record).collect();
+        let mut out = Vec::with_capacity(who.len());
+        // The RPC answers at most 100 accounts per call.
+        for (chunk, ids) in keys.chunks(100).zip(who.chunks(100)) {
+            let accounts = self
+                .rpc
+                .get_multiple_accounts_with_commitment(chunk, CommitmentConfig::processed())?
+                .value;
+            out.extend(accounts.iter().zip(ids).map(|(a, id)| {
+                a.as_ref()
+                    .filter(|a| a.owner == REGISTRY)
+                    .and_then(|a| Record::read(&a.data).ok().flatten())
+                    .is_some_and(|r| r.may_vote(id))
+            }));
+        }
+        Ok(out)
+    }
+
+    /// The hashes of recent slots as the `SlotHashes` sysvar holds them (newest first): what a
+    /// committee draw is seeded by.
+    pub fn slot_hashes(&self) -> Result<Vec<(u64, [u8; 32])>, MarketError> {
+        let key = solana_sdk_ids::sysvar::slot_hashes::id();
+        let data = self
+            .rpc
+            .get_account_with_commitment(&key, CommitmentConfig::processed())?
+            .value
+            .ok_or_else(|| MarketError::Account(key.to_string(), "missing".into()))?
+            .data;
+        decode_slot_hashes(&data)
+            .ok_or_else(|| MarketError::Account(key.to_string(), "not SlotHashes".into()))
     }
 
     /// The LStake table in force (the committee draw's weights).

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use ambient_sdk::auction::draw::{draw_candidates, next_draw, seed_of};
 use ambient_sdk::auction::instruction::{
     claim_timeout, draw_committee, finalize_request, settle, withdraw_bid,
 };
@@ -65,15 +66,37 @@ impl<'a> Round<'a> {
             RequestState::Delivered | RequestState::Verifying if r.ending(slot).is_ok() => {
                 payee()?.map(|m| finalize_request(key, r, &m))
             }
-            RequestState::Delivered if r.draw_window(slot).is_ok() => {
-                // A draw with no one eligible would fail (and cost its fee): wait for the window
-                // to end, or for an epoch roll to bring verifiers.
-                let table = self.table()?;
-                let eligible = table.entries.iter().any(|(k, w)| *w > 0 && r.may_verify(k));
-                eligible.then(|| draw_committee(key))
-            }
+            RequestState::Delivered if r.draw_window(slot).is_ok() => self.draw(key, r)?,
             _ => None,
         })
+    }
+
+    /// The draw of `r`'s committee (or its audit decision), with the verifier records of the
+    /// candidates the program walks: none when the job will not be audited; `None` while the
+    /// node has not seen every seed slot, or when no candidate is bonded (a draw would fail and
+    /// cost its fee: wait for the window to end, or for an epoch roll to bring verifiers).
+    fn draw(&self, key: &Pubkey, r: &Request) -> Result<Option<Instruction>, MarketError> {
+        let hashes = self.chain.slot_hashes()?;
+        let seen = hashes
+            .first()
+            .is_some_and(|(s, _)| s >= r.seed_slots().end());
+        let Some(seed) = seen
+            .then(|| seed_of(&hashes, r.seed_slots()).ok())
+            .flatten()
+        else {
+            return Ok(None);
+        };
+        let Some((order, need)) = next_draw(self.table()?, r, key, &seed) else {
+            return Ok(Some(draw_committee(key, &[])));
+        };
+        let bonded: HashMap<Pubkey, bool> = order
+            .iter()
+            .copied()
+            .zip(self.chain.may_vote(&order)?)
+            .collect();
+        let walked = draw_candidates(&order, need, |c| bonded[c]);
+        let any = walked.iter().any(|c| bonded[c]);
+        Ok(any.then(|| draw_committee(key, &walked)))
     }
 
     /// Sends the step due for `r`, if any. A step someone else took first fails harmlessly.

@@ -12,8 +12,8 @@ mod common;
 use std::time::Instant;
 
 use ambient_programs::auction::instruction::{
-    bid, cancel, draw_committee, finalize_request, request, reveal, settle, submit_result, verdict,
-    withdraw_bid, Evidence, RequestParams,
+    bid, cancel, finalize_request, request, reveal, settle, submit_result, verdict, withdraw_bid,
+    Evidence, RequestParams,
 };
 use ambient_programs::auction::{bid_commitment, SEED_SLOTS};
 use ambient_programs::registry::instruction::register_verifier;
@@ -157,7 +157,7 @@ fn main() {
             c.advance(1);
         }
         let t = Instant::now();
-        c.send(&requester, &[], &[draw_committee(&req.pubkey())])
+        c.send(&requester, &[], &[common::draw_ix(&c, &req.pubkey())])
             .unwrap();
         let acc = c.bank.get_account(&req.pubkey()).unwrap();
         let r = Request::read(solana_account::ReadableAccount::data(&acc))

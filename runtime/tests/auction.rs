@@ -9,8 +9,8 @@ use ambient_pol::rules::{pro_rata, Inflation, RewardSplit, BPS};
 use ambient_programs::auction::bid_commitment;
 use ambient_programs::auction::error::AuctionError;
 use ambient_programs::auction::instruction::{
-    bid, cancel, claim_timeout, decline, draw_committee, finalize_request, request, reveal, settle,
-    submit_result, verdict, withdraw_bid, Evidence, RequestParams,
+    bid, cancel, claim_timeout, decline, finalize_request, request, reveal, settle, submit_result,
+    verdict, withdraw_bid, Evidence, RequestParams,
 };
 use ambient_programs::auction::processor::{
     verify_slots, AUDIT_ALL_PPM, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE, MAX_COMMITTEES,
@@ -28,7 +28,7 @@ use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
 use ambient_programs::registry::state::RECORD_LEN;
 use ambient_programs::registry::work_book::{Credit, WorkBook, WORK_BOOK};
 use ambient_programs::registry::{verifier_record, MIN_VERIFIER_BOND};
-use common::{chain, chain_with, chain_with_lstake, code_of, Chain, SOL};
+use common::{chain, chain_with, chain_with_lstake, code_of, draw_ix, Chain, SOL};
 use proptest::prelude::*;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -862,7 +862,7 @@ fn a_decline_the_committee_upholds_voids_the_job_and_a_false_one_is_slashed() {
             Some(AuctionError::WrongState)
         );
         past_seed_slots(&mut c);
-        c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+        c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
         let members = unanimous_votes(&c, &verifiers, &req, upheld);
         let incinerator = solana_sdk_ids::incinerator::id();
         let (r0, m0, p0, i0) = (
@@ -946,13 +946,13 @@ fn a_verified_job_pays_the_miner() {
     // leader that put the result in its block cannot know the committee.
     for _ in 0..SEED_SLOTS {
         assert_eq!(
-            code(c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap_err()),
+            code(c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap_err()),
             Some(AuctionError::TooEarly)
         );
         c.advance(1);
     }
     c.advance(1);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     let members = committee_of(&c, &req);
     assert_eq!(members.len(), 3);
     assert!(
@@ -1065,7 +1065,7 @@ fn a_verified_job_pays_the_miner() {
 fn a_vote_rests_on_evidence_the_program_checks_against_the_result() {
     let (mut c, verifiers, _requester, req, _win, _) = delivered();
     past_seed_slots(&mut c);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     let members = committee_of(&c, &req);
     let root = read(&c, &req).result.root;
     let send = |m: &Pubkey, valid: bool, e: Evidence| {
@@ -1117,7 +1117,7 @@ fn a_vote_rests_on_evidence_the_program_checks_against_the_result() {
 fn a_fraud_majority_slashes_the_miner() {
     let (mut c, verifiers, requester, req, win, _) = delivered();
     past_seed_slots(&mut c);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     let members = unanimous_votes(&c, &verifiers, &req, false);
     let incinerator = solana_sdk_ids::incinerator::id();
     let (r0, m0, i0) = (
@@ -1148,7 +1148,7 @@ fn the_winner_keeps_its_bond_in_while_verifiers_vote() {
     // slash would find nothing and the requester's escrow would stay locked.
     let (mut c, verifiers, requester, req, win, _) = delivered();
     past_seed_slots(&mut c);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Verifying);
     assert_eq!(
         code(withdraw(&c, &req, &win).unwrap_err()),
@@ -1192,7 +1192,7 @@ fn rcode(e: TransactionError) -> Option<RegistryError> {
 fn finalised_work_rolls_into_the_next_epochs_lstake() {
     let (mut c, verifiers, requester, req, win, _) = delivered();
     past_seed_slots(&mut c);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     let members = unanimous_votes(&c, &verifiers, &req, true);
     finalize_job(&c, &req, &win, &requester).unwrap();
     // 10 output and 100 prompt tokens: 19 units of inference work; 1 unit of validation to each
@@ -1430,7 +1430,7 @@ fn delivered_and_drawn(c: &mut Chain, requester: &Keypair, miner: &Keypair) -> (
     c.send(requester, &[], &[settle(&req)]).unwrap();
     deliver(c, &req, &b, result(10)).unwrap();
     past_seed_slots(c);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(c, &req)]).unwrap();
     (req, b)
 }
 
@@ -1557,7 +1557,7 @@ fn no_one_credited(c: &Chain, who: &[Pubkey]) {
 fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid_meanwhile() {
     let (mut c, verifiers, requester, req, win, _) = delivered();
     past_seed_slots(&mut c);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     let first = committee_of(&c, &req);
     // One vote of three is no verdict: too early until the deadline.
     vote(&c, &verifiers, &req, &first[..1], true);
@@ -1578,12 +1578,9 @@ fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid
     no_one_credited(&c, &everyone);
     no_one_credited(&c, &[win.key.pubkey()]);
     // The redraw is seeded by a slot after the silent committee's deadline.
-    assert_eq!(
-        fails(&c, draw_committee(&req)),
-        Some(AuctionError::TooEarly)
-    );
+    assert_eq!(fails(&c, draw_ix(&c, &req)), Some(AuctionError::TooEarly));
     past_seed_slots(&mut c);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     let second = committee_of(&c, &req);
     let r = read(&c, &req);
     assert_eq!((r.state, r.committee.round), (RequestState::Verifying, 2));
@@ -1616,7 +1613,7 @@ fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
     let mut silent: Vec<Pubkey> = Vec::new();
     for round in 1..=MAX_COMMITTEES {
         past_seed_slots(&mut c);
-        c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+        c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
         let members = committee_of(&c, &req);
         assert_eq!(read(&c, &req).committee.round, round);
         assert!(
@@ -1639,10 +1636,7 @@ fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
     no_one_credited(&c, &everyone);
     no_one_credited(&c, &[win.key.pubkey()]);
     c.advance(1); // a new blockhash: these are new transactions, not replays
-    assert_eq!(
-        fails(&c, draw_committee(&req)),
-        Some(AuctionError::WrongState)
-    );
+    assert_eq!(fails(&c, draw_ix(&c, &req)), Some(AuctionError::WrongState));
     assert_eq!(
         fails(&c, fin(&c, &req, &win, &requester)),
         Some(AuctionError::WrongState)
@@ -1661,7 +1655,7 @@ fn a_split_verdict_grows_the_committee_whose_majority_slashes_whoever_it_contrad
         let (mut c, verifiers, requester, req, win, _) = delivered_with(9);
         let voter = |m: &Pubkey| verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
         past_seed_slots(&mut c);
-        c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+        c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
         let first = committee_of(&c, &req);
         // Valid is the lie when the work is forged, fraud when it is not.
         vote(&c, &verifiers, &req, &first[..2], forged);
@@ -1678,12 +1672,9 @@ fn a_split_verdict_grows_the_committee_whose_majority_slashes_whoever_it_contrad
         assert!(first.iter().all(|m| bond_of(&c, m) == MIN_VERIFIER_BOND));
         // The new members come from the hashes of slots after the split, like any draw.
         c.advance(1);
-        assert_eq!(
-            fails(&c, draw_committee(&req)),
-            Some(AuctionError::TooEarly)
-        );
+        assert_eq!(fails(&c, draw_ix(&c, &req)), Some(AuctionError::TooEarly));
         past_seed_slots(&mut c);
-        c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+        c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
         let grown = committee_of(&c, &req);
         let r = read(&c, &req);
         assert_eq!(grown.len(), ESCALATED_COMMITTEE_SIZE);
@@ -1739,7 +1730,7 @@ fn a_split_verdict_grows_the_committee_whose_majority_slashes_whoever_it_contrad
 fn only_a_bonded_verifier_votes_and_its_bond_answers_until_it_has_unbonded() {
     let (mut c, verifiers, requester, req, win, _) = delivered();
     past_seed_slots(&mut c);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     let members = committee_of(&c, &req);
     let voter = |m: &Pubkey| verifiers.iter().find(|v| v.pubkey() == *m).unwrap();
     // Someone else's record is not a bond.
@@ -1778,7 +1769,7 @@ fn only_a_bonded_verifier_votes_and_its_bond_answers_until_it_has_unbonded() {
     vote(&c, &verifiers, &req, &members[1..], true);
     finalize_job(&c, &req, &win, &requester).unwrap();
     past_seed_slots(&mut c);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     let grown = committee_of(&c, &req);
     assert_eq!(grown.len(), 4);
     vote(&c, &verifiers, &req, &grown[3..], true);
@@ -1789,12 +1780,67 @@ fn only_a_bonded_verifier_votes_and_its_bond_answers_until_it_has_unbonded() {
 }
 
 #[test]
+fn lstake_without_a_bond_is_passed_over_and_a_draw_must_carry_every_record_it_walks() {
+    // Two bonded verifiers with little LStake, three identities with most of it and no bond
+    // (sybils that would be drawn, stay silent and push the job to a void).
+    let bonded: Vec<Keypair> = (0..2).map(|_| Keypair::new()).collect();
+    let sybils: Vec<Keypair> = (0..3).map(|_| Keypair::new()).collect();
+    let miner = Keypair::new();
+    let mut lstake: Vec<(Pubkey, u64)> = bonded.iter().map(|v| (v.pubkey(), 10)).collect();
+    lstake.extend(sybils.iter().map(|v| (v.pubkey(), 10_000)));
+    lstake.push((miner.pubkey(), 100));
+    let mut c = chain_with_lstake(lstake);
+    fund_and_bond(&c, &bonded, 3 * SOL);
+    let ix = solana_system_interface::instruction::transfer(
+        &c.faucet.pubkey(),
+        &miner.pubkey(),
+        3 * SOL,
+    );
+    c.send(&c.faucet, &[], &[ix]).unwrap();
+    let requester = c.funded(10 * SOL);
+    let (req, win, _) = awarded_to(&mut c, &requester, miner);
+    deliver(&c, &req, &win, result(10)).unwrap();
+    past_seed_slots(&mut c);
+
+    let full = draw_ix(&c, &req);
+    // The walk passes over every sybil it meets: their records ride along, empty.
+    assert!(
+        full.accounts.len() > 2 + bonded.len(),
+        "{}",
+        full.accounts.len()
+    );
+    // Whoever sends the draw cannot leave a walked candidate out, reorder them, or stop short.
+    let mut dropped = full.clone();
+    dropped.accounts.remove(2);
+    let mut swapped = full.clone();
+    swapped.accounts.swap(2, 3);
+    let mut short = full.clone();
+    short.accounts.pop();
+    for bad in [dropped, swapped, short] {
+        assert_eq!(fails(&c, bad), Some(AuctionError::MissingRecords));
+    }
+    c.send(&c.faucet, &[], &[full]).unwrap();
+    let mut members = committee_of(&c, &req);
+    members.sort();
+    let mut want: Vec<Pubkey> = bonded.iter().map(|v| v.pubkey()).collect();
+    want.sort();
+    assert_eq!(
+        members, want,
+        "only the bonded are drawn, however little LStake they hold"
+    );
+    // So the job is verified and paid instead of voided.
+    unanimous_votes(&c, &bonded, &req, true);
+    finalize_job(&c, &req, &win, &requester).unwrap();
+    assert_eq!(read(&c, &req).verification(), "valid");
+}
+
+#[test]
 fn a_member_that_cannot_vote_loses_its_place_not_its_bond() {
     // Unbonding (or under the minimum) a member cannot vote; its silence is not fined, and a
     // bonded member's is.
     let (mut c, verifiers, requester, req, win, _) = delivered();
     past_seed_slots(&mut c);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     let members = committee_of(&c, &req);
     let v0 = verifiers.iter().find(|v| v.pubkey() == members[0]).unwrap();
     c.send(&c.faucet, &[v0], &[unbond(&members[0])]).unwrap();
@@ -1809,7 +1855,7 @@ fn a_member_that_cannot_vote_loses_its_place_not_its_bond() {
     assert_eq!(bond_of(&c, &members[2]), MIN_VERIFIER_BOND);
     // Both silent members lose their place in the next committee.
     past_seed_slots(&mut c);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     let next = committee_of(&c, &req);
     assert!(
         !next.contains(&members[0]) && !next.contains(&members[1]),
@@ -1825,7 +1871,7 @@ fn a_delivered_job_no_one_can_verify_is_voided_after_the_draw_window() {
     let (r0, m0) = balances(&c, &requester, &win);
     past_seed_slots(&mut c);
     assert_eq!(
-        fails(&c, draw_committee(&req)),
+        fails(&c, draw_ix(&c, &req)),
         Some(AuctionError::NoVerifiers)
     );
     assert_eq!(
@@ -1837,7 +1883,7 @@ fn a_delivered_job_no_one_can_verify_is_voided_after_the_draw_window() {
         c.advance(8);
     }
     assert_eq!(
-        fails(&c, draw_committee(&req)),
+        fails(&c, draw_ix(&c, &req)),
         Some(AuctionError::DrawWindowPassed)
     );
     finalize_job(&c, &req, &win, &requester).unwrap();
@@ -1975,7 +2021,7 @@ proptest! {
                     None => continue,
                 },
                 Op::Cancel => (c.send(&requester, &[], &[cancel(&requester.pubkey(), &req, &requester.pubkey())]), 1),
-                Op::Draw => (c.send(&requester, &[], &[draw_committee(&req)]), 1),
+                Op::Draw => (c.send(&requester, &[], &[draw_ix(&c, &req)]), 1),
                 Op::Vote { verifier, valid } => {
                     (c.send(&requester, &[&verifiers[verifier]], &[verdict(&verifiers[verifier].pubkey(), &req, valid, evidence(&c, &req, valid))]), 2)
                 }
@@ -2238,7 +2284,7 @@ fn a_program_requests_inference_by_cpi_and_reads_the_verified_result() {
     let delivered = result(10);
     deliver(&c, &req, &win, delivered).unwrap();
     past_seed_slots(&mut c);
-    c.send(&c.faucet, &[], &[draw_committee(&req)]).unwrap();
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     let members = committee_of(&c, &req);
     for m in &members {
         let v = verifiers.iter().find(|v| v.pubkey() == *m).unwrap();

@@ -7,7 +7,7 @@
 pub mod processor;
 
 pub use ambient_sdk::auction::{
-    bid_commitment, error, instruction, slasher, state, verify_slots, AUDIT_ALL_PPM,
+    bid_commitment, draw, error, instruction, slasher, state, verify_slots, AUDIT_ALL_PPM,
     COMMITTEE_SIZE, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE, ID, MAX_COMMITTEES, MAX_PROMPT_TOKENS,
     MAX_VERIFY_SLOTS, MIN_BID_BOND, MISSED_VOTE_SLASH_BPS, NAME, SEED_SLOTS, SLASHER_SEED,
     VERIFIER_FEE_BPS, VERIFY_SLOTS, WRONG_VOTE_SLASH_BPS,

@@ -8,6 +8,7 @@ use solana_pubkey::Pubkey;
 use solana_transaction_context::instruction::InstructionContext;
 use solana_transaction_context::instruction_accounts::BorrowedInstructionAccount;
 
+use super::draw::{audit_of, next_draw, seed_of};
 use super::error::AuctionError;
 use super::instruction::{AuctionInstruction, Evidence, RequestParams};
 use super::state::{
@@ -245,121 +246,68 @@ fn lstake_table(ix: &InstructionContext, i: u16) -> Result<LStakeTable, Instruct
     Ok(LStakeTable::decode(a.get_data()).map_err(|_| AuctionError::WrongLStakeTable)?)
 }
 
-/// The hash of every slot in `window` that `SlotHashes` holds (skipped slots have none), each
-/// with its slot number: what seeds a committee draw. None at all (every slot skipped) is
-/// `SeedUnavailable`.
-fn seed_of<H: AsRef<[u8]>>(
-    hashes: &[(u64, H)],
-    window: std::ops::RangeInclusive<u64>,
-) -> Result<[u8; 32], AuctionError> {
-    let mut h = blake3::Hasher::new();
-    let mut any = false;
-    for (s, hash) in hashes.iter().filter(|(s, _)| window.contains(s)) {
-        h.update(&s.to_le_bytes());
-        h.update(hash.as_ref());
-        any = true;
-    }
-    if !any {
-        return Err(AuctionError::SeedUnavailable);
-    }
-    Ok(*h.finalize().as_bytes())
-}
-
 /// `miner`'s audit rate in `table`, in ppm (every job without LStake).
 fn audit_rate_of(table: &LStakeTable, miner: &Pubkey) -> u32 {
     u32::try_from(table.audit_rate_of(miner)).unwrap_or(AUDIT_ALL_PPM)
 }
 
-/// Whether the job at `key` is audited at `rate_ppm`, from its first draw's `window_seed`
-/// ([`seed_of`]): a uniform draw in parts per million below the rate. The seed is made after the
-/// result was fixed, so the miner cannot know which of its jobs will be audited.
-fn audited(window_seed: &[u8; 32], key: &Pubkey, rate_ppm: u32) -> bool {
-    let mut h = blake3::Hasher::new();
-    h.update(b"ambient-auction/audit/v1");
-    h.update(window_seed);
-    h.update(key.as_ref());
-    let x = u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes"));
-    // 2^64 is a multiple of 2^6 but not of 10^6: the bias is below 10^-13.
-    x % u64::from(AUDIT_ALL_PPM) < u64::from(rate_ppm)
-}
-
-/// The identities `req`'s next draw may pick, with their LStake, leaving out `taken`.
-fn candidates(
-    table: &LStakeTable,
-    req: &Request,
-    taken: &[Pubkey],
-) -> std::collections::BTreeMap<[u8; 32], u64> {
-    table
-        .entries
-        .iter()
-        .filter(|(k, _)| req.may_verify(k) && !taken.contains(k))
-        .map(|(k, v)| (k.to_bytes(), *v))
-        .collect()
-}
-
-/// The seed of `req`'s draw of `round`: `window_seed` (the hashes of the request's seed slots,
-/// [`seed_of`]), the request and the round.
-fn draw_seed(window_seed: &[u8; 32], key: &Pubkey, round: u8) -> [u8; 32] {
-    let mut seed = blake3::Hasher::new();
-    seed.update(b"ambient-auction/committee/v2");
-    seed.update(window_seed);
-    seed.update(key.as_ref());
-    if round > 1 {
-        seed.update(&[round]);
+/// The bonded verifiers among `order` (a draw's candidates, [`draw_order`]), in order, until
+/// `need` are found: instruction accounts `first..` must be the candidates' verifier records in
+/// the same order, as far as the walk goes, so whoever sends the draw cannot leave a bonded
+/// candidate out. A candidate without a usable record (none, unbonding, under the minimum) is
+/// passed over.
+fn bonded_in_order(
+    ix: &InstructionContext,
+    first: u16,
+    order: &[Pubkey],
+    need: usize,
+) -> Result<Vec<Pubkey>, InstructionError> {
+    let mut found = Vec::with_capacity(need);
+    for (j, candidate) in order.iter().enumerate() {
+        if found.len() == need {
+            break;
+        }
+        let i = first + j as u16;
+        if i >= ix.get_number_of_instruction_accounts() {
+            return Err(AuctionError::MissingRecords.into());
+        }
+        let a = ix.try_borrow_instruction_account(i)?;
+        if *a.get_key() != verifier_record(candidate) {
+            return Err(AuctionError::MissingRecords.into());
+        }
+        if record_in(&a).is_some_and(|r| r.may_vote(candidate)) {
+            found.push(*candidate);
+        }
     }
-    *seed.finalize().as_bytes()
+    Ok(found)
 }
 
-/// The next committee of `req` (at `key`), drawn at `slot`: up to [`COMMITTEE_SIZE`] identities
-/// drawn LStake-weighted without replacement, seeded by [`draw_seed`]. Never the winning miner,
-/// nor a member of the previous committee that stayed silent.
-fn draw(
-    table: &LStakeTable,
-    req: &Request,
-    key: &Pubkey,
-    window_seed: &[u8; 32],
-    slot: u64,
-) -> Result<Committee, AuctionError> {
+/// The next committee of `req`, drawn at `slot`: `members` (bonded verifiers in draw order),
+/// with a vote window. `NoVerifiers` when there is none.
+fn draw(req: &Request, members: &[Pubkey], slot: u64) -> Result<Committee, AuctionError> {
     let prev = &req.committee;
-    let round = prev.round.saturating_add(1);
-    let weights = candidates(table, req, &[]);
-    let seed = draw_seed(window_seed, key, round);
-    let members = ambient_pol::select::committee(&weights, &seed, COMMITTEE_SIZE);
     if members.is_empty() {
         return Err(AuctionError::NoVerifiers);
     }
     let mut c = Committee {
         len: members.len() as u8,
         deadline: slot + verify_slots(req.result.token_count),
-        round,
+        round: prev.round.saturating_add(1),
         redraw_slot: prev.redraw_slot,
         ..Committee::default()
     };
-    for (i, m) in members.iter().enumerate() {
-        c.members[i] = Pubkey::new_from_array(*m);
-    }
+    c.members[..members.len()].copy_from_slice(members);
     Ok(c)
 }
 
-/// `req`'s committee after a split verdict, at `slot`: its members and their votes, and as many
-/// more (LStake-weighted, seeded like [`draw`]) as bring it to [`ESCALATED_COMMITTEE_SIZE`]
-/// (fewer when fewer can verify), with a new vote window. Its majority is final.
-fn grow(
-    table: &LStakeTable,
-    req: &Request,
-    key: &Pubkey,
-    window_seed: &[u8; 32],
-    slot: u64,
-) -> Committee {
+/// `req`'s committee after a split verdict, at `slot`: its members and their votes, and `more`
+/// (bonded verifiers drawn like [`draw`]'s, up to [`ESCALATED_COMMITTEE_SIZE`] in all), with a
+/// new vote window. Its majority is final.
+fn grow(req: &Request, more: &[Pubkey], slot: u64) -> Committee {
     let mut c = req.committee;
     let len = usize::from(c.len);
     c.round = c.round.saturating_add(1);
-    let weights = candidates(table, req, &c.members[..len]);
-    let seed = draw_seed(window_seed, key, c.round);
-    let more = ambient_pol::select::committee(&weights, &seed, ESCALATED_COMMITTEE_SIZE - len);
-    for (i, m) in more.iter().enumerate() {
-        c.members[len + i] = Pubkey::new_from_array(*m);
-    }
+    c.members[len..len + more.len()].copy_from_slice(more);
     c.len += more.len() as u8;
     c.escalation = Escalation::Done;
     c.deadline = slot + verify_slots(req.result.token_count);
@@ -909,19 +857,18 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
             let table = lstake_table(&ix, 1)?;
             req.draw_window(slot)?;
             let seed = seed_of(sysvars.get_slot_hashes()?.slot_hashes(), req.seed_slots())?;
-            if req.audit == Audit::Undecided {
-                req.audit = if req.declined() || audited(&seed, racc.get_key(), req.audit_ppm) {
-                    Audit::Audited
-                } else {
-                    Audit::Skipped
-                };
-            }
-            req.committee = if req.audit == Audit::Skipped {
-                Committee::default()
-            } else if req.committee.escalation == Escalation::Pending {
-                grow(&table, &req, racc.get_key(), &seed, slot)
-            } else {
-                draw(&table, &req, racc.get_key(), &seed, slot)?
+            let key = *racc.get_key();
+            req.audit = audit_of(&req, &key, &seed);
+            req.committee = match next_draw(&table, &req, &key, &seed) {
+                None => Committee::default(),
+                Some((order, need)) => {
+                    let found = bonded_in_order(&ix, 2, &order, need)?;
+                    if req.committee.escalation == Escalation::Pending {
+                        grow(&req, &found, slot)
+                    } else {
+                        draw(&req, &found, slot)?
+                    }
+                }
             };
             req.state = RequestState::Verifying;
             req.write(racc.get_data_mut()?)?;
@@ -1015,92 +962,4 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
         }
     }
     Ok(vec![])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `SlotHashes` as the sysvar holds them (newest first) for `slots`, each slot's hash
-    /// derived from `salt`.
-    fn hashes(slots: &[u64], salt: u8) -> Vec<(u64, [u8; 32])> {
-        let mut v: Vec<_> = slots
-            .iter()
-            .map(|&s| {
-                (
-                    s,
-                    *blake3::hash(&[&s.to_le_bytes()[..], &[salt]].concat()).as_bytes(),
-                )
-            })
-            .collect();
-        v.reverse();
-        v
-    }
-
-    #[test]
-    fn the_seed_is_the_slots_after_the_draw_slot_and_only_them() {
-        let window = 101..=112;
-        let all: Vec<u64> = (90..=120).collect();
-        let seed = seed_of(&hashes(&all, 0), window.clone()).unwrap();
-        // The result's own slot (100), earlier slots and later ones do not count: whoever made
-        // the block the result landed in cannot pick the seed by grinding that block.
-        let mut other = hashes(&all, 0);
-        for (s, h) in &mut other {
-            if !window.contains(s) {
-                h[0] ^= 1;
-            }
-        }
-        assert_eq!(seed_of(&other, window.clone()).unwrap(), seed);
-        // Every slot in the window counts.
-        for i in 0..other.len() {
-            if window.contains(&other[i].0) {
-                let mut changed = hashes(&all, 0);
-                changed[i].1[31] ^= 0x80;
-                assert_ne!(seed_of(&changed, window.clone()).unwrap(), seed);
-            }
-        }
-        // Skipped slots have no hash; a window of skipped slots only gives no seed.
-        let some: Vec<u64> = all.iter().copied().filter(|s| s % 5 != 0).collect();
-        assert!(seed_of(&hashes(&some, 0), window.clone()).is_ok());
-        let none: Vec<u64> = all
-            .iter()
-            .copied()
-            .filter(|s| !window.contains(s))
-            .collect();
-        assert_eq!(
-            seed_of(&hashes(&none, 0), window),
-            Err(AuctionError::SeedUnavailable)
-        );
-    }
-
-    #[test]
-    fn audits_follow_the_rate_and_each_seed_decides_once() {
-        let key = Pubkey::new_unique();
-        let seeds: Vec<[u8; 32]> = (0..20_000u32)
-            .map(|i| *blake3::hash(&i.to_le_bytes()).as_bytes())
-            .collect();
-        for rate in [0u32, 3_300, 250_000, AUDIT_ALL_PPM] {
-            let n = seeds.iter().filter(|s| audited(s, &key, rate)).count() as f64;
-            let expected = seeds.len() as f64 * f64::from(rate) / 1e6;
-            // Within five standard deviations of the binomial count.
-            let sd = (expected * (1.0 - f64::from(rate) / 1e6)).sqrt();
-            assert!(
-                (n - expected).abs() <= 5.0 * sd + 1.0,
-                "{rate}: {n} of 20000"
-            );
-        }
-        // A job audited at one rate is audited at every higher one: the draw is one number.
-        for s in &seeds[..2_000] {
-            if audited(s, &key, 3_300) {
-                assert!(audited(s, &key, 250_000));
-            }
-        }
-        // Another job under the same seed draws apart.
-        let other = Pubkey::new_unique();
-        let differ = seeds[..2_000]
-            .iter()
-            .filter(|s| audited(s, &key, 500_000) != audited(s, &other, 500_000))
-            .count();
-        assert!(differ > 800, "{differ}");
-    }
 }

@@ -81,6 +81,34 @@ pub fn chain_with(
     }
 }
 
+/// `DrawCommittee` for `req` as a keeper sends it: with the verifier records of the candidates
+/// the draw walks, worked out from the bank's `SlotHashes`, LStake table and records (none when
+/// something is missing: the program then refuses the draw).
+pub fn draw_ix(c: &Chain, req: &Pubkey) -> Instruction {
+    use ambient_programs::auction::draw::{
+        decode_slot_hashes, draw_candidates, next_draw, seed_of,
+    };
+    use ambient_programs::auction::state::Request;
+    use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
+    use ambient_programs::registry::state::Record;
+    use solana_account::ReadableAccount;
+    let data = |k: &Pubkey| c.bank.get_account(k).map(|a| a.data().to_vec());
+    let walked = (|| {
+        let r = Request::read(&data(req)?).ok()??;
+        let hashes = decode_slot_hashes(&data(&solana_sdk_ids::sysvar::slot_hashes::id())?)?;
+        let seed = seed_of(&hashes, r.seed_slots()).ok()?;
+        let table = LStakeTable::decode(&data(&LSTAKE_TABLE)?).ok()?;
+        let (order, need) = next_draw(&table, &r, req, &seed)?;
+        let bonded = |v: &Pubkey| {
+            data(&ambient_programs::registry::verifier_record(v))
+                .and_then(|d| Record::read(&d).ok().flatten())
+                .is_some_and(|rec| rec.may_vote(v))
+        };
+        Some(draw_candidates(&order, need, bonded))
+    })();
+    ambient_programs::auction::instruction::draw_committee(req, &walked.unwrap_or_default())
+}
+
 /// The custom error code of a failed instruction.
 pub fn code_of(e: TransactionError) -> Option<u32> {
     match e {

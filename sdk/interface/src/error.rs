@@ -65,6 +65,7 @@ codes! {
     WrongRecord = 0x4127: "a committee member's verifier record is not at its derived address",
     WrongRegistry = 0x4128: "the registry program or the auction's slasher account is missing",
     EvidenceMismatch = 0x4129: "the vote's evidence does not hold against the job's result (or does not fit the vote)",
+    MissingRecords = 0x412a: "the draw needs the verifier record of every candidate it walks, in draw order",
 }
 
 impl From<AuctionError> for InstructionError {

@@ -20,7 +20,9 @@
 //!   (writable), incinerator (writable): after the deadline without a result, the escrow goes back
 //!   to the requester and the winner's bond is slashed (`ambient_pol::rules`: part to the requester,
 //!   part burned, the rest and the bid's rent to the miner).
-//! - `DrawCommittee` (8): request (writable), the LStake table: once the `SEED_SLOTS` after the
+//! - `DrawCommittee` (8): request (writable), the LStake table, then the verifier records of the
+//!   candidates the draw walks in draw order (`ambient_sdk::auction::draw`; only bonded verifiers
+//!   are drawn, and none may be left out): once the `SEED_SLOTS` after the
 //!   request's draw slot (the delivery slot, or the slot a silent committee was replaced) are past
 //!   and within the `DRAW_SLOTS` after it, draws up
 //!   to `COMMITTEE_SIZE` verifiers, LStake-weighted without replacement (never the miner or the

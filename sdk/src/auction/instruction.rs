@@ -170,15 +170,21 @@ pub fn claim_timeout(
     )
 }
 
-/// Draws the committee of a delivered job from the LStake table.
-pub fn draw_committee(request: &Pubkey) -> Instruction {
-    ix(
-        AuctionInstruction::DrawCommittee,
-        vec![
-            AccountMeta::new(*request, false),
-            AccountMeta::new_readonly(crate::registry::lstake_table::LSTAKE_TABLE, false),
-        ],
-    )
+/// Draws the committee of a delivered job from the LStake table: `candidates` are the draw's
+/// candidates in draw order as far as the program walks them looking for bonded verifiers
+/// ([`super::draw::next_draw`], [`super::draw::draw_candidates`]); their verifier records ride
+/// along (none for a job its draw leaves unaudited).
+pub fn draw_committee(request: &Pubkey, candidates: &[Pubkey]) -> Instruction {
+    let mut accounts = vec![
+        AccountMeta::new(*request, false),
+        AccountMeta::new_readonly(crate::registry::lstake_table::LSTAKE_TABLE, false),
+    ];
+    accounts.extend(
+        candidates
+            .iter()
+            .map(|c| AccountMeta::new_readonly(crate::registry::verifier_record(c), false)),
+    );
+    ix(AuctionInstruction::DrawCommittee, accounts)
 }
 
 /// A committee member's vote and what it rests on; the program checks the evidence against the

@@ -4,6 +4,7 @@
 //! are returned. The winner delivers its PoL commitment; a committee drawn by LStake votes; only a
 //! majority verdict pays (valid) or slashes (fraud), and a job no committee decides is voided.
 
+pub mod draw;
 pub mod instruction;
 
 pub use ambient_interface::{
