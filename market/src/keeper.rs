@@ -192,6 +192,7 @@ mod tests {
             winner_miner: Pubkey::default(),
             audit_ppm: 1_000_000,
             audit: Default::default(),
+            prompt_tokens: 1,
         }
     }
 

@@ -47,6 +47,7 @@ impl Ask {
             bid_slots: self.bid_slots,
             reveal_slots: self.reveal_slots,
             deadline_slots: self.deadline_slots,
+            prompt_tokens: u32::try_from(self.prompt.len()).unwrap_or(u32::MAX),
         }
     }
 }

@@ -58,6 +58,7 @@ fn main() {
         bid_slots: 1,
         reveal_slots: 1,
         deadline_slots: 4,
+        prompt_tokens: 32,
     };
     let (rent_req, rent_bid) = (c.rent(REQUEST_LEN), c.rent(BID_LEN));
     let mut busy = std::time::Duration::ZERO;

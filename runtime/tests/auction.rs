@@ -14,7 +14,8 @@ use ambient_programs::auction::instruction::{
 };
 use ambient_programs::auction::processor::{
     verify_slots, AUDIT_ALL_PPM, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE, MAX_COMMITTEES,
-    MIN_BID_BOND, MISSED_VOTE_SLASH_BPS, SEED_SLOTS, VERIFIER_FEE_BPS, WRONG_VOTE_SLASH_BPS,
+    MAX_PROMPT_TOKENS, MIN_BID_BOND, MISSED_VOTE_SLASH_BPS, SEED_SLOTS, VERIFIER_FEE_BPS,
+    WRONG_VOTE_SLASH_BPS,
 };
 use ambient_programs::auction::state::{
     Audit, Escalation, JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
@@ -55,6 +56,7 @@ fn params(max_price: u64) -> RequestParams {
         bid_slots: 2,
         reveal_slots: 2,
         deadline_slots: 10,
+        prompt_tokens: PROMPT_TOKENS,
     }
 }
 
@@ -308,6 +310,18 @@ fn every_step_is_enforced() {
         &request(&requester.pubkey(), &r.pubkey(), p, c.rent(REQUEST_LEN)),
     );
     assert_eq!(code(e.unwrap_err()), Some(AuctionError::BadParameters));
+    // The prompt's length is the requester's to name: at least one token, at most the largest
+    // context the network serves.
+    for bad in [0, MAX_PROMPT_TOKENS + 1] {
+        let mut p = params(SOL);
+        p.prompt_tokens = bad;
+        let e = c.send(
+            &requester,
+            &[&r],
+            &request(&requester.pubkey(), &r.pubkey(), p, c.rent(REQUEST_LEN)),
+        );
+        assert_eq!(code(e.unwrap_err()), Some(AuctionError::BadParameters));
+    }
     let e = c.send(
         &requester,
         &[&r],
@@ -684,12 +698,16 @@ fn the_winner_delivers_before_the_deadline() {
         let e = deliver(&c, &req, &win, result(bad));
         assert_eq!(code(e.unwrap_err()), Some(AuctionError::BadResult));
     }
-    let no_prompt = JobResult {
-        prompt_tokens: 0,
-        ..result(64)
-    };
-    let e = deliver(&c, &req, &win, no_prompt);
-    assert_eq!(code(e.unwrap_err()), Some(AuctionError::BadResult));
+    // The result reports the prompt length the requester named, neither more (more credit)
+    // nor less.
+    for count in [0, PROMPT_TOKENS - 1, PROMPT_TOKENS + 1, MAX_PROMPT_TOKENS] {
+        let claimed = JobResult {
+            prompt_tokens: count,
+            ..result(64)
+        };
+        let e = deliver(&c, &req, &win, claimed);
+        assert_eq!(code(e.unwrap_err()), Some(AuctionError::BadResult));
+    }
     deliver(&c, &req, &win, result(64)).unwrap();
     let r = read(&c, &req);
     assert_eq!(r.state, RequestState::Delivered);

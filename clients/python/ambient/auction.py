@@ -53,13 +53,15 @@ def request_instruction(
     bid_slots: int,
     reveal_slots: int,
     deadline_slots: int,
+    prompt_tokens: int,
 ) -> Instruction:
     """The auction's ``Request`` instruction (the request account must be created first, funded
-    with its rent-exempt minimum plus ``max_price``)."""
+    with its rent-exempt minimum plus ``max_price``). ``prompt_tokens`` is the prompt's length:
+    the miner's result must report the same."""
     if len(model_id) != 32 or len(prompt_hash) != 32:
         raise ValueError("model_id and prompt_hash are 32 bytes")
     data = struct.pack(
-        "<BB32s32sIfIfQQQQQ",
+        "<BB32s32sIfIfQQQQQI",
         _VERSION,
         _TAG_REQUEST,
         model_id,
@@ -73,6 +75,7 @@ def request_instruction(
         bid_slots,
         reveal_slots,
         deadline_slots,
+        prompt_tokens,
     )
     return Instruction(
         AUCTION_PROGRAM,

@@ -190,6 +190,7 @@ class Client:
             bid_slots=s["bid_slots"],
             reveal_slots=s["reveal_slots"],
             deadline_slots=s["deadline_slots"],
+            prompt_tokens=prompt["prompt_tokens"],
         )
         blockhash = self.rpc.get_latest_blockhash().value.blockhash
         msg = TxMessage.new_with_blockhash([create, ix], self.payer.pubkey(), blockhash)

@@ -35,6 +35,8 @@ export interface RequestParams {
   bidSlots: number;
   revealSlots: number;
   deadlineSlots: number;
+  /** The prompt's length in tokens: the miner's result must report the same. */
+  promptTokens: number;
 }
 
 /** How to ask. */

@@ -46,7 +46,7 @@ export function followMessage(auction) {
 /** The auction's Request instruction (the request account is created first with its rent-exempt
  * minimum plus `maxPrice`). */
 export function requestInstruction(requester, request, p) {
-  const data = Buffer.alloc(2 + 32 + 32 + 4 + 4 + 4 + 4 + 8 * 5);
+  const data = Buffer.alloc(2 + 32 + 32 + 4 + 4 + 4 + 4 + 8 * 5 + 4);
   let o = 0;
   data.writeUInt8(VERSION, o++);
   data.writeUInt8(0, o++);
@@ -63,6 +63,7 @@ export function requestInstruction(requester, request, p) {
     data.writeBigUInt64LE(BigInt(v), o);
     o += 8;
   }
+  data.writeUInt32LE(p.promptTokens, o); o += 4;
   if (o !== data.length) throw new AmbientError("internal: the Request encoding is off");
   return new TransactionInstruction({
     programId: AUCTION_PROGRAM,
@@ -228,6 +229,7 @@ export class Client {
         bidSlots: s.bid_slots,
         revealSlots: s.reveal_slots,
         deadlineSlots: s.deadline_slots,
+        promptTokens: prompt.prompt_tokens,
       }),
     );
     const signature = await sendAndConfirmTransaction(this.connection, tx, [this.payer, account], {

@@ -89,6 +89,7 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
         bid_slots: 3,
         reveal_slots: 3,
         deadline_slots: 40,
+        prompt_tokens: 7,
     };
     let result = JobResult {
         root: [3; 32],
@@ -185,6 +186,7 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
             winner_miner: key(10),
             audit_ppm: 3_300,
             audit: Audit::Skipped,
+            prompt_tokens: 7,
         };
         let mut d = vec![0u8; REQUEST_LEN];
         r.write(&mut d).expect("request account size");

@@ -18,8 +18,8 @@ use super::state::{
 use super::{bid_commitment, ID};
 pub use super::{
     verify_slots, AUDIT_ALL_PPM, COMMITTEE_SIZE, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE,
-    MAX_COMMITTEES, MIN_BID_BOND, MISSED_VOTE_SLASH_BPS, SEED_SLOTS, VERIFIER_FEE_BPS,
-    VERIFY_SLOTS, WRONG_VOTE_SLASH_BPS,
+    MAX_COMMITTEES, MAX_PROMPT_TOKENS, MIN_BID_BOND, MISSED_VOTE_SLASH_BPS, SEED_SLOTS,
+    VERIFIER_FEE_BPS, VERIFY_SLOTS, WRONG_VOTE_SLASH_BPS,
 };
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
@@ -133,6 +133,8 @@ fn new_request(requester: Pubkey, p: &RequestParams, slot: u64) -> Result<Reques
         || p.bid_slots == 0
         || p.reveal_slots == 0
         || p.deadline_slots == 0
+        || p.prompt_tokens == 0
+        || p.prompt_tokens > MAX_PROMPT_TOKENS
     {
         return Err(AuctionError::BadParameters);
     }
@@ -170,6 +172,7 @@ fn new_request(requester: Pubkey, p: &RequestParams, slot: u64) -> Result<Reques
         winner_miner: Pubkey::default(),
         audit_ppm: AUDIT_ALL_PPM,
         audit: Audit::Undecided,
+        prompt_tokens: p.prompt_tokens,
     })
 }
 
@@ -822,8 +825,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
             let (mut racc, mut req) = winner_before_deadline(&ix, slot)?;
             if result.token_count == 0
                 || result.token_count > req.max_tokens
-                || result.prompt_tokens == 0
-                || result.prompt_tokens > super::MAX_PROMPT_TOKENS
+                || result.prompt_tokens != req.prompt_tokens
             {
                 return Err(AuctionError::BadResult.into());
             }

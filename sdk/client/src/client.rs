@@ -205,6 +205,10 @@ impl Client {
             bid_slots: suggested("bid_slots")?,
             reveal_slots: suggested("reveal_slots")?,
             deadline_slots: suggested("deadline_slots")?,
+            prompt_tokens: prompt["prompt_tokens"]
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| ClientError::Protocol(format!("no prompt_tokens in {prompt}")))?,
         };
         let account = Keypair::new();
         let rent = self

@@ -49,7 +49,7 @@ codes! {
     WinnerCannotWithdraw = 0x4117: "the winning bid's bond stays until the job is finalised",
     NotWinner = 0x4118: "the bid is not the request's winner",
     DeadlinePassed = 0x4119: "the result deadline has passed",
-    BadResult = 0x411a: "the result's token count is zero or above the request's maximum, or its prompt count is zero",
+    BadResult = 0x411a: "the result's token count is zero or above the request's maximum, or its prompt count is not the request's",
     WrongBurnAccount = 0x411b: "the burn account must be the incinerator",
     WrongLStakeTable = 0x411c: "not the LStake table account",
     SeedUnavailable = 0x411d: "no slot hash to seed the committee: every seed slot was skipped",

@@ -14,7 +14,7 @@
 //! - `Reveal` (3): miner (signer), request (writable), bid (writable).
 //! - `Settle` (4): request (writable). Anyone may settle once the reveal window is over.
 //! - `SubmitResult` (6): miner (signer), request (writable), the winning bid: the PoL commitment,
-//!   the output's hash, the blob id of the miner's token hashes and the prompt's length, before
+//!   the output's hash, the blob id of the miner's token hashes and the prompt's length (the one the request names), before
 //!   the deadline.
 //! - `ClaimTimeout` (7): request (writable), winning bid (writable), requester (writable), miner
 //!   (writable), incinerator (writable): after the deadline without a result, the escrow goes back
@@ -87,6 +87,9 @@ pub struct RequestParams {
     pub reveal_slots: u64,
     /// Slots after the reveal window for the result.
     pub deadline_slots: u64,
+    /// The prompt's length in tokens (1 to [`MAX_PROMPT_TOKENS`](crate::MAX_PROMPT_TOKENS)):
+    /// the result must report the same, so its prefill credit is the requester's count.
+    pub prompt_tokens: u32,
 }
 
 /// What a committee member's vote rests on: for "valid" the commitment it recomputed; for
@@ -218,6 +221,7 @@ impl AuctionInstruction {
                 for x in [p.max_price, p.bid_slots, p.reveal_slots, p.deadline_slots] {
                     v.extend_from_slice(&x.to_le_bytes());
                 }
+                v.extend_from_slice(&p.prompt_tokens.to_le_bytes());
             }
             AuctionInstruction::Cancel => v.push(1),
             AuctionInstruction::Bid { commitment } => {
@@ -279,6 +283,7 @@ impl AuctionInstruction {
                 bid_slots: r.u64()?,
                 reveal_slots: r.u64()?,
                 deadline_slots: r.u64()?,
+                prompt_tokens: r.u32()?,
             }),
             1 => AuctionInstruction::Cancel,
             2 => AuctionInstruction::Bid {
@@ -417,6 +422,7 @@ mod tests {
             bid_slots: 2,
             reveal_slots: 2,
             deadline_slots: 10,
+            prompt_tokens: 12,
         };
         for i in [
             AuctionInstruction::Request(p),

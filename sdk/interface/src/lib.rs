@@ -39,6 +39,10 @@ const _: () = assert!(SEED_SLOTS < DRAW_SLOTS);
 /// keeps, so the seed's slots are always there while a draw is allowed.
 pub const DRAW_SLOTS: u64 = 256;
 
+/// Most prompt tokens a request may name (credited at their prefill cost; the largest context
+/// the network serves).
+pub const MAX_PROMPT_TOKENS: u32 = 32_768;
+
 /// Smallest bid bond, in lamports (the bond of a job whose maximum price is below it).
 pub const MIN_BID_BOND: u64 = 1_000_000;
 

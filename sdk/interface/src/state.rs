@@ -269,6 +269,8 @@ pub struct Request {
     pub audit_ppm: u32,
     /// Whether the delivered job is audited (decided at its first committee draw).
     pub audit: Audit,
+    /// The prompt's length in tokens, as the requester named it: the result must report it.
+    pub prompt_tokens: u32,
 }
 
 /// Whether a delivered job gets a committee: decided once, at its first draw, from the seed.
@@ -518,7 +520,8 @@ impl Request {
             .put(&self.result.leaves_hash)
             .put(&self.result.prompt_tokens.to_le_bytes())
             .put(&self.audit_ppm.to_le_bytes())
-            .put(&[self.audit as u8]);
+            .put(&[self.audit as u8])
+            .put(&self.prompt_tokens.to_le_bytes());
         Ok(())
     }
 
@@ -587,6 +590,7 @@ impl Request {
             winner_miner: r.key(),
             audit_ppm: 0,
             audit: Audit::Undecided,
+            prompt_tokens: 0,
         };
         req.committee.round = r.u8();
         req.committee.redraw_slot = r.u64();
@@ -603,6 +607,7 @@ impl Request {
             2 => Audit::Skipped,
             _ => Audit::Undecided,
         };
+        req.prompt_tokens = r.u32();
         Ok(Some(req))
     }
 }
@@ -693,6 +698,7 @@ mod tests {
             winner_miner: Pubkey::default(),
             audit_ppm: AUDIT_ALL_PPM,
             audit: Audit::Audited,
+            prompt_tokens: 5,
         }
     }
 
@@ -780,7 +786,8 @@ mod tests {
         r.write(&mut d).unwrap();
         assert_eq!(&d[648..652], &3_300u32.to_le_bytes());
         assert_eq!(d[652], 2);
-        assert!(d[653..].iter().all(|&b| b == 0));
+        assert_eq!(&d[653..657], &5u32.to_le_bytes());
+        assert!(d[657..].iter().all(|&b| b == 0));
     }
 
     #[test]
@@ -832,6 +839,7 @@ mod tests {
             winner_miner: Pubkey::new_from_array([14; 32]),
             audit_ppm: 3_300,
             audit: Audit::Skipped,
+            prompt_tokens: 17,
         };
         let mut d = vec![0u8; REQUEST_LEN];
         req.write(&mut d).unwrap();

@@ -8,8 +8,8 @@ pub mod draw;
 pub mod instruction;
 
 pub use ambient_interface::{
-    error, follow_message, state, AUDIT_ALL_PPM, DRAW_SLOTS, ID, MAX_COMMITTEES, MIN_BID_BOND,
-    SEED_SLOTS,
+    error, follow_message, state, AUDIT_ALL_PPM, DRAW_SLOTS, ID, MAX_COMMITTEES, MAX_PROMPT_TOKENS,
+    MIN_BID_BOND, SEED_SLOTS,
 };
 
 use solana_pubkey::Pubkey;
@@ -62,10 +62,6 @@ pub const MAX_VERIFY_SLOTS: u64 = 1_024;
 const _: () = assert!(
     MAX_COMMITTEES as u64 * (DRAW_SLOTS + MAX_VERIFY_SLOTS) < crate::registry::UNBOND_SLOTS
 );
-
-/// Most prompt tokens a result may claim (credited at their prefill cost; the largest context
-/// the network serves).
-pub const MAX_PROMPT_TOKENS: u32 = 32_768;
 
 /// The vote window of a job whose output has `tokens` tokens (at most [`MAX_VERIFY_SLOTS`]).
 pub fn verify_slots(tokens: u32) -> u64 {
