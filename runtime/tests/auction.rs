@@ -845,8 +845,19 @@ fn awarded_with_verifiers(n: usize) -> (Chain, Vec<Keypair>, Keypair, Pubkey, Bi
     let miner = Keypair::new();
     let mut lstake: Vec<(Pubkey, u64)> = verifiers.iter().map(|v| (v.pubkey(), 100)).collect();
     lstake.push((miner.pubkey(), 10_000));
+    let (c, requester, req, win, lose) = awarded_among(lstake, &verifiers, miner);
+    (c, verifiers, requester, req, win, lose)
+}
+
+/// A chain whose LStake table holds `lstake`, `bonded` registered as verifiers, and a request
+/// awarded to `miner` (funded): (chain, requester, request, winner, loser).
+fn awarded_among(
+    lstake: Vec<(Pubkey, u64)>,
+    bonded: &[Keypair],
+    miner: Keypair,
+) -> (Chain, Keypair, Pubkey, Bidder, Bidder) {
     let mut c = chain_with_lstake(lstake);
-    fund_and_bond(&c, &verifiers, 3 * SOL);
+    fund_and_bond(&c, bonded, 3 * SOL);
     let ix = solana_system_interface::instruction::transfer(
         &c.faucet.pubkey(),
         &miner.pubkey(),
@@ -855,7 +866,7 @@ fn awarded_with_verifiers(n: usize) -> (Chain, Vec<Keypair>, Keypair, Pubkey, Bi
     c.send(&c.faucet, &[], &[ix]).unwrap();
     let requester = c.funded(10 * SOL);
     let (req, win, lose) = awarded_to(&mut c, &requester, miner);
-    (c, verifiers, requester, req, win, lose)
+    (c, requester, req, win, lose)
 }
 
 #[test]
@@ -1807,16 +1818,7 @@ fn lstake_without_a_bond_is_passed_over_and_a_draw_must_carry_every_record_it_wa
     let mut lstake: Vec<(Pubkey, u64)> = bonded.iter().map(|v| (v.pubkey(), 10)).collect();
     lstake.extend(sybils.iter().map(|v| (v.pubkey(), 10_000)));
     lstake.push((miner.pubkey(), 100));
-    let mut c = chain_with_lstake(lstake);
-    fund_and_bond(&c, &bonded, 3 * SOL);
-    let ix = solana_system_interface::instruction::transfer(
-        &c.faucet.pubkey(),
-        &miner.pubkey(),
-        3 * SOL,
-    );
-    c.send(&c.faucet, &[], &[ix]).unwrap();
-    let requester = c.funded(10 * SOL);
-    let (req, win, _) = awarded_to(&mut c, &requester, miner);
+    let (mut c, requester, req, win, _) = awarded_among(lstake, &bonded, miner);
     deliver(&c, &req, &win, result(10)).unwrap();
     past_seed_slots(&mut c);
 
