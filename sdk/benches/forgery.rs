@@ -133,7 +133,7 @@ fn main() {
     );
     println!();
     println!(
-        "| audit rate r | forged share f | caught within n = 100 (measured / predicted) | n = 1 000 | mean result per forged job (price = 1) |"
+        "| audit rate r | forged share f | caught within n = 100 (simulated / predicted) | n = 1 000 | result per forged job, price 1: expected / simulated (± 2 s.e.) |"
     );
     println!("|---|---|---|---|---|");
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
@@ -141,7 +141,7 @@ fn main() {
         for f in [1.0f64, 0.1] {
             let r = f64::from(rate) / 1e6;
             let mut within = [0usize; 2];
-            let (mut forged_n, mut result) = (0u64, 0.0f64);
+            let (mut forged_n, mut result, mut square) = (0u64, 0.0f64, 0.0f64);
             for _ in 0..sequences {
                 let mut first_catch = None;
                 for j in 0..1_000 {
@@ -153,12 +153,16 @@ fn main() {
                     let seed: [u8; 32] = rng.gen();
                     let key = Pubkey::new_from_array(rng.gen());
                     forged_n += 1;
-                    if audited(&seed, &key, rate) && caught[m] {
-                        result -= 1.0 / r; // the bond, the price over the rate
+                    // Caught: the bond, the price over the rate; not: the price, for compute it
+                    // skipped (at most).
+                    let x = if audited(&seed, &key, rate) && caught[m] {
                         first_catch.get_or_insert(j);
+                        -1.0 / r
                     } else {
-                        result += 1.0; // the price, for compute it skipped (at most)
-                    }
+                        1.0
+                    };
+                    result += x;
+                    square += x * x;
                 }
                 for (k, n) in [100, 1_000].into_iter().enumerate() {
                     within[k] += usize::from(first_catch.is_some_and(|j| j < n));
@@ -166,14 +170,19 @@ fn main() {
             }
             let p = |n: i32| 100.0 * (1.0 - (1.0 - r * f * d).powi(n));
             let m = |k: usize| 100.0 * within[k] as f64 / sequences as f64;
+            let n = forged_n.max(1) as f64;
+            let mean = result / n;
+            let se = ((square / n - mean * mean) / n).sqrt();
+            // Expected: (1 - r·d)·1 - r·d·(1/r).
+            let expected = 1.0 - r * d - d;
             println!(
-                "| {:.2} % | {f} | {:.1} % / {:.1} % | {:.1} % / {:.1} % | {:.4} |",
+                "| {:.2} % | {f} | {:.1} % / {:.1} % | {:.1} % / {:.1} % | {expected:.4} / {mean:.4} ± {:.4} |",
                 100.0 * r,
                 m(0),
                 p(100),
                 m(1),
                 p(1_000),
-                result / forged_n.max(1) as f64
+                2.0 * se
             );
         }
     }
