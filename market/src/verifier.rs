@@ -18,7 +18,7 @@ use ambient_pol::PolError;
 use ambient_sdk::auction::instruction::{verdict, Evidence};
 use ambient_sdk::auction::state::{Request, RequestState};
 use ambient_sdk::auction::{commitment, sampling_params};
-use ambient_sdk::registry::instruction::register_verifier_holding;
+use ambient_sdk::registry::instruction::{register_verifier_holding, top_up_verifier};
 use ambient_sdk::registry::state::RECORD_LEN;
 use ambient_sdk::registry::{verifier_record, MIN_VERIFIER_BOND};
 use log::{info, warn};
@@ -148,14 +148,25 @@ impl Verifier {
         }
     }
 
-    /// Makes sure `v` has a verifier record that may vote, registering one if it has none.
+    /// Makes sure `v` has a verifier record that may vote: registers one if it has none, tops
+    /// the bond up to the minimum if a slash left it under (with a warning: a slash means a vote
+    /// the verdict contradicted, or a missed one). An unbonding record is reported, not touched.
     fn bond(&self, v: &Keypair) -> Result<(), MarketError> {
         let who = v.pubkey();
         match self.chain.verifier_record(&who)? {
             Some(r) if r.may_vote(&who) => Ok(()),
+            Some(r) if r.unbonding_slot == 0 && r.bond < MIN_VERIFIER_BOND => {
+                let more = MIN_VERIFIER_BOND - r.bond;
+                let sig = self.chain.send(v, &[], &top_up_verifier(&who, more))?;
+                warn!(
+                    "verifier: {who}'s bond was slashed to {} lamports; topped it up by {more} \
+                     to vote again ({sig})",
+                    r.bond
+                );
+                Ok(())
+            }
             Some(r) => Err(MarketError::Invalid(format!(
-                "its verifier record holds {} lamports of bond (at least {MIN_VERIFIER_BOND} \
-                 needed) and is {}unbonding",
+                "its verifier record holds {} lamports of bond and is {}unbonding",
                 r.bond,
                 if r.unbonding_slot == 0 { "not " } else { "" }
             ))),

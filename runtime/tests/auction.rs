@@ -22,11 +22,11 @@ use ambient_programs::auction::state::{
 };
 use ambient_programs::registry::error::RegistryError;
 use ambient_programs::registry::instruction::{
-    claim_rewards, deregister, register_verifier, unbond,
+    claim_rewards, deregister, register_verifier, top_up_verifier, unbond,
 };
 use ambient_programs::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use ambient_programs::registry::reward_pool::{RewardPool, REWARD_POOL};
-use ambient_programs::registry::state::RECORD_LEN;
+use ambient_programs::registry::state::{Record, RECORD_LEN};
 use ambient_programs::registry::work_book::{Credit, WorkBook, WORK_BOOK};
 use ambient_programs::registry::{verifier_record, MIN_VERIFIER_BOND};
 use common::{chain, chain_with, chain_with_lstake, code_of, draw_ix, Chain, SOL};
@@ -1881,6 +1881,19 @@ fn a_member_that_cannot_vote_loses_its_place_not_its_bond() {
         !next.contains(&members[0]) && !next.contains(&members[1]),
         "{next:?}"
     );
+    // The fined member, now under the minimum, tops its bond up and may vote again.
+    let v1 = verifiers.iter().find(|v| v.pubkey() == members[1]).unwrap();
+    let record = |c: &Chain| {
+        let a = c.bank.get_account(&verifier_record(&members[1])).unwrap();
+        Record::read(solana_account::ReadableAccount::data(&a))
+            .unwrap()
+            .unwrap()
+    };
+    assert!(!record(&c).may_vote(&members[1]));
+    c.send(v1, &[], &top_up_verifier(&members[1], missed))
+        .unwrap();
+    assert!(record(&c).may_vote(&members[1]));
+    assert_eq!(bond_of(&c, &members[1]), MIN_VERIFIER_BOND);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use ambient_programs::registry::error::RegistryError;
 use ambient_programs::registry::instruction::{
     deregister, register, register_only, register_verifier, register_verifier_holding, slash,
-    unbond,
+    top_up_verifier, unbond,
 };
 use ambient_programs::registry::processor::MIN_BOND;
 use ambient_programs::registry::state::{Record, Role, RECORD_LEN};
@@ -324,6 +324,73 @@ fn lamports_sent_to_a_verifier_record_address_first_do_not_keep_it_from_bonding(
         assert_eq!(r.bond, MIN_VERIFIER_BOND.max(gift.saturating_sub(rent)));
         assert_eq!(c.bank.get_balance(&record), rent + r.bond);
     }
+}
+
+/// The record at `key`, decoded.
+fn record_at(c: &Chain, key: &Pubkey) -> Record {
+    Record::read(solana_account::ReadableAccount::data(
+        &c.bank.get_account(key).unwrap(),
+    ))
+    .unwrap()
+    .unwrap()
+}
+
+#[test]
+fn a_verifier_tops_up_its_own_bond_and_no_one_elses() {
+    let mut c = chain();
+    let rent = c.rent(RECORD_LEN);
+    let v = c.funded(10 * SOL);
+    let record = verifier_record(&v.pubkey());
+    // Nothing to top up before it registers.
+    assert_eq!(
+        code(
+            c.send(&v, &[], &top_up_verifier(&v.pubkey(), SOL))
+                .unwrap_err()
+        ),
+        Some(RegistryError::WrongOwner)
+    );
+    c.send(
+        &v,
+        &[],
+        &register_verifier(&v.pubkey(), MIN_VERIFIER_BOND, rent),
+    )
+    .unwrap();
+    c.advance(1); // the same top-up again: a new blockhash, not a replay
+    c.send(&v, &[], &top_up_verifier(&v.pubkey(), SOL)).unwrap();
+    assert_eq!(record_at(&c, &record).bond, MIN_VERIFIER_BOND + SOL);
+    assert_eq!(c.bank.get_balance(&record), rent + MIN_VERIFIER_BOND + SOL);
+
+    // Another key cannot move the bond of a record that is not its own, nor sign for it.
+    let other = c.funded(10 * SOL);
+    let mut ixs = top_up_verifier(&other.pubkey(), SOL);
+    ixs[1].accounts[1].pubkey = record;
+    assert_eq!(
+        code(c.send(&other, &[], &ixs[1..]).unwrap_err()),
+        Some(RegistryError::WrongRecordAddress)
+    );
+    let mut unsigned = top_up_verifier(&v.pubkey(), 1)[1].clone();
+    unsigned.accounts[0].is_signer = false;
+    assert_eq!(
+        code(c.send(&other, &[], &[unsigned]).unwrap_err()),
+        Some(RegistryError::MissingSignature)
+    );
+    // Lamports anyone sent to the record count once its verifier tops up.
+    let gift = solana_system_interface::instruction::transfer(&other.pubkey(), &record, 7);
+    c.send(&other, &[], &[gift]).unwrap();
+    c.advance(1);
+    c.send(&v, &[], &top_up_verifier(&v.pubkey(), 0)).unwrap();
+    assert_eq!(record_at(&c, &record).bond, MIN_VERIFIER_BOND + SOL + 7);
+
+    // An unbonding verifier's bond only waits to come back.
+    c.send(&v, &[], &[unbond(&v.pubkey())]).unwrap();
+    c.advance(1);
+    assert_eq!(
+        code(
+            c.send(&v, &[], &top_up_verifier(&v.pubkey(), SOL))
+                .unwrap_err()
+        ),
+        Some(RegistryError::AlreadyUnbonding)
+    );
 }
 
 #[derive(Clone, Debug)]

@@ -292,6 +292,7 @@ pub fn registry_seeds() -> Vec<Vec<u8>> {
         RegistryInstruction::ClaimRewards,
         RegistryInstruction::Unbond,
         RegistryInstruction::Slash { bps: 5_000 },
+        RegistryInstruction::TopUp,
     ]
     .iter()
     .map(RegistryInstruction::encode)

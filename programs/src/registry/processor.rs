@@ -126,6 +126,34 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             r.write(record.get_data_mut()?)?;
             Ok(())
         }
+        RegistryInstruction::TopUp => {
+            ix.check_number_of_instruction_accounts(2)?;
+            if !ix.is_instruction_account_signer(0)? {
+                return Err(RegistryError::MissingSignature.into());
+            }
+            let authority = *ix.get_key_of_instruction_account(0)?;
+            let mut record = writable_record(&ix, 1)?;
+            if *record.get_key() != verifier_record(&authority) {
+                return Err(RegistryError::WrongRecordAddress.into());
+            }
+            let mut r = Record::read(record.get_data())?.ok_or(RegistryError::NotRegistered)?;
+            if r.authority != authority {
+                return Err(RegistryError::WrongAuthority.into());
+            }
+            if r.unbonding_slot != 0 {
+                return Err(RegistryError::AlreadyUnbonding.into());
+            }
+            let rent = invoke_context
+                .environment_config
+                .sysvar_cache()
+                .get_rent()?
+                .minimum_balance(RECORD_LEN);
+            // Lamports leave a record only through Slash (which lowers the bond as much) and
+            // Deregister: what it holds above its rent is at least its bond.
+            r.bond = record.get_lamports().saturating_sub(rent).max(r.bond);
+            r.write(record.get_data_mut()?)?;
+            Ok(())
+        }
         RegistryInstruction::Slash { bps } => {
             ix.check_number_of_instruction_accounts(3)?;
             if !ix.is_instruction_account_signer(0)?

@@ -14,6 +14,9 @@
 //!   voting; its record may close [`super::UNBOND_SLOTS`] later.
 //! - `Slash { bps }` (tag 5, only from the auction by CPI): accounts `[the auction's slasher
 //!   (signer), record (writable), incinerator (writable)]`: burns `bps` of the record's bond.
+//! - `TopUp` (tag 6): accounts `[authority (signer), its verifier record (writable)]`: what the
+//!   record holds above its rent becomes its bond (send the lamports first: [`top_up_verifier`]
+//!   builds both instructions). Not while unbonding.
 //!
 //! A verifier's record lives at [`super::verifier_record`] (a `create_with_seed` address of its
 //! authority) and holds at least [`super::MIN_VERIFIER_BOND`]; [`register_verifier`] builds the
@@ -51,6 +54,9 @@ pub enum RegistryInstruction {
         /// Share of the bond burned, in basis points (at most 10 000).
         bps: u16,
     },
+    /// A verifier's record takes what it holds above its rent as its bond (after a slash left
+    /// it under the minimum, or to stake more).
+    TopUp,
 }
 
 impl RegistryInstruction {
@@ -70,6 +76,7 @@ impl RegistryInstruction {
                 v.extend_from_slice(&bps.to_le_bytes());
                 v
             }
+            RegistryInstruction::TopUp => vec![VERSION, 6],
         }
     }
 
@@ -87,6 +94,7 @@ impl RegistryInstruction {
                 bps @ 0..=10_000 => Ok(RegistryInstruction::Slash { bps }),
                 _ => Err(RegistryError::MalformedInstruction),
             },
+            [VERSION, 6] => Ok(RegistryInstruction::TopUp),
             [v, ..] if *v != VERSION => Err(RegistryError::UnsupportedVersion),
             _ => Err(RegistryError::MalformedInstruction),
         }
@@ -183,6 +191,22 @@ pub fn unbond(authority: &Pubkey) -> Instruction {
             AccountMeta::new(super::verifier_record(authority), false),
         ],
     )
+}
+
+/// Adds `lamports` to `authority`'s verifier bond: a transfer into its record, then `TopUp`.
+pub fn top_up_verifier(authority: &Pubkey, lamports: u64) -> [Instruction; 2] {
+    let record = super::verifier_record(authority);
+    [
+        solana_system_interface::instruction::transfer(authority, &record, lamports),
+        Instruction::new_with_bytes(
+            ID,
+            &RegistryInstruction::TopUp.encode(),
+            vec![
+                AccountMeta::new_readonly(*authority, true),
+                AccountMeta::new(record, false),
+            ],
+        ),
+    ]
 }
 
 /// `Slash`: burn `bps` of `record`'s bond, signed by the auction's `slasher` address (the
