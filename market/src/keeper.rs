@@ -10,7 +10,7 @@ use ambient_sdk::auction::draw::{draw_candidates, next_draw, seed_of};
 use ambient_sdk::auction::instruction::{
     claim_timeout, draw_committee, finalize_request, settle, withdraw_bid,
 };
-use ambient_sdk::auction::state::{Bid, Request, RequestState};
+use ambient_sdk::auction::state::{Bid, Escalation, Request, RequestState};
 use ambient_sdk::registry::lstake_table::LStakeTable;
 use log::debug;
 use solana_instruction::Instruction;
@@ -73,8 +73,9 @@ impl<'a> Round<'a> {
 
     /// The draw of `r`'s committee (or its audit decision), with the verifier records of the
     /// candidates the program walks: none when the job will not be audited; `None` while the
-    /// node has not seen every seed slot, or when no candidate is bonded (a draw would fail and
-    /// cost its fee: wait for the window to end, or for an epoch roll to bring verifiers).
+    /// node has not seen every seed slot, or when no candidate is bonded for a first committee
+    /// (a draw would fail and cost its fee: wait for the window to end, or for an epoch roll to
+    /// bring verifiers).
     fn draw(&self, key: &Pubkey, r: &Request) -> Result<Option<Instruction>, MarketError> {
         let hashes = self.chain.slot_hashes()?;
         let seen = hashes
@@ -95,7 +96,9 @@ impl<'a> Round<'a> {
             .zip(self.chain.may_vote(&order)?)
             .collect();
         let walked = draw_candidates(&order, need, |c| bonded[c]);
-        let any = walked.iter().any(|c| bonded[c]);
+        // A grown committee keeps its members: it is drawn even when no one new can join.
+        let growing = r.committee.escalation == Escalation::Pending;
+        let any = growing || walked.iter().any(|c| bonded[c]);
         Ok(any.then(|| draw_committee(key, &walked)))
     }
 

@@ -1676,6 +1676,30 @@ fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
 }
 
 #[test]
+fn a_split_committee_with_no_one_left_to_join_still_decides() {
+    // Three bonded verifiers only: the split escalates, the draw finds no one new, and the same
+    // three members' majority is final.
+    let (mut c, verifiers, requester, req, win, _) = delivered_with(3);
+    past_seed_slots(&mut c);
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
+    let first = committee_of(&c, &req);
+    assert_eq!(first.len(), 3);
+    vote(&c, &verifiers, &req, &first[..2], true);
+    vote(&c, &verifiers, &req, &first[2..], false);
+    finalize_job(&c, &req, &win, &requester).unwrap();
+    assert_eq!(read(&c, &req).committee.escalation, Escalation::Pending);
+    past_seed_slots(&mut c);
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
+    let r = read(&c, &req);
+    assert_eq!(committee_of(&c, &req), first);
+    assert_eq!(r.committee.escalation, Escalation::Done);
+    finalize_job(&c, &req, &win, &requester).unwrap();
+    assert_eq!(read(&c, &req).verification(), "valid");
+    let wrong = MIN_VERIFIER_BOND * u64::from(WRONG_VOTE_SLASH_BPS) / BPS;
+    assert_eq!(bond_of(&c, &first[2]), MIN_VERIFIER_BOND - wrong);
+}
+
+#[test]
 fn a_split_verdict_grows_the_committee_whose_majority_slashes_whoever_it_contradicts() {
     // The attack: two members of three collude, to pass a forgery or to slash an honest miner.
     // The honest third dissents, the committee grows to five, and the final majority burns half
