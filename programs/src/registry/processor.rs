@@ -106,43 +106,13 @@ fn process(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
             Ok(())
         }
         RegistryInstruction::Unbond => {
-            ix.check_number_of_instruction_accounts(2)?;
-            if !ix.is_instruction_account_signer(0)? {
-                return Err(RegistryError::MissingSignature.into());
-            }
-            let authority = *ix.get_key_of_instruction_account(0)?;
-            let mut record = writable_record(&ix, 1)?;
-            if *record.get_key() != verifier_record(&authority) {
-                return Err(RegistryError::WrongRecordAddress.into());
-            }
-            let mut r = Record::read(record.get_data())?.ok_or(RegistryError::NotRegistered)?;
-            if r.authority != authority {
-                return Err(RegistryError::WrongAuthority.into());
-            }
-            if r.unbonding_slot != 0 {
-                return Err(RegistryError::AlreadyUnbonding.into());
-            }
+            let (mut record, mut r) = own_bonded_record(&ix)?;
             r.unbonding_slot = slot(invoke_context)?.max(1);
             r.write(record.get_data_mut()?)?;
             Ok(())
         }
         RegistryInstruction::TopUp => {
-            ix.check_number_of_instruction_accounts(2)?;
-            if !ix.is_instruction_account_signer(0)? {
-                return Err(RegistryError::MissingSignature.into());
-            }
-            let authority = *ix.get_key_of_instruction_account(0)?;
-            let mut record = writable_record(&ix, 1)?;
-            if *record.get_key() != verifier_record(&authority) {
-                return Err(RegistryError::WrongRecordAddress.into());
-            }
-            let mut r = Record::read(record.get_data())?.ok_or(RegistryError::NotRegistered)?;
-            if r.authority != authority {
-                return Err(RegistryError::WrongAuthority.into());
-            }
-            if r.unbonding_slot != 0 {
-                return Err(RegistryError::AlreadyUnbonding.into());
-            }
+            let (mut record, mut r) = own_bonded_record(&ix)?;
             let rent = invoke_context
                 .environment_config
                 .sysvar_cache()
@@ -213,6 +183,30 @@ fn slot(invoke_context: &InvokeContext) -> Result<u64, InstructionError> {
         .sysvar_cache()
         .get_clock()?
         .slot)
+}
+
+/// For `Unbond` and `TopUp` (accounts: 0 the verifier, signer; 1 its record): the verifier's
+/// own record at its derived address, writable, not unbonding, and what it holds.
+fn own_bonded_record<'a>(
+    ix: &'a InstructionContext,
+) -> Result<(BorrowedInstructionAccount<'a, 'a>, Record), InstructionError> {
+    ix.check_number_of_instruction_accounts(2)?;
+    if !ix.is_instruction_account_signer(0)? {
+        return Err(RegistryError::MissingSignature.into());
+    }
+    let authority = *ix.get_key_of_instruction_account(0)?;
+    let record = writable_record(ix, 1)?;
+    if *record.get_key() != verifier_record(&authority) {
+        return Err(RegistryError::WrongRecordAddress.into());
+    }
+    let r = Record::read(record.get_data())?.ok_or(RegistryError::NotRegistered)?;
+    if r.authority != authority {
+        return Err(RegistryError::WrongAuthority.into());
+    }
+    if r.unbonding_slot != 0 {
+        return Err(RegistryError::AlreadyUnbonding.into());
+    }
+    Ok((record, r))
 }
 
 /// Instruction account `i`: a writable record account of the registry.
