@@ -72,6 +72,9 @@ impl Pass {
     }
 }
 
+/// Fees of a bid's transaction (two signatures at the base rate), with room to spare.
+const BID_FEES: u64 = 20_000;
+
 /// A miner.
 pub struct Miner {
     key: Arc<Keypair>,
@@ -256,6 +259,7 @@ impl Miner {
             let why = format!("the maximum price {} is below its ask", r.max_price);
             return Err(Pass::never(why));
         }
+        self.affordable(r)?;
         let prompt = self.usable_prompt(r)?;
         let speed = Speed::from_totals(
             self.stats.tokens_generated.get(),
@@ -272,6 +276,42 @@ impl Miner {
             )));
         }
         self.prompts.insert(*key, prompt);
+        Ok(())
+    }
+
+    /// The bond `r` asks of this miner and its audit rate (ppm) in the LStake table: the maximum
+    /// price over the rate.
+    fn bond_for(&self, r: &Request) -> Result<(u64, u32), MarketError> {
+        let table = self.chain.lstake_table()?;
+        let rate = u32::try_from(table.audit_rate_of(&self.key.pubkey())).unwrap_or(u32::MAX);
+        Ok((r.min_bond(rate), rate))
+    }
+
+    /// Whether the miner holds the bond `r` asks of it, the bid's rent and the fees; bonds come
+    /// back as jobs end, so a miner short of one looks again later.
+    fn affordable(&self, r: &Request) -> Result<(), Pass> {
+        let later = |e: MarketError| Pass {
+            why: format!("{e}; looking again in {RETRY_SLOTS} slots"),
+            retry: true,
+        };
+        let (bond, rate) = self.bond_for(r).map_err(later)?;
+        let rent = self.chain.rent(BID_LEN).map_err(later)?;
+        let holds = self
+            .chain
+            .rpc()
+            .get_balance(&self.key.pubkey())
+            .map_err(|e| later(e.into()))?;
+        let needed = bond.saturating_add(rent).saturating_add(BID_FEES);
+        if holds < needed {
+            return Err(Pass {
+                why: format!(
+                    "its bond would be {bond} lamports (the maximum price {} over its audit rate \
+                     of {rate} ppm) and it holds {holds}; looking again in {RETRY_SLOTS} slots",
+                    r.max_price
+                ),
+                retry: true,
+            });
+        }
         Ok(())
     }
 
@@ -363,17 +403,10 @@ impl Miner {
         let bid_key = b.keypair()?;
         let commitment = bid_commitment(key, &me, b.price, &b.salt()?);
         let rent = self.chain.rent(BID_LEN)?;
-        let rate = u32::try_from(self.chain.lstake_table()?.audit_rate_of(&me)).unwrap_or(u32::MAX);
+        let (bond, _) = self.bond_for(r)?;
         // On disk before the bond leaves: the salt is what gets it back.
         self.book.insert(key, b.clone())?;
-        let ixs = bid(
-            &me,
-            key,
-            &bid_key.pubkey(),
-            commitment,
-            r.min_bond(rate),
-            rent,
-        );
+        let ixs = bid(&me, key, &bid_key.pubkey(), commitment, bond, rent);
         match self.chain.submit(&self.key, &[&bid_key], &ixs) {
             Ok(_) => {
                 info!("miner: sealed bid on {key}");
