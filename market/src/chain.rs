@@ -179,29 +179,27 @@ impl Chain {
         Ok(out)
     }
 
+    /// The data of an account the chain always has (a sysvar, the LStake table).
+    fn fixed_account(&self, key: &Pubkey) -> Result<Vec<u8>, MarketError> {
+        Ok(self
+            .rpc
+            .get_account_with_commitment(key, CommitmentConfig::processed())?
+            .value
+            .ok_or_else(|| MarketError::Account(key.to_string(), "missing".into()))?
+            .data)
+    }
+
     /// The hashes of recent slots as the `SlotHashes` sysvar holds them (newest first): what a
     /// committee draw is seeded by.
     pub fn slot_hashes(&self) -> Result<Vec<(u64, [u8; 32])>, MarketError> {
         let key = solana_sdk_ids::sysvar::slot_hashes::id();
-        let data = self
-            .rpc
-            .get_account_with_commitment(&key, CommitmentConfig::processed())?
-            .value
-            .ok_or_else(|| MarketError::Account(key.to_string(), "missing".into()))?
-            .data;
-        decode_slot_hashes(&data)
+        decode_slot_hashes(&self.fixed_account(&key)?)
             .ok_or_else(|| MarketError::Account(key.to_string(), "not SlotHashes".into()))
     }
 
     /// The LStake table in force (the committee draw's weights).
     pub fn lstake_table(&self) -> Result<LStakeTable, MarketError> {
-        let data = self
-            .rpc
-            .get_account_with_commitment(&LSTAKE_TABLE, CommitmentConfig::processed())?
-            .value
-            .ok_or_else(|| MarketError::Account(LSTAKE_TABLE.to_string(), "missing".into()))?
-            .data;
-        LStakeTable::decode(&data)
+        LStakeTable::decode(&self.fixed_account(&LSTAKE_TABLE)?)
             .map_err(|e| MarketError::Account(LSTAKE_TABLE.to_string(), e.to_string()))
     }
 

@@ -283,7 +283,7 @@ impl Miner {
     /// price over the rate.
     fn bond_for(&self, r: &Request) -> Result<(u64, u32), MarketError> {
         let table = self.chain.lstake_table()?;
-        let rate = u32::try_from(table.audit_rate_of(&self.key.pubkey())).unwrap_or(u32::MAX);
+        let rate = table.audit_rate_of(&self.key.pubkey());
         Ok((r.min_bond(rate), rate))
     }
 

@@ -93,7 +93,7 @@ const BOND: u64 = SOL;
 /// The bond `req` asks of `miner` at its audit rate (the smallest bond where its account is
 /// gone: the bid then fails).
 fn bond_for(c: &Chain, req: &Pubkey, miner: &Pubkey) -> u64 {
-    let rate = lstake_table(c).audit_rate_of(miner) as u32;
+    let rate = lstake_table(c).audit_rate_of(miner);
     c.bank
         .get_account(req)
         .and_then(|a| Request::read(solana_account::ReadableAccount::data(&a)).ok()?)

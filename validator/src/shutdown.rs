@@ -33,11 +33,16 @@ pub fn finish_within(name: &str, limit: Duration, work: impl FnOnce() + Send + '
     }
 }
 
-/// The process's threads, by name with how many share it and what the kernel says they wait on
-/// (`/proc/self/task/*/{comm,wchan}`), e.g. `solBanknStgVote ×1 (futex_wait_queue)`. Empty
-/// where `/proc` is not readable.
+/// This process's threads ([`threads_of`]).
 pub fn live_threads() -> String {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+    threads_of("self")
+}
+
+/// The threads of process `pid` (a number, or `self`), by name with how many share it and what
+/// the kernel says they wait on (`/proc/<pid>/task/*/{comm,wchan}`), e.g.
+/// `solBanknStgVote ×1 (futex_wait_queue)`. Empty where `/proc` is not readable.
+pub fn threads_of(pid: &str) -> String {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
         return String::new();
     };
     let mut seen = std::collections::BTreeMap::<(String, String), usize>::new();

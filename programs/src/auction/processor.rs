@@ -249,11 +249,6 @@ fn lstake_table(ix: &InstructionContext, i: u16) -> Result<LStakeTable, Instruct
     Ok(LStakeTable::decode(a.get_data()).map_err(|_| AuctionError::WrongLStakeTable)?)
 }
 
-/// `miner`'s audit rate in `table`, in ppm (every job without LStake).
-fn audit_rate_of(table: &LStakeTable, miner: &Pubkey) -> u32 {
-    u32::try_from(table.audit_rate_of(miner)).unwrap_or(AUDIT_ALL_PPM)
-}
-
 /// The bonded verifiers among `order` (a draw's candidates, [`draw_order`]), in order, until
 /// `need` are found: instruction accounts `first..` must be the candidates' verifier records in
 /// the same order, as far as the walk goes, so whoever sends the draw cannot leave a bonded
@@ -702,7 +697,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
             if Bid::read(bacc.get_data())?.is_some() {
                 return Err(AuctionError::AlreadyInitialized.into());
             }
-            let audit_ppm = audit_rate_of(&lstake_table(&ix, 3)?, &miner);
+            let audit_ppm = lstake_table(&ix, 3)?.audit_rate_of(&miner);
             let bond = bacc
                 .get_lamports()
                 .checked_sub(rent.minimum_balance(BID_LEN))

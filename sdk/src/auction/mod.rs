@@ -14,6 +14,9 @@ pub use ambient_interface::{
 
 use solana_pubkey::Pubkey;
 
+// The interface (no_std, for SVM programs) and the rules name the same whole.
+const _: () = assert!(AUDIT_ALL_PPM as u64 == ambient_pol::rules::AUDIT_ALL_PPM);
+
 /// The name the program is registered under.
 pub const NAME: &str = "ambient_query_auction";
 

@@ -84,12 +84,14 @@ impl LStakeTable {
         }
     }
 
-    /// The audit rate of `miner`'s jobs this epoch, in ppm
-    /// (`ambient_pol::rules::miner_audit_rate`: every job without LStake).
-    pub fn audit_rate_of(&self, miner: &Pubkey) -> u64 {
+    /// The audit rate of `miner`'s jobs this epoch, in ppm (at most a million, so it fits the
+    /// `u32` the bid and the request keep; `ambient_pol::rules::miner_audit_rate`: every job
+    /// without LStake).
+    pub fn audit_rate_of(&self, miner: &Pubkey) -> u32 {
         let now = self.entries.get(miner).copied().unwrap_or(0);
         let before = self.previous.get(miner).copied().unwrap_or(0);
-        miner_audit_rate(self.audit_rate_ppm, now, before)
+        let rate = miner_audit_rate(self.audit_rate_ppm, now, before).min(AUDIT_ALL_PPM);
+        u32::try_from(rate).expect("at most AUDIT_ALL_PPM")
     }
 
     /// The rules the roll moves the audit rate by: the defaults, with this table's floor.
@@ -220,7 +222,7 @@ mod tests {
         t.audit_rate_ppm = 4_000;
         assert_eq!(t.audit_rate_of(&old), 4_000);
         assert_eq!(t.audit_rate_of(&new), 8_000);
-        assert_eq!(t.audit_rate_of(&none), AUDIT_ALL_PPM);
+        assert_eq!(u64::from(t.audit_rate_of(&none)), AUDIT_ALL_PPM);
     }
 
     proptest! {

@@ -220,7 +220,7 @@ impl Validator {
                 return status;
             }
             if start.elapsed() > STOP_LIMIT {
-                let threads = threads_of(pid);
+                let threads = ambient_validator::shutdown::threads_of(&pid.to_string());
                 let _ = c.kill();
                 panic!(
                     "validator did not stop within {STOP_LIMIT:?} of SIGTERM; threads still \
@@ -307,22 +307,6 @@ pub fn send_transfer(
         lamports,
         slot,
     })
-}
-
-/// A process's threads, each as `name (what the kernel says it waits on)`.
-fn threads_of(pid: i32) -> String {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return "(unreadable)".to_string();
-    };
-    let read = |t: &Path, f: &str| std::fs::read_to_string(t.join(f)).unwrap_or_default();
-    tasks
-        .flatten()
-        .map(|t| {
-            let p = t.path();
-            format!("{} ({})", read(&p, "comm").trim(), read(&p, "wchan").trim())
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The last `n` lines of `s`, without gossip's periodic node tables (in a node's log they
