@@ -1,5 +1,6 @@
 //! The node of `ambient-validator` as a library: Agave's validator on an Ambient ledger
 //! ([`node`]), for the binary and for tests that drive a validator in their own process.
 
+pub mod bootstrap;
 pub mod node;
 pub mod shutdown;

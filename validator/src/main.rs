@@ -148,6 +148,10 @@ struct Args {
     /// with 0, so none leads its first slots alone.
     #[arg(long, value_name = "SLOT")]
     wait_for_supermajority: Option<u64>,
+    /// How a node joining a cluster gets its starting state (the newest snapshot of the
+    /// cluster by default).
+    #[command(flatten)]
+    snapshot_fetch: ambient_validator::bootstrap::SnapshotFetch,
     /// Refuse to join a cluster whose genesis hash differs.
     #[arg(long, value_name = "HASH")]
     expected_genesis_hash: Option<solana_hash::Hash>,
@@ -595,6 +599,7 @@ fn main() -> Result<()> {
         max_ledger_shreds: args.limit_ledger_size,
         wait_for_supermajority: args.wait_for_supermajority,
         dev: args.dev,
+        snapshot_fetch: args.snapshot_fetch.clone(),
     };
     // The front end first: while the validator waits for the cluster (--wait-for-supermajority)
     // its JSON-RPC already serves the genesis to the nodes joining.

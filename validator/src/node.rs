@@ -39,6 +39,11 @@ use solana_rpc::rpc_pubsub_service::{
 };
 use solana_signer::Signer;
 
+use crate::bootstrap::{self, SnapshotFetch};
+
+/// How long a joining node waits for its entrypoint to tell the cluster's shred version.
+const ENTRYPOINT_WAIT: Duration = Duration::from_secs(120);
+
 /// Full snapshot archives kept (older ones are deleted).
 pub const SNAPSHOT_ARCHIVES_KEPT: usize = 2;
 
@@ -82,6 +87,8 @@ pub struct NodeSettings {
     pub wait_for_supermajority: Option<u64>,
     /// A development node: skips start-up PoH verification.
     pub dev: bool,
+    /// How a node joining through `entrypoints` gets its starting state.
+    pub snapshot_fetch: SnapshotFetch,
 }
 
 /// How long a clean stop waits for the fastboot snapshot of the root (as `agave-validator exit`).
@@ -144,15 +151,24 @@ impl Running {
 pub fn start(s: &NodeSettings, exit: Arc<AtomicBool>) -> Result<Running> {
     // Before any bank is made or restored: builtins, LStake epoch stakes, one issuance.
     ambient_runtime::hooks::install();
-    let node = gossip_node(s)?;
-    let contact = node.info.clone();
-    let config = validator_config(s)?;
+    let mut node = gossip_node(s)?;
+    let mut config = validator_config(s)?;
     let vote_account = s.vote_account.unwrap_or_else(Pubkey::new_unique);
-    let entrypoints = s
+    let entrypoints: Vec<ContactInfo> = s
         .entrypoints
         .iter()
         .map(ContactInfo::new_gossip_entry_point)
         .collect();
+    let progress = Arc::new(RwLock::new(ValidatorStartProgress::default()));
+    if let Some(first) = s.entrypoints.first() {
+        config.expected_shred_version = Some(cluster_shred_version(first, ENTRYPOINT_WAIT)?);
+        config.known_validators = s.snapshot_fetch.known();
+        bootstrap::fetch_snapshot(&node, s, &entrypoints, &mut config, &progress);
+        // The bootstrap's own gossip pushed a contact info of this identity; a fresh timestamp
+        // makes the validator's win over it (as `agave-validator` does).
+        node.info.hot_swap_pubkey(s.identity.pubkey());
+    }
+    let contact = node.info.clone();
     let post_init = Arc::new(RwLock::new(None));
     let validator = Validator::new_with_exit(
         node,
@@ -163,7 +179,7 @@ pub fn start(s: &NodeSettings, exit: Arc<AtomicBool>) -> Result<Running> {
         entrypoints,
         &config,
         None,
-        Arc::new(RwLock::new(ValidatorStartProgress::default())),
+        progress,
         SocketAddrSpace::Unspecified,
         ValidatorTpuConfig::new_for_tests(),
         post_init.clone(),
@@ -300,21 +316,26 @@ pub fn ledger_exists(path: &Path) -> bool {
     path.join("genesis.bin").is_file()
 }
 
-/// The JSON-RPC address of the node whose gossip address is `entrypoint`, found by a gossip spy
-/// (Agave's `discover_peers`) on the cluster's shred version (asked of the entrypoint).
-pub fn entrypoint_rpc(entrypoint: &SocketAddr, timeout: Duration) -> Result<SocketAddr> {
-    eprintln!("finding the entrypoint {entrypoint} through gossip ...");
-    // The entrypoint may still be starting (a cluster's members start together): ask again.
+/// The shred version of the cluster, asked of the node whose gossip address is `entrypoint`
+/// (again for up to `timeout`: a cluster's members start together, so it may still be starting).
+pub fn cluster_shred_version(entrypoint: &SocketAddr, timeout: Duration) -> Result<u16> {
     let start = std::time::Instant::now();
-    let shred_version = loop {
+    loop {
         match solana_net_utils::get_cluster_shred_version(entrypoint) {
-            Ok(v) => break v,
+            Ok(v) => return Ok(v),
             Err(e) if start.elapsed() >= timeout => {
                 anyhow::bail!("asking {entrypoint} for the cluster's shred version: {e}")
             }
             Err(_) => std::thread::sleep(Duration::from_secs(1)),
         }
-    };
+    }
+}
+
+/// The JSON-RPC address of the node whose gossip address is `entrypoint`, found by a gossip spy
+/// (Agave's `discover_peers`) on the cluster's shred version (asked of the entrypoint).
+pub fn entrypoint_rpc(entrypoint: &SocketAddr, timeout: Duration) -> Result<SocketAddr> {
+    eprintln!("finding the entrypoint {entrypoint} through gossip ...");
+    let shred_version = cluster_shred_version(entrypoint, timeout)?;
     let (peers, _) = discover_peers(
         None,
         &[*entrypoint],

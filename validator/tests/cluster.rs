@@ -467,3 +467,121 @@ fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
         "members disagree on epoch {next}"
     );
 }
+
+/// An airdrop from member 0's faucet to `to`, confirmed; returns the slot member 0 is at then.
+fn airdrop_confirmed(c: &LocalCluster, to: &Pubkey, lamports: u64) -> u64 {
+    let client = c.members[0].client(CommitmentConfig::confirmed());
+    let sig = client.request_airdrop(to, lamports).unwrap();
+    let start = std::time::Instant::now();
+    while !client.confirm_transaction(&sig).unwrap_or(false) {
+        assert!(start.elapsed() < WAIT, "airdrop {sig} not confirmed");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    client.get_slot().unwrap()
+}
+
+/// The slots of the full snapshot archives a node downloaded from others (Agave keeps them in
+/// `snapshots/remote`).
+fn downloaded_snapshots(ledger: &std::path::Path) -> Vec<u64> {
+    let Ok(dir) = std::fs::read_dir(ledger.join("snapshots").join("remote")) else {
+        return Vec::new();
+    };
+    let mut slots: Vec<u64> = dir
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_prefix("snapshot-")?
+                .split('-')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    slots.sort_unstable();
+    slots
+}
+
+#[test]
+fn a_node_that_joins_late_starts_from_the_clusters_snapshot_and_follows_it() {
+    // One genesis validator that snapshots every 50 rooted blocks.
+    let mut c = LocalCluster::launch(ClusterConfig {
+        snapshot_interval_slots: Some(50),
+        ..ClusterConfig::new(&[1], 200)
+    });
+    let early = Pubkey::new_unique();
+    let funded_at = airdrop_confirmed(&c, &early, 3_000_000_000);
+    // Wait until the cluster advertises a snapshot that holds the airdrop.
+    let client0 = c.members[0].client(CommitmentConfig::confirmed());
+    let start = std::time::Instant::now();
+    let advertised = loop {
+        match client0.get_highest_snapshot_slot() {
+            Ok(s) if s.full > funded_at => break s.full,
+            _ => {}
+        }
+        assert!(start.elapsed() < WAIT, "no snapshot past slot {funded_at}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+
+    // A new node joins through member 0 with an empty ledger.
+    let j = c.join();
+    let joined = downloaded_snapshots(&c.members[j].ledger());
+    let from = *joined
+        .first()
+        .unwrap_or_else(|| panic!("the joiner downloaded no snapshot:\n{}", c.members[j].log()));
+    assert!(
+        from >= advertised,
+        "downloaded {joined:?}, cluster had {advertised}"
+    );
+    let log = c.members[j].log();
+    assert!(
+        log.contains(&format!("Downloading a snapshot for slot {from}"))
+            && log.contains(&format!(
+                "Loading bank from full snapshot archive: {}",
+                c.members[j]
+                    .ledger()
+                    .join("snapshots/remote")
+                    .join(format!("snapshot-{from}-"))
+                    .display()
+            )),
+        "the joiner did not start from the snapshot it downloaded:\n{log}"
+    );
+
+    // It holds the state the snapshot carries, but none of the blocks before it: it did not
+    // replay (or repair) the cluster's history from genesis.
+    let joiner = c.members[j].client(CommitmentConfig::confirmed());
+    assert_eq!(joiner.get_balance(&early).unwrap(), 3_000_000_000);
+    c.wait_for(j, from + 20, finalized(), WAIT);
+    let held: Vec<u64> = c.members[j]
+        .client(finalized())
+        .get_blocks(1, Some(from + 20))
+        .unwrap();
+    // (The snapshot's slot is its first root, with no block.)
+    assert!(
+        held.iter().all(|s| *s >= from),
+        "the joiner holds blocks {held:?} from before {from}"
+    );
+    // Its blocks after the first one it replayed (whose parent, the snapshot's slot, it lacks)
+    // are the cluster's.
+    let first = *held
+        .iter()
+        .find(|s| **s > from)
+        .expect("the joiner holds no finalized block");
+    let after = blocks(&c, j, first + 1, from + 20);
+    assert!(
+        !after.is_empty(),
+        "the joiner holds one block only: {held:?}"
+    );
+    assert_roots_agree(&c, 0, first + 1, from + 20, &after, "after the join");
+
+    // And it follows the cluster: a transfer made after it joined reaches it.
+    let late = Pubkey::new_unique();
+    let at = airdrop_confirmed(&c, &late, 1_000_000_000);
+    c.wait_for(j, at, CommitmentConfig::confirmed(), WAIT);
+    let start = std::time::Instant::now();
+    while joiner.get_balance(&late).unwrap_or(0) != 1_000_000_000 {
+        assert!(
+            start.elapsed() < WAIT,
+            "the joiner never saw the late airdrop"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -52,6 +52,7 @@ fn settings(ledger: &std::path::Path, identity: &Arc<Keypair>, vote: &Keypair) -
         max_ledger_shreds: None,
         wait_for_supermajority: None,
         dev: true,
+        snapshot_fetch: Default::default(),
     }
 }
 

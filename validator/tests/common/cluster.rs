@@ -30,6 +30,9 @@ pub struct Member {
     pub validator: Option<Validator>,
     /// The loopback address its ports listen on.
     pub ip: std::net::Ipv4Addr,
+    /// It joined the running cluster later, not a genesis validator: it does not vote and
+    /// starts from the cluster's newest snapshot.
+    pub late: bool,
 }
 
 impl Member {
@@ -70,6 +73,8 @@ pub struct ClusterConfig {
     /// the epoch after its root's (the leader schedules it can know): a member held back
     /// (killed, cut off, locked out after a partition) needs epochs longer than its absence.
     pub slots_per_epoch: Option<u64>,
+    /// Rooted blocks between snapshots (`--snapshot-interval-slots`); `None`: the node's default.
+    pub snapshot_interval_slots: Option<u64>,
 }
 
 impl ClusterConfig {
@@ -83,6 +88,7 @@ impl ClusterConfig {
             market: None,
             verifiers: Vec::new(),
             slots_per_epoch: None,
+            snapshot_interval_slots: None,
         }
     }
 }
@@ -148,6 +154,7 @@ impl LocalCluster {
                     dir: d,
                     rpc_port: free_port_pair(),
                     validator: None,
+                    late: false,
                     ip: if config.own_addresses {
                         std::net::Ipv4Addr::new(127, 0, 0, 20 + i as u8)
                     } else {
@@ -200,14 +207,22 @@ impl LocalCluster {
             self.config.slot_ms.to_string(),
             "--identity".into(),
             m.dir.join("identity.json").display().to_string(),
-            "--vote-account".into(),
-            m.dir.join("vote.json").display().to_string(),
             "--bind-address".into(),
             m.ip.to_string(),
         ];
-        if !m.ledger().join("genesis.bin").exists() {
-            // A new cluster: no one produces until 80 % of the genesis stake is in gossip.
-            a.extend(["--wait-for-supermajority".into(), "0".into()]);
+        if let Some(n) = self.config.snapshot_interval_slots {
+            a.extend(["--snapshot-interval-slots".into(), n.to_string()]);
+        }
+        if !m.late {
+            a.push("--vote-account".into());
+            a.push(m.dir.join("vote.json").display().to_string());
+            // A genesis validator starts (and restarts) from its own ledger, as agave-validator
+            // with --no-snapshot-fetch: a young cluster has no snapshot to fetch.
+            a.push("--no-snapshot-fetch".into());
+            if !m.ledger().join("genesis.bin").exists() {
+                // A new cluster: no one produces until 80 % of the genesis stake is in gossip.
+                a.extend(["--wait-for-supermajority".into(), "0".into()]);
+            }
         }
         // Blobs (prompts, outputs) live where they were stored: every member fetches missing
         // ones from the others' HTTP APIs, as operators set `--blob-peer`.
@@ -238,7 +253,7 @@ impl LocalCluster {
             if let Some(n) = self.config.slots_per_epoch {
                 a.extend(["--slots-per-epoch".into(), n.to_string()]);
             }
-            for o in &self.members[1..] {
+            for o in self.members[1..].iter().filter(|o| !o.late) {
                 a.push("--bootstrap-validator".into());
                 a.push(format!(
                     "{}:{}:{}",
@@ -252,6 +267,33 @@ impl LocalCluster {
             a.push(format!("{}:{}", self.members[0].ip, self.gossip_port));
         }
         a
+    }
+
+    /// Starts a new member that joins the running cluster through member 0, as an operator
+    /// starts `agave-validator --entrypoint` on an empty ledger: it downloads the genesis and
+    /// the cluster's newest snapshot, and follows the cluster without voting. Returns its index.
+    pub fn join(&mut self) -> usize {
+        let i = self.members.len();
+        let d = self.members[0].dir.with_file_name(format!("node{i}"));
+        std::fs::create_dir_all(&d).unwrap();
+        let identity = Keypair::new();
+        write_keypair_file(&identity, d.join("identity.json")).unwrap();
+        self.members.push(Member {
+            identity,
+            vote: Keypair::new(),
+            weight: 0,
+            dir: d,
+            rpc_port: free_port_pair(),
+            validator: None,
+            late: true,
+            ip: if self.config.own_addresses {
+                std::net::Ipv4Addr::new(127, 0, 0, 20 + i as u8)
+            } else {
+                std::net::Ipv4Addr::LOCALHOST
+            },
+        });
+        self.restart(i);
+        i
     }
 
     /// Starts member `i` again (or for the first time) on its ledger.
