@@ -22,7 +22,9 @@ use ambient_programs::{auction, registry};
 use log::{debug, info, warn};
 use solana_account::{ReadableAccount, WritableAccount};
 use solana_pubkey::Pubkey;
+use solana_reward_info::RewardType;
 use solana_runtime::bank::Bank;
+use solana_runtime::reward_info::RewardInfo;
 use solana_vote::vote_account::VoteAccounts;
 
 /// The epoch stakes `bank` computes: each identity's LStake (from `bank`'s LStake table) on one
@@ -112,16 +114,16 @@ pub fn roll_in(bank: &Bank) -> Result<bool, RollError> {
         lamports: pool_account.lamports(),
         rent_minimum: bank.get_minimum_balance_for_rent_exemption(pool_account.data().len()),
     };
-    if !roll(
+    let Some(credited) = roll(
         &mut table,
         &mut pool,
         &book,
         bank.epoch(),
         bank.epoch_schedule(),
         balance,
-    ) {
+    ) else {
         return Ok(false);
-    }
+    };
     // Both encodings first, so the bank gets both accounts or neither.
     table
         .encode_into(table_account.data_as_mut_slice())
@@ -130,7 +132,28 @@ pub fn roll_in(bank: &Bank) -> Result<bool, RollError> {
         .map_err(malformed("reward pool"))?;
     bank.store_account(&LSTAKE_TABLE, &table_account);
     bank.store_account(&REWARD_POOL, &pool_account);
+    record_rewards(bank, &credited, &pool);
     Ok(true)
+}
+
+/// Records the issuance the roll credited as the rewards of the epoch's first block, of Agave's
+/// vote-reward kind (the kind `getInflationReward` reads from that block by address), so
+/// `getInflationReward` and `getBlock` report Ambient's payouts: per identity, its share of the
+/// epochs just paid, and as post balance its claimable balance in the reward pool. The bank's
+/// rewards are not part of its hash.
+fn record_rewards(bank: &Bank, credited: &BTreeMap<Pubkey, u64>, pool: &RewardPool) {
+    let mut rewards = bank.rewards.write().unwrap_or_else(|e| e.into_inner());
+    for (who, lamports) in credited {
+        rewards.push((
+            *who,
+            RewardInfo {
+                reward_type: RewardType::Voting,
+                lamports: i64::try_from(*lamports).unwrap_or(i64::MAX),
+                post_balance: pool.claimable.get(who).copied().unwrap_or(0),
+                commission_bps: None,
+            },
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -158,6 +158,7 @@ impl AmbientGenesis {
         // `getInflationRate` report) is Ambient's schedule, which the registry's reward pool pays
         // by LStake; the bank pays no staking rewards (`hooks`).
         config.inflation = inflation_governor(&ambient_pol::rules::Inflation::default());
+        add_standard_programs(&mut config);
         config.poh_config.target_tick_duration = p.slot_duration / config.ticks_per_slot as u32;
         if let Some(n) = p.slots_per_epoch.map(|n| n.max(MINIMUM_SLOTS_PER_EPOCH)) {
             // As solana-test-validator: the leader schedule of epoch N+1 is known through epoch N.
@@ -237,6 +238,21 @@ impl AmbientGenesis {
             bootstrap_vote: vote,
             bootstrap_stake: stake,
         }
+    }
+}
+
+/// The programs every Solana cluster has, installed as `solana-test-validator` installs them (from
+/// `solana-program-binaries` of the same Agave): the core BPF programs (stake, address lookup
+/// table, config, feature gate) and SPL Token, Token-2022, Memo and Associated Token Account.
+fn add_standard_programs(config: &mut GenesisConfig) {
+    let features = cluster_features();
+    let rent = config.rent.clone();
+    let core = solana_program_binaries::core_bpf_programs(&rent, |f| features.is_active(f));
+    for (address, account) in core
+        .into_iter()
+        .chain(solana_program_binaries::spl_programs(&rent))
+    {
+        config.add_account(address, account);
     }
 }
 

@@ -157,6 +157,35 @@ fn the_epoch_roll_reweighs_agaves_epoch_stakes_and_is_the_only_issuance() {
     assert!(pool.claimable[&miner] > 0);
     assert!(pool.claimable[&identity.pubkey()] > pool.claimable[&miner]);
 
+    // `getInflationReward` reports those payouts, as Agave reports staking rewards: per identity
+    // and epoch, what the roll at the epoch's end credited (epoch 0's in the first block of
+    // epoch 1, epoch 1's in the first of epoch 2), the last one's post balance its claimable
+    // balance. The sybil had LStake in epoch 0 only; the miner earned in both (its work in
+    // epoch 0, its LStake in epoch 1).
+    let ids = [identity.pubkey(), miner, sybil];
+    let paid: Vec<_> = (0..2)
+        .map(|epoch| client.get_inflation_reward(&ids, Some(epoch)).unwrap())
+        .collect();
+    for (k, who) in ids.iter().enumerate() {
+        let total: u64 = paid
+            .iter()
+            .filter_map(|r| r[k].as_ref())
+            .map(|r| r.amount)
+            .sum();
+        let claimable = pool.claimable.get(who).copied().unwrap_or(0);
+        assert_eq!(total, claimable, "{who}: {paid:?}");
+    }
+    for (k, who) in ids[..2].iter().enumerate() {
+        let last = paid[1][k].as_ref().expect("paid for epoch 1");
+        assert_eq!((last.epoch, last.post_balance), (1, pool.claimable[who]));
+        assert!(paid[0][k].as_ref().is_some_and(|r| r.amount > 0));
+    }
+    assert!(
+        paid[0][2].as_ref().is_some_and(|r| r.amount > 0),
+        "{paid:?}"
+    );
+    assert!(paid[1][2].is_none(), "{paid:?}");
+
     running.stop();
 }
 

@@ -7,7 +7,10 @@
 
 use ambient_pol::lstake::LStakeParams;
 use ambient_pol::rules::next_verification_rate;
+use std::collections::BTreeMap;
+
 use solana_epoch_schedule::EpochSchedule;
+use solana_pubkey::Pubkey;
 
 use super::lstake_table::LStakeTable;
 use super::reward_pool::RewardPool;
@@ -22,8 +25,9 @@ pub struct PoolBalance {
     pub rent_minimum: u64,
 }
 
-/// Rolls `table` and `pool` into `epoch`; `false` (and nothing changed) when `table` is already
-/// at `epoch` or later. Moves no lamports: the pool's issuance becomes claimable balances.
+/// Rolls `table` and `pool` into `epoch`, returning the issuance credited to each identity;
+/// `None` (and nothing changed) when `table` is already at `epoch` or later. Moves no lamports:
+/// the pool's issuance becomes claimable balances.
 pub fn roll(
     table: &mut LStakeTable,
     pool: &mut RewardPool,
@@ -31,15 +35,16 @@ pub fn roll(
     epoch: u64,
     schedule: &EpochSchedule,
     balance: PoolBalance,
-) -> bool {
+) -> Option<BTreeMap<Pubkey, u64>> {
     if table.epoch >= epoch {
-        return false;
+        return None;
     }
+    let mut credited: BTreeMap<Pubkey, u64> = BTreeMap::new();
     // Every epoch since the last roll (as far back as the book remembers) is paid with the
     // LStake that was in force.
     let first = table.epoch.max(epoch.saturating_sub(RING as u64));
     for e in first..epoch {
-        pool.settle_epoch(
+        let paid = pool.settle_epoch(
             e,
             schedule,
             book,
@@ -47,6 +52,9 @@ pub fn roll(
             balance.lamports,
             balance.rent_minimum,
         );
+        for (who, lamports) in paid.credited {
+            *credited.entry(who).or_default() += lamports;
+        }
     }
     let lstake = book.lstake(epoch - 1, &LStakeParams::default());
     // The audit rate moves toward its target overhead by the work of the epoch before.
@@ -64,5 +72,5 @@ pub fn roll(
         table.entries = lstake;
     }
     table.epoch = epoch;
-    true
+    Some(credited)
 }

@@ -54,12 +54,15 @@ pub struct RewardPool {
 }
 
 /// What one epoch's roll released and credited.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EpochRewards {
     /// Issuance released from the reserve.
     pub issued: u64,
     /// Verification fees made claimable.
     pub fees: u64,
+    /// The issuance credited to each identity (its inference, validation, leader and voting
+    /// shares together).
+    pub credited: BTreeMap<Pubkey, u64>,
 }
 
 fn le(b: &[u8]) -> u64 {
@@ -194,6 +197,7 @@ impl RewardPool {
             .map(|(k, w)| (*k, *w))
             .collect();
         let mut issued = 0u64;
+        let mut credited: BTreeMap<Pubkey, u64> = BTreeMap::new();
         for (pool, weights) in [
             (pools.inference, weights(|c| c.inference)),
             (pools.validation, weights(|c| c.validation)),
@@ -201,14 +205,19 @@ impl RewardPool {
             (pools.voting, stake),
         ] {
             for (who, share) in pro_rata(pool, &weights) {
-                if self.add(who, share) {
+                if share > 0 && self.add(who, share) {
                     issued += share;
+                    *credited.entry(who).or_default() += share;
                 }
             }
         }
         self.released = self.released.saturating_add(issued);
         self.basis = self.basis.saturating_add(issued);
-        EpochRewards { issued, fees }
+        EpochRewards {
+            issued,
+            fees,
+            credited,
+        }
     }
 
     /// Takes `who`'s whole balance.
@@ -271,14 +280,22 @@ mod tests {
             schedule.get_slots_in_epoch(0) as f64 * 0.4,
         );
         assert!(expected > 0);
+        let p = RewardSplit::default().split(expected).unwrap();
         assert_eq!(
             got,
             EpochRewards {
                 issued: expected,
-                fees: 1_234
+                fees: 1_234,
+                credited: [
+                    (miner, p.inference),
+                    (verifier, p.validation),
+                    (leader, p.leaders + p.voting),
+                ]
+                .into_iter()
+                .filter(|(_, v)| *v > 0)
+                .collect(),
             }
         );
-        let p = RewardSplit::default().split(expected).unwrap();
         assert_eq!(pool.claimable[&miner], p.inference);
         assert_eq!(pool.claimable[&verifier], p.validation + 1_234);
         assert_eq!(pool.claimable[&leader], p.leaders + p.voting);
