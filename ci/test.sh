@@ -20,8 +20,10 @@ log "cargo clippy (target dir $CARGO_TARGET_DIR)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 # The CUDA backend (feature `cuda`) builds without a CUDA toolkit: keep it compiling.
 cargo clippy -p ambient-llm --all-targets --features cuda --quiet -- -D warnings
-# The validator tests start the `ambient` binary (another package's), which nextest does not build.
-log "cargo build --workspace --bins"
+# The validator tests start the `ambient` binary (another package's) and the Solana CLI's
+# `solana` (crates.io solana-cli, of the same Agave), which nextest does not build.
+log "cargo build --workspace --bins; the Solana CLI"
 cargo build --workspace --bins --quiet
+cargo build -p solana-cli --bin solana --quiet
 log "cargo nextest"
 cargo nextest run --workspace --no-fail-fast --failure-output final --status-level fail "$@"

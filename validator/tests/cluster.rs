@@ -12,8 +12,16 @@ use std::time::Duration;
 use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use common::cluster::{ClusterConfig, LocalCluster};
 use solana_commitment_config::CommitmentConfig;
+use solana_keypair::Keypair;
+use solana_native_token::LAMPORTS_PER_SOL;
 use solana_pubkey::Pubkey;
 use solana_rpc_client_api::config::{RpcBlockProductionConfig, RpcBlockProductionConfigRange};
+use solana_signer::Signer;
+use solana_stake_interface::instruction as stake_ix;
+use solana_stake_interface::state::{Authorized, Lockup, StakeStateV2};
+use solana_transaction::Transaction;
+use solana_vote_interface::instruction as vote_ix;
+use solana_vote_interface::state::VoteInit;
 
 const SLOT_MS: u64 = 400;
 const WAIT: Duration = Duration::from_secs(300);
@@ -500,8 +508,11 @@ fn downloaded_snapshots(ledger: &std::path::Path) -> Vec<u64> {
     slots
 }
 
+/// A node that joins late starts from the cluster's newest snapshot (Agave's RPC bootstrap),
+/// not by replaying from genesis, and follows the cluster; its identity, with no LStake, then
+/// tries to buy weight with vote accounts and delegated SOL, and gets none.
 #[test]
-fn a_node_that_joins_late_starts_from_the_clusters_snapshot_and_follows_it() {
+fn a_late_node_starts_from_the_clusters_snapshot_and_its_stake_weighs_nothing() {
     // One genesis validator that snapshots every 50 rooted blocks.
     let mut c = LocalCluster::launch(ClusterConfig {
         snapshot_interval_slots: Some(50),
@@ -584,4 +595,87 @@ fn a_node_that_joins_late_starts_from_the_clusters_snapshot_and_follows_it() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+
+    // A sybil: the joiner's identity, in no LStake, makes two vote accounts, and a whale
+    // delegates 200 000 SOL of native stake to each. Stock Agave would weigh them once the
+    // stake activates (epoch stakes are taken one epoch ahead); here epoch stakes follow LStake
+    // alone, so they weigh nothing and never lead.
+    let sybil = c.members[j].identity.insecure_clone();
+    let whale = Keypair::new();
+    airdrop_confirmed(&c, &whale.pubkey(), 500_000 * LAMPORTS_PER_SOL);
+    let mut sybil_votes = Vec::new();
+    for _ in 0..2 {
+        let (vote, stake) = (Keypair::new(), Keypair::new());
+        let init = VoteInit {
+            node_pubkey: sybil.pubkey(),
+            authorized_voter: sybil.pubkey(),
+            authorized_withdrawer: sybil.pubkey(),
+            commission: 0,
+        };
+        let mut ixs = vote_ix::create_account_with_config(
+            &whale.pubkey(),
+            &vote.pubkey(),
+            &init,
+            LAMPORTS_PER_SOL,
+            Default::default(),
+        );
+        ixs.extend(stake_ix::create_account_and_delegate_stake(
+            &whale.pubkey(),
+            &stake.pubkey(),
+            &vote.pubkey(),
+            &Authorized::auto(&whale.pubkey()),
+            &Lockup::default(),
+            200_000 * LAMPORTS_PER_SOL,
+        ));
+        let blockhash = client0.get_latest_blockhash().unwrap();
+        let tx = Transaction::new_signed_with_payer(
+            &ixs,
+            Some(&whale.pubkey()),
+            &[&whale, &vote, &sybil, &stake],
+            blockhash,
+        );
+        client0.send_and_confirm_transaction(&tx).unwrap();
+        sybil_votes.push((vote.pubkey(), stake.pubkey()));
+    }
+    let delegated_in = client0.get_epoch_info().unwrap().epoch;
+    // Two epoch boundaries later stock Agave's epoch stakes hold the activated delegations.
+    let first = c.members[0]
+        .client(finalized())
+        .get_epoch_schedule()
+        .unwrap()
+        .get_first_slot_in_epoch(delegated_in + 2);
+    c.wait_for(0, first, finalized(), WAIT);
+    let fin = c.members[0].client(finalized());
+    let weights: HashMap<String, u64> = {
+        let va = fin.get_vote_accounts().unwrap();
+        va.current
+            .iter()
+            .chain(&va.delinquent)
+            .map(|a| (a.vote_pubkey.clone(), a.activated_stake))
+            .collect()
+    };
+    for (vote, stake) in &sybil_votes {
+        let delegation = match bincode::deserialize(&fin.get_account_data(stake).unwrap()).unwrap()
+        {
+            StakeStateV2::Stake(_, s, _) => s.delegation,
+            other => panic!("stake account {stake}: {other:?}"),
+        };
+        assert_eq!(delegation.voter_pubkey, *vote);
+        assert_eq!(delegation.activation_epoch, delegated_in);
+        assert_eq!(
+            weights.get(&vote.to_string()).copied().unwrap_or(0),
+            0,
+            "delegated SOL gave vote account {vote} weight: {weights:?}"
+        );
+    }
+    let schedule = fin.get_leader_schedule(None).unwrap().unwrap();
+    assert_eq!(
+        schedule.keys().collect::<Vec<_>>(),
+        vec![&c.members[0].identity.pubkey().to_string()],
+        "the sybil leads slots"
+    );
+    assert!(
+        !lstake_table(&c, 0).entries.contains_key(&sybil.pubkey()),
+        "the sybil has LStake"
+    );
 }

@@ -1,5 +1,8 @@
 //! A real SBF program from a published package (SPL Memo 4.0.0, the ELF shipped in the `litesvm`
-//! crate) deployed with the upgradeable BPF loader over RPC, then invoked.
+//! crate) deployed with the upgradeable BPF loader over RPC, then invoked; and the Solana CLI
+//! itself (`solana` 4.2.2) against a node: airdrop, balance, transfer, validators, leader
+//! schedule, epoch info, an address lookup table, a stake delegation, and `program deploy` of
+//! the same program.
 
 mod common;
 
@@ -9,10 +12,12 @@ use std::time::{Duration, Instant};
 use common::{free_port_pair, Validator};
 use solana_commitment_config::CommitmentConfig;
 use solana_instruction::{AccountMeta, Instruction};
-use solana_keypair::Keypair;
+use solana_keypair::{write_keypair_file, Keypair};
 use solana_loader_v3_interface::instruction as loader;
 use solana_loader_v3_interface::state::UpgradeableLoaderState;
 use solana_native_token::LAMPORTS_PER_SOL;
+use solana_pubkey::Pubkey;
+use solana_rpc_client::rpc_client::RpcClient;
 use solana_rpc_client_api::config::RpcTransactionConfig;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
@@ -129,14 +134,35 @@ fn deploys_spl_memo_with_the_upgradeable_loader_and_invokes_it() {
         .unwrap()
         .slot;
     v.wait_for_slot(deploy_slot + 1, CommitmentConfig::confirmed());
-    let memo = Instruction {
+    assert_memo_logs(&client, &payer, &program.pubkey());
+
+    // A memo whose signer did not sign fails inside the program, with its error on chain.
+    let stranger = Keypair::new();
+    let bad = Instruction {
         program_id: program.pubkey(),
+        accounts: vec![AccountMeta::new_readonly(stranger.pubkey(), false)],
+        data: b"unsigned".to_vec(),
+    };
+    let blockhash = client.get_latest_blockhash().unwrap();
+    let tx =
+        Transaction::new_signed_with_payer(&[bad], Some(&payer.pubkey()), &[&payer], blockhash);
+    let err = client.send_and_confirm_transaction(&tx).unwrap_err();
+    assert!(
+        err.to_string().contains("missing required signature"),
+        "{err}"
+    );
+}
+
+/// Invokes the memo program at `program` with a memo `payer` signs and checks its log lines.
+fn assert_memo_logs(client: &RpcClient, payer: &Keypair, program: &Pubkey) {
+    let memo = Instruction {
+        program_id: *program,
         accounts: vec![AccountMeta::new_readonly(payer.pubkey(), true)],
         data: b"hello from ambient".to_vec(),
     };
     let blockhash = client.get_latest_blockhash().unwrap();
     let tx =
-        Transaction::new_signed_with_payer(&[memo], Some(&payer.pubkey()), &[&payer], blockhash);
+        Transaction::new_signed_with_payer(&[memo], Some(&payer.pubkey()), &[payer], blockhash);
     let sig = client.send_and_confirm_transaction(&tx).unwrap();
     let got = client
         .get_transaction_with_config(
@@ -154,20 +180,199 @@ fn deploys_spl_memo_with_the_upgradeable_loader_and_invokes_it() {
             .any(|w| w[0].ends_with("Memo (len 18)") && w[1] == "Program log: hello from ambient"),
         "{logs:#?}"
     );
+}
 
-    // A memo whose signer did not sign fails inside the program, with its error on chain.
-    let stranger = Keypair::new();
-    let bad = Instruction {
-        program_id: program.pubkey(),
-        accounts: vec![AccountMeta::new_readonly(stranger.pubkey(), false)],
-        data: b"unsigned".to_vec(),
-    };
-    let blockhash = client.get_latest_blockhash().unwrap();
-    let tx =
-        Transaction::new_signed_with_payer(&[bad], Some(&payer.pubkey()), &[&payer], blockhash);
-    let err = client.send_and_confirm_transaction(&tx).unwrap_err();
+/// The `solana` binary of the Solana CLI (crates.io `solana-cli` 4.2.2, the same Agave as the
+/// node), built next to this test's by `bash ci/test.sh`.
+fn solana_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("solana");
     assert!(
-        err.to_string().contains("missing required signature"),
-        "{err}"
+        bin.exists(),
+        "{} not built: `bash ci/test.sh` builds it (or `cargo build -p solana-cli --bin solana`)",
+        bin.display()
     );
+    bin
+}
+
+/// Runs `solana ARGS` against the node with `keypair` as its default signer; returns its
+/// standard output, failing the test with both outputs when it fails.
+fn solana(
+    v: &Validator,
+    dir: &std::path::Path,
+    keypair: &std::path::Path,
+    args: &[&str],
+) -> String {
+    let out = std::process::Command::new(solana_bin())
+        .args([
+            "--config",
+            &dir.join("cli-config.yml").display().to_string(),
+        ])
+        .args([
+            "--url",
+            &v.url(),
+            "--keypair",
+            &keypair.display().to_string(),
+        ])
+        .args(["--commitment", "confirmed"])
+        .args(args)
+        .output()
+        .expect("run solana");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(
+        out.status.success(),
+        "solana {args:?} failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    stdout
+}
+
+/// `solana ARGS --output json`, parsed.
+fn solana_json(
+    v: &Validator,
+    dir: &std::path::Path,
+    keypair: &std::path::Path,
+    args: &[&str],
+) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.extend(["--output", "json"]);
+    let out = solana(v, dir, keypair, &all);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("solana {args:?}: {e}: {out}"))
+}
+
+#[test]
+fn the_solana_cli_airdrops_transfers_reads_the_cluster_and_deploys_a_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = Validator::start(&dir.path().join("ledger"), free_port_pair(), &[]);
+    let client = v.client(CommitmentConfig::confirmed());
+    let payer = Keypair::new();
+    let key = dir.path().join("payer.json");
+    write_keypair_file(&payer, &key).unwrap();
+
+    // Wallet: airdrop from the node's faucet, balance, transfer to a new account.
+    let out = solana(&v, dir.path(), &key, &["airdrop", "20"]);
+    assert!(out.contains("20 SOL"), "{out}");
+    assert_eq!(solana(&v, dir.path(), &key, &["balance"]).trim(), "20 SOL");
+    let to = Pubkey::new_unique().to_string();
+    solana(
+        &v,
+        dir.path(),
+        &key,
+        &["transfer", "--allow-unfunded-recipient", &to, "1.5"],
+    );
+    assert_eq!(
+        solana(&v, dir.path(), &key, &["balance", &to]).trim(),
+        "1.5 SOL"
+    );
+    assert_eq!(
+        client.get_balance(&to.parse().unwrap()).unwrap(),
+        3 * LAMPORTS_PER_SOL / 2
+    );
+
+    // The cluster as the CLI reads it: the node is the one validator, with the LStake of the
+    // genesis as its stake, and it leads every slot; the epoch is the node's.
+    let identity = client.get_identity().unwrap().to_string();
+    let validators = solana_json(&v, dir.path(), &key, &["validators"]);
+    let list = validators["validators"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{validators}");
+    assert_eq!(list[0]["identityPubkey"], identity.as_str(), "{validators}");
+    assert!(
+        list[0]["activatedStake"].as_u64().unwrap() > 0,
+        "{validators}"
+    );
+    let schedule = solana_json(&v, dir.path(), &key, &["leader-schedule"]);
+    let slots = schedule["leaderScheduleEntries"].as_array().unwrap();
+    assert!(!slots.is_empty(), "{schedule}");
+    assert!(
+        slots.iter().all(|e| e["leader"] == identity.as_str()),
+        "{schedule}"
+    );
+    let epoch = solana_json(&v, dir.path(), &key, &["epoch-info"]);
+    let info = client.get_epoch_info().unwrap();
+    assert_eq!(epoch["epoch"].as_u64(), Some(info.epoch), "{epoch}");
+    assert!(epoch["absoluteSlot"].as_u64().unwrap() > 0, "{epoch}");
+
+    // The programs every Solana cluster has: an address lookup table, a stake account
+    // delegated to the node's vote account (it earns no weight: that is LStake's), SPL Token.
+    let table = solana_json(&v, dir.path(), &key, &["address-lookup-table", "create"]);
+    let table: Pubkey = table["lookupTableAddress"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        client.get_account(&table).unwrap().owner,
+        solana_sdk_ids::address_lookup_table::id()
+    );
+    let stake = dir.path().join("stake.json");
+    write_keypair_file(&Keypair::new(), &stake).unwrap();
+    let stake_path = stake.display().to_string();
+    solana(
+        &v,
+        dir.path(),
+        &key,
+        &["create-stake-account", &stake_path, "2"],
+    );
+    let vote = validators["validators"][0]["voteAccountPubkey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    solana(
+        &v,
+        dir.path(),
+        &key,
+        &["delegate-stake", &stake_path, &vote],
+    );
+    let account = solana_json(&v, dir.path(), &key, &["stake-account", &stake_path]);
+    assert_eq!(
+        account["delegatedVoteAccountAddress"],
+        vote.as_str(),
+        "{account}"
+    );
+    let token = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        .parse()
+        .unwrap();
+    assert!(client.get_account(&token).unwrap().executable);
+
+    // Deploy SPL Memo with `solana program deploy`, then use it.
+    let so = dir.path().join("spl_memo.so");
+    std::fs::write(&so, memo_elf()).unwrap();
+    let program = Keypair::new();
+    let program_key = dir.path().join("program.json");
+    write_keypair_file(&program, &program_key).unwrap();
+    let deployed = solana_json(
+        &v,
+        dir.path(),
+        &key,
+        &[
+            "program",
+            "deploy",
+            "--program-id",
+            &program_key.display().to_string(),
+            &so.display().to_string(),
+        ],
+    );
+    assert_eq!(deployed["programId"], program.pubkey().to_string().as_str());
+    let shown = solana_json(
+        &v,
+        dir.path(),
+        &key,
+        &["program", "show", &program.pubkey().to_string()],
+    );
+    assert_eq!(
+        shown["authority"],
+        payer.pubkey().to_string().as_str(),
+        "{shown}"
+    );
+    assert_eq!(
+        shown["dataLen"].as_u64(),
+        Some(memo_elf().len() as u64),
+        "{shown}"
+    );
+    let slot = client.get_slot().unwrap();
+    v.wait_for_slot(slot + 1, CommitmentConfig::confirmed());
+    assert_memo_logs(&client, &payer, &program.pubkey());
 }
