@@ -2,6 +2,7 @@
 //! port: chat completions that are real auctions on chain, answered with their PoL receipts
 //! (see [`openai`]), the web console at `/` ([`console`]) and Prometheus metrics ([`metrics`]).
 
+pub mod browser;
 pub mod console;
 pub mod limits;
 pub mod metrics;

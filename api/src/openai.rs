@@ -737,8 +737,12 @@ pub(crate) async fn blocking<T: Send + 'static>(
 
 async fn chat(
     State(s): State<Arc<ChatService>>,
+    headers: axum::http::HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
+    if let Err(e) = crate::browser::require_json(&headers) {
+        return e.into_response();
+    }
     let body = match body {
         Ok(b) => b,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {

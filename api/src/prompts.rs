@@ -26,7 +26,14 @@ pub(crate) struct PromptRequest {
     max_tokens: Option<u32>,
 }
 
-pub(crate) async fn store(State(s): State<Arc<ChatService>>, body: axum::body::Bytes) -> Response {
+pub(crate) async fn store(
+    State(s): State<Arc<ChatService>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(e) = crate::browser::require_json(&headers) {
+        return e.into_response();
+    }
     let req: PromptRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => return ApiError::invalid(format!("malformed request body: {e}")).into_response(),

@@ -51,6 +51,10 @@ impl BlobClient {
         let mut req = self
             .http
             .put(format!("{}/v1/blobs/{id}", self.base))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                crate::server::BLOB_CONTENT_TYPE,
+            )
             .body(data.to_vec());
         if let Some(t) = ttl {
             req = req.query(&[("ttl", t)]);

@@ -1,6 +1,8 @@
 //! The blob store over HTTP.
 //!
-//! - `POST /v1/blobs[?ttl=SECONDS]`: stores the body; `201` with `{"id", "size", "expires_at"}`.
+//! - `POST /v1/blobs[?ttl=SECONDS]`: stores the body (sent as `application/octet-stream`, so a
+//!   web page of another origin cannot post one without a CORS preflight); `201` with
+//!   `{"id", "size", "expires_at"}`.
 //! - `PUT /v1/blobs/{id}[?ttl=SECONDS]`: the same, refusing a body that does not hash to `id`.
 //! - `GET /v1/blobs/{id}` (and `HEAD`): the bytes (`application/octet-stream`). A blob this node
 //!   does not hold is fetched from its peers, checked against its id, kept, and served. `404`
@@ -9,7 +11,8 @@
 //! - `GET /v1/blobs`: `{"count", "used", "limit"}`.
 //!
 //! Errors are JSON `{"error": "..."}`: `400` bad id, hash mismatch or ttl, `404` unknown,
-//! `413` over the size limit, `507` store full, `500` disk trouble.
+//! `413` over the size limit, `415` a POST body of another content type, `507` store full,
+//! `500` disk trouble.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -76,7 +79,26 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| BlobError::Io(std::io::Error::other(e.to_string())))?
 }
 
-async fn post_blob(State(s): State<AppState>, Query(q): Query<TtlQuery>, body: Bytes) -> Response {
+/// The content type blob bodies are sent as.
+pub const BLOB_CONTENT_TYPE: &str = "application/octet-stream";
+
+async fn post_blob(
+    State(s): State<AppState>,
+    Query(q): Query<TtlQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let sent = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none");
+    let media = sent.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case(BLOB_CONTENT_TYPE) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("a blob is posted as Content-Type: {BLOB_CONTENT_TYPE}, not {sent}"),
+        );
+    }
     let store = s.store.clone();
     match blocking(move || store.put(&body, q.ttl)).await {
         Ok(stored) => (StatusCode::CREATED, Json(stored)).into_response(),

@@ -37,9 +37,19 @@ fn stores_serves_and_refuses_with_clear_statuses() {
 
         let http = reqwest::Client::new();
         let url = |p: &str| format!("{}{p}", a.url());
-        // POST names the id for the caller.
+        // POST names the id for the caller; only an octet-stream body (a form or text/plain
+        // post, which a web page of any origin can send without a preflight, is refused).
         let r = http
             .post(url("/v1/blobs"))
+            .header("content-type", "text/plain")
+            .body("posted")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 415);
+        let r = http
+            .post(url("/v1/blobs"))
+            .header("content-type", "application/octet-stream")
             .body("posted")
             .send()
             .await
@@ -70,6 +80,7 @@ fn stores_serves_and_refuses_with_clear_statuses() {
         // Over the size limit.
         let r = http
             .post(url("/v1/blobs"))
+            .header("content-type", "application/octet-stream")
             .body(vec![0u8; 1025])
             .send()
             .await
@@ -78,6 +89,7 @@ fn stores_serves_and_refuses_with_clear_statuses() {
         // A time to live over the maximum.
         let r = http
             .post(url("/v1/blobs?ttl=99999999"))
+            .header("content-type", "application/octet-stream")
             .body("z")
             .send()
             .await

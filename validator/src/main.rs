@@ -98,6 +98,17 @@ struct Args {
     /// Port of the node's HTTP API (the blob store at /v1/blobs); default: the JSON-RPC port + 2.
     #[arg(long, value_name = "PORT")]
     api_port: Option<u16>,
+    /// A web origin (scheme://host[:port], or *) whose pages may call the HTTP API from a
+    /// browser (CORS; repeatable). Default: none but the node's own console, which is served
+    /// from the API's origin.
+    #[arg(long = "api-allowed-origin", value_name = "ORIGIN",
+          value_parser = ambient_api::browser::allowed_origin)]
+    api_allowed_origins: Vec<String>,
+    /// A host name (besides IP addresses and localhost) that requests changing anything on the
+    /// HTTP API may call the node by (repeatable): other names are refused, so a web page cannot
+    /// reach the API through a DNS name of its own that points at the node (DNS rebinding).
+    #[arg(long = "api-allowed-host", value_name = "NAME")]
+    api_allowed_hosts: Vec<String>,
     /// Another node's HTTP API (e.g. http://10.0.0.2:8901) to fetch missing blobs from
     /// (repeatable).
     #[arg(long = "blob-peer", value_name = "URL")]
@@ -678,6 +689,8 @@ fn main() -> Result<()> {
         refresh: slot_duration.max(Duration::from_millis(200)),
     })));
     let app = ambient_blobs::server::router(blobs.clone(), &args.blob_peers).merge(routes);
+    let app =
+        ambient_api::browser::protect(app, &args.api_allowed_origins, &args.api_allowed_hosts)?;
     let app = ambient_api::limits::per_client(app, Arc::new(Limiter::new(args.limits.rate())));
     let api = BlobServer::start_app(listener, blobs, app)
         .with_context(|| format!("starting the HTTP API on {api_addr}"))?;

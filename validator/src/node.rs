@@ -160,8 +160,12 @@ pub fn start(s: &NodeSettings, exit: Arc<AtomicBool>) -> Result<Running> {
         .map(ContactInfo::new_gossip_entry_point)
         .collect();
     let progress = Arc::new(RwLock::new(ValidatorStartProgress::default()));
-    if let Some(first) = s.entrypoints.first() {
-        config.expected_shred_version = Some(cluster_shred_version(first, ENTRYPOINT_WAIT)?);
+    if !s.entrypoints.is_empty() && !s.snapshot_fetch.no_snapshot_fetch {
+        // The bootstrap's gossip needs the cluster's shred version. (Without a snapshot to fetch
+        // the validator starts on its own ledger even while every entrypoint is down, as
+        // agave-validator does: a cluster restarting together must not wait on itself.)
+        config.expected_shred_version =
+            Some(cluster_shred_version(&s.entrypoints, ENTRYPOINT_WAIT)?);
         config.known_validators = s.snapshot_fetch.known();
         bootstrap::fetch_snapshot(&node, s, &entrypoints, &mut config, &progress);
         // The bootstrap's own gossip pushed a contact info of this identity; a fresh timestamp
@@ -316,18 +320,26 @@ pub fn ledger_exists(path: &Path) -> bool {
     path.join("genesis.bin").is_file()
 }
 
-/// The shred version of the cluster, asked of the node whose gossip address is `entrypoint`
-/// (again for up to `timeout`: a cluster's members start together, so it may still be starting).
-pub fn cluster_shred_version(entrypoint: &SocketAddr, timeout: Duration) -> Result<u16> {
+/// The shred version of the cluster, asked of the entrypoints (each in turn, again for up to
+/// `timeout`: a cluster's members start together, so they may still be starting).
+pub fn cluster_shred_version(entrypoints: &[SocketAddr], timeout: Duration) -> Result<u16> {
     let start = std::time::Instant::now();
     loop {
-        match solana_net_utils::get_cluster_shred_version(entrypoint) {
-            Ok(v) => return Ok(v),
-            Err(e) if start.elapsed() >= timeout => {
-                anyhow::bail!("asking {entrypoint} for the cluster's shred version: {e}")
+        let mut last = String::from("no entrypoint given");
+        for entrypoint in entrypoints {
+            match solana_net_utils::get_cluster_shred_version(entrypoint) {
+                Ok(v) => return Ok(v),
+                Err(e) => last = format!("{entrypoint}: {e}"),
             }
-            Err(_) => std::thread::sleep(Duration::from_secs(1)),
         }
+        if start.elapsed() >= timeout {
+            anyhow::bail!(
+                "no entrypoint told the cluster's shred version within {} s (last: {last}); \
+                 start with --no-snapshot-fetch to start from this ledger without them",
+                timeout.as_secs()
+            );
+        }
+        std::thread::sleep(Duration::from_secs(1));
     }
 }
 
@@ -335,7 +347,7 @@ pub fn cluster_shred_version(entrypoint: &SocketAddr, timeout: Duration) -> Resu
 /// (Agave's `discover_peers`) on the cluster's shred version (asked of the entrypoint).
 pub fn entrypoint_rpc(entrypoint: &SocketAddr, timeout: Duration) -> Result<SocketAddr> {
     eprintln!("finding the entrypoint {entrypoint} through gossip ...");
-    let shred_version = cluster_shred_version(entrypoint, timeout)?;
+    let shred_version = cluster_shred_version(std::slice::from_ref(entrypoint), timeout)?;
     let (peers, _) = discover_peers(
         None,
         &[*entrypoint],

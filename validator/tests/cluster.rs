@@ -514,8 +514,11 @@ fn downloaded_snapshots(ledger: &std::path::Path) -> Vec<u64> {
 #[test]
 fn a_late_node_starts_from_the_clusters_snapshot_and_its_stake_weighs_nothing() {
     // One genesis validator that snapshots every 50 rooted blocks.
+    // 64-slot epochs from the first: the delegations below reach the epoch stakes within
+    // seconds.
     let mut c = LocalCluster::launch(ClusterConfig {
         snapshot_interval_slots: Some(50),
+        slots_per_epoch: Some(64),
         ..ClusterConfig::new(&[1], 200)
     });
     let early = Pubkey::new_unique();
@@ -637,7 +640,18 @@ fn a_late_node_starts_from_the_clusters_snapshot_and_its_stake_weighs_nothing() 
         client0.send_and_confirm_transaction(&tx).unwrap();
         sybil_votes.push((vote.pubkey(), stake.pubkey()));
     }
-    let delegated_in = client0.get_epoch_info().unwrap().epoch;
+    let activation =
+        |stake: &Pubkey| match bincode::deserialize(&client0.get_account_data(stake).unwrap())
+            .unwrap()
+        {
+            StakeStateV2::Stake(_, s, _) => s.delegation,
+            other => panic!("stake account {stake}: {other:?}"),
+        };
+    let delegated_in = sybil_votes
+        .iter()
+        .map(|(_, stake)| activation(stake).activation_epoch)
+        .max()
+        .unwrap();
     // Two epoch boundaries later stock Agave's epoch stakes hold the activated delegations.
     let first = c.members[0]
         .client(finalized())
@@ -655,13 +669,7 @@ fn a_late_node_starts_from_the_clusters_snapshot_and_its_stake_weighs_nothing() 
             .collect()
     };
     for (vote, stake) in &sybil_votes {
-        let delegation = match bincode::deserialize(&fin.get_account_data(stake).unwrap()).unwrap()
-        {
-            StakeStateV2::Stake(_, s, _) => s.delegation,
-            other => panic!("stake account {stake}: {other:?}"),
-        };
-        assert_eq!(delegation.voter_pubkey, *vote);
-        assert_eq!(delegation.activation_epoch, delegated_in);
+        assert_eq!(activation(stake).voter_pubkey, *vote);
         assert_eq!(
             weights.get(&vote.to_string()).copied().unwrap_or(0),
             0,

@@ -89,6 +89,9 @@ async fn flood(
     total
 }
 
+/// The one web origin the test node lets call its HTTP API from a browser.
+const ALLOWED_ORIGIN: &str = "http://console.example:3000";
+
 #[test]
 fn limits_answer_clear_errors_and_a_flood_is_refused_while_the_node_keeps_going() {
     let dir = tempfile::tempdir().unwrap();
@@ -112,6 +115,8 @@ fn limits_answer_clear_errors_and_a_flood_is_refused_while_the_node_keeps_going(
             "5",
             "--rpc-max-body",
             "16384",
+            "--api-allowed-origin",
+            ALLOWED_ORIGIN,
         ],
     );
     let (rpc, api) = (v.url(), v.api_url());
@@ -171,9 +176,64 @@ fn limits_answer_clear_errors_and_a_flood_is_refused_while_the_node_keeps_going(
             "{body}"
         );
 
+        // Browsers: a page of another origin can post a form or text/plain without a
+        // preflight; the chat (which spends the node's key) and the blob store refuse such
+        // bodies. A preflight gets CORS only for the allowed origin.
+        let r = local
+            .post(&url)
+            .header("content-type", "text/plain")
+            .body(chat(8, "Hi", false))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 415);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "unsupported_media_type", "{body}");
+        let r = local
+            .post(format!("{api}/v1/blobs"))
+            .header("content-type", "text/plain")
+            .body("a drive-by upload")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 415);
+        // DNS rebinding: a page whose own name points at the node is same-origin to the
+        // browser, but the node answers state-changing requests only to its addresses and the
+        // names it allows.
+        let port = api.rsplit(':').next().unwrap();
+        let r = local
+            .post(&url)
+            .header("host", format!("rebound.attacker.example:{port}"))
+            .header("content-type", "application/json")
+            .body(chat(8, "Hi", false))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "host_not_allowed", "{body}");
+        for (origin, allowed) in [("http://evil.example", false), (ALLOWED_ORIGIN, true)] {
+            let r = local
+                .request(reqwest::Method::OPTIONS, &url)
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .header("access-control-request-headers", "content-type")
+                .send()
+                .await
+                .unwrap();
+            let got = r.headers().get("access-control-allow-origin").cloned();
+            assert_eq!(
+                got.as_ref().and_then(|v| v.to_str().ok()),
+                allowed.then_some(origin),
+                "preflight from {origin}: {:?}",
+                r.headers()
+            );
+        }
+
         // Blobs: over the size limit.
         let r = local
             .post(format!("{api}/v1/blobs"))
+            .header("content-type", "application/octet-stream")
             .body(vec![7u8; 5000])
             .send()
             .await
