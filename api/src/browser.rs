@@ -164,20 +164,16 @@ pub fn protect(
 
 /// Errs (415, OpenAI's error shape) unless the request says its body is JSON.
 pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
-    let sent = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("none");
-    let media = sent.split(';').next().unwrap_or("").trim();
-    if media.eq_ignore_ascii_case("application/json") {
-        return Ok(());
-    }
-    Err(ApiError::new(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "invalid_request_error",
-        "unsupported_media_type",
-        format!("send the request body as JSON with Content-Type: application/json (not {sent})"),
-    ))
+    ambient_blobs::server::require_media_type(headers, "application/json").map_err(|sent| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "invalid_request_error",
+            "unsupported_media_type",
+            format!(
+                "send the request body as JSON with Content-Type: application/json (not {sent})"
+            ),
+        )
+    })
 }
 
 #[cfg(test)]

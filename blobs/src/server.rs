@@ -82,18 +82,28 @@ async fn blocking<T: Send + 'static>(
 /// The content type blob bodies are sent as.
 pub const BLOB_CONTENT_TYPE: &str = "application/octet-stream";
 
+/// Checks that a request's `Content-Type` is the media type `media` (case-insensitive, parameters
+/// such as `charset` aside); otherwise returns what it sent (`none` without the header).
+pub fn require_media_type(headers: &HeaderMap, media: &str) -> Result<(), String> {
+    let sent = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none");
+    let named = sent.split(';').next().unwrap_or("").trim();
+    if named.eq_ignore_ascii_case(media) {
+        Ok(())
+    } else {
+        Err(sent.to_string())
+    }
+}
+
 async fn post_blob(
     State(s): State<AppState>,
     Query(q): Query<TtlQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let sent = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("none");
-    let media = sent.split(';').next().unwrap_or("").trim();
-    if !media.eq_ignore_ascii_case(BLOB_CONTENT_TYPE) {
+    if let Err(sent) = require_media_type(&headers, BLOB_CONTENT_TYPE) {
         return error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!("a blob is posted as Content-Type: {BLOB_CONTENT_TYPE}, not {sent}"),

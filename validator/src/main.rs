@@ -57,6 +57,19 @@ struct Args {
     /// Gossip port (0: any free port).
     #[arg(long, value_name = "PORT", default_value_t = 0)]
     gossip_port: u16,
+    /// TVU address to advertise in gossip instead of the bound one (as agave-validator's): where
+    /// the cluster sends this node's Turbine shreds, e.g. a NAT's public address.
+    #[arg(long = "public-tvu-address", alias = "tvu-host-addr", value_name = "HOST:PORT",
+          value_parser = solana_net_utils::parse_host_port)]
+    public_tvu_address: Option<SocketAddr>,
+    /// TPU (QUIC) address to advertise in gossip instead of the bound one.
+    #[arg(long = "public-tpu-address", alias = "tpu-host-addr", value_name = "HOST:PORT",
+          value_parser = solana_net_utils::parse_host_port)]
+    public_tpu_address: Option<SocketAddr>,
+    /// TPU forwards (QUIC) address to advertise in gossip instead of the bound one.
+    #[arg(long = "public-tpu-forwards-address", value_name = "HOST:PORT",
+          value_parser = solana_net_utils::parse_host_port)]
+    public_tpu_forwards_address: Option<SocketAddr>,
     /// Validator identity keypair file (default: the ledger's validator-keypair.json, created
     /// in --dev mode).
     #[arg(long, value_name = "KEYPAIR")]
@@ -387,6 +400,17 @@ fn init_logging(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// The banner's TVU line: where Turbine shreds arrive, and where gossip says they should be sent
+/// when that differs (`--public-tvu-address`).
+fn tvu_line(bound: Option<SocketAddr>, advertised: Option<SocketAddr>) -> String {
+    match (bound, advertised) {
+        (Some(b), Some(a)) if a != b => format!("{b} (advertised as {a})"),
+        (Some(b), _) => b.to_string(),
+        (None, Some(a)) => format!("advertised as {a}"),
+        (None, None) => "none".to_string(),
+    }
+}
+
 /// The model's name in the REST API and the console: its file name without `.gguf`.
 fn model_name(path: &std::path::Path) -> String {
     path.file_name()
@@ -600,6 +624,11 @@ fn main() -> Result<()> {
         bind_address: args.bind_address,
         gossip_port: args.gossip_port,
         port_range: args.dynamic_port_range,
+        public: node::PublicAddrs {
+            tvu: args.public_tvu_address,
+            tpu: args.public_tpu_address,
+            tpu_forwards: args.public_tpu_forwards_address,
+        },
         rpc_public: rpc_addr,
         rpc_internal: ambient_rpc::free_loopback_port()?,
         pubsub: pubsub_addr,
@@ -626,6 +655,10 @@ fn main() -> Result<()> {
         node::start(&settings, validator_exit.clone()).context("starting the validator")?;
     started.store(true, Ordering::Relaxed);
     let contact = running.contact.clone();
+    let tvu = tvu_line(
+        running.tvu_bound,
+        contact.tvu(solana_gossip::contact_info::Protocol::UDP),
+    );
     let api_addr = SocketAddr::new(
         args.bind_address,
         args.api_port.unwrap_or(args.rpc_port.wrapping_add(2)),
@@ -769,7 +802,7 @@ fn main() -> Result<()> {
     )
     .context("starting the control socket")?;
     let ready = format!(
-        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  gossip:    {}\n  HTTP API:  {}\n  console:   {}/\n  faucet:    {}\n  market:    {}\n  ledger:    {}\n  control:   {} (ambient node status|exit)",
+        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  TVU:       {}\n  gossip:    {}\n  HTTP API:  {}\n  console:   {}/\n  faucet:    {}\n  market:    {}\n  ledger:    {}\n  control:   {} (ambient node status|exit)",
         env!("CARGO_PKG_VERSION"),
         identity.pubkey(),
         genesis.hash(),
@@ -778,6 +811,7 @@ fn main() -> Result<()> {
         contact
             .tpu(solana_gossip::contact_info::Protocol::QUIC)
             .map_or("none".to_string(), |a| a.to_string()),
+        tvu,
         contact
             .gossip()
             .map_or("none".to_string(), |a| a.to_string()),

@@ -67,6 +67,10 @@ pub struct NodeSettings {
     pub gossip_port: u16,
     /// Where the node's other UDP and QUIC sockets are bound.
     pub port_range: PortRange,
+    /// Addresses advertised in gossip instead of the bound ones (a node behind NAT or a relay),
+    /// as `agave-validator`'s `--public-tvu-address`, `--public-tpu-address` and
+    /// `--public-tpu-forwards-address`.
+    pub public: PublicAddrs,
     /// The public JSON-RPC address advertised in gossip (the front end).
     pub rpc_public: SocketAddr,
     /// Where the validator's own JSON-RPC listens (behind the front end).
@@ -91,6 +95,17 @@ pub struct NodeSettings {
     pub snapshot_fetch: SnapshotFetch,
 }
 
+/// Addresses a node advertises in gossip in place of the ones its sockets are bound to.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PublicAddrs {
+    /// Where other nodes send Turbine shreds (TVU).
+    pub tvu: Option<SocketAddr>,
+    /// Where clients send transactions (TPU, QUIC).
+    pub tpu: Option<SocketAddr>,
+    /// Where other nodes forward transactions (TPU forwards, QUIC).
+    pub tpu_forwards: Option<SocketAddr>,
+}
+
 /// How long a clean stop waits for the fastboot snapshot of the root (as `agave-validator exit`).
 const FASTBOOT_WAIT: Duration = Duration::from_secs(5);
 
@@ -103,6 +118,8 @@ pub struct Running {
     pub validator: Validator,
     /// The contact info it advertises in gossip.
     pub contact: ContactInfo,
+    /// Where its TVU socket receives Turbine shreds (the advertised address may differ).
+    pub tvu_bound: Option<SocketAddr>,
     post_init: Arc<RwLock<Option<AdminRpcRequestMetadataPostInit>>>,
 }
 
@@ -173,6 +190,7 @@ pub fn start(s: &NodeSettings, exit: Arc<AtomicBool>) -> Result<Running> {
         node.info.hot_swap_pubkey(s.identity.pubkey());
     }
     let contact = node.info.clone();
+    let tvu_bound = node.sockets.tvu.first().and_then(|t| t.local_addr().ok());
     let post_init = Arc::new(RwLock::new(None));
     let validator = Validator::new_with_exit(
         node,
@@ -194,6 +212,7 @@ pub fn start(s: &NodeSettings, exit: Arc<AtomicBool>) -> Result<Running> {
     Ok(Running {
         validator,
         contact,
+        tvu_bound,
         post_init,
     })
 }
@@ -206,9 +225,9 @@ fn gossip_node(s: &NodeSettings) -> Result<Node> {
         gossip_port: s.gossip_port,
         port_range: s.port_range,
         advertised_ip: s.bind_address,
-        public_tvu_addr: None,
-        public_tpu_addr: None,
-        public_tpu_forwards_addr: None,
+        public_tvu_addr: s.public.tvu,
+        public_tpu_addr: s.public.tpu,
+        public_tpu_forwards_addr: s.public.tpu_forwards,
         num_tvu_receive_sockets: NonZeroUsize::MIN,
         num_tvu_retransmit_sockets: NonZeroUsize::MIN,
         num_quic_endpoints: NonZeroUsize::new(solana_streamer::quic::DEFAULT_QUIC_ENDPOINTS)

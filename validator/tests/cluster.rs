@@ -1,6 +1,7 @@
 //! Multi-node clusters of real `ambient-validator` processes on loopback: they find each other
 //! through gossip, rotate leaders by the LStake schedule, broadcast and replay each other's
-//! blocks, vote, and finalize the same chain; a dead leader does not stop the others, a
+//! blocks, vote, and finalize the same chain; data shreds dropped on the way to a member are
+//! restored by erasure coding; a dead leader does not stop the others, a
 //! restarted node catches up through repair, a partition heals, and work done in the cluster
 //! moves leader slots to whoever did it.
 
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use common::cluster::{ClusterConfig, LocalCluster};
+use common::relay::datapoint_total;
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::Keypair;
 use solana_native_token::LAMPORTS_PER_SOL;
@@ -72,7 +74,12 @@ fn assert_roots_agree(
 
 #[test]
 fn four_nodes_rotate_leaders_finalize_and_agree() {
-    let c = LocalCluster::start(&[1, 1, 1, 1], SLOT_MS);
+    // Member 3's Turbine shreds pass through a relay that drops a quarter of the data shreds:
+    // erasure coding must restore them (it follows the cluster like the others, below).
+    let c = LocalCluster::launch(ClusterConfig {
+        lossy_tvu: vec![3],
+        ..ClusterConfig::new(&[1, 1, 1, 1], SLOT_MS)
+    });
     let ids = c.identities();
 
     // Gossip: every member comes to know every other, with its TPU, RPC and gossip addresses.
@@ -180,6 +187,35 @@ fn four_nodes_rotate_leaders_finalize_and_agree() {
             "{id} produced no finalized block"
         );
     }
+
+    // Member 3 lost a quarter of the data shreds sent to it, yet it agreed on every block above:
+    // its blockstore restored them from the coding shreds (Agave's erasure recovery), not by
+    // asking others for them (repair).
+    assert_shreds_recovered(&c, 3);
+}
+
+/// Member `i` sits behind a lossy relay: the relay dropped data shreds, and the slots the member
+/// completed got at least half as many data shreds back by erasure recovery as the relay dropped,
+/// and more than they got by repair (Agave's `shred_insert_is_full` datapoint, per slot).
+fn assert_shreds_recovered(c: &LocalCluster, i: usize) {
+    let relay = &c.relays[&i];
+    let log = c.members[i].log();
+    let recovered = datapoint_total(&log, "shred_insert_is_full", "num_recovered");
+    let repaired = datapoint_total(&log, "shred_insert_is_full", "num_repaired");
+    let (dropped, forwarded) = (relay.dropped(), relay.forwarded());
+    println!(
+        "member {i}'s relay: {dropped} data shreds dropped, {forwarded} packets forwarded; the \
+         slots it completed: {recovered} data shreds recovered by erasure coding, {repaired} \
+         repaired"
+    );
+    assert!(
+        dropped > 100,
+        "the relay dropped only {dropped} data shreds"
+    );
+    assert!(
+        recovered * 2 >= dropped && recovered > repaired,
+        "{recovered} shreds recovered and {repaired} repaired of {dropped} dropped"
+    );
 }
 
 #[test]

@@ -41,6 +41,7 @@ fn settings(ledger: &std::path::Path, identity: &Arc<Keypair>, vote: &Keypair) -
         bind_address: Ipv4Addr::LOCALHOST.into(),
         gossip_port: 0,
         port_range: solana_net_utils::VALIDATOR_PORT_RANGE,
+        public: Default::default(),
         // No front end here: the validator's own JSON-RPC is the public one.
         rpc_public: rpc,
         rpc_internal: rpc,

@@ -3,6 +3,7 @@
 //! the given weights) and the others join it through gossip (`--entrypoint`), downloading the
 //! genesis from it. Members can be killed and restarted; helpers wait for slots and roots.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,7 @@ use solana_pubkey::Pubkey;
 use solana_rpc_client::rpc_client::RpcClient;
 use solana_signer::Signer;
 
+use super::relay::{bound_tvu, LossyRelay};
 use super::{free_port_pair, Validator};
 
 /// One member of the cluster.
@@ -75,6 +77,9 @@ pub struct ClusterConfig {
     pub slots_per_epoch: Option<u64>,
     /// Rooted blocks between snapshots (`--snapshot-interval-slots`); `None`: the node's default.
     pub snapshot_interval_slots: Option<u64>,
+    /// Members whose Turbine shreds pass through a [`LossyRelay`] that drops a quarter of the data
+    /// shreds (they advertise the relay as their TVU and log Agave's metrics datapoints).
+    pub lossy_tvu: Vec<usize>,
 }
 
 impl ClusterConfig {
@@ -89,6 +94,7 @@ impl ClusterConfig {
             verifiers: Vec::new(),
             slots_per_epoch: None,
             snapshot_interval_slots: None,
+            lossy_tvu: Vec::new(),
         }
     }
 }
@@ -101,8 +107,17 @@ pub struct LocalCluster {
     pub gossip_port: u16,
     /// How it was made.
     pub config: ClusterConfig,
+    /// The lossy relays in front of the members of `config.lossy_tvu`, by member.
+    pub relays: HashMap<usize, LossyRelay>,
     _dir: tempfile::TempDir,
 }
+
+/// The log filter of a member behind a lossy relay: the node's usual one, with Agave's metrics
+/// datapoints (the blockstore's counts of recovered shreds among them).
+const METRICS_LOG: &str = "info,solana_metrics=warn,solana_metrics::metrics=info,\
+    solana_runtime::bank=warn,solana_ledger::blockstore=warn,solana_accounts_db=warn,\
+    solana_streamer=warn,solana_rpc::rpc_subscriptions=warn,\
+    solana_rpc::transaction_status_service=warn,solana_send_transaction_service=warn";
 
 impl Drop for LocalCluster {
     fn drop(&mut self) {
@@ -171,10 +186,16 @@ impl LocalCluster {
                 m
             })
             .collect();
+        let relays = config
+            .lossy_tvu
+            .iter()
+            .map(|&i| (i, LossyRelay::bind(members[i].ip)))
+            .collect();
         let mut c = LocalCluster {
             members,
             gossip_port: free_gossip_port(),
             config,
+            relays,
             _dir: dir,
         };
         // All start at once, as a cluster's validators do: the first creates the genesis, the
@@ -185,9 +206,10 @@ impl LocalCluster {
                     let args = c.args(i);
                     let ledger = c.members[i].ledger();
                     let port = c.members[i].rpc_port;
+                    let log = c.relays.contains_key(&i).then_some(METRICS_LOG);
                     scope.spawn(move || {
                         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                        Validator::spawn(&ledger, port, &args)
+                        Validator::spawn_logging(&ledger, port, &args, log)
                     })
                 })
                 .collect();
@@ -195,8 +217,17 @@ impl LocalCluster {
         });
         for (i, v) in launched.into_iter().enumerate() {
             c.members[i].validator = Some(v);
+            c.relay_to(i);
         }
         c
+    }
+
+    /// Points member `i`'s relay, if it has one, at the TVU its ready banner names.
+    fn relay_to(&self, i: usize) {
+        if let Some(relay) = self.relays.get(&i) {
+            let tvu = bound_tvu(&self.members[i].log()).expect("the TVU line of the banner");
+            relay.forward_to(tvu);
+        }
     }
 
     /// The command-line arguments of member `i`.
@@ -212,6 +243,9 @@ impl LocalCluster {
         ];
         if let Some(n) = self.config.snapshot_interval_slots {
             a.extend(["--snapshot-interval-slots".into(), n.to_string()]);
+        }
+        if let Some(relay) = self.relays.get(&i) {
+            a.extend(["--public-tvu-address".into(), relay.addr.to_string()]);
         }
         if !m.late {
             a.push("--vote-account".into());
@@ -302,7 +336,9 @@ impl LocalCluster {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let ledger = self.members[i].ledger();
         let port = self.members[i].rpc_port;
-        self.members[i].validator = Some(Validator::spawn(&ledger, port, &args));
+        let log = self.relays.contains_key(&i).then_some(METRICS_LOG);
+        self.members[i].validator = Some(Validator::spawn_logging(&ledger, port, &args, log));
+        self.relay_to(i);
     }
 
     /// Kills member `i` (SIGKILL).

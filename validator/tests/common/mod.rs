@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod relay;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -87,13 +88,23 @@ impl Validator {
 
     /// Starts `ambient-validator` with `args` on `ledger` and waits until it serves RPC.
     pub fn spawn(ledger: &Path, rpc_port: u16, args: &[&str]) -> Validator {
+        Self::spawn_logging(ledger, rpc_port, args, None)
+    }
+
+    /// As [`Validator::spawn`], with the log filter `log` (`RUST_LOG`) when given; otherwise
+    /// `AMBIENT_NODE_LOG`'s, or the node's default.
+    pub fn spawn_logging(
+        ledger: &Path,
+        rpc_port: u16,
+        args: &[&str],
+        log: Option<&str>,
+    ) -> Validator {
         let bin = env!("CARGO_BIN_EXE_ambient-validator");
+        let filter = log
+            .map(str::to_string)
+            .or_else(|| std::env::var("AMBIENT_NODE_LOG").ok());
         let mut child = Command::new(bin)
-            .envs(
-                std::env::var("AMBIENT_NODE_LOG")
-                    .ok()
-                    .map(|l| ("RUST_LOG", l)),
-            )
+            .envs(filter.map(|l| ("RUST_LOG", l)))
             .arg("--ledger")
             .arg(ledger)
             .args(["--rpc-port", &rpc_port.to_string()])
