@@ -90,7 +90,8 @@ class Load:
             self.stop.wait(self.args.transfer_every)
 
     def chat_loop(self):
-        client = OpenAI(base_url=f"{self.args.api}/v1", api_key="unused", timeout=120, max_retries=0)
+        key = open(os.path.join(self.args.ledger, "dev-api-key")).read().strip()
+        client = OpenAI(base_url=f"{self.args.api}/v1", api_key=key, timeout=120, max_retries=0)
         while not self.stop.is_set():
             start = time.time()
             try:

@@ -218,9 +218,13 @@ async function ask(question) {
   };
   let text = "";
   let failed = null;
+  const key = $("api-key").value.trim();
+  localStorage.setItem("ambient-api-key", key);
+  const headers = { "content-type": "application/json" };
+  if (key) headers.authorization = `Bearer ${key}`;
   const response = await fetch("/v1/chat/completions", {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers,
     body: JSON.stringify(request),
   });
   if (!response.ok) {
@@ -264,6 +268,7 @@ async function ask(question) {
 }
 
 function setupChat() {
+  $("api-key").value = localStorage.getItem("ambient-api-key") || "";
   $("ask").addEventListener("submit", async (e) => {
     e.preventDefault();
     const question = $("prompt").value.trim();

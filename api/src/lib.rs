@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod console;
+pub mod keys;
 pub mod limits;
 pub mod metrics;
 pub mod openai;
@@ -12,6 +13,7 @@ pub mod rate;
 pub mod streams;
 
 pub use console::{Console, ConsoleConfig};
+pub use keys::ApiKeys;
 pub use metrics::NodeMetrics;
 pub use openai::{router, AuctionSettings, ChatLimits, ChatService};
 pub use streams::StreamHub;

@@ -21,7 +21,7 @@ use ambient_market::MarketError;
 use ambient_sdk::auction::follow_message;
 use ambient_sdk::auction::state::{Request, RequestState, Sampling};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -31,6 +31,8 @@ use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
 use solana_signature::Signature;
+
+use crate::keys::{ApiKeys, Charge, KeyRefusal};
 
 /// Largest `max_tokens` accepted by default.
 pub const MAX_TOKENS_LIMIT: u32 = 2048;
@@ -146,6 +148,8 @@ pub struct ChatService {
     pub api_url: String,
     /// The key that opens and pays for auctions when the caller does not bring its own.
     pub payer: Option<Arc<Keypair>>,
+    /// The API keys that may make the node pay (its budget and price caps).
+    pub keys: Arc<ApiKeys>,
     /// Auction settings.
     pub auction: AuctionSettings,
     /// Live token streams pushed by miners.
@@ -253,6 +257,31 @@ impl ApiError {
     }
 }
 
+impl From<KeyRefusal> for ApiError {
+    fn from(e: KeyRefusal) -> Self {
+        match e {
+            KeyRefusal::Unauthorized(m) => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_request_error",
+                "invalid_api_key",
+                m,
+            ),
+            KeyRefusal::OverBudget(m) => Self::new(
+                StatusCode::PAYMENT_REQUIRED,
+                "insufficient_quota",
+                "insufficient_quota",
+                m,
+            ),
+            KeyRefusal::OverCap(m) => Self::new(
+                StatusCode::FORBIDDEN,
+                "permission_error",
+                "price_above_cap",
+                m,
+            ),
+        }
+    }
+}
+
 impl From<MarketError> for ApiError {
     fn from(e: MarketError) -> Self {
         match e {
@@ -336,6 +365,10 @@ struct Job {
     /// The caller's own auction and its requester's signature of the follow message.
     existing: Option<(Pubkey, Signature)>,
     stream: bool,
+    /// Whether the caller named the escrow (`ambient.max_price`).
+    price_named: bool,
+    /// The API key's reservation of the escrow, when the node pays.
+    charge: Option<Charge>,
 }
 
 /// The prompt tokens of `messages` (the model's chat template), checked against the node's
@@ -471,6 +504,8 @@ fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
         ask,
         existing,
         stream: req.stream,
+        price_named: req.ambient.max_price.is_some(),
+        charge: None,
     })
 }
 
@@ -537,6 +572,9 @@ fn open_auction(
                 )
             })?;
             let opening = requester::open_tracked(chain, blobs, payer, &job.ask)?;
+            if let Some(charge) = &job.charge {
+                charge.mark_opened();
+            }
             Ok((opening.account, Some(opening)))
         }
     }
@@ -557,6 +595,15 @@ fn answer(
     auction: Pubkey,
     request: Request,
 ) -> Result<Answer, ApiError> {
+    if let Some(charge) = &job.charge {
+        // Nothing is paid for an auction that ended without a result (its escrow comes back).
+        let paid = if request.result.token_count == 0 {
+            0
+        } else {
+            request.price
+        };
+        charge.settle(paid);
+    }
     if request.result.token_count == 0 {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -735,6 +782,20 @@ pub(crate) async fn blocking<T: Send + 'static>(
     })?
 }
 
+/// The node pays for `job`: the request must bear an API key it issued, whose cap bounds the
+/// escrow and whose budget reserves it.
+fn charge_key(s: &ChatService, headers: &HeaderMap, job: &mut Job) -> Result<(), ApiError> {
+    let auth = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let key = s.keys.authorize(auth)?;
+    let named = job.price_named.then_some(job.ask.max_price);
+    let escrow = ApiKeys::escrow(&key, named, job.ask.max_price)?;
+    job.ask.max_price = escrow;
+    job.charge = Some(s.keys.reserve(&key.id, escrow)?);
+    Ok(())
+}
+
 async fn chat(
     State(s): State<Arc<ChatService>>,
     headers: axum::http::HeaderMap,
@@ -752,7 +813,7 @@ async fn chat(
             return ApiError::invalid(format!("unreadable request body: {e}")).into_response()
         }
     };
-    let job = match parse_body(&s, &body) {
+    let mut job = match parse_body(&s, &body) {
         Ok(j) => j,
         Err(e) => return e.into_response(),
     };
@@ -774,6 +835,11 @@ async fn chat(
         )
         .into_response();
     };
+    if job.existing.is_none() {
+        if let Err(e) = charge_key(&s, &headers, &mut job) {
+            return e.into_response();
+        }
+    }
     let model = s.model_name.clone();
     if job.stream {
         return stream(s, job, model, permit).await;

@@ -13,7 +13,7 @@ API = os.environ["AMBIENT_API_URL"]
 
 @pytest.fixture(scope="module")
 def client():
-    return openai.OpenAI(base_url=API + "/v1", api_key="not-needed", timeout=300)
+    return openai.OpenAI(base_url=API + "/v1", api_key=os.environ["AMBIENT_API_KEY"], timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,14 @@ def test_streaming_gives_the_same_answer(client, model):
     assert chunks[-1].model_extra["ambient"]["receipt"]["pol_root"]
     # The miner streamed the tokens live, before its result landed on chain.
     assert chunks[-1].model_extra["ambient"]["live_tokens"] > 0
+
+
+def test_the_node_pays_only_for_keys_it_issued(model):
+    for key in ["amb-" + "0" * 48, "not-a-key"]:
+        stranger = openai.OpenAI(base_url=API + "/v1", api_key=key, timeout=60, max_retries=0)
+        with pytest.raises(openai.AuthenticationError) as refused:
+            ask(stranger, model)
+        assert refused.value.code == "invalid_api_key"
 
 
 def test_bad_requests_get_openai_errors(client, model):

@@ -55,7 +55,18 @@ fn main() {
     let api = found[0].clone();
     let url = format!("{api}/v1/chat/completions");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let http = reqwest::Client::new();
+    let key = std::fs::read_to_string(dir.path().join("dev-api-key")).unwrap();
+    let http = {
+        let mut auth = reqwest::header::HeaderMap::new();
+        auth.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", key.trim()).parse().unwrap(),
+        );
+        reqwest::Client::builder()
+            .default_headers(auth)
+            .build()
+            .unwrap()
+    };
     std::thread::sleep(Duration::from_secs(3));
 
     // The raw engine on the same prompt, tokens and sampler.

@@ -4,8 +4,11 @@
 //!
 //! - `{"method": "status"}` → identity, version, slot, roles, ports
 //! - `{"method": "exit"}` → `{"ok": true}`, then the node stops cleanly (as on SIGTERM)
+//! - `{"method": "keys_add", "name": N, "budget": L?, "max_price": L?}` → the new API key (shown
+//!   once) and its record; `{"method": "keys_list"}` → every key's record (no key itself);
+//!   `{"method": "keys_revoke", "id": ID}` → the revoked record. Budgets and caps in lamports.
 //!
-//! `ambient node status|exit --ledger DIR` is the client.
+//! `ambient node status|exit|keys --ledger DIR` is the client.
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
@@ -16,6 +19,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use ambient_api::ApiKeys;
 use anyhow::{Context, Result};
 use log::{info, warn};
 use serde_json::{json, Value};
@@ -36,6 +40,8 @@ pub struct NodeFacts {
     pub rpc_url: String,
     /// HTTP API URL.
     pub api_url: String,
+    /// The API key book.
+    pub keys: Arc<ApiKeys>,
 }
 
 /// The running control socket (removed on drop).
@@ -143,8 +149,48 @@ fn handle(line: &str, facts: &NodeFacts, exit: &AtomicBool) -> Value {
             exit.store(true, Ordering::Relaxed);
             json!({"ok": true})
         }
-        Some(other) => json!({"error": format!("unknown method {other:?} (status, exit)")}),
+        Some("keys_add") => keys_add(&request, &facts.keys),
+        Some("keys_list") => json!({"keys": facts.keys.list()}),
+        Some("keys_revoke") => match request.get("id").and_then(Value::as_str) {
+            Some(id) => match facts.keys.revoke(id) {
+                Ok(k) => {
+                    info!("API key {id} revoked on the control socket");
+                    json!({"key": k})
+                }
+                Err(e) => json!({"error": e.to_string()}),
+            },
+            None => json!({"error": "keys_revoke needs the key's id"}),
+        },
+        Some(other) => json!({
+            "error": format!(
+                "unknown method {other:?} (status, exit, keys_add, keys_list, keys_revoke)"
+            )
+        }),
         None => json!({"error": "the request names no method"}),
+    }
+}
+
+/// `keys_add`: a name, and optional budget and price cap in lamports.
+fn keys_add(request: &Value, keys: &ApiKeys) -> Value {
+    let Some(name) = request.get("name").and_then(Value::as_str) else {
+        return json!({"error": "keys_add needs a name"});
+    };
+    let mut limits = [None, None];
+    for (field, limit) in ["budget", "max_price"].iter().zip(limits.iter_mut()) {
+        match request.get(*field) {
+            None | Some(Value::Null) => {}
+            Some(v) => match v.as_u64() {
+                Some(n) => *limit = Some(n),
+                None => return json!({"error": format!("{field} is a whole number of lamports")}),
+            },
+        }
+    }
+    match keys.add(name, limits[0], limits[1]) {
+        Ok((record, key)) => {
+            info!("API key {} ({name}) made on the control socket", record.id);
+            json!({"api_key": key, "key": record})
+        }
+        Err(e) => json!({"error": e.to_string()}),
     }
 }
 
@@ -169,6 +215,7 @@ mod tests {
             roles: vec!["validator".into()],
             rpc_url: "http://127.0.0.1:8899".into(),
             api_url: "http://127.0.0.1:8901".into(),
+            keys: Arc::new(ApiKeys::in_memory()),
         };
         let admin = Admin::start(dir.path(), facts, exit.clone()).unwrap();
         let path = dir.path().join(SOCKET);
@@ -190,10 +237,33 @@ mod tests {
                 roles: vec![],
                 rpc_url: String::new(),
                 api_url: String::new(),
+                keys: Arc::new(ApiKeys::in_memory()),
             },
             Arc::new(AtomicBool::new(false)),
         );
         assert!(again.is_err());
+        // API keys: made (shown once), listed (without the key), revoked; bad input refused.
+        let made = call(
+            &path,
+            r#"{"method":"keys_add","name":"app","budget":5000,"max_price":100}"#,
+        );
+        let key = made["api_key"].as_str().unwrap().to_string();
+        let id = made["key"]["id"].as_str().unwrap().to_string();
+        assert!(key.starts_with("amb-"));
+        let listed = call(&path, r#"{"method":"keys_list"}"#);
+        assert_eq!(listed["keys"][0]["budget"], 5000);
+        assert!(!listed.to_string().contains(&key));
+        for bad in [
+            r#"{"method":"keys_add"}"#,
+            r#"{"method":"keys_add","name":"x","budget":-1}"#,
+            r#"{"method":"keys_add","name":"x","max_price":"lots"}"#,
+            r#"{"method":"keys_revoke"}"#,
+            r#"{"method":"keys_revoke","id":"key-none"}"#,
+        ] {
+            assert!(call(&path, bad)["error"].is_string(), "{bad}");
+        }
+        let revoked = call(&path, &format!(r#"{{"method":"keys_revoke","id":"{id}"}}"#));
+        assert_eq!(revoked["key"]["revoked"], true);
         assert_eq!(call(&path, r#"{"method":"exit"}"#)["ok"], true);
         assert!(exit.load(Ordering::Relaxed));
         drop(admin);

@@ -3,6 +3,7 @@
 //! RocksDB ledger replayed on restart, the QUIC TPU, votes and the standard JSON-RPC + PubSub.
 
 mod admin;
+mod api_access;
 mod disk;
 mod keys;
 mod limits;
@@ -151,6 +152,11 @@ struct Args {
     /// auctions with their own keys).
     #[arg(long, value_name = "KEYPAIR")]
     api_keypair: Option<PathBuf>,
+    /// The API key book (default: api-keys.json in the ledger): the keys whose requests the
+    /// node pays for, each with a budget and a price cap (`ambient node keys add|list|revoke`).
+    /// A --dev node makes a key without limits and prints it.
+    #[arg(long, value_name = "FILE")]
+    api_keys: Option<PathBuf>,
     /// Seconds an auction the REST API opened stays readable after it ends (for its receipt and
     /// verdict) before the node closes it, returning what it holds to the API's payer.
     #[arg(long, value_name = "SECS", default_value_t = 600)]
@@ -678,6 +684,7 @@ fn main() -> Result<()> {
         Some(_) if payer_path.exists() => Some(Arc::new(keys::read(&payer_path)?)),
         _ => None,
     };
+    let (api_keys, dev_key) = api_access::open(args.api_keys.as_ref(), &args.ledger, args.dev)?;
     let routes = match &engine {
         Some(engine) => {
             let payer = api_payer.clone();
@@ -687,6 +694,7 @@ fn main() -> Result<()> {
                 rpc_url: format!("http://{rpc_addr}"),
                 api_url: format!("http://{api_addr}"),
                 payer,
+                keys: api_keys.clone(),
                 auction: AuctionSettings {
                     slot: slot_duration,
                     ..AuctionSettings::default()
@@ -797,12 +805,13 @@ fn main() -> Result<()> {
             roles: node_roles,
             rpc_url: format!("http://{rpc_addr}"),
             api_url: api.url(),
+            keys: api_keys.clone(),
         },
         exit.clone(),
     )
     .context("starting the control socket")?;
     let ready = format!(
-        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  TVU:       {}\n  gossip:    {}\n  HTTP API:  {}\n  console:   {}/\n  faucet:    {}\n  market:    {}\n  ledger:    {}\n  control:   {} (ambient node status|exit)",
+        "Ambient validator {} ready\n  identity:  {}\n  genesis:   {}\n  JSON-RPC:  http://{}\n  WebSocket: ws://{}\n  TPU/QUIC:  {}\n  TVU:       {}\n  gossip:    {}\n  HTTP API:  {}\n  API key:   {}\n  console:   {}/\n  faucet:    {}\n  market:    {}\n  ledger:    {}\n  control:   {} (ambient node status|exit)",
         env!("CARGO_PKG_VERSION"),
         identity.pubkey(),
         genesis.hash(),
@@ -816,6 +825,7 @@ fn main() -> Result<()> {
             .gossip()
             .map_or("none".to_string(), |a| a.to_string()),
         api.url(),
+        api_access::banner_line(&api_keys, dev_key.as_deref()),
         api.url(),
         faucet_addr
             .map_or("off".to_string(), |a| a.to_string()),

@@ -25,6 +25,7 @@ fn run_suite(mut cmd: Command, what: &str) {
         .env("AMBIENT_RPC_URL", v.url())
         .env("AMBIENT_WS_URL", v.ws_url())
         .env("AMBIENT_API_URL", v.api_url())
+        .env("AMBIENT_API_KEY", v.api_key())
         .output()
         .unwrap_or_else(|e| panic!("cannot run the {what} suite: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);

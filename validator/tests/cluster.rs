@@ -416,12 +416,14 @@ fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
 
     // Served jobs are member 0's work once member 1, the committee, finds them valid.
     let api = c.members[0].validator.as_ref().unwrap().api_url();
+    let key = c.members[0].validator.as_ref().unwrap().api_key();
     let rt = tokio::runtime::Runtime::new().unwrap();
     for n in 0..2 {
         let answer: serde_json::Value = rt
             .block_on(async {
                 reqwest::Client::new()
                     .post(format!("{api}/v1/chat/completions"))
+                    .bearer_auth(&key)
                     .json(&serde_json::json!({
                         "model": "SmolLM2-135M-Instruct.Q4_1",
                         "messages": [{"role": "user", "content": format!("Say {n} in words.")}],

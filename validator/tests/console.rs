@@ -154,6 +154,7 @@ fn console_serves_the_page_state_and_live_events() {
         .current_dir(&browser)
         .args(["--test", "test/"])
         .env("AMBIENT_API_URL", &api)
+        .env("AMBIENT_API_KEY", v.api_key())
         .env("AMBIENT_CHROMIUM", &chromium)
         .env("AMBIENT_ARTIFACTS", &artifacts)
         .output()

@@ -31,6 +31,46 @@ async fn post_json(client: &reqwest::Client, url: &str, body: String) -> (u16, V
     )
 }
 
+/// A client whose requests bear `key`.
+fn keyed(key: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {key}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// `ambient node keys ARGS` on `v`'s ledger; its standard output, trimmed.
+fn node_keys(v: &Validator, args: &[&str]) -> String {
+    let out = std::process::Command::new(common::ambient_bin())
+        .args(["node", "keys"])
+        .args(args)
+        .arg("--ledger")
+        .arg(&v.ledger)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ambient node keys {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// The row of `ambient node keys list` for the key named `name`: id, name, budget, spent, max
+/// price, state.
+fn key_row(v: &Validator, name: &str) -> Vec<String> {
+    node_keys(v, &["list"])
+        .lines()
+        .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .find(|cols| cols.get(1).map(String::as_str) == Some(name))
+        .unwrap_or_else(|| panic!("no key {name} listed"))
+}
+
 fn chat(max_tokens: u32, content: &str, stream: bool) -> String {
     json!({
         "model": "SmolLM2-135M-Instruct.Q4_1",
@@ -122,7 +162,8 @@ fn limits_answer_clear_errors_and_a_flood_is_refused_while_the_node_keeps_going(
     let (rpc, api) = (v.url(), v.api_url());
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let local = reqwest::Client::new();
+        // Chat completions this node pays for bear its dev key.
+        let local = keyed(&v.api_key());
 
         // JSON-RPC: body size and batch length.
         let call = json!({"jsonrpc": "2.0", "id": 1, "method": "getSlot"});
@@ -240,8 +281,46 @@ fn limits_answer_clear_errors_and_a_flood_is_refused_while_the_node_keeps_going(
             .unwrap();
         assert_eq!(r.status().as_u16(), 413);
 
-        // Requests in flight: with one streaming, the next is refused until it ends.
-        let first = local
+        // API keys: the node pays only for keys it issued, within each one's cap and budget.
+        let (status, body) = post_json(&reqwest::Client::new(), &url, chat(4, "Hi", false)).await;
+        assert_eq!(
+            (status, &body["error"]["code"]),
+            (401, &json!("invalid_api_key")),
+            "{body}"
+        );
+        let forged = keyed(&format!("amb-{}", "0".repeat(48)));
+        let (status, body) = post_json(&forged, &url, chat(4, "Hi", false)).await;
+        assert_eq!(status, 401, "{body}");
+        let metered = keyed(&node_keys(&v, &["add", "metered", "--budget", "0.01", "--max-price", "0.005"]));
+        let small = node_keys(&v, &["add", "small", "--budget", "0.001"]);
+        let priced = json!({
+            "model": "SmolLM2-135M-Instruct.Q4_1",
+            "messages": [{"role": "user", "content": "Hi"}],
+            "max_tokens": 4,
+            "ambient": {"max_price": 6_000_000},
+        });
+        let (status, body) = post_json(&metered, &url, priced.to_string()).await;
+        assert_eq!(
+            (status, &body["error"]["code"]),
+            (403, &json!("price_above_cap")),
+            "{body}"
+        );
+        // The node's escrow for a short answer (0.005 SOL) is more than "small" has.
+        let (status, body) = post_json(&keyed(&small), &url, chat(4, "Hi", false)).await;
+        assert_eq!(
+            (status, &body["error"]["code"]),
+            (402, &json!("insufficient_quota")),
+            "{body}"
+        );
+        let small_id = key_row(&v, "small")[0].to_string();
+        node_keys(&v, &["revoke", &small_id]);
+        let (status, body) = post_json(&keyed(&small), &url, chat(4, "Hi", false)).await;
+        assert_eq!(status, 401, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("revoked"), "{body}");
+
+        // Requests in flight: with one streaming (on the metered key), the next is refused until
+        // it ends.
+        let first = metered
             .post(&url)
             .header("content-type", "application/json")
             .body(chat(16, "Count to five.", true))
@@ -268,6 +347,9 @@ fn limits_answer_clear_errors_and_a_flood_is_refused_while_the_node_keeps_going(
         );
         let (status, body) = post_json(&local, &url, chat(4, "Hi", false)).await;
         assert_eq!(status, 200, "the permit came back: {body}");
+        // The metered key paid the lone bidder's price: the whole escrow, 0.005 SOL.
+        let row = key_row(&v, "metered");
+        assert_eq!(row[2..], ["0.01", "0.005", "0.005", "live"], "{row:?}");
 
         // A flood from another address is refused with 429, on JSON-RPC and on the HTTP API,
         // while the node keeps making slots and answering its exempt local clients.

@@ -735,6 +735,7 @@ fn chat(v: &Validator, content: &str) -> (u16, serde_json::Value) {
     rt.block_on(async {
         let r = reqwest::Client::new()
             .post(format!("{}/v1/chat/completions", v.api_url()))
+            .bearer_auth(v.api_key())
             .json(&serde_json::json!({
                 "model": "SmolLM2-135M-Instruct.Q4_1",
                 "messages": [{"role": "user", "content": content}],

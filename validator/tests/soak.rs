@@ -57,12 +57,13 @@ fn transfer_load(v_url: String, faucet: Keypair, done: Arc<Done>, stop: Arc<Atom
 }
 
 /// Asks the node's OpenAI-compatible API one question after another until `stop`.
-fn chat_load(api: String, done: Arc<Done>, stop: Arc<AtomicBool>) {
+fn chat_load(api: String, key: String, done: Arc<Done>, stop: Arc<AtomicBool>) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let http = reqwest::Client::new();
     while !stop.load(Ordering::Relaxed) {
         let answer: Result<serde_json::Value, reqwest::Error> = rt.block_on(async {
             http.post(format!("{api}/v1/chat/completions"))
+                .bearer_auth(&key)
                 .json(&serde_json::json!({
                     "model": "SmolLM2-135M-Instruct.Q4_1",
                     "messages": [{"role": "user", "content": "Name three colours."}],
@@ -115,8 +116,9 @@ fn dev_node_runs_past_snapshots_and_epochs_under_load_and_restarts_with_nothing_
             move || transfer_load(url, faucet, done, stop)
         }),
         std::thread::spawn({
-            let (api, done, stop) = (v.api_url(), done.clone(), stop.clone());
-            move || chat_load(api, done, stop)
+            let (api, key) = (v.api_url(), v.api_key());
+            let (done, stop) = (done.clone(), stop.clone());
+            move || chat_load(api, key, done, stop)
         }),
     ];
 

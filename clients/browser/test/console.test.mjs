@@ -74,6 +74,7 @@ test("a chat question gets a streamed answer whose receipt turns verified", asyn
       for (const r of records) window.__verifications.push(r.target.dataset.verification);
     }).observe(conversation, { subtree: true, attributes: true, attributeFilter: ["data-verification"] });
   });
+  await page.fill("[data-testid=api-key]", process.env.AMBIENT_API_KEY);
   await page.fill("[data-testid=prompt]", "Count from one to ten, in words.");
   await page.click("[data-testid=send]");
   const answer = page.locator("[data-testid=msg-assistant]").last();

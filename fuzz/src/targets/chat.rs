@@ -91,6 +91,7 @@ fn load() -> Result<ChatService, String> {
         rpc_url: "http://127.0.0.1:9".into(),
         api_url: "http://127.0.0.1:9".into(),
         payer: None,
+        keys: Arc::new(ambient_api::ApiKeys::in_memory()),
         auction: AuctionSettings::default(),
         streams: Arc::new(StreamHub::default()),
         in_flight: limits.permits(),

@@ -168,6 +168,15 @@ impl Validator {
         format!("http://{}:{}", self.host, self.rpc_port)
     }
 
+    /// The API key a `--dev` node made for itself (`<ledger>/dev-api-key`): chat completions the
+    /// node pays for need it.
+    pub fn api_key(&self) -> String {
+        std::fs::read_to_string(self.ledger.join("dev-api-key"))
+            .expect("a --dev node's dev-api-key")
+            .trim()
+            .to_string()
+    }
+
     /// The node's HTTP API (blob store) URL.
     pub fn api_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.rpc_port + 2)
