@@ -56,6 +56,15 @@ pub struct ChatArgs {
     /// http://127.0.0.1:8901). Each answer is an auction on chain, with its receipt.
     #[arg(long, value_name = "URL")]
     api_url: Option<String>,
+    /// The API key the node issued for you (`ambient node keys add`; a --dev node prints one):
+    /// the node pays for your questions with it.
+    #[arg(
+        long,
+        env = "AMBIENT_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    api_key: Option<String>,
 }
 
 fn default_threads() -> usize {
@@ -71,6 +80,7 @@ pub fn run(args: ChatArgs) -> anyhow::Result<()> {
         // Through the network: each turn is an auction, answered with its receipt.
         Some(url) => {
             let url = url.trim_end_matches('/').to_string();
+            let key = args.api_key.clone();
             let params = serde_json::json!({
                 "max_tokens": args.max_tokens,
                 "temperature": args.temperature,
@@ -83,7 +93,7 @@ pub fn run(args: ChatArgs) -> anyhow::Result<()> {
                     .iter()
                     .map(|m| serde_json::json!({"role": m.role, "content": m.content}))
                     .collect();
-                crate::network::ask(&url, &messages, params.clone())
+                crate::network::ask(&url, key.as_deref(), &messages, params.clone())
             })
         }
         None => {

@@ -7,8 +7,9 @@ use std::io::Write;
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Value};
 
-/// One chat turn over a node's REST API (server-sent events); returns the answer's text.
-pub fn ask(api_url: &str, messages: &[Value], params: Value) -> Result<String> {
+/// One chat turn over a node's REST API (server-sent events), paid by the node for `key`;
+/// returns the answer's text.
+pub fn ask(api_url: &str, key: Option<&str>, messages: &[Value], params: Value) -> Result<String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -29,11 +30,11 @@ pub fn ask(api_url: &str, messages: &[Value], params: Value) -> Result<String> {
         body["model"] = json!(model);
         body["messages"] = json!(messages);
         body["stream"] = json!(true);
-        let mut r = http
-            .post(format!("{api_url}/v1/chat/completions"))
-            .json(&body)
-            .send()
-            .await?;
+        let mut post = http.post(format!("{api_url}/v1/chat/completions"));
+        if let Some(key) = key {
+            post = post.bearer_auth(key);
+        }
+        let mut r = post.json(&body).send().await?;
         if !r.status().is_success() {
             let e: Value = r.json().await.unwrap_or_default();
             bail!(

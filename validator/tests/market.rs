@@ -334,6 +334,7 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
     // `ambient chat` asks the network too: an auction, streamed, with its receipt.
     let out = Command::new(ambient_bin())
         .args(["chat", "--api-url", &v.api_url(), "--max-tokens", "8"])
+        .args(["--api-key", &v.api_key()])
         .args(["--prompt", "Say hello."])
         .output()
         .unwrap();
