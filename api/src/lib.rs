@@ -8,6 +8,7 @@ pub mod keys;
 pub mod limits;
 pub mod metrics;
 pub mod openai;
+mod options;
 pub mod prompts;
 pub mod rate;
 pub mod streams;

@@ -33,6 +33,7 @@ use solana_pubkey::Pubkey;
 use solana_signature::Signature;
 
 use crate::keys::{ApiKeys, Charge, KeyRefusal};
+use crate::options::{StopStream, Stops};
 
 /// Largest `max_tokens` accepted by default.
 pub const MAX_TOKENS_LIMIT: u32 = 2048;
@@ -211,7 +212,24 @@ struct ChatRequest {
     #[serde(default)]
     stream: bool,
     #[serde(default)]
+    stream_options: StreamOptions,
+    /// One string or up to four: the answer's text ends before the first.
+    stop: Option<Value>,
+    n: Option<u32>,
+    logprobs: Option<bool>,
+    #[serde(default)]
     ambient: AmbientOptions,
+    /// Every other field: ignored or refused by name ([`crate::options::check_fields`]).
+    #[serde(flatten)]
+    extra: serde_json::Map<String, Value>,
+}
+
+/// `stream_options`.
+#[derive(Debug, Default, Deserialize)]
+struct StreamOptions {
+    /// A last chunk with the whole answer's `usage` (and no choices) before `[DONE]`.
+    #[serde(default)]
+    include_usage: bool,
 }
 
 /// An API error in OpenAI's shape.
@@ -318,6 +336,7 @@ pub fn router(service: Arc<ChatService>) -> Router {
     Router::new()
         .route("/v1/prompts", post(crate::prompts::store))
         .route("/v1/models", get(models))
+        .route("/v1/models/{id}", get(model))
         .route(
             "/v1/chat/completions",
             post(chat).layer(axum::extract::DefaultBodyLimit::max(
@@ -329,14 +348,38 @@ pub fn router(service: Arc<ChatService>) -> Router {
         .merge(streams)
 }
 
-async fn models(State(s): State<Arc<ChatService>>) -> Json<Value> {
-    Json(json!({"object": "list", "data": [{
+/// The network model as OpenAI's model object.
+fn model_object(s: &ChatService) -> Value {
+    json!({
         "id": s.model_name,
         "object": "model",
         "created": 0,
         "owned_by": "ambient",
         "ambient_model_id": hex::encode(s.engine.model_id().0),
-    }]}))
+    })
+}
+
+async fn models(State(s): State<Arc<ChatService>>) -> Json<Value> {
+    Json(json!({"object": "list", "data": [model_object(&s)]}))
+}
+
+/// `GET /v1/models/{id}`: the network model, by name or hex id.
+async fn model(State(s): State<Arc<ChatService>>, Path(id): Path<String>) -> Response {
+    match check_model(&s, &id) {
+        Ok(()) => Json(model_object(&s)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Any route the API does not have: 404 in OpenAI's error shape.
+pub async fn unknown_route(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "invalid_request_error",
+        "unknown_url",
+        format!("Invalid URL ({method} {})", uri.path()),
+    )
+    .into_response()
 }
 
 /// The text of a message's `content` (a string, or OpenAI's list of text parts).
@@ -369,6 +412,12 @@ struct Job {
     price_named: bool,
     /// The API key's reservation of the escrow, when the node pays.
     charge: Option<Charge>,
+    /// Where the answer's text ends.
+    stops: Stops,
+    /// A usage chunk at the end of a stream.
+    include_usage: bool,
+    /// The completion's `created` (Unix seconds), the same in every chunk.
+    created: u64,
 }
 
 /// The prompt tokens of `messages` (the model's chat template), checked against the node's
@@ -384,10 +433,13 @@ pub(crate) fn checked_prompt(
     let messages = messages
         .iter()
         .map(|m| {
-            if !matches!(m.role.as_str(), "system" | "user" | "assistant") {
-                return Err(ApiError::invalid(format!("unknown role {:?}", m.role)));
-            }
-            Ok(Message::new(m.role.clone(), text_of(&m.content)?))
+            // OpenAI's `developer` messages are the system prompt of newer models.
+            let role = match m.role.as_str() {
+                "developer" => "system",
+                r @ ("system" | "user" | "assistant") => r,
+                other => return Err(ApiError::invalid(format!("unknown role {other:?}"))),
+            };
+            Ok(Message::new(role.to_string(), text_of(&m.content)?))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let prompt = s
@@ -446,6 +498,8 @@ pub(crate) fn check_model(s: &ChatService, model: &str) -> Result<(), ApiError> 
 
 fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
     check_model(s, &req.model)?;
+    crate::options::check_fields(&req.extra, req.n, req.logprobs)?;
+    let stops = Stops::parse(req.stop.as_ref())?;
     let max_tokens = req
         .max_completion_tokens
         .or(req.max_tokens)
@@ -506,6 +560,9 @@ fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
         stream: req.stream,
         price_named: req.ambient.max_price.is_some(),
         charge: None,
+        stops,
+        include_usage: req.stream_options.include_usage,
+        created: rand_seed() / 1_000_000_000,
     })
 }
 
@@ -521,7 +578,10 @@ struct Answer {
     auction: Pubkey,
     request: Request,
     tokens: Vec<u32>,
+    /// The text, up to the first stop sequence.
     text: String,
+    /// Whether a stop sequence ended the text.
+    stopped: bool,
     prompt_tokens: usize,
 }
 
@@ -622,12 +682,14 @@ fn answer(
         .tokenizer()
         .decode(&tokens, true)
         .map_err(|e| ApiError::invalid(e.to_string()))?;
+    let end = job.stops.cut(&text);
     Ok(Answer {
         auction,
         prompt_tokens: job.ask.prompt.len(),
         request,
         tokens,
-        text,
+        text: text[..end.unwrap_or(text.len())].to_string(),
+        stopped: end.is_some(),
     })
 }
 
@@ -761,8 +823,20 @@ fn completion_id(auction: &Pubkey) -> String {
     format!("chatcmpl-{auction}")
 }
 
+/// OpenAI's `usage` of an answer: the prompt's tokens and every token generated (what was paid
+/// for, a stop sequence notwithstanding).
+fn usage(a: &Answer) -> Value {
+    json!({
+        "prompt_tokens": a.prompt_tokens,
+        "completion_tokens": a.tokens.len(),
+        "total_tokens": a.prompt_tokens + a.tokens.len(),
+    })
+}
+
 fn finish_reason(a: &Answer, job: &Job) -> &'static str {
-    if a.tokens.len() as u32 >= job.ask.max_tokens {
+    if a.stopped {
+        "stop"
+    } else if a.tokens.len() as u32 >= job.ask.max_tokens {
         "length"
     } else {
         "stop"
@@ -856,7 +930,7 @@ async fn chat(
         Ok((a, job, receipt)) => Json(json!({
             "id": completion_id(&a.auction),
             "object": "chat.completion",
-            "created": rand_seed() / 1_000_000_000,
+            "created": job.created,
             "model": model,
             "choices": [{
                 "index": 0,
@@ -864,11 +938,7 @@ async fn chat(
                 "finish_reason": finish_reason(&a, &job),
                 "logprobs": null,
             }],
-            "usage": {
-                "prompt_tokens": a.prompt_tokens,
-                "completion_tokens": a.tokens.len(),
-                "total_tokens": a.prompt_tokens + a.tokens.len(),
-            },
+            "usage": usage(&a),
             "ambient": {"receipt": receipt},
         }))
         .into_response(),
@@ -912,7 +982,7 @@ fn stream_job(
         let mut v = json!({
             "id": id,
             "object": "chat.completion.chunk",
-            "created": rand_seed() / 1_000_000_000,
+            "created": job.created,
             "model": model,
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": null}],
         });
@@ -924,17 +994,23 @@ fn stream_job(
     let chain = Chain::new(&s.rpc_url);
     let blobs = Blobs::new(&s.api_url)?;
     let mut text = s.engine.tokenizer().stream(true);
+    let mut stops = StopStream::new(job.stops.clone());
     let mut sent: Vec<u32> = Vec::new();
-    // Sends `tokens` as content chunks of completion `id`; false once the client has gone.
-    let mut forward = |id: &str, tokens: &[u32], sent: &mut Vec<u32>| -> bool {
+    // Sends `tokens` as content chunks of completion `id` (up to a stop sequence; `last`: with
+    // what was held back); false once the client has gone.
+    let mut forward = |id: &str, tokens: &[u32], sent: &mut Vec<u32>, last: bool| -> bool {
+        let mut pieces: Vec<String> = Vec::new();
         for t in tokens {
             sent.push(*t);
-            let piece = text.push(*t).unwrap_or_default();
-            if !piece.is_empty() && !send(chunk(id, json!({"content": piece}), Value::Null, None)) {
-                return false;
-            }
+            pieces.push(stops.push(&text.push(*t).unwrap_or_default()));
         }
-        true
+        if last {
+            pieces.push(stops.finish());
+        }
+        pieces
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .all(|piece| send(chunk(id, json!({"content": piece}), Value::Null, None)))
     };
     let mut attempt = 0;
     let (auction, id, request) = 'auctions: loop {
@@ -958,7 +1034,9 @@ fn stream_job(
         let mut last_poll = std::time::Instant::now() - Duration::from_secs(1);
         let request = loop {
             let streamed = live.borrow().tokens.clone();
-            if streamed.len() > sent.len() && !forward(&id, &streamed[sent.len()..], &mut sent) {
+            if streamed.len() > sent.len()
+                && !forward(&id, &streamed[sent.len()..], &mut sent, false)
+            {
                 return Ok(());
             }
             if last_poll.elapsed() >= requester::POLL {
@@ -1001,7 +1079,7 @@ fn stream_job(
     }
     // How much of the answer the miner streamed live, before its delivery landed on chain.
     let live_tokens = sent.len();
-    if !forward(&id, &a.tokens[sent.len()..], &mut sent) {
+    if !forward(&id, &a.tokens[sent.len()..], &mut sent, true) {
         return Ok(());
     }
     let receipt = build_receipt(&chain, &a.auction, &a.request);
@@ -1015,6 +1093,14 @@ fn stream_job(
         json!(finish_reason(&a, job)),
         Some(extra),
     ));
+    if job.include_usage {
+        let mut last = json!({
+            "id": id, "object": "chat.completion.chunk", "created": job.created, "model": model,
+            "choices": [],
+        });
+        last["usage"] = usage(&a);
+        send(Event::default().data(last.to_string()));
+    }
     Ok(())
 }
 

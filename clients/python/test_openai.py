@@ -69,6 +69,38 @@ def test_streaming_gives_the_same_answer(client, model):
     assert chunks[-1].model_extra["ambient"]["live_tokens"] > 0
 
 
+def test_stop_sequences_usage_and_the_rest_of_the_surface(client, model):
+    # Greedy, same seed: the same answer each time, so a stop sequence taken from its middle
+    # must cut it right before that sequence's first occurrence.
+    plain = ask(client, model).choices[0].message.content
+    assert len(plain) >= 2, plain
+    stop = plain[len(plain) // 2]
+    expected = plain[: plain.find(stop)]
+    r = ask(client, model, stop=[stop])
+    assert (r.choices[0].message.content, r.choices[0].finish_reason) == (expected, "stop")
+    chunks = list(ask(client, model, stop=stop, stream=True, stream_options={"include_usage": True}))
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert streamed == expected
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens > 0, chunks[-1]
+    assert len({c.created for c in chunks}) == 1 and len({c.id for c in chunks}) == 1
+    # Newer models' "developer" messages are the system prompt.
+    r = client.chat.completions.create(
+        model=model, max_tokens=4, temperature=0,
+        messages=[{"role": "developer", "content": "Answer in one word."},
+                  {"role": "user", "content": "Name a colour."}])
+    assert r.choices[0].message.content.strip()
+    assert client.models.retrieve(model).id == model
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("no-such-model")
+    # What the network cannot serve is refused by name, never silently dropped.
+    for extra in [{"n": 2}, {"logprobs": True}, {"presence_penalty": 1.0},
+                  {"tools": [{"type": "function", "function": {"name": "f"}}]}, {"temprature": 0.5}]:
+        with pytest.raises(openai.BadRequestError):
+            ask(client, model, extra_body=extra)
+    r = httpx.post(f"{API}/v1/nothing-here", json={}, timeout=30)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_url", r.text
+
+
 def test_the_node_pays_only_for_keys_it_issued(model):
     for key in ["amb-" + "0" * 48, "not-a-key"]:
         stranger = openai.OpenAI(base_url=API + "/v1", api_key=key, timeout=60, max_retries=0)

@@ -729,7 +729,9 @@ fn main() -> Result<()> {
         model: engine.as_ref().map(|_| model_name(&model_path)),
         refresh: slot_duration.max(Duration::from_millis(200)),
     })));
-    let app = ambient_blobs::server::router(blobs.clone(), &args.blob_peers).merge(routes);
+    let app = ambient_blobs::server::router(blobs.clone(), &args.blob_peers)
+        .merge(routes)
+        .fallback(ambient_api::openai::unknown_route);
     let app =
         ambient_api::browser::protect(app, &args.api_allowed_origins, &args.api_allowed_hosts)?;
     let app = ambient_api::limits::per_client(app, Arc::new(Limiter::new(args.limits.rate())));
