@@ -2,7 +2,8 @@
 //! against the same signed transfers executed in-process by LiteSVM (no network, no ledger, no
 //! PoH: the SVM ceiling on this machine). Prints a table.
 //!
-//! `cargo bench -p ambient-validator --bench tps` (AMBIENT_TPS_SECS sets the send window, 60 s).
+//! `cargo bench -p ambient-validator --bench tps` (AMBIENT_TPS_SECS sets the send window, 60 s;
+//! AMBIENT_TPS_NODE_FLAGS adds node flags).
 
 mod common;
 
@@ -78,7 +79,10 @@ fn main() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let (node, found) = common::start(dir.path(), port, &[], &["TPU/QUIC:"]);
+    // Extra node flags, e.g. AMBIENT_TPS_NODE_FLAGS=--no-market.
+    let flags = std::env::var("AMBIENT_TPS_NODE_FLAGS").unwrap_or_default();
+    let flags: Vec<&str> = flags.split_whitespace().collect();
+    let (node, found) = common::start(dir.path(), port, &flags, &["TPU/QUIC:"]);
     let tpu: std::net::SocketAddr = found[0].parse().unwrap();
     let rpc = RpcClient::new_with_commitment(
         format!("http://127.0.0.1:{port}"),
