@@ -35,6 +35,7 @@ impl BlobClient {
             base: base.trim_end_matches('/').to_string(),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
+                .pool_idle_timeout(crate::serve::CLIENT_IDLE)
                 .build()
                 .unwrap_or_default(),
         }

@@ -9,6 +9,7 @@
 pub mod client;
 pub mod error;
 pub mod id;
+pub mod serve;
 pub mod server;
 pub mod store;
 

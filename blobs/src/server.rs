@@ -281,13 +281,7 @@ impl BlobServer {
                             .await;
                         }
                     });
-                    let app = app.into_make_service_with_connect_info::<SocketAddr>();
-                    let served = axum::serve(listener, app).with_graceful_shutdown(async {
-                        let _ = rx.await;
-                    });
-                    if let Err(e) = served.await {
-                        warn!("blob server stopped: {e}");
-                    }
+                    crate::serve::serve(listener, app, rx).await;
                     sweeper.abort();
                 });
             })?;

@@ -185,3 +185,41 @@ fn peers_that_point_at_each_other_do_not_loop() {
         assert_eq!(BlobClient::new(&b.url()).get(&missing).await.unwrap(), None);
     });
 }
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_cut_off_and_others_are_served() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let a = server(dir.path(), &[]);
+    let addr = a.url().trim_start_matches("http://").to_string();
+    // Half a request line, then silence (a slowloris client).
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"GET /v1/blobs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: ")
+        .unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let started = Instant::now();
+    // Meanwhile another client is served.
+    let mut fine = std::net::TcpStream::connect(&addr).unwrap();
+    fine.write_all(b"GET /v1/blobs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    fine.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // The server closes the slow connection once the header timeout passes (hyper may answer
+    // 408 first); it does not wait for the client.
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        waited >= ambient_blobs::serve::HEADER_READ_TIMEOUT - Duration::from_secs(1)
+            && waited < ambient_blobs::serve::HEADER_READ_TIMEOUT + Duration::from_secs(10),
+        "closed after {waited:?}"
+    );
+    let rest = String::from_utf8_lossy(&rest);
+    assert!(
+        rest.is_empty() || rest.starts_with("HTTP/1.1 408"),
+        "{rest}"
+    );
+}

@@ -28,6 +28,7 @@ impl Blobs {
             base: base.trim_end_matches('/').to_string(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(5))
+                .pool_idle_timeout(ambient_blobs::serve::CLIENT_IDLE)
                 .build()
                 .map_err(|e| MarketError::Invalid(e.to_string()))?,
             rt,

@@ -117,7 +117,10 @@ impl Client {
     pub fn new(rpc_url: &str, api_url: &str, payer: Keypair) -> Self {
         Client {
             rpc: RpcClient::new_with_commitment(rpc_url.to_string(), CommitmentConfig::confirmed()),
-            http: reqwest::Client::new(),
+            http: reqwest::Client::builder()
+                .pool_idle_timeout(ambient_blobs::serve::CLIENT_IDLE)
+                .build()
+                .unwrap_or_default(),
             api_url: api_url.trim_end_matches('/').to_string(),
             payer: Arc::new(payer),
         }
