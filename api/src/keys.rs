@@ -58,6 +58,9 @@ pub enum KeyRefusal {
     /// The request asks for more than the key's price cap (403).
     #[error("{0}")]
     OverCap(String),
+    /// The node cannot record the spending (its disk): nothing is spent (503).
+    #[error("{0}")]
+    Unrecorded(String),
 }
 
 /// The book cannot be read or written.
@@ -282,12 +285,11 @@ impl ApiKeys {
 
     /// The live key an `Authorization` header value bears (`Bearer amb-…`).
     pub fn authorize(&self, header: Option<&str>) -> Result<ApiKey, KeyRefusal> {
+        // The scheme is case-insensitive (RFC 9110).
         let bearer = header
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .map(str::trim)
+            .and_then(|h| h.trim().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, key)| key.trim())
             .ok_or_else(|| {
                 KeyRefusal::Unauthorized(
                     "this node pays for requests only with an API key it issued \
@@ -344,8 +346,8 @@ impl ApiKeys {
         if let Err(e) = self.save(&book) {
             book.keys[at].spent -= escrow;
             log::error!("API key book: {e}");
-            return Err(KeyRefusal::OverBudget(format!(
-                "the node cannot record spending on API key {id}"
+            return Err(KeyRefusal::Unrecorded(format!(
+                "the node cannot record spending on API key {id} right now; nothing was spent"
             )));
         }
         Ok(Charge {
@@ -386,6 +388,11 @@ mod tests {
     fn missing_unknown_and_revoked_keys_are_unauthorized() {
         let keys = ApiKeys::in_memory();
         let (rec, key) = keys.add("bob", None, None).unwrap();
+        let upper = Some(format!("BEARER {key}"));
+        assert!(
+            keys.authorize(upper.as_deref()).is_ok(),
+            "the scheme is case-insensitive"
+        );
         for h in [
             None,
             Some("Basic abc".to_string()),

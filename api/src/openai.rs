@@ -296,6 +296,12 @@ impl From<KeyRefusal> for ApiError {
                 "price_above_cap",
                 m,
             ),
+            KeyRefusal::Unrecorded(m) => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "server_error",
+                "unrecorded",
+                m,
+            ),
         }
     }
 }

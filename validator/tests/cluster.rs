@@ -315,7 +315,7 @@ fn a_dead_leader_does_not_stop_the_others_and_a_restart_catches_up() {
 #[test]
 fn a_partition_stalls_the_minority_and_heals_without_rolling_back() {
     if !common::cluster::can_partition() {
-        eprintln!("SKIPPED: cutting the network between members needs root and iptables");
+        ambient_testkit::skip!("cutting the network between members needs root and iptables");
         return;
     }
     let c = LocalCluster::launch(ClusterConfig {
@@ -668,14 +668,26 @@ fn a_late_node_starts_from_the_clusters_snapshot_and_its_stake_weighs_nothing() 
             &Lockup::default(),
             200_000 * LAMPORTS_PER_SOL,
         ));
-        let blockhash = client0.get_latest_blockhash().unwrap();
-        let tx = Transaction::new_signed_with_payer(
-            &ixs,
-            Some(&whale.pubkey()),
-            &[&whale, &vote, &sybil, &stake],
-            blockhash,
-        );
-        client0.send_and_confirm_transaction(&tx).unwrap();
+        // The stake program refuses delegations while an epoch's rewards are being
+        // distributed (its first blocks: StakeError::EpochRewardsActive); a client tries again.
+        let mut tries = 0;
+        loop {
+            let blockhash = client0.get_latest_blockhash().unwrap();
+            let tx = Transaction::new_signed_with_payer(
+                &ixs,
+                Some(&whale.pubkey()),
+                &[&whale, &vote, &sybil, &stake],
+                blockhash,
+            );
+            match client0.send_and_confirm_transaction(&tx) {
+                Ok(_) => break,
+                Err(e) if tries < 20 && format!("{e:?}").contains("Custom(16)") => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(SLOT_MS));
+                }
+                Err(e) => panic!("the sybil's vote account and delegation: {e:?}"),
+            }
+        }
         sybil_votes.push((vote.pubkey(), stake.pubkey()));
     }
     let activation =

@@ -203,6 +203,17 @@ fn solana(
     keypair: &std::path::Path,
     args: &[&str],
 ) -> String {
+    solana_try(v, dir, keypair, args)
+        .unwrap_or_else(|failure| panic!("solana {args:?} failed ({failure})"))
+}
+
+/// `solana ARGS` as [`solana`] runs it: its standard output, or how it failed.
+fn solana_try(
+    v: &Validator,
+    dir: &std::path::Path,
+    keypair: &std::path::Path,
+    args: &[&str],
+) -> Result<String, String> {
     let out = std::process::Command::new(solana_bin())
         .args([
             "--config",
@@ -222,12 +233,11 @@ fn solana(
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     );
-    assert!(
-        out.status.success(),
-        "solana {args:?} failed ({}):\n{stdout}\n{stderr}",
-        out.status
-    );
-    stdout
+    if out.status.success() {
+        Ok(stdout)
+    } else {
+        Err(format!("{}:\n{stdout}\n{stderr}", out.status))
+    }
 }
 
 /// `solana ARGS --output json`, parsed.
@@ -320,12 +330,22 @@ fn the_solana_cli_airdrops_transfers_reads_the_cluster_and_deploys_a_program() {
         .as_str()
         .unwrap()
         .to_string();
-    solana(
+    // The stake program refuses delegations while an epoch's rewards are being distributed (its
+    // first blocks: custom error 0x10, EpochRewardsActive); a user tries again.
+    let mut tries = 0;
+    while let Err(failure) = solana_try(
         &v,
         dir.path(),
         &key,
         &["delegate-stake", &stake_path, &vote],
-    );
+    ) {
+        assert!(
+            tries < 20 && failure.contains("0x10"),
+            "solana delegate-stake failed ({failure})"
+        );
+        tries += 1;
+        std::thread::sleep(std::time::Duration::from_millis(400));
+    }
     let account = solana_json(&v, dir.path(), &key, &["stake-account", &stake_path]);
     assert_eq!(
         account["delegatedVoteAccountAddress"],
