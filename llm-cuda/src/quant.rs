@@ -524,6 +524,6 @@ mod tests {
             }
             return;
         }
-        eprintln!("SKIPPED: this CPU has no AVX2");
+        ambient_testkit::skip!("this CPU has no AVX2");
     }
 }

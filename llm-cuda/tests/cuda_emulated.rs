@@ -17,7 +17,7 @@ use common::bits;
 
 fn emulator_or_skip() -> bool {
     if let Some(why) = ambient_llm::cuda::emu::unavailable() {
-        eprintln!("SKIPPED: {why}");
+        ambient_testkit::skip!("{why}");
         return false;
     }
     true

@@ -115,7 +115,7 @@ impl Nvrtc {
 #[test]
 fn every_kernel_compiles_to_ptx_without_fma_or_approximations() {
     let Some(nvrtc) = Nvrtc::load() else {
-        eprintln!("SKIPPED: no NVRTC library (run `bash ci/nvrtc.sh` or set AMBIENT_NVRTC)");
+        ambient_testkit::skip!("no NVRTC library (run `bash ci/nvrtc.sh` or set AMBIENT_NVRTC)");
         return;
     };
     // Without a named architecture NVRTC targets compute_52, which has no dp4a: the backend always
@@ -177,7 +177,7 @@ fn a_contracting_compile_would_be_caught() {
     // The FMA check above can fail: the same source compiled with contraction allowed and plain
     // `a * b + c` (not the _rn intrinsics) produces fma.rn.f32.
     let Some(nvrtc) = Nvrtc::load() else {
-        eprintln!("SKIPPED: no NVRTC library (run `bash ci/nvrtc.sh` or set AMBIENT_NVRTC)");
+        ambient_testkit::skip!("no NVRTC library (run `bash ci/nvrtc.sh` or set AMBIENT_NVRTC)");
         return;
     };
     let src =

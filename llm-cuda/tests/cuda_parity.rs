@@ -38,7 +38,7 @@ fn cuda_matrix_products_and_swiglu_equal_the_cpu_for_every_weight_type() {
     #[cfg(feature = "cuda")]
     {
         if let Some(why) = ambient_llm::cuda::device::unavailable() {
-            eprintln!("SKIPPED: {why}");
+            ambient_testkit::skip!("{why}");
             return;
         }
         let gpu = ambient_llm::cuda::device::Gpu::open(0).expect("open the GPU");
@@ -93,7 +93,7 @@ fn parity() {
     use common::bits;
 
     if let Some(why) = ambient_llm::cuda::device::unavailable() {
-        eprintln!("SKIPPED: {why}");
+        ambient_testkit::skip!("{why}");
         return;
     }
     let cpu = common::engine(Isa::detect(), 2);

@@ -169,7 +169,7 @@ mod tests {
     #[test]
     fn avx2_matches_scalar_bits() {
         if !Isa::Avx2.is_supported() {
-            eprintln!("SKIPPED: this CPU has no AVX2");
+            ambient_testkit::skip!("this CPU has no AVX2");
             return;
         }
         let (stride, n) = (216usize, 37usize);

@@ -192,7 +192,7 @@ mod tests {
     #[test]
     fn grouped_heads_match_the_scalar_head_bits() {
         if !available(Isa::Avx2, 64, 3) {
-            eprintln!("SKIPPED: this CPU has no AVX-512F");
+            ambient_testkit::skip!("this CPU has no AVX-512F");
             return;
         }
         let gen = |s: u32, i: usize| {

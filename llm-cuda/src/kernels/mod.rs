@@ -513,7 +513,7 @@ mod tests {
     #[test]
     fn amx_tiles_match_scalar_bits() {
         if !Isa::Amx.is_supported() {
-            eprintln!("SKIPPED: this CPU or kernel offers no AMX-INT8");
+            ambient_testkit::skip!("this CPU or kernel offers no AMX-INT8");
             return;
         }
         for (kind, rows, blocks, t) in [

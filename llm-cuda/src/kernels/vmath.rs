@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn vector_exp_and_silu_match_scalar_bits() {
         if !Isa::Avx2.is_supported() {
-            eprintln!("SKIPPED: this CPU has no AVX2");
+            ambient_testkit::skip!("this CPU has no AVX2");
             return;
         }
         let xs = inputs();
