@@ -49,6 +49,17 @@ fn refuses_what_does_not_fit() {
         "/nonexistent/key.json",
     ]);
     assert!(!ok && err.contains("reading keypair"), "{err}");
+    // Flags that only matter when joining a cluster, or that are malformed, are refused.
+    let (ok, err) = run(&[
+        "--dev",
+        "--ledger",
+        l,
+        "--known-validator",
+        "11111111111111111111111111111111",
+    ]);
+    assert!(!ok && err.contains("--entrypoint"), "{err}");
+    let (ok, err) = run(&["--dev", "--ledger", l, "--public-tvu-address", "nowhere"]);
+    assert!(!ok && err.contains("--public-tvu-address"), "{err}");
 
     // A ledger made with one identity refuses another.
     let mine = dir.path().join("mine.json");
