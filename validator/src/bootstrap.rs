@@ -39,7 +39,11 @@ pub struct SnapshotFetch {
     /// these advertise the same hash for its slot. Without any, the newest snapshot any RPC
     /// node of the cluster advertises is taken.
     /// Only with --entrypoint: a new cluster's first node fetches nothing.
-    #[arg(long = "known-validator", value_name = "PUBKEY", requires = "entrypoints")]
+    #[arg(
+        long = "known-validator",
+        value_name = "PUBKEY",
+        requires = "entrypoints"
+    )]
     pub known_validators: Vec<Pubkey>,
     /// Download the genesis and snapshots only from the known validators' RPC.
     #[arg(long, requires = "known_validators")]
