@@ -138,7 +138,10 @@ pub fn protect(
             Arc::new(hosts),
             check_host,
         ))
-        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT));
+        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+        .layer(axum::middleware::map_request(|r: Request| async move {
+            crate::deadline::bound(r, crate::deadline::BODY_DEADLINE)
+        }));
     if origins.is_empty() {
         return Ok(app);
     }

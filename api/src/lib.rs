@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod console;
+pub mod deadline;
 pub mod keys;
 pub mod limits;
 pub mod metrics;
