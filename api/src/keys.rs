@@ -135,11 +135,6 @@ impl Charge {
         self.opened
             .store(true, std::sync::atomic::Ordering::Relaxed);
     }
-
-    /// The key charged.
-    pub fn key_id(&self) -> &str {
-        &self.id
-    }
 }
 
 fn now() -> u64 {
@@ -189,8 +184,10 @@ impl ApiKeys {
         self.book.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Writes the book: a temporary file, fsynced, renamed over the old one (mode 0600).
+    /// Writes the book as the market's bid book is written: a temporary file beside it (mode
+    /// 0600, `tempfile`'s), fsynced, renamed over the old one.
     fn save(&self, book: &Book) -> Result<(), KeyBookError> {
+        use std::io::Write;
         let Some(path) = &self.path else {
             return Ok(());
         };
@@ -198,22 +195,13 @@ impl ApiKeys {
             path: path.clone(),
             source,
         };
-        let tmp = path.with_extension("json.tmp");
-        {
-            use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .write(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&tmp)
-                .map_err(io)?;
-            let json = serde_json::to_vec_pretty(book).map_err(|e| io(std::io::Error::other(e)))?;
-            f.write_all(&json).map_err(io)?;
-            f.sync_all().map_err(io)?;
-        }
-        std::fs::rename(&tmp, path).map_err(io)
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+        let json = serde_json::to_vec_pretty(book).map_err(|e| io(std::io::Error::other(e)))?;
+        tmp.write_all(&json).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(path).map_err(|e| io(e.error))?;
+        Ok(())
     }
 
     /// Makes a key named `name`; returns its record and the key itself (shown once: the book

@@ -661,16 +661,12 @@ fn answer(
     auction: Pubkey,
     request: Request,
 ) -> Result<Answer, ApiError> {
+    let delivered = request.result.token_count > 0;
     if let Some(charge) = &job.charge {
         // Nothing is paid for an auction that ended without a result (its escrow comes back).
-        let paid = if request.result.token_count == 0 {
-            0
-        } else {
-            request.price
-        };
-        charge.settle(paid);
+        charge.settle(if delivered { request.price } else { 0 });
     }
-    if request.result.token_count == 0 {
+    if !delivered {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "server_error",
@@ -683,18 +679,21 @@ fn answer(
         ));
     }
     let tokens = requester::output(blobs, &request)?;
-    let text = s
+    let mut text = s
         .engine
         .tokenizer()
         .decode(&tokens, true)
         .map_err(|e| ApiError::invalid(e.to_string()))?;
     let end = job.stops.cut(&text);
+    if let Some(end) = end {
+        text.truncate(end);
+    }
     Ok(Answer {
         auction,
         prompt_tokens: job.ask.prompt.len(),
         request,
         tokens,
-        text: text[..end.unwrap_or(text.len())].to_string(),
+        text,
         stopped: end.is_some(),
     })
 }

@@ -23,8 +23,6 @@ pub struct RelayCounts {
     pub dropped: AtomicU64,
     /// Packets forwarded (data shreds the rule spares, coding shreds, anything else).
     pub forwarded: AtomicU64,
-    /// Packets that came before the member's TVU address was known (not forwarded).
-    pub early: AtomicU64,
 }
 
 /// A running relay; stops when dropped.
@@ -107,8 +105,8 @@ fn relay(
             continue;
         };
         let packet = &buf[..n];
+        // Packets that come before the member's TVU address is known are not forwarded.
         let Some(to) = *target.lock().unwrap() else {
-            counts.early.fetch_add(1, Ordering::Relaxed);
             continue;
         };
         if is_dropped(packet) {
