@@ -2,7 +2,9 @@
 //! transactions signed and sent to the node.
 
 use ambient_sdk::auction::draw::decode_slot_hashes;
-use ambient_sdk::auction::state::{Bid, Request, BID_LEN, REQUESTER_OFFSET, REQUEST_LEN};
+use ambient_sdk::auction::state::{
+    Appeal, Bid, Request, APPEAL_LEN, BID_LEN, REQUESTER_OFFSET, REQUEST_LEN,
+};
 use ambient_sdk::auction::ID as AUCTION;
 use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use ambient_sdk::registry::state::Record;
@@ -139,6 +141,16 @@ impl Chain {
         match self.auction_account(key, BID_LEN)? {
             Some(d) => {
                 Bid::read(&d).map_err(|e| MarketError::Account(key.to_string(), e.to_string()))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// An appeal account, if it exists.
+    pub fn appeal(&self, key: &Pubkey) -> Result<Option<Appeal>, MarketError> {
+        match self.auction_account(key, APPEAL_LEN)? {
+            Some(d) => {
+                Appeal::read(&d).map_err(|e| MarketError::Account(key.to_string(), e.to_string()))
             }
             None => Ok(None),
         }

@@ -61,10 +61,17 @@ impl<'a> Round<'a> {
             RequestState::Awarded if slot >= r.deadline => {
                 payee()?.map(|m| claim_timeout(key, &r.winner, &r.requester, &m))
             }
-            // A verdict, a grown committee after a split one, a new committee in place of a
-            // silent one, or a void.
+            // A verdict (once its appeal window is over, or an appeal committee's), a grown
+            // committee after a split one, a new committee in place of a silent one, or a void.
             RequestState::Delivered | RequestState::Verifying if r.ending(slot).is_ok() => {
-                payee()?.map(|m| finalize_request(key, r, &m))
+                let appeal = match r.appealed {
+                    Some(_) => match chain.appeal(&r.appeal)? {
+                        Some(a) => Some(a),
+                        None => return Ok(None),
+                    },
+                    None => None,
+                };
+                payee()?.map(|m| finalize_request(key, r, &m, appeal.as_ref()))
             }
             RequestState::Delivered if r.draw_window(slot).is_ok() => self.draw(key, r)?,
             _ => None,
@@ -96,8 +103,12 @@ impl<'a> Round<'a> {
             .zip(self.chain.may_vote(&order)?)
             .collect();
         let walked = draw_candidates(&order, need, |c| bonded[c]);
-        // A grown committee keeps its members: it is drawn even when no one new can join.
-        let growing = r.committee.escalation == Escalation::Pending;
+        // A grown committee keeps its members: it is drawn even when no one new can join; an
+        // appeal committee without members leaves the appealed verdict standing.
+        let growing = matches!(
+            r.committee.escalation,
+            Escalation::Pending | Escalation::AppealPending
+        );
         let any = growing || walked.iter().any(|c| bonded[c]);
         Ok(any.then(|| draw_committee(key, &walked)))
     }
@@ -196,6 +207,8 @@ mod tests {
             audit_ppm: 1_000_000,
             audit: Default::default(),
             prompt_tokens: 1,
+            appeal: Pubkey::default(),
+            appealed: None,
         }
     }
 

@@ -176,10 +176,20 @@ fn main() {
             )
             .unwrap();
         }
+        // No one appeals: the verdict stands once its appeal window is over.
+        busy += t.elapsed();
+        let acc = c.bank.get_account(&req.pubkey()).unwrap();
+        let r = Request::read(solana_account::ReadableAccount::data(&acc))
+            .unwrap()
+            .unwrap();
+        while c.slot() < r.appeal_end() {
+            c.advance(1);
+        }
+        let t = Instant::now();
         c.send(
             &requester,
             &[],
-            &[finalize_request(&req.pubkey(), &r, &miners[0].pubkey())],
+            &[finalize_request(&req.pubkey(), &r, &miners[0].pubkey(), None)],
         )
         .unwrap();
         // Close the finished request (its rent back to the requester).

@@ -9,16 +9,17 @@ use ambient_pol::rules::{pro_rata, Inflation, RewardSplit, BPS};
 use ambient_programs::auction::bid_commitment;
 use ambient_programs::auction::error::AuctionError;
 use ambient_programs::auction::instruction::{
-    bid, cancel, claim_timeout, decline, finalize_request, request, reveal, settle, submit_result,
-    verdict, withdraw_bid, Evidence, RequestParams,
+    appeal, bid, cancel, claim_timeout, decline, finalize_request, request, reveal, settle,
+    submit_result, verdict, withdraw_bid, Evidence, RequestParams,
 };
 use ambient_programs::auction::processor::{
-    verify_slots, AUDIT_ALL_PPM, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE, MAX_COMMITTEES,
-    MAX_PROMPT_TOKENS, MIN_BID_BOND, MISSED_VOTE_SLASH_BPS, SEED_SLOTS, VERIFIER_FEE_BPS,
-    WRONG_VOTE_SLASH_BPS,
+    verify_slots, APPEAL_COMMITTEE_SIZE, AUDIT_ALL_PPM, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE,
+    MAX_COMMITTEES, MAX_PROMPT_TOKENS, MIN_BID_BOND, MISSED_VOTE_SLASH_BPS, SEED_SLOTS,
+    VERIFIER_FEE_BPS, WRONG_VOTE_SLASH_BPS,
 };
 use ambient_programs::auction::state::{
-    Audit, Escalation, JobResult, Request, RequestState, Sampling, BID_LEN, REQUEST_LEN,
+    Appeal, Audit, Escalation, JobResult, Request, RequestState, Sampling, APPEAL_LEN, BID_LEN,
+    REQUEST_LEN,
 };
 use ambient_programs::registry::error::RegistryError;
 use ambient_programs::registry::instruction::{
@@ -819,6 +820,15 @@ fn bond_of(c: &Chain, who: &Pubkey) -> u64 {
     c.bank.get_balance(&verifier_record(who)) - c.rent(RECORD_LEN)
 }
 
+/// Advances past the appeal window of the verdict on `req` (no one appeals): `Finalize` may
+/// end the job then.
+fn past_appeal_window(c: &mut Chain, req: &Pubkey) {
+    let end = read(c, req).appeal_end();
+    if c.slot() < end {
+        c.advance(end - c.slot());
+    }
+}
+
 fn past_seed_slots(c: &mut Chain) {
     for _ in 0..=SEED_SLOTS {
         c.advance(1);
@@ -901,6 +911,7 @@ fn a_decline_the_committee_upholds_voids_the_job_and_a_false_one_is_slashed() {
             c.bank.get_balance(&incinerator),
         );
         let work0 = work_book(&c).work(c.bank.epoch(), &win.key.pubkey());
+        past_appeal_window(&mut c, &req);
         finalize_job(&c, &req, &win, &requester).unwrap();
         let epoch = c.bank.epoch();
         let book = work_book(&c);
@@ -1063,6 +1074,7 @@ fn a_verified_job_pays_the_miner() {
         code(c.send(&c.faucet, &[], &[fake]).unwrap_err()),
         Some(AuctionError::WrongRewardPool)
     );
+    past_appeal_window(&mut c, &req);
     c.send(&c.faucet, &[], &[fin]).unwrap();
     let price = SOL / 2;
     let fee = price * VERIFIER_FEE_BPS / BPS;
@@ -1154,6 +1166,7 @@ fn a_fraud_majority_slashes_the_miner() {
         c.bank.get_balance(&win.key.pubkey()),
         c.bank.get_balance(&incinerator),
     );
+    past_appeal_window(&mut c, &req);
     finalize_job(&c, &req, &win, &requester).unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Slashed);
     // Fraud: the whole bond; half to the requester (with the whole escrow), half burned.
@@ -1161,13 +1174,13 @@ fn a_fraud_majority_slashes_the_miner() {
     assert_eq!(c.bank.get_balance(&incinerator), i0 + BOND / 2);
     assert_eq!(c.bank.get_balance(&win.key.pubkey()), m0 + c.rent(BID_LEN));
     // The miner's work is zeroed; the members who proved the fraud earn validation work.
-    let book = work_book(&c);
-    assert_eq!(book.work(0, &win.key.pubkey()), 0);
+    let (book, epoch) = (work_book(&c), c.bank.epoch());
+    assert_eq!(book.work(epoch, &win.key.pubkey()), 0);
     assert!(!book
-        .lstake(0, &Default::default())
+        .lstake(epoch, &Default::default())
         .contains_key(&win.key.pubkey()));
     for m in &members[..2] {
-        assert_eq!(book.work(0, m), 1);
+        assert_eq!(book.work(epoch, m), 1);
     }
 }
 
@@ -1190,6 +1203,7 @@ fn the_winner_keeps_its_bond_in_while_verifiers_vote() {
         Some(AuctionError::WinnerCannotWithdraw)
     );
     let r0 = c.bank.get_balance(&requester.pubkey());
+    past_appeal_window(&mut c, &req);
     finalize_job(&c, &req, &win, &requester).unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Slashed);
     assert_eq!(
@@ -1223,6 +1237,7 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     past_seed_slots(&mut c);
     c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
     let members = unanimous_votes(&c, &verifiers, &req, true);
+    past_appeal_window(&mut c, &req);
     finalize_job(&c, &req, &win, &requester).unwrap();
     // 10 output and 100 prompt tokens: 19 units of inference work; 1 unit of validation to each
     // assenting member.
@@ -1272,7 +1287,9 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     assert!(issued > 0);
     let split = RewardSplit::default().split(issued).unwrap();
     let fee = SOL / 2 * VERIFIER_FEE_BPS / BPS;
-    let mut expected: std::collections::BTreeMap<Pubkey, u64> = Default::default();
+    // On top of what earlier epochs' rolls left claimable (the appeal window may end after an
+    // epoch boundary).
+    let mut expected = pool0.claimable.clone();
     let mut add = |k: Pubkey, v: u64| *expected.entry(k).or_default() += v;
     add(win.key.pubkey(), split.inference);
     let assenting: Vec<(Pubkey, u64)> = members.iter().map(|m| (*m, 1)).collect();
@@ -1290,8 +1307,11 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
         add(k, v);
     }
     assert_eq!(pool.claimable, expected);
-    assert_eq!(pool.total_claimable(), issued + fee);
-    assert_eq!(pool.released, issued);
+    assert_eq!(
+        pool.total_claimable(),
+        pool0.total_claimable() + issued + fee
+    );
+    assert_eq!(pool.released, pool0.released + issued);
     assert_eq!(pool.basis, pool0.basis + issued);
 
     // Claims: the identity signs, names a destination, and is paid once.
@@ -1510,6 +1530,7 @@ fn an_unaudited_job_is_paid_as_delivered_and_credits_no_one_an_audited_one_its_w
                 audited += 1;
                 assert!(r.committee.len > 0);
                 unanimous_votes(&c, &verifiers, &req, true);
+                past_appeal_window(&mut c, &req);
                 finalize_job(&c, &req, &b, &requester).unwrap();
                 assert_eq!(read(&c, &req).verification(), "valid");
                 // The job's work over the rate: four times it at a quarter (a miner whose
@@ -1558,7 +1579,21 @@ fn fails(c: &Chain, ix: Instruction) -> Option<AuctionError> {
 fn fin(c: &Chain, req: &Pubkey, win: &Bidder, requester: &Keypair) -> Instruction {
     let r = read(c, req);
     assert_eq!(r.requester, requester.pubkey());
-    finalize_request(req, &r, &win.key.pubkey())
+    finalize_of(c, req, &r, &win.key.pubkey())
+}
+
+/// The finalize instruction of `r` (at `req`, won by `miner`), its appeal's accounts included.
+fn finalize_of(c: &Chain, req: &Pubkey, r: &Request, miner: &Pubkey) -> Instruction {
+    let appeal = r.appealed.and_then(|_| appeal_at(c, &r.appeal));
+    finalize_request(req, r, miner, appeal.as_ref())
+}
+
+/// The appeal account at `key`, if there is one.
+fn appeal_at(c: &Chain, key: &Pubkey) -> Option<Appeal> {
+    let a = c.bank.get_account(key)?;
+    Appeal::read(solana_account::ReadableAccount::data(&a))
+        .ok()
+        .flatten()
 }
 
 /// The members of `req`'s committee in `voters` vote `valid`.
@@ -1626,6 +1661,7 @@ fn a_silent_committee_is_replaced_without_its_silent_members_and_nothing_is_paid
     );
     vote(&c, &verifiers, &req, &second[1..], true);
     c.advance(1);
+    past_appeal_window(&mut c, &req);
     finalize_job(&c, &req, &win, &requester).unwrap();
     let r = read(&c, &req);
     assert_eq!((r.state, r.verification()), (RequestState::Paid, "valid"));
@@ -1675,6 +1711,263 @@ fn a_job_no_committee_decides_is_voided_and_credits_no_one() {
     assert_eq!(close_request(&c, &requester, &req), c.rent(REQUEST_LEN));
 }
 
+/// `appellant` appeals the verdict on `req` with `bond` (it pays the fee): returns the appeal
+/// account.
+fn appeal_with(
+    c: &Chain,
+    req: &Pubkey,
+    appellant: &Keypair,
+    bond: u64,
+) -> Result<Pubkey, TransactionError> {
+    let account = Keypair::new();
+    let ixs = appeal(
+        &appellant.pubkey(),
+        req,
+        &account.pubkey(),
+        bond,
+        c.rent(APPEAL_LEN),
+    );
+    c.send(appellant, &[&account], &ixs)
+        .map(|()| account.pubkey())
+}
+
+/// A delivered job among nine bonded verifiers whose first committee voted `valid` unanimously
+/// (and the miner funded for an appeal bond): (chain, verifiers, requester, request, winner,
+/// first committee).
+fn unanimous_verdict(valid: bool) -> (Chain, Vec<Keypair>, Keypair, Pubkey, Bidder, Vec<Pubkey>) {
+    let (mut c, verifiers, requester, req, win, _) = delivered_with(9);
+    let top_up = solana_system_interface::instruction::transfer(
+        &c.faucet.pubkey(),
+        &win.key.pubkey(),
+        2 * SOL,
+    );
+    c.send(&c.faucet, &[], &[top_up]).unwrap();
+    past_seed_slots(&mut c);
+    c.send(&c.faucet, &[], &[draw_ix(&c, &req)]).unwrap();
+    let first = unanimous_votes(&c, &verifiers, &req, valid);
+    (c, verifiers, requester, req, win, first)
+}
+
+/// Draws `req`'s appeal committee: five fresh members, none of `first`.
+fn appeal_committee(c: &mut Chain, req: &Pubkey, first: &[Pubkey]) -> Vec<Pubkey> {
+    let r = read(c, req);
+    assert_eq!(r.state, RequestState::Delivered);
+    assert_eq!(r.committee.escalation, Escalation::AppealPending);
+    // Seeded by the slots after the appeal, like any draw.
+    assert_eq!(fails(c, draw_ix(c, req)), Some(AuctionError::TooEarly));
+    past_seed_slots(c);
+    c.send(&c.faucet, &[], &[draw_ix(c, req)]).unwrap();
+    let r = read(c, req);
+    let members = committee_of(c, req);
+    assert_eq!(r.committee.escalation, Escalation::Appeal);
+    assert_eq!(members.len(), APPEAL_COMMITTEE_SIZE);
+    assert!(members.iter().all(|m| !first.contains(m)), "{members:?}");
+    assert!(!members.contains(&r.winner_miner) && !members.contains(&r.requester));
+    members
+}
+
+#[test]
+fn a_unanimous_lie_is_appealed_and_the_fresh_committee_slashes_the_liars() {
+    // The attack: all three members of a committee collude (no one dissents, so nothing
+    // escalates). Against an honest miner they vote fraud, against a forgery valid. The party
+    // the lie costs appeals with a bond; a fresh committee of five finds the truth; the liars
+    // lose half their bond and the appellant gets its bond back.
+    for forged in [false, true] {
+        let (mut c, verifiers, requester, req, win, first) = unanimous_verdict(forged);
+        let (appellant, other) = if forged {
+            (&requester, &win.key)
+        } else {
+            (&win.key, &requester)
+        };
+        let bond = read(&c, &req).appeal_bond();
+        assert_eq!(bond, SOL, "the maximum price");
+        let e = appeal_with(&c, &req, other, bond).unwrap_err();
+        assert_eq!(code(e), Some(AuctionError::NotAppellant));
+        let e = appeal_with(&c, &req, appellant, bond - 1).unwrap_err();
+        assert_eq!(code(e), Some(AuctionError::AppealBondTooSmall));
+        let (r0, m0) = balances(&c, &requester, &win);
+        let i0 = c.bank.get_balance(&solana_sdk_ids::incinerator::id());
+        let account = appeal_with(&c, &req, appellant, bond).unwrap();
+        let paid = bond + c.rent(APPEAL_LEN) + c.fee(2);
+        let r = read(&c, &req);
+        assert_eq!((r.appeal, r.appealed), (account, Some(forged)));
+        assert_eq!(r.verification(), "pending");
+        // Nothing ends while the appeal committee is to be drawn.
+        assert_eq!(
+            fails(&c, fin(&c, &req, &win, &requester)),
+            Some(AuctionError::TooEarly)
+        );
+        let second = appeal_committee(&mut c, &req, &first);
+        // The fresh committee finds the truth (two members stay silent); its majority is final
+        // at its deadline, without an appeal window, and no one can appeal it.
+        vote(&c, &verifiers, &req, &second[..3], !forged);
+        let e = appeal_with(&c, &req, other, bond).unwrap_err();
+        assert_eq!(code(e), Some(AuctionError::WrongState));
+        let (r0, m0) = if forged {
+            (r0, m0 - c.fee(2))
+        } else {
+            (r0 - c.fee(2), m0)
+        };
+        assert_eq!(
+            fails(&c, fin(&c, &req, &win, &requester)),
+            Some(AuctionError::TooEarly)
+        );
+        c.advance(verify_slots(10));
+        finalize_job(&c, &req, &win, &requester).unwrap();
+        let r = read(&c, &req);
+        let wrong = MIN_VERIFIER_BOND * u64::from(WRONG_VOTE_SLASH_BPS) / BPS;
+        let missed = MIN_VERIFIER_BOND * u64::from(MISSED_VOTE_SLASH_BPS) / BPS;
+        for m in &first {
+            assert_eq!(bond_of(&c, m), MIN_VERIFIER_BOND - wrong, "{m} lied");
+        }
+        for m in &second[..3] {
+            assert_eq!(bond_of(&c, m), MIN_VERIFIER_BOND);
+        }
+        for m in &second[3..] {
+            assert_eq!(
+                bond_of(&c, m),
+                MIN_VERIFIER_BOND - missed,
+                "{m} stayed silent"
+            );
+        }
+        let (book, epoch) = (work_book(&c), c.bank.epoch());
+        for m in &second[..3] {
+            assert_eq!(book.work(epoch, m), 1, "validation work for the truth");
+        }
+        for m in first.iter().chain(&second[3..]) {
+            assert_eq!(book.work(epoch, m), 0);
+        }
+        assert!(
+            c.bank.get_account(&account).is_none(),
+            "the appeal is closed"
+        );
+        let incinerator = c.bank.get_balance(&solana_sdk_ids::incinerator::id());
+        if forged {
+            // The requester's appeal stops a forgery the committee passed: the escrow back with
+            // half the bond, the appeal bond and its rent back, the miner's work zeroed.
+            assert_eq!(r.state, RequestState::Slashed);
+            assert_eq!(
+                c.bank.get_balance(&requester.pubkey()),
+                r0 - paid + bond + c.rent(APPEAL_LEN) + SOL + BOND / 2
+            );
+            assert_eq!(c.bank.get_balance(&win.key.pubkey()), m0 + c.rent(BID_LEN));
+            assert_eq!(book.work(epoch, &win.key.pubkey()), 0);
+            assert_eq!(incinerator, i0 + BOND / 2 + 3 * wrong + 2 * missed);
+        } else {
+            // The honest miner is paid and credited after all, and gets its appeal bond back.
+            assert_eq!(r.state, RequestState::Paid);
+            let fee = SOL / 2 * VERIFIER_FEE_BPS / BPS;
+            assert_eq!(
+                c.bank.get_balance(&win.key.pubkey()),
+                m0 - paid + bond + c.rent(APPEAL_LEN) + SOL / 2 - fee + BOND + c.rent(BID_LEN)
+            );
+            assert_eq!(c.bank.get_balance(&requester.pubkey()), r0 + SOL / 2);
+            assert_eq!(
+                book.work(epoch, &win.key.pubkey()),
+                inference_units(100, 10)
+            );
+            assert_eq!(
+                book.earned(epoch, &second[0]).fees,
+                fee / 3 + u64::from(!fee.is_multiple_of(3))
+            );
+            assert_eq!(incinerator, i0 + 3 * wrong + 2 * missed);
+        }
+    }
+}
+
+#[test]
+fn an_appeal_the_fresh_committee_rejects_burns_its_bond_and_one_it_cannot_decide_returns_it() {
+    // A forger caught by an honest committee appeals anyway (hoping for a lazier one): the fresh
+    // committee agrees with the first, the forger loses its appeal bond on top of its bid bond.
+    // An appeal committee that stays silent changes nothing: the appealed verdict stands, the
+    // appellant gets its bond back, the silent members lose a tenth of theirs.
+    for silent in [false, true] {
+        let (mut c, verifiers, requester, req, win, first) = unanimous_verdict(false);
+        // Not the requester's to appeal, not before the verdict stands, not after its window.
+        let bond = read(&c, &req).appeal_bond();
+        let e = appeal_with(&c, &req, &requester, bond).unwrap_err();
+        assert_eq!(code(e), Some(AuctionError::NotAppellant));
+        let i0 = c.bank.get_balance(&solana_sdk_ids::incinerator::id());
+        let m0 = c.bank.get_balance(&win.key.pubkey());
+        appeal_with(&c, &req, &win.key, bond).unwrap();
+        let paid = bond + c.rent(APPEAL_LEN) + c.fee(2);
+        let second = appeal_committee(&mut c, &req, &first);
+        if silent {
+            assert_eq!(
+                fails(&c, fin(&c, &req, &win, &requester)),
+                Some(AuctionError::TooEarly)
+            );
+            c.advance(verify_slots(10));
+        } else {
+            vote(&c, &verifiers, &req, &second, false);
+        }
+        finalize_job(&c, &req, &win, &requester).unwrap();
+        assert_eq!(read(&c, &req).state, RequestState::Slashed);
+        let missed = MIN_VERIFIER_BOND * u64::from(MISSED_VOTE_SLASH_BPS) / BPS;
+        for m in &first {
+            assert_eq!(bond_of(&c, m), MIN_VERIFIER_BOND, "{m} told the truth");
+        }
+        let m = c.bank.get_balance(&win.key.pubkey());
+        let i = c.bank.get_balance(&solana_sdk_ids::incinerator::id());
+        if silent {
+            for s in &second {
+                assert_eq!(bond_of(&c, s), MIN_VERIFIER_BOND - missed);
+            }
+            assert_eq!(m, m0 - paid + bond + c.rent(APPEAL_LEN) + c.rent(BID_LEN));
+            assert_eq!(i, i0 + BOND / 2 + 5 * missed);
+        } else {
+            assert_eq!(m, m0 - paid + c.rent(APPEAL_LEN) + c.rent(BID_LEN));
+            assert_eq!(i, i0 + BOND / 2 + bond);
+        }
+        // One appeal per job: the account is closed and the request final.
+        c.advance(1);
+        let e = appeal_with(&c, &req, &win.key, bond).unwrap_err();
+        assert_eq!(code(e), Some(AuctionError::WrongState));
+    }
+}
+
+#[test]
+fn a_verdict_not_appealed_in_its_window_stands() {
+    let (mut c, _, requester, req, win, _) = unanimous_verdict(false);
+    let bond = read(&c, &req).appeal_bond();
+    // Finalize waits for the window; an appeal after it is refused.
+    assert_eq!(
+        fails(&c, fin(&c, &req, &win, &requester)),
+        Some(AuctionError::TooEarly)
+    );
+    past_appeal_window(&mut c, &req);
+    let e = appeal_with(&c, &req, &win.key, bond).unwrap_err();
+    assert_eq!(code(e), Some(AuctionError::AppealWindowPassed));
+    finalize_job(&c, &req, &win, &requester).unwrap();
+    assert_eq!(read(&c, &req).state, RequestState::Slashed);
+}
+
+#[test]
+fn finalize_after_an_appeal_needs_the_appeal_and_its_appellant() {
+    let (mut c, verifiers, requester, req, win, first) = unanimous_verdict(false);
+    let bond = read(&c, &req).appeal_bond();
+    let account = appeal_with(&c, &req, &win.key, bond).unwrap();
+    let second = appeal_committee(&mut c, &req, &first);
+    vote(&c, &verifiers, &req, &second, true);
+    let good = fin(&c, &req, &win, &requester);
+    let at = 9 + second.len();
+    assert_eq!(good.accounts[at].pubkey, account);
+    // Someone else's account in the appeal's place, or another payee for its bond.
+    let mut other = good.clone();
+    other.accounts[at].pubkey = requester.pubkey();
+    assert_eq!(fails(&c, other), Some(AuctionError::WrongOwner));
+    let mut thief = good.clone();
+    thief.accounts[at + 1].pubkey = requester.pubkey();
+    assert_eq!(fails(&c, thief), Some(AuctionError::WrongAppeal));
+    // Without the appealed committee's records its liars would go unpunished: refused.
+    let mut short = good.clone();
+    short.accounts.truncate(at + 2);
+    assert!(c.send(&c.faucet, &[], &[short]).is_err());
+    assert_eq!(read(&c, &req).state, RequestState::Verifying);
+    c.send(&c.faucet, &[], &[good]).unwrap();
+    assert_eq!(read(&c, &req).state, RequestState::Paid);
+}
+
 #[test]
 fn a_split_committee_with_no_one_left_to_join_still_decides() {
     // Three bonded verifiers only: the split escalates, the draw finds no one new, and the same
@@ -1693,6 +1986,7 @@ fn a_split_committee_with_no_one_left_to_join_still_decides() {
     let r = read(&c, &req);
     assert_eq!(committee_of(&c, &req), first);
     assert_eq!(r.committee.escalation, Escalation::Done);
+    past_appeal_window(&mut c, &req);
     finalize_job(&c, &req, &win, &requester).unwrap();
     assert_eq!(read(&c, &req).verification(), "valid");
     let wrong = MIN_VERIFIER_BOND * u64::from(WRONG_VOTE_SLASH_BPS) / BPS;
@@ -1748,6 +2042,7 @@ fn a_split_verdict_grows_the_committee_whose_majority_slashes_whoever_it_contrad
         // The new members find the truth: three of five, final (no second escalation).
         vote(&c, &verifiers, &req, &grown[3..], !forged);
         let i0 = c.bank.get_balance(&solana_sdk_ids::incinerator::id());
+        past_appeal_window(&mut c, &req);
         finalize_job(&c, &req, &win, &requester).unwrap();
         let r = read(&c, &req);
         let expected = if forged {
@@ -1826,6 +2121,7 @@ fn only_a_bonded_verifier_votes_and_its_bond_answers_until_it_has_unbonded() {
     let grown = committee_of(&c, &req);
     assert_eq!(grown.len(), 4);
     vote(&c, &verifiers, &req, &grown[3..], true);
+    past_appeal_window(&mut c, &req);
     finalize_job(&c, &req, &win, &requester).unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Paid);
     let wrong = MIN_VERIFIER_BOND * u64::from(WRONG_VOTE_SLASH_BPS) / BPS;
@@ -1874,6 +2170,7 @@ fn lstake_without_a_bond_is_passed_over_and_a_draw_must_carry_every_record_it_wa
     );
     // So the job is verified and paid instead of voided.
     unanimous_votes(&c, &bonded, &req, true);
+    past_appeal_window(&mut c, &req);
     finalize_job(&c, &req, &win, &requester).unwrap();
     assert_eq!(read(&c, &req).verification(), "valid");
 }
@@ -1977,13 +2274,24 @@ enum Op {
         valid: bool,
     },
     Finalize,
+    Appeal {
+        by_requester: bool,
+    },
     NextEpoch,
     Claim {
         verifier: usize,
     },
     /// Advance to this slot (the wind-down's clock; never drawn at random).
     WaitUntil(u64),
+    /// The committee member at this place votes (the wind-down's; never drawn at random).
+    VoteMember {
+        member: usize,
+        valid: bool,
+    },
 }
+
+/// Bonded verifiers of the property test: a committee and an appeal committee's worth.
+const VERIFIERS: usize = 6;
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
@@ -1997,10 +2305,12 @@ fn op() -> impl Strategy<Value = Op> {
         Just(Op::Decline),
         Just(Op::Timeout),
         Just(Op::Draw),
-        (0usize..3, any::<bool>()).prop_map(|(verifier, valid)| Op::Vote { verifier, valid }),
+        (0usize..VERIFIERS, any::<bool>())
+            .prop_map(|(verifier, valid)| Op::Vote { verifier, valid }),
         Just(Op::Finalize),
+        any::<bool>().prop_map(|by_requester| Op::Appeal { by_requester }),
         Just(Op::NextEpoch),
-        (0usize..3).prop_map(|verifier| Op::Claim { verifier }),
+        (0usize..VERIFIERS).prop_map(|verifier| Op::Claim { verifier }),
     ]
 }
 
@@ -2016,8 +2326,11 @@ proptest! {
     /// wherever the actors left it, advancing the clock past the deadlines and sending the steps
     /// anyone may send (nobody votes) ends the job in a terminal state with every account closed.
     #[test]
-    fn lamports_are_conserved_and_every_auction_ends(ops in proptest::collection::vec(op(), 1..16)) {
-        let verifiers: Vec<Keypair> = (0..3).map(|_| Keypair::new()).collect();
+    fn lamports_are_conserved_and_every_auction_ends(
+        ops in proptest::collection::vec(op(), 1..16),
+        judge in proptest::option::of((any::<bool>(), any::<bool>())),
+    ) {
+        let verifiers: Vec<Keypair> = (0..VERIFIERS).map(|_| Keypair::new()).collect();
         let mut c = chain_with_lstake(verifiers.iter().map(|v| (v.pubkey(), 1)).collect());
         fund_and_bond(&c, &verifiers, SOL);
         let requester = c.funded(10 * SOL);
@@ -2039,14 +2352,14 @@ proptest! {
         let mut rounds = 0;
         loop {
             let Some(op) = queue.pop_front() else {
-                let left = wind_down(&c, &req, &bids);
+                let left = wind_down(&c, &req, &bids, judge);
                 if left.is_empty() {
                     break;
                 }
                 rounds += 1;
                 // Each round in a new slot: a new blockhash, so no step repeats an earlier one.
                 queue.push_back(Op::WaitUntil(c.slot() + 1));
-                prop_assert!(rounds <= 12, "the auction did not end: {:?}", c.bank.get_account(&req).map(|a| Request::read(solana_account::ReadableAccount::data(&a))));
+                prop_assert!(rounds <= 16, "the auction did not end: {:?}", c.bank.get_account(&req).map(|a| Request::read(solana_account::ReadableAccount::data(&a))));
                 queue.extend(left);
                 continue;
             };
@@ -2079,6 +2392,12 @@ proptest! {
                 },
                 Op::Cancel => (c.send(&requester, &[], &[cancel(&requester.pubkey(), &req, &requester.pubkey())]), 1),
                 Op::Draw => (c.send(&requester, &[], &[draw_ix(&c, &req)]), 1),
+                Op::VoteMember { member, valid } => {
+                    let Some(r) = c.bank.get_account(&req).and_then(|a| Request::read(solana_account::ReadableAccount::data(&a)).ok().flatten()) else { continue };
+                    let m = r.committee.members[member];
+                    let Some(v) = verifiers.iter().find(|v| v.pubkey() == m) else { continue };
+                    (c.send(&requester, &[v], &[verdict(&m, &req, valid, evidence(&c, &req, valid))]), 2)
+                }
                 Op::Vote { verifier, valid } => {
                     (c.send(&requester, &[&verifiers[verifier]], &[verdict(&verifiers[verifier].pubkey(), &req, valid, evidence(&c, &req, valid))]), 2)
                 }
@@ -2090,6 +2409,18 @@ proptest! {
                         c.advance(8);
                     }
                     continue;
+                }
+                Op::Appeal { by_requester } => {
+                    let Some(r) = c.bank.get_account(&req).and_then(|a| Request::read(solana_account::ReadableAccount::data(&a)).ok().flatten()) else { continue };
+                    let appellant = if by_requester {
+                        requester.insecure_clone()
+                    } else {
+                        match bids.iter().find(|b| b.bid.pubkey() == r.winner) { Some(w) => w.key.insecure_clone(), None => continue }
+                    };
+                    let account = Keypair::new();
+                    tracked.push(account.pubkey());
+                    let ixs = appeal(&appellant.pubkey(), &req, &account.pubkey(), r.appeal_bond(), c.rent(APPEAL_LEN));
+                    (c.send(&appellant, &[&account], &ixs), 2)
                 }
                 Op::Claim { verifier } => {
                     let v = &verifiers[verifier];
@@ -2105,7 +2436,7 @@ proptest! {
                     } else if matches!(op, Op::Decline) {
                         (c.send(&w.key, &[], &[decline(&w.key.pubkey(), &req, &w.bid.pubkey())]), 1)
                     } else if matches!(op, Op::Finalize) {
-                        (c.send(&requester, &[], &[finalize_request(&req, &r, &w.key.pubkey())]), 1)
+                        (c.send(&requester, &[], &[finalize_of(&c, &req, &r, &w.key.pubkey())]), 1)
                     } else {
                         (c.send(&requester, &[], &[claim_timeout(&req, &w.bid.pubkey(), &requester.pubkey(), &w.key.pubkey())]), 1)
                     }
@@ -2123,8 +2454,11 @@ proptest! {
 }
 
 /// The next steps that move `req` towards its end, as anyone may send them once their slot has
-/// come (nobody votes); empty once the request and every bid account are closed.
-fn wind_down(c: &Chain, req: &Pubkey, bids: &[Bidder]) -> Vec<Op> {
+/// come; empty once the request and every bid account are closed. Without `judge` nobody votes;
+/// with `(valid, appeal)` a miner bids, reveals and delivers if no one has, every committee
+/// member votes `valid`, an appeal committee the other way, and with `appeal` the party the
+/// first verdict goes against appeals it.
+fn wind_down(c: &Chain, req: &Pubkey, bids: &[Bidder], judge: Option<(bool, bool)>) -> Vec<Op> {
     let open_bids: Vec<Op> = (0..bids.len())
         .filter(|&i| c.bank.get_account(&bids[i].bid.pubkey()).is_some())
         .map(|bid| Op::Withdraw { bid })
@@ -2137,21 +2471,61 @@ fn wind_down(c: &Chain, req: &Pubkey, bids: &[Bidder]) -> Vec<Op> {
     };
     let slot = c.slot();
     match r.state {
-        RequestState::Open => vec![Op::WaitUntil(r.reveal_end), Op::Settle],
+        // With a judge the miners bid, reveal and deliver too.
+        RequestState::Open => match judge {
+            Some(_) if r.bids == 0 && slot < r.bid_end => vec![Op::Bid {
+                miner: 0,
+                price: SOL / 10,
+            }],
+            Some(_) if r.revealed == 0 && r.bids > 0 && slot < r.reveal_end => {
+                let mut v = vec![Op::WaitUntil(r.bid_end)];
+                v.extend((0..bids.len()).map(|bid| Op::Reveal { bid }));
+                v
+            }
+            _ => vec![Op::WaitUntil(r.reveal_end), Op::Settle],
+        },
+        RequestState::Awarded if judge.is_some() && slot < r.deadline => vec![Op::Deliver],
         RequestState::Awarded => vec![Op::WaitUntil(r.deadline), Op::Timeout],
         RequestState::Delivered => {
             let from = r.draw_slot();
             let table = lstake_table(c);
-            let eligible = table.entries.keys().any(|k| r.may_verify(k));
+            // An appeal committee takes no one from the appealed one.
+            let appealed = r.committee.escalation == Escalation::AppealPending;
+            let fresh = |k: &Pubkey| !(appealed && committee_has(&r, k));
+            let eligible = table.entries.keys().any(|k| r.may_verify(k) && fresh(k));
             if eligible && slot < from + DRAW_SLOTS {
                 vec![Op::WaitUntil(from + SEED_SLOTS + 1), Op::Draw]
             } else {
                 vec![Op::WaitUntil(from + DRAW_SLOTS), Op::Finalize]
             }
         }
-        RequestState::Verifying => vec![Op::WaitUntil(r.committee.deadline), Op::Finalize],
+        RequestState::Verifying => {
+            let cm = &r.committee;
+            let voted = cm.valid | cm.fraud;
+            let to_vote: Vec<usize> = (0..usize::from(cm.len))
+                .filter(|i| voted & (1 << i) == 0)
+                .collect();
+            match judge {
+                Some((valid, _)) if !to_vote.is_empty() && slot < cm.deadline => {
+                    let valid = valid != (cm.escalation == Escalation::Appeal);
+                    let vote = |member| Op::VoteMember { member, valid };
+                    to_vote.into_iter().map(vote).collect()
+                }
+                Some((_, true)) if r.appealable(slot).is_ok() => {
+                    let (_, appellant) = r.appealable(slot).unwrap();
+                    let by_requester = appellant == r.requester;
+                    vec![Op::Appeal { by_requester }]
+                }
+                _ => vec![Op::WaitUntil(cm.deadline.max(r.appeal_end())), Op::Finalize],
+            }
+        }
         _ => open_bids.into_iter().chain([Op::Cancel]).collect(),
     }
+}
+
+/// Whether `k` sits on `r`'s committee.
+fn committee_has(r: &Request, k: &Pubkey) -> bool {
+    r.committee.members[..usize::from(r.committee.len)].contains(k)
 }
 
 /// A program that asks the network's model by cross-program invocation, through the no_std
@@ -2352,10 +2726,16 @@ fn a_program_requests_inference_by_cpi_and_reads_the_verified_result() {
         )
         .unwrap();
     }
+    past_appeal_window(&mut c, &req);
     c.send(
         &c.faucet,
         &[],
-        &[finalize_request(&req, &read(&c, &req), &win.key.pubkey())],
+        &[finalize_request(
+            &req,
+            &read(&c, &req),
+            &win.key.pubkey(),
+            None,
+        )],
     )
     .unwrap();
     assert_eq!(read(&c, &req).state, RequestState::Paid);

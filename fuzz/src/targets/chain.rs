@@ -2,8 +2,8 @@
 
 use ambient_sdk::auction::instruction::{AuctionInstruction, Evidence, RequestParams};
 use ambient_sdk::auction::state::{
-    Audit, Bid, Committee, Escalation, JobResult, Request, RequestState, Sampling, BID_LEN,
-    MAX_COMMITTEE, NO_PRICE, REQUEST_LEN,
+    Appeal, Audit, Bid, Committee, Escalation, JobResult, Request, RequestState, Sampling,
+    APPEAL_LEN, BID_LEN, MAX_COMMITTEE, NO_PRICE, REQUEST_LEN,
 };
 use ambient_sdk::registry::instruction::RegistryInstruction;
 use ambient_sdk::registry::lstake_table::LStakeTable;
@@ -20,7 +20,7 @@ fn sized(data: &[u8], len: usize) -> Vec<u8> {
     v
 }
 
-/// Auction instruction data, then the request and bid account readers.
+/// Auction instruction data, then the request, bid and appeal account readers.
 pub fn auction(data: &[u8]) -> bool {
     let mut accepted = false;
     if let Ok(ix) = AuctionInstruction::decode(data) {
@@ -34,6 +34,7 @@ pub fn auction(data: &[u8]) -> bool {
     // Readers see any length (only the exact one is valid), then the exact length.
     let _ = Request::read(data);
     let _ = Bid::read(data);
+    let _ = Appeal::read(data);
     let req = sized(data, REQUEST_LEN);
     if let Ok(Some(r)) = Request::read(&req) {
         // Compare encodings, not values: sampling floats may be NaN.
@@ -59,6 +60,17 @@ pub fn auction(data: &[u8]) -> bool {
             Bid::read(&once),
             Ok(Some(b.clone())),
             "bid account does not round-trip"
+        );
+        accepted = true;
+    }
+    let appeal = sized(data, APPEAL_LEN);
+    if let Ok(Some(a)) = Appeal::read(&appeal) {
+        let mut once = vec![0u8; APPEAL_LEN];
+        a.write(&mut once).expect("an appeal account's size fits");
+        assert_eq!(
+            Appeal::read(&once),
+            Ok(Some(a.clone())),
+            "appeal account does not round-trip"
         );
         accepted = true;
     }
@@ -141,6 +153,7 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
             evidence: Evidence::Prompt,
         },
         AuctionInstruction::Finalize,
+        AuctionInstruction::Appeal,
     ]
     .iter()
     .map(AuctionInstruction::encode)
@@ -181,12 +194,15 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
                 round: 2,
                 redraw_slot: 30,
                 escalation: Escalation::Pending,
+                last_vote: 33,
             },
             best_miner: key(10),
             winner_miner: key(10),
             audit_ppm: 3_300,
             audit: Audit::Skipped,
             prompt_tokens: 7,
+            appeal: key(14),
+            appealed: Some(true),
         };
         let mut d = vec![0u8; REQUEST_LEN];
         r.write(&mut d).expect("request account size");
@@ -206,6 +222,21 @@ pub fn auction_seeds() -> Vec<Vec<u8>> {
         b.write(&mut d).expect("bid account size");
         seeds.push(d);
     }
+    let appeal = Appeal {
+        request: key(15),
+        appellant: key(16),
+        bond: 2_000_000,
+        appealed: false,
+        committee: Committee {
+            len: 3,
+            members: [key(17); MAX_COMMITTEE],
+            fraud: 0b111,
+            ..Committee::default()
+        },
+    };
+    let mut d = vec![0u8; APPEAL_LEN];
+    appeal.write(&mut d).expect("appeal account size");
+    seeds.push(d);
     seeds
 }
 

@@ -12,14 +12,14 @@ use super::draw::{audit_of, next_draw, seed_of};
 use super::error::AuctionError;
 use super::instruction::{AuctionInstruction, Evidence, RequestParams};
 use super::state::{
-    Audit, Bid, Committee, Ending, Escalation, JobResult, Request, RequestState, BID_LEN, NO_PRICE,
-    REQUEST_LEN,
+    Appeal, Audit, Bid, Committee, Ending, Escalation, JobResult, Request, RequestState,
+    APPEAL_LEN, BID_LEN, NO_PRICE, REQUEST_LEN,
 };
 use super::{bid_commitment, ID};
 pub use super::{
-    verify_slots, AUDIT_ALL_PPM, COMMITTEE_SIZE, DRAW_SLOTS, ESCALATED_COMMITTEE_SIZE,
-    MAX_COMMITTEES, MAX_PROMPT_TOKENS, MIN_BID_BOND, MISSED_VOTE_SLASH_BPS, SEED_SLOTS,
-    VERIFIER_FEE_BPS, VERIFY_SLOTS, WRONG_VOTE_SLASH_BPS,
+    verify_slots, APPEAL_COMMITTEE_SIZE, AUDIT_ALL_PPM, COMMITTEE_SIZE, DRAW_SLOTS,
+    ESCALATED_COMMITTEE_SIZE, MAX_COMMITTEES, MAX_PROMPT_TOKENS, MIN_BID_BOND,
+    MISSED_VOTE_SLASH_BPS, SEED_SLOTS, VERIFIER_FEE_BPS, VERIFY_SLOTS, WRONG_VOTE_SLASH_BPS,
 };
 use crate::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use crate::registry::models::ALLOWED_MODELS;
@@ -173,6 +173,8 @@ fn new_request(requester: Pubkey, p: &RequestParams, slot: u64) -> Result<Reques
         audit_ppm: AUDIT_ALL_PPM,
         audit: Audit::Undecided,
         prompt_tokens: p.prompt_tokens,
+        appeal: Pubkey::default(),
+        appealed: None,
     })
 }
 
@@ -283,19 +285,38 @@ fn bonded_in_order(
 /// The next committee of `req`, drawn at `slot`: `members` (bonded verifiers in draw order),
 /// with a vote window. `NoVerifiers` when there is none.
 fn draw(req: &Request, members: &[Pubkey], slot: u64) -> Result<Committee, AuctionError> {
-    let prev = &req.committee;
     if members.is_empty() {
         return Err(AuctionError::NoVerifiers);
     }
+    let round = req.committee.round.saturating_add(1);
+    Ok(fresh(req, members, slot, round, Escalation::None))
+}
+
+/// `req`'s appeal committee, drawn at `slot`: `members` (bonded verifiers none of whom sat on
+/// the appealed committee), perhaps none (the appealed verdict then stands), with a vote window.
+/// Its majority is final.
+fn appeal_committee(req: &Request, members: &[Pubkey], slot: u64) -> Committee {
+    fresh(req, members, slot, req.committee.round, Escalation::Appeal)
+}
+
+/// A committee of `members` drawn at `slot` for `req`, without votes.
+fn fresh(
+    req: &Request,
+    members: &[Pubkey],
+    slot: u64,
+    round: u8,
+    escalation: Escalation,
+) -> Committee {
     let mut c = Committee {
         len: members.len() as u8,
         deadline: slot + verify_slots(req.result.token_count),
-        round: prev.round.saturating_add(1),
-        redraw_slot: prev.redraw_slot,
+        round,
+        redraw_slot: req.committee.redraw_slot,
+        escalation,
         ..Committee::default()
     };
     c.members[..members.len()].copy_from_slice(members);
-    Ok(c)
+    c
 }
 
 /// `req`'s committee after a split verdict, at `slot`: its members and their votes, and `more`
@@ -369,32 +390,59 @@ fn record_in(a: &BorrowedInstructionAccount<'_, '_>) -> Option<Record> {
         .flatten()
 }
 
-/// Whose bonds `Finalize` burns for `ending` of `req`: members the verdict contradicts
+/// Whose bonds `Finalize` burns for `ending` of `req`: members the final verdict contradicts
 /// ([`WRONG_VOTE_SLASH_BPS`]), and members silent at a committee's end
-/// ([`MISSED_VOTE_SLASH_BPS`]); no one while a committee escalates or when there is no committee
-/// to judge. Accounts 7 (the registry), 8 (the slasher) and 9 on (the members' records, in
-/// order) are checked; a member that never registered has no bond to burn.
+/// ([`MISSED_VOTE_SLASH_BPS`]), in the committee that voted and, after an appeal, in the
+/// appealed one; no one while a committee escalates or when there is no committee to judge. An
+/// appeal committee without a majority contradicts no one (the appealed verdict stands without
+/// it). Accounts 7 (the registry), 8 (the slasher) and 9 on (the voting members' records, in
+/// order; after an appeal the appealed members' records follow the appeal account and the
+/// appellant) are checked; a member that never registered has no bond to burn.
 fn slashes(
     ix: &InstructionContext,
     req: &Request,
     ending: Ending,
+    appeal: Option<&(Appeal, u16)>,
 ) -> Result<Vec<Slash>, InstructionError> {
-    let c = &req.committee;
-    let wrong = match ending {
-        _ if req.state != RequestState::Verifying => return Ok(vec![]),
+    let verdict = match ending {
         Ending::Escalate | Ending::Unaudited => return Ok(vec![]),
-        Ending::Valid => c.fraud,
-        Ending::Fraud => c.valid,
-        Ending::Redraw | Ending::Void => 0,
+        Ending::Valid => Some(true),
+        Ending::Fraud => Some(false),
+        Ending::Redraw | Ending::Void => None,
     };
+    if req.state != RequestState::Verifying && appeal.is_none() {
+        return Ok(vec![]);
+    }
     if *ix.get_key_of_instruction_account(7)? != crate::registry::ID
         || *ix.get_key_of_instruction_account(8)? != super::slasher().0
     {
         return Err(AuctionError::WrongRegistry.into());
     }
-    let voted = c.valid | c.fraud;
+    let c = &req.committee;
+    let undecided_appeal = c.escalation == Escalation::Appeal && c.majority().is_none();
+    let own = if undecided_appeal { None } else { verdict };
     let mut out = vec![];
-    for (i, m) in c.members[..usize::from(c.len)].iter().enumerate() {
+    fines(ix, 9, req.judging_members(), c, own, &mut out)?;
+    if let Some((a, at)) = appeal {
+        fines(ix, at + 2, a.members(), &a.committee, verdict, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Adds to `out` the fines of `members` (of committee `c`, their records from instruction account
+/// `first` on, in order): half the bond of each one `verdict` contradicts, a tenth of each silent
+/// one's.
+fn fines(
+    ix: &InstructionContext,
+    first: u16,
+    members: &[Pubkey],
+    c: &Committee,
+    verdict: Option<bool>,
+    out: &mut Vec<Slash>,
+) -> Result<(), InstructionError> {
+    let wrong = verdict.map_or(0, |v| c.contradicted(v));
+    let voted = c.valid | c.fraud;
+    for (i, m) in members.iter().enumerate() {
         let bit = 1u8 << i;
         let bps = if wrong & bit != 0 {
             WRONG_VOTE_SLASH_BPS
@@ -403,7 +451,7 @@ fn slashes(
         } else {
             continue;
         };
-        let a = ix.try_borrow_instruction_account(9 + i as u16)?;
+        let a = ix.try_borrow_instruction_account(first + i as u16)?;
         if *a.get_key() != verifier_record(m) {
             return Err(AuctionError::WrongRecord.into());
         }
@@ -419,7 +467,75 @@ fn slashes(
             out.push((*a.get_key(), bps));
         }
     }
-    Ok(out)
+    Ok(())
+}
+
+/// The appeal of `req` and where its account sits among `Finalize`'s accounts (after the voting
+/// members' records; the appellant follows it): `None` without an appeal.
+fn appeal_of(
+    ix: &InstructionContext,
+    req: &Request,
+) -> Result<Option<(Appeal, u16)>, InstructionError> {
+    if req.appealed.is_none() {
+        return Ok(None);
+    }
+    let at = 9 + req.judging_members().len() as u16;
+    let a = owned(ix, at, APPEAL_LEN, true)?;
+    if *a.get_key() != req.appeal {
+        return Err(AuctionError::WrongAppeal.into());
+    }
+    let appeal = Appeal::read(a.get_data())?.ok_or(AuctionError::NotInitialized)?;
+    if *ix.get_key_of_instruction_account(at + 1)? != appeal.appellant {
+        return Err(AuctionError::WrongAppeal.into());
+    }
+    Ok(Some((appeal, at)))
+}
+
+/// Closes the appeal account at `at`: its bond is burned (account 4) when the appeal committee's
+/// majority upheld the appealed verdict, and goes back to the appellant (account `at + 1`)
+/// otherwise, with the rent.
+fn close_appeal(
+    ix: &InstructionContext,
+    req: &Request,
+    (appeal, at): &(Appeal, u16),
+) -> Result<(), InstructionError> {
+    let c = &req.committee;
+    let upheld = c.escalation == Escalation::Appeal && c.majority() == Some(appeal.appealed);
+    let mut a = ix.try_borrow_instruction_account(*at)?;
+    let lamports = a.get_lamports();
+    let burned = if upheld { appeal.bond.min(lamports) } else { 0 };
+    a.get_data_mut()?.fill(0);
+    a.set_lamports(0)?;
+    drop(a);
+    let incinerator = solana_sdk_ids::incinerator::id();
+    pay(ix, 4, &incinerator, burned, AuctionError::WrongBurnAccount)?;
+    pay(
+        ix,
+        at + 1,
+        &appeal.appellant,
+        lamports - burned,
+        AuctionError::WrongAppeal,
+    )
+}
+
+/// The members of `req`'s voting committee and, after an appeal, of the appealed one, that voted
+/// `verdict`.
+fn voted_for(req: &Request, appeal: Option<&(Appeal, u16)>, verdict: bool) -> Vec<Pubkey> {
+    let pick = |members: &[Pubkey], c: &Committee| -> Vec<Pubkey> {
+        let bits = c.voted_for(verdict);
+        let with = |(i, _): &(usize, &Pubkey)| bits & (1 << i) != 0;
+        members
+            .iter()
+            .enumerate()
+            .filter(with)
+            .map(|(_, m)| *m)
+            .collect()
+    };
+    let mut out = pick(req.judging_members(), &req.committee);
+    if let Some((a, _)) = appeal {
+        out.extend(pick(a.members(), &a.committee));
+    }
+    out
 }
 
 /// Closes a job: the request's escrow pays `price` to the miner and the rest to the requester; the
@@ -507,19 +623,18 @@ enum MinerWork {
     Keep,
 }
 
-/// Credit for a job a committee majority decided, in the work book (instruction account 5): the
-/// miner's work as `miner_work` says, and for each member that voted with the outcome (`fraud`
-/// or valid) validation work for `checked` tokens and an equal share of `verifier_fee` (the first
-/// members take the remainder). Only a verdict credits: a job without one (voided) credits no
-/// one. Returns the fee actually credited, which the caller moves into the reward pool. A full
-/// book credits nothing new rather than blocking payment.
+/// Credit for a job a verdict decided, in the work book (instruction account 5): the miner's work
+/// as `miner_work` says, and for each of `voters` (the members that voted with the outcome,
+/// [`voted_for`]) validation work for `checked` tokens and an equal share of `verifier_fee` (the
+/// first members take the remainder). Only a verdict credits: a job without one (voided) credits
+/// no one. Returns the fee actually credited, which the caller moves into the reward pool. A
+/// full book credits nothing new rather than blocking payment.
 fn credit_work(
     ix: &InstructionContext,
     epoch: u64,
-    c: &crate::auction::state::Committee,
+    voters: &[Pubkey],
     (miner, miner_work): (Pubkey, MinerWork),
     checked: u64,
-    fraud: bool,
     verifier_fee: u64,
 ) -> Result<u64, InstructionError> {
     let mut acc = ix.try_borrow_instruction_account(5)?;
@@ -531,7 +646,6 @@ fn credit_work(
     }
     let mut book = WorkBook::decode(acc.get_data()).map_err(|_| AuctionError::WrongWorkBook)?;
     let check = work_units(checked, VALIDATION_PERMILLE);
-    let with_outcome = if fraud { c.fraud } else { c.valid };
     match miner_work {
         MinerWork::Zero => {
             let _ = book.zero(epoch, miner);
@@ -545,15 +659,10 @@ fn credit_work(
         }
         MinerWork::Keep => {}
     }
-    let voters = u64::from(with_outcome.count_ones());
+    let n = voters.len().max(1) as u64;
     let mut credited = 0u64;
-    let mut k = 0u64;
-    for (i, m) in c.members[..c.len as usize].iter().enumerate() {
-        if with_outcome & (1 << i) == 0 {
-            continue;
-        }
-        let fee = verifier_fee / voters + u64::from(k < verifier_fee % voters);
-        k += 1;
+    for (k, m) in voters.iter().enumerate() {
+        let fee = verifier_fee / n + u64::from((k as u64) < verifier_fee % n);
         let credit = Credit {
             inference: 0,
             validation: check,
@@ -860,10 +969,10 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
                 None => Committee::default(),
                 Some((order, need)) => {
                     let found = bonded_in_order(&ix, 2, &order, need)?;
-                    if req.committee.escalation == Escalation::Pending {
-                        grow(&req, &found, slot)
-                    } else {
-                        draw(&req, &found, slot)?
+                    match req.committee.escalation {
+                        Escalation::Pending => grow(&req, &found, slot),
+                        Escalation::AppealPending => appeal_committee(&req, &found, slot),
+                        _ => draw(&req, &found, slot)?,
                     }
                 }
             };
@@ -893,6 +1002,42 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
             } else {
                 c.fraud |= bit;
             }
+            c.last_vote = slot;
+            req.write(racc.get_data_mut()?)?;
+        }
+        AuctionInstruction::Appeal => {
+            ix.check_number_of_instruction_accounts(3)?;
+            let who = signer(&ix, 0)?;
+            let (mut racc, mut req) = request_in(&ix, 1, RequestState::Verifying)?;
+            let (appealed, appellant) = req.appealable(slot)?;
+            if who != appellant {
+                return Err(AuctionError::NotAppellant.into());
+            }
+            // The account itself signs: no one else can claim a bond its appellant funded.
+            signer(&ix, 2)?;
+            let mut aacc = owned(&ix, 2, APPEAL_LEN, true)?;
+            if Appeal::read(aacc.get_data())?.is_some() {
+                return Err(AuctionError::AlreadyInitialized.into());
+            }
+            let bond = aacc
+                .get_lamports()
+                .checked_sub(rent.minimum_balance(APPEAL_LEN))
+                .filter(|&b| b >= req.appeal_bond())
+                .ok_or(AuctionError::AppealBondTooSmall)?;
+            let appeal = Appeal {
+                request: *racc.get_key(),
+                appellant,
+                bond,
+                appealed,
+                committee: req.committee,
+            };
+            appeal.write(aacc.get_data_mut()?)?;
+            // A fresh committee is drawn from the slots after the appeal.
+            req.appeal = *aacc.get_key();
+            req.appealed = Some(appealed);
+            req.committee.escalation = Escalation::AppealPending;
+            req.committee.redraw_slot = slot;
+            req.state = RequestState::Delivered;
             req.write(racc.get_data_mut()?)?;
         }
         AuctionInstruction::Finalize => {
@@ -903,7 +1048,11 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
             let rent_request = rent.minimum_balance(REQUEST_LEN);
             let epoch = sysvars.get_clock()?.epoch;
             let ending = req.ending(slot)?;
-            let burn = slashes(&ix, &req, ending)?;
+            let appeal = appeal_of(&ix, &req)?;
+            let burn = slashes(&ix, &req, ending, appeal.as_ref())?;
+            if let Some(a) = &appeal {
+                close_appeal(&ix, &req, a)?;
+            }
             match ending {
                 Ending::Redraw | Ending::Escalate => {
                     let mut req = req;
@@ -925,17 +1074,19 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
                 // decline (the prompt was there) ends as a missed deadline; an upheld one is
                 // void, the requester paying the committee's fee.
                 Ending::Fraud => {
-                    let (c, tokens) = (req.committee, u64::from(req.result.token_count));
+                    let voters = voted_for(&req, appeal.as_ref(), false);
+                    let tokens = u64::from(req.result.token_count);
                     let (work, outcome) = if req.declined() {
                         (MinerWork::Keep, Outcome::timed_out())
                     } else {
                         (MinerWork::Zero, Outcome::fraud())
                     };
-                    credit_work(&ix, epoch, &c, (req.winner_miner, work), tokens, true, 0)?;
+                    credit_work(&ix, epoch, &voters, (req.winner_miner, work), tokens, 0)?;
                     close_job(&ix, rent_request, acc, req, outcome)?;
                 }
                 Ending::Valid => {
-                    let (c, price) = (req.committee, req.price);
+                    let voters = voted_for(&req, appeal.as_ref(), true);
+                    let price = req.price;
                     let tokens = u64::from(req.result.token_count);
                     let work = if req.declined() {
                         MinerWork::Keep
@@ -945,8 +1096,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
                         MinerWork::Credit(audited_credit(units, u64::from(req.audit_ppm)))
                     };
                     let miner = (req.winner_miner, work);
-                    let fee =
-                        credit_work(&ix, epoch, &c, miner, tokens, false, verifier_fee(price))?;
+                    let fee = credit_work(&ix, epoch, &voters, miner, tokens, verifier_fee(price))?;
                     let outcome = if req.declined() {
                         Outcome::unservable(fee)
                     } else {

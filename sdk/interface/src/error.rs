@@ -66,6 +66,10 @@ codes! {
     WrongRegistry = 0x4128: "the registry program or the auction's slasher account is missing",
     EvidenceMismatch = 0x4129: "the vote's evidence does not hold against the job's result (or does not fit the vote)",
     MissingRecords = 0x412a: "the draw needs the verifier record of every candidate it walks, in draw order",
+    AppealWindowPassed = 0x412b: "the appeal window of this verdict has passed",
+    NotAppellant = 0x412c: "only the party the verdict goes against may appeal it (the miner a fraud verdict, the requester a valid one)",
+    WrongAppeal = 0x412d: "not the request's appeal account, or its appellant",
+    AppealBondTooSmall = 0x412e: "the appeal bond is below the request's maximum price (at least MIN_APPEAL_BOND)",
 }
 
 impl From<AuctionError> for InstructionError {

@@ -33,8 +33,12 @@
 //! - `Verdict { valid, evidence }` (9): verifier (signer), request (writable), its verifier
 //!   record: one vote per bonded member before the verification deadline (`verify_slots` of the
 //!   output after the draw), resting on [`Evidence`] the program checks against the result.
-//! - `Finalize` (10): the accounts of `ClaimTimeout`, then the work book (writable) and the reward
-//!   pool (writable): a fraud majority slashes the bond (fraud rules), refunds the escrow and zeroes
+//! - `Finalize` (10): the accounts of `ClaimTimeout`, then the work book (writable), the reward
+//!   pool (writable), the registry program, the auction's slasher and the verifier records of the
+//!   committee that voted ([`Request::judging_members`](crate::state::Request::judging_members));
+//!   after an appeal also the appeal account (writable), the appellant (writable) and the
+//!   appealed committee's records. Once a verdict stands and its appeal window is over
+//!   ([`Request::appeal_end`](crate::state::Request::appeal_end)): a fraud majority slashes the bond (fraud rules), refunds the escrow and zeroes
 //!   the miner's work; a valid majority pays the miner the price less the verifiers' fee plus its
 //!   bond, refunds the requester the rest, credits the miner's inference work divided by its
 //!   audit rate and, to each member
@@ -43,12 +47,23 @@
 //!   without a majority: a new committee (up to `MAX_COMMITTEES`), then a void (escrow and bond
 //!   back, no one credited); a delivered job with no committee drawn in its draw window is voided.
 //!   A job its first draw left unaudited pays the miner the whole price and its bond, refunds the
-//!   requester the rest and credits no one.
+//!   requester the rest and credits no one. After an appeal the appeal committee's majority is
+//!   the final verdict (without one the appealed verdict stands): members of either committee it
+//!   contradicts lose half their bond, silent ones a tenth; the appeal bond goes back to the
+//!   appellant unless the appeal committee's majority upheld the appealed verdict (then it is
+//!   burned), and the appeal account's rent goes back to the appellant.
 //! - `Decline` (11): miner (signer), request (writable), the winning bid: before the deadline, the
 //!   winner declares the prompt missing or unusable. The job goes to a committee like a result
 //!   (no output, no tokens): a valid majority (the claim holds) voids it, the requester refunded
 //!   less the verifiers' fee and the bond returned; a fraud majority (the prompt was there and
 //!   usable) ends it as a missed deadline, the bond slashed.
+//! - `Appeal` (12): appellant (signer), request (writable), appeal account (writable, signer;
+//!   owned by the program, [`APPEAL_LEN`](crate::state::APPEAL_LEN) zero bytes, its lamports above
+//!   rent the bond, at least [`Request::appeal_bond`](crate::state::Request::appeal_bond)): within
+//!   the appeal window of an audited job's verdict, the party it goes against (the winning miner
+//!   a fraud verdict, the requester a valid one) sends the job to an appeal committee of
+//!   [`APPEAL_COMMITTEE_SIZE`](crate::APPEAL_COMMITTEE_SIZE) fresh members (`DrawCommittee`,
+//!   seeded by the slots after the appeal), whose majority is final. Once per job.
 //! - `WithdrawBid` (5): miner or anyone (signer), request (writable), bid (writable), destination
 //!   (writable; the miner's own key unless the miner signs), requester (writable): once the
 //!   request is settled, a losing bid's bond and rent go to the destination; a bid never revealed forfeits its bond to the requester (sealing without
@@ -180,6 +195,8 @@ pub enum AuctionInstruction {
     /// The winner declares it cannot serve the job: the prompt is missing or unusable. A
     /// committee checks the claim as it would a result.
     Decline,
+    /// The party a verdict goes against sends it to an appeal committee, with a bond.
+    Appeal,
 }
 
 struct Rd<'a>(&'a [u8]);
@@ -252,6 +269,7 @@ impl AuctionInstruction {
             }
             AuctionInstruction::Finalize => v.push(10),
             AuctionInstruction::Decline => v.push(11),
+            AuctionInstruction::Appeal => v.push(12),
         }
         v
     }
@@ -316,6 +334,7 @@ impl AuctionInstruction {
             },
             10 => AuctionInstruction::Finalize,
             11 => AuctionInstruction::Decline,
+            12 => AuctionInstruction::Appeal,
             _ => return Err(AuctionError::MalformedInstruction),
         };
         if !r.0.is_empty() {
@@ -478,6 +497,7 @@ mod tests {
             },
             AuctionInstruction::Finalize,
             AuctionInstruction::Decline,
+            AuctionInstruction::Appeal,
         ] {
             let e = i.encode();
             assert_eq!(AuctionInstruction::decode(&e).unwrap(), i);

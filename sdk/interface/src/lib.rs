@@ -52,6 +52,31 @@ pub const MIN_BID_BOND: u64 = 1_000_000;
 /// than it can earn however rarely it is audited.
 pub const AUDIT_ALL_PPM: u32 = 1_000_000;
 
+/// Slots the committee has to vote after it is drawn, for a short output ([`verify_slots`]).
+pub const VERIFY_SLOTS: u64 = 16;
+
+/// Output tokens per extra slot of the vote window: a verifier recomputes the whole output with
+/// one prefill, so a long output gets a longer window.
+pub const VERIFY_TOKENS_PER_SLOT: u64 = 8;
+
+/// The longest vote window (a 8 064-token output; longer ones recompute in far less on a CPU).
+pub const MAX_VERIFY_SLOTS: u64 = 1_024;
+
+/// The vote window of a job whose output has `tokens` tokens (at most [`MAX_VERIFY_SLOTS`]).
+/// The appeal window after a committee's verdict has the same length: the party the verdict goes
+/// against checks the work as a member would before it appeals.
+pub fn verify_slots(tokens: u32) -> u64 {
+    (VERIFY_SLOTS + u64::from(tokens) / VERIFY_TOKENS_PER_SLOT).min(MAX_VERIFY_SLOTS)
+}
+
+/// Members of an appeal committee: drawn fresh (none of the appealed committee's members), its
+/// majority final.
+pub const APPEAL_COMMITTEE_SIZE: usize = state::MAX_COMMITTEE;
+
+/// Smallest appeal bond, in lamports (an appeal's bond is the request's maximum price, at least
+/// this: [`state::Request::appeal_bond`]).
+pub const MIN_APPEAL_BOND: u64 = MIN_BID_BOND;
+
 /// What a requester signs to have a node's REST API follow its auction and relay the answer
 /// (`ambient.request` + `ambient.signature`): the answer goes only to whoever paid.
 pub fn follow_message(request: &Pubkey) -> Vec<u8> {

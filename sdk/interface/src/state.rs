@@ -3,7 +3,10 @@
 use solana_pubkey::Pubkey;
 
 use crate::error::AuctionError;
-use crate::{AUDIT_ALL_PPM, DRAW_SLOTS, MAX_COMMITTEES, MIN_BID_BOND, SEED_SLOTS};
+use crate::{
+    verify_slots, AUDIT_ALL_PPM, DRAW_SLOTS, MAX_COMMITTEES, MIN_APPEAL_BOND, MIN_BID_BOND,
+    SEED_SLOTS,
+};
 
 /// Size of a request account (room left for fields of later versions).
 pub const REQUEST_LEN: usize = 704;
@@ -12,8 +15,11 @@ pub const REQUEST_LEN: usize = 704;
 pub const REQUESTER_OFFSET: usize = 3;
 /// Size of a bid account.
 pub const BID_LEN: usize = 128;
+/// Size of an appeal account.
+pub const APPEAL_LEN: usize = 256;
 const KIND_REQUEST: u8 = 2;
 const KIND_BID: u8 = 3;
+const KIND_APPEAL: u8 = 4;
 const VERSION: u8 = 1;
 /// "No price": the best and second-best prices before any reveal.
 pub const NO_PRICE: u64 = u64::MAX;
@@ -112,6 +118,11 @@ pub enum Escalation {
     Pending = 1,
     /// Grown after a split verdict: its majority is final.
     Done = 2,
+    /// The verdict is appealed: a fresh committee is to be drawn (`DrawCommittee`), none of
+    /// whose members sat on this one.
+    AppealPending = 3,
+    /// The appeal committee: its majority is final; without one the appealed verdict stands.
+    Appeal = 4,
 }
 
 /// The verifier committee of a delivered job and its votes.
@@ -132,8 +143,11 @@ pub struct Committee {
     /// The slot at which the last committee's deadline passed without a verdict (0 before any):
     /// the next committee is seeded by its hash.
     pub redraw_slot: u64,
-    /// Whether the committee grew (or is to grow) after a split verdict.
+    /// Whether the committee grew (or is to grow) after a split verdict, or is an appeal's.
     pub escalation: Escalation,
+    /// The slot of the last vote cast (0 before any): once every member has voted, the verdict
+    /// stands from then.
+    pub last_vote: u64,
 }
 
 impl Committee {
@@ -160,6 +174,31 @@ impl Committee {
     /// Whether members voted both ways.
     pub fn split(&self) -> bool {
         self.valid != 0 && self.fraud != 0
+    }
+
+    /// The majority's verdict (`Some(true)` valid, `Some(false)` fraud), if there is one.
+    pub fn majority(&self) -> Option<bool> {
+        if self.valid_majority() {
+            Some(true)
+        } else if self.fraud_majority() {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// The members that voted `verdict` (a bit per member).
+    pub fn voted_for(&self, verdict: bool) -> u8 {
+        if verdict {
+            self.valid
+        } else {
+            self.fraud
+        }
+    }
+
+    /// The members whose votes `verdict` contradicts (a bit per member).
+    pub fn contradicted(&self, verdict: bool) -> u8 {
+        self.voted_for(!verdict)
     }
 
     /// The members that have not voted.
@@ -271,6 +310,10 @@ pub struct Request {
     pub audit: Audit,
     /// The prompt's length in tokens, as the requester named it: the result must report it.
     pub prompt_tokens: u32,
+    /// The appeal account, once the verdict is appealed (default before).
+    pub appeal: Pubkey,
+    /// The appealed verdict (`Some(true)` valid, `Some(false)` fraud); `None` without an appeal.
+    pub appealed: Option<bool>,
 }
 
 /// Whether a delivered job gets a committee: decided once, at its first draw, from the seed.
@@ -422,35 +465,105 @@ impl Request {
     }
 
     /// How `Finalize` ends the job at `slot`: a job not drawn for an audit at once; otherwise
-    /// once every member has voted or the committee's deadline has passed (a member still to vote may dissent): on a majority verdict, unless
-    /// members dissent and the committee has not grown yet, which escalates it; without a
-    /// majority by a new committee (the last one's silence voids the job); a delivered job whose
-    /// draw window passed is voided. Anything else is too early (or not a job to finalise).
+    /// once every member has voted or the committee's deadline has passed (a member still to vote
+    /// may dissent): on a majority verdict, unless members dissent and the committee has not
+    /// grown yet, which escalates it, and once the appeal window after the verdict is over
+    /// ([`Request::appeal_end`]); without a majority by a new committee (the last one's silence
+    /// voids the job). An appeal committee's majority is final at once; without one the appealed
+    /// verdict stands. A delivered job whose draw window passed is voided (an appealed one keeps
+    /// its appealed verdict). Anything else is too early (or not a job to finalise).
     pub fn ending(&self, slot: u64) -> Result<Ending, AuctionError> {
         let c = &self.committee;
         let more_draws = c.round < MAX_COMMITTEES;
+        let end = |valid: bool| if valid { Ending::Valid } else { Ending::Fraud };
         match self.state {
             RequestState::Verifying if self.audit == Audit::Skipped => Ok(Ending::Unaudited),
             RequestState::Verifying if !c.all_voted() && slot < c.deadline => {
                 Err(AuctionError::TooEarly)
             }
-            RequestState::Verifying if c.fraud_majority() || c.valid_majority() => {
-                if c.split() && c.escalation == Escalation::None && more_draws {
+            RequestState::Verifying if c.escalation == Escalation::Appeal => c
+                .majority()
+                .or(self.appealed)
+                .map(end)
+                .ok_or(AuctionError::WrongState),
+            RequestState::Verifying => match c.majority() {
+                Some(_) if c.split() && c.escalation == Escalation::None && more_draws => {
                     Ok(Ending::Escalate)
-                } else if c.fraud_majority() {
-                    Ok(Ending::Fraud)
-                } else {
-                    Ok(Ending::Valid)
                 }
-            }
-            RequestState::Verifying if more_draws => Ok(Ending::Redraw),
-            RequestState::Verifying => Ok(Ending::Void),
+                Some(_) if slot < self.appeal_end() => Err(AuctionError::TooEarly),
+                Some(valid) => Ok(end(valid)),
+                None if more_draws => Ok(Ending::Redraw),
+                None => Ok(Ending::Void),
+            },
             RequestState::Delivered => match self.draw_window(slot) {
-                Err(AuctionError::DrawWindowPassed) => Ok(Ending::Void),
+                Err(AuctionError::DrawWindowPassed) => Ok(self.appealed.map_or(Ending::Void, end)),
                 _ => Err(AuctionError::TooEarly),
             },
             _ => Err(AuctionError::WrongState),
         }
+    }
+
+    /// The slot from which the committee's verdict stands: its last vote once every member has
+    /// voted, else its deadline.
+    pub fn verdict_slot(&self) -> u64 {
+        let c = &self.committee;
+        if c.all_voted() {
+            c.last_vote
+        } else {
+            c.deadline
+        }
+    }
+
+    /// The first slot after the appeal window of the committee's verdict: as long after the
+    /// verdict stands as the vote window ([`verify_slots`]), so the party it goes against can
+    /// check the work as a member would.
+    pub fn appeal_end(&self) -> u64 {
+        self.verdict_slot()
+            .saturating_add(verify_slots(self.result.token_count))
+    }
+
+    /// The verdict open to appeal at `slot` and who may appeal it: a fraud verdict by the winning
+    /// miner, a valid one by the requester (each is what the other side's majority costs). Only
+    /// an audited job's first verdict (a grown committee's included, not an appeal committee's),
+    /// once it stands and before [`Request::appeal_end`].
+    pub fn appealable(&self, slot: u64) -> Result<(bool, Pubkey), AuctionError> {
+        let c = &self.committee;
+        if self.state != RequestState::Verifying
+            || self.audit != Audit::Audited
+            || !matches!(c.escalation, Escalation::None | Escalation::Done)
+        {
+            return Err(AuctionError::WrongState);
+        }
+        match self.ending(slot) {
+            Err(AuctionError::TooEarly) if slot >= self.verdict_slot() => {}
+            Err(e) => return Err(e),
+            Ok(Ending::Valid | Ending::Fraud) => return Err(AuctionError::AppealWindowPassed),
+            Ok(_) => return Err(AuctionError::WrongState),
+        }
+        let valid = c.majority().ok_or(AuctionError::TooEarly)?;
+        let appellant = if valid {
+            self.requester
+        } else {
+            self.winner_miner
+        };
+        Ok((valid, appellant))
+    }
+
+    /// The bond an appeal must carry: the request's maximum price, at least
+    /// [`MIN_APPEAL_BOND`]. Burned when the appeal committee upholds the verdict, returned
+    /// otherwise.
+    pub fn appeal_bond(&self) -> u64 {
+        self.max_price.max(MIN_APPEAL_BOND)
+    }
+
+    /// The members whose verifier records `Finalize` takes first, in order: the committee that
+    /// voted (none while an appeal waits for its committee).
+    pub fn judging_members(&self) -> &[Pubkey] {
+        let c = &self.committee;
+        if c.escalation == Escalation::AppealPending {
+            return &[];
+        }
+        &c.members[..usize::from(c.len).min(MAX_COMMITTEE)]
     }
 
     /// Whether `who` may be drawn into the job's next committee: never the winning miner, nor the
@@ -521,7 +634,14 @@ impl Request {
             .put(&self.result.prompt_tokens.to_le_bytes())
             .put(&self.audit_ppm.to_le_bytes())
             .put(&[self.audit as u8])
-            .put(&self.prompt_tokens.to_le_bytes());
+            .put(&self.prompt_tokens.to_le_bytes())
+            .put(&c.last_vote.to_le_bytes())
+            .put(self.appeal.as_ref())
+            .put(&[match self.appealed {
+                None => 0,
+                Some(true) => 1,
+                Some(false) => 2,
+            }]);
         Ok(())
     }
 
@@ -585,18 +705,23 @@ impl Request {
                 round: 0,
                 redraw_slot: 0,
                 escalation: Escalation::None,
+                last_vote: 0,
             },
             best_miner: r.key(),
             winner_miner: r.key(),
             audit_ppm: 0,
             audit: Audit::Undecided,
             prompt_tokens: 0,
+            appeal: Pubkey::default(),
+            appealed: None,
         };
         req.committee.round = r.u8();
         req.committee.redraw_slot = r.u64();
         req.committee.escalation = match r.u8() {
             1 => Escalation::Pending,
             2 => Escalation::Done,
+            3 => Escalation::AppealPending,
+            4 => Escalation::Appeal,
             _ => Escalation::None,
         };
         req.result.leaves_hash = r.take();
@@ -608,6 +733,13 @@ impl Request {
             _ => Audit::Undecided,
         };
         req.prompt_tokens = r.u32();
+        req.committee.last_vote = r.u64();
+        req.appeal = r.key();
+        req.appealed = match r.u8() {
+            1 => Some(true),
+            2 => Some(false),
+            _ => None,
+        };
         Ok(Some(req))
     }
 }
@@ -648,6 +780,77 @@ impl Bid {
             price: r.u64(),
             bond: r.u64(),
             audit_ppm: r.u32(),
+        }))
+    }
+}
+
+/// An appeal of a committee's verdict: who appealed, its bond, and the appealed committee with
+/// its votes (an appeal committee replaces it on the request; `Finalize` judges both by the
+/// final verdict).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appeal {
+    /// The request appealed.
+    pub request: Pubkey,
+    /// Who appealed (the winning miner against fraud, the requester against valid).
+    pub appellant: Pubkey,
+    /// Held in the appeal account above its rent-exempt minimum.
+    pub bond: u64,
+    /// The appealed verdict.
+    pub appealed: bool,
+    /// The appealed committee: its members and votes (`len`, `members`, `valid`, `fraud`).
+    pub committee: Committee,
+}
+
+impl Appeal {
+    /// The appealed committee's members, in order.
+    pub fn members(&self) -> &[Pubkey] {
+        &self.committee.members[..usize::from(self.committee.len).min(MAX_COMMITTEE)]
+    }
+
+    /// Serialises into an appeal account's data.
+    pub fn write(&self, out: &mut [u8]) -> Result<(), AuctionError> {
+        if out.len() != APPEAL_LEN {
+            return Err(AuctionError::WrongSize);
+        }
+        out.fill(0);
+        let c = &self.committee;
+        let mut w = W { b: out, at: 0 };
+        w.put(&[KIND_APPEAL, VERSION, 1 + u8::from(self.appealed)])
+            .put(self.request.as_ref())
+            .put(self.appellant.as_ref())
+            .put(&self.bond.to_le_bytes())
+            .put(&[c.len, c.valid, c.fraud]);
+        for m in &c.members {
+            w.put(m.as_ref());
+        }
+        Ok(())
+    }
+
+    /// Reads an appeal account; `Ok(None)` if uninitialised.
+    pub fn read(data: &[u8]) -> Result<Option<Self>, AuctionError> {
+        let Some(mut r) = header(data, APPEAL_LEN, KIND_APPEAL)? else {
+            return Ok(None);
+        };
+        let appealed = match r.u8() {
+            1 => false,
+            2 => true,
+            _ => return Err(AuctionError::NotInitialized),
+        };
+        let (request, appellant, bond) = (r.key(), r.key(), r.u64());
+        let (len, valid, fraud) = (r.u8().min(MAX_COMMITTEE as u8), r.u8(), r.u8());
+        let committee = Committee {
+            len,
+            members: core::array::from_fn(|_| r.key()),
+            valid,
+            fraud,
+            ..Committee::default()
+        };
+        Ok(Some(Appeal {
+            request,
+            appellant,
+            bond,
+            appealed,
+            committee,
         }))
     }
 }
@@ -699,6 +902,8 @@ mod tests {
             audit_ppm: AUDIT_ALL_PPM,
             audit: Audit::Audited,
             prompt_tokens: 5,
+            appeal: Pubkey::default(),
+            appealed: None,
         }
     }
 
@@ -708,8 +913,9 @@ mod tests {
         // Two of three agree, the third has not voted: it may still dissent.
         let r = verifying(3, 0b011, 0, 1, No);
         assert_eq!(r.ending(99), Err(AuctionError::TooEarly));
-        assert_eq!(r.ending(100), Ok(Ending::Valid));
-        // Unanimous: decided at once.
+        let appealed_until = 100 + verify_slots(0);
+        assert_eq!(r.ending(appealed_until), Ok(Ending::Valid));
+        // Unanimous: decided at once (once its appeal window, from the last vote, is over).
         assert_eq!(verifying(3, 0b111, 0, 1, No).ending(50), Ok(Ending::Valid));
         assert_eq!(verifying(3, 0, 0b111, 1, No).ending(50), Ok(Ending::Fraud));
         // Dissent grows the committee once; the grown committee's majority decides.
@@ -747,6 +953,75 @@ mod tests {
             verifying(3, 0, 0, MAX_COMMITTEES, No).ending(100),
             Ok(Ending::Void)
         );
+    }
+
+    #[test]
+    fn a_verdict_stands_after_its_appeal_window_and_an_appeal_committee_is_final() {
+        use Escalation::{Appeal as Ap, AppealPending, Done, None as No};
+        let window = verify_slots(0);
+        // Unanimous at slot 50: appealable until 50 + window, final after.
+        let mut r = verifying(3, 0b111, 0, 1, No);
+        r.committee.last_vote = 50;
+        assert_eq!(r.appeal_end(), 50 + window);
+        assert_eq!(r.ending(50 + window - 1), Err(AuctionError::TooEarly));
+        assert_eq!(r.ending(50 + window), Ok(Ending::Valid));
+        assert_eq!(r.appealable(49), Err(AuctionError::TooEarly));
+        assert_eq!(r.appealable(50), Ok((true, r.requester)));
+        assert_eq!(
+            r.appealable(50 + window),
+            Err(AuctionError::AppealWindowPassed)
+        );
+        // A fraud verdict is the miner's to appeal.
+        let mut f = verifying(3, 0, 0b111, 1, No);
+        f.committee.last_vote = 50;
+        f.winner_miner = Pubkey::new_from_array([7; 32]);
+        assert_eq!(f.appealable(51), Ok((false, f.winner_miner)));
+        // A majority with a member still to vote stands from the deadline.
+        let r = verifying(3, 0b011, 0, 1, No);
+        assert_eq!(r.appealable(99), Err(AuctionError::TooEarly));
+        assert_eq!(r.ending(100), Err(AuctionError::TooEarly));
+        assert_eq!(r.appealable(100), Ok((true, r.requester)));
+        assert_eq!(r.ending(100 + window), Ok(Ending::Valid));
+        // Dissent escalates first; the grown committee's verdict is appealable.
+        let mut r = verifying(3, 0b011, 0b100, 1, No);
+        r.committee.last_vote = 50;
+        assert_eq!(r.appealable(50), Err(AuctionError::WrongState));
+        r.committee = Committee {
+            len: 5,
+            valid: 0b00011,
+            fraud: 0b11100,
+            escalation: Done,
+            ..r.committee
+        };
+        assert_eq!(r.appealable(50), Ok((false, r.winner_miner)));
+        // No verdict, nothing to appeal.
+        assert_eq!(
+            verifying(3, 0b001, 0, 1, No).appealable(100),
+            Err(AuctionError::WrongState)
+        );
+        // An appeal committee decides at once, and cannot be appealed; without a majority the
+        // appealed verdict stands.
+        let mut a = verifying(5, 0b00111, 0b11000, 2, Ap);
+        a.committee.last_vote = 60;
+        a.appealed = Some(false);
+        assert_eq!(a.ending(60), Ok(Ending::Valid));
+        assert_eq!(a.appealable(60), Err(AuctionError::WrongState));
+        let mut a = verifying(5, 0b00011, 0b01000, 2, Ap);
+        a.appealed = Some(false);
+        assert_eq!(a.ending(99), Err(AuctionError::TooEarly));
+        assert_eq!(a.ending(100), Ok(Ending::Fraud));
+        let mut empty = verifying(0, 0, 0, 2, Ap);
+        empty.appealed = Some(true);
+        assert_eq!(empty.ending(0), Ok(Ending::Valid));
+        // An appeal whose committee is never drawn keeps the appealed verdict.
+        let mut p = verifying(3, 0, 0b111, 1, AppealPending);
+        p.state = RequestState::Delivered;
+        p.appealed = Some(false);
+        p.committee.redraw_slot = 200;
+        assert_eq!(p.ending(200 + DRAW_SLOTS - 1), Err(AuctionError::TooEarly));
+        assert_eq!(p.ending(200 + DRAW_SLOTS), Ok(Ending::Fraud));
+        assert!(p.judging_members().is_empty());
+        assert_eq!(p.appeal_bond(), MIN_APPEAL_BOND);
     }
 
     #[test]
@@ -833,13 +1108,16 @@ mod tests {
                 deadline: 40,
                 round: 2,
                 redraw_slot: 30,
-                escalation: Escalation::Done,
+                escalation: Escalation::Appeal,
+                last_vote: 35,
             },
             best_miner: Pubkey::new_from_array([13; 32]),
             winner_miner: Pubkey::new_from_array([14; 32]),
             audit_ppm: 3_300,
             audit: Audit::Skipped,
             prompt_tokens: 17,
+            appeal: Pubkey::new_from_array([18; 32]),
+            appealed: Some(false),
         };
         let mut d = vec![0u8; REQUEST_LEN];
         req.write(&mut d).unwrap();
@@ -861,6 +1139,26 @@ mod tests {
         bid.write(&mut d).unwrap();
         assert_eq!(Bid::read(&d).unwrap(), Some(bid));
         assert_eq!(Bid::read(&[0; BID_LEN]).unwrap(), None);
+        let appeal = Appeal {
+            request: Pubkey::new_from_array([1; 32]),
+            appellant: Pubkey::new_from_array([2; 32]),
+            bond: 77,
+            appealed: false,
+            committee: Committee {
+                len: 5,
+                members: core::array::from_fn(|i| Pubkey::new_from_array([i as u8 + 3; 32])),
+                valid: 0b00011,
+                fraud: 0b11100,
+                ..Committee::default()
+            },
+        };
+        let mut d = vec![0u8; APPEAL_LEN];
+        appeal.write(&mut d).unwrap();
+        assert_eq!(Appeal::read(&d).unwrap(), Some(appeal.clone()));
+        assert_eq!(appeal.members().len(), 5);
+        assert_eq!(Appeal::read(&[0; APPEAL_LEN]).unwrap(), None);
+        assert_eq!(Appeal::read(&d[1..]), Err(AuctionError::WrongSize));
+        assert_eq!(Request::read(&d[..]), Err(AuctionError::WrongSize));
     }
 
     #[test]

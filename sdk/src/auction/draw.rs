@@ -11,7 +11,7 @@ use solana_pubkey::Pubkey;
 
 use super::error::AuctionError;
 use super::state::{Audit, Escalation, Request};
-use super::{AUDIT_ALL_PPM, COMMITTEE_SIZE, ESCALATED_COMMITTEE_SIZE};
+use super::{APPEAL_COMMITTEE_SIZE, AUDIT_ALL_PPM, COMMITTEE_SIZE, ESCALATED_COMMITTEE_SIZE};
 use crate::registry::lstake_table::LStakeTable;
 
 /// Candidates a draw walks at most, in draw order, looking for bonded verifiers: their records
@@ -102,9 +102,10 @@ pub fn audit_of(req: &Request, key: &Pubkey, window_seed: &[u8; 32]) -> Audit {
 }
 
 /// The draw `DrawCommittee` makes next for `req` (at `key`) from `window_seed`: the candidate
-/// order and how many bonded members it takes from it ([`COMMITTEE_SIZE`], or after a split
-/// verdict as many more as make [`ESCALATED_COMMITTEE_SIZE`]); `None` for a job that is not
-/// audited (no committee).
+/// order and how many bonded members it takes from it ([`COMMITTEE_SIZE`], after a split
+/// verdict as many more as make [`ESCALATED_COMMITTEE_SIZE`], after an appeal
+/// [`APPEAL_COMMITTEE_SIZE`] none of whom sat on the appealed committee); `None` for a job that
+/// is not audited (no committee).
 pub fn next_draw(
     table: &LStakeTable,
     req: &Request,
@@ -116,13 +117,13 @@ pub fn next_draw(
     }
     let c = &req.committee;
     let len = usize::from(c.len);
-    let (taken, need) = if c.escalation == Escalation::Pending {
-        (
+    let (taken, need) = match c.escalation {
+        Escalation::Pending => (
             &c.members[..len],
             ESCALATED_COMMITTEE_SIZE.saturating_sub(len),
-        )
-    } else {
-        (&[][..], COMMITTEE_SIZE)
+        ),
+        Escalation::AppealPending => (&c.members[..len], APPEAL_COMMITTEE_SIZE),
+        _ => (&[][..], COMMITTEE_SIZE),
     };
     let round = c.round.saturating_add(1);
     Some((draw_order(table, req, key, window_seed, round, taken), need))

@@ -8,7 +8,7 @@ pub use ambient_interface::instruction::{
     request_ix, AuctionInstruction, Evidence, RequestParams, MAX_PROOF, VERSION,
 };
 
-use super::state::{JobResult, BID_LEN, REQUEST_LEN};
+use super::state::{Appeal, JobResult, Request, APPEAL_LEN, BID_LEN, REQUEST_LEN};
 use super::ID;
 
 fn ix(data: AuctionInstruction, accounts: Vec<AccountMeta>) -> Instruction {
@@ -205,9 +205,39 @@ pub fn verdict(
     )
 }
 
+/// Creates the appeal account (funded with rent + `bond`, at least
+/// [`Request::appeal_bond`]) and appeals the verdict on `request`: `appellant` is the party it
+/// goes against (the winning miner a fraud verdict, the requester a valid one).
+pub fn appeal(
+    appellant: &Pubkey,
+    request: &Pubkey,
+    appeal: &Pubkey,
+    bond: u64,
+    rent_exempt_minimum: u64,
+) -> [Instruction; 2] {
+    [
+        solana_system_interface::instruction::create_account(
+            appellant,
+            appeal,
+            rent_exempt_minimum.saturating_add(bond),
+            APPEAL_LEN as u64,
+            &ID,
+        ),
+        ix(
+            AuctionInstruction::Appeal,
+            vec![
+                AccountMeta::new_readonly(*appellant, true),
+                AccountMeta::new(*request, false),
+                AccountMeta::new(*appeal, true),
+            ],
+        ),
+    ]
+}
+
 /// Finalises a job after the committee's decision (the accounts of [`claim_timeout`], the work
 /// book, the reward pool, then what slashing the committee's bonds takes: the registry program,
-/// the auction's slasher and the verifier record of each of `committee`, in order).
+/// the auction's slasher and the verifier record of each of `committee`, in order). After an
+/// appeal use [`finalize_request`], which adds the appeal's accounts.
 pub fn finalize(
     request: &Pubkey,
     winning_bid: &Pubkey,
@@ -231,9 +261,26 @@ pub fn finalize(
     i
 }
 
-/// [`finalize`] for the request `key` as read from chain (its committee's records included).
-pub fn finalize_request(key: &Pubkey, r: &super::state::Request, miner: &Pubkey) -> Instruction {
-    let c = &r.committee;
-    let members = &c.members[..usize::from(c.len).min(c.members.len())];
-    finalize(key, &r.winner, &r.requester, miner, members)
+/// [`finalize`] for the request `key` as read from chain (its committee's records included);
+/// after an appeal, `appeal` (the account `r.appeal` as read from chain) adds the appeal
+/// account, the appellant and the appealed committee's records.
+pub fn finalize_request(
+    key: &Pubkey,
+    r: &Request,
+    miner: &Pubkey,
+    appeal: Option<&Appeal>,
+) -> Instruction {
+    let mut i = finalize(key, &r.winner, &r.requester, miner, r.judging_members());
+    if let Some(a) = appeal {
+        i.accounts.extend([
+            AccountMeta::new(r.appeal, false),
+            AccountMeta::new(a.appellant, false),
+        ]);
+        i.accounts.extend(
+            a.members()
+                .iter()
+                .map(|m| AccountMeta::new(crate::registry::verifier_record(m), false)),
+        );
+    }
+    i
 }

@@ -8,8 +8,9 @@ pub mod draw;
 pub mod instruction;
 
 pub use ambient_interface::{
-    error, follow_message, state, AUDIT_ALL_PPM, DRAW_SLOTS, ID, MAX_COMMITTEES, MAX_PROMPT_TOKENS,
-    MIN_BID_BOND, SEED_SLOTS,
+    error, follow_message, state, verify_slots, APPEAL_COMMITTEE_SIZE, AUDIT_ALL_PPM, DRAW_SLOTS,
+    ID, MAX_COMMITTEES, MAX_PROMPT_TOKENS, MAX_VERIFY_SLOTS, MIN_APPEAL_BOND, MIN_BID_BOND,
+    SEED_SLOTS, VERIFY_SLOTS, VERIFY_TOKENS_PER_SLOT,
 };
 
 use solana_pubkey::Pubkey;
@@ -50,26 +51,13 @@ pub fn slasher() -> (Pubkey, u8) {
 /// basis points (claimable from the reward pool after the epoch roll).
 pub const VERIFIER_FEE_BPS: u64 = 500;
 
-/// Slots the committee has to vote after it is drawn, for a short output ([`verify_slots`]).
-pub const VERIFY_SLOTS: u64 = 16;
-
-/// Output tokens per extra slot of the vote window: a verifier recomputes the whole output with
-/// one prefill, so a long output gets a longer window.
-pub const VERIFY_TOKENS_PER_SLOT: u64 = 8;
-
-/// The longest vote window (a 8 064-token output; longer ones recompute in far less on a CPU).
-pub const MAX_VERIFY_SLOTS: u64 = 1_024;
-
-// Every draw of a job (a replaced or grown committee included) and its vote fit in a verifier's
-// unbonding slots: a member cannot take its bond away before the verdict on its vote.
+// Every draw of a job (a replaced or grown committee included) and its vote, then the appeal
+// window, the appeal committee's draw and its vote fit in a verifier's unbonding slots: a member
+// cannot take its bond away before the final verdict on its vote.
 const _: () = assert!(
-    MAX_COMMITTEES as u64 * (DRAW_SLOTS + MAX_VERIFY_SLOTS) < crate::registry::UNBOND_SLOTS
+    (MAX_COMMITTEES as u64 + 1) * (DRAW_SLOTS + MAX_VERIFY_SLOTS) + MAX_VERIFY_SLOTS
+        < crate::registry::UNBOND_SLOTS
 );
-
-/// The vote window of a job whose output has `tokens` tokens (at most [`MAX_VERIFY_SLOTS`]).
-pub fn verify_slots(tokens: u32) -> u64 {
-    (VERIFY_SLOTS + u64::from(tokens) / VERIFY_TOKENS_PER_SLOT).min(MAX_VERIFY_SLOTS)
-}
 
 /// The PoL commitment a delivered request records: its result's Merkle root, chain hash and
 /// token count.

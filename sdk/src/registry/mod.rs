@@ -28,9 +28,10 @@ pub const MIN_VERIFIER_BOND: u64 = 100_000_000;
 
 /// Slots a verifier's record stays bonded after `Unbond` before `Deregister` may return its
 /// bond: longer than any job a vote of it can still be judged on takes to finalise
-/// ([`crate::auction::MAX_COMMITTEES`] rounds of a draw window and a long vote window), so a
-/// verifier cannot withdraw ahead of the slash for a vote it cast.
-pub const UNBOND_SLOTS: u64 = 4_096;
+/// ([`crate::auction::MAX_COMMITTEES`] rounds of a draw window and a long vote window, the
+/// appeal window and the appeal committee's round), so a verifier cannot withdraw ahead of the
+/// slash for a vote it cast.
+pub const UNBOND_SLOTS: u64 = 8_192;
 
 /// The seed of a verifier's record address ([`verifier_record`]).
 pub const VERIFIER_SEED: &str = "ambient-verifier";
