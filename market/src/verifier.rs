@@ -6,8 +6,11 @@
 //! winner declined is checked for what the winner claimed: valid when the prompt is missing or
 //! cannot be served, fraud when it can. Each key it votes as first registers a verifier record
 //! bonded with `MIN_VERIFIER_BOND` (votes need one; a vote the final verdict contradicts, or a
-//! missed one, costs part of it). The node's verifier also moves every auction along (the
-//! keeper's steps).
+//! missed one, costs part of it). When a committee votes fraud on a job of one of its keys (its
+//! miner's) and its own check of the job finds it valid, it appeals, bond and all, to a fresh
+//! committee. (A requester that checks the answers it paid for appeals a valid verdict itself,
+//! with `ambient_sdk::auction::instruction::appeal`: checking every answer costs a prefill each.)
+//! The node's verifier also moves every auction along (the keeper's steps).
 
 use std::sync::Arc;
 
@@ -15,8 +18,8 @@ use ambient_llm::Engine;
 use ambient_pol::commit::Committed;
 use ambient_pol::validate::{end_fraud, first_divergence, Divergence, LogitsSource};
 use ambient_pol::PolError;
-use ambient_sdk::auction::instruction::{verdict, Evidence};
-use ambient_sdk::auction::state::{Request, RequestState};
+use ambient_sdk::auction::instruction::{appeal, verdict, Evidence};
+use ambient_sdk::auction::state::{Request, RequestState, APPEAL_LEN};
 use ambient_sdk::auction::{commitment, sampling_params};
 use ambient_sdk::registry::instruction::{register_verifier_holding, top_up_verifier};
 use ambient_sdk::registry::state::RECORD_LEN;
@@ -50,6 +53,8 @@ pub struct Verifier {
     /// Voters whose verifier record may vote, and when each voter's record was last checked.
     bonded: std::collections::HashSet<Pubkey>,
     bond_tried: std::collections::HashMap<Pubkey, std::time::Instant>,
+    /// Jobs whose verdict it checked for an appeal (once each, while their accounts are open).
+    appeal_checked: std::collections::HashSet<Pubkey>,
     chain: Chain,
     blobs: Blobs,
     engine: Arc<Engine>,
@@ -70,6 +75,7 @@ impl Verifier {
             ended: Default::default(),
             bonded: Default::default(),
             bond_tried: Default::default(),
+            appeal_checked: Default::default(),
             key,
             chain: Chain::new(rpc_url),
             blobs: Blobs::new(api_url)?,
@@ -102,8 +108,12 @@ impl Verifier {
         let slot = self.chain.landing_slot()?;
         let requests: std::collections::HashMap<_, _> =
             self.chain.requests()?.into_iter().collect();
+        self.appeal_checked.retain(|k| requests.contains_key(k));
         for (key, r) in &requests {
             if let Err(e) = self.vote_if_drawn(slot, key, r) {
+                warn!("verifier: request {key}: {e}");
+            }
+            if let Err(e) = self.appeal_if_wronged(slot, key, r) {
                 warn!("verifier: request {key}: {e}");
             }
         }
@@ -282,6 +292,55 @@ impl Verifier {
             }
         }
         Ok(())
+    }
+
+    /// Appeals a fraud verdict on `r` (at `key`) against one of its keys (its miner's job) when
+    /// its own check of the job finds it valid; checked once per job (again after a failure of
+    /// its own, such as a blob it could not fetch).
+    fn appeal_if_wronged(
+        &mut self,
+        slot: u64,
+        key: &Pubkey,
+        r: &Request,
+    ) -> Result<(), MarketError> {
+        let Ok((false, appellant)) = r.appealable(slot) else {
+            return Ok(());
+        };
+        let Some(k) = self
+            .voters
+            .iter()
+            .find(|v| v.pubkey() == appellant)
+            .cloned()
+        else {
+            return Ok(());
+        };
+        if r.model_id != self.engine.model_id().0 || !self.appeal_checked.insert(*key) {
+            return Ok(());
+        }
+        let own = if r.declined() {
+            self.check_decline(r)
+        } else {
+            self.check(r).map(|(valid, _)| valid)
+        };
+        let own = own.inspect_err(|_| {
+            self.appeal_checked.remove(key);
+        })?;
+        if !own {
+            return Ok(());
+        }
+        let account = Keypair::new();
+        let rent = self.chain.rent(APPEAL_LEN)?;
+        let ixs = appeal(&appellant, key, &account.pubkey(), r.appeal_bond(), rent);
+        match self.chain.send(&k, &[&account], &ixs) {
+            Ok(sig) => {
+                warn!("verifier: {appellant} appealed the fraud verdict on its job {key} ({sig})");
+                Ok(())
+            }
+            Err(e) => {
+                self.appeal_checked.remove(key);
+                Err(e)
+            }
+        }
     }
 
     /// Whether a declined job's claim holds: its prompt cannot be served (unreadable, or failing

@@ -189,7 +189,12 @@ fn main() {
         c.send(
             &requester,
             &[],
-            &[finalize_request(&req.pubkey(), &r, &miners[0].pubkey(), None)],
+            &[finalize_request(
+                &req.pubkey(),
+                &r,
+                &miners[0].pubkey(),
+                None,
+            )],
         )
         .unwrap();
         // Close the finished request (its rent back to the requester).
