@@ -535,6 +535,8 @@ mod tests {
             audit_ppm: 1_000_000,
             audit: Default::default(),
             prompt_tokens: 1,
+            appeal: Pubkey::default(),
+            appealed: None,
         }
     }
 
