@@ -64,6 +64,15 @@ pub fn inference_units(prompt_tokens: u64, output_tokens: u64) -> u64 {
     output_tokens.saturating_add(work_units(prompt_tokens, PREFILL_PERMILLE))
 }
 
+/// Validation work of checking a job, in output-token units: a verifier recomputes every position
+/// of the prompt and the output with one prefill, so both count at [`PREFILL_PERMILLE`].
+pub fn validation_units(prompt_tokens: u64, output_tokens: u64) -> u64 {
+    work_units(
+        prompt_tokens.saturating_add(output_tokens),
+        PREFILL_PERMILLE,
+    )
+}
+
 /// Work units for `tokens` generated at `difficulty` (difficulty in parts per thousand).
 pub fn work_units(tokens: u64, difficulty_permille: u64) -> u64 {
     tokens.saturating_mul(difficulty_permille) / 1000
@@ -163,6 +172,10 @@ mod tests {
         assert_eq!(inference_units(11, 0), 0, "rounded down per job");
         assert_eq!(inference_units(1_000, 0), PREFILL_PERMILLE);
         assert_eq!(inference_units(u64::MAX, u64::MAX), u64::MAX);
+        // A check is one prefill over the prompt and the output.
+        assert_eq!(validation_units(100, 10), 9);
+        assert_eq!(validation_units(0, 0), 0);
+        assert_eq!(validation_units(1_000, 1_000), 2 * PREFILL_PERMILLE);
     }
 
     fn id(b: u8) -> Identity {

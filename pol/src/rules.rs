@@ -82,9 +82,10 @@ pub const AUDIT_ALL_PPM: u64 = 1_000_000;
 
 impl Default for DifficultyParams {
     /// Validation at 0.1 % of the inference work, audits of at least 0.1 % of a known miner's
-    /// jobs. One audited job costs its committee (three members) a prefill of the output each, a
-    /// tenth of generating it (`VALIDATION_PERMILLE`), so at the target a known miner's jobs are
-    /// audited at about 0.33 %.
+    /// jobs. One audited job costs its committee (three members) a prefill of the prompt and the
+    /// output each, about a tenth of generating it for short prompts
+    /// (`lstake::validation_units`), so at the target a known miner's jobs are audited at about
+    /// 0.37 %.
     fn default() -> Self {
         DifficultyParams {
             target_overhead_ppm: 1_000,
@@ -355,16 +356,19 @@ mod tests {
         assert_eq!(next_verification_rate(10_000, 1000, 1000, 0, &p), 10_000);
         assert_eq!(next_verification_rate(900_000, 0, 1000, 3, &p), 1_000_000);
         assert_eq!(next_verification_rate(300_000, 0, 0, 0, &p), 300_000);
-        // The defaults settle where validation is 0.1 % of inference: three members checking at
-        // a tenth of the generation cost, about 0.33 % of jobs audited.
+        // The defaults settle where validation is 0.1 % of inference: three members each
+        // prefilling the output (and a short prompt) at 9 % of the generation cost, about 0.37 %
+        // of jobs audited.
         let d = DifficultyParams::default();
         let mut rate = AUDIT_ALL_PPM;
+        let (output, prompt) = (1_000_000u64, 0u64);
         for _ in 0..40 {
-            let inference = 1_000_000u64; // output units credited (audited work / rate)
-            let validation = (inference as u128 * rate as u128 / 1_000_000 * 3 / 10) as u64;
+            let inference = crate::lstake::inference_units(prompt, output); // audited work / rate
+            let per_check = crate::lstake::validation_units(prompt, output);
+            let validation = (per_check as u128 * rate as u128 / 1_000_000 * 3) as u64;
             rate = next_verification_rate(rate, validation, inference, 0, &d);
         }
-        assert!((3_000..=3_700).contains(&rate), "{rate}");
+        assert!((3_300..=4_100).contains(&rate), "{rate}");
     }
 
     proptest! {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use ambient_pol::lstake::inference_units;
+use ambient_pol::lstake::{inference_units, validation_units};
 use ambient_pol::merkle::MerkleTree;
 use ambient_pol::rules::{pro_rata, Inflation, RewardSplit, BPS};
 use ambient_programs::auction::bid_commitment;
@@ -608,6 +608,10 @@ fn a_losing_bid_left_behind_is_closed_by_anyone_to_its_miner() {
 /// Prompt tokens of the delivered jobs: 100 at 90 ‰ (`PREFILL_PERMILLE`) add 9 units of work.
 const PROMPT_TOKENS: u32 = 100;
 
+/// The validation work of checking a delivered job (10 output tokens after the prompt): one
+/// prefill of 110 tokens at 90 ‰.
+const CHECK: u64 = 9;
+
 /// The token hashes of a delivered output of `tokens` tokens (made up, in a real Merkle tree).
 fn leaves(tokens: u32) -> Vec<[u8; 32]> {
     (0..tokens)
@@ -1180,7 +1184,7 @@ fn a_fraud_majority_slashes_the_miner() {
         .lstake(epoch, &Default::default())
         .contains_key(&win.key.pubkey()));
     for m in &members[..2] {
-        assert_eq!(book.work(epoch, m), 1);
+        assert_eq!(book.work(epoch, m), CHECK);
     }
 }
 
@@ -1239,8 +1243,8 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     let members = unanimous_votes(&c, &verifiers, &req, true);
     past_appeal_window(&mut c, &req);
     finalize_job(&c, &req, &win, &requester).unwrap();
-    // 10 output and 100 prompt tokens: 19 units of inference work; 1 unit of validation to each
-    // assenting member.
+    // 10 output and 100 prompt tokens: 19 units of inference work; 9 units of validation (a
+    // prefill of 110 tokens) to each assenting member.
     let book = work_book(&c);
     let epoch = c.bank.epoch();
     // The output's 10 tokens and the prompt's 100 at their prefill cost.
@@ -1249,8 +1253,9 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
         inference_units(100, 10)
     );
     assert_eq!(inference_units(100, 10), 19);
+    assert_eq!(validation_units(100, 10), CHECK);
     for m in &members {
-        assert_eq!(book.work(epoch, m), 1);
+        assert_eq!(book.work(epoch, m), CHECK);
     }
 
     // The table holds the current epoch already; the bank rolls it at the next boundary, by
@@ -1348,11 +1353,12 @@ fn finalised_work_rolls_into_the_next_epochs_lstake() {
     let table = lstake_table(&c);
     assert_eq!(table.epoch, c.bank.epoch());
     assert_eq!(table.entries, book.lstake(epoch, &Default::default()));
-    // Validation was 3 units against 19 of inference, far above the target overhead: the audit
+    // Validation was 27 units against 19 of inference, far above the target overhead: the audit
     // rate halves (its step bound).
     assert_eq!(table.audit_rate_ppm, u64::from(AUDIT_ALL_PPM) / 2);
-    let miner = table.entries[&win.key.pubkey()];
-    assert!(miner > table.entries[&members[0]] * 5, "{table:?}");
+    // LStake in proportion to the work: the miner's 19 units against each member's 9.
+    let (miner, member) = (table.entries[&win.key.pubkey()], table.entries[&members[0]]);
+    assert_eq!(miner / 1_000, member * 19 / CHECK / 1_000, "{table:?}");
     let outsider = verifiers
         .iter()
         .map(|v| v.pubkey())
@@ -1832,7 +1838,7 @@ fn a_unanimous_lie_is_appealed_and_the_fresh_committee_slashes_the_liars() {
         }
         let (book, epoch) = (work_book(&c), c.bank.epoch());
         for m in &second[..3] {
-            assert_eq!(book.work(epoch, m), 1, "validation work for the truth");
+            assert_eq!(book.work(epoch, m), CHECK, "validation work for the truth");
         }
         for m in first.iter().chain(&second[3..]) {
             assert_eq!(book.work(epoch, m), 0);
@@ -2066,7 +2072,7 @@ fn a_split_verdict_grows_the_committee_whose_majority_slashes_whoever_it_contrad
         // Validation work only for the members the verdict agrees with.
         let (book, epoch) = (work_book(&c), c.bank.epoch());
         for m in first[2..].iter().chain(&grown[3..]) {
-            assert_eq!(book.work(epoch, m), 1);
+            assert_eq!(book.work(epoch, m), CHECK);
         }
         for m in &first[..2] {
             assert_eq!(book.work(epoch, m), 0);

@@ -394,7 +394,8 @@ fn production(
 fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
     // Member 1 holds three quarters of the genesis LStake; member 0 runs the inference market
     // (miner, verifier, chat API), member 1 only verifies: the committee of member 0's jobs
-    // (the miner never verifies itself), whose verdict alone turns them into work.
+    // (the miner never verifies itself), whose verdict alone turns them into work — member 0's
+    // inference and member 1's validation (a prefill of each job, a fraction of generating it).
     // Short epochs without warm-up: the work rolls into LStake at the next boundary and moves
     // the leader slots of the epoch after, within a few minutes of slots on a slow machine.
     let c = LocalCluster::launch(ClusterConfig {
@@ -414,7 +415,8 @@ fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
         c.wait_for(i, 64, finalized(), WAIT);
     }
 
-    // Served jobs are member 0's work once member 1, the committee, finds them valid.
+    // Served jobs are member 0's work once member 1, the committee, finds them valid. Outputs of
+    // 32 tokens: generating one is worth several times checking it.
     let api = c.members[0].validator.as_ref().unwrap().api_url();
     let key = c.members[0].validator.as_ref().unwrap().api_key();
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -426,8 +428,8 @@ fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
                     .bearer_auth(&key)
                     .json(&serde_json::json!({
                         "model": "SmolLM2-135M-Instruct.Q4_1",
-                        "messages": [{"role": "user", "content": format!("Say {n} in words.")}],
-                        "max_tokens": 8,
+                        "messages": [{"role": "user", "content": format!("Count from {n} to 99.")}],
+                        "max_tokens": 32,
                     }))
                     .send()
                     .await?
@@ -441,7 +443,8 @@ fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
         );
     }
 
-    // The next epoch roll replaces the genesis LStake (1 : 3) by the work done: member 0 only.
+    // The next epoch roll replaces the genesis LStake (1 : 3) by the work done: member 0's
+    // inference, several times member 1's validation.
     let genesis = lstake_table(&c, 0);
     assert_eq!(genesis.entries.len(), 2, "{genesis:?}");
     let start = std::time::Instant::now();
@@ -453,10 +456,13 @@ fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
         assert!(start.elapsed() < WAIT, "no LStake from the work: {t:?}");
         std::thread::sleep(Duration::from_millis(500));
     };
-    assert!(
-        table.entries.keys().eq([&ids[0]]),
-        "member 0 alone did work: {table:?}"
-    );
+    let mut workers: Vec<&Pubkey> = table.entries.keys().collect();
+    workers.sort();
+    let mut members = vec![&ids[0], &ids[1]];
+    members.sort();
+    assert_eq!(workers, members, "both did work: {table:?}");
+    let (inference, validation) = (table.entries[&ids[0]], table.entries[&ids[1]]);
+    assert!(inference > 3 * validation, "{table:?}");
     // Member 1 replays the roll's slot a moment after member 0 produced or replayed it.
     let start = std::time::Instant::now();
     let mut other = lstake_table(&c, 1);
@@ -466,8 +472,10 @@ fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
     }
     assert_eq!(other.entries, table.entries, "members disagree");
 
-    // As predicted from the table: every slot of the next epoch is member 0's, on both
-    // members' schedules, and the cluster finalizes them with member 0 producing every block.
+    // As the table weighs them: most slots of the next epoch are member 0's (the schedule is
+    // drawn by weight in windows of four: with a share below a quarter, member 1 holds half of
+    // sixteen windows about once in five hundred epochs), both members' schedules agree, and
+    // each slot's block comes from its leader.
     let next = table.epoch + 1;
     let first = schedule.get_first_slot_in_epoch(next);
     let last = first + 40;
@@ -488,21 +496,33 @@ fn work_done_in_the_cluster_moves_the_leader_slots_to_whoever_did_it() {
         "member 1 produced blocks under the genesis schedule: {before:?}"
     );
 
-    for i in 0..2 {
-        let leaders = c.members[i]
+    let schedule_of = |i: usize| {
+        c.members[i]
             .client(finalized())
             .get_slot_leaders(first, 64)
-            .unwrap();
-        assert!(
-            leaders.iter().all(|l| *l == ids[0]),
-            "member {i}: epoch {next} leaders {leaders:?}"
-        );
-    }
+            .unwrap()
+    };
+    let leaders = schedule_of(0);
+    assert_eq!(leaders, schedule_of(1), "the members' schedules differ");
+    assert!(
+        leaders.iter().all(|l| members.contains(&l)),
+        "epoch {next} leaders {leaders:?}"
+    );
+    let led_by_0 = leaders.iter().filter(|l| **l == ids[0]).count();
+    assert!(
+        led_by_0 * 2 > leaders.len(),
+        "epoch {next} leaders {leaders:?}"
+    );
     let after = production(&c, 1, first, last);
     println!("epoch {next} (slots {first}..={last}): {after:?}");
-    assert_eq!(after.len(), 1, "only member 0 leads: {after:?}");
-    let (leader_slots, produced) = after[&ids[0].to_string()];
+    let (leader_slots, produced) = after
+        .values()
+        .fold((0, 0), |(l, p), (l1, p1)| (l + l1, p + p1));
     assert_eq!(leader_slots, (last - first + 1) as usize);
+    assert!(
+        after[&ids[0].to_string()].0 * 2 > leader_slots,
+        "member 0 leads most: {after:?}"
+    );
     assert!(
         produced * 10 >= leader_slots * 9,
         "{produced} of {leader_slots} produced"

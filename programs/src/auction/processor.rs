@@ -26,8 +26,8 @@ use crate::registry::models::ALLOWED_MODELS;
 use crate::registry::reward_pool::REWARD_POOL;
 use crate::registry::state::Record;
 use crate::registry::verifier_record;
-use crate::registry::work_book::{Credit, WorkBook, VALIDATION_PERMILLE, WORK_BOOK};
-use ambient_pol::lstake::{inference_units, work_units};
+use crate::registry::work_book::{Credit, WorkBook, WORK_BOOK};
+use ambient_pol::lstake::{inference_units, validation_units};
 use ambient_pol::rules::{audited_credit, slash, Offense, SlashParams, BPS};
 
 /// Compute units charged per auction instruction.
@@ -625,7 +625,7 @@ enum MinerWork {
 
 /// Credit for a job a verdict decided, in the work book (instruction account 5): the miner's work
 /// as `miner_work` says, and for each of `voters` (the members that voted with the outcome,
-/// [`voted_for`]) validation work for `checked` tokens and an equal share of `verifier_fee` (the
+/// [`voted_for`]) `check` units of validation work ([`validation_units`]) and an equal share of `verifier_fee` (the
 /// first members take the remainder). Only a verdict credits: a job without one (voided) credits
 /// no one. Returns the fee actually credited, which the caller moves into the reward pool. A
 /// full book credits nothing new rather than blocking payment.
@@ -634,7 +634,7 @@ fn credit_work(
     epoch: u64,
     voters: &[Pubkey],
     (miner, miner_work): (Pubkey, MinerWork),
-    checked: u64,
+    check: u64,
     verifier_fee: u64,
 ) -> Result<u64, InstructionError> {
     let mut acc = ix.try_borrow_instruction_account(5)?;
@@ -645,7 +645,6 @@ fn credit_work(
         return Err(AuctionError::NotWritable.into());
     }
     let mut book = WorkBook::decode(acc.get_data()).map_err(|_| AuctionError::WrongWorkBook)?;
-    let check = work_units(checked, VALIDATION_PERMILLE);
     match miner_work {
         MinerWork::Zero => {
             let _ = book.zero(epoch, miner);
@@ -675,6 +674,13 @@ fn credit_work(
     book.encode_into(acc.get_data_mut()?)
         .map_err(|_| AuctionError::WrongWorkBook)?;
     Ok(credited)
+}
+
+/// The validation work of checking `req`'s result: one prefill over its prompt and output
+/// (nothing for a declined job, whose check reads the prompt only).
+fn check_units(req: &Request) -> u64 {
+    let r = &req.result;
+    validation_units(u64::from(r.prompt_tokens), u64::from(r.token_count))
 }
 
 /// The committee's fee on a job of `price`: [`VERIFIER_FEE_BPS`] of it.
@@ -1075,18 +1081,18 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
                 // void, the requester paying the committee's fee.
                 Ending::Fraud => {
                     let voters = voted_for(&req, appeal.as_ref(), false);
-                    let tokens = u64::from(req.result.token_count);
+                    let check = check_units(&req);
                     let (work, outcome) = if req.declined() {
                         (MinerWork::Keep, Outcome::timed_out())
                     } else {
                         (MinerWork::Zero, Outcome::fraud())
                     };
-                    credit_work(&ix, epoch, &voters, (req.winner_miner, work), tokens, 0)?;
+                    credit_work(&ix, epoch, &voters, (req.winner_miner, work), check, 0)?;
                     close_job(&ix, rent_request, acc, req, outcome)?;
                 }
                 Ending::Valid => {
                     let voters = voted_for(&req, appeal.as_ref(), true);
-                    let price = req.price;
+                    let (price, check) = (req.price, check_units(&req));
                     let tokens = u64::from(req.result.token_count);
                     let work = if req.declined() {
                         MinerWork::Keep
@@ -1096,7 +1102,7 @@ fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, Instruction
                         MinerWork::Credit(audited_credit(units, u64::from(req.audit_ppm)))
                     };
                     let miner = (req.winner_miner, work);
-                    let fee = credit_work(&ix, epoch, &voters, miner, tokens, verifier_fee(price))?;
+                    let fee = credit_work(&ix, epoch, &voters, miner, check, verifier_fee(price))?;
                     let outcome = if req.declined() {
                         Outcome::unservable(fee)
                     } else {

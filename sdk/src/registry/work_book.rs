@@ -37,10 +37,6 @@ const ENTRY: usize = 32 + 8 + RING * SLOT;
 /// Size of the account.
 pub const LEN: usize = HEADER + CAPACITY * ENTRY;
 
-/// Validation work credited to each verifier that voted with the outcome, in permille of the
-/// inference work of the tokens checked.
-pub const VALIDATION_PERMILLE: u64 = 100;
-
 /// What one identity earned in one epoch.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Credit {
