@@ -55,6 +55,8 @@ pub struct Verifier {
     bond_tried: std::collections::HashMap<Pubkey, std::time::Instant>,
     /// Jobs whose verdict it checked for an appeal (once each, while their accounts are open).
     appeal_checked: std::collections::HashSet<Pubkey>,
+    /// Votes the opposite of what it finds (tests of appeals only).
+    lies: bool,
     chain: Chain,
     blobs: Blobs,
     engine: Arc<Engine>,
@@ -76,6 +78,7 @@ impl Verifier {
             bonded: Default::default(),
             bond_tried: Default::default(),
             appeal_checked: Default::default(),
+            lies: false,
             key,
             chain: Chain::new(rpc_url),
             blobs: Blobs::new(api_url)?,
@@ -89,6 +92,14 @@ impl Verifier {
         if self.voters.iter().all(|k| k.pubkey() != key.pubkey()) {
             self.voters.push(key);
         }
+    }
+
+    /// Votes the opposite of what it finds, with evidence the program accepts (fraud on valid
+    /// work as unavailable data, valid on fraud with the committed root): a dishonest committee
+    /// member, for tests of the appeal that must overcome it. Its own appeals still rest on an
+    /// honest check.
+    pub fn lie(&mut self) {
+        self.lies = true;
     }
 
     /// Only votes, leaving the auctions' other steps to the nodes' keepers.
@@ -275,6 +286,17 @@ impl Verifier {
         } else {
             self.stats.validations_fraud.inc();
         }
+        let (valid, evidence) = match self.lies {
+            false => (valid, evidence),
+            true if r.declined() => (!valid, Evidence::Prompt),
+            true if valid => (false, Evidence::Unavailable),
+            true => (
+                true,
+                Evidence::Recomputed {
+                    root: r.result.root,
+                },
+            ),
+        };
         // Each key votes on its own: one failing (its bond slashed under the minimum since the
         // last check, say) does not keep the others silent.
         for voter in &drawn {

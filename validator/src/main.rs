@@ -169,6 +169,10 @@ struct Args {
     /// network's model (--model) — a dishonest miner the verifiers must catch.
     #[arg(long, value_name = "FILE", hide = true)]
     dishonest_model: Option<PathBuf>,
+    /// For appeal tests only: the node's verifier votes the opposite of what it finds — a
+    /// dishonest committee member whose verdict the wronged miner must appeal.
+    #[arg(long, hide = true)]
+    dishonest_verifier: bool,
     /// Join the cluster of the node whose gossip address this is (repeatable): the shred
     /// version and, for a new ledger, the genesis come from it.
     #[arg(long = "entrypoint", value_name = "HOST:PORT")]
@@ -766,6 +770,9 @@ fn main() -> Result<()> {
             }
             if let Some(k) = &miner_key {
                 v.also_vote_as(k.clone());
+            }
+            if args.dishonest_verifier {
+                v.lie();
             }
             v.with_stats(stats.clone());
             roles.push(roles::spawn("ambVerifier", v, every, exit.clone())?);

@@ -17,7 +17,7 @@ use ambient_market::chain::Chain;
 use ambient_market::requester::{self, Ask};
 use ambient_pol::hash::token_hash;
 use ambient_sdk::auction::instruction::{AuctionInstruction, Evidence};
-use ambient_sdk::auction::state::{Request, RequestState, Sampling, REQUEST_LEN};
+use ambient_sdk::auction::state::{Escalation, Request, RequestState, Sampling, REQUEST_LEN};
 use ambient_sdk::auction::VERIFIER_FEE_BPS;
 use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
 use ambient_sdk::registry::work_book::{WorkBook, WORK_BOOK};
@@ -598,11 +598,67 @@ fn a_miner_serving_a_substituted_model_is_caught_and_slashed() {
     assert_ne!(recomputed, miner_leaf);
 }
 
-/// Every verdict sent on `request` — voter, vote, evidence — read back from the ledger.
+#[test]
+fn a_miner_voted_fraud_by_a_lying_committee_appeals_by_itself() {
+    // The node's verifier lies (`--dishonest-verifier`): it is the committee of its own miner's
+    // honest job (its identity holds the LStake) and votes it fraud. The node checks its miner's
+    // job honestly, finds it valid and appeals, bond and all, within the window. No one else
+    // holds LStake to sit on the appeal committee, so the verdict stands and the bond comes back.
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger");
+    let (v, chain, blobs) = node(&ledger, &["--dishonest-verifier"]);
+    let requester = funded(&chain, 10);
+    let key = requester::open(&chain, &blobs, &requester, &ask(&engine, 8, SOL / 100)).unwrap();
+    let r = requester::wait(&chain, &key, Duration::from_secs(240), requester::is_final).unwrap();
+    let log = || common::tail(&v.log(), 60);
+    assert_eq!(r.state, RequestState::Slashed, "log:\n{}", log());
+    assert_eq!(r.appealed, Some(false), "log:\n{}", log());
+    assert_eq!(
+        (r.committee.escalation, r.committee.len),
+        (Escalation::Appeal, 0),
+        "an appeal committee no one could join"
+    );
+    let calls = auction_calls(&chain, &key);
+    let identity = read_keypair_file(ledger.join("validator-keypair.json")).unwrap();
+    let miner = read_keypair_file(ledger.join("miner-keypair.json")).unwrap();
+    let lie = (identity.pubkey(), false, Evidence::Unavailable);
+    assert_eq!(verdicts(&chain, &key), vec![lie]);
+    let appeals: Vec<_> = calls
+        .iter()
+        .filter(|(_, ix)| *ix == AuctionInstruction::Appeal)
+        .map(|(who, _)| *who)
+        .collect();
+    assert_eq!(appeals, vec![miner.pubkey()], "the miner appealed once");
+    assert!(v.log().contains("appealed the fraud verdict"), "{}", log());
+    // The appeal account is closed: its bond and rent went back to the miner.
+    let appeal = chain
+        .rpc()
+        .get_account_with_commitment(&r.appeal, CommitmentConfig::confirmed())
+        .unwrap();
+    assert!(appeal.value.is_none(), "{appeal:?}");
+}
+
+/// Every verdict on `request` — voter, vote, evidence — read back from the ledger.
 fn verdicts(
     chain: &Chain,
     request: &solana_pubkey::Pubkey,
 ) -> Vec<(solana_pubkey::Pubkey, bool, Evidence)> {
+    auction_calls(chain, request)
+        .into_iter()
+        .filter_map(|(first, ix)| match ix {
+            AuctionInstruction::Verdict { valid, evidence } => Some((first, valid, evidence)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every auction instruction of a transaction that landed without error and names `request`,
+/// with its first account (the signer of a vote or an appeal), read back from the ledger.
+fn auction_calls(
+    chain: &Chain,
+    request: &solana_pubkey::Pubkey,
+) -> Vec<(solana_pubkey::Pubkey, AuctionInstruction)> {
     let rpc = chain.rpc();
     let config = || solana_rpc_client_api::config::RpcTransactionConfig {
         encoding: Some(solana_transaction_status_client_types::UiTransactionEncoding::Base64),
@@ -617,6 +673,8 @@ fn verdicts(
     for s in rpc
         .get_signatures_for_address_with_config(request, by_address)
         .unwrap()
+        .into_iter()
+        .filter(|s| s.err.is_none())
     {
         let sig = s.signature.parse().unwrap();
         let got = rpc.get_transaction_with_config(&sig, config()).unwrap();
@@ -626,10 +684,8 @@ fn verdicts(
             if keys[usize::from(ix.program_id_index)] != ambient_sdk::auction::ID {
                 continue;
             }
-            if let Ok(AuctionInstruction::Verdict { valid, evidence }) =
-                AuctionInstruction::decode(&ix.data)
-            {
-                out.push((keys[usize::from(ix.accounts[0])], valid, evidence));
+            if let Ok(call) = AuctionInstruction::decode(&ix.data) {
+                out.push((keys[usize::from(ix.accounts[0])], call));
             }
         }
     }
