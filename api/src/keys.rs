@@ -255,18 +255,34 @@ impl ApiKeys {
         self.update(id, |k| k.spent = k.spent.saturating_sub(lamports))
     }
 
-    fn update(&self, id: &str, change: impl Fn(&mut ApiKey)) -> Result<ApiKey, KeyBookError> {
+    fn update(&self, id: &str, change: impl FnOnce(&mut ApiKey)) -> Result<ApiKey, KeyBookError> {
+        let unknown = || KeyBookError::Unknown(id.to_string());
+        let change = |k: &mut ApiKey| {
+            change(k);
+            Ok(())
+        };
+        self.change_key(id, change, unknown, |e| e)
+    }
+
+    /// Changes key `id` and saves the book, or leaves the book as it was: `change` may refuse
+    /// (its error is returned as it is); a key not in the book is `missing()`, a book that cannot
+    /// be saved `unsaved(why)`.
+    fn change_key<E>(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut ApiKey) -> Result<(), E>,
+        missing: impl FnOnce() -> E,
+        unsaved: impl FnOnce(KeyBookError) -> E,
+    ) -> Result<ApiKey, E> {
         let mut book = self.lock();
-        let at = book
-            .keys
-            .iter()
-            .position(|k| k.id == id)
-            .ok_or_else(|| KeyBookError::Unknown(id.to_string()))?;
+        let Some(at) = book.keys.iter().position(|k| k.id == id) else {
+            return Err(missing());
+        };
         let before = book.keys[at].clone();
-        change(&mut book.keys[at]);
+        change(&mut book.keys[at])?;
         if let Err(e) = self.save(&book) {
             book.keys[at] = before;
-            return Err(e);
+            return Err(unsaved(e));
         }
         Ok(book.keys[at].clone())
     }
@@ -316,28 +332,28 @@ impl ApiKeys {
 
     /// Reserves `escrow` lamports of key `id`'s budget for one request.
     pub fn reserve(self: &Arc<Self>, id: &str, escrow: u64) -> Result<Charge, KeyRefusal> {
-        let mut book = self.lock();
-        let Some(at) = book.keys.iter().position(|k| k.id == id && !k.revoked) else {
-            return Err(KeyRefusal::Unauthorized(format!(
-                "API key {id} was revoked"
-            )));
+        let revoked = || KeyRefusal::Unauthorized(format!("API key {id} was revoked"));
+        let spend = |key: &mut ApiKey| {
+            if key.revoked {
+                return Err(revoked());
+            }
+            let left = key.budget.map(|b| b.saturating_sub(key.spent));
+            if left.is_some_and(|l| l < escrow) {
+                return Err(KeyRefusal::OverBudget(format!(
+                    "API key {id} has {} lamports of its budget left; this request escrows {escrow}",
+                    left.unwrap_or(0)
+                )));
+            }
+            key.spent = key.spent.saturating_add(escrow);
+            Ok(())
         };
-        let key = &mut book.keys[at];
-        let left = key.budget.map(|b| b.saturating_sub(key.spent));
-        if left.is_some_and(|l| l < escrow) {
-            return Err(KeyRefusal::OverBudget(format!(
-                "API key {id} has {} lamports of its budget left; this request escrows {escrow}",
-                left.unwrap_or(0)
-            )));
-        }
-        key.spent = key.spent.saturating_add(escrow);
-        if let Err(e) = self.save(&book) {
-            book.keys[at].spent -= escrow;
+        let unsaved = |e: KeyBookError| {
             log::error!("API key book: {e}");
-            return Err(KeyRefusal::Unrecorded(format!(
+            KeyRefusal::Unrecorded(format!(
                 "the node cannot record spending on API key {id} right now; nothing was spent"
-            )));
-        }
+            ))
+        };
+        self.change_key(id, spend, revoked, unsaved)?;
         Ok(Charge {
             keys: self.clone(),
             id: id.to_string(),

@@ -1088,10 +1088,7 @@ fn stream_job(
         return Ok(());
     }
     let receipt = build_receipt(&chain, &a.auction, &a.request);
-    let extra = json!({"receipt": receipt, "live_tokens": live_tokens, "usage": {
-        "prompt_tokens": a.prompt_tokens,
-        "completion_tokens": a.tokens.len(),
-    }});
+    let extra = json!({"receipt": receipt, "live_tokens": live_tokens, "usage": usage(&a)});
     send(chunk(
         &id,
         json!({}),

@@ -67,6 +67,9 @@ def test_streaming_gives_the_same_answer(client, model):
     assert chunks[-1].model_extra["ambient"]["receipt"]["pol_root"]
     # The miner streamed the tokens live, before its result landed on chain.
     assert chunks[-1].model_extra["ambient"]["live_tokens"] > 0
+    # Its usage is OpenAI's, total included.
+    usage = chunks[-1].model_extra["ambient"]["usage"]
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"] > 0, usage
 
 
 def test_stop_sequences_usage_and_the_rest_of_the_surface(client, model):

@@ -210,7 +210,7 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
         0.0
     );
 
-    // Long enough for validation work to count (a tenth of a unit per token checked).
+    // Long enough for validation work to count (90 ‰ of a unit per token of prompt and output).
     let ask = ask(&engine, 40, SOL / 100);
     let (slot0, t0) = (chain.slot().unwrap(), Instant::now());
     let r_key = requester::open(&chain, &blobs, &requester, &ask).unwrap();
