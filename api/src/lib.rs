@@ -3,6 +3,7 @@
 //! (see [`openai`]), the web console at `/` ([`console`]) and Prometheus metrics ([`metrics`]).
 
 pub mod browser;
+mod completions;
 pub mod console;
 pub mod deadline;
 pub mod keys;

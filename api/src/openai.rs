@@ -187,9 +187,9 @@ pub(crate) struct ChatMessage {
     content: Value,
 }
 
-/// Ambient's extension of a chat request.
+/// Ambient's extension of a chat (or text) completion request.
 #[derive(Debug, Default, Deserialize)]
-struct AmbientOptions {
+pub(crate) struct AmbientOptions {
     /// Most paid in all, in lamports.
     max_price: Option<u64>,
     /// An auction the caller opened (with its own key) for this conversation.
@@ -226,10 +226,10 @@ struct ChatRequest {
 
 /// `stream_options`.
 #[derive(Debug, Default, Deserialize)]
-struct StreamOptions {
+pub(crate) struct StreamOptions {
     /// A last chunk with the whole answer's `usage` (and no choices) before `[DONE]`.
     #[serde(default)]
-    include_usage: bool,
+    pub(crate) include_usage: bool,
 }
 
 /// An API error in OpenAI's shape.
@@ -256,7 +256,12 @@ impl ApiError {
         }
     }
 
-    fn too_large(limit: usize) -> Self {
+    /// What went wrong, for the caller.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub(crate) fn too_large(limit: usize) -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "invalid_request_error",
@@ -349,6 +354,12 @@ pub fn router(service: Arc<ChatService>) -> Router {
                 service.limits.max_body_bytes,
             )),
         )
+        .route(
+            "/v1/completions",
+            post(crate::completions::complete).layer(axum::extract::DefaultBodyLimit::max(
+                service.limits.max_body_bytes,
+            )),
+        )
         .route("/v1/receipts/{id}", get(receipt))
         .with_state(service)
         .merge(streams)
@@ -408,8 +419,10 @@ fn text_of(content: &Value) -> Result<String, ApiError> {
     }
 }
 
-/// A checked chat request, ready to become an auction.
-struct Job {
+/// A checked chat (or text) completion request, ready to become an auction.
+pub(crate) struct Job {
+    /// How the answer is shaped.
+    shape: Shape,
     ask: Ask,
     /// The caller's own auction and its requester's signature of the follow message.
     existing: Option<(Pubkey, Signature)>,
@@ -426,6 +439,86 @@ struct Job {
     created: u64,
 }
 
+/// What an answer looks like: a chat completion (`/v1/chat/completions`) or a text completion
+/// (`/v1/completions`, OpenAI's legacy shape).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `chat.completion`: the answer is the assistant's message.
+    Chat,
+    /// `text_completion`: the answer is the prompt's continuation.
+    Text,
+}
+
+/// What a stream chunk carries.
+enum Delta<'a> {
+    /// The first chunk, as soon as the auction is open.
+    Opening,
+    /// A piece of the answer's text.
+    Piece(&'a str),
+    /// The last chunk (with the finish reason).
+    End,
+}
+
+impl Shape {
+    /// The completion's id: it names the auction (the receipt's key).
+    fn id(self, auction: &Pubkey) -> String {
+        match self {
+            Shape::Chat => format!("chatcmpl-{auction}"),
+            Shape::Text => format!("cmpl-{auction}"),
+        }
+    }
+
+    fn object(self) -> &'static str {
+        match self {
+            Shape::Chat => "chat.completion",
+            Shape::Text => "text_completion",
+        }
+    }
+
+    fn chunk_object(self) -> &'static str {
+        match self {
+            Shape::Chat => "chat.completion.chunk",
+            Shape::Text => "text_completion",
+        }
+    }
+
+    /// The one choice of a whole answer of `text`.
+    fn choice(self, text: &str, finish: &str) -> Value {
+        match self {
+            Shape::Chat => json!({
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": finish,
+                "logprobs": null,
+            }),
+            Shape::Text => {
+                json!({"index": 0, "text": text, "finish_reason": finish, "logprobs": null})
+            }
+        }
+    }
+
+    /// The one choice of a stream chunk.
+    fn delta(self, delta: Delta<'_>, finish: Value) -> Value {
+        match self {
+            Shape::Chat => {
+                let delta = match delta {
+                    Delta::Opening => json!({"role": "assistant", "content": ""}),
+                    Delta::Piece(p) => json!({"content": p}),
+                    Delta::End => json!({}),
+                };
+                json!({"index": 0, "delta": delta, "finish_reason": finish, "logprobs": null})
+            }
+            Shape::Text => {
+                let text = match delta {
+                    Delta::Piece(p) => p,
+                    Delta::Opening | Delta::End => "",
+                };
+                json!({"index": 0, "text": text, "finish_reason": finish, "logprobs": null})
+            }
+        }
+    }
+}
+
 /// The prompt tokens of `messages` (the model's chat template), checked against the node's
 /// limits and the model's context together with `max_tokens`.
 pub(crate) fn checked_prompt(
@@ -433,6 +526,11 @@ pub(crate) fn checked_prompt(
     messages: &[ChatMessage],
     max_tokens: u32,
 ) -> Result<Vec<u32>, ApiError> {
+    check_prompt(s, chat_tokens(s, messages)?, max_tokens)
+}
+
+/// The prompt tokens of `messages`: the model's chat template, ready for the assistant's answer.
+fn chat_tokens(s: &ChatService, messages: &[ChatMessage]) -> Result<Vec<u32>, ApiError> {
     if messages.is_empty() {
         return Err(ApiError::invalid("messages must not be empty".into()));
     }
@@ -448,10 +546,17 @@ pub(crate) fn checked_prompt(
             Ok(Message::new(role.to_string(), text_of(&m.content)?))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let prompt = s
-        .engine
+    s.engine
         .chat_prompt(&messages)
-        .map_err(|e| ApiError::invalid(format!("cannot build the prompt: {e}")))?;
+        .map_err(|e| ApiError::invalid(format!("cannot build the prompt: {e}")))
+}
+
+/// `prompt` if it and `max_tokens` fit the node's limits and the model's context.
+pub(crate) fn check_prompt(
+    s: &ChatService,
+    prompt: Vec<u32>,
+    max_tokens: u32,
+) -> Result<Vec<u32>, ApiError> {
     let most = s.limits.max_tokens;
     if max_tokens == 0 || max_tokens > most {
         return Err(ApiError::invalid(format!(
@@ -505,12 +610,47 @@ pub(crate) fn check_model(s: &ChatService, model: &str) -> Result<(), ApiError> 
 fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
     check_model(s, &req.model)?;
     crate::options::check_fields(&req.extra, req.n, req.logprobs)?;
-    let stops = Stops::parse(req.stop.as_ref())?;
     let max_tokens = req
         .max_completion_tokens
         .or(req.max_tokens)
         .unwrap_or(DEFAULT_MAX_TOKENS);
     let prompt = checked_prompt(s, &req.messages, max_tokens)?;
+    let asked = Asked {
+        shape: Shape::Chat,
+        prompt,
+        max_tokens,
+        temperature: req.temperature,
+        top_p: req.top_p,
+        top_k: req.top_k,
+        seed: req.seed,
+        stream: req.stream,
+        include_usage: req.stream_options.include_usage,
+        stop: req.stop,
+        ambient: req.ambient,
+    };
+    job_of(s, asked)
+}
+
+/// What chat and text completions ask alike, the prompt tokenized and checked.
+pub(crate) struct Asked {
+    pub(crate) shape: Shape,
+    pub(crate) prompt: Vec<u32>,
+    pub(crate) max_tokens: u32,
+    pub(crate) temperature: Option<f32>,
+    pub(crate) top_p: Option<f32>,
+    pub(crate) top_k: Option<u32>,
+    pub(crate) seed: Option<u64>,
+    pub(crate) stream: bool,
+    pub(crate) include_usage: bool,
+    pub(crate) stop: Option<Value>,
+    pub(crate) ambient: AmbientOptions,
+}
+
+/// The job `req` asks for: its sampler checked, the caller's own auction parsed, the escrow and
+/// windows from the node's settings.
+pub(crate) fn job_of(s: &ChatService, req: Asked) -> Result<Job, ApiError> {
+    let (prompt, max_tokens) = (req.prompt, req.max_tokens);
+    let stops = Stops::parse(req.stop.as_ref())?;
     let temperature = req.temperature.unwrap_or(1.0);
     let top_p = req.top_p.unwrap_or(1.0);
     let sane = (0.0..=2.0).contains(&temperature) && top_p > 0.0 && top_p <= 1.0;
@@ -561,13 +701,14 @@ fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
         deadline_slots: a.deadline_slots(max_tokens),
     };
     Ok(Job {
+        shape: req.shape,
         ask,
         existing,
         stream: req.stream,
         price_named: req.ambient.max_price.is_some(),
         charge: None,
         stops,
-        include_usage: req.stream_options.include_usage,
+        include_usage: req.include_usage,
         created: rand_seed() / 1_000_000_000,
     })
 }
@@ -824,10 +965,6 @@ fn build_receipt(chain: &Chain, auction: &Pubkey, r: &Request) -> Receipt {
     }
 }
 
-fn completion_id(auction: &Pubkey) -> String {
-    format!("chatcmpl-{auction}")
-}
-
 /// OpenAI's `usage` of an answer: the prompt's tokens and every token generated (what was paid
 /// for, a stop sequence notwithstanding).
 fn usage(a: &Answer) -> Value {
@@ -880,22 +1017,32 @@ async fn chat(
     headers: axum::http::HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
-    if let Err(e) = crate::browser::require_json(&headers) {
-        return e.into_response();
+    let job = read_body(&s, &headers, body).and_then(|body| parse_body(&s, &body));
+    match job {
+        Ok(job) => respond(s, headers, job).await,
+        Err(e) => e.into_response(),
     }
-    let body = match body {
-        Ok(b) => b,
+}
+
+/// A request body that is JSON and arrived whole within the node's limit.
+pub(crate) fn read_body(
+    s: &ChatService,
+    headers: &HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<axum::body::Bytes, ApiError> {
+    crate::browser::require_json(headers)?;
+    match body {
+        Ok(b) => Ok(b),
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return ApiError::too_large(s.limits.max_body_bytes).into_response()
+            Err(ApiError::too_large(s.limits.max_body_bytes))
         }
-        Err(e) => {
-            return ApiError::invalid(format!("unreadable request body: {e}")).into_response()
-        }
-    };
-    let mut job = match parse_body(&s, &body) {
-        Ok(j) => j,
-        Err(e) => return e.into_response(),
-    };
+        Err(e) => Err(ApiError::invalid(format!("unreadable request body: {e}"))),
+    }
+}
+
+/// Serves a checked job: the caller's own auction followed (its signature checked), or one the
+/// node pays for under the caller's API key; the answer whole, or streamed.
+pub(crate) async fn respond(s: Arc<ChatService>, headers: HeaderMap, mut job: Job) -> Response {
     if let Some((auction, sig)) = job.existing {
         let url = s.rpc_url.clone();
         if let Err(e) = blocking(move || check_follow(&Chain::new(&url), &auction, &sig)).await {
@@ -933,16 +1080,11 @@ async fn chat(
     .await;
     match result {
         Ok((a, job, receipt)) => Json(json!({
-            "id": completion_id(&a.auction),
-            "object": "chat.completion",
+            "id": job.shape.id(&a.auction),
+            "object": job.shape.object(),
             "created": job.created,
             "model": model,
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": a.text},
-                "finish_reason": finish_reason(&a, &job),
-                "logprobs": null,
-            }],
+            "choices": [job.shape.choice(&a.text, finish_reason(&a, &job))],
             "usage": usage(&a),
             "ambient": {"receipt": receipt},
         }))
@@ -983,13 +1125,13 @@ fn stream_job(
     model: &str,
     send: &dyn Fn(Event) -> bool,
 ) -> Result<(), ApiError> {
-    let chunk = |id: &str, delta: Value, finish: Value, extra: Option<Value>| {
+    let chunk = |id: &str, delta: Delta<'_>, finish: Value, extra: Option<Value>| {
         let mut v = json!({
             "id": id,
-            "object": "chat.completion.chunk",
+            "object": job.shape.chunk_object(),
             "created": job.created,
             "model": model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": null}],
+            "choices": [job.shape.delta(delta, finish)],
         });
         if let Some(x) = extra {
             v["ambient"] = x;
@@ -1015,7 +1157,7 @@ fn stream_job(
         pieces
             .into_iter()
             .filter(|p| !p.is_empty())
-            .all(|piece| send(chunk(id, json!({"content": piece}), Value::Null, None)))
+            .all(|piece| send(chunk(id, Delta::Piece(&piece), Value::Null, None)))
     };
     let mut attempt = 0;
     let (auction, id, request) = 'auctions: loop {
@@ -1024,15 +1166,8 @@ fn stream_job(
         let live = s.streams.subscribe(&auction);
         // The completion id names the auction (the receipt's key). Another auction after an
         // unfilled one (nothing streamed yet) continues the stream under its own id.
-        let id = completion_id(&auction);
-        if attempt == 0
-            && !send(chunk(
-                &id,
-                json!({"role": "assistant", "content": ""}),
-                Value::Null,
-                None,
-            ))
-        {
+        let id = job.shape.id(&auction);
+        if attempt == 0 && !send(chunk(&id, Delta::Opening, Value::Null, None)) {
             return Ok(());
         }
         let deadline = std::time::Instant::now() + job_timeout(s, job);
@@ -1091,13 +1226,13 @@ fn stream_job(
     let extra = json!({"receipt": receipt, "live_tokens": live_tokens, "usage": usage(&a)});
     send(chunk(
         &id,
-        json!({}),
+        Delta::End,
         json!(finish_reason(&a, job)),
         Some(extra),
     ));
     if job.include_usage {
         let mut last = json!({
-            "id": id, "object": "chat.completion.chunk", "created": job.created, "model": model,
+            "id": id, "object": job.shape.chunk_object(), "created": job.created, "model": model,
             "choices": [],
         });
         last["usage"] = usage(&a);
@@ -1107,7 +1242,11 @@ fn stream_job(
 }
 
 async fn receipt(State(s): State<Arc<ChatService>>, Path(id): Path<String>) -> Response {
-    let key = id.strip_prefix("chatcmpl-").unwrap_or(&id).to_string();
+    let key = id
+        .strip_prefix("chatcmpl-")
+        .or_else(|| id.strip_prefix("cmpl-"))
+        .unwrap_or(&id)
+        .to_string();
     let auction: Pubkey = match key.parse() {
         Ok(k) => k,
         Err(_) => {

@@ -123,3 +123,36 @@ def test_bad_requests_get_openai_errors(client, model):
         ask(client, model, top_p=0)
     r = httpx.get(f"{API}/v1/receipts/not-an-address", timeout=30)
     assert r.status_code == 400 and "error" in r.json()
+
+
+def test_text_completions_continue_the_prompt_as_it_is(client, model):
+    # `/v1/completions`: no chat template; the answer is the prompt's continuation, an auction
+    # like any other with its receipt.
+    def complete(**kw):
+        return client.completions.create(
+            model=model, prompt="The capital of France is", max_tokens=6, temperature=0, seed=5,
+            **kw)
+
+    r = complete()
+    assert r.object == "text_completion" and r.choices[0].text.strip(), r
+    assert r.choices[0].finish_reason in ("stop", "length")
+    assert 0 < r.usage.completion_tokens <= 6
+    assert r.usage.total_tokens == r.usage.prompt_tokens + r.usage.completion_tokens
+    receipt = r.model_extra["ambient"]["receipt"]
+    assert r.id == "cmpl-" + receipt["auction"]
+    assert receipt["token_count"] == r.usage.completion_tokens
+    assert httpx.get(f"{API}/v1/receipts/{r.id}", timeout=30).json()["auction"] == receipt["auction"]
+    # Streamed: the same text, chunk by chunk, one id, then the usage.
+    chunks = list(complete(stream=True, stream_options={"include_usage": True}))
+    assert "".join(c.choices[0].text for c in chunks if c.choices) == r.choices[0].text
+    assert all(c.object == "text_completion" for c in chunks)
+    assert len({c.id for c in chunks}) == 1 and chunks[-1].usage.completion_tokens > 0
+    # A list of one prompt is the same prompt.
+    assert complete(prompt=["The capital of France is"]).choices[0].text == r.choices[0].text
+    # What one auction cannot answer is refused by name.
+    for extra in [{"echo": True}, {"suffix": " end."}, {"best_of": 2}, {"n": 2}, {"logprobs": 2}]:
+        with pytest.raises(openai.BadRequestError):
+            complete(**extra)
+    for prompt in [["a", "b"], [[1, 2]], ""]:
+        with pytest.raises(openai.BadRequestError):
+            client.completions.create(model=model, prompt=prompt, max_tokens=4)

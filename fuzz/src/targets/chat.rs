@@ -1,5 +1,6 @@
-//! REST bodies: `POST /v1/chat/completions` through `ChatService::validate_body`, the endpoint's
-//! own checks with the real model's tokenizer and chat template.
+//! REST bodies: `POST /v1/chat/completions` and `POST /v1/completions` through
+//! `ChatService::validate_body` and `validate_completion_body`, the endpoints' own checks with
+//! the real model's tokenizer and chat template.
 
 use std::sync::{Arc, OnceLock};
 
@@ -108,10 +109,14 @@ pub fn prepare() -> Result<(), String> {
     service().map(|_| ())
 }
 
-/// Validates the input as a request body.
+/// Validates the input as a chat completion body and as a text completion body.
 pub fn run(data: &[u8]) -> bool {
     match service() {
-        Ok(s) => s.validate_body(data).is_ok(),
+        Ok(s) => {
+            let chat = s.validate_body(data).is_ok();
+            let text = s.validate_completion_body(data).is_ok();
+            chat || text
+        }
         Err(_) => false,
     }
 }
@@ -145,6 +150,10 @@ pub fn seeds() -> Vec<Vec<u8>> {
             "ambient": {"request": auction.to_string(), "signature": signature, "max_price": 1}}),
         json!({"model": name, "messages": [{"role": "user", "content": "ünïcödé ✓ 😀 \u{0}"}],
             "max_tokens": 1}),
+        // Text completions.
+        json!({"model": name, "prompt": "Once upon a time", "max_tokens": 8, "stop": ["."]}),
+        json!({"model": id, "prompt": ["The sea is"], "echo": false, "best_of": 1, "suffix": "",
+            "stream": true, "stream_options": {"include_usage": true}, "logprobs": null}),
     ];
     bodies
         .iter()

@@ -80,7 +80,7 @@ pub fn all() -> Vec<Target> {
         },
         Target {
             name: "chat-body",
-            about: "POST /v1/chat/completions bodies (ChatService::validate_body, real tokenizer)",
+            about: "POST /v1/chat/completions and /v1/completions bodies (ChatService::validate_body, validate_completion_body; real tokenizer)",
             run: chat::run,
             seeds: chat::seeds,
             dict: chat::DICT,
