@@ -7,7 +7,8 @@
 //!
 //! - `GET /v1/models`
 //! - `POST /v1/chat/completions` (`"stream": true` for server-sent events)
-//! - `GET /v1/receipts/{id}` (`id`: the auction's address, or `chatcmpl-<address>`)
+//! - `POST /v1/completions` (text completions, `completions.rs`)
+//! - `GET /v1/receipts/{id}` (`id`: the auction's address, or `chatcmpl-` / `cmpl-<address>`)
 
 use std::convert::Infallible;
 use std::sync::Arc;

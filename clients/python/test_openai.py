@@ -128,10 +128,9 @@ def test_bad_requests_get_openai_errors(client, model):
 def test_text_completions_continue_the_prompt_as_it_is(client, model):
     # `/v1/completions`: no chat template; the answer is the prompt's continuation, an auction
     # like any other with its receipt.
-    def complete(**kw):
+    def complete(prompt="The capital of France is", **kw):
         return client.completions.create(
-            model=model, prompt="The capital of France is", max_tokens=6, temperature=0, seed=5,
-            **kw)
+            model=model, prompt=prompt, max_tokens=6, temperature=0, seed=5, **kw)
 
     r = complete()
     assert r.object == "text_completion" and r.choices[0].text.strip(), r
