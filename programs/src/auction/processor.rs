@@ -740,379 +740,469 @@ fn winner_before_deadline<'a>(
     Ok((racc, req))
 }
 
+/// What every step reads from the bank: the slot, its epoch, rent, and the sysvars.
+struct Env<'a> {
+    slot: u64,
+    epoch: u64,
+    rent: std::sync::Arc<solana_rent::Rent>,
+    sysvars: &'a solana_program_runtime::sysvar_cache::SysvarCache,
+}
+
 /// Runs the instruction; returns the verifier bonds it burns (by CPI, once its accounts are
 /// released).
 fn process(invoke_context: &mut InvokeContext) -> Result<Vec<Slash>, InstructionError> {
     let sysvars = invoke_context.environment_config.sysvar_cache();
-    let rent = sysvars.get_rent()?;
-    let slot = sysvars.get_clock()?.slot;
+    let clock = sysvars.get_clock()?;
+    let env = Env {
+        slot: clock.slot,
+        epoch: clock.epoch,
+        rent: sysvars.get_rent()?,
+        sysvars,
+    };
     let ix = invoke_context
         .transaction_context
         .get_current_instruction_context()?;
     match AuctionInstruction::decode(ix.get_instruction_data())? {
-        AuctionInstruction::Request(p) => {
-            ix.check_number_of_instruction_accounts(3)?;
-            let requester = signer(&ix, 0)?;
-            {
-                let models = ix.try_borrow_instruction_account(2)?;
-                if *models.get_key() != ALLOWED_MODELS || *models.get_owner() != crate::registry::ID
-                {
-                    return Err(AuctionError::WrongModelList.into());
-                }
-                let allowed = crate::registry::models::decode(models.get_data())
-                    .map_err(|_| AuctionError::WrongModelList)?;
-                if !allowed.contains(&p.model_id) {
-                    return Err(AuctionError::ModelNotAllowed.into());
-                }
-            }
-            // The account itself signs: no one else can claim an escrow its creator funded.
-            signer(&ix, 1)?;
-            let mut acc = owned(&ix, 1, REQUEST_LEN, true)?;
-            if Request::read(acc.get_data())?.is_some() {
-                return Err(AuctionError::AlreadyInitialized.into());
-            }
-            let req = new_request(requester, &p, slot)?;
-            if acc.get_lamports()
-                != rent
-                    .minimum_balance(REQUEST_LEN)
-                    .saturating_add(p.max_price)
-            {
-                return Err(AuctionError::EscrowMismatch.into());
-            }
-            req.write(acc.get_data_mut()?)?;
-        }
-        AuctionInstruction::Cancel => {
-            ix.check_number_of_instruction_accounts(3)?;
-            let who = signer(&ix, 0)?;
-            let acc = owned(&ix, 1, REQUEST_LEN, true)?;
-            let req = read_request(&acc)?;
-            if req.requester != who {
-                return Err(AuctionError::WrongRequester.into());
-            }
-            // Open (no bids yet), unfilled, or finished (paid, slashed, timed out): closing returns
-            // what is left (the escrow, or just the rent) to the requester's destination.
-            if req.state.job_under_way() {
-                return Err(AuctionError::WrongState.into());
-            }
-            if req.bids > 0 {
-                return Err(AuctionError::HasBids.into());
-            }
-            close(&ix, acc, 2)?;
-        }
-        AuctionInstruction::Bid { commitment } => {
-            ix.check_number_of_instruction_accounts(4)?;
-            let miner = signer(&ix, 0)?;
-            let (mut racc, mut req) = request_in(&ix, 1, RequestState::Open)?;
-            if slot >= req.bid_end {
-                return Err(AuctionError::BiddingClosed.into());
-            }
-            // The account itself signs: no one else can claim a bond its miner funded.
-            signer(&ix, 2)?;
-            let mut bacc = owned(&ix, 2, BID_LEN, true)?;
-            if Bid::read(bacc.get_data())?.is_some() {
-                return Err(AuctionError::AlreadyInitialized.into());
-            }
-            let audit_ppm = lstake_table(&ix, 3)?.audit_rate_of(&miner);
-            let bond = bacc
-                .get_lamports()
-                .checked_sub(rent.minimum_balance(BID_LEN))
-                .filter(|&b| b >= req.min_bond(audit_ppm))
-                .ok_or(AuctionError::BondTooSmall)?;
-            let bid = Bid {
-                revealed: false,
-                request: *racc.get_key(),
-                miner,
-                commitment,
-                price: 0,
-                bond,
-                audit_ppm,
-            };
-            bid.write(bacc.get_data_mut()?)?;
-            req.bids = req
-                .bids
-                .checked_add(1)
-                .ok_or(InstructionError::ArithmeticOverflow)?;
-            req.write(racc.get_data_mut()?)?;
-        }
-        AuctionInstruction::Reveal { price, salt } => {
-            ix.check_number_of_instruction_accounts(3)?;
-            let miner = signer(&ix, 0)?;
-            let (mut racc, mut req) = request_in(&ix, 1, RequestState::Open)?;
-            if slot < req.bid_end || slot >= req.reveal_end {
-                return Err(AuctionError::NotRevealPhase.into());
-            }
-            let mut bacc = owned(&ix, 2, BID_LEN, true)?;
-            let mut bid = read_bid(&bacc)?;
-            let request_key = *racc.get_key();
-            if bid.request != request_key {
-                return Err(AuctionError::WrongRequest.into());
-            }
-            if bid.miner != miner {
-                return Err(AuctionError::WrongMiner.into());
-            }
-            if bid.revealed {
-                return Err(AuctionError::AlreadyRevealed.into());
-            }
-            if bid_commitment(&request_key, &miner, price, &salt) != bid.commitment {
-                return Err(AuctionError::RevealMismatch.into());
-            }
-            if price > req.max_price {
-                return Err(AuctionError::PriceAboveMax.into());
-            }
-            bid.revealed = true;
-            bid.price = price;
-            bid.write(bacc.get_data_mut()?)?;
-            req.revealed += 1;
-            // Lowest price wins; on a tie the earlier reveal keeps the lead.
-            if price < req.best_price {
-                req.second_price = req.best_price;
-                req.best_price = price;
-                req.best_bid = *bacc.get_key();
-                req.best_miner = miner;
-                req.audit_ppm = bid.audit_ppm;
-            } else if price < req.second_price {
-                req.second_price = price;
-            }
-            req.write(racc.get_data_mut()?)?;
-        }
-        AuctionInstruction::Settle => {
-            ix.check_number_of_instruction_accounts(1)?;
-            let (mut racc, mut req) = request_in(&ix, 0, RequestState::Open)?;
-            if slot < req.reveal_end {
-                return Err(AuctionError::TooEarly.into());
-            }
-            if req.best_price == NO_PRICE {
-                req.state = RequestState::Unfilled;
-            } else {
-                req.state = RequestState::Awarded;
-                req.winner = req.best_bid;
-                req.winner_miner = req.best_miner;
-                // Second price, capped by the maximum (a single bid is paid the maximum).
-                req.price = req.second_price.min(req.max_price);
-            }
-            req.write(racc.get_data_mut()?)?;
-        }
-        AuctionInstruction::WithdrawBid => {
-            ix.check_number_of_instruction_accounts(5)?;
-            let who = signer(&ix, 0)?;
-            let mut racc = owned(&ix, 1, REQUEST_LEN, true)?;
-            let mut req = read_request(&racc)?;
-            let bacc = owned(&ix, 2, BID_LEN, true)?;
-            let bid = read_bid(&bacc)?;
-            if bid.request != *racc.get_key() {
-                return Err(AuctionError::WrongRequest.into());
-            }
-            // The miner withdraws to any destination. Anyone else may close a bid its miner left
-            // behind (a finished request closes only once no bid is open), and what the bid
-            // returns goes to the miner itself.
-            if bid.miner != who && *ix.get_key_of_instruction_account(3)? != bid.miner {
-                return Err(AuctionError::WrongMiner.into());
-            }
-            if req.state == RequestState::Open {
-                return Err(AuctionError::TooEarly.into());
-            }
-            if req.state.job_under_way() && req.winner == *bacc.get_key() {
-                return Err(AuctionError::WinnerCannotWithdraw.into());
-            }
-            req.remove_bid()?;
-            req.write(racc.get_data_mut()?)?;
-            drop(racc);
-            let mut bacc = bacc;
-            if !bid.revealed {
-                // Sealed and never revealed: the bond is forfeited to the requester.
-                bacc.checked_sub_lamports(bid.bond)?;
-                pay(
-                    &ix,
-                    4,
-                    &req.requester,
-                    bid.bond,
-                    AuctionError::WrongRequester,
-                )?;
-            }
-            close(&ix, bacc, 3)?;
-        }
-        AuctionInstruction::SubmitResult(mut result) => {
-            let (mut racc, mut req) = winner_before_deadline(&ix, slot)?;
-            if result.token_count == 0
-                || result.token_count > req.max_tokens
-                || result.prompt_tokens != req.prompt_tokens
-            {
-                return Err(AuctionError::BadResult.into());
-            }
-            result.slot = slot;
-            req.result = result;
-            req.state = RequestState::Delivered;
-            req.write(racc.get_data_mut()?)?;
-        }
-        AuctionInstruction::Decline => {
-            let (mut racc, mut req) = winner_before_deadline(&ix, slot)?;
-            // No output: a committee checks the claim that the prompt cannot be served.
-            req.result = JobResult {
-                slot,
-                ..JobResult::default()
-            };
-            req.state = RequestState::Delivered;
-            req.write(racc.get_data_mut()?)?;
-        }
-        AuctionInstruction::ClaimTimeout => {
-            ix.check_number_of_instruction_accounts(5)?;
-            let (racc, req) = request_in(&ix, 0, RequestState::Awarded)?;
-            if slot < req.deadline {
-                return Err(AuctionError::TooEarly.into());
-            }
-            let rent_request = rent.minimum_balance(REQUEST_LEN);
-            close_job(&ix, rent_request, racc, req, Outcome::timed_out())?;
-        }
-        AuctionInstruction::DrawCommittee => {
-            ix.check_number_of_instruction_accounts(2)?;
-            let (mut racc, mut req) = request_in(&ix, 0, RequestState::Delivered)?;
-            let table = lstake_table(&ix, 1)?;
-            req.draw_window(slot)?;
-            let seed = seed_of(sysvars.get_slot_hashes()?.slot_hashes(), req.seed_slots())?;
-            let key = *racc.get_key();
-            req.audit = audit_of(&req, &key, &seed);
-            req.committee = match next_draw(&table, &req, &key, &seed) {
-                None => Committee::default(),
-                Some((order, need)) => {
-                    let found = bonded_in_order(&ix, 2, &order, need)?;
-                    match req.committee.escalation {
-                        Escalation::Pending => grow(&req, &found, slot),
-                        Escalation::AppealPending => appeal_committee(&req, &found, slot),
-                        _ => draw(&req, &found, slot)?,
-                    }
-                }
-            };
-            req.state = RequestState::Verifying;
-            req.write(racc.get_data_mut()?)?;
-        }
-        AuctionInstruction::Verdict { valid, evidence } => {
-            ix.check_number_of_instruction_accounts(3)?;
-            let who = signer(&ix, 0)?;
-            bonded(&ix, 2, &who)?;
-            let (mut racc, mut req) = request_in(&ix, 1, RequestState::Verifying)?;
-            check_evidence(&req, valid, &evidence)?;
-            let c = &mut req.committee;
-            let i = c.members[..c.len as usize]
-                .iter()
-                .position(|m| *m == who)
-                .ok_or(AuctionError::NotInCommittee)?;
-            if slot >= c.deadline {
-                return Err(AuctionError::DeadlinePassed.into());
-            }
-            let bit = 1u8 << i;
-            if (c.valid | c.fraud) & bit != 0 {
-                return Err(AuctionError::AlreadyVoted.into());
-            }
-            if valid {
-                c.valid |= bit;
-            } else {
-                c.fraud |= bit;
-            }
-            c.last_vote = slot;
-            req.write(racc.get_data_mut()?)?;
-        }
-        AuctionInstruction::Appeal => {
-            ix.check_number_of_instruction_accounts(3)?;
-            let who = signer(&ix, 0)?;
-            let (mut racc, mut req) = request_in(&ix, 1, RequestState::Verifying)?;
-            let (appealed, appellant) = req.appealable(slot)?;
-            if who != appellant {
-                return Err(AuctionError::NotAppellant.into());
-            }
-            // The account itself signs: no one else can claim a bond its appellant funded.
-            signer(&ix, 2)?;
-            let mut aacc = owned(&ix, 2, APPEAL_LEN, true)?;
-            if Appeal::read(aacc.get_data())?.is_some() {
-                return Err(AuctionError::AlreadyInitialized.into());
-            }
-            let bond = aacc
-                .get_lamports()
-                .checked_sub(rent.minimum_balance(APPEAL_LEN))
-                .filter(|&b| b >= req.appeal_bond())
-                .ok_or(AuctionError::AppealBondTooSmall)?;
-            let appeal = Appeal {
-                request: *racc.get_key(),
-                appellant,
-                bond,
-                appealed,
-                committee: req.committee,
-            };
-            appeal.write(aacc.get_data_mut()?)?;
-            // A fresh committee is drawn from the slots after the appeal.
-            req.appeal = *aacc.get_key();
-            req.appealed = Some(appealed);
-            req.committee.escalation = Escalation::AppealPending;
-            req.committee.redraw_slot = slot;
-            req.state = RequestState::Delivered;
-            req.write(racc.get_data_mut()?)?;
-        }
-        AuctionInstruction::Finalize => {
-            ix.check_number_of_instruction_accounts(7)?;
-            let acc = owned(&ix, 0, REQUEST_LEN, true)?;
-            let req = read_request(&acc)?;
-            reward_pool(&ix, 6)?;
-            let rent_request = rent.minimum_balance(REQUEST_LEN);
-            let epoch = sysvars.get_clock()?.epoch;
-            let ending = req.ending(slot)?;
-            let appeal = appeal_of(&ix, &req)?;
-            let burn = slashes(&ix, &req, ending, appeal.as_ref())?;
-            if let Some(a) = &appeal {
-                close_appeal(&ix, &req, a)?;
-            }
-            match ending {
-                Ending::Redraw | Ending::Escalate => {
-                    let mut req = req;
-                    let mut acc = acc;
-                    req.committee.redraw_slot = slot;
-                    if ending == Ending::Escalate {
-                        req.committee.escalation = Escalation::Pending;
-                    }
-                    req.state = RequestState::Delivered;
-                    req.write(acc.get_data_mut()?)?;
-                }
-                Ending::Void => close_job(&ix, rent_request, acc, req, Outcome::void())?,
-                // Not drawn for an audit: paid as delivered, no committee to pay, no credit.
-                Ending::Unaudited => {
-                    let price = req.price;
-                    close_job(&ix, rent_request, acc, req, Outcome::paid(price, 0))?
-                }
-                // A declined job served nothing: its miner's work stays as it is. A false
-                // decline (the prompt was there) ends as a missed deadline; an upheld one is
-                // void, the requester paying the committee's fee.
-                Ending::Fraud => {
-                    let voters = voted_for(&req, appeal.as_ref(), false);
-                    let check = check_units(&req);
-                    let (work, outcome) = if req.declined() {
-                        (MinerWork::Keep, Outcome::timed_out())
-                    } else {
-                        (MinerWork::Zero, Outcome::fraud())
-                    };
-                    credit_work(&ix, epoch, &voters, (req.winner_miner, work), check, 0)?;
-                    close_job(&ix, rent_request, acc, req, outcome)?;
-                }
-                Ending::Valid => {
-                    let voters = voted_for(&req, appeal.as_ref(), true);
-                    let (price, check) = (req.price, check_units(&req));
-                    let tokens = u64::from(req.result.token_count);
-                    let work = if req.declined() {
-                        MinerWork::Keep
-                    } else {
-                        let prompt = u64::from(req.result.prompt_tokens);
-                        let units = inference_units(prompt, tokens);
-                        MinerWork::Credit(audited_credit(units, u64::from(req.audit_ppm)))
-                    };
-                    let miner = (req.winner_miner, work);
-                    let fee = credit_work(&ix, epoch, &voters, miner, check, verifier_fee(price))?;
-                    let outcome = if req.declined() {
-                        Outcome::unservable(fee)
-                    } else {
-                        Outcome::paid(price, fee)
-                    };
-                    close_job(&ix, rent_request, acc, req, outcome)?;
-                }
-            }
-            return Ok(burn);
-        }
+        AuctionInstruction::Request(p) => open_request(&ix, &env, p)?,
+        AuctionInstruction::Cancel => cancel(&ix)?,
+        AuctionInstruction::Bid { commitment } => place_bid(&ix, &env, commitment)?,
+        AuctionInstruction::Reveal { price, salt } => reveal_bid(&ix, &env, price, salt)?,
+        AuctionInstruction::Settle => settle(&ix, &env)?,
+        AuctionInstruction::WithdrawBid => withdraw_bid(&ix)?,
+        AuctionInstruction::SubmitResult(result) => submit_result(&ix, &env, result)?,
+        AuctionInstruction::Decline => decline(&ix, &env)?,
+        AuctionInstruction::ClaimTimeout => claim_timeout(&ix, &env)?,
+        AuctionInstruction::DrawCommittee => draw_committee(&ix, &env)?,
+        AuctionInstruction::Verdict { valid, evidence } => vote(&ix, &env, valid, evidence)?,
+        AuctionInstruction::Appeal => appeal(&ix, &env)?,
+        AuctionInstruction::Finalize => return finalize(&ix, &env),
     }
     Ok(vec![])
+}
+
+/// `Request`: opens a request for an allowed model, its escrow in the account.
+fn open_request(
+    ix: &InstructionContext,
+    env: &Env<'_>,
+    p: RequestParams,
+) -> Result<(), InstructionError> {
+    ix.check_number_of_instruction_accounts(3)?;
+    let requester = signer(ix, 0)?;
+    {
+        let models = ix.try_borrow_instruction_account(2)?;
+        if *models.get_key() != ALLOWED_MODELS || *models.get_owner() != crate::registry::ID {
+            return Err(AuctionError::WrongModelList.into());
+        }
+        let allowed = crate::registry::models::decode(models.get_data())
+            .map_err(|_| AuctionError::WrongModelList)?;
+        if !allowed.contains(&p.model_id) {
+            return Err(AuctionError::ModelNotAllowed.into());
+        }
+    }
+    // The account itself signs: no one else can claim an escrow its creator funded.
+    signer(ix, 1)?;
+    let mut acc = owned(ix, 1, REQUEST_LEN, true)?;
+    if Request::read(acc.get_data())?.is_some() {
+        return Err(AuctionError::AlreadyInitialized.into());
+    }
+    let req = new_request(requester, &p, env.slot)?;
+    if acc.get_lamports()
+        != env
+            .rent
+            .minimum_balance(REQUEST_LEN)
+            .saturating_add(p.max_price)
+    {
+        return Err(AuctionError::EscrowMismatch.into());
+    }
+    req.write(acc.get_data_mut()?)?;
+    Ok(())
+}
+
+/// `Cancel`: the requester closes a request no job is under way on and no bid is open on.
+fn cancel(ix: &InstructionContext) -> Result<(), InstructionError> {
+    ix.check_number_of_instruction_accounts(3)?;
+    let who = signer(ix, 0)?;
+    let acc = owned(ix, 1, REQUEST_LEN, true)?;
+    let req = read_request(&acc)?;
+    if req.requester != who {
+        return Err(AuctionError::WrongRequester.into());
+    }
+    // Open (no bids yet), unfilled, or finished (paid, slashed, timed out): closing returns
+    // what is left (the escrow, or just the rent) to the requester's destination.
+    if req.state.job_under_way() {
+        return Err(AuctionError::WrongState.into());
+    }
+    if req.bids > 0 {
+        return Err(AuctionError::HasBids.into());
+    }
+    close(ix, acc, 2)?;
+    Ok(())
+}
+
+/// `Bid`: a sealed bid with the bond the miner's audit rate asks.
+fn place_bid(
+    ix: &InstructionContext,
+    env: &Env<'_>,
+    commitment: [u8; 32],
+) -> Result<(), InstructionError> {
+    ix.check_number_of_instruction_accounts(4)?;
+    let miner = signer(ix, 0)?;
+    let (mut racc, mut req) = request_in(ix, 1, RequestState::Open)?;
+    if env.slot >= req.bid_end {
+        return Err(AuctionError::BiddingClosed.into());
+    }
+    // The account itself signs: no one else can claim a bond its miner funded.
+    signer(ix, 2)?;
+    let mut bacc = owned(ix, 2, BID_LEN, true)?;
+    if Bid::read(bacc.get_data())?.is_some() {
+        return Err(AuctionError::AlreadyInitialized.into());
+    }
+    let audit_ppm = lstake_table(ix, 3)?.audit_rate_of(&miner);
+    let bond = bacc
+        .get_lamports()
+        .checked_sub(env.rent.minimum_balance(BID_LEN))
+        .filter(|&b| b >= req.min_bond(audit_ppm))
+        .ok_or(AuctionError::BondTooSmall)?;
+    let bid = Bid {
+        revealed: false,
+        request: *racc.get_key(),
+        miner,
+        commitment,
+        price: 0,
+        bond,
+        audit_ppm,
+    };
+    bid.write(bacc.get_data_mut()?)?;
+    req.bids = req
+        .bids
+        .checked_add(1)
+        .ok_or(InstructionError::ArithmeticOverflow)?;
+    req.write(racc.get_data_mut()?)?;
+    Ok(())
+}
+
+/// `Reveal`: opens a sealed bid; the lowest and second-lowest prices are kept.
+fn reveal_bid(
+    ix: &InstructionContext,
+    env: &Env<'_>,
+    price: u64,
+    salt: [u8; 32],
+) -> Result<(), InstructionError> {
+    ix.check_number_of_instruction_accounts(3)?;
+    let miner = signer(ix, 0)?;
+    let (mut racc, mut req) = request_in(ix, 1, RequestState::Open)?;
+    if env.slot < req.bid_end || env.slot >= req.reveal_end {
+        return Err(AuctionError::NotRevealPhase.into());
+    }
+    let mut bacc = owned(ix, 2, BID_LEN, true)?;
+    let mut bid = read_bid(&bacc)?;
+    let request_key = *racc.get_key();
+    if bid.request != request_key {
+        return Err(AuctionError::WrongRequest.into());
+    }
+    if bid.miner != miner {
+        return Err(AuctionError::WrongMiner.into());
+    }
+    if bid.revealed {
+        return Err(AuctionError::AlreadyRevealed.into());
+    }
+    if bid_commitment(&request_key, &miner, price, &salt) != bid.commitment {
+        return Err(AuctionError::RevealMismatch.into());
+    }
+    if price > req.max_price {
+        return Err(AuctionError::PriceAboveMax.into());
+    }
+    bid.revealed = true;
+    bid.price = price;
+    bid.write(bacc.get_data_mut()?)?;
+    req.revealed += 1;
+    // Lowest price wins; on a tie the earlier reveal keeps the lead.
+    if price < req.best_price {
+        req.second_price = req.best_price;
+        req.best_price = price;
+        req.best_bid = *bacc.get_key();
+        req.best_miner = miner;
+        req.audit_ppm = bid.audit_ppm;
+    } else if price < req.second_price {
+        req.second_price = price;
+    }
+    req.write(racc.get_data_mut()?)?;
+    Ok(())
+}
+
+/// `Settle`: after the reveal window, the lowest bid wins at the second price (or none).
+fn settle(ix: &InstructionContext, env: &Env<'_>) -> Result<(), InstructionError> {
+    ix.check_number_of_instruction_accounts(1)?;
+    let (mut racc, mut req) = request_in(ix, 0, RequestState::Open)?;
+    if env.slot < req.reveal_end {
+        return Err(AuctionError::TooEarly.into());
+    }
+    if req.best_price == NO_PRICE {
+        req.state = RequestState::Unfilled;
+    } else {
+        req.state = RequestState::Awarded;
+        req.winner = req.best_bid;
+        req.winner_miner = req.best_miner;
+        // Second price, capped by the maximum (a single bid is paid the maximum).
+        req.price = req.second_price.min(req.max_price);
+    }
+    req.write(racc.get_data_mut()?)?;
+    Ok(())
+}
+
+/// `WithdrawBid`: a losing (or unrevealed) bid's bond and rent go back.
+fn withdraw_bid(ix: &InstructionContext) -> Result<(), InstructionError> {
+    ix.check_number_of_instruction_accounts(5)?;
+    let who = signer(ix, 0)?;
+    let mut racc = owned(ix, 1, REQUEST_LEN, true)?;
+    let mut req = read_request(&racc)?;
+    let bacc = owned(ix, 2, BID_LEN, true)?;
+    let bid = read_bid(&bacc)?;
+    if bid.request != *racc.get_key() {
+        return Err(AuctionError::WrongRequest.into());
+    }
+    // The miner withdraws to any destination. Anyone else may close a bid its miner left
+    // behind (a finished request closes only once no bid is open), and what the bid
+    // returns goes to the miner itself.
+    if bid.miner != who && *ix.get_key_of_instruction_account(3)? != bid.miner {
+        return Err(AuctionError::WrongMiner.into());
+    }
+    if req.state == RequestState::Open {
+        return Err(AuctionError::TooEarly.into());
+    }
+    if req.state.job_under_way() && req.winner == *bacc.get_key() {
+        return Err(AuctionError::WinnerCannotWithdraw.into());
+    }
+    req.remove_bid()?;
+    req.write(racc.get_data_mut()?)?;
+    drop(racc);
+    let mut bacc = bacc;
+    if !bid.revealed {
+        // Sealed and never revealed: the bond is forfeited to the requester.
+        bacc.checked_sub_lamports(bid.bond)?;
+        pay(
+            ix,
+            4,
+            &req.requester,
+            bid.bond,
+            AuctionError::WrongRequester,
+        )?;
+    }
+    close(ix, bacc, 3)?;
+    Ok(())
+}
+
+/// `SubmitResult`: the winner delivers its PoL commitment before the deadline.
+fn submit_result(
+    ix: &InstructionContext,
+    env: &Env<'_>,
+    mut result: JobResult,
+) -> Result<(), InstructionError> {
+    let (mut racc, mut req) = winner_before_deadline(ix, env.slot)?;
+    if result.token_count == 0
+        || result.token_count > req.max_tokens
+        || result.prompt_tokens != req.prompt_tokens
+    {
+        return Err(AuctionError::BadResult.into());
+    }
+    result.slot = env.slot;
+    req.result = result;
+    req.state = RequestState::Delivered;
+    req.write(racc.get_data_mut()?)?;
+    Ok(())
+}
+
+/// `Decline`: the winner claims the prompt cannot be served; a committee checks it.
+fn decline(ix: &InstructionContext, env: &Env<'_>) -> Result<(), InstructionError> {
+    let (mut racc, mut req) = winner_before_deadline(ix, env.slot)?;
+    // No output: a committee checks the claim that the prompt cannot be served.
+    req.result = JobResult {
+        slot: env.slot,
+        ..JobResult::default()
+    };
+    req.state = RequestState::Delivered;
+    req.write(racc.get_data_mut()?)?;
+    Ok(())
+}
+
+/// `ClaimTimeout`: a missed deadline refunds the requester and slashes the winner.
+fn claim_timeout(ix: &InstructionContext, env: &Env<'_>) -> Result<(), InstructionError> {
+    ix.check_number_of_instruction_accounts(5)?;
+    let (racc, req) = request_in(ix, 0, RequestState::Awarded)?;
+    if env.slot < req.deadline {
+        return Err(AuctionError::TooEarly.into());
+    }
+    let rent_request = env.rent.minimum_balance(REQUEST_LEN);
+    close_job(ix, rent_request, racc, req, Outcome::timed_out())?;
+    Ok(())
+}
+
+/// `DrawCommittee`: the audit decision and the next committee, from the seed slots' hashes.
+fn draw_committee(ix: &InstructionContext, env: &Env<'_>) -> Result<(), InstructionError> {
+    ix.check_number_of_instruction_accounts(2)?;
+    let (mut racc, mut req) = request_in(ix, 0, RequestState::Delivered)?;
+    let table = lstake_table(ix, 1)?;
+    req.draw_window(env.slot)?;
+    let seed = seed_of(
+        env.sysvars.get_slot_hashes()?.slot_hashes(),
+        req.seed_slots(),
+    )?;
+    let key = *racc.get_key();
+    req.audit = audit_of(&req, &key, &seed);
+    req.committee = match next_draw(&table, &req, &key, &seed) {
+        None => Committee::default(),
+        Some((order, need)) => {
+            let found = bonded_in_order(ix, 2, &order, need)?;
+            match req.committee.escalation {
+                Escalation::Pending => grow(&req, &found, env.slot),
+                Escalation::AppealPending => appeal_committee(&req, &found, env.slot),
+                _ => draw(&req, &found, env.slot)?,
+            }
+        }
+    };
+    req.state = RequestState::Verifying;
+    req.write(racc.get_data_mut()?)?;
+    Ok(())
+}
+
+/// `Verdict`: a bonded member's vote, resting on evidence checked against the result.
+fn vote(
+    ix: &InstructionContext,
+    env: &Env<'_>,
+    valid: bool,
+    evidence: Evidence,
+) -> Result<(), InstructionError> {
+    ix.check_number_of_instruction_accounts(3)?;
+    let who = signer(ix, 0)?;
+    bonded(ix, 2, &who)?;
+    let (mut racc, mut req) = request_in(ix, 1, RequestState::Verifying)?;
+    check_evidence(&req, valid, &evidence)?;
+    let c = &mut req.committee;
+    let i = c.members[..c.len as usize]
+        .iter()
+        .position(|m| *m == who)
+        .ok_or(AuctionError::NotInCommittee)?;
+    if env.slot >= c.deadline {
+        return Err(AuctionError::DeadlinePassed.into());
+    }
+    let bit = 1u8 << i;
+    if (c.valid | c.fraud) & bit != 0 {
+        return Err(AuctionError::AlreadyVoted.into());
+    }
+    if valid {
+        c.valid |= bit;
+    } else {
+        c.fraud |= bit;
+    }
+    c.last_vote = env.slot;
+    req.write(racc.get_data_mut()?)?;
+    Ok(())
+}
+
+/// `Appeal`: the party a standing verdict goes against sends it to a fresh committee.
+fn appeal(ix: &InstructionContext, env: &Env<'_>) -> Result<(), InstructionError> {
+    ix.check_number_of_instruction_accounts(3)?;
+    let who = signer(ix, 0)?;
+    let (mut racc, mut req) = request_in(ix, 1, RequestState::Verifying)?;
+    let (appealed, appellant) = req.appealable(env.slot)?;
+    if who != appellant {
+        return Err(AuctionError::NotAppellant.into());
+    }
+    // The account itself signs: no one else can claim a bond its appellant funded.
+    signer(ix, 2)?;
+    let mut aacc = owned(ix, 2, APPEAL_LEN, true)?;
+    if Appeal::read(aacc.get_data())?.is_some() {
+        return Err(AuctionError::AlreadyInitialized.into());
+    }
+    let bond = aacc
+        .get_lamports()
+        .checked_sub(env.rent.minimum_balance(APPEAL_LEN))
+        .filter(|&b| b >= req.appeal_bond())
+        .ok_or(AuctionError::AppealBondTooSmall)?;
+    let appeal = Appeal {
+        request: *racc.get_key(),
+        appellant,
+        bond,
+        appealed,
+        committee: req.committee,
+    };
+    appeal.write(aacc.get_data_mut()?)?;
+    // A fresh committee is drawn from the slots after the appeal.
+    req.appeal = *aacc.get_key();
+    req.appealed = Some(appealed);
+    req.committee.escalation = Escalation::AppealPending;
+    req.committee.redraw_slot = env.slot;
+    req.state = RequestState::Delivered;
+    req.write(racc.get_data_mut()?)?;
+    Ok(())
+}
+
+/// `Finalize`: ends, grows, replaces or voids the job as `Request::ending` says; returns
+/// the verifier bonds it burns.
+fn finalize(ix: &InstructionContext, env: &Env<'_>) -> Result<Vec<Slash>, InstructionError> {
+    ix.check_number_of_instruction_accounts(7)?;
+    let acc = owned(ix, 0, REQUEST_LEN, true)?;
+    let req = read_request(&acc)?;
+    reward_pool(ix, 6)?;
+    let rent_request = env.rent.minimum_balance(REQUEST_LEN);
+    let epoch = env.epoch;
+    let ending = req.ending(env.slot)?;
+    let appeal = appeal_of(ix, &req)?;
+    let burn = slashes(ix, &req, ending, appeal.as_ref())?;
+    if let Some(a) = &appeal {
+        close_appeal(ix, &req, a)?;
+    }
+    match ending {
+        Ending::Redraw | Ending::Escalate => {
+            let mut req = req;
+            let mut acc = acc;
+            req.committee.redraw_slot = env.slot;
+            if ending == Ending::Escalate {
+                req.committee.escalation = Escalation::Pending;
+            }
+            req.state = RequestState::Delivered;
+            req.write(acc.get_data_mut()?)?;
+        }
+        Ending::Void => close_job(ix, rent_request, acc, req, Outcome::void())?,
+        // Not drawn for an audit: paid as delivered, no committee to pay, no credit.
+        Ending::Unaudited => {
+            let price = req.price;
+            close_job(ix, rent_request, acc, req, Outcome::paid(price, 0))?
+        }
+        // A declined job served nothing: its miner's work stays as it is. A false
+        // decline (the prompt was there) ends as a missed deadline; an upheld one is
+        // void, the requester paying the committee's fee.
+        Ending::Fraud => {
+            let voters = voted_for(&req, appeal.as_ref(), false);
+            let check = check_units(&req);
+            let (work, outcome) = if req.declined() {
+                (MinerWork::Keep, Outcome::timed_out())
+            } else {
+                (MinerWork::Zero, Outcome::fraud())
+            };
+            credit_work(ix, epoch, &voters, (req.winner_miner, work), check, 0)?;
+            close_job(ix, rent_request, acc, req, outcome)?;
+        }
+        Ending::Valid => {
+            let voters = voted_for(&req, appeal.as_ref(), true);
+            let (price, check) = (req.price, check_units(&req));
+            let tokens = u64::from(req.result.token_count);
+            let work = if req.declined() {
+                MinerWork::Keep
+            } else {
+                let prompt = u64::from(req.result.prompt_tokens);
+                let units = inference_units(prompt, tokens);
+                MinerWork::Credit(audited_credit(units, u64::from(req.audit_ppm)))
+            };
+            let miner = (req.winner_miner, work);
+            let fee = credit_work(ix, epoch, &voters, miner, check, verifier_fee(price))?;
+            let outcome = if req.declined() {
+                Outcome::unservable(fee)
+            } else {
+                Outcome::paid(price, fee)
+            };
+            close_job(ix, rent_request, acc, req, outcome)?;
+        }
+    }
+    Ok(burn)
 }
