@@ -1145,7 +1145,6 @@ fn finalize(ix: &InstructionContext, env: &Env<'_>) -> Result<Vec<Slash>, Instru
     let req = read_request(&acc)?;
     reward_pool(ix, 6)?;
     let rent_request = env.rent.minimum_balance(REQUEST_LEN);
-    let epoch = env.epoch;
     let ending = req.ending(env.slot)?;
     let appeal = appeal_of(ix, &req)?;
     let burn = slashes(ix, &req, ending, appeal.as_ref())?;
@@ -1169,40 +1168,57 @@ fn finalize(ix: &InstructionContext, env: &Env<'_>) -> Result<Vec<Slash>, Instru
             let price = req.price;
             close_job(ix, rent_request, acc, req, Outcome::paid(price, 0))?
         }
-        // A declined job served nothing: its miner's work stays as it is. A false
-        // decline (the prompt was there) ends as a missed deadline; an upheld one is
-        // void, the requester paying the committee's fee.
-        Ending::Fraud => {
-            let voters = voted_for(&req, appeal.as_ref(), false);
-            let check = check_units(&req);
-            let (work, outcome) = if req.declined() {
-                (MinerWork::Keep, Outcome::timed_out())
-            } else {
-                (MinerWork::Zero, Outcome::fraud())
-            };
-            credit_work(ix, epoch, &voters, (req.winner_miner, work), check, 0)?;
-            close_job(ix, rent_request, acc, req, outcome)?;
-        }
-        Ending::Valid => {
-            let voters = voted_for(&req, appeal.as_ref(), true);
-            let (price, check) = (req.price, check_units(&req));
-            let tokens = u64::from(req.result.token_count);
-            let work = if req.declined() {
-                MinerWork::Keep
-            } else {
-                let prompt = u64::from(req.result.prompt_tokens);
-                let units = inference_units(prompt, tokens);
-                MinerWork::Credit(audited_credit(units, u64::from(req.audit_ppm)))
-            };
-            let miner = (req.winner_miner, work);
-            let fee = credit_work(ix, epoch, &voters, miner, check, verifier_fee(price))?;
-            let outcome = if req.declined() {
-                Outcome::unservable(fee)
-            } else {
-                Outcome::paid(price, fee)
-            };
-            close_job(ix, rent_request, acc, req, outcome)?;
+        Ending::Fraud | Ending::Valid => {
+            let valid = ending == Ending::Valid;
+            let outcome = judged(ix, env.epoch, &req, appeal.as_ref(), valid)?;
+            close_job(ix, rent_request, acc, req, outcome)?
         }
     }
     Ok(burn)
+}
+
+/// The work a final verdict (`valid`, or fraud) on `req` credits in `epoch`, and how the job
+/// ends. A declined job served nothing: its miner's work stays as it is; a false decline (the
+/// prompt was there) ends as a missed deadline, an upheld one is void with the requester paying
+/// the committee's fee. Otherwise valid work is paid and credited over the audit rate, and fraud
+/// zeroes the miner's work. The members that voted with the verdict are credited the check.
+fn judged(
+    ix: &InstructionContext,
+    epoch: u64,
+    req: &Request,
+    appeal: Option<&(Appeal, u16)>,
+    valid: bool,
+) -> Result<Outcome, InstructionError> {
+    let voters = voted_for(req, appeal, valid);
+    let check = check_units(req);
+    let miner = req.winner_miner;
+    if !valid {
+        let (work, outcome) = if req.declined() {
+            (MinerWork::Keep, Outcome::timed_out())
+        } else {
+            (MinerWork::Zero, Outcome::fraud())
+        };
+        credit_work(ix, epoch, &voters, (miner, work), check, 0)?;
+        return Ok(outcome);
+    }
+    let work = if req.declined() {
+        MinerWork::Keep
+    } else {
+        let prompt = u64::from(req.result.prompt_tokens);
+        let units = inference_units(prompt, u64::from(req.result.token_count));
+        MinerWork::Credit(audited_credit(units, u64::from(req.audit_ppm)))
+    };
+    let fee = credit_work(
+        ix,
+        epoch,
+        &voters,
+        (miner, work),
+        check,
+        verifier_fee(req.price),
+    )?;
+    Ok(if req.declined() {
+        Outcome::unservable(fee)
+    } else {
+        Outcome::paid(req.price, fee)
+    })
 }
