@@ -20,6 +20,7 @@ use ambient_market::chain::Chain;
 use ambient_market::requester::{self, Ask};
 use ambient_market::MarketError;
 use ambient_sdk::auction::follow_message;
+pub use ambient_sdk::auction::receipt::Receipt;
 use ambient_sdk::auction::state::{Request, RequestState, Sampling};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -27,7 +28,7 @@ use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -880,45 +881,9 @@ fn serve(s: &ChatService, job: &Job) -> Result<Answer, ApiError> {
     }
 }
 
-/// The receipt of a job: the auction, its PoL commitment, its transactions and its state.
-#[derive(Debug, Serialize)]
-pub struct Receipt {
-    /// The auction (request account).
-    pub auction: String,
-    /// The auction's state.
-    pub state: String,
-    /// Verification: pending, valid, fraud, or void (no committee reached a verdict: refunded).
-    pub verification: String,
-    /// The model id (hex).
-    pub model_id: String,
-    /// Prompt and output hashes (hex; blob ids in the blob store).
-    pub prompt_hash: String,
-    /// Output hash.
-    pub output_hash: String,
-    /// PoL Merkle root (hex).
-    pub pol_root: String,
-    /// PoL chain hash (hex).
-    pub pol_chain: String,
-    /// Output tokens committed.
-    pub token_count: u32,
-    /// Most tokens asked for.
-    pub max_tokens: u32,
-    /// Sampler settings and seed (what the output must follow).
-    pub sampling: Value,
-    /// The winning miner.
-    pub miner: String,
-    /// Price paid (lamports).
-    pub price: u64,
-    /// Slot of delivery.
-    pub delivered_slot: u64,
-    /// The committee's votes.
-    pub votes: Value,
-    /// Transactions that touched the auction, newest first.
-    pub transactions: Vec<String>,
-}
-
+/// The receipt of the auction at `auction` as `r` stands, with the transactions that touched it
+/// (from `confirmed` on: the newest steps join the history a slot or two later).
 fn build_receipt(chain: &Chain, auction: &Pubkey, r: &Request) -> Receipt {
-    // History is kept from `confirmed` on: the newest steps join it a slot or two later.
     let config = solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config {
         commitment: Some(solana_commitment_config::CommitmentConfig::confirmed()),
         ..Default::default()
@@ -928,42 +893,7 @@ fn build_receipt(chain: &Chain, auction: &Pubkey, r: &Request) -> Receipt {
         .get_signatures_for_address_with_config(auction, config)
         .map(|v| v.into_iter().map(|s| s.signature).collect())
         .unwrap_or_default();
-    let c = &r.committee;
-    let votes: Vec<Value> = (0..c.len as usize)
-        .map(|i| {
-            let vote = if c.valid & (1 << i) != 0 {
-                "valid"
-            } else if c.fraud & (1 << i) != 0 {
-                "fraud"
-            } else {
-                "none"
-            };
-            json!({"verifier": c.members[i].to_string(), "vote": vote})
-        })
-        .collect();
-    Receipt {
-        auction: auction.to_string(),
-        state: format!("{:?}", r.state).to_lowercase(),
-        verification: r.verification().into(),
-        model_id: hex::encode(r.model_id),
-        prompt_hash: hex::encode(r.prompt_hash),
-        output_hash: hex::encode(r.result.output_hash),
-        pol_root: hex::encode(r.result.root),
-        pol_chain: hex::encode(r.result.chain),
-        token_count: r.result.token_count,
-        max_tokens: r.max_tokens,
-        sampling: json!({
-            "temperature": r.sampling.temperature,
-            "top_k": r.sampling.top_k,
-            "top_p": r.sampling.top_p,
-            "seed": r.sampling.seed,
-        }),
-        miner: r.winner_miner.to_string(),
-        price: r.price,
-        delivered_slot: r.result.slot,
-        votes: Value::Array(votes),
-        transactions,
-    }
+    Receipt::of(auction, r, transactions)
 }
 
 /// OpenAI's `usage` of an answer: the prompt's tokens and every token generated (what was paid

@@ -7,6 +7,7 @@ use ambient_llm::{Engine, EngineOptions, SamplingParams};
 use ambient_pol::hash::tokens_from_blob;
 use ambient_pol::validate::{validate_delivery, Delivery};
 use ambient_pol::{Commitment, Verdict};
+use ambient_sdk::auction::receipt::Receipt;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand};
 use serde_json::Value;
@@ -50,18 +51,15 @@ enum ReceiptCommand {
 
 /// A receipt with its blobs.
 struct Evidence {
-    receipt: Value,
+    receipt: Receipt,
     prompt: Vec<u8>,
     output: Vec<u8>,
 }
 
-fn hex_field(r: &Value, name: &str) -> Result<[u8; 32]> {
-    let s = r
-        .get(name)
-        .and_then(Value::as_str)
-        .ok_or_else(|| anyhow!("receipt has no {name}"))?;
+/// The 32 bytes of a receipt's hex field `name` (`value`).
+fn hex32(value: &str, name: &str) -> Result<[u8; 32]> {
     let mut b = [0u8; 32];
-    hex::decode_to_slice(s, &mut b).with_context(|| format!("receipt's {name} is not hex"))?;
+    hex::decode_to_slice(value, &mut b).with_context(|| format!("receipt's {name} is not hex"))?;
     Ok(b)
 }
 
@@ -70,23 +68,23 @@ fn fetch(api_url: &str, id: &str) -> Result<Evidence> {
         .enable_all()
         .build()?;
     let base = api_url.trim_end_matches('/');
-    let receipt: Value = rt.block_on(async {
+    let receipt: Receipt = rt.block_on(async {
         let r = reqwest::get(format!("{base}/v1/receipts/{id}")).await?;
         let status = r.status();
         let body: Value = r.json().await?;
         if !status.is_success() {
             bail!("{status}: {}", body["error"]["message"]);
         }
-        Ok::<_, anyhow::Error>(body)
+        serde_json::from_value(body).context("a malformed receipt")
     })?;
     let client = ambient_blobs::BlobClient::new(base);
-    let get = |name: &str| -> Result<Vec<u8>> {
-        let id = ambient_blobs::BlobId(hex_field(&receipt, name)?);
+    let get = |hash: &str, name: &str| -> Result<Vec<u8>> {
+        let id = ambient_blobs::BlobId(hex32(hash, name)?);
         rt.block_on(client.get(&id))?
             .ok_or_else(|| anyhow!("the node no longer holds blob {id} ({name})"))
     };
-    let prompt = get("prompt_hash")?;
-    let output = get("output_hash")?;
+    let prompt = get(&receipt.prompt_hash, "prompt_hash")?;
+    let output = get(&receipt.output_hash, "output_hash")?;
     Ok(Evidence {
         receipt,
         prompt,
@@ -98,7 +96,8 @@ fn read_dir(dir: &Path) -> Result<Evidence> {
     let read = |f: &str| {
         std::fs::read(dir.join(f)).with_context(|| format!("reading {f} in {}", dir.display()))
     };
-    let receipt: Value = serde_json::from_slice(&read("receipt.json")?).context("receipt.json")?;
+    let receipt: Receipt =
+        serde_json::from_slice(&read("receipt.json")?).context("receipt.json")?;
     Ok(Evidence {
         receipt,
         prompt: read("prompt.blob")?,
@@ -108,42 +107,41 @@ fn read_dir(dir: &Path) -> Result<Evidence> {
 
 fn verify(e: &Evidence, model: Option<PathBuf>) -> Result<bool> {
     let r = &e.receipt;
-    for (blob, name) in [(&e.prompt, "prompt_hash"), (&e.output, "output_hash")] {
-        if *blake3::hash(blob).as_bytes() != hex_field(r, name)? {
+    let blobs = [
+        (&e.prompt, &r.prompt_hash, "prompt_hash"),
+        (&e.output, &r.output_hash, "output_hash"),
+    ];
+    for (blob, hash, name) in blobs {
+        if *blake3::hash(blob).as_bytes() != hex32(hash, name)? {
             bail!("the {name} blob does not match the receipt");
         }
     }
     let prompt = tokens_from_blob(&e.prompt)?;
     let output = tokens_from_blob(&e.output)?;
-    let s = &r["sampling"];
+    let s = &r.sampling;
     let sampling = SamplingParams {
-        temperature: s["temperature"]
-            .as_f64()
-            .ok_or_else(|| anyhow!("no sampling"))? as f32,
-        top_k: s["top_k"].as_u64().unwrap_or(0) as u32,
-        top_p: s["top_p"].as_f64().unwrap_or(1.0) as f32,
-        seed: s["seed"].as_u64().unwrap_or(0),
+        temperature: s.temperature,
+        top_k: s.top_k,
+        top_p: s.top_p,
+        seed: s.seed,
     };
     let commitment = Commitment {
-        root: hex_field(r, "pol_root")?,
-        chain: hex_field(r, "pol_chain")?,
-        len: r["token_count"].as_u64().unwrap_or(0),
+        root: hex32(&r.pol_root, "pol_root")?,
+        chain: hex32(&r.pol_chain, "pol_chain")?,
+        len: u64::from(r.token_count),
     };
     let path = crate::model_path(model)?;
     let engine = Engine::load(&path, &EngineOptions::default(), |_| {})
         .with_context(|| format!("loading {}", path.display()))?;
-    if engine.model_id().0 != hex_field(r, "model_id")? {
+    if engine.model_id().0 != hex32(&r.model_id, "model_id")? {
         bail!(
             "the receipt names model {}, but {} is {}",
-            r["model_id"].as_str().unwrap_or("?"),
+            r.model_id,
             path.display(),
             engine.model_id()
         );
     }
-    let max_tokens = r["max_tokens"]
-        .as_u64()
-        .and_then(|m| u32::try_from(m).ok())
-        .context("the receipt has no max_tokens")?;
+    let max_tokens = r.max_tokens;
     let delivery = Delivery {
         prompt: &prompt,
         output: &output,
@@ -156,7 +154,7 @@ fn verify(e: &Evidence, model: Option<PathBuf>) -> Result<bool> {
             println!(
                 "valid: {} positions recomputed, PoL root {} matches",
                 checked.len(),
-                r["pol_root"].as_str().unwrap_or("")
+                r.pol_root
             );
             Ok(true)
         }

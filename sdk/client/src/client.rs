@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 use ambient_sdk::auction::instruction::{cancel, request, RequestParams};
 use ambient_sdk::auction::state::{Request, Sampling, REQUEST_LEN};
 use ambient_sdk::auction::ID as AUCTION;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::Keypair;
@@ -17,40 +16,9 @@ use solana_transaction::Transaction;
 
 use crate::error::ClientError;
 
-/// A chat message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Message {
-    /// `system`, `user` or `assistant`.
-    pub role: String,
-    /// The text.
-    pub content: String,
-}
-
-impl Message {
-    /// A message from the user.
-    pub fn user(content: impl Into<String>) -> Self {
-        Message {
-            role: "user".into(),
-            content: content.into(),
-        }
-    }
-
-    /// A system message.
-    pub fn system(content: impl Into<String>) -> Self {
-        Message {
-            role: "system".into(),
-            content: content.into(),
-        }
-    }
-
-    /// An earlier answer.
-    pub fn assistant(content: impl Into<String>) -> Self {
-        Message {
-            role: "assistant".into(),
-            content: content.into(),
-        }
-    }
-}
+/// A chat message: the engine's own type (the REST API renders the same with the model's chat
+/// template).
+pub use ambient_llm::Message;
 
 /// How to ask.
 #[derive(Clone, Copy, Debug, PartialEq)]

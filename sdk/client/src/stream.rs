@@ -6,41 +6,14 @@ use std::pin::Pin;
 
 use ambient_sdk::auction::follow_message;
 use futures_util::{Stream, StreamExt};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use solana_signer::Signer;
 
 use crate::client::{Client, Job};
 use crate::error::ClientError;
 
-/// A job's PoL receipt as the node reports it.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct Receipt {
-    /// The auction (request account).
-    pub auction: String,
-    /// Its state (`delivered`, `verifying`, `paid`, `slashed`, …).
-    pub state: String,
-    /// `pending`, `valid`, `fraud`, `void` or `none`.
-    pub verification: String,
-    /// The model id (hex).
-    pub model_id: String,
-    /// blake3 of the prompt tokens (hex).
-    pub prompt_hash: String,
-    /// blake3 of the output tokens (hex).
-    pub output_hash: String,
-    /// Merkle root of the token hashes (hex).
-    pub pol_root: String,
-    /// Chain hash of the token hashes (hex).
-    pub pol_chain: String,
-    /// Output length.
-    pub token_count: u32,
-    /// The winning miner.
-    pub miner: String,
-    /// What the miner is paid.
-    pub price: u64,
-    /// Transactions that touched the auction.
-    pub transactions: Vec<String>,
-}
+/// A job's PoL receipt as the node reports it (the node's own definition).
+pub use ambient_sdk::auction::receipt::Receipt;
 
 /// A piece of a streamed answer.
 #[derive(Clone, Debug, PartialEq)]

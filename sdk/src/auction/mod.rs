@@ -6,6 +6,7 @@
 
 pub mod draw;
 pub mod instruction;
+pub mod receipt;
 
 pub use ambient_interface::{
     error, follow_message, state, verify_slots, APPEAL_COMMITTEE_SIZE, AUDIT_ALL_PPM, DRAW_SLOTS,
