@@ -7,11 +7,11 @@
 use std::sync::Arc;
 
 use ambient_market::blobs::Blobs;
+use ambient_sdk::auction::prompt::{PromptInfo, Suggested};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::openai::DEFAULT_MAX_TOKENS;
 use crate::openai::{blocking, check_model, checked_prompt, ApiError, ChatMessage, ChatService};
@@ -48,18 +48,18 @@ pub(crate) async fn store(
         let blobs = Blobs::new(&svc.api_url)?;
         let hash = blobs.put_tokens(&prompt)?.0;
         let a = svc.auction;
-        Ok(json!({
-            "prompt_hash": hex::encode(hash),
-            "prompt_tokens": prompt.len(),
-            "model_id": hex::encode(svc.engine.model_id().0),
-            "max_tokens": max_tokens,
-            "suggested": {
-                "max_price": a.max_price(max_tokens),
-                "bid_slots": a.bid_slots(),
-                "reveal_slots": a.reveal_slots(),
-                "deadline_slots": a.deadline_slots(max_tokens),
+        Ok(PromptInfo {
+            prompt_hash: hex::encode(hash),
+            prompt_tokens: prompt.len() as u32,
+            model_id: hex::encode(svc.engine.model_id().0),
+            max_tokens,
+            suggested: Suggested {
+                max_price: a.max_price(max_tokens),
+                bid_slots: a.bid_slots(),
+                reveal_slots: a.reveal_slots(),
+                deadline_slots: a.deadline_slots(max_tokens),
             },
-        }))
+        })
     })
     .await;
     match result {

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ambient_sdk::auction::instruction::{cancel, request, RequestParams};
+use ambient_sdk::auction::instruction::{cancel, request};
+use ambient_sdk::auction::prompt::PromptInfo;
 use ambient_sdk::auction::state::{Request, Sampling, REQUEST_LEN};
 use ambient_sdk::auction::ID as AUCTION;
 use serde_json::{json, Value};
@@ -138,7 +139,7 @@ impl Client {
     /// Opens an auction for `messages`: the node stores the prompt, this client signs and sends
     /// the request (escrowing the price from its key) and waits until it is confirmed.
     pub async fn request(&self, messages: Vec<Message>, opts: Options) -> Result<Job, ClientError> {
-        let prompt: Value = self
+        let prompt: PromptInfo = self
             .post(
                 "/v1/prompts",
                 &json!({"messages": messages, "max_tokens": opts.max_tokens}),
@@ -146,41 +147,15 @@ impl Client {
             .await?
             .json()
             .await?;
-        let hash32 = |name: &str| -> Result<[u8; 32], ClientError> {
-            prompt[name]
-                .as_str()
-                .and_then(|h| hex::decode(h).ok())
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .ok_or_else(|| ClientError::Protocol(format!("no {name} in {prompt}")))
+        let sampling = Sampling {
+            temperature: opts.temperature,
+            top_k: opts.top_k,
+            top_p: opts.top_p,
+            seed: opts.seed.unwrap_or_else(clock_seed),
         };
-        let suggested = |name: &str| -> Result<u64, ClientError> {
-            prompt["suggested"][name]
-                .as_u64()
-                .ok_or_else(|| ClientError::Protocol(format!("no suggested {name} in {prompt}")))
-        };
-        let max_price = match opts.max_price {
-            Some(p) => p,
-            None => suggested("max_price")?,
-        };
-        let params = RequestParams {
-            model_id: hash32("model_id")?,
-            prompt_hash: hash32("prompt_hash")?,
-            max_tokens: opts.max_tokens,
-            sampling: Sampling {
-                temperature: opts.temperature,
-                top_k: opts.top_k,
-                top_p: opts.top_p,
-                seed: opts.seed.unwrap_or_else(clock_seed),
-            },
-            max_price,
-            bid_slots: suggested("bid_slots")?,
-            reveal_slots: suggested("reveal_slots")?,
-            deadline_slots: suggested("deadline_slots")?,
-            prompt_tokens: prompt["prompt_tokens"]
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| ClientError::Protocol(format!("no prompt_tokens in {prompt}")))?,
-        };
+        let params = prompt
+            .params(sampling, opts.max_price)
+            .map_err(ClientError::Protocol)?;
         let account = Keypair::new();
         let rent = self
             .rpc
@@ -198,8 +173,8 @@ impl Client {
         Ok(Job {
             auction: account.pubkey(),
             messages,
-            prompt_tokens: prompt["prompt_tokens"].as_u64().unwrap_or(0),
-            max_price,
+            prompt_tokens: u64::from(prompt.prompt_tokens),
+            max_price: params.max_price,
             signature,
         })
     }

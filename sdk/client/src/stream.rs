@@ -159,13 +159,18 @@ mod tests {
         let done = json!({"choices": [{"delta": {}}], "ambient": {"live_tokens": 3, "receipt": {
             "auction": "A", "state": "delivered", "verification": "pending", "model_id": "00",
             "prompt_hash": "11", "output_hash": "22", "pol_root": "33", "pol_chain": "44",
-            "token_count": 3, "miner": "M", "price": 5, "transactions": ["t"]}}});
+            "token_count": 3, "max_tokens": 8, "miner": "M", "price": 5, "delivered_slot": 9,
+            "sampling": {"temperature": 0.0, "top_k": 0, "top_p": 1.0, "seed": 7},
+            "votes": [{"verifier": "V", "vote": "valid"}], "transactions": ["t"]}}});
         match parse_block(&format!("data: {done}\n\n")) {
             Parsed::Events(e) => match &e[..] {
                 [Event::Done {
                     receipt,
                     live_tokens: 3,
-                }] => assert_eq!(receipt.pol_root, "33"),
+                }] => {
+                    assert_eq!(receipt.pol_root, "33");
+                    assert_eq!((receipt.sampling.seed, receipt.votes.len()), (7, 1));
+                }
                 other => panic!("{other:?}"),
             },
             _ => panic!("not parsed"),

@@ -6,6 +6,7 @@
 
 pub mod draw;
 pub mod instruction;
+pub mod prompt;
 pub mod receipt;
 
 pub use ambient_interface::{
