@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::openai::{
-    check_model, check_prompt, job_of, read_body, respond, AmbientOptions, ApiError, Asked,
+    answer_body, check_model, check_prompt, job_of, json_body, AmbientOptions, ApiError, Asked,
     ChatService, Job, Shape, StreamOptions,
 };
 
@@ -51,11 +51,7 @@ pub(crate) async fn complete(
     headers: axum::http::HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
-    let job = read_body(&s, &headers, body).and_then(|body| parse_body(&s, &body));
-    match job {
-        Ok(job) => respond(s, headers, job).await,
-        Err(e) => e.into_response(),
-    }
+    answer_body(s, headers, body, parse_body).await
 }
 
 impl ChatService {
@@ -68,11 +64,7 @@ impl ChatService {
 
 /// The text completion `body` asks for, checked.
 fn parse_body(s: &ChatService, body: &[u8]) -> Result<Job, ApiError> {
-    if body.len() > s.limits.max_body_bytes {
-        return Err(ApiError::too_large(s.limits.max_body_bytes));
-    }
-    let req: CompletionRequest = serde_json::from_slice(body)
-        .map_err(|e| ApiError::invalid(format!("malformed request body: {e}")))?;
+    let req: CompletionRequest = json_body(s, body)?;
     check_model(s, &req.model)?;
     let logprobs = req.logprobs.as_ref().map(|v| !v.is_null());
     crate::options::check_fields(&req.extra, req.n, logprobs)?;

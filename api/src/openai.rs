@@ -174,12 +174,19 @@ impl ChatService {
 
 /// The request in `body`, checked.
 fn parse_body(s: &ChatService, body: &[u8]) -> Result<Job, ApiError> {
+    prepare(s, json_body(s, body)?)
+}
+
+/// `body` as a `T`, within the node's body limit.
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
+    s: &ChatService,
+    body: &[u8],
+) -> Result<T, ApiError> {
     if body.len() > s.limits.max_body_bytes {
         return Err(ApiError::too_large(s.limits.max_body_bytes));
     }
-    let req: ChatRequest = serde_json::from_slice(body)
-        .map_err(|e| ApiError::invalid(format!("malformed request body: {e}")))?;
-    prepare(s, req)
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::invalid(format!("malformed request body: {e}")))
 }
 
 /// A chat message as OpenAI's API has it (`content`: text or text parts).
@@ -948,8 +955,17 @@ async fn chat(
     headers: axum::http::HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
-    let job = read_body(&s, &headers, body).and_then(|body| parse_body(&s, &body));
-    match job {
+    answer_body(s, headers, body, parse_body).await
+}
+
+/// Answers the job `parse` makes of a JSON `body`, or the error that stops it.
+pub(crate) async fn answer_body(
+    s: Arc<ChatService>,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    parse: fn(&ChatService, &[u8]) -> Result<Job, ApiError>,
+) -> Response {
+    match read_body(&s, &headers, body).and_then(|body| parse(&s, &body)) {
         Ok(job) => respond(s, headers, job).await,
         Err(e) => e.into_response(),
     }
