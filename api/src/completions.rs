@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::openai::{
-    answer_body, check_model, check_prompt, job_of, json_body, AmbientOptions, ApiError, Asked,
-    ChatService, Job, Shape, StreamOptions,
+    answer_body, check_model, check_prompt, job_of, json_body, ApiError, Asks, ChatService, Job,
+    Shape,
 };
 
 /// `max_tokens` when the request names none (OpenAI's default for text completions).
@@ -24,23 +24,14 @@ struct CompletionRequest {
     /// A string, or a list of exactly one string.
     prompt: Value,
     max_tokens: Option<u32>,
-    temperature: Option<f32>,
-    top_p: Option<f32>,
-    top_k: Option<u32>,
-    seed: Option<u64>,
-    #[serde(default)]
-    stream: bool,
-    #[serde(default)]
-    stream_options: StreamOptions,
-    stop: Option<Value>,
     n: Option<u32>,
     /// An integer in this API (how many top tokens to report): refused unless null.
     logprobs: Option<Value>,
     echo: Option<bool>,
     suffix: Option<String>,
     best_of: Option<u32>,
-    #[serde(default)]
-    ambient: AmbientOptions,
+    #[serde(flatten)]
+    asks: Asks,
     /// Every other field: ignored or refused by name, as for chat completions.
     #[serde(flatten)]
     extra: Map<String, Value>,
@@ -82,20 +73,8 @@ fn parse_body(s: &ChatService, body: &[u8]) -> Result<Job, ApiError> {
     if tokens.is_empty() {
         return Err(ApiError::invalid("the prompt is empty".into()));
     }
-    let asked = Asked {
-        shape: Shape::Text,
-        prompt: check_prompt(s, tokens, max_tokens)?,
-        max_tokens,
-        temperature: req.temperature,
-        top_p: req.top_p,
-        top_k: req.top_k,
-        seed: req.seed,
-        stream: req.stream,
-        include_usage: req.stream_options.include_usage,
-        stop: req.stop,
-        ambient: req.ambient,
-    };
-    job_of(s, asked)
+    let prompt = check_prompt(s, tokens, max_tokens)?;
+    job_of(s, Shape::Text, prompt, max_tokens, req.asks)
 }
 
 /// Refuses what a text completion can ask beyond one continuation: the prompt echoed back, a
@@ -169,6 +148,25 @@ mod tests {
                 e.message()
             );
         }
+    }
+
+    #[test]
+    fn the_shared_fields_are_read_and_only_the_others_reach_the_catch_all() {
+        let r = request(json!({
+            "temperature": 0.5, "seed": 9, "stream": true, "stop": ".",
+            "stream_options": {"include_usage": true}, "ambient": {"max_price": 7},
+            "temprature": 1, "user": "u",
+        }));
+        let a = &r.asks;
+        assert_eq!(
+            (a.temperature, a.seed, a.stream),
+            (Some(0.5), Some(9), true)
+        );
+        assert!(a.stream_options.include_usage && a.stop.is_some());
+        assert_eq!(a.ambient.max_price, Some(7));
+        let mut extra: Vec<&str> = r.extra.keys().map(String::as_str).collect();
+        extra.sort();
+        assert_eq!(extra, ["temprature", "user"]);
     }
 
     #[test]

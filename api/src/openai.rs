@@ -200,7 +200,7 @@ pub(crate) struct ChatMessage {
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct AmbientOptions {
     /// Most paid in all, in lamports.
-    max_price: Option<u64>,
+    pub(crate) max_price: Option<u64>,
     /// An auction the caller opened (with its own key) for this conversation.
     request: Option<String>,
     /// The requester's signature of [`ambient_sdk::auction::follow_message`] of `request`
@@ -214,23 +214,31 @@ struct ChatRequest {
     messages: Vec<ChatMessage>,
     max_tokens: Option<u32>,
     max_completion_tokens: Option<u32>,
-    temperature: Option<f32>,
-    top_p: Option<f32>,
-    top_k: Option<u32>,
-    seed: Option<u64>,
-    #[serde(default)]
-    stream: bool,
-    #[serde(default)]
-    stream_options: StreamOptions,
-    /// One string or up to four: the answer's text ends before the first.
-    stop: Option<Value>,
     n: Option<u32>,
     logprobs: Option<bool>,
-    #[serde(default)]
-    ambient: AmbientOptions,
+    #[serde(flatten)]
+    asks: Asks,
     /// Every other field: ignored or refused by name ([`crate::options::check_fields`]).
     #[serde(flatten)]
     extra: serde_json::Map<String, Value>,
+}
+
+/// The fields chat and text completions share: the sampler, streaming, stop sequences and
+/// Ambient's options (flattened into each request, before its catch-all of other fields).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Asks {
+    pub(crate) temperature: Option<f32>,
+    pub(crate) top_p: Option<f32>,
+    pub(crate) top_k: Option<u32>,
+    pub(crate) seed: Option<u64>,
+    #[serde(default)]
+    pub(crate) stream: bool,
+    #[serde(default)]
+    pub(crate) stream_options: StreamOptions,
+    /// One string or up to four: the answer's text ends before the first.
+    pub(crate) stop: Option<Value>,
+    #[serde(default)]
+    pub(crate) ambient: AmbientOptions,
 }
 
 /// `stream_options`.
@@ -624,41 +632,19 @@ fn prepare(s: &ChatService, req: ChatRequest) -> Result<Job, ApiError> {
         .or(req.max_tokens)
         .unwrap_or(DEFAULT_MAX_TOKENS);
     let prompt = checked_prompt(s, &req.messages, max_tokens)?;
-    let asked = Asked {
-        shape: Shape::Chat,
-        prompt,
-        max_tokens,
-        temperature: req.temperature,
-        top_p: req.top_p,
-        top_k: req.top_k,
-        seed: req.seed,
-        stream: req.stream,
-        include_usage: req.stream_options.include_usage,
-        stop: req.stop,
-        ambient: req.ambient,
-    };
-    job_of(s, asked)
+    job_of(s, Shape::Chat, prompt, max_tokens, req.asks)
 }
 
-/// What chat and text completions ask alike, the prompt tokenized and checked.
-pub(crate) struct Asked {
-    pub(crate) shape: Shape,
-    pub(crate) prompt: Vec<u32>,
-    pub(crate) max_tokens: u32,
-    pub(crate) temperature: Option<f32>,
-    pub(crate) top_p: Option<f32>,
-    pub(crate) top_k: Option<u32>,
-    pub(crate) seed: Option<u64>,
-    pub(crate) stream: bool,
-    pub(crate) include_usage: bool,
-    pub(crate) stop: Option<Value>,
-    pub(crate) ambient: AmbientOptions,
-}
-
-/// The job `req` asks for: its sampler checked, the caller's own auction parsed, the escrow and
+/// The job that asks `req` of `prompt` (tokenized and checked) for at most `max_tokens`,
+/// answered in `shape`: its sampler checked, the caller's own auction parsed, the escrow and
 /// windows from the node's settings.
-pub(crate) fn job_of(s: &ChatService, req: Asked) -> Result<Job, ApiError> {
-    let (prompt, max_tokens) = (req.prompt, req.max_tokens);
+pub(crate) fn job_of(
+    s: &ChatService,
+    shape: Shape,
+    prompt: Vec<u32>,
+    max_tokens: u32,
+    req: Asks,
+) -> Result<Job, ApiError> {
     let stops = Stops::parse(req.stop.as_ref())?;
     let temperature = req.temperature.unwrap_or(1.0);
     let top_p = req.top_p.unwrap_or(1.0);
@@ -710,14 +696,14 @@ pub(crate) fn job_of(s: &ChatService, req: Asked) -> Result<Job, ApiError> {
         deadline_slots: a.deadline_slots(max_tokens),
     };
     Ok(Job {
-        shape: req.shape,
+        shape,
         ask,
         existing,
         stream: req.stream,
         price_named: req.ambient.max_price.is_some(),
         charge: None,
         stops,
-        include_usage: req.include_usage,
+        include_usage: req.stream_options.include_usage,
         created: rand_seed() / 1_000_000_000,
     })
 }
