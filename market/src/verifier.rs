@@ -242,11 +242,7 @@ impl Verifier {
             return Ok(());
         }
         let started = std::time::Instant::now();
-        let checked = if r.declined() {
-            self.check_decline(r).map(|v| (v, Evidence::Prompt))
-        } else {
-            self.check(r)
-        };
+        let checked = self.judge(r);
         self.stats
             .validation_ms
             .inc_by(started.elapsed().as_millis() as u64);
@@ -339,12 +335,7 @@ impl Verifier {
         if r.model_id != self.engine.model_id().0 || !self.appeal_checked.insert(*key) {
             return Ok(());
         }
-        let own = if r.declined() {
-            self.check_decline(r)
-        } else {
-            self.check(r).map(|(valid, _)| valid)
-        };
-        let own = own.inspect_err(|_| {
+        let own = self.judge(r).map(|(valid, _)| valid).inspect_err(|_| {
             self.appeal_checked.remove(key);
         })?;
         if !own {
@@ -362,6 +353,16 @@ impl Verifier {
                 self.appeal_checked.remove(key);
                 Err(e)
             }
+        }
+    }
+
+    /// What this verifier finds of `r`'s job and the evidence for it: a declined job's claim
+    /// checked ([`Self::check_decline`]), a delivered one validated ([`Self::check`]).
+    fn judge(&self, r: &Request) -> Result<(bool, Evidence), MarketError> {
+        if r.declined() {
+            self.check_decline(r).map(|v| (v, Evidence::Prompt))
+        } else {
+            self.check(r)
         }
     }
 
