@@ -88,7 +88,8 @@ pub enum GgufError {
     },
 }
 
-/// Tensor element types of ggml that this engine computes with.
+/// Tensor element types of ggml that this engine computes with (named as ggml names them).
+#[allow(non_camel_case_types)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TensorType {
     /// 32-bit float.
@@ -101,6 +102,18 @@ pub enum TensorType {
     Q4_1,
     /// 8-bit, 32 per block, scale only.
     Q8_0,
+    /// 5-bit, 32 per block, scale only.
+    Q5_0,
+    /// 5-bit, 32 per block, scale and minimum.
+    Q5_1,
+    /// 4-bit K-quant: super-blocks of 256, 6-bit scales and minimums per 32.
+    Q4_K,
+    /// 5-bit K-quant: super-blocks of 256, 6-bit scales and minimums per 32.
+    Q5_K,
+    /// 6-bit K-quant: super-blocks of 256, 8-bit scales per 16.
+    Q6_K,
+    /// bfloat16.
+    BF16,
 }
 
 impl TensorType {
@@ -112,14 +125,15 @@ impl TensorType {
             2 => Self::Q4_0,
             3 => Self::Q4_1,
             8 => Self::Q8_0,
-            6 => return Err("Q5_0"),
-            7 => return Err("Q5_1"),
+            6 => Self::Q5_0,
+            7 => Self::Q5_1,
+            12 => Self::Q4_K,
+            13 => Self::Q5_K,
+            14 => Self::Q6_K,
+            30 => Self::BF16,
             9 => return Err("Q8_1"),
             10 => return Err("Q2_K"),
             11 => return Err("Q3_K"),
-            12 => return Err("Q4_K"),
-            13 => return Err("Q5_K"),
-            14 => return Err("Q6_K"),
             15 => return Err("Q8_K"),
             16..=23 => return Err("IQ (importance) quantisation"),
             24 => return Err("I8"),
@@ -128,7 +142,6 @@ impl TensorType {
             27 => return Err("I64"),
             28 => return Err("F64"),
             29 => return Err("IQ1_M"),
-            30 => return Err("BF16"),
             _ => return Err("unknown"),
         })
     }
@@ -141,14 +154,21 @@ impl TensorType {
             Self::Q4_0 => 2,
             Self::Q4_1 => 3,
             Self::Q8_0 => 8,
+            Self::Q5_0 => 6,
+            Self::Q5_1 => 7,
+            Self::Q4_K => 12,
+            Self::Q5_K => 13,
+            Self::Q6_K => 14,
+            Self::BF16 => 30,
         }
     }
 
     /// Elements per block.
     pub fn block_elems(self) -> u64 {
         match self {
-            Self::F32 | Self::F16 => 1,
-            Self::Q4_0 | Self::Q4_1 | Self::Q8_0 => 32,
+            Self::F32 | Self::F16 | Self::BF16 => 1,
+            Self::Q4_0 | Self::Q4_1 | Self::Q8_0 | Self::Q5_0 | Self::Q5_1 => 32,
+            Self::Q4_K | Self::Q5_K | Self::Q6_K => 256,
         }
     }
 
@@ -160,6 +180,12 @@ impl TensorType {
             Self::Q4_0 => 18,
             Self::Q4_1 => 20,
             Self::Q8_0 => 34,
+            Self::Q5_0 => 22,
+            Self::Q5_1 => 24,
+            Self::Q4_K => 144,
+            Self::Q5_K => 176,
+            Self::Q6_K => 210,
+            Self::BF16 => 2,
         }
     }
 }
@@ -930,11 +956,11 @@ mod tests {
             }],
         );
         let ty_at = 24 + 8 + "weights.q4k".len() + 4 + 8;
-        b[ty_at..ty_at + 4].copy_from_slice(&12u32.to_le_bytes());
+        b[ty_at..ty_at + 4].copy_from_slice(&11u32.to_le_bytes());
         let e = open_bytes(&b).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unsupported tensor type Q4_K (ggml type 12) in tensor weights.q4k"
+            "unsupported tensor type Q3_K (ggml type 11) in tensor weights.q4k"
         );
     }
 

@@ -17,6 +17,7 @@
 //! }).unwrap();
 //! ```
 
+pub mod blocks;
 pub mod chat;
 pub mod cuda;
 pub mod engine;

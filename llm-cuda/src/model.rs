@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use crate::error::LlmError;
-use crate::gguf::{Gguf, TensorInfo, TensorType};
+use crate::gguf::{Gguf, TensorInfo};
 use crate::kernels::attn::{self, HeadCache};
 use crate::kernels::attn_group::{self, KeysT};
 use crate::kernels::{vmath, Ctx};
@@ -230,9 +230,6 @@ fn vector(g: &Gguf, name: &str, len: usize) -> Result<Vec<f32>, LlmError> {
 fn matrix(g: &Gguf, name: &str, cols: usize, rows: usize) -> Result<Matrix, LlmError> {
     let t = g.tensor(name)?;
     if t.dims != [cols as u64, rows as u64] {
-        return Err(shape_error(t, &[cols, rows]));
-    }
-    if t.ty != TensorType::F32 && t.ty != TensorType::F16 && !cols.is_multiple_of(QK) {
         return Err(shape_error(t, &[cols, rows]));
     }
     Ok(Matrix::from_gguf(t, g.tensor_data(t))?)

@@ -3,6 +3,7 @@
 
 use half::f16;
 
+use crate::blocks;
 use crate::gguf::{GgufError, TensorInfo, TensorType};
 
 /// Elements per quantisation block.
@@ -297,7 +298,29 @@ pub enum Weights {
         /// Scale per block (f16).
         d: Vec<f16>,
     },
-    /// Plain f32 (F16 tensors are widened exactly).
+    /// 4-bit with an f32 scale and minimum term per block: `w = q * d + m`, `q` in 0..=15 (Q4_K:
+    /// `d = d_super · sc`, `m = −(dmin_super · mn)`, both exact in f32).
+    Q4F {
+        /// Packed nibbles, as for Q4_1.
+        qs: Vec<u8>,
+        /// Scale per block.
+        d: Vec<f32>,
+        /// Minimum term per block.
+        m: Vec<f32>,
+    },
+    /// 8-bit values (5- and 6-bit formats widened) with an f32 scale per block:
+    /// `w = q * d (+ m)`, and where `sub` is present `w = q * d * sub[h]` for half `h` of the block.
+    Q8F {
+        /// Values, 32 per block, each row in the [`q8_offset`] layout.
+        qs: Vec<i8>,
+        /// Scale per block.
+        d: Vec<f32>,
+        /// Minimum term per block (Q5_1, Q5_K).
+        m: Option<Vec<f32>>,
+        /// Integer scales of the two 16-value halves of each block, two per block (Q6_K).
+        sub: Option<Vec<i8>>,
+    },
+    /// Plain f32 (F16 and BF16 tensors are widened exactly).
     F32(Vec<f32>),
 }
 
@@ -312,10 +335,6 @@ pub struct Matrix {
     pub w: Weights,
 }
 
-fn f16_at(b: &[u8], at: usize) -> f16 {
-    f16::from_le_bytes([b[at], b[at + 1]])
-}
-
 impl Matrix {
     /// Converts a 2-D GGUF tensor (`dims = [cols, rows]`) into the engine layout.
     pub fn from_gguf(info: &TensorInfo, data: &[u8]) -> Result<Self, GgufError> {
@@ -326,64 +345,26 @@ impl Matrix {
             });
         }
         let (cols, rows) = (info.dims[0] as usize, info.dims[1] as usize);
-        if info.ty != TensorType::F32 && info.ty != TensorType::F16 && cols % QK != 0 {
+        let block = info.ty.block_elems() as usize;
+        let block = if block == 1 { 1 } else { block.max(QK) };
+        if !cols.is_multiple_of(block) {
             return Err(GgufError::BadTensor {
                 tensor: info.name.clone(),
-                reason: format!("row length {cols} is not a multiple of {QK}"),
+                reason: format!("row length {cols} is not a multiple of {block}"),
             });
         }
-        let nb = rows * cols / QK;
-        let nbr = cols / QK;
         let w = match info.ty {
-            TensorType::Q4_1 | TensorType::Q4_0 => {
-                let (bs, hdr) = if info.ty == TensorType::Q4_1 {
-                    (20, 4)
-                } else {
-                    (18, 2)
-                };
-                let mut qs = vec![0u8; nb * 16];
-                let mut d = Vec::with_capacity(nb);
-                let mut m = Vec::with_capacity(nb);
-                for (b, blk) in data.chunks_exact(bs).enumerate() {
-                    d.push(f16_at(blk, 0));
-                    if info.ty == TensorType::Q4_1 {
-                        m.push(f16_at(blk, 2));
-                    }
-                    let (row, rb) = (b / nbr, b % nbr);
-                    let q = &mut qs[row * nbr * 16..(row + 1) * nbr * 16];
-                    for (i, &byte) in blk[hdr..].iter().enumerate() {
-                        q[q4_offset(nbr, rb, i)] = byte;
-                    }
-                }
-                if info.ty == TensorType::Q4_1 {
-                    Weights::Q4_1 { qs, d, m }
-                } else {
-                    Weights::Q4_0 { qs, d }
-                }
-            }
-            TensorType::Q8_0 => {
-                let mut qs = vec![0i8; nb * QK];
-                let mut d = Vec::with_capacity(nb);
-                for (b, blk) in data.chunks_exact(34).enumerate() {
-                    d.push(f16_at(blk, 0));
-                    let (row, rb) = (b / nbr, b % nbr);
-                    let q = &mut qs[row * cols..(row + 1) * cols];
-                    for (e, &byte) in blk[2..].iter().enumerate() {
-                        q[q8_offset(nbr, rb, e)] = byte as i8;
-                    }
-                }
-                Weights::Q8_0 { qs, d }
-            }
-            TensorType::F32 => Weights::F32(
-                data.chunks_exact(4)
-                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                    .collect(),
-            ),
-            TensorType::F16 => Weights::F32(
-                data.chunks_exact(2)
-                    .map(|c| f16::from_le_bytes([c[0], c[1]]).to_f32())
-                    .collect(),
-            ),
+            TensorType::Q4_0 => blocks::q4_legacy(data, rows, cols, false),
+            TensorType::Q4_1 => blocks::q4_legacy(data, rows, cols, true),
+            TensorType::Q8_0 => blocks::q8_0(data, rows, cols),
+            TensorType::Q5_0 => blocks::q5_0(data, rows, cols),
+            TensorType::Q5_1 => blocks::q5_1(data, rows, cols),
+            TensorType::Q4_K => blocks::q4_k(data, rows, cols),
+            TensorType::Q5_K => blocks::q5_k(data, rows, cols),
+            TensorType::Q6_K => blocks::q6_k(data, rows, cols),
+            TensorType::F32 => blocks::f32s(data),
+            TensorType::F16 => blocks::f16s(data),
+            TensorType::BF16 => blocks::bf16s(data),
         };
         Ok(Matrix { rows, cols, w })
     }
@@ -420,6 +401,34 @@ impl Matrix {
                     let db = d[r * nb + b].to_f32();
                     for e in 0..QK {
                         out[b * QK + e] = q[q8_offset(nb, b, e)] as f32 * db;
+                    }
+                }
+            }
+            Weights::Q4F { qs, d, m } => {
+                let q = &qs[r * nb * 16..(r + 1) * nb * 16];
+                for b in 0..nb {
+                    let (db, mb) = (d[r * nb + b], m[r * nb + b]);
+                    for i in 0..16 {
+                        let byte = q[q4_offset(nb, b, i)];
+                        out[b * QK + i] = (byte & 0x0f) as f32 * db + mb;
+                        out[b * QK + i + 16] = (byte >> 4) as f32 * db + mb;
+                    }
+                }
+            }
+            Weights::Q8F { qs, d, m, sub } => {
+                let q = &qs[r * self.cols..(r + 1) * self.cols];
+                for b in 0..nb {
+                    let k = r * nb + b;
+                    for e in 0..QK {
+                        let v = q[q8_offset(nb, b, e)] as f32;
+                        let scale = match sub {
+                            Some(s) => d[k] * s[2 * k + e / 16] as f32,
+                            None => d[k],
+                        };
+                        out[b * QK + e] = match m {
+                            Some(m) => v * scale + m[k],
+                            None => v * scale,
+                        };
                     }
                 }
             }

@@ -781,6 +781,17 @@ fn upload(stream: &Arc<CudaStream>, m: &Matrix) -> Result<DevMatrix, LlmError> {
         }
         Weights::Q4_0 { qs, d } => (1, natural_q4(qs, m.rows, nb), widen(d), Vec::new(), None),
         Weights::Q8_0 { qs, d } => (2, natural_q8(qs, m.rows, nb), widen(d), Vec::new(), None),
+        // Q4_K: the Q4_1 kernel, whose scales are f32 on the device already.
+        Weights::Q4F { qs, d, m: mins } => {
+            (0, natural_q4(qs, m.rows, nb), d.clone(), mins.clone(), None)
+        }
+        Weights::Q8F { .. } => {
+            return Err(LlmError::Backend(
+                "the CUDA backend has no kernels for Q5_1, Q5_K or Q6_K weights yet; \
+                 run this model on the CPU"
+                    .into(),
+            ))
+        }
         Weights::F32(w) => (3, Vec::new(), Vec::new(), Vec::new(), Some(w)),
     };
     let or_dummy = |v: Vec<f32>| if v.is_empty() { empty_f() } else { upf(&v) };

@@ -162,7 +162,9 @@ unsafe fn unpack(t: &mut BTiles, w: &Weights, cols: usize, r0: usize, nrows: usi
         Weights::Q4_1 { qs, d, m } => (&qs[..], d, Some(m)),
         Weights::Q4_0 { qs, d } => (&qs[..], d, None),
         Weights::Q8_0 { qs, d } => (bytes_of(qs), d, None),
-        Weights::F32(_) => unreachable!("AMX runs quantised weights only"),
+        Weights::Q4F { .. } | Weights::Q8F { .. } | Weights::F32(_) => {
+            unreachable!("AMX runs the formats `handles` accepts only")
+        }
     };
     let q8 = matches!(w, Weights::Q8_0 { .. });
     let row_bytes = if q8 { nb * QK } else { nb * 16 };
@@ -267,9 +269,20 @@ pub unsafe fn rows_tile(
             Weights::Q4_1 { .. } => tiles::<Q4_1>(bt, p, t, nrows, out, stride),
             Weights::Q4_0 { .. } => tiles::<Q4_0>(bt, p, t, nrows, out, stride),
             Weights::Q8_0 { .. } => tiles::<Q8_0>(bt, p, t, nrows, out, stride),
-            Weights::F32(_) => unreachable!("AMX runs quantised weights only"),
+            Weights::Q4F { .. } | Weights::Q8F { .. } | Weights::F32(_) => {
+                unreachable!("AMX runs the formats `handles` accepts only")
+            }
         }
     })
+}
+
+/// Whether the AMX tiles run this weight format (Q4_0, Q4_1, Q8_0); the others take the row
+/// kernels, which give the same bits.
+pub fn handles(w: &Weights) -> bool {
+    matches!(
+        w,
+        Weights::Q4_1 { .. } | Weights::Q4_0 { .. } | Weights::Q8_0 { .. }
+    )
 }
 
 /// i32s per token row of the group buffer: eight blocks × 16 weight rows.

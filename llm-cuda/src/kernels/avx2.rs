@@ -90,6 +90,45 @@ unsafe fn load_f(p: *const f32, mask: Option<__m256i>) -> __m256 {
     }
 }
 
+/// Block scales as stored (f16 or f32), eight at a time widened to f32 (exact).
+pub trait Scales: Copy {
+    /// The scales of group `g`, from `p` (its first block); zero beyond a short group.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and F16C; `p` must hold the group's scales.
+    unsafe fn load8(p: *const Self, g: Group) -> __m256;
+}
+
+impl Scales for f16 {
+    #[inline(always)]
+    unsafe fn load8(p: *const Self, g: Group) -> __m256 {
+        load_h(p, g)
+    }
+}
+
+impl Scales for f32 {
+    #[inline(always)]
+    unsafe fn load8(p: *const Self, g: Group) -> __m256 {
+        load_f(p, g.mask)
+    }
+}
+
+/// The half-block integer scales of group `g` (two i8 per block from `p`, the group's first
+/// block): lows and highs, each eight i32 lanes; zero beyond a short group.
+#[inline(always)]
+unsafe fn load_sub(p: *const i8, g: Group) -> (__m256i, __m256i) {
+    let mut b = [0i8; 16];
+    std::ptr::copy_nonoverlapping(p, b.as_mut_ptr(), g.stride / 2);
+    let v = _mm_loadu_si128(b.as_ptr() as *const __m128i);
+    // Even bytes (low halves) to bytes 0..8, odd bytes (high halves) to bytes 8..16.
+    let split = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+    let v = _mm_shuffle_epi8(v, split);
+    (
+        _mm256_cvtepi8_epi32(v),
+        _mm256_cvtepi8_epi32(_mm_srli_si128::<8>(v)),
+    )
+}
+
 /// The eight unpacked nibble vectors of one Q4 group: `w[k]` pairs with activation chunk `k`
 /// (chunks 0..4 are the low nibbles, 4..8 the high nibbles of the same bytes).
 #[inline(always)]
@@ -175,17 +214,17 @@ impl IntDot for Vnni {
 }
 
 #[inline(always)]
-unsafe fn q4_1_body<D: IntDot, const N: usize>(
+unsafe fn q4_1_body<D: IntDot, S: Scales, const N: usize>(
     qs: &[u8],
-    d: &[f16],
-    m: &[f16],
+    d: &[S],
+    m: &[S],
     x: &[XRow<'_>; N],
 ) -> [f32; N] {
     let mut acc = [_mm256_setzero_ps(); N];
     for_groups!(d.len(), |g| {
         let w = q4_group(qs.as_ptr(), g);
-        let dw = load_h(d.as_ptr().add(g.b0), g);
-        let mw = load_h(m.as_ptr().add(g.b0), g);
+        let dw = S::load8(d.as_ptr().add(g.b0), g);
+        let mw = S::load8(m.as_ptr().add(g.b0), g);
         for t in 0..N {
             let xp = (x[t].q.as_ptr() as *const u8).add(g.b0 * QK);
             let isum = _mm256_cvtepi32_ps(D::q4(&w, xp, g));
@@ -262,6 +301,74 @@ unsafe fn q8_0_body<D: IntDot, const N: usize>(
     out
 }
 
+/// Q8F · Q8 for `N` activation rows, see [`super::scalar::dot_q8f`]. With half-block scales
+/// (`SUB`), each block's two 16-value integer dots are scaled and summed in i32 (exact).
+///
+/// # Safety
+/// The CPU must have AVX2 and F16C; slices must have the lengths the scalar kernel expects
+/// (`m` and `sub` may be empty when `MIN` or `SUB` is false).
+#[target_feature(enable = "avx2,f16c")]
+pub unsafe fn dot_q8f<const MIN: bool, const SUB: bool, const N: usize>(
+    qs: &[i8],
+    d: &[f32],
+    m: &[f32],
+    sub: &[i8],
+    x: &[XRow<'_>; N],
+) -> [f32; N] {
+    let ones = _mm256_set1_epi16(1);
+    let mut acc = [_mm256_setzero_ps(); N];
+    for_groups!(d.len(), |g| {
+        let wp = (qs.as_ptr() as *const u8).add(g.b0 * QK);
+        let dw = load_f(d.as_ptr().add(g.b0), g.mask);
+        let mw = if MIN {
+            load_f(m.as_ptr().add(g.b0), g.mask)
+        } else {
+            _mm256_setzero_ps()
+        };
+        let (sc_lo, sc_hi) = if SUB {
+            load_sub(sub.as_ptr().add(2 * g.b0), g)
+        } else {
+            (_mm256_setzero_si256(), _mm256_setzero_si256())
+        };
+        let mut aw = [_mm256_setzero_si256(); 8];
+        let mut w = [_mm256_setzero_si256(); 8];
+        for k in 0..8 {
+            w[k] = load_i(wp.add(k * g.stride), g.mask);
+            aw[k] = _mm256_sign_epi8(w[k], w[k]);
+        }
+        for t in 0..N {
+            let xp = (x[t].q.as_ptr() as *const u8).add(g.b0 * QK);
+            // Chunks 0..4 are values 0..16 of each block, chunks 4..8 values 16..32.
+            let mut half = [_mm256_setzero_si256(); 2];
+            for k in 0..8 {
+                let xv = load_i(xp.add(k * g.stride), g.mask);
+                let prod = _mm256_maddubs_epi16(aw[k], _mm256_sign_epi8(xv, w[k]));
+                half[k / 4] = _mm256_add_epi32(half[k / 4], _mm256_madd_epi16(prod, ones));
+            }
+            let isum = if SUB {
+                _mm256_add_epi32(
+                    _mm256_mullo_epi32(half[0], sc_lo),
+                    _mm256_mullo_epi32(half[1], sc_hi),
+                )
+            } else {
+                _mm256_add_epi32(half[0], half[1])
+            };
+            let dx = load_f(x[t].d.as_ptr().add(g.b0), g.mask);
+            let mut v = _mm256_mul_ps(_mm256_mul_ps(dw, dx), _mm256_cvtepi32_ps(isum));
+            if MIN {
+                let sx = load_f(x[t].s.as_ptr().add(g.b0), g.mask);
+                v = _mm256_add_ps(v, _mm256_mul_ps(mw, sx));
+            }
+            acc[t] = _mm256_add_ps(acc[t], v);
+        }
+    });
+    let mut out = [0f32; N];
+    for t in 0..N {
+        out[t] = tree8(&lanes(acc[t]));
+    }
+    out
+}
+
 macro_rules! entry_points {
     ($features:literal, $dot:ty, $q41:ident, $q40:ident, $q80:ident) => {
         /// Q4_1 · Q8 for `N` activation rows, see [`super::scalar::dot_q4_1`].
@@ -270,13 +377,13 @@ macro_rules! entry_points {
         /// The CPU must support the target features; slices must have the lengths the scalar
         /// kernel expects.
         #[target_feature(enable = $features)]
-        pub unsafe fn $q41<const N: usize>(
+        pub unsafe fn $q41<S: Scales, const N: usize>(
             qs: &[u8],
-            d: &[f16],
-            m: &[f16],
+            d: &[S],
+            m: &[S],
             x: &[XRow<'_>; N],
         ) -> [f32; N] {
-            q4_1_body::<$dot, N>(qs, d, m, x)
+            q4_1_body::<$dot, S, N>(qs, d, m, x)
         }
 
         /// Q4_0 · Q8 for `N` activation rows, see [`super::scalar::dot_q4_0`].

@@ -170,6 +170,59 @@ fn dot_tile<const N: usize>(
             let q = &qs[wb.start * QK..wb.end * QK];
             x.map(|x| scalar::dot_q8_0(q, &d[wb.clone()], &x))
         }
+        (Weights::Q4F { qs, d, m: mins }, Isa::Scalar) => {
+            let q = &qs[wb.start * 16..wb.end * 16];
+            x.map(|x| scalar::dot_q4_1(q, &d[wb.clone()], &mins[wb.clone()], &x))
+        }
+        (
+            Weights::Q8F {
+                qs,
+                d,
+                m: mins,
+                sub,
+            },
+            Isa::Scalar,
+        ) => {
+            let q = &qs[wb.start * QK..wb.end * QK];
+            let mins = mins.as_deref().map(|v| &v[wb.clone()]);
+            let sub = sub.as_deref().map(|v| &v[2 * wb.start..2 * wb.end]);
+            x.map(|x| scalar::dot_q8f(q, &d[wb.clone()], mins, sub, &x))
+        }
+        // The formats without a VNNI kernel run the AVX2 one there (same bits, and every VNNI
+        // CPU has AVX2).
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Isa::Avx2` and `Isa::Vnni` are only selected when the CPU supports them
+        // (checked by `Ctx::new`), and both imply AVX2 and F16C.
+        (Weights::Q4F { qs, d, m: mins }, Isa::Avx2 | Isa::Vnni) => unsafe {
+            avx2::dot_q4_1(
+                &qs[wb.start * 16..wb.end * 16],
+                &d[wb.clone()],
+                &mins[wb],
+                x,
+            )
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        (
+            Weights::Q8F {
+                qs,
+                d,
+                m: mins,
+                sub,
+            },
+            Isa::Avx2 | Isa::Vnni,
+        ) => unsafe {
+            let q = &qs[wb.start * QK..wb.end * QK];
+            let mins = mins.as_deref().map(|v| &v[wb.clone()]);
+            let sub = sub.as_deref().map(|v| &v[2 * wb.start..2 * wb.end]);
+            let d = &d[wb];
+            match (mins, sub) {
+                (Some(m), Some(s)) => avx2::dot_q8f::<true, true, N>(q, d, m, s, x),
+                (Some(m), None) => avx2::dot_q8f::<true, false, N>(q, d, m, &[], x),
+                (None, Some(s)) => avx2::dot_q8f::<false, true, N>(q, d, &[], s, x),
+                (None, None) => avx2::dot_q8f::<false, false, N>(q, d, &[], &[], x),
+            }
+        },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `Isa::Avx2` is only selected when the CPU supports it (checked by `Ctx::new`),
         // and the slices have the lengths the kernels expect by construction.
@@ -401,7 +454,7 @@ impl Ctx {
         let isa = self.isa;
         let rows = m.rows;
         #[cfg(target_arch = "x86_64")]
-        if let (Some(packed), true) = (&input.packed, m.wants_qacts()) {
+        if let (Some(packed), true) = (&input.packed, amx::handles(&m.w)) {
             let ptr = OutPtr(out.as_mut_ptr());
             self.for_each(rows.div_ceil(amx::ROWS), |tile| {
                 let p = ptr;
@@ -462,7 +515,7 @@ mod tests {
     fn rand_matrix(kind: u8, rows: usize, cols: usize, seed: u64) -> Matrix {
         let mut g = Rng(seed);
         let nb = rows * cols / QK;
-        let w = match kind % 4 {
+        let w = match kind % 9 {
             0 => Weights::Q4_1 {
                 qs: (0..nb * 16).map(|_| g.next() as u8).collect(),
                 d: (0..nb).map(|_| half::f16::from_f32(g.scale())).collect(),
@@ -476,7 +529,19 @@ mod tests {
                 qs: (0..nb * QK).map(|_| g.next() as i8).collect(),
                 d: (0..nb).map(|_| half::f16::from_f32(g.scale())).collect(),
             },
-            _ => Weights::F32((0..rows * cols).map(|_| g.scale()).collect()),
+            3 => Weights::F32((0..rows * cols).map(|_| g.scale()).collect()),
+            4 => Weights::Q4F {
+                qs: (0..nb * 16).map(|_| g.next() as u8).collect(),
+                d: (0..nb).map(|_| g.scale()).collect(),
+                m: (0..nb).map(|_| g.scale()).collect(),
+            },
+            // Q8F with a minimum term, with half-block scales, with both, with neither.
+            k => Weights::Q8F {
+                qs: (0..nb * QK).map(|_| g.next() as i8).collect(),
+                d: (0..nb).map(|_| g.scale()).collect(),
+                m: (k % 2 == 1).then(|| (0..nb).map(|_| g.scale()).collect()),
+                sub: (k >= 6).then(|| (0..2 * nb).map(|_| g.next() as i8).collect()),
+            },
         };
         Matrix { rows, cols, w }
     }
@@ -493,7 +558,7 @@ mod tests {
         /// Every kernel set and thread count gives the same bits, for every weight type and for
         /// block counts that do and do not fill whole groups of eight.
         #[test]
-        fn kernels_are_bit_identical(kind in 0u8..4, rows in 1usize..40, blocks in 1usize..30,
+        fn kernels_are_bit_identical(kind in 0u8..9, rows in 1usize..40, blocks in 1usize..30,
                                      t in 1usize..40, seed in 1u64..u64::MAX,
                                      xs in proptest::collection::vec(-50f32..50f32, 30 * 32 * 40)) {
             let cols = blocks * QK;
@@ -539,7 +604,7 @@ mod tests {
     #[test]
     fn quantised_dot_is_close_to_exact() {
         let (rows, cols) = (8, 256);
-        for kind in 0..4 {
+        for kind in 0..9 {
             let m = rand_matrix(kind, rows, cols, 42);
             let x: Vec<f32> = (0..cols)
                 .map(|i| ((i * 37 % 101) as f32 - 50.0) / 10.0)

@@ -25,13 +25,35 @@ fn q4_isum(qs: &[u8], x: &[i8], nb: usize, b: usize) -> i32 {
     isum
 }
 
-/// Q4_1 weights · Q8 activations for one row.
-pub fn dot_q4_1(qs: &[u8], d: &[f16], m: &[f16], x: &XRow<'_>) -> f32 {
+/// A block scale as stored: f16 (as in the legacy formats' files) or f32 (built exactly from a
+/// K-quant's super-block scale).
+pub trait Scale: Copy {
+    /// The value in f32 (exact).
+    fn f32(self) -> f32;
+}
+
+impl Scale for f16 {
+    #[inline(always)]
+    fn f32(self) -> f32 {
+        self.to_f32()
+    }
+}
+
+impl Scale for f32 {
+    #[inline(always)]
+    fn f32(self) -> f32 {
+        self
+    }
+}
+
+/// Q4_1 (and Q4_K, with f32 scales) weights · Q8 activations for one row:
+/// `v_b = (d_b · d_x) · isum_b + m_b · s_x`.
+pub fn dot_q4_1<S: Scale>(qs: &[u8], d: &[S], m: &[S], x: &XRow<'_>) -> f32 {
     let nb = d.len();
     let mut l = [0f32; 8];
     for b in 0..nb {
         let isum = q4_isum(qs, x.q, nb, b);
-        l[b % 8] += (d[b].to_f32() * x.d[b]) * isum as f32 + m[b].to_f32() * x.s[b];
+        l[b % 8] += (d[b].f32() * x.d[b]) * isum as f32 + m[b].f32() * x.s[b];
     }
     tree8(&l)
 }
@@ -58,6 +80,38 @@ pub fn dot_q8_0(qs: &[i8], d: &[f16], x: &XRow<'_>) -> f32 {
             isum += qs[o] as i32 * x.q[o] as i32;
         }
         l[b % 8] += (d[b].to_f32() * x.d[b]) * isum as f32;
+    }
+    tree8(&l)
+}
+
+/// Exact integer dot of the 16 values `16h..16h + 16` of Q8 block `b` with the activations.
+#[inline]
+fn q8_half(qs: &[i8], x: &[i8], nb: usize, b: usize, h: usize) -> i32 {
+    (16 * h..16 * h + 16)
+        .map(|e| {
+            let o = q8_offset(nb, b, e);
+            qs[o] as i32 * x[o] as i32
+        })
+        .sum()
+}
+
+/// [`crate::quant::Weights::Q8F`] weights · Q8 activations for one row. The integer dot of block
+/// `b` is `isum_b = Σq·x`, or with half-block scales `sub[2b]·Σ_lo + sub[2b+1]·Σ_hi` (exact);
+/// `v_b = (d_b · d_x) · isum_b`, plus `m_b · s_x` with a minimum term.
+pub fn dot_q8f(qs: &[i8], d: &[f32], m: Option<&[f32]>, sub: Option<&[i8]>, x: &XRow<'_>) -> f32 {
+    let nb = d.len();
+    let mut l = [0f32; 8];
+    for b in 0..nb {
+        let (lo, hi) = (q8_half(qs, x.q, nb, b, 0), q8_half(qs, x.q, nb, b, 1));
+        let isum = match sub {
+            Some(s) => s[2 * b] as i32 * lo + s[2 * b + 1] as i32 * hi,
+            None => lo + hi,
+        };
+        let v = (d[b] * x.d[b]) * isum as f32;
+        l[b % 8] += match m {
+            Some(m) => v + m[b] * x.s[b],
+            None => v,
+        };
     }
     tree8(&l)
 }

@@ -29,33 +29,53 @@ impl Rng {
     }
 }
 
-/// A `rows × cols` matrix of type `ty` built from GGUF bytes, as the loader builds it.
-pub fn matrix(ty: TensorType, rows: usize, cols: usize, rng: &mut Rng) -> Matrix {
-    let nb = rows * cols / 32;
+/// GGUF bytes of one block of `ty` (one element for the float types): random values, scales of
+/// a realistic size.
+pub fn block(ty: TensorType, rng: &mut Rng) -> Vec<u8> {
     let h = |v: f32| f16::from_f32(v).to_le_bytes();
     let mut data = Vec::new();
+    let bytes = |data: &mut Vec<u8>, rng: &mut Rng, n: usize| {
+        data.extend((0..n).map(|_| rng.next() as u8));
+    };
     match ty {
         TensorType::Q4_1 | TensorType::Q4_0 | TensorType::Q8_0 => {
-            for _ in 0..nb {
-                data.extend(h(rng.unit() * 0.05));
-                if ty == TensorType::Q4_1 {
-                    data.extend(h(rng.unit() * 0.5));
-                }
-                let n = if ty == TensorType::Q8_0 { 32 } else { 16 };
-                data.extend((0..n).map(|_| rng.next() as u8));
+            data.extend(h(rng.unit() * 0.05));
+            if ty == TensorType::Q4_1 {
+                data.extend(h(rng.unit() * 0.5));
             }
+            bytes(&mut data, rng, if ty == TensorType::Q8_0 { 32 } else { 16 });
         }
-        TensorType::F32 => {
-            for _ in 0..rows * cols {
-                data.extend(rng.unit().to_le_bytes());
+        TensorType::Q5_0 | TensorType::Q5_1 => {
+            data.extend(h(rng.unit() * 0.05));
+            if ty == TensorType::Q5_1 {
+                data.extend(h(rng.unit() * 0.5));
             }
+            bytes(&mut data, rng, 20);
         }
-        TensorType::F16 => {
-            for _ in 0..rows * cols {
-                data.extend(h(rng.unit()));
-            }
+        TensorType::Q4_K | TensorType::Q5_K => {
+            data.extend(h(rng.unit() * 0.002));
+            data.extend(h(rng.unit() * 0.01));
+            bytes(
+                &mut data,
+                rng,
+                if ty == TensorType::Q4_K { 140 } else { 172 },
+            );
         }
+        TensorType::Q6_K => {
+            bytes(&mut data, rng, 208);
+            data.extend(h(rng.unit() * 0.001));
+        }
+        TensorType::F32 => data.extend(rng.unit().to_le_bytes()),
+        TensorType::F16 => data.extend(h(rng.unit())),
+        TensorType::BF16 => data.extend(&rng.unit().to_le_bytes()[2..]),
     }
+    data
+}
+
+/// A `rows × cols` matrix of type `ty` built from GGUF bytes, as the loader builds it.
+pub fn matrix(ty: TensorType, rows: usize, cols: usize, rng: &mut Rng) -> Matrix {
+    let n = rows * cols / ty.block_elems() as usize;
+    let data: Vec<u8> = (0..n).flat_map(|_| block(ty, rng)).collect();
     let info = TensorInfo {
         name: format!("test.{ty:?}"),
         dims: vec![cols as u64, rows as u64],
@@ -112,25 +132,53 @@ pub fn cpu_matmul(m: &Matrix, x: &[f32], t: usize) -> Vec<f32> {
 }
 
 /// Every supported weight type.
-pub const TYPES: [TensorType; 5] = [
+pub const TYPES: [TensorType; 11] = [
     TensorType::Q4_1,
     TensorType::Q4_0,
     TensorType::Q8_0,
+    TensorType::Q5_0,
+    TensorType::Q5_1,
+    TensorType::Q4_K,
+    TensorType::Q5_K,
+    TensorType::Q6_K,
     TensorType::F32,
     TensorType::F16,
+    TensorType::BF16,
+];
+
+/// The weight types the CUDA backend computes (the others are refused with a clear error).
+pub const CUDA_TYPES: [TensorType; 8] = [
+    TensorType::Q4_1,
+    TensorType::Q4_0,
+    TensorType::Q8_0,
+    TensorType::Q5_0,
+    TensorType::Q4_K,
+    TensorType::F32,
+    TensorType::F16,
+    TensorType::BF16,
 ];
 
 fn same(a: f32, b: f32) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
-/// Checks a backend's matrix products against the CPU's bit for bit: every weight type; 11 blocks
-/// per row (lanes with unequal block counts), 3 (idle lanes), 37 rows (a grid whose last block is
-/// partly outside the matrix); inputs with the quantiser's edge cases.
+/// Checks a backend's matrix products against the CPU's bit for bit: every weight type the
+/// backend computes; 11 blocks per row (lanes with unequal block counts), 3 (idle lanes), 37 rows
+/// (a grid whose last block is partly outside the matrix); inputs with the quantiser's edge cases.
+/// K-quant rows are whole super-blocks (256 values), so they take the shapes that allow it.
 pub fn check_products(label: &str, matmul: impl Fn(&Matrix, &[f32], usize) -> Vec<f32>) {
     let mut rng = Rng::new(7);
-    for (rows, cols, t) in [(37, 352, 3), (9, 96, 1), (64, 2048, 2), (576, 1536, 2)] {
-        for ty in TYPES {
+    for (rows, cols, t) in [
+        (37, 352usize, 3),
+        (9, 96, 1),
+        (64, 2048, 2),
+        (576, 1536, 2),
+        (37, 768, 3),
+    ] {
+        for ty in CUDA_TYPES {
+            if !cols.is_multiple_of(ty.block_elems() as usize) {
+                continue;
+            }
             let m = matrix(ty, rows, cols, &mut rng);
             let x = inputs(t, cols, &mut rng);
             let want = cpu_matmul(&m, &x, t);
