@@ -7,6 +7,8 @@ cd "$REPO_ROOT"
 
 bash ci/install-deps.sh
 bash ci/fetch-model.sh
+# The development model in every other weight format (llama.cpp's quantizer, built on first use).
+bash ci/requantize.sh
 # NVRTC, so the CUDA kernels are compiled (to PTX) and checked without a GPU.
 AMBIENT_NVRTC="$(bash ci/nvrtc.sh)"
 export AMBIENT_NVRTC

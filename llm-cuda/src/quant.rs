@@ -58,7 +58,7 @@ impl QActs {
     pub fn quantize(x: &[f32], rows: usize, cols: usize) -> Self {
         let mut a = QActs::zeroed(rows, cols);
         for mut part in a.split_rows_mut(rows.max(1)) {
-            part.fill(x, false);
+            part.fill(x, Simd::None);
         }
         a
     }
@@ -116,9 +116,9 @@ impl QRowsMut<'_> {
         self.q.len() / self.cols
     }
 
-    /// Quantises `x` (exactly these rows) into the view; `simd` uses the AVX2 block quantiser
-    /// when the CPU has it (same bits).
-    pub fn fill(&mut self, x: &[f32], simd: bool) {
+    /// Quantises `x` (exactly these rows) into the view with the widest block quantiser `simd`
+    /// allows and the CPU has (same bits).
+    pub fn fill(&mut self, x: &[f32], simd: Simd) {
         debug_assert_eq!(x.len(), self.q.len());
         let nbr = self.cols / QK;
         let mut qb = [0i8; QK];
@@ -139,15 +139,27 @@ impl QRowsMut<'_> {
     }
 }
 
+/// The widest vector instructions the activation quantiser may use: the kernel set's, so the
+/// AVX2 set never executes an AVX-512 instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Simd {
+    /// Plain Rust.
+    None,
+    /// AVX2 where the CPU has it.
+    Avx2,
+    /// AVX-512F where the CPU has it, else AVX2.
+    Avx512,
+}
+
 #[inline]
-fn quantize_block_with(x: &[f32], q: &mut [i8; QK], simd: bool) -> (f32, i32) {
+fn quantize_block_with(x: &[f32], q: &mut [i8; QK], simd: Simd) -> (f32, i32) {
     #[cfg(target_arch = "x86_64")]
-    if simd && simd_quant::available512() {
+    if simd == Simd::Avx512 && simd_quant::available512() {
         // SAFETY: the CPU has AVX-512F (checked just above); `x` holds one block.
         return unsafe { simd_quant::quantize_block512(x, q) };
     }
     #[cfg(target_arch = "x86_64")]
-    if simd && simd_quant::available() {
+    if simd != Simd::None && simd_quant::available() {
         // SAFETY: the CPU has AVX2 (checked just above); `x` holds one block.
         return unsafe { simd_quant::quantize_block(x, q) };
     }

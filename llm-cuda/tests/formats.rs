@@ -9,8 +9,9 @@ use std::process::Command;
 
 use ambient_llm::gguf::{self, TensorType};
 use ambient_llm::quant::Matrix;
-use ambient_llm::Isa;
+use ambient_llm::{Isa, Message};
 use common::matrices::{block, inputs, Rng, TYPES};
+use common::{bits, engine_at, isas, requantized, FORMATS};
 
 /// The Python that has gguf-py (`AMBIENT_PYTHON`, as `ci/clients.sh` sets it, else `python3`), or
 /// why there is none.
@@ -148,5 +149,38 @@ fn rows_that_split_a_super_block_are_refused() {
         };
         let e = Matrix::from_gguf(&info, &data).unwrap_err().to_string();
         assert!(e.contains("row length 128 is not a multiple of 256"), "{e}");
+    }
+}
+
+#[test]
+fn requantized_models_are_canonical() {
+    for format in FORMATS {
+        let Some(path) = requantized(format) else {
+            ambient_testkit::skip!("no {format} copy of the model: run `bash ci/requantize.sh`");
+            continue;
+        };
+        let mut e = engine_at(&path, Isa::Scalar, 1);
+        let toks = e
+            .chat_prompt(&[Message::new("user", "Name three colours of the rainbow.")])
+            .unwrap();
+        let vocab = e.model().config.vocab;
+        let all = e.all_logits(&toks).unwrap();
+        let reference = bits(&all);
+        for isa in isas() {
+            for threads in [1, 3] {
+                e.set_compute(isa, threads).unwrap();
+                assert!(
+                    bits(&e.all_logits(&toks).unwrap()) == reference,
+                    "{format}: {isa} with {threads} threads differs"
+                );
+            }
+        }
+        let mut s = e.session();
+        for (i, &t) in toks.iter().enumerate() {
+            assert!(
+                bits(&s.decode(t).unwrap()) == reference[i * vocab..(i + 1) * vocab],
+                "{format}: decode differs from prefill at position {i}"
+            );
+        }
     }
 }

@@ -43,11 +43,12 @@ pub fn append_keys(kt: &mut Vec<f32>, k: &[f32], p0: usize, n_kv: usize, head_di
     }
 }
 
-/// Whether [`group`] runs on this CPU with kernel set `isa` and heads of `head_dim` elements.
+/// Whether [`group`] runs on this CPU with kernel set `isa` and heads of `head_dim` elements: an
+/// AVX-512 kernel, so only for the AVX-512 kernel sets (the AVX2 set never executes AVX-512).
 pub fn available(isa: Isa, head_dim: usize, heads: usize) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        isa != Isa::Scalar
+        matches!(isa, Isa::Vnni | Isa::Amx)
             && matches!(head_dim, 64 | 128)
             && (1..=4).contains(&heads)
             && std::arch::is_x86_feature_detected!("avx512f")
@@ -73,7 +74,7 @@ pub fn group(
 ) {
     let heads = q.len() / keys.head_dim;
     assert!(
-        available(Isa::Avx2, keys.head_dim, heads),
+        available(Isa::Vnni, keys.head_dim, heads),
         "grouped attention unavailable"
     );
     // SAFETY: `available` checked AVX-512F (and every non-scalar set implies AVX2).
@@ -191,7 +192,7 @@ mod tests {
 
     #[test]
     fn grouped_heads_match_the_scalar_head_bits() {
-        if !available(Isa::Avx2, 64, 3) {
+        if !available(Isa::Vnni, 64, 3) {
             ambient_testkit::skip!("this CPU has no AVX-512F");
             return;
         }

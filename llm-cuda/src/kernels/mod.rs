@@ -15,7 +15,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::math;
-use crate::quant::{Matrix, QActs, Weights, QK};
+use crate::quant::{Matrix, QActs, Simd, Weights, QK};
 
 /// Which CPU instruction set the kernels use. Every choice gives the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -379,7 +379,11 @@ impl Ctx {
         assert_eq!(x.len(), rows * cols, "matmul input shape");
         let q = quantized.then(|| {
             let mut q = QActs::zeroed(rows, cols);
-            let simd = self.isa != Isa::Scalar;
+            let simd = match self.isa {
+                Isa::Scalar => Simd::None,
+                Isa::Avx2 => Simd::Avx2,
+                Isa::Vnni | Isa::Amx => Simd::Avx512,
+            };
             let parts = q.split_rows_mut(QUANT_ROWS);
             let parts: Vec<_> = parts.into_iter().map(std::sync::Mutex::new).collect();
             self.for_each(parts.len(), |i| {

@@ -13,13 +13,28 @@ pub fn engine(isa: Isa, threads: usize) -> Engine {
         "model {} not found: run `bash ci/fetch-model.sh` (or set AMBIENT_MODEL)",
         path.display()
     );
+    engine_at(&path, isa, threads)
+}
+
+/// Loads the model at `path` with the given kernels and threads.
+pub fn engine_at(path: &std::path::Path, isa: Isa, threads: usize) -> Engine {
     let opts = EngineOptions {
         threads,
         isa,
         max_context: None,
         ..Default::default()
     };
-    Engine::load(&path, &opts, |_| {}).expect("load the development model")
+    Engine::load(path, &opts, |_| {}).unwrap_or_else(|e| panic!("load {}: {e}", path.display()))
+}
+
+/// The requantized copies of the development model that `ci/requantize.sh` makes.
+pub const FORMATS: [&str; 5] = ["Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "BF16"];
+
+/// Where `ci/requantize.sh` puts the development model in `format`, if it is there.
+pub fn requantized(format: &str) -> Option<std::path::PathBuf> {
+    let dev = ambient_llm::default_model_path();
+    let path = dev.with_file_name(format!("SmolLM2-135M-Instruct.{format}.gguf"));
+    path.exists().then_some(path)
 }
 
 /// The raw bits of a logits vector, for exact comparison.
