@@ -2,17 +2,19 @@
 # Engine vs llama.cpp on the same GGUF and the same prompt tokens, in one run.
 # Installs llama-cpp-python from PyPI (built from source for this CPU) on first use.
 # Usage: bash llm-cuda/bench/compare.sh [--prefill 128] [--decode 64] [--runs 3] [--threads 1,2]
+# Another model (e.g. a copy from ci/requantize.sh): AMBIENT_MODEL=FILE.gguf bash llm-cuda/bench/compare.sh
 set -euo pipefail
 source "$(dirname "$0")/../../ci/common.sh"
 cd "$REPO_ROOT"
 bash ci/fetch-model.sh
 if ! python3 -c "import llama_cpp" 2>/dev/null; then
   log "installing llama-cpp-python (compiles llama.cpp, several minutes)"
-  # Every x86 SIMD level up to AVX-512 VNNI, but no AMX: -march=native turns AMX on, and on VMs
-  # without AMX tile permission ggml's AMX kernels crash (seen here).
+  # Every x86 SIMD level this CPU has up to AVX-512 VNNI, but no AMX: -march=native turns AMX on,
+  # and on VMs without AMX tile permission ggml's AMX kernels crash (seen here).
+  avx512="-DGGML_AVX512=OFF"
+  grep -qw avx512_vnni /proc/cpuinfo && avx512="-DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX_VNNI=ON"
   CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
-    -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX_VNNI=ON -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF \
-    -DGGML_AMX_BF16=OFF" \
+    $avx512 -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" \
     python3 -m pip install -q "llama-cpp-python==0.3.36" numpy
 fi
 out="$(mktemp -d)"
