@@ -51,7 +51,7 @@ if [ ! -x "$quantize" ]; then
   cmake -S "$tools/src" -B "$tools/build" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=OFF \
     -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX512=OFF \
     -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF -DLLAMA_CURL=OFF \
-    -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF >"$tools/cmake.log"
+    -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF >"$tools/cmake.log" 2>&1
   # Progress: cmake's percentage, one line per ten percent.
   cmake --build "$tools/build" -j"$(nproc)" --target llama-quantize 2>&1 |
     awk -F'[][%]' '/^\[ *[0-9]+%\]/ { p = $2 + 0; if (p >= next_p) { printf "[ambient-ci] llama-quantize %d%%\n", p > "/dev/stderr"; next_p = p - p % 10 + 10 } }'

@@ -1,8 +1,10 @@
-//! GGUF model files (`ambient-llm`): header, metadata and tensor directory, and the tensor data
-//! bounds of every tensor the parser accepts.
+//! GGUF model files (`ambient-llm`): header, metadata and tensor directory, the tensor data
+//! bounds of every tensor the parser accepts, and the decoding of every accepted matrix into the
+//! engine's weight layout.
 
 use ambient_llm::gguf::writer::{write, TensorOut};
 use ambient_llm::gguf::{Gguf, TensorType, Value};
+use ambient_llm::quant::Matrix;
 
 /// Keys and magic numbers of real model files.
 pub const DICT: &[&[u8]] = &[
@@ -58,6 +60,18 @@ pub fn run(data: &[u8]) -> bool {
             "tensor {} not found by name",
             t.name
         );
+        // A matrix decodes (any block bytes are valid values) or is refused with an error.
+        if t.dims.len() == 2 {
+            if let Ok(m) = Matrix::from_gguf(t, g.tensor_data(t)) {
+                let mut row = vec![0f32; m.cols];
+                for r in [0, m.rows / 2, m.rows.saturating_sub(1)]
+                    .into_iter()
+                    .filter(|&r| r < m.rows)
+                {
+                    m.dequant_row(r, &mut row);
+                }
+            }
+        }
     }
     for key in g.metadata.keys() {
         let _ = g.get_u64(key);
@@ -115,6 +129,14 @@ pub fn seeds() -> Vec<Vec<u8>> {
     let q4_0 = vec![0x11u8; 18 * 2];
     let q4_1 = vec![0x22u8; 20];
     let q8_0 = vec![0x33u8; 34 * 2];
+    let q5_0 = vec![0x44u8; 22];
+    let q5_1 = vec![0x55u8; 24 * 2];
+    let q4_k = vec![0x66u8; 144];
+    let q5_k = vec![0x77u8; 176];
+    let q6_k = vec![0x38u8; 210 * 2];
+    let bf16: Vec<u8> = (0..64u16)
+        .flat_map(|i| (0x3f80 + i).to_le_bytes())
+        .collect();
     let tensors = [
         TensorOut {
             name: "token_embd.weight",
@@ -145,6 +167,42 @@ pub fn seeds() -> Vec<Vec<u8>> {
             dims: &[64, 1, 1, 1],
             ty: TensorType::Q8_0,
             data: &q8_0,
+        },
+        TensorOut {
+            name: "blk.0.attn_v.weight",
+            dims: &[32, 1],
+            ty: TensorType::Q5_0,
+            data: &q5_0,
+        },
+        TensorOut {
+            name: "blk.0.attn_output.weight",
+            dims: &[32, 2],
+            ty: TensorType::Q5_1,
+            data: &q5_1,
+        },
+        TensorOut {
+            name: "blk.0.ffn_gate.weight",
+            dims: &[256, 1],
+            ty: TensorType::Q4_K,
+            data: &q4_k,
+        },
+        TensorOut {
+            name: "blk.0.ffn_down.weight",
+            dims: &[256, 1],
+            ty: TensorType::Q5_K,
+            data: &q5_k,
+        },
+        TensorOut {
+            name: "output.weight",
+            dims: &[256, 2],
+            ty: TensorType::Q6_K,
+            data: &q6_k,
+        },
+        TensorOut {
+            name: "blk.1.attn_q.weight",
+            dims: &[32, 2],
+            ty: TensorType::BF16,
+            data: &bf16,
         },
     ];
     let full = write(&metadata, &tensors);
