@@ -1,4 +1,6 @@
-//! Prefill and decode throughput of the engine at 1 and 2 threads (a bench binary, not a test).
+//! Prefill and decode throughput of the engine at 1 and 2 threads (a bench binary, not a test), and
+//! decode as a share of the memory-read bandwidth measured here with as many threads (decode reads
+//! every weight once per token: [`ambient_llm::model::Model::decode_bytes`]).
 //!
 //! `cargo bench -p ambient-llm --bench throughput -- [--prefill 128] [--decode 64] [--runs 3]
 //!  [--threads 1,2] [--cuda] [--tokens-out FILE] [--json FILE]`
@@ -82,17 +84,27 @@ fn main() {
         .expect("write tokens");
     }
     let mut rows = Vec::new();
+    let bytes = engine.model().decode_bytes() as f64;
     println!(
-        "| engine | threads | prefill {} tok (tok/s) | decode {} tok (tok/s) |",
+        "weights read per decoded token: {:.1} MB ({})",
+        bytes / 1e6,
+        path.display()
+    );
+    println!(
+        "| engine | threads | prefill {} tok (tok/s) | decode {} tok (tok/s) | memory read (GB/s) \
+         | decode share of it |",
         args.prefill, args.decode
     );
-    println!("|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
     for &threads in &args.threads {
         engine.set_compute(Isa::detect(), threads).expect("threads");
         let (p, d) = measure(&engine, &args, &prompt, short);
+        let bw = read_bandwidth(threads);
         println!(
-            "| ambient-llm ({}) | {threads} | {p:.1} | {d:.1} |",
-            Isa::detect()
+            "| ambient-llm ({}) | {threads} | {p:.1} | {d:.1} | {:.1} | {:.0} % |",
+            Isa::detect(),
+            bw / 1e9,
+            100.0 * d * bytes / bw
         );
         rows.push(format!(
             "{{\"threads\":{threads},\"prefill_tps\":{p:.3},\"decode_tps\":{d:.3}}}"
@@ -145,4 +157,26 @@ fn measure(engine: &Engine, args: &Args, prompt: &[u32], short: &[u32]) -> (f64,
         prompt.len() as f64 / best_prefill,
         args.decode as f64 / best_decode,
     )
+}
+
+/// Bytes per second `threads` threads read from memory: the best of three passes summing a
+/// 512 MiB buffer (far larger than any cache), each thread its own contiguous part.
+fn read_bandwidth(threads: usize) -> f64 {
+    let words = (512usize << 20) / 8;
+    let buf: Vec<u64> = (0..words as u64).collect();
+    let part = words.div_ceil(threads);
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t0 = Instant::now();
+        let sum: u64 = std::thread::scope(|s| {
+            let handles: Vec<_> = buf
+                .chunks(part)
+                .map(|c| s.spawn(move || c.iter().fold(0u64, |a, &x| a.wrapping_add(x))))
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("reader")).sum()
+        });
+        best = best.min(t0.elapsed().as_secs_f64());
+        std::hint::black_box(sum);
+    }
+    (words * 8) as f64 / best
 }

@@ -243,6 +243,18 @@ fn shape_error(t: &TensorInfo, want: &[usize]) -> LlmError {
 }
 
 impl Model {
+    /// Weight bytes one decoded token reads: every layer's matrices and the output matrix (the
+    /// embedding matrix when the output is tied to it; a lookup reads one row only).
+    pub fn decode_bytes(&self) -> usize {
+        let layers: usize = self
+            .layers
+            .iter()
+            .flat_map(|l| [&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down])
+            .map(Matrix::bytes)
+            .sum();
+        layers + self.output.as_ref().unwrap_or(&self.embed).bytes()
+    }
+
     /// Loads a model from a GGUF file; `progress(done, total)` is called after each tensor.
     pub fn load(
         path: impl AsRef<Path>,

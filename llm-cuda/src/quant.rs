@@ -450,6 +450,22 @@ impl Matrix {
         }
     }
 
+    /// Bytes the kernels read for one pass over the whole matrix (its values and scales).
+    pub fn bytes(&self) -> usize {
+        let (q, scales) = match &self.w {
+            Weights::Q4_1 { qs, d, m } => (qs.len(), 2 * (d.len() + m.len())),
+            Weights::Q4_0 { qs, d } => (qs.len(), 2 * d.len()),
+            Weights::Q8_0 { qs, d } => (qs.len(), 2 * d.len()),
+            Weights::Q4F { qs, d, m } => (qs.len(), 4 * (d.len() + m.len())),
+            Weights::Q8F { qs, d, m, sub } => (
+                qs.len(),
+                4 * (d.len() + m.as_ref().map_or(0, Vec::len)) + sub.as_ref().map_or(0, Vec::len),
+            ),
+            Weights::F32(v) => (4 * v.len(), 0),
+        };
+        q + scales
+    }
+
     /// Whether the kernels take quantised activations for this matrix.
     pub fn wants_qacts(&self) -> bool {
         !matches!(self.w, Weights::F32(_))
