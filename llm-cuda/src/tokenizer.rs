@@ -1,20 +1,26 @@
 //! The model's tokenizer, built from GGUF metadata with the Hugging Face `tokenizers` crate:
-//! byte-level BPE, the model's pre-tokenizer, and its special tokens.
+//! byte-level BPE with the model's pre-tokenizer (`gpt2` models: SmolLM2, Llama 3, Qwen), or
+//! SentencePiece-style BPE with byte fallback (`llama` models: Gemma), and the special tokens.
 
 use std::collections::HashMap;
 
+use tokenizers::decoders::byte_fallback::ByteFallback;
 use tokenizers::decoders::byte_level::ByteLevel as ByteLevelDecoder;
+use tokenizers::decoders::fuse::Fuse;
+use tokenizers::decoders::sequence::Sequence as DecoderSequence;
 use tokenizers::models::bpe::{Vocab, BPE};
+use tokenizers::normalizers::replace::Replace;
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::pre_tokenizers::digits::Digits;
 use tokenizers::pre_tokenizers::sequence::Sequence;
 use tokenizers::pre_tokenizers::PreTokenizerWrapper;
-use tokenizers::{AddedToken, DecoderWrapper, Tokenizer as HfTokenizer};
+use tokenizers::{AddedToken, DecoderWrapper, NormalizerWrapper, Tokenizer as HfTokenizer};
 
 use crate::error::LlmError;
 use crate::gguf::{Gguf, GgufError, Value};
 
 /// GGUF token types (llama.cpp's `llama_token_type`).
+const TOKEN_TYPE_NORMAL: u64 = 1;
 const TOKEN_TYPE_CONTROL: u64 = 3;
 const TOKEN_TYPE_USER_DEFINED: u64 = 4;
 
@@ -46,22 +52,131 @@ fn err(e: impl std::fmt::Display) -> LlmError {
     LlmError::Tokenizer(e.to_string())
 }
 
+/// GPT-2 byte-level BPE: the vocabulary, the merges, and the model's pre-tokenizer.
+fn byte_level_bpe(g: &Gguf, vocab: HashMap<String, u32>) -> Result<HfTokenizer, LlmError> {
+    let pre = match g.get_str("tokenizer.ggml.pre") {
+        Ok(p) => p.to_string(),
+        Err(GgufError::MissingKey(_)) => "default".to_string(),
+        Err(e) => return Err(e.into()),
+    };
+    let merges: Vec<(String, String)> = g
+        .get_str_array("tokenizer.ggml.merges")?
+        .iter()
+        .map(|m| match m.split_once(' ') {
+            Some((a, b)) if !b.contains(' ') => Ok((a.to_string(), b.to_string())),
+            _ => Err(err(format!("malformed merge {m:?}"))),
+        })
+        .collect::<Result<_, _>>()?;
+    let bpe = BPE::builder()
+        .vocab_and_merges(vocab.into_iter().collect::<Vocab>(), merges)
+        .build()
+        .map_err(err)?;
+    let byte_level = ByteLevel::new(false, true, true);
+    let pre_tokenizer: PreTokenizerWrapper = match pre.as_str() {
+        // SmolLM / StarCoder: every digit is its own pre-token, then GPT-2's byte-level split.
+        "smollm" | "starcoder" => {
+            Sequence::new(vec![Digits::new(true).into(), byte_level.into()]).into()
+        }
+        "gpt2" | "default" => byte_level.into(),
+        other => {
+            return Err(err(format!(
+                "unsupported pre-tokenizer {other:?} (supported: smollm, starcoder, gpt2, default)"
+            )))
+        }
+    };
+    let mut inner = HfTokenizer::new(bpe);
+    inner.with_pre_tokenizer(Some(pre_tokenizer));
+    inner.with_decoder(Some(DecoderWrapper::ByteLevel(ByteLevelDecoder::default())));
+    Ok(inner)
+}
+
+/// The merges of a SentencePiece vocabulary, as llama.cpp's SPM tokenizer applies them: it joins
+/// the adjacent pair whose concatenation is a normal token of the highest score. So every split
+/// of a normal token into two tokens is a merge, ranked by the token's score (highest first).
+fn sentencepiece_merges(
+    tokens: &[&str],
+    types: &[u64],
+    scores: &[f32],
+    vocab: &HashMap<String, u32>,
+) -> Vec<(String, String)> {
+    let mut ranked: Vec<(f32, u32, usize)> = Vec::new();
+    for (id, t) in tokens.iter().enumerate() {
+        if types[id] != TOKEN_TYPE_NORMAL {
+            continue;
+        }
+        for (i, _) in t.char_indices().skip(1) {
+            if vocab.contains_key(&t[..i]) && vocab.contains_key(&t[i..]) {
+                ranked.push((scores[id], id as u32, i));
+            }
+        }
+    }
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    ranked
+        .into_iter()
+        .map(|(_, id, i)| {
+            let t = tokens[id as usize];
+            (t[..i].to_string(), t[i..].to_string())
+        })
+        .collect()
+}
+
+/// SentencePiece-style BPE (`llama` tokenizer model, e.g. Gemma): spaces become `▁`, merges by
+/// score, and bytes without a token fall back to the `<0xXX>` byte tokens.
+fn sentencepiece_bpe(
+    g: &Gguf,
+    tokens: &[&str],
+    types: &[u64],
+    vocab: HashMap<String, u32>,
+) -> Result<HfTokenizer, LlmError> {
+    let scores: Vec<f32> = g
+        .get_array("tokenizer.ggml.scores")?
+        .iter()
+        .map(|v| v.as_f64().map(|x| x as f32))
+        .collect::<Option<_>>()
+        .ok_or_else(|| err("tokenizer.ggml.scores holds a value that is not a number"))?;
+    if scores.len() != tokens.len() {
+        return Err(err(format!(
+            "{} token scores for {} tokens",
+            scores.len(),
+            tokens.len()
+        )));
+    }
+    if matches!(
+        g.get("tokenizer.ggml.add_space_prefix"),
+        Ok(Value::Bool(true))
+    ) {
+        return Err(err(
+            "SentencePiece tokenizers that prepend a space are not supported yet",
+        ));
+    }
+    let merges = sentencepiece_merges(tokens, types, &scores, &vocab);
+    let mut builder = BPE::builder()
+        .vocab_and_merges(vocab.into_iter().collect::<Vocab>(), merges)
+        .byte_fallback(true)
+        .fuse_unk(true);
+    if let Ok(Value::U32(unk)) = g.get("tokenizer.ggml.unknown_token_id") {
+        if let Some(t) = tokens.get(*unk as usize) {
+            builder = builder.unk_token(t.to_string());
+        }
+    }
+    let bpe = builder.build().map_err(err)?;
+    let mut inner = HfTokenizer::new(bpe);
+    inner.with_normalizer(Some(NormalizerWrapper::Replace(
+        Replace::new(" ", "\u{2581}").map_err(err)?,
+    )));
+    inner.with_decoder(Some(DecoderWrapper::Sequence(DecoderSequence::new(vec![
+        DecoderWrapper::Replace(Replace::new("\u{2581}", " ").map_err(err)?),
+        DecoderWrapper::ByteFallback(ByteFallback::new()),
+        DecoderWrapper::Fuse(Fuse::new()),
+    ]))));
+    Ok(inner)
+}
+
 impl Tokenizer {
     /// Builds the tokenizer described by a GGUF file's `tokenizer.ggml.*` metadata.
     pub fn from_gguf(g: &Gguf) -> Result<Self, LlmError> {
         let model = g.get_str("tokenizer.ggml.model")?;
-        if model != "gpt2" {
-            return Err(err(format!(
-                "unsupported tokenizer model {model:?} (supported: gpt2 byte-level BPE)"
-            )));
-        }
-        let pre = match g.get_str("tokenizer.ggml.pre") {
-            Ok(p) => p.to_string(),
-            Err(GgufError::MissingKey(_)) => "default".to_string(),
-            Err(e) => return Err(e.into()),
-        };
         let tokens = g.get_str_array("tokenizer.ggml.tokens")?;
-        let merges = g.get_str_array("tokenizer.ggml.merges")?;
         let types: Vec<u64> = match g.get_array("tokenizer.ggml.token_type") {
             Ok(a) => a.iter().map(|v| v.as_u64().unwrap_or(1)).collect(),
             Err(GgufError::MissingKey(_)) => vec![1; tokens.len()],
@@ -80,33 +195,16 @@ impl Tokenizer {
                 return Err(err(format!("duplicate token {t:?} (id {i})")));
             }
         }
-        let merges: Vec<(String, String)> = merges
-            .iter()
-            .map(|m| match m.split_once(' ') {
-                Some((a, b)) if !b.contains(' ') => Ok((a.to_string(), b.to_string())),
-                _ => Err(err(format!("malformed merge {m:?}"))),
-            })
-            .collect::<Result<_, _>>()?;
-        let bpe = BPE::builder()
-            .vocab_and_merges(vocab.into_iter().collect::<Vocab>(), merges)
-            .build()
-            .map_err(err)?;
-        let byte_level = ByteLevel::new(false, true, true);
-        let pre_tokenizer: PreTokenizerWrapper = match pre.as_str() {
-            // SmolLM / StarCoder: every digit is its own pre-token, then GPT-2's byte-level split.
-            "smollm" | "starcoder" => {
-                Sequence::new(vec![Digits::new(true).into(), byte_level.into()]).into()
-            }
-            "gpt2" | "default" => byte_level.into(),
+        let mut inner = match model {
+            "gpt2" => byte_level_bpe(g, vocab)?,
+            "llama" => sentencepiece_bpe(g, &tokens, &types, vocab)?,
             other => {
                 return Err(err(format!(
-                "unsupported pre-tokenizer {other:?} (supported: smollm, starcoder, gpt2, default)"
-            )))
+                    "unsupported tokenizer model {other:?} (supported: gpt2 byte-level BPE, \
+                     llama SentencePiece BPE)"
+                )))
             }
         };
-        let mut inner = HfTokenizer::new(bpe);
-        inner.with_pre_tokenizer(Some(pre_tokenizer));
-        inner.with_decoder(Some(DecoderWrapper::ByteLevel(ByteLevelDecoder::default())));
         let mut special = Vec::new();
         let mut added = Vec::new();
         for (i, (&t, &ty)) in tokens.iter().zip(&types).enumerate() {

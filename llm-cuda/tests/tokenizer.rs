@@ -1,5 +1,7 @@
 //! The tokenizer built from GGUF metadata matches the Hugging Face tokenizer on the fixture written by
-//! `reference/tokenizer_fixture.py` (1200 strings: Unicode, emoji, code, whitespace, digits, specials).
+//! `reference/tokenizer_fixture.py` (1200 strings: Unicode, emoji, code, whitespace, digits, specials),
+//! and, for Gemma 3's SentencePiece vocabulary, llama.cpp's tokenizer on the same strings and chat
+//! turns (`reference/llama_cpp_tokens.py`, `tests/fixtures/tokenizer_gemma3.json`).
 
 mod common;
 
@@ -19,10 +21,9 @@ fn tokenizer() -> (Gguf, Tokenizer) {
     (g, t)
 }
 
-#[test]
-fn matches_hugging_face_on_the_fixture() {
-    let (_, tok) = tokenizer();
-    let fixture: Value = serde_json::from_str(include_str!("fixtures/tokenizer.json")).unwrap();
+/// Encodes every case of a `{"cases": [{"text", "ids"}]}` fixture and decodes the ids back.
+fn check_fixture(tok: &Tokenizer, fixture: &str) {
+    let fixture: Value = serde_json::from_str(fixture).unwrap();
     let cases = fixture["cases"].as_array().unwrap();
     assert!(cases.len() >= 1000);
     let mut failures = Vec::new();
@@ -43,10 +44,31 @@ fn matches_hugging_face_on_the_fixture() {
     }
     assert!(
         failures.is_empty(),
-        "{} mismatches, first: {}",
+        "{} of {} mismatch, first: {}",
         failures.len(),
+        cases.len(),
         failures[0]
     );
+}
+
+#[test]
+fn matches_hugging_face_on_the_fixture() {
+    let (_, tok) = tokenizer();
+    check_fixture(&tok, include_str!("fixtures/tokenizer.json"));
+}
+
+#[test]
+fn gemma3_sentencepiece_matches_llama_cpp() {
+    let Some(path) = common::gemma3() else {
+        ambient_testkit::skip!("no Gemma 3 model: run `bash ci/fetch-gemma.sh`");
+        return;
+    };
+    let g = Gguf::open(&path).unwrap();
+    let mut tok = Tokenizer::from_gguf(&g).unwrap();
+    assert_eq!((tok.bos, tok.eos, tok.add_bos), (Some(2), 1, true));
+    // The fixture is llama.cpp's tokenization without the BOS it adds to prompts.
+    tok.add_bos = false;
+    check_fixture(&tok, include_str!("fixtures/tokenizer_gemma3.json"));
 }
 
 #[test]

@@ -30,6 +30,13 @@ pub fn engine_at(path: &std::path::Path, isa: Isa, threads: usize) -> Engine {
 /// The requantized copies of the development model that `ci/requantize.sh` makes.
 pub const FORMATS: [&str; 5] = ["Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "BF16"];
 
+/// Gemma 3 270M in Q4_K_M, if `ci/fetch-gemma.sh` fetched it.
+pub fn gemma3() -> Option<std::path::PathBuf> {
+    let dev = ambient_llm::default_model_path();
+    let path = dev.with_file_name("gemma-3-270m-q4_k_m.gguf");
+    path.exists().then_some(path)
+}
+
 /// Where `ci/requantize.sh` puts the development model in `format`, if it is there.
 pub fn requantized(format: &str) -> Option<std::path::PathBuf> {
     let dev = ambient_llm::default_model_path();
