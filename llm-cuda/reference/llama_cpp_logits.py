@@ -1,13 +1,14 @@
 """Records llama.cpp's answer on a GGUF model, for the engine's comparison test (tests/llama_cpp.rs).
 
-For each prompt of PROMPTS.json: llama.cpp's tokens (special tokens parsed, no BOS added), its greedy
+For each prompt of PROMPTS.json: llama.cpp's tokens (special tokens parsed; the BOS the model asks
+for with --bos, none otherwise), its greedy
 continuation (token by token, as llama.cpp generates), and at every position of prompt +
 continuation (one batched evaluation) its TOP highest logits, ids and values, and the margin between
 its first two. llama.cpp is llama-cpp-python==0.3.36 built from its sdist without AMX
 (`CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AMX_TILE=OFF
 -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" pip install llama-cpp-python==0.3.36`).
 
-Usage: python3 llama_cpp_logits.py MODEL.gguf PROMPTS.json OUT.json [--continue 16] [--top 8]
+Usage: python3 llama_cpp_logits.py MODEL.gguf PROMPTS.json OUT.json [--continue 16] [--top 8] [--bos]
 """
 import argparse
 import hashlib
@@ -46,12 +47,13 @@ def main() -> None:
     ap.add_argument("out")
     ap.add_argument("--continue", dest="cont", type=int, default=16)
     ap.add_argument("--top", type=int, default=8)
+    ap.add_argument("--bos", action="store_true")
     a = ap.parse_args()
     llm = Llama(model_path=a.model, n_ctx=512, n_batch=512, logits_all=True, n_threads=2,
                 seed=0, verbose=False)
     records = []
     for text in json.load(open(a.prompts)):
-        prompt = llm.tokenize(text.encode(), add_bos=False, special=True)
+        prompt = llm.tokenize(text.encode(), add_bos=a.bos, special=True)
         cont = greedy(llm, prompt, a.cont)
         tokens = prompt + cont
         llm.reset()

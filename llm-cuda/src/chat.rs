@@ -15,6 +15,24 @@ pub struct Message {
     pub content: String,
 }
 
+/// Gemma's turn format (its GGUF files carry no `tokenizer.chat_template`), text only: a system
+/// message is prefixed to the first user turn, `assistant` turns are `model` turns. No BOS: the
+/// tokenizer adds it, as the model asks.
+pub const GEMMA_TEMPLATE: &str = "\
+{%- if messages[0]['role'] == 'system' -%}\
+{%- set first_user_prefix = messages[0]['content'] + '\n\n' -%}\
+{%- set loop_messages = messages[1:] -%}\
+{%- else -%}\
+{%- set first_user_prefix = '' -%}\
+{%- set loop_messages = messages -%}\
+{%- endif -%}\
+{%- for message in loop_messages -%}\
+{%- set role = 'model' if message['role'] == 'assistant' else message['role'] -%}\
+{{ '<start_of_turn>' + role + '\n' + (first_user_prefix if loop.first else '') }}\
+{{- message['content'] | trim }}{{ '<end_of_turn>\n' }}\
+{%- endfor -%}\
+{%- if add_generation_prompt -%}{{ '<start_of_turn>model\n' }}{%- endif -%}";
+
 impl Message {
     /// A message with the given role.
     pub fn new(role: impl Into<String>, content: impl Into<String>) -> Self {

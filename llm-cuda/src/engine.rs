@@ -8,7 +8,7 @@ use crate::chat::{ChatTemplate, Message};
 use crate::error::LlmError;
 use crate::gguf::Gguf;
 use crate::kernels::{Ctx, Isa};
-use crate::model::{KvCache, Logits, Model};
+use crate::model::{Arch, KvCache, Logits, Model};
 use crate::sampler::{self, SamplingParams};
 use crate::tokenizer::Tokenizer;
 
@@ -47,8 +47,9 @@ impl ModelId {
         put(b"ambient-model-id/v1");
         put(KERNEL_VERSION.as_bytes());
         let c = &model.config;
-        put(format!(
-            "llama n_layer={} dim={} ffn={} heads={} kv_heads={} vocab={} ctx={} eps={:08x} rope_base={:016x}",
+        let mut config = format!(
+            "{} n_layer={} dim={} ffn={} heads={} kv_heads={} vocab={} ctx={} eps={:08x} rope_base={:016x}",
+            c.arch.name(),
             c.n_layer,
             c.dim,
             c.ffn_dim,
@@ -58,8 +59,17 @@ impl ModelId {
             c.context_length,
             c.eps.to_bits(),
             c.rope_base.to_bits()
-        )
-        .as_bytes());
+        );
+        if c.arch != Arch::Llama {
+            config += &format!(
+                " head_dim={} window={} pattern={} rope_base_swa={:016x}",
+                c.head_dim,
+                c.sliding_window,
+                c.swa_pattern,
+                c.rope_base_swa.to_bits()
+            );
+        }
+        put(config.as_bytes());
         let mut tensors: Vec<_> = g.tensors.iter().collect();
         tensors.sort_by(|a, b| a.name.cmp(&b.name));
         for t in tensors {
@@ -194,15 +204,22 @@ impl Engine {
             )));
         }
         let text = |id: Option<u32>| id.and_then(|i| tokenizer.token_text(i)).unwrap_or_default();
-        let template =
-            match ChatTemplate::from_gguf(&g, &text(tokenizer.bos), &text(Some(tokenizer.eos))) {
-                Ok(t) => Some(t),
-                Err(LlmError::Template(msg)) => {
-                    log::warn!("no usable chat template: {msg}");
-                    None
-                }
-                Err(e) => return Err(e),
-            };
+        let (bos, eos) = (text(tokenizer.bos), text(Some(tokenizer.eos)));
+        let template = match ChatTemplate::from_gguf(&g, &bos, &eos) {
+            // Gemma 3 files carry no template: Gemma's own turn format.
+            Err(LlmError::Template(_)) if model.config.arch == Arch::Gemma3 => {
+                ChatTemplate::new(crate::chat::GEMMA_TEMPLATE, &bos, &eos)
+            }
+            other => other,
+        };
+        let template = match template {
+            Ok(t) => Some(t),
+            Err(LlmError::Template(msg)) => {
+                log::warn!("no usable chat template: {msg}");
+                None
+            }
+            Err(e) => return Err(e),
+        };
         progress(LoadProgress::Hashing);
         let id = ModelId::compute(&g, &model);
         let ctx = Ctx::new(opts.isa, opts.threads).map_err(LlmError::Backend)?;

@@ -9,7 +9,7 @@ pub enum LlmError {
     #[error(transparent)]
     Gguf(#[from] GgufError),
     /// The file holds a model architecture the engine does not implement.
-    #[error("unsupported model architecture {0:?} (supported: llama)")]
+    #[error("unsupported model architecture {0:?} (supported: llama, gemma3)")]
     UnsupportedArchitecture(String),
     /// Hyper-parameters or tensor shapes that do not fit together.
     #[error("inconsistent model: {0}")]

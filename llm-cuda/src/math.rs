@@ -54,6 +54,21 @@ pub fn silu(x: f32) -> f32 {
     x / (1.0 + exp(-x))
 }
 
+/// Canonical tanh: `1 − 2 / (exp(2x) + 1)` with the engine's `exp` (±1 where `exp` overflows or
+/// underflows).
+#[inline]
+pub fn tanh(x: f32) -> f32 {
+    1.0 - 2.0 / (exp(2.0 * x) + 1.0)
+}
+
+/// Canonical GELU, tanh form (Gemma's GeGLU): `(0.5·x) · (1 + tanh(√(2/π) · (x + 0.044715·x³)))`.
+#[inline]
+pub fn gelu(x: f32) -> f32 {
+    const SQRT_2_OVER_PI: f32 = 0.797_884_6;
+    let inner = SQRT_2_OVER_PI * (x + 0.044_715 * ((x * x) * x));
+    (0.5 * x) * (1.0 + tanh(inner))
+}
+
 /// Sum of eight lanes in the engine's fixed tree: `((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7))`.
 #[inline]
 pub fn tree8(l: &[f32; 8]) -> f32 {
@@ -84,6 +99,26 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gelu_is_close_to_the_exact_tanh_form() {
+        let exact = |x: f64| {
+            0.5 * x * (1.0 + (0.797_884_560_802_865_4 * (x + 0.044715 * x * x * x)).tanh())
+        };
+        let mut x = -20.0f32;
+        while x <= 20.0 {
+            let (got, want) = (gelu(x) as f64, exact(x as f64));
+            assert!(
+                (got - want).abs() <= 1e-6 * (1.0 + want.abs()),
+                "gelu({x}) = {got}, want {want}"
+            );
+            x += 0.013;
+        }
+        assert_eq!(gelu(100.0), 100.0);
+        assert_eq!(gelu(-100.0), -0.0);
+        assert!(gelu(f32::NAN).is_nan());
+        assert_eq!((tanh(50.0), tanh(-50.0)), (1.0, -1.0));
+    }
 
     #[test]
     fn exp_is_accurate() {

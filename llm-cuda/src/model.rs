@@ -1,9 +1,14 @@
-//! The llama architecture: configuration and weights from GGUF, and the canonical forward pass.
+//! The llama and Gemma 3 architectures: configuration and weights from GGUF, and the canonical
+//! forward pass.
 //!
-//! Per layer: RMSNorm → Q/K/V projections → RoPE (adjacent pairs, llama.cpp's "normal" mode) →
-//! grouped-query attention over the KV cache → output projection → residual; RMSNorm → SwiGLU
-//! feed-forward → residual. A final RMSNorm and the output projection (tied to the token embedding
-//! when the file has no `output.weight`) give the logits. Every step follows ARCHITECTURE.md's
+//! Per layer: RMSNorm → Q/K/V projections → RoPE (llama: adjacent pairs, llama.cpp's "normal"
+//! mode) → grouped-query attention over the KV cache → output projection → residual; RMSNorm →
+//! SwiGLU feed-forward → residual. A final RMSNorm and the output projection (tied to the token
+//! embedding when the file has no `output.weight`) give the logits. Gemma 3 differs in a few
+//! steps: the embedding is scaled by √dim; queries and keys get a per-head RMSNorm before RoPE
+//! (halves, llama.cpp's "neox" mode); five of every six layers attend over a sliding window with
+//! their own RoPE base; the attention and feed-forward outputs are RMS-normed before the residual;
+//! the feed-forward gate is GELU (GeGLU). Every step follows ARCHITECTURE.md's
 //! determinism rules; a position's logits do not depend on how many tokens are processed at once.
 
 use std::path::Path;
@@ -19,9 +24,30 @@ use crate::quant::{Matrix, QK};
 /// Elements of the SwiGLU gate per parallel task.
 const SILU_CHUNK: usize = 8192;
 
-/// Hyper-parameters of a llama-architecture model.
+/// The architectures the engine runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arch {
+    /// Llama (SmolLM2, Llama 2/3, Mistral).
+    Llama,
+    /// Gemma 3 (text).
+    Gemma3,
+}
+
+impl Arch {
+    /// The `general.architecture` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::Llama => "llama",
+            Arch::Gemma3 => "gemma3",
+        }
+    }
+}
+
+/// Hyper-parameters of a model.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
+    /// The architecture (`general.architecture`, the prefix of the other keys).
+    pub arch: Arch,
     /// Transformer blocks.
     pub n_layer: usize,
     /// Embedding width.
@@ -32,7 +58,7 @@ pub struct Config {
     pub n_head: usize,
     /// Key/value heads (grouped-query attention).
     pub n_head_kv: usize,
-    /// Width of one head.
+    /// Width of one head (`attention.key_length`, else `dim / n_head`).
     pub head_dim: usize,
     /// Vocabulary size.
     pub vocab: usize,
@@ -42,65 +68,111 @@ pub struct Config {
     pub eps: f32,
     /// RoPE frequency base.
     pub rope_base: f64,
+    /// Positions a sliding-window layer's query sees (itself included); 0 = no sliding window.
+    pub sliding_window: usize,
+    /// Of each `swa_pattern` layers, the last attends to every position, the others use the window.
+    pub swa_pattern: usize,
+    /// RoPE frequency base of the sliding-window layers.
+    pub rope_base_swa: f64,
 }
 
 impl Config {
     /// Reads and validates the configuration from GGUF metadata.
     pub fn from_gguf(g: &Gguf) -> Result<Self, LlmError> {
-        let arch = g.get_str("general.architecture")?;
-        if arch != "llama" {
-            return Err(LlmError::UnsupportedArchitecture(arch.to_string()));
-        }
-        let u =
-            |k: &str| -> Result<usize, LlmError> { Ok(g.get_u64(&format!("llama.{k}"))? as usize) };
-        let n_head = u("attention.head_count")?;
-        let n_head_kv = match g.get_u64("llama.attention.head_count_kv") {
-            Ok(v) => v as usize,
-            Err(crate::gguf::GgufError::MissingKey(_)) => n_head,
-            Err(e) => return Err(e.into()),
+        let name = g.get_str("general.architecture")?;
+        let arch = match name {
+            "llama" => Arch::Llama,
+            "gemma3" => Arch::Gemma3,
+            other => return Err(LlmError::UnsupportedArchitecture(other.to_string())),
         };
+        let key = |k: &str| format!("{name}.{k}");
+        let u = |k: &str| -> Result<usize, LlmError> { Ok(g.get_u64(&key(k))? as usize) };
+        // An optional key: `None` when absent, an error when malformed.
+        let opt = |k: &str| -> Result<Option<u64>, LlmError> {
+            match g.get_u64(&key(k)) {
+                Ok(v) => Ok(Some(v)),
+                Err(crate::gguf::GgufError::MissingKey(_)) => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        };
+        let n_head = u("attention.head_count")?;
+        let n_head_kv = opt("attention.head_count_kv")?.map_or(n_head, |v| v as usize);
         let dim = u("embedding_length")?;
+        let head_dim = match opt("attention.key_length")? {
+            Some(v) => v as usize,
+            None => dim.checked_div(n_head).unwrap_or(0),
+        };
+        if opt("attention.value_length")?.is_some_and(|v| v as usize != head_dim) {
+            return Err(LlmError::BadConfig(
+                "value heads wider or narrower than key heads are not supported".into(),
+            ));
+        }
         let vocab = match g.get_array("tokenizer.ggml.tokens") {
             Ok(a) => a.len(),
             Err(_) => u("vocab_size")?,
         };
-        let rope_base = match g.get_f64("llama.rope.freq_base") {
-            Ok(v) => v,
-            Err(crate::gguf::GgufError::MissingKey(_)) => 10_000.0,
-            Err(e) => return Err(e.into()),
+        let f = |k: &str, default: f64| match g.get_f64(&key(k)) {
+            Ok(v) => Ok(v),
+            Err(crate::gguf::GgufError::MissingKey(_)) => Ok(default),
+            Err(e) => Err(LlmError::from(e)),
+        };
+        let rope_base = f("rope.freq_base", 10_000.0)?;
+        // Gemma 3: llama.cpp's defaults where the file is silent (a window every layer but each
+        // sixth; RoPE base 10 000 in the window layers).
+        let (sliding_window, swa_pattern, rope_base_swa) = match arch {
+            Arch::Gemma3 => (
+                opt("attention.sliding_window")?.unwrap_or(0) as usize,
+                opt("attention.sliding_window_pattern")?.unwrap_or(6) as usize,
+                f("rope.freq_base_swa", 10_000.0)?,
+            ),
+            Arch::Llama => (0, 1, rope_base),
         };
         let c = Config {
+            arch,
             n_layer: u("block_count")?,
             dim,
             ffn_dim: u("feed_forward_length")?,
             n_head,
             n_head_kv,
-            head_dim: dim.checked_div(n_head).unwrap_or(0),
+            head_dim,
             vocab,
             context_length: u("context_length")?,
-            eps: g.get_f64("llama.attention.layer_norm_rms_epsilon")? as f32,
+            eps: g.get_f64(&key("attention.layer_norm_rms_epsilon"))? as f32,
             rope_base,
+            sliding_window,
+            swa_pattern,
+            rope_base_swa,
         };
         let bad = |m: String| Err(LlmError::BadConfig(m));
+        if c.sliding_window > 0 && c.swa_pattern == 0 {
+            return bad("a sliding-window pattern of 0 layers".into());
+        }
+        if c.arch == Arch::Gemma3 && c.n_layer == 62 {
+            // Gemma 3 27B scales attention by its embedding width per head, not the head width.
+            return bad("Gemma 3 27B's attention scale is not supported".into());
+        }
         if c.n_layer == 0 || c.dim == 0 || c.n_head == 0 || c.n_head_kv == 0 || c.vocab == 0 {
             return bad(format!("zero-sized model: {c:?}"));
         }
-        if !c.dim.is_multiple_of(c.n_head)
-            || !c.n_head.is_multiple_of(c.n_head_kv)
-            || !c.head_dim.is_multiple_of(2)
+        if c.head_dim == 0 || !c.n_head.is_multiple_of(c.n_head_kv) || !c.head_dim.is_multiple_of(2)
         {
             return bad(format!(
                 "heads do not divide: dim {} heads {} kv heads {}",
                 c.dim, c.n_head, c.n_head_kv
             ));
         }
-        if !c.dim.is_multiple_of(QK) || !c.ffn_dim.is_multiple_of(QK) {
+        if !c.dim.is_multiple_of(QK)
+            || !c.ffn_dim.is_multiple_of(QK)
+            || !c.q_dim().is_multiple_of(QK)
+        {
             return bad(format!(
-                "dim {} and ffn {} must be multiples of {QK}",
-                c.dim, c.ffn_dim
+                "dim {}, ffn {} and query width {} must be multiples of {QK}",
+                c.dim,
+                c.ffn_dim,
+                c.q_dim()
             ));
         }
-        if let Ok(rd) = g.get_u64("llama.rope.dimension_count") {
+        if let Ok(rd) = g.get_u64(&key("rope.dimension_count")) {
             if rd as usize != c.head_dim {
                 return bad(format!(
                     "partial rotary (rope dim {rd}, head dim {}) is not supported",
@@ -109,7 +181,9 @@ impl Config {
             }
         }
         let eps_ok = c.eps.is_finite() && c.eps > 0.0;
-        let base_ok = c.rope_base.is_finite() && c.rope_base > 1.0;
+        let base_ok = [c.rope_base, c.rope_base_swa]
+            .iter()
+            .all(|b| b.is_finite() && *b > 1.0);
         if c.context_length == 0 || !eps_ok || !base_ok {
             return bad(format!("bad context length, epsilon or rope base: {c:?}"));
         }
@@ -119,6 +193,21 @@ impl Config {
     /// Width of the key/value projections.
     pub fn kv_dim(&self) -> usize {
         self.n_head_kv * self.head_dim
+    }
+
+    /// Width of the query projection and of the attention output (`dim` in most models).
+    pub fn q_dim(&self) -> usize {
+        self.n_head * self.head_dim
+    }
+
+    /// Whether layer `layer` attends over the sliding window.
+    pub fn is_swa(&self, layer: usize) -> bool {
+        self.sliding_window > 0 && layer % self.swa_pattern < self.swa_pattern - 1
+    }
+
+    /// The factor the token embedding is multiplied by (Gemma: √dim).
+    pub fn embed_scale(&self) -> Option<f32> {
+        (self.arch == Arch::Gemma3).then(|| (self.dim as f32).sqrt())
     }
 }
 
@@ -134,6 +223,12 @@ pub struct Layer {
     pub(crate) w_gate: Matrix,
     pub(crate) w_up: Matrix,
     pub(crate) w_down: Matrix,
+    /// Gemma: RMSNorm weights of each query and key head, and of the attention and feed-forward
+    /// outputs.
+    pub(crate) q_norm: Option<Vec<f32>>,
+    pub(crate) k_norm: Option<Vec<f32>>,
+    pub(crate) post_attn_norm: Option<Vec<f32>>,
+    pub(crate) post_ffn_norm: Option<Vec<f32>>,
 }
 
 /// A loaded model: configuration, weights in the engine layout, and RoPE tables.
@@ -148,6 +243,8 @@ pub struct Model {
     /// `cos`/`sin` per (position, pair), computed once in f64 with a pure-Rust libm.
     pub(crate) rope_cos: Vec<f32>,
     pub(crate) rope_sin: Vec<f32>,
+    /// The sliding-window layers' tables, where their base differs.
+    pub(crate) rope_swa: Option<(Vec<f32>, Vec<f32>)>,
 }
 
 /// Which positions' logits a forward pass returns.
@@ -280,12 +377,21 @@ impl Model {
         for i in 0..c.n_layer {
             let n = |s: &str| format!("blk.{i}.{s}.weight");
             let kv = c.kv_dim();
+            let gemma = |s: &str, len: usize| {
+                (c.arch == Arch::Gemma3)
+                    .then(|| vector(g, &n(s), len))
+                    .transpose()
+            };
             layers.push(Layer {
+                q_norm: gemma("attn_q_norm", c.head_dim)?,
+                k_norm: gemma("attn_k_norm", c.head_dim)?,
+                post_attn_norm: gemma("post_attention_norm", c.dim)?,
+                post_ffn_norm: gemma("post_ffw_norm", c.dim)?,
                 attn_norm: vector(g, &n("attn_norm"), c.dim)?,
-                wq: matrix(g, &n("attn_q"), c.dim, c.dim)?,
+                wq: matrix(g, &n("attn_q"), c.dim, c.q_dim())?,
                 wk: matrix(g, &n("attn_k"), c.dim, kv)?,
                 wv: matrix(g, &n("attn_v"), c.dim, kv)?,
-                wo: matrix(g, &n("attn_output"), c.dim, c.dim)?,
+                wo: matrix(g, &n("attn_output"), c.q_dim(), c.dim)?,
                 ffn_norm: vector(g, &n("ffn_norm"), c.dim)?,
                 w_gate: matrix(g, &n("ffn_gate"), c.dim, c.ffn_dim)?,
                 w_up: matrix(g, &n("ffn_up"), c.dim, c.ffn_dim)?,
@@ -304,7 +410,9 @@ impl Model {
         } else {
             None
         };
-        let (rope_cos, rope_sin) = rope_tables(&c);
+        let (rope_cos, rope_sin) = rope_tables(&c, c.rope_base);
+        let rope_swa = (c.sliding_window > 0 && c.rope_base_swa != c.rope_base)
+            .then(|| rope_tables(&c, c.rope_base_swa));
         Ok(Model {
             config: c,
             embed,
@@ -313,6 +421,7 @@ impl Model {
             output,
             rope_cos,
             rope_sin,
+            rope_swa,
         })
     }
 
@@ -363,18 +472,21 @@ impl Model {
             cache.v = vec![Vec::new(); c.n_layer];
             cache.kt = vec![Vec::new(); c.n_layer];
         }
-        let (dim, kv, hd) = (c.dim, c.kv_dim(), c.head_dim);
+        let (dim, qd, kv, hd) = (c.dim, c.q_dim(), c.kv_dim(), c.head_dim);
 
         let mut x = vec![0f32; t * dim];
         for (i, &tok) in tokens.iter().enumerate() {
-            self.embed
-                .dequant_row(tok as usize, &mut x[i * dim..(i + 1) * dim]);
+            let row = &mut x[i * dim..(i + 1) * dim];
+            self.embed.dequant_row(tok as usize, row);
+            if let Some(scale) = c.embed_scale() {
+                row.iter_mut().for_each(|v| *v *= scale);
+            }
         }
         let mut xn = vec![0f32; t * dim];
-        let mut q = vec![0f32; t * dim];
+        let mut q = vec![0f32; t * qd];
         let mut k = vec![0f32; t * kv];
         let mut v = vec![0f32; t * kv];
-        let mut att = vec![0f32; t * dim];
+        let mut att = vec![0f32; t * qd];
         let mut o = vec![0f32; t * dim];
         let mut gate = vec![0f32; t * c.ffn_dim];
         let mut up = vec![0f32; t * c.ffn_dim];
@@ -400,18 +512,25 @@ impl Model {
             ctx.matmul_input(&layer.wk, &input, &mut k);
             ctx.matmul_input(&layer.wv, &input, &mut v);
             drop(input);
-            ctx.for_each_chunk2(&mut q, ROWS * dim, &mut k, ROWS * kv, |ci, qc, kc| {
+            let swa = c.is_swa(li);
+            ctx.for_each_chunk2(&mut q, ROWS * qd, &mut k, ROWS * kv, |ci, qc, kc| {
                 for (j, (qr, kr)) in qc
-                    .chunks_exact_mut(dim)
+                    .chunks_exact_mut(qd)
                     .zip(kc.chunks_exact_mut(kv))
                     .enumerate()
                 {
                     let pos = p0 + ci * ROWS + j;
                     for qh in qr.chunks_exact_mut(hd) {
-                        self.rope(qh, pos);
+                        if let Some(w) = &layer.q_norm {
+                            rms_norm_in_place(qh, w, c.eps);
+                        }
+                        self.rope(qh, pos, swa);
                     }
                     for kh in kr.chunks_exact_mut(hd) {
-                        self.rope(kh, pos);
+                        if let Some(w) = &layer.k_norm {
+                            rms_norm_in_place(kh, w, c.eps);
+                        }
+                        self.rope(kh, pos, swa);
                     }
                 }
             });
@@ -431,11 +550,24 @@ impl Model {
                 0
             };
             let (tl, fd) = (t - lo, c.ffn_dim);
-            let (q, att, o) = (&q[lo * dim..], &mut att[lo * dim..], &mut o[lo * dim..]);
+            let (q, att, o) = (&q[lo * qd..], &mut att[lo * qd..], &mut o[lo * dim..]);
             let (x, xn) = (&mut x[lo * dim..], &mut xn[lo * dim..]);
             let (gate, up) = (&mut gate[lo * fd..], &mut up[lo * fd..]);
-            self.attention(ctx, q, keys, &cache.k[li], &cache.v[li], p0 + lo, att);
+            let window = swa.then_some(c.sliding_window);
+            self.attention(
+                ctx,
+                q,
+                keys,
+                &cache.k[li],
+                &cache.v[li],
+                p0 + lo,
+                window,
+                att,
+            );
             ctx.matmul(&layer.wo, att, tl, o);
+            if let Some(w) = &layer.post_attn_norm {
+                norm_rows(ctx, o, w, c.eps);
+            }
             add_norm(ctx, x, Some(o), &layer.ffn_norm, c.eps, xn);
             let input = ctx.input(
                 xn,
@@ -446,12 +578,18 @@ impl Model {
             ctx.matmul_input(&layer.w_gate, &input, gate);
             ctx.matmul_input(&layer.w_up, &input, up);
             drop(input);
-            let isa = ctx.isa();
+            let (isa, arch) = (ctx.isa(), c.arch);
             ctx.for_each_chunk(gate, SILU_CHUNK, |i, g| {
                 let u = &up[i * SILU_CHUNK..i * SILU_CHUNK + g.len()];
-                vmath::silu_mul(isa, g, u);
+                match arch {
+                    Arch::Llama => vmath::silu_mul(isa, g, u),
+                    Arch::Gemma3 => vmath::gelu_mul(g, u),
+                }
             });
             ctx.matmul(&layer.w_down, gate, tl, o);
+            if let Some(w) = &layer.post_ffn_norm {
+                norm_rows(ctx, o, w, c.eps);
+            }
             pending = true;
         }
         if pending {
@@ -473,18 +611,30 @@ impl Model {
         Ok(logits)
     }
 
-    fn rope(&self, v: &mut [f32], pos: usize) {
+    /// Rotates one head at `pos`: pairs of adjacent elements (llama) or of the two halves (Gemma),
+    /// with the sliding-window tables where `swa` and they differ.
+    fn rope(&self, v: &mut [f32], pos: usize, swa: bool) {
         let half = self.config.head_dim / 2;
-        let cos = &self.rope_cos[pos * half..(pos + 1) * half];
-        let sin = &self.rope_sin[pos * half..(pos + 1) * half];
+        let (cos, sin) = match (&self.rope_swa, swa) {
+            (Some((c, s)), true) => (c, s),
+            _ => (&self.rope_cos, &self.rope_sin),
+        };
+        let cos = &cos[pos * half..(pos + 1) * half];
+        let sin = &sin[pos * half..(pos + 1) * half];
+        let (a, b) = match self.config.arch {
+            Arch::Llama => (2, 1),
+            Arch::Gemma3 => (1, half),
+        };
         for i in 0..half {
-            let (x0, x1) = (v[2 * i], v[2 * i + 1]);
-            v[2 * i] = x0 * cos[i] - x1 * sin[i];
-            v[2 * i + 1] = x0 * sin[i] + x1 * cos[i];
+            let (i0, i1) = (a * i, a * i + b);
+            let (x0, x1) = (v[i0], v[i1]);
+            v[i0] = x0 * cos[i] - x1 * sin[i];
+            v[i1] = x0 * sin[i] + x1 * cos[i];
         }
     }
 
-    /// Causal grouped-query attention for `t` queries at positions `p0..p0+t`.
+    /// Causal grouped-query attention for `t` queries at positions `p0..p0+t`; with a `window`,
+    /// a query at `p` sees positions `p + 1 − window ..= p` only.
     #[allow(clippy::too_many_arguments)]
     fn attention(
         &self,
@@ -494,18 +644,19 @@ impl Model {
         kc: &[f32],
         vc: &[f32],
         p0: usize,
+        window: Option<usize>,
         out: &mut [f32],
     ) {
         let c = &self.config;
-        let (dim, kv, hd) = (c.dim, c.kv_dim(), c.head_dim);
+        let (qd, kv, hd) = (c.q_dim(), c.kv_dim(), c.head_dim);
         let group = c.n_head / c.n_head_kv;
         let scale = 1.0 / (hd as f32).sqrt();
         let isa = ctx.isa();
-        if attn_group::available(isa, hd, group) {
+        if window.is_none() && attn_group::available(isa, hd, group) {
             // Task = one query's heads of one KV head: contiguous in `out` and in `q`.
             ctx.for_each_chunk(out, group * hd, |idx, o| {
                 let (i, g) = (idx / c.n_head_kv, idx % c.n_head_kv);
-                let at = i * dim + g * group * hd;
+                let at = i * qd + g * group * hd;
                 let values = HeadCache {
                     k: kc,
                     v: vc,
@@ -526,14 +677,17 @@ impl Model {
         }
         ctx.for_each_chunk(out, hd, |idx, o| {
             let (i, h) = (idx / c.n_head, idx % c.n_head);
-            let qh = &q[i * dim + h * hd..i * dim + (h + 1) * hd];
+            let qh = &q[i * qd + h * hd..i * qd + (h + 1) * hd];
+            // Positions `from..=p`, in order: the cache seen from position `from`.
+            let p = p0 + i;
+            let from = window.map_or(0, |w| (p + 1).saturating_sub(w));
             let cache = HeadCache {
-                k: kc,
-                v: vc,
+                k: &kc[from * kv..],
+                v: &vc[from * kv..],
                 stride: kv,
                 offset: (h / group) * hd,
             };
-            attn::head(isa, qh, cache, p0 + i + 1, scale, o);
+            attn::head(isa, qh, cache, p + 1 - from, scale, o);
         });
     }
 }
@@ -556,6 +710,25 @@ fn add_norm(ctx: &Ctx, x: &mut [f32], add: Option<&[f32]>, w: &[f32], eps: f32, 
     });
 }
 
+/// [`rms_norm`] of each row of `x` in place, rows spread over the workers.
+fn norm_rows(ctx: &Ctx, x: &mut [f32], w: &[f32], eps: f32) {
+    let dim = w.len();
+    ctx.for_each_chunk(x, ROWS * dim, |_, xc| {
+        for row in xc.chunks_exact_mut(dim) {
+            rms_norm_in_place(row, w, eps);
+        }
+    });
+}
+
+/// [`rms_norm`] of one row in place (the same operations).
+fn rms_norm_in_place(x: &mut [f32], w: &[f32], eps: f32) {
+    let ss = math::dot(x, x);
+    let inv = 1.0 / (ss / w.len() as f32 + eps).sqrt();
+    for (xi, &wi) in x.iter_mut().zip(w) {
+        *xi = (*xi * inv) * wi;
+    }
+}
+
 fn rms_norm(x: &[f32], w: &[f32], eps: f32, out: &mut [f32]) {
     let dim = w.len();
     for (xr, yr) in x.chunks_exact(dim).zip(out.chunks_exact_mut(dim)) {
@@ -567,10 +740,10 @@ fn rms_norm(x: &[f32], w: &[f32], eps: f32, out: &mut [f32]) {
     }
 }
 
-fn rope_tables(c: &Config) -> (Vec<f32>, Vec<f32>) {
+fn rope_tables(c: &Config, base: f64) -> (Vec<f32>, Vec<f32>) {
     let half = c.head_dim / 2;
     let inv_freq: Vec<f64> = (0..half)
-        .map(|i| libm::pow(c.rope_base, -((2 * i) as f64) / c.head_dim as f64))
+        .map(|i| libm::pow(base, -((2 * i) as f64) / c.head_dim as f64))
         .collect();
     let n = c.context_length * half;
     let mut cos = Vec::with_capacity(n);
@@ -596,8 +769,19 @@ mod tests {
     /// A tiny llama GGUF (2 layers, dim 64, 2 heads, 1 KV head, ffn 96, vocab 40) with
     /// deterministic F32 weights; `skip` leaves one tensor out, `bad` gives one a wrong shape.
     fn tiny(skip: Option<&str>, bad: Option<&str>) -> tempfile::NamedTempFile {
-        let (dim, ffn, vocab, kv) = (64u64, 96u64, 40u64, 32u64);
-        let meta = vec![
+        tiny_with(skip, bad, None)
+    }
+
+    /// [`tiny`], with heads of `head_dim` values (`attention.key_length`) instead of `dim / 2`.
+    fn tiny_with(
+        skip: Option<&str>,
+        bad: Option<&str>,
+        head_dim: Option<u64>,
+    ) -> tempfile::NamedTempFile {
+        let (dim, ffn, vocab) = (64u64, 96u64, 40u64);
+        let kv = head_dim.unwrap_or(dim / 2);
+        let qd = 2 * kv;
+        let mut meta = vec![
             ("general.architecture", Value::String("llama".into())),
             ("llama.block_count", Value::U32(2)),
             ("llama.embedding_length", Value::U32(dim as u32)),
@@ -608,6 +792,10 @@ mod tests {
             ("llama.attention.layer_norm_rms_epsilon", Value::F32(1e-5)),
             ("llama.vocab_size", Value::U32(vocab as u32)),
         ];
+        if let Some(h) = head_dim {
+            meta.push(("llama.attention.key_length", Value::U32(h as u32)));
+            meta.push(("llama.attention.value_length", Value::U32(h as u32)));
+        }
         let mut shapes: Vec<(String, Vec<u64>)> = vec![
             ("token_embd.weight".into(), vec![dim, vocab]),
             ("output_norm.weight".into(), vec![dim]),
@@ -615,10 +803,10 @@ mod tests {
         for l in 0..2 {
             for (n, s) in [
                 ("attn_norm", vec![dim]),
-                ("attn_q", vec![dim, dim]),
+                ("attn_q", vec![dim, qd]),
                 ("attn_k", vec![dim, kv]),
                 ("attn_v", vec![dim, kv]),
-                ("attn_output", vec![dim, dim]),
+                ("attn_output", vec![qd, dim]),
                 ("ffn_norm", vec![dim]),
                 ("ffn_gate", vec![dim, ffn]),
                 ("ffn_up", vec![dim, ffn]),
@@ -655,14 +843,8 @@ mod tests {
         f
     }
 
-    #[test]
-    fn a_tiny_f32_model_runs_canonically() {
-        let f = tiny(None, None);
-        let m = Model::load(f.path(), |_, _| {}).unwrap();
-        assert_eq!(
-            (m.config.n_layer, m.config.head_dim, m.config.kv_dim()),
-            (2, 32, 32)
-        );
+    /// Prefill with the scalar kernels equals decode with the detected ones, two threads.
+    fn assert_canonical(m: &Model) -> Vec<f32> {
         let toks = [1u32, 5, 9, 3, 39];
         let ctx1 = Ctx::new(crate::kernels::Isa::Scalar, 1).unwrap();
         let ctx2 = Ctx::new(crate::kernels::Isa::detect(), 2).unwrap();
@@ -676,6 +858,30 @@ mod tests {
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&all), bits(&stepped));
         assert!(all.iter().all(|x| x.is_finite()));
+        all
+    }
+
+    #[test]
+    fn heads_wider_than_dim_over_heads_run_canonically() {
+        let f = tiny_with(None, None, Some(48));
+        let m = Model::load(f.path(), |_, _| {}).unwrap();
+        let c = &m.config;
+        assert_eq!((c.head_dim, c.q_dim(), c.kv_dim(), c.dim), (48, 96, 48, 64));
+        let wide = assert_canonical(&m);
+        let narrow = assert_canonical(&Model::load(tiny(None, None).path(), |_, _| {}).unwrap());
+        assert_ne!(wide, narrow);
+    }
+
+    #[test]
+    fn a_tiny_f32_model_runs_canonically() {
+        let f = tiny(None, None);
+        let m = Model::load(f.path(), |_, _| {}).unwrap();
+        assert_eq!(
+            (m.config.n_layer, m.config.head_dim, m.config.kv_dim()),
+            (2, 32, 32)
+        );
+        assert_canonical(&m);
+        let ctx1 = Ctx::new(crate::kernels::Isa::Scalar, 1).unwrap();
         // Tokens beyond the vocabulary and positions beyond the context are clear errors.
         let mut c = KvCache::default();
         assert!(matches!(

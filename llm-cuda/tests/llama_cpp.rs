@@ -1,7 +1,8 @@
 //! Agreement with llama.cpp, an implementation we did not write, on the same GGUF files and
-//! tokens: the development model and each requantized copy. llama.cpp's answers are recorded in
-//! `tests/fixtures/llama_cpp/FORMAT.json` by `reference/llama_cpp_logits.py` (24 prompts; at every
-//! position of prompt + llama.cpp's greedy continuation, its top-8 logits).
+//! tokens: the development model, each requantized copy, and Gemma 3 270M. llama.cpp's answers are
+//! recorded in `tests/fixtures/llama_cpp/NAME.json` by `reference/llama_cpp_logits.py` (24 prompts;
+//! for Gemma 3 in its turn format and with its BOS; at every position of prompt + llama.cpp's
+//! greedy continuation, its top-8 logits).
 //!
 //! Checked: the tokenizer gives llama.cpp's tokens; the engine's argmax is llama.cpp's at ≥ 99 % of
 //! the positions that are not near-ties, and at a near-tie it is one of llama.cpp's top eight;
@@ -14,7 +15,7 @@ mod common;
 use std::ops::ControlFlow;
 
 use ambient_llm::{Engine, GenerateOptions, Isa, SamplingParams};
-use common::{engine_at, requantized, FORMATS};
+use common::{engine_at, gemma3, requantized, FORMATS};
 use serde_json::Value;
 
 /// Below this llama.cpp top-2 margin a position is a near-tie. The two engines quantise
@@ -129,16 +130,35 @@ fn compare(format: &str, e: &Engine, fixture: &Value) -> Tally {
 #[test]
 fn logits_agree_with_llama_cpp_on_every_format() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/llama_cpp");
-    let mut models = vec![("Q4_1", Some(ambient_llm::default_model_path()))];
-    models.extend(FORMATS.iter().map(|f| (*f, requantized(f))));
+    // (table label, fixture name, model file if present, how to get it)
+    let mut models = vec![(
+        "SmolLM2-135M Q4_1".to_string(),
+        "Q4_1",
+        Some(ambient_llm::default_model_path()),
+        "ci/fetch-model.sh",
+    )];
+    models.extend(FORMATS.iter().map(|f| {
+        (
+            format!("SmolLM2-135M {f}"),
+            *f,
+            requantized(f),
+            "ci/requantize.sh",
+        )
+    }));
+    models.push((
+        "Gemma 3 270M Q4_K_M".to_string(),
+        "gemma3",
+        gemma3(),
+        "ci/fetch-gemma.sh",
+    ));
     println!(
         "| model | positions | argmax = llama.cpp, margin ≥ {NEAR_TIE} | margin ≥ {TIGHT_NEAR_TIE} \
          | mean abs diff (top 8) | max abs diff | greedy continuations equal |"
     );
     println!("|---|---|---|---|---|---|---|");
-    for (format, path) in models {
+    for (label, format, path, fetch) in models {
         let Some(path) = path else {
-            ambient_testkit::skip!("no {format} copy of the model: run `bash ci/requantize.sh`");
+            ambient_testkit::skip!("no {label} model: run `bash {fetch}`");
             continue;
         };
         let fixture: Value = serde_json::from_str(
@@ -152,7 +172,7 @@ fn logits_agree_with_llama_cpp_on_every_format() {
         let tight = t.positions - t.tight_near_ties;
         let mean = t.sum_diff / t.diffs as f64;
         println!(
-            "| SmolLM2-135M {format} | {} | {}/{decided} ({:.1} %) | {}/{tight} ({:.1} %) \
+            "| {label} | {} | {}/{decided} ({:.1} %) | {}/{tight} ({:.1} %) \
              | {mean:.3} | {:.2} | {}/{} |",
             t.positions,
             t.agree,

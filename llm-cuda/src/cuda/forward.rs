@@ -502,6 +502,20 @@ impl Gpu {
 impl CudaModel {
     /// Uploads `model` to GPU `ordinal` and compiles (or loads) the kernels.
     pub fn load(model: &Model, ordinal: usize) -> Result<Self, LlmError> {
+        let c = &model.config;
+        if c.arch != crate::model::Arch::Llama {
+            return Err(LlmError::Backend(format!(
+                "the CUDA backend runs llama models only, not {}; run this model on the CPU",
+                c.arch.name()
+            )));
+        }
+        if c.q_dim() != c.dim {
+            return Err(LlmError::Backend(format!(
+                "the CUDA backend needs heads × head width = the embedding width ({} × {} ≠ {}); \
+                 run this model on the CPU",
+                c.n_head, c.head_dim, c.dim
+            )));
+        }
         let gpu = Gpu::open(ordinal)?;
         let stream = &gpu.stream;
         let up_f32 = |v: &[f32]| stream.clone_htod(v).map_err(|e| err("upload", e));

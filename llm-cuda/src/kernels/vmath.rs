@@ -20,6 +20,14 @@ pub fn silu_mul(isa: Isa, g: &mut [f32], u: &[f32]) {
     }
 }
 
+/// `g[i] = gelu(g[i]) * u[i]` (the GeGLU gate), with the scalar code on every kernel set.
+pub fn gelu_mul(g: &mut [f32], u: &[f32]) {
+    debug_assert_eq!(g.len(), u.len());
+    for (gi, &ui) in g.iter_mut().zip(u) {
+        *gi = math::gelu(*gi) * ui;
+    }
+}
+
 /// Softmax weights in place, before normalising: `w[i] = exp(w[i] - max w)` (the maximum ignores
 /// NaN, as `f32::max` does).
 pub fn softmax_weights(isa: Isa, w: &mut [f32]) {
