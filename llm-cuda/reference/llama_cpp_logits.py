@@ -49,7 +49,7 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=8)
     ap.add_argument("--bos", action="store_true")
     a = ap.parse_args()
-    llm = Llama(model_path=a.model, n_ctx=512, n_batch=512, logits_all=True, n_threads=2,
+    llm = Llama(model_path=a.model, n_ctx=1024, n_batch=1024, logits_all=True, n_threads=2,
                 seed=0, verbose=False)
     records = []
     for text in json.load(open(a.prompts)):

@@ -6,7 +6,8 @@
 //!
 //! Checked: the tokenizer gives llama.cpp's tokens; the engine's argmax is llama.cpp's at ≥ 99 % of
 //! the positions that are not near-ties, and at a near-tie it is one of llama.cpp's top eight;
-//! llama.cpp's top-8 logits differ from the engine's by a bounded amount. The table printed (with
+//! llama.cpp's top-8 logits differ from the engine's by a bounded amount (after removing each
+//! position's mean offset, which changes no probability). The table printed (with
 //! the agreement at llama.cpp margins ≥ 0.1 too, and the greedy continuations) is the one in the
 //! engine README.
 
@@ -29,8 +30,10 @@ const NEAR_TIE: f64 = 0.5;
 const TIGHT_NEAR_TIE: f64 = 0.1;
 /// Smallest share of the other positions where the argmax must agree.
 const MIN_AGREEMENT: f64 = 0.99;
-/// Largest |engine − llama.cpp| on any of llama.cpp's top-8 logits (seen: 2.23, Q4_K_M); a wrong
-/// kernel or layout moves logits by far more.
+/// Largest |engine − llama.cpp| on any of llama.cpp's top-8 logits, less the position's mean
+/// offset; a wrong kernel, layout or attention window moves logits by far more (a Gemma 3 run
+/// with every layer attending to every position matched llama.cpp's argmax at only 71 of the
+/// long prompt's 153 last positions).
 const MAX_ABS_DIFF: f64 = 3.0;
 
 /// One model's comparison.
@@ -111,11 +114,18 @@ fn compare(format: &str, e: &Engine, fixture: &Value) -> Tally {
             } else if got == top[0] {
                 t.agree += 1;
             }
-            for (id, v) in top.iter().zip(&values) {
-                let d = (row[*id as usize] as f64 - v).abs();
-                t.sum_diff += d;
+            // Differences on llama.cpp's top eight, less their mean: a uniform offset of a
+            // whole row (seen up to 5 on Gemma at a few positions) changes no probability.
+            let d: Vec<f64> = top
+                .iter()
+                .zip(&values)
+                .map(|(id, v)| row[*id as usize] as f64 - v)
+                .collect();
+            let offset = d.iter().sum::<f64>() / d.len() as f64;
+            for x in d {
+                t.sum_diff += (x - offset).abs();
                 t.diffs += 1;
-                t.max_diff = t.max_diff.max(d);
+                t.max_diff = t.max_diff.max((x - offset).abs());
             }
         }
         t.prompts += 1;
@@ -153,7 +163,7 @@ fn logits_agree_with_llama_cpp_on_every_format() {
     ));
     println!(
         "| model | positions | argmax = llama.cpp, margin ≥ {NEAR_TIE} | margin ≥ {TIGHT_NEAR_TIE} \
-         | mean abs diff (top 8) | max abs diff | greedy continuations equal |"
+         | mean abs diff (top 8, offset removed) | max abs diff | greedy continuations equal |"
     );
     println!("|---|---|---|---|---|---|---|");
     for (label, format, path, fetch) in models {
