@@ -10,7 +10,7 @@ bash ci/fetch-model.sh
 # The development model in every other weight format (llama.cpp's quantizer, built on first use).
 bash ci/requantize.sh
 # Gemma 3 270M (Q4_K_M): its SentencePiece tokenizer is checked against llama.cpp's.
-bash ci/fetch-gemma.sh
+bash ci/fetch-model.sh gemma3
 # NVRTC, so the CUDA kernels are compiled (to PTX) and checked without a GPU.
 AMBIENT_NVRTC="$(bash ci/nvrtc.sh)"
 export AMBIENT_NVRTC

@@ -11,7 +11,7 @@ use ambient_llm::gguf::{self, TensorType};
 use ambient_llm::quant::Matrix;
 use ambient_llm::{Isa, Message};
 use common::matrices::{block, inputs, Rng, TYPES};
-use common::{bits, engine_at, isas, requantized, FORMATS};
+use common::{assert_canonical, bits, engine_at, isas, requantized, FORMATS};
 
 /// The Python that has gguf-py (`AMBIENT_PYTHON`, as `ci/clients.sh` sets it, else `python3`), or
 /// why there is none.
@@ -163,24 +163,6 @@ fn requantized_models_are_canonical() {
         let toks = e
             .chat_prompt(&[Message::new("user", "Name three colours of the rainbow.")])
             .unwrap();
-        let vocab = e.model().config.vocab;
-        let all = e.all_logits(&toks).unwrap();
-        let reference = bits(&all);
-        for isa in isas() {
-            for threads in [1, 3] {
-                e.set_compute(isa, threads).unwrap();
-                assert!(
-                    bits(&e.all_logits(&toks).unwrap()) == reference,
-                    "{format}: {isa} with {threads} threads differs"
-                );
-            }
-        }
-        let mut s = e.session();
-        for (i, &t) in toks.iter().enumerate() {
-            assert!(
-                bits(&s.decode(t).unwrap()) == reference[i * vocab..(i + 1) * vocab],
-                "{format}: decode differs from prefill at position {i}"
-            );
-        }
+        assert_canonical(&mut e, &toks, format);
     }
 }

@@ -1,4 +1,4 @@
-//! Gemma 3 270M (Q4_K_M, `ci/fetch-gemma.sh`) is canonical like the development model: the same
+//! Gemma 3 270M (Q4_K_M, `ci/fetch-model.sh gemma3`) is canonical like the development model: the same
 //! logit bits for every kernel set and thread count, and prefill = decode at every position,
 //! across the sliding window's edge (its local layers see the last 512 positions). Its agreement
 //! with llama.cpp is in `tests/llama_cpp.rs`.
@@ -6,13 +6,13 @@
 mod common;
 
 use ambient_llm::{Engine, Isa, Message};
-use common::{bits, engine_at, gemma3, isas};
+use common::{assert_canonical, bits, engine_at, gemma3};
 
 fn gemma(isa: Isa, threads: usize) -> Option<Engine> {
     match gemma3() {
         Some(path) => Some(engine_at(&path, isa, threads)),
         None => {
-            ambient_testkit::skip!("no Gemma 3 model: run `bash ci/fetch-gemma.sh`");
+            ambient_testkit::skip!("no Gemma 3 model: run `bash ci/fetch-model.sh gemma3`");
             None
         }
     }
@@ -27,24 +27,7 @@ fn gemma3_logits_are_the_same_on_every_kernel_set_and_thread_count() {
         .chat_prompt(&[Message::new("user", "Name three colours of the rainbow.")])
         .unwrap();
     assert_eq!(toks[..2], [2, 105], "BOS, then <start_of_turn>");
-    let vocab = e.model().config.vocab;
-    let reference = bits(&e.all_logits(&toks).unwrap());
-    for isa in isas() {
-        for threads in [1, 3] {
-            e.set_compute(isa, threads).unwrap();
-            assert!(
-                bits(&e.all_logits(&toks).unwrap()) == reference,
-                "{isa} with {threads} threads differs"
-            );
-        }
-    }
-    let mut s = e.session();
-    for (i, &t) in toks.iter().enumerate() {
-        assert!(
-            bits(&s.decode(t).unwrap()) == reference[i * vocab..(i + 1) * vocab],
-            "decode differs from prefill at position {i}"
-        );
-    }
+    assert_canonical(&mut e, &toks, "Gemma 3");
 }
 
 #[test]

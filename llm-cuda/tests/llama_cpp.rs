@@ -159,7 +159,7 @@ fn logits_agree_with_llama_cpp_on_every_format() {
         "Gemma 3 270M Q4_K_M".to_string(),
         "gemma3",
         gemma3(),
-        "ci/fetch-gemma.sh",
+        "ci/fetch-model.sh gemma3",
     ));
     println!(
         "| model | positions | argmax = llama.cpp, margin ≥ {NEAR_TIE} | margin ≥ {TIGHT_NEAR_TIE} \

@@ -60,7 +60,7 @@ fn matches_hugging_face_on_the_fixture() {
 #[test]
 fn gemma3_sentencepiece_matches_llama_cpp() {
     let Some(path) = common::gemma3() else {
-        ambient_testkit::skip!("no Gemma 3 model: run `bash ci/fetch-gemma.sh`");
+        ambient_testkit::skip!("no Gemma 3 model: run `bash ci/fetch-model.sh gemma3`");
         return;
     };
     let g = Gguf::open(&path).unwrap();

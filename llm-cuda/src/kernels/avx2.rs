@@ -144,6 +144,19 @@ unsafe fn q4_group(qs: *const u8, g: Group) -> [__m256i; 8] {
     w
 }
 
+/// The eight value vectors of one Q8 group (`w[k]` pairs with activation chunk `k`) and their
+/// magnitudes (`maddubs` takes an unsigned operand; the signs go onto the activations).
+#[inline(always)]
+unsafe fn q8_group(wp: *const u8, g: Group) -> ([__m256i; 8], [__m256i; 8]) {
+    let mut aw = [_mm256_setzero_si256(); 8];
+    let mut w = [_mm256_setzero_si256(); 8];
+    for k in 0..8 {
+        w[k] = load_i(wp.add(k * g.stride), g.mask);
+        aw[k] = _mm256_sign_epi8(w[k], w[k]);
+    }
+    (aw, w)
+}
+
 /// How a kernel computes the exact per-block integer dots of one group. Both back-ends give the
 /// same integers (integer arithmetic is exact), so the f32 results are identical too.
 pub trait IntDot {
@@ -280,12 +293,7 @@ unsafe fn q8_0_body<D: IntDot, const N: usize>(
     for_groups!(d.len(), |g| {
         let wp = (qs.as_ptr() as *const u8).add(g.b0 * QK);
         let dw = load_h(d.as_ptr().add(g.b0), g);
-        let mut aw = [_mm256_setzero_si256(); 8];
-        let mut w = [_mm256_setzero_si256(); 8];
-        for k in 0..8 {
-            w[k] = load_i(wp.add(k * g.stride), g.mask);
-            aw[k] = _mm256_sign_epi8(w[k], w[k]);
-        }
+        let (aw, w) = q8_group(wp, g);
         for t in 0..N {
             let xp = (x[t].q.as_ptr() as *const u8).add(g.b0 * QK);
             let s = D::q8(&aw, &w, xp, g);
@@ -330,12 +338,7 @@ pub unsafe fn dot_q8f<const MIN: bool, const SUB: bool, const N: usize>(
         } else {
             (_mm256_setzero_si256(), _mm256_setzero_si256())
         };
-        let mut aw = [_mm256_setzero_si256(); 8];
-        let mut w = [_mm256_setzero_si256(); 8];
-        for k in 0..8 {
-            w[k] = load_i(wp.add(k * g.stride), g.mask);
-            aw[k] = _mm256_sign_epi8(w[k], w[k]);
-        }
+        let (aw, w) = q8_group(wp, g);
         for t in 0..N {
             let xp = (x[t].q.as_ptr() as *const u8).add(g.b0 * QK);
             // Chunks 0..4 are values 0..16 of each block, chunks 4..8 values 16..32.

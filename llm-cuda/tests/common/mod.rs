@@ -30,7 +30,7 @@ pub fn engine_at(path: &std::path::Path, isa: Isa, threads: usize) -> Engine {
 /// The requantized copies of the development model that `ci/requantize.sh` makes.
 pub const FORMATS: [&str; 5] = ["Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "BF16"];
 
-/// Gemma 3 270M in Q4_K_M, if `ci/fetch-gemma.sh` fetched it.
+/// Gemma 3 270M in Q4_K_M, if `ci/fetch-model.sh gemma3` fetched it.
 pub fn gemma3() -> Option<std::path::PathBuf> {
     let dev = ambient_llm::default_model_path();
     let path = dev.with_file_name("gemma-3-270m-q4_k_m.gguf");
@@ -47,6 +47,30 @@ pub fn requantized(format: &str) -> Option<std::path::PathBuf> {
 /// The raw bits of a logits vector, for exact comparison.
 pub fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// The logit bits of `toks` are the same for every kernel set this CPU runs and 1 or 3 threads,
+/// and token-by-token decode gives them at every position (`label` names the model in failures).
+pub fn assert_canonical(e: &mut Engine, toks: &[u32], label: &str) {
+    e.set_compute(Isa::Scalar, 1).unwrap();
+    let vocab = e.model().config.vocab;
+    let reference = bits(&e.all_logits(toks).unwrap());
+    for isa in isas() {
+        for threads in [1, 3] {
+            e.set_compute(isa, threads).unwrap();
+            assert!(
+                bits(&e.all_logits(toks).unwrap()) == reference,
+                "{label}: {isa} with {threads} threads differs"
+            );
+        }
+    }
+    let mut s = e.session();
+    for (i, &t) in toks.iter().enumerate() {
+        assert!(
+            bits(&s.decode(t).unwrap()) == reference[i * vocab..(i + 1) * vocab],
+            "{label}: decode differs from prefill at position {i}"
+        );
+    }
 }
 
 /// Kernel sets this CPU can run.
