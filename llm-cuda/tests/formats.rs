@@ -11,7 +11,7 @@ use ambient_llm::gguf::{self, TensorType};
 use ambient_llm::quant::Matrix;
 use ambient_llm::{Isa, Message};
 use common::matrices::{block, inputs, Rng, TYPES};
-use common::{assert_canonical, bits, engine_at, isas, requantized, FORMATS};
+use common::{assert_canonical, engine_at, requantized, FORMATS};
 
 /// The Python that has gguf-py (`AMBIENT_PYTHON`, as `ci/clients.sh` sets it, else `python3`), or
 /// why there is none.
