@@ -722,18 +722,21 @@ fn norm_rows(ctx: &Ctx, x: &mut [f32], w: &[f32], eps: f32) {
 
 /// [`rms_norm`] of one row in place (the same operations).
 fn rms_norm_in_place(x: &mut [f32], w: &[f32], eps: f32) {
-    let ss = math::dot(x, x);
-    let inv = 1.0 / (ss / w.len() as f32 + eps).sqrt();
+    let inv = rms_inv(x, eps);
     for (xi, &wi) in x.iter_mut().zip(w) {
         *xi = (*xi * inv) * wi;
     }
 }
 
+/// `1 / sqrt(Σx²/n + eps)` of one row, the factor every RMSNorm here applies.
+fn rms_inv(x: &[f32], eps: f32) -> f32 {
+    1.0 / (math::dot(x, x) / x.len() as f32 + eps).sqrt()
+}
+
 fn rms_norm(x: &[f32], w: &[f32], eps: f32, out: &mut [f32]) {
     let dim = w.len();
     for (xr, yr) in x.chunks_exact(dim).zip(out.chunks_exact_mut(dim)) {
-        let ss = math::dot(xr, xr);
-        let inv = 1.0 / (ss / dim as f32 + eps).sqrt();
+        let inv = rms_inv(xr, eps);
         for ((y, &xi), &wi) in yr.iter_mut().zip(xr).zip(w) {
             *y = (xi * inv) * wi;
         }

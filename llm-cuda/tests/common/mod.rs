@@ -32,16 +32,18 @@ pub const FORMATS: [&str; 5] = ["Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "BF16"];
 
 /// Gemma 3 270M in Q4_K_M, if `ci/fetch-model.sh gemma3` fetched it.
 pub fn gemma3() -> Option<std::path::PathBuf> {
-    let dev = ambient_llm::default_model_path();
-    let path = dev.with_file_name("gemma-3-270m-q4_k_m.gguf");
+    cached("gemma-3-270m-q4_k_m.gguf")
+}
+
+/// The model file `name` beside the development model, if it is there.
+fn cached(name: &str) -> Option<std::path::PathBuf> {
+    let path = ambient_llm::default_model_path().with_file_name(name);
     path.exists().then_some(path)
 }
 
 /// Where `ci/requantize.sh` puts the development model in `format`, if it is there.
 pub fn requantized(format: &str) -> Option<std::path::PathBuf> {
-    let dev = ambient_llm::default_model_path();
-    let path = dev.with_file_name(format!("SmolLM2-135M-Instruct.{format}.gguf"));
-    path.exists().then_some(path)
+    cached(&format!("SmolLM2-135M-Instruct.{format}.gguf"))
 }
 
 /// The raw bits of a logits vector, for exact comparison.
