@@ -2517,9 +2517,9 @@ fn wind_down(c: &Chain, req: &Pubkey, bids: &[Bidder], judge: Option<(bool, bool
                     let vote = |member| Op::VoteMember { member, valid };
                     to_vote.into_iter().map(vote).collect()
                 }
-                Some((_, true)) if r.appealable(slot).is_ok() => {
-                    let (_, appellant) = r.appealable(slot).unwrap();
-                    let by_requester = appellant == r.requester;
+                // An appellant that cannot pay the appeal's bond leaves the verdict to stand.
+                Some((_, true)) if r.appealable(slot).is_ok_and(|(_, a)| can_appeal(c, &r, &a)) => {
+                    let by_requester = r.appealable(slot).is_ok_and(|(_, a)| a == r.requester);
                     vec![Op::Appeal { by_requester }]
                 }
                 _ => vec![Op::WaitUntil(cm.deadline.max(r.appeal_end())), Op::Finalize],
@@ -2527,6 +2527,11 @@ fn wind_down(c: &Chain, req: &Pubkey, bids: &[Bidder], judge: Option<(bool, bool
         }
         _ => open_bids.into_iter().chain([Op::Cancel]).collect(),
     }
+}
+
+/// Whether `appellant` can pay an appeal of `r`: its bond, the appeal account's rent and the fee.
+fn can_appeal(c: &Chain, r: &Request, appellant: &Pubkey) -> bool {
+    c.bank.get_balance(appellant) >= r.appeal_bond() + c.rent(APPEAL_LEN) + c.fee(2)
 }
 
 /// Whether `k` sits on `r`'s committee.
