@@ -40,6 +40,19 @@ const WITHHELD_MARGIN: u64 = 3;
 /// How long after a failed registration (no funds, RPC down) a voter tries again.
 const BOND_RETRY: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// How many times a refused appeal is sent before the verifier gives up on it.
+const APPEAL_TRIES: u8 = 3;
+
+/// Where a job's appeal stands for the verifier.
+#[derive(Clone, Copy, Debug)]
+enum Appealing {
+    /// Its own check found the job valid: the appeal is due (`tries` refused so far;
+    /// `told_short` once the appellant was found unable to pay).
+    Due { tries: u8, told_short: bool },
+    /// Appealed, given up, or its own check agrees with the verdict.
+    Done,
+}
+
 /// A verifier (and keeper).
 pub struct Verifier {
     key: Arc<Keypair>,
@@ -53,8 +66,9 @@ pub struct Verifier {
     /// Voters whose verifier record may vote, and when each voter's record was last checked.
     bonded: std::collections::HashSet<Pubkey>,
     bond_tried: std::collections::HashMap<Pubkey, std::time::Instant>,
-    /// Jobs whose verdict it checked for an appeal (once each, while their accounts are open).
-    appeal_checked: std::collections::HashSet<Pubkey>,
+    /// Jobs whose fraud verdict it checked for an appeal, with what it found (once each, while
+    /// their accounts are open).
+    appeals: std::collections::HashMap<Pubkey, Appealing>,
     /// Votes the opposite of what it finds (tests of appeals only).
     lies: bool,
     chain: Chain,
@@ -77,7 +91,7 @@ impl Verifier {
             ended: Default::default(),
             bonded: Default::default(),
             bond_tried: Default::default(),
-            appeal_checked: Default::default(),
+            appeals: Default::default(),
             lies: false,
             key,
             chain: Chain::new(rpc_url),
@@ -119,7 +133,7 @@ impl Verifier {
         let slot = self.chain.landing_slot()?;
         let requests: std::collections::HashMap<_, _> =
             self.chain.requests()?.into_iter().collect();
-        self.appeal_checked.retain(|k| requests.contains_key(k));
+        self.appeals.retain(|k, _| requests.contains_key(k));
         for (key, r) in &requests {
             if let Err(e) = self.vote_if_drawn(slot, key, r) {
                 warn!("verifier: request {key}: {e}");
@@ -313,8 +327,10 @@ impl Verifier {
     }
 
     /// Appeals a fraud verdict on `r` (at `key`) against one of its keys (its miner's job) when
-    /// its own check of the job finds it valid; checked once per job (again after a failure of
-    /// its own, such as a blob it could not fetch).
+    /// its own check of the job finds it valid. The check runs once per job (again only after a
+    /// failure of its own, such as a blob it could not fetch); an appellant that cannot pay the
+    /// bond is told once and appeals if it is funded before the window closes; a refused appeal
+    /// is sent at most [`APPEAL_TRIES`] times.
     fn appeal_if_wronged(
         &mut self,
         slot: u64,
@@ -332,28 +348,65 @@ impl Verifier {
         else {
             return Ok(());
         };
-        if r.model_id != self.engine.model_id().0 || !self.appeal_checked.insert(*key) {
+        if r.model_id != self.engine.model_id().0 {
             return Ok(());
         }
-        let own = self.judge(r).map(|(valid, _)| valid).inspect_err(|_| {
-            self.appeal_checked.remove(key);
-        })?;
-        if !own {
+        let state = match self.appeals.get(key) {
+            Some(state) => *state,
+            None => {
+                let (own, _) = self.judge(r)?;
+                let state = if own {
+                    Appealing::Due {
+                        tries: 0,
+                        told_short: false,
+                    }
+                } else {
+                    Appealing::Done
+                };
+                self.appeals.insert(*key, state);
+                state
+            }
+        };
+        let Appealing::Due { tries, told_short } = state else {
             return Ok(());
-        }
+        };
         let account = Keypair::new();
         let rent = self.chain.rent(APPEAL_LEN)?;
         let ixs = appeal(&appellant, key, &account.pubkey(), r.appeal_bond(), rent);
-        match self.chain.send(&k, &[&account], &ixs) {
-            Ok(sig) => {
-                warn!("verifier: {appellant} appealed the fraud verdict on its job {key} ({sig})");
-                Ok(())
+        let tx = self.chain.sign(&k, &[&account], &ixs)?;
+        let needed = r.appeal_bond() + rent + self.chain.rpc().get_fee_for_message(&tx.message)?;
+        let held = self.chain.rpc().get_balance(&appellant)?;
+        if held < needed {
+            if !told_short {
+                warn!(
+                    "verifier: {appellant} cannot pay the appeal of the fraud verdict on its job \
+                     {key}: it needs {needed} lamports (bond, rent, fee) and holds {held}; it \
+                     appeals if funded before slot {}",
+                    r.appeal_end()
+                );
             }
-            Err(e) => {
-                self.appeal_checked.remove(key);
-                Err(e)
-            }
+            self.appeals.insert(
+                *key,
+                Appealing::Due {
+                    tries,
+                    told_short: true,
+                },
+            );
+            return Ok(());
         }
+        let sent = self.chain.send_signed(&tx);
+        let next = match &sent {
+            Ok(_) => Appealing::Done,
+            Err(_) if tries + 1 >= APPEAL_TRIES => Appealing::Done,
+            Err(_) => Appealing::Due {
+                tries: tries + 1,
+                told_short,
+            },
+        };
+        self.appeals.insert(*key, next);
+        let sig = sent?;
+        warn!("verifier: {appellant} appealed the fraud verdict on its job {key} ({sig})");
+        Ok(())
     }
 
     /// What this verifier finds of `r`'s job and the evidence for it: a declined job's claim
@@ -406,7 +459,7 @@ impl Verifier {
         if output.len() != count {
             return misreported(output.len().min(count));
         }
-        if let Some(p) = end_fraud(&output, r.max_tokens, self.engine.eos()) {
+        if let Some(p) = end_fraud(&output, r.max_tokens, |t| self.engine.ends(t)) {
             return misreported(p.position as usize);
         }
         let leaves = match self.blobs.get_leaves(&r.result.leaves_hash) {

@@ -639,6 +639,48 @@ fn a_miner_voted_fraud_by_a_lying_committee_appeals_by_itself() {
     assert!(appeal.value.is_none(), "{appeal:?}");
 }
 
+#[test]
+fn a_miner_that_cannot_pay_an_appeal_says_so_once_and_the_verdict_stands() {
+    // As above, but the miner is left only what its bid costs and half an appeal bond: it finds
+    // the fraud verdict wrong and cannot appeal. It says so once (no prefill and no refused
+    // transaction each pass), sends nothing, and the verdict stands.
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger");
+    let (v, chain, blobs) = node(&ledger, &["--dishonest-verifier"]);
+    let miner = read_keypair_file(ledger.join("miner-keypair.json")).unwrap();
+    let record = ambient_sdk::registry::verifier_record(&miner.pubkey());
+    let start = Instant::now();
+    while chain.rpc().get_balance(&record).unwrap_or(0) == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the miner never bonded its record"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let rent = |len| chain.rent(len).unwrap();
+    let keep = BOND + rent(ambient_sdk::auction::state::BID_LEN) + BOND / 2;
+    let held = chain.rpc().get_balance(&miner.pubkey()).unwrap();
+    let sink = Keypair::new().pubkey();
+    let drain = solana_system_interface::instruction::transfer(&miner.pubkey(), &sink, held - keep);
+    chain.send(&miner, &[], &[drain]).unwrap();
+
+    let requester = funded(&chain, 10);
+    let key = requester::open(&chain, &blobs, &requester, &ask(&engine, 8, SOL / 100)).unwrap();
+    let r = requester::wait(&chain, &key, Duration::from_secs(240), requester::is_final).unwrap();
+    let log = || common::tail(&v.log(), 60);
+    assert_eq!(r.state, RequestState::Slashed, "log:\n{}", log());
+    assert_eq!(r.appealed, None, "log:\n{}", log());
+    let appeals = auction_calls(&chain, &key)
+        .into_iter()
+        .filter(|(_, ix)| *ix == AuctionInstruction::Appeal)
+        .count();
+    assert_eq!(appeals, 0);
+    let told = v.log().matches("cannot pay the appeal").count();
+    assert_eq!(told, 1, "said once that it cannot pay; log:\n{}", log());
+    assert!(!v.log().contains("appealed the fraud verdict"), "{}", log());
+}
+
 /// Every verdict on `request` — voter, vote, evidence — read back from the ledger.
 fn verdicts(
     chain: &Chain,
