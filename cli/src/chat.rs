@@ -191,7 +191,7 @@ fn answer(
     let mut err = None;
     let gen = engine.generate(&prompt, opts, |step| {
         first.get_or_insert_with(Instant::now);
-        if step.token == engine.tokenizer().eos {
+        if engine.tokenizer().is_eog(step.token) {
             return ControlFlow::Continue(());
         }
         match stream.push(step.token) {

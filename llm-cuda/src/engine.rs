@@ -391,7 +391,7 @@ impl Engine {
                 finish = Finish::Stopped;
                 break;
             }
-            if opts.stop_at_eos && token == self.tokenizer.eos {
+            if opts.stop_at_eos && self.tokenizer.is_eog(token) {
                 finish = Finish::Eos;
                 break;
             }
@@ -415,7 +415,8 @@ pub struct GenerateOptions {
     pub max_tokens: usize,
     /// Sampler settings.
     pub sampling: SamplingParams,
-    /// Stop after the end-of-sequence token.
+    /// Stop after a token that ends a generation ([`Tokenizer::is_eog`]: the end-of-sequence
+    /// token, an end-of-turn marker, …).
     pub stop_at_eos: bool,
 }
 

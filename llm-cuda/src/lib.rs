@@ -21,6 +21,7 @@ pub mod blocks;
 pub mod chat;
 pub mod cuda;
 pub mod engine;
+mod eog;
 pub mod error;
 pub mod gguf;
 pub mod kernels;

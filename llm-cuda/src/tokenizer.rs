@@ -29,8 +29,11 @@ pub struct Tokenizer {
     inner: HfTokenizer,
     /// Beginning-of-sequence token, if the model has one.
     pub bos: Option<u32>,
-    /// End-of-sequence token (generation stops here).
+    /// End-of-sequence token.
     pub eos: u32,
+    /// Every token that ends a generation (sorted; [`crate::eog`]): the EOS token, end-of-turn
+    /// markers such as `<end_of_turn>`, and the others llama.cpp stops at.
+    pub eog: Vec<u32>,
     /// Whether prompts start with the BOS token.
     pub add_bos: bool,
     /// Control tokens (never shown when decoding for humans).
@@ -44,6 +47,7 @@ impl std::fmt::Debug for Tokenizer {
             .field("vocab_size", &self.vocab_size)
             .field("bos", &self.bos)
             .field("eos", &self.eos)
+            .field("eog", &self.eog)
             .finish()
     }
 }
@@ -234,14 +238,21 @@ impl Tokenizer {
             Ok(Value::Bool(b)) => *b,
             _ => false,
         };
+        let eog = crate::eog::end_of_generation(&tokens, eos, id)?;
         Ok(Tokenizer {
             inner,
             bos,
             eos,
+            eog,
             add_bos: add_bos && bos.is_some(),
             special,
             vocab_size: tokens.len(),
         })
+    }
+
+    /// Whether `token` ends a generation.
+    pub fn is_eog(&self, token: u32) -> bool {
+        self.eog.binary_search(&token).is_ok()
     }
 
     /// Vocabulary size.

@@ -71,6 +71,28 @@ fn gemma3_sentencepiece_matches_llama_cpp() {
     check_fixture(&tok, include_str!("fixtures/tokenizer_gemma3.json"));
 }
 
+/// llama.cpp's end-of-generation tokens of `file` (`reference/llama_cpp_eog.py`).
+fn llama_cpp_eog(file: &str) -> Vec<u32> {
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/eog.json")).unwrap();
+    serde_json::from_value(fixture["eog"][file].clone()).unwrap()
+}
+
+#[test]
+fn generation_ends_at_the_tokens_llama_cpp_ends_at() {
+    let (_, tok) = tokenizer();
+    assert_eq!(tok.eog, llama_cpp_eog("SmolLM2-135M-Instruct.Q4_1.gguf"));
+    assert!(tok.is_eog(tok.eos) && !tok.is_eog(1), "{:?}", tok.eog);
+    let Some(path) = common::gemma3() else {
+        ambient_testkit::skip!("no Gemma 3 model: run `bash ci/fetch-model.sh gemma3`");
+        return;
+    };
+    let tok = Tokenizer::from_gguf(&Gguf::open(&path).unwrap()).unwrap();
+    // `<end_of_turn>` (106) ends a Gemma turn, besides `<eos>`.
+    assert_eq!(tok.eog, llama_cpp_eog("gemma-3-270m-q4_k_m.gguf"));
+    assert!(tok.is_eog(106));
+}
+
 #[test]
 fn chat_template_and_streaming() {
     let (g, tok) = tokenizer();

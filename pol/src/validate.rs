@@ -21,8 +21,8 @@ pub trait LogitsSource {
     fn vocab(&self) -> usize;
     /// Logits at positions `first..tokens.len()` of `tokens`, from one prefill (`vocab` floats each).
     fn logits(&self, tokens: &[u32], first: usize) -> Result<Vec<f32>, PolError>;
-    /// The end-of-sequence token, at which generation stops.
-    fn eos(&self) -> u32;
+    /// Whether `token` ends a generation (the end-of-sequence token, an end-of-turn marker, …).
+    fn ends(&self, token: u32) -> bool;
 }
 
 impl LogitsSource for ambient_llm::Engine {
@@ -39,8 +39,8 @@ impl LogitsSource for ambient_llm::Engine {
             .map_err(|e| PolError::Engine(e.to_string()))
     }
 
-    fn eos(&self) -> u32 {
-        self.tokenizer().eos
+    fn ends(&self, token: u32) -> bool {
+        self.tokenizer().is_eog(token)
     }
 }
 
@@ -234,26 +234,30 @@ pub struct Delivery<'a> {
     pub max_tokens: u32,
 }
 
-/// Validates a delivered job: the output ends where generation must end (the end-of-sequence
-/// token, or `max_tokens`; nothing after either), then every position is recomputed
+/// Validates a delivered job: the output ends where generation must end (the first token that
+/// ends a generation, or `max_tokens`; nothing after either), then every position is recomputed
 /// ([`validate_commitment`]). The end is checked first, without the engine: a cut-short or
 /// padded output is fraud whatever its logits.
 pub fn validate_delivery(src: &impl LogitsSource, d: &Delivery<'_>) -> Result<Verdict, PolError> {
-    if let Some(p) = end_fraud(d.output, d.max_tokens, src.eos()) {
+    if let Some(p) = end_fraud(d.output, d.max_tokens, |t| src.ends(t)) {
         return Ok(Verdict::Fraud(p));
     }
     validate_commitment(src, d.prompt, d.output, d.sampling, d.commitment)
 }
 
-/// Where `output` breaks the end rule, if it does: a token after the first `eos`, more than
-/// `max_tokens` tokens, or fewer without ending on `eos`.
-pub fn end_fraud(output: &[u32], max_tokens: u32, eos: u32) -> Option<FraudProof> {
+/// Where `output` breaks the end rule, if it does: a token after the first one that `ends`, more
+/// than `max_tokens` tokens, or fewer without ending on one that `ends`.
+pub fn end_fraud(
+    output: &[u32],
+    max_tokens: u32,
+    ends: impl Fn(u32) -> bool,
+) -> Option<FraudProof> {
     let n = output.len() as u64;
     let past = FraudProof {
         position: 0,
         fraud: Fraud::PastTheEnd { max_tokens },
     };
-    if let Some(i) = output.iter().position(|&t| t == eos) {
+    if let Some(i) = output.iter().position(|&t| ends(t)) {
         if i + 1 < output.len() {
             return Some(FraudProof {
                 position: i as u64 + 1,
@@ -267,7 +271,7 @@ pub fn end_fraud(output: &[u32], max_tokens: u32, eos: u32) -> Option<FraudProof
             ..past
         });
     }
-    let ended = output.last() == Some(&eos);
+    let ended = output.last().is_some_and(|&t| ends(t));
     if n < u64::from(max_tokens) && !ended {
         return Some(FraudProof {
             position: n,
@@ -433,9 +437,10 @@ mod tests {
     use super::*;
 
     const EOS: u32 = 2;
+    const EOT: u32 = 3;
 
     fn at(output: &[u32], max_tokens: u32) -> Option<(u64, Fraud)> {
-        end_fraud(output, max_tokens, EOS).map(|p| (p.position, p.fraud))
+        end_fraud(output, max_tokens, |t| t == EOS || t == EOT).map(|p| (p.position, p.fraud))
     }
 
     #[test]
@@ -458,6 +463,12 @@ mod tests {
         assert_eq!(
             at(&[5, 6, 7, 8], 3),
             Some((3, Fraud::PastTheEnd { max_tokens: 3 }))
+        );
+        // Every end token ends it: an end-of-turn marker as well as EOS.
+        assert_eq!(at(&[5, EOT], 8), None);
+        assert_eq!(
+            at(&[5, EOT, EOS], 8),
+            Some((2, Fraud::PastTheEnd { max_tokens: 8 }))
         );
     }
 }

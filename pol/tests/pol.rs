@@ -75,8 +75,8 @@ impl LogitsSource for Cached<'_> {
     fn vocab(&self) -> usize {
         LogitsSource::vocab(self.engine)
     }
-    fn eos(&self) -> u32 {
-        LogitsSource::eos(self.engine)
+    fn ends(&self, token: u32) -> bool {
+        LogitsSource::ends(self.engine, token)
     }
     fn logits(&self, tokens: &[u32], first: usize) -> Result<Vec<f32>, PolError> {
         if !self.seq.starts_with(tokens) || first < self.first {
