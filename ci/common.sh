@@ -9,6 +9,13 @@ export RUST_MIN_STACK="${RUST_MIN_STACK:-268435456}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT
-log() { printf '[ambient-ci] %s\n' "$*" >&2; }
+# Each log line carries the minutes since the run began (the first script that sourced this file).
+export AMBIENT_CI_START="${AMBIENT_CI_START:-$(date +%s)}"
+log() { printf "[ambient-ci %3dm] %s\n" $(( ($(date +%s) - AMBIENT_CI_START) / 60 )) "$*" >&2; }
+# mold links the many large test binaries (each holds Agave) several times faster than GNU ld;
+# used where installed (ci/install-deps.sh installs it; scripts source this file again after it).
+if command -v mold >/dev/null 2>&1; then
+  export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="${CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS:--C link-arg=-fuse-ld=mold}"
+fi
 # rustup installs cargo here on a fresh machine.
 [ -f "$HOME/.cargo/env" ] && source "$HOME/.cargo/env"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages and tools the build and the tests need (chromium: the web
 # console's browser tests; iptables: the cluster's partition test; qemu-user: the engine's AVX2
-# kernels run on an emulated CPU without AVX-512).
+# kernels run on an emulated CPU without AVX-512; mold: the linker, for the many test binaries).
 # Idempotent: prints nothing and changes nothing when everything is already there.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 APT_PACKAGES=(libclang-dev clang libssl-dev pkg-config zlib1g-dev protobuf-compiler libprotobuf-dev
-  libudev-dev cmake python3-pip python3-venv chromium iptables qemu-user)
+  libudev-dev cmake python3-pip python3-venv chromium iptables qemu-user mold)
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

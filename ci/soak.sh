@@ -14,6 +14,7 @@ SOAK_MINUTES="${SOAK_MINUTES:-120}"
 SOAK_DIR="${SOAK_DIR:-/var/tmp/ambient-soak}"
 LIMIT_LEDGER_SIZE="${LIMIT_LEDGER_SIZE:-100000}"
 bash ci/install-deps.sh
+source ci/common.sh  # again: the linker it may have installed
 bash ci/fetch-model.sh
 source ci/clients.sh
 # AMBIENT_VALIDATOR_BIN: a release binary built before (skips the build).

@@ -9,6 +9,7 @@ source "$(dirname "$0")/common.sh"
 cd "$REPO_ROOT"
 
 bash ci/install-deps.sh
+source ci/common.sh  # again: the linker it may have installed
 bash ci/fetch-model.sh
 log "building ambient-validator (release; the first build takes a while)"
 cargo build --release --quiet -p ambient-validator

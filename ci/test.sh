@@ -6,6 +6,7 @@ source "$(dirname "$0")/common.sh"
 cd "$REPO_ROOT"
 
 bash ci/install-deps.sh
+source ci/common.sh  # again: the linker it may have installed
 bash ci/fetch-model.sh
 # The development model in every other weight format (llama.cpp's quantizer, built on first use).
 bash ci/requantize.sh
@@ -25,9 +26,10 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 # The CUDA backend (feature `cuda`) builds without a CUDA toolkit: keep it compiling.
 cargo clippy -p ambient-llm --all-targets --features cuda --quiet -- -D warnings
 # The validator tests start the `ambient` binary (another package's) and the Solana CLI's
-# `solana` (crates.io solana-cli, of the same Agave), which nextest does not build.
-log "cargo build --workspace --bins; the Solana CLI"
-cargo build --workspace --bins --quiet
+# `solana` (crates.io solana-cli, of the same Agave), which nextest does not build. Built with the
+# tests, so the binaries share their features and nextest finds everything built.
+log "cargo build --workspace --bins --tests; the Solana CLI"
+cargo build --workspace --bins --tests --quiet
 cargo build -p solana-cli --bin solana --quiet
 log "cargo nextest"
 # Tests that cannot run on this machine (no root, no GPU, a CPU feature missing) list themselves
