@@ -33,7 +33,7 @@ def greedy(llm: Llama, tokens: list[int], n: int) -> list[int]:
     out = []
     for _ in range(n):
         nxt = int(np.argmax(llm.scores[llm.n_tokens - 1]))
-        if nxt == llm.token_eos():
+        if llama_cpp.llama_vocab_is_eog(llama_cpp.llama_model_get_vocab(llm.model), nxt):
             break
         out.append(nxt)
         llm.eval([nxt])
