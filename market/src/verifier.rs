@@ -351,32 +351,14 @@ impl Verifier {
         if r.model_id != self.engine.model_id().0 {
             return Ok(());
         }
-        let state = match self.appeals.get(key) {
-            Some(state) => *state,
-            None => {
-                let (own, _) = self.judge(r)?;
-                let state = if own {
-                    Appealing::Due {
-                        tries: 0,
-                        told_short: false,
-                    }
-                } else {
-                    Appealing::Done
-                };
-                self.appeals.insert(*key, state);
-                state
-            }
-        };
-        let Appealing::Due { tries, told_short } = state else {
+        let Appealing::Due { tries, told_short } = self.appeal_state(key, r)? else {
             return Ok(());
         };
         let account = Keypair::new();
         let rent = self.chain.rent(APPEAL_LEN)?;
         let ixs = appeal(&appellant, key, &account.pubkey(), r.appeal_bond(), rent);
         let tx = self.chain.sign(&k, &[&account], &ixs)?;
-        let needed = r.appeal_bond() + rent + self.chain.rpc().get_fee_for_message(&tx.message)?;
-        let held = self.chain.rpc().get_balance(&appellant)?;
-        if held < needed {
+        if let Some((needed, held)) = self.shortfall(&appellant, r.appeal_bond() + rent, &tx)? {
             if !told_short {
                 warn!(
                     "verifier: {appellant} cannot pay the appeal of the fraud verdict on its job \
@@ -407,6 +389,36 @@ impl Verifier {
         let sig = sent?;
         warn!("verifier: {appellant} appealed the fraud verdict on its job {key} ({sig})");
         Ok(())
+    }
+
+    /// Where the appeal of `r` (at `key`) stands; its own check of the job runs the first time.
+    fn appeal_state(&mut self, key: &Pubkey, r: &Request) -> Result<Appealing, MarketError> {
+        if let Some(state) = self.appeals.get(key) {
+            return Ok(*state);
+        }
+        let (own, _) = self.judge(r)?;
+        let state = if own {
+            Appealing::Due {
+                tries: 0,
+                told_short: false,
+            }
+        } else {
+            Appealing::Done
+        };
+        self.appeals.insert(*key, state);
+        Ok(state)
+    }
+
+    /// What `payer` lacks to pay `amount` besides `tx`'s fee: `(needed, held)` when it is short.
+    fn shortfall(
+        &self,
+        payer: &Pubkey,
+        amount: u64,
+        tx: &solana_transaction::Transaction,
+    ) -> Result<Option<(u64, u64)>, MarketError> {
+        let needed = amount + self.chain.rpc().get_fee_for_message(&tx.message)?;
+        let held = self.chain.rpc().get_balance(payer)?;
+        Ok((held < needed).then_some((needed, held)))
     }
 
     /// What this verifier finds of `r`'s job and the evidence for it: a declined job's claim
