@@ -6,6 +6,9 @@ export AMBIENT_MODEL="${AMBIENT_MODEL:-$AMBIENT_MODEL_DIR/SmolLM2-135M-Instruct.
 # rustc's LLVM overflows its default stack optimising solana-ledger 4.2.2 in release builds
 # (SIGSEGV in ScalarEvolution); a larger thread stack avoids it.
 export RUST_MIN_STACK="${RUST_MIN_STACK:-268435456}"
+# Incremental compilation's caches (about 9 GB for the workspace) pay off when editing, not in CI,
+# where the sources are a fresh clone; without them the target directory fits the disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT

@@ -19,18 +19,43 @@ source ci/clients.sh
 # The browser tests' screenshots (the web console) are kept here.
 export AMBIENT_ARTIFACTS="${AMBIENT_ARTIFACTS:-$REPO_ROOT/artifacts}"
 
+# The target directory outlives the clone, and a change of dependencies, profiles or toolchain
+# leaves the old artifacts beside the new (a full build is about $FULL_BUILD_GB GB). When such a
+# change meets a disk without room for a full build, the directory starts afresh instead of the
+# build failing with "No space left on device"; it also does below $MIN_FREE_GB GB.
+FULL_BUILD_GB=45
+MIN_FREE_GB=8
+mkdir -p "$CARGO_TARGET_DIR"
+build_inputs=$(cat Cargo.lock Cargo.toml rust-toolchain.toml | sha256sum | cut -c1-16)
+build_inputs+="-${CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS:-}"
+last_inputs=$(cat "$CARGO_TARGET_DIR/ambient-build-inputs" 2>/dev/null || true)
+free_gb=$(( $(df -Pk "$CARGO_TARGET_DIR" | awk 'NR==2 {print $4}') / 1048576 ))
+if [ -d "$CARGO_TARGET_DIR/debug" ] && { [ "$free_gb" -lt "$MIN_FREE_GB" ] ||
+    { [ "$build_inputs" != "$last_inputs" ] && [ "$free_gb" -lt "$FULL_BUILD_GB" ]; }; }; then
+  log "$free_gb GB free on the target directory's disk, too little for this build: removing $CARGO_TARGET_DIR/debug ($(du -sh "$CARGO_TARGET_DIR/debug" | cut -f1))"
+  rm -rf "$CARGO_TARGET_DIR/debug"
+fi
+echo "$build_inputs" >"$CARGO_TARGET_DIR/ambient-build-inputs"
+
 log "cargo fmt --check"
 cargo fmt --all --check
-log "cargo clippy (target dir $CARGO_TARGET_DIR)"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
-# The CUDA backend (feature `cuda`) builds without a CUDA toolkit: keep it compiling.
-cargo clippy -p ambient-llm --all-targets --features cuda --quiet -- -D warnings
+# clippy lints the workspace's crates while they are built for the tests (clippy-driver as the
+# workspace's rustc wrapper): one build of the Agave tree instead of a check build and a test
+# build (a check build of the tree takes 15+ minutes on 2 cores). Exported for nextest's own
+# cargo call too, so it finds everything built and builds nothing again.
+RUSTC_WORKSPACE_WRAPPER="$(rustup which clippy-driver)"
+CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
 # The validator tests start the `ambient` binary (another package's) and the Solana CLI's
 # `solana` (crates.io solana-cli, of the same Agave), which nextest does not build. Built with the
-# tests, so the binaries share their features and nextest finds everything built.
-log "cargo build --workspace --bins --tests; the Solana CLI"
-cargo build --workspace --bins --tests --quiet
+# tests, so the binaries share their features.
+log "cargo build --workspace --all-targets, linted by clippy; the Solana CLI"
+cargo build --workspace --all-targets --quiet
 cargo build -p solana-cli --bin solana --quiet
+# The CUDA backend (feature `cuda`) builds without a CUDA toolkit: keep it compiling and linted.
+log "cargo clippy -p ambient-llm --features cuda"
+(unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
+ cargo clippy -p ambient-llm --all-targets --features cuda --quiet -- -D warnings)
 log "cargo nextest"
 # Tests that cannot run on this machine (no root, no GPU, a CPU feature missing) list themselves
 # here; AMBIENT_REQUIRE_ALL=1 makes them fail instead (where every resource exists).
