@@ -1,6 +1,7 @@
 //! Client libraries against a real `ambient-validator` process: the unmodified
-//! `@solana/web3.js` suite in `clients/js` (node's test runner) and solana-py / solders suite in
-//! `clients/python` (pytest), the official `openai` Python client against the node's REST API,
+//! `@solana/web3.js` and official `openai` Node clients in `clients/js` (node's test runner), the
+//! solana-py / solders suite in `clients/python` (pytest), the official `openai` Python client
+//! against the node's REST API,
 //! and the Python and TypeScript SDKs (`clients/python/ambient`, `clients/ts`). `ci/test.sh`
 //! installs the libraries first; without them these tests fail and say how to install them.
 
@@ -40,15 +41,17 @@ fn run_suite(mut cmd: Command, what: &str) {
 }
 
 #[test]
-fn web3js_suite_passes() {
+fn web3js_and_openai_node_suites_pass() {
     let js = repo().join("clients/js");
-    assert!(
-        js.join("node_modules/@solana/web3.js").is_dir(),
-        "@solana/web3.js is not installed: run `npm ci --prefix clients/js` (ci/test.sh does)"
-    );
+    for package in ["@solana/web3.js", "openai"] {
+        assert!(
+            js.join("node_modules").join(package).is_dir(),
+            "{package} is not installed: run `npm ci --prefix clients/js` (ci/test.sh does)"
+        );
+    }
     let mut cmd = Command::new("node");
     cmd.current_dir(&js).args(["--test", "test/"]);
-    run_suite(cmd, "@solana/web3.js");
+    run_suite(cmd, "@solana/web3.js and openai (Node)");
 }
 
 #[test]
