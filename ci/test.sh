@@ -19,23 +19,22 @@ source ci/clients.sh
 # The browser tests' screenshots (the web console) are kept here.
 export AMBIENT_ARTIFACTS="${AMBIENT_ARTIFACTS:-$REPO_ROOT/artifacts}"
 
-# The target directory outlives the clone, and a change of dependencies, profiles or toolchain
-# leaves the old artifacts beside the new (a full build is about $FULL_BUILD_GB GB). When such a
-# change meets a disk without room for a full build, the directory starts afresh instead of the
-# build failing with "No space left on device"; it also does below $MIN_FREE_GB GB.
-FULL_BUILD_GB=45
+# The target directory outlives the clone. A change of toolchain, build profiles or flags
+# rebuilds everything and leaves the old artifacts behind (they once filled the disk), so the
+# directory then starts afresh; it also does with less than $MIN_FREE_GB GB left on its disk.
 MIN_FREE_GB=8
 mkdir -p "$CARGO_TARGET_DIR"
-build_inputs=$(cat Cargo.lock Cargo.toml rust-toolchain.toml | sha256sum | cut -c1-16)
-build_inputs+="-${CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS:-}"
-last_inputs=$(cat "$CARGO_TARGET_DIR/ambient-build-inputs" 2>/dev/null || true)
+build_settings=$( { cat rust-toolchain.toml; awk '/^\[/ { p = /^\[profile/ } p' Cargo.toml
+  echo "${CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS:-} ${CARGO_INCREMENTAL:-}"; } | sha256sum | cut -c1-16)
+last_settings=$(cat "$CARGO_TARGET_DIR/ambient-build-settings" 2>/dev/null || true)
 free_gb=$(( $(df -Pk "$CARGO_TARGET_DIR" | awk 'NR==2 {print $4}') / 1048576 ))
+# (No record of the last settings: a directory from before this check, taken as it is.)
 if [ -d "$CARGO_TARGET_DIR/debug" ] && { [ "$free_gb" -lt "$MIN_FREE_GB" ] ||
-    { [ "$build_inputs" != "$last_inputs" ] && [ "$free_gb" -lt "$FULL_BUILD_GB" ]; }; }; then
-  log "$free_gb GB free on the target directory's disk, too little for this build: removing $CARGO_TARGET_DIR/debug ($(du -sh "$CARGO_TARGET_DIR/debug" | cut -f1))"
+    { [ -n "$last_settings" ] && [ "$build_settings" != "$last_settings" ]; }; }; then
+  log "build settings changed or $free_gb GB free: removing $CARGO_TARGET_DIR/debug ($(du -sh "$CARGO_TARGET_DIR/debug" | cut -f1))"
   rm -rf "$CARGO_TARGET_DIR/debug"
 fi
-echo "$build_inputs" >"$CARGO_TARGET_DIR/ambient-build-inputs"
+echo "$build_settings" >"$CARGO_TARGET_DIR/ambient-build-settings"
 
 log "cargo fmt --check"
 cargo fmt --all --check
