@@ -151,6 +151,10 @@ pub struct ChatService {
     pub api_url: String,
     /// The key that opens and pays for auctions when the caller does not bring its own.
     pub payer: Option<Arc<Keypair>>,
+    /// The key `POST /v1/prompts` stores callers' prompts under: not one of the node's own, so
+    /// the blob store holds it to an uploader's quota and an hour per prompt (the miner that
+    /// serves a job stores its prompt again).
+    pub prompt_uploader: Arc<Keypair>,
     /// The API keys that may make the node pay (its budget and price caps).
     pub keys: Arc<ApiKeys>,
     /// Auction settings.

@@ -46,7 +46,7 @@ pub(crate) async fn store(
         let max_tokens = req.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
         let prompt = checked_prompt(&svc, &req.messages, max_tokens)?;
         let blobs = Blobs::new(&svc.api_url)?;
-        let hash = blobs.put_tokens(&prompt)?.0;
+        let hash = blobs.put_tokens(&prompt, &svc.prompt_uploader)?.0;
         let a = svc.auction;
         Ok(PromptInfo {
             prompt_hash: hex::encode(hash),

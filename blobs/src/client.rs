@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::auth::UploadKey;
 use crate::error::BlobError;
 use crate::id::BlobId;
 use crate::server::HOP_HEADER;
@@ -46,8 +47,14 @@ impl BlobClient {
         &self.base
     }
 
-    /// Stores `data` (for `ttl` seconds, or the server's default).
-    pub async fn put(&self, data: &[u8], ttl: Option<u64>) -> Result<Stored, BlobError> {
+    /// Stores `data` (for `ttl` seconds, or the server's default for the uploader), signed by
+    /// `key`: the server counts it against that key's quota unless the key is its node's own.
+    pub async fn put(
+        &self,
+        data: &[u8],
+        ttl: Option<u64>,
+        key: &UploadKey,
+    ) -> Result<Stored, BlobError> {
         let id = BlobId::of(data);
         let mut req = self
             .http
@@ -57,6 +64,9 @@ impl BlobClient {
                 crate::server::BLOB_CONTENT_TYPE,
             )
             .body(data.to_vec());
+        for (name, value) in key.headers(&id, ttl.unwrap_or(0), crate::store::now_secs()) {
+            req = req.header(name, value);
+        }
         if let Some(t) = ttl {
             req = req.query(&[("ttl", t)]);
         }

@@ -30,6 +30,32 @@ pub enum BlobError {
         /// The limit.
         limit: u64,
     },
+    /// The uploads of identities other than the node's own fill their share of the store.
+    #[error(
+        "uploads from keys other than this node's fill their share of the blob store ({used} of \
+         {limit} bytes)"
+    )]
+    ForeignFull {
+        /// Bytes they hold.
+        used: u64,
+        /// Their share.
+        limit: u64,
+    },
+    /// An uploader would hold more than its quota.
+    #[error("uploader {uploader} holds {held} bytes; {size} more is over its {quota}-byte quota")]
+    OverQuota {
+        /// The uploader (base58).
+        uploader: String,
+        /// Bytes it holds.
+        held: u64,
+        /// The upload's size.
+        size: u64,
+        /// Its quota.
+        quota: u64,
+    },
+    /// An upload without a valid signature of its uploader.
+    #[error("{0}")]
+    Unauthorized(String),
     /// A time to live of zero or over the maximum.
     #[error("time to live {ttl} s is outside 1..={max} s")]
     BadTtl {

@@ -2,7 +2,9 @@
 //!
 //! - `POST /v1/blobs[?ttl=SECONDS]`: stores the body (sent as `application/octet-stream`, so a
 //!   web page of another origin cannot post one without a CORS preflight); `201` with
-//!   `{"id", "size", "expires_at"}`.
+//!   `{"id", "size", "expires_at"}`. Signed by its uploader ([`crate::auth`]): the node's own
+//!   keys (`trusted`) store as the node, any other key within its quota
+//!   ([`crate::store::Owner`]).
 //! - `PUT /v1/blobs/{id}[?ttl=SECONDS]`: the same, refusing a body that does not hash to `id`.
 //! - `GET /v1/blobs/{id}` (and `HEAD`): the bytes (`application/octet-stream`). A blob this node
 //!   does not hold is fetched from its peers, checked against its id, kept, and served. `404`
@@ -10,10 +12,12 @@
 //!   nothing about the blob, so a verifier abstains rather than call it withheld).
 //! - `GET /v1/blobs`: `{"count", "used", "limit"}`.
 //!
-//! Errors are JSON `{"error": "..."}`: `400` bad id, hash mismatch or ttl, `404` unknown,
-//! `413` over the size limit, `415` a POST body of another content type, `507` store full,
-//! `500` disk trouble.
+//! Errors are JSON `{"error": "..."}`: `400` bad id, hash mismatch or ttl, `401` an upload
+//! without its uploader's valid signature, `404` unknown, `413` over the size limit, `415` a POST
+//! body of another content type, `429` over the uploader's quota, `507` store (or the share of
+//! other uploaders) full, `500` disk trouble.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -31,7 +35,7 @@ use serde::Deserialize;
 use crate::client::BlobClient;
 use crate::error::BlobError;
 use crate::id::BlobId;
-use crate::store::{now_secs, BlobStore};
+use crate::store::{check_id, now_secs, BlobStore, Owner};
 
 /// Set on requests between peers, so a miss is not forwarded again.
 pub const HOP_HEADER: &str = "x-ambient-blob-hop";
@@ -43,6 +47,8 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 struct AppState {
     store: Arc<BlobStore>,
     peers: Arc<Vec<BlobClient>>,
+    /// Uploaders whose blobs are the node's own.
+    trusted: Arc<HashSet<[u8; 32]>>,
 }
 
 #[derive(Deserialize)]
@@ -55,8 +61,10 @@ fn status_of(e: &BlobError) -> StatusCode {
         BlobError::BadId(_) | BlobError::HashMismatch { .. } | BlobError::BadTtl { .. } => {
             StatusCode::BAD_REQUEST
         }
+        BlobError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         BlobError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-        BlobError::Full { .. } => StatusCode::INSUFFICIENT_STORAGE,
+        BlobError::OverQuota { .. } => StatusCode::TOO_MANY_REQUESTS,
+        BlobError::Full { .. } | BlobError::ForeignFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
         BlobError::Corrupt(_) | BlobError::Io(_) | BlobError::Http(_) => {
             StatusCode::INTERNAL_SERVER_ERROR
         }
@@ -109,25 +117,47 @@ async fn post_blob(
             format!("a blob is posted as Content-Type: {BLOB_CONTENT_TYPE}, not {sent}"),
         );
     }
-    let store = s.store.clone();
-    match blocking(move || store.put(&body, q.ttl)).await {
-        Ok(stored) => (StatusCode::CREATED, Json(stored)).into_response(),
-        Err(e) => refuse(e),
-    }
+    let id = BlobId::of(&body);
+    upload(s, id, q.ttl, &headers, body).await
 }
 
 async fn put_blob(
     State(s): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<TtlQuery>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let id: BlobId = match id.parse() {
         Ok(id) => id,
         Err(e) => return refuse(e),
     };
+    if let Err(e) = check_id(&id, &body) {
+        return refuse(e);
+    }
+    upload(s, id, q.ttl, &headers, body).await
+}
+
+/// Stores `body` (blob `id`) for its signed uploader: as the node's own when the uploader is
+/// trusted, within the uploader's quota otherwise.
+async fn upload(
+    s: AppState,
+    id: BlobId,
+    ttl: Option<u64>,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = now_secs();
+    let signer = match crate::auth::uploader(headers, &id, ttl.unwrap_or(0), now) {
+        Ok(k) => k,
+        Err(e) => return refuse(e),
+    };
+    let owner = match s.trusted.contains(&signer) {
+        true => Owner::Node,
+        false => Owner::Uploader(signer),
+    };
     let store = s.store.clone();
-    match blocking(move || store.put_expected(&id, &body, q.ttl)).await {
+    match blocking(move || store.put_as(&body, ttl, owner, now)).await {
         Ok(stored) => (StatusCode::CREATED, Json(stored)).into_response(),
         Err(e) => refuse(e),
     }
@@ -188,12 +218,14 @@ fn octets(data: Vec<u8>) -> Response {
     ([(header::CONTENT_TYPE, "application/octet-stream")], data).into_response()
 }
 
-/// The blob API as an axum router over `store`, fetching misses from `peers` (base URLs).
-pub fn router(store: Arc<BlobStore>, peers: &[String]) -> Router {
+/// The blob API as an axum router over `store`, fetching misses from `peers` (base URLs); the
+/// uploads of `trusted` keys (the node's own) are the node's.
+pub fn router(store: Arc<BlobStore>, peers: &[String], trusted: &[[u8; 32]]) -> Router {
     let max = store.limits().max_blob as usize;
     let state = AppState {
         store,
         peers: Arc::new(peers.iter().map(|p| BlobClient::new(p)).collect()),
+        trusted: Arc::new(trusted.iter().copied().collect()),
     };
     Router::new()
         .route("/v1/blobs", post(post_blob).get(usage))
@@ -211,33 +243,16 @@ pub struct BlobServer {
 }
 
 impl BlobServer {
-    /// Binds `addr` and serves `store` (sweeping expired blobs every minute).
+    /// Binds `addr` and serves `store` (sweeping expired blobs every minute); `trusted` keys
+    /// upload as the node.
     pub fn start(
         store: Arc<BlobStore>,
         addr: SocketAddr,
         peers: &[String],
+        trusted: &[[u8; 32]],
     ) -> Result<BlobServer, BlobError> {
-        Self::start_on(std::net::TcpListener::bind(addr)?, store, peers)
-    }
-
-    /// Serves `store` on a bound listener.
-    pub fn start_on(
-        listener: std::net::TcpListener,
-        store: Arc<BlobStore>,
-        peers: &[String],
-    ) -> Result<BlobServer, BlobError> {
-        Self::start_with_routes(listener, store, peers, Router::new())
-    }
-
-    /// Serves `store` and `routes` (the rest of a node's HTTP API) on a bound listener.
-    pub fn start_with_routes(
-        listener: std::net::TcpListener,
-        store: Arc<BlobStore>,
-        peers: &[String],
-        routes: Router,
-    ) -> Result<BlobServer, BlobError> {
-        let app = router(store.clone(), peers).merge(routes);
-        Self::start_app(listener, store, app)
+        let app = router(store.clone(), peers, trusted);
+        Self::start_app(std::net::TcpListener::bind(addr)?, store, app)
     }
 
     /// Serves `app` — a node's whole HTTP API, [`router`] over `store` included — on a bound

@@ -1,16 +1,49 @@
-//! Blob servers over real sockets: limits and errors as HTTP statuses, and fetch-from-peer.
+//! Blob servers over real sockets: signed uploads and quotas, limits and errors as HTTP
+//! statuses, and fetch-from-peer.
 
 use std::sync::Arc;
 
-use ambient_blobs::{BlobClient, BlobError, BlobId, BlobServer, BlobStore, Limits};
+use ambient_blobs::auth::{SIGNATURE_HEADER, SIGNED_AT_HEADER};
+use ambient_blobs::store::now_secs;
+use ambient_blobs::{BlobClient, BlobError, BlobId, BlobServer, BlobStore, Limits, UploadKey};
+
+/// The key of the node the test servers belong to (its uploads are the node's own).
+fn node_key() -> UploadKey {
+    UploadKey::from_secret(&[42; 32])
+}
+
+fn limits() -> Limits {
+    Limits {
+        max_blob: 1024,
+        max_total: 8192,
+        per_uploader: 2048,
+        foreign_total: 3072,
+        ..Limits::default()
+    }
+}
 
 fn server(dir: &std::path::Path, peers: &[String]) -> BlobServer {
-    let limits = Limits {
-        max_blob: 1024,
-        ..Limits::default()
-    };
-    let store = Arc::new(BlobStore::open(dir, limits).unwrap());
-    BlobServer::start(store, "127.0.0.1:0".parse().unwrap(), peers).unwrap()
+    let store = Arc::new(BlobStore::open(dir, limits()).unwrap());
+    BlobServer::start(
+        store,
+        "127.0.0.1:0".parse().unwrap(),
+        peers,
+        &[node_key().public()],
+    )
+    .unwrap()
+}
+
+/// `req` with `key`'s upload signature of `body` (blob id), `ttl` (0: default), signed at `at`.
+fn signed(
+    req: reqwest::RequestBuilder,
+    key: &UploadKey,
+    body: &[u8],
+    ttl: u64,
+    at: u64,
+) -> reqwest::RequestBuilder {
+    key.headers(&BlobId::of(body), ttl, at)
+        .into_iter()
+        .fold(req, |r, (name, value)| r.header(name, value))
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -27,7 +60,7 @@ fn stores_serves_and_refuses_with_clear_statuses() {
     let client = BlobClient::new(&a.url());
     let rt = runtime();
     rt.block_on(async {
-        let stored = client.put(b"a prompt", Some(120)).await.unwrap();
+        let stored = client.put(b"a prompt", Some(120), &node_key()).await.unwrap();
         assert_eq!(stored.id, BlobId::of(b"a prompt"));
         assert_eq!(stored.size, 8);
         assert_eq!(client.get(&stored.id).await.unwrap().unwrap(), b"a prompt");
@@ -37,18 +70,17 @@ fn stores_serves_and_refuses_with_clear_statuses() {
 
         let http = reqwest::Client::new();
         let url = |p: &str| format!("{}{p}", a.url());
+        let now = now_secs();
         // POST names the id for the caller; only an octet-stream body (a form or text/plain
         // post, which a web page of any origin can send without a preflight, is refused).
-        let r = http
-            .post(url("/v1/blobs"))
+        let r = signed(http.post(url("/v1/blobs")), &node_key(), b"posted", 0, now)
             .header("content-type", "text/plain")
             .body("posted")
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 415);
-        let r = http
-            .post(url("/v1/blobs"))
+        let r = signed(http.post(url("/v1/blobs")), &node_key(), b"posted", 0, now)
             .header("content-type", "application/octet-stream")
             .body("posted")
             .send()
@@ -78,8 +110,7 @@ fn stores_serves_and_refuses_with_clear_statuses() {
         let r = http.get(url("/v1/blobs/not-a-hash")).send().await.unwrap();
         assert_eq!(r.status(), 400);
         // Over the size limit.
-        let r = http
-            .post(url("/v1/blobs"))
+        let r = signed(http.post(url("/v1/blobs")), &node_key(), &[0u8; 1025], 0, now)
             .header("content-type", "application/octet-stream")
             .body(vec![0u8; 1025])
             .send()
@@ -87,19 +118,88 @@ fn stores_serves_and_refuses_with_clear_statuses() {
             .unwrap();
         assert_eq!(r.status(), 413);
         // A time to live over the maximum.
-        let r = http
-            .post(url("/v1/blobs?ttl=99999999"))
+        let r = signed(http.post(url("/v1/blobs?ttl=99999999")), &node_key(), b"z", 99999999, now)
             .header("content-type", "application/octet-stream")
             .body("z")
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 400);
-        let e = client.put(b"z", Some(0)).await.unwrap_err();
+        let e = client.put(b"z", Some(0), &node_key()).await.unwrap_err();
         assert!(
             matches!(e, BlobError::Http(ref m) if m.contains("time to live")),
             "{e}"
         );
+    });
+}
+
+#[test]
+fn uploads_are_signed_and_other_uploaders_keep_to_their_quotas() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = server(dir.path(), &[]);
+    let client = BlobClient::new(&a.url());
+    let http = reqwest::Client::new();
+    let put = |body: &'static [u8]| {
+        http.put(format!("{}/v1/blobs/{}", a.url(), BlobId::of(body)))
+            .body(body)
+    };
+    let error = |r: reqwest::Response| async move {
+        let status = r.status().as_u16();
+        let v: serde_json::Value = r.json().await.unwrap();
+        (status, v["error"].as_str().unwrap_or_default().to_string())
+    };
+    let stranger = UploadKey::from_secret(&[1; 32]);
+    runtime().block_on(async {
+        let now = now_secs();
+        // Anonymous: 401, naming the headers.
+        let (status, msg) = error(put(b"anon").send().await.unwrap()).await;
+        assert_eq!(status, 401, "{msg}");
+        assert!(msg.contains("must be signed"), "{msg}");
+        // Signed by a stranger: stored, counted against it.
+        client.put(&[1; 1000], None, &stranger).await.unwrap();
+        // Another key's signature under the stranger's name, a signature of another blob, one
+        // made long ago (a replay): 401.
+        let mut forged = stranger.headers(&BlobId::of(b"mine"), 0, now);
+        forged[2].1 = UploadKey::from_secret(&[2; 32]).headers(&BlobId::of(b"mine"), 0, now)[2]
+            .1
+            .clone();
+        let r = forged
+            .into_iter()
+            .fold(put(b"mine"), |r, (n, v)| r.header(n, v));
+        assert_eq!(error(r.send().await.unwrap()).await.0, 401);
+        let r = signed(put(b"mine"), &stranger, b"other", 0, now);
+        assert_eq!(error(r.send().await.unwrap()).await.0, 401);
+        let r = signed(put(b"mine"), &stranger, b"mine", 0, now - 3600);
+        let (status, msg) = error(r.send().await.unwrap()).await;
+        assert_eq!(status, 401, "{msg}");
+        assert!(msg.contains("from this node's clock"), "{msg}");
+        for (i, bad) in [(1, "soon"), (2, "x")] {
+            let mut h = stranger.headers(&BlobId::of(b"mine"), 0, now);
+            h[i].1 = bad.into();
+            let r = h.into_iter().fold(put(b"mine"), |r, (n, v)| r.header(n, v));
+            let (status, msg) = error(r.send().await.unwrap()).await;
+            assert_eq!(status, 401, "{msg}");
+            assert!(msg.contains(if i == 1 { SIGNED_AT_HEADER } else { SIGNATURE_HEADER }));
+        }
+        // Over its quota (2 048 bytes): 429 with what it holds.
+        client.put(&[2; 1000], None, &stranger).await.unwrap();
+        let e = client.put(&[3; 100], None, &stranger).await.unwrap_err();
+        assert!(
+            e.to_string().contains("429") && e.to_string().contains("holds 2000 bytes"),
+            "{e}"
+        );
+        // Others longer than an hour: refused; fill the share of all others (3 072 bytes).
+        let other = UploadKey::from_secret(&[3; 32]);
+        let e = client.put(b"long", Some(7200), &other).await.unwrap_err();
+        assert!(e.to_string().contains("time to live"), "{e}");
+        client.put(&[4; 1000], None, &other).await.unwrap();
+        let e = client.put(&[5; 100], None, &other).await.unwrap_err();
+        assert!(e.to_string().contains("507"), "{e}");
+        // The node's own uploads still have the rest of the store, for a day by default.
+        for i in 0..5u8 {
+            let st = client.put(&[10 + i; 1000], None, &node_key()).await.unwrap();
+            assert!(st.expires_at >= now + 24 * 3600 - 5, "{st:?}");
+        }
     });
 }
 
@@ -111,7 +211,7 @@ fn a_node_fetches_what_it_lacks_from_its_peers_and_keeps_it() {
     let rt = runtime();
     let id = rt.block_on(async {
         let id = BlobClient::new(&a.url())
-            .put(b"output tokens", None)
+            .put(b"output tokens", None, &node_key())
             .await
             .unwrap()
             .id;
@@ -177,7 +277,8 @@ fn peers_that_point_at_each_other_do_not_loop() {
     let b_addr = b_listener.local_addr().unwrap();
     let a = server(da.path(), &[format!("http://{b_addr}")]);
     let store = Arc::new(BlobStore::open(db.path(), Limits::default()).unwrap());
-    let b = BlobServer::start_on(b_listener, store, &[a.url()]).unwrap();
+    let app = ambient_blobs::server::router(store.clone(), &[a.url()], &[]);
+    let b = BlobServer::start_app(b_listener, store, app).unwrap();
     let rt = runtime();
     rt.block_on(async {
         let missing = BlobId::of(b"missing");

@@ -2,7 +2,8 @@
 //! prompt or an output is stored as `ambient_pol::hash::tokens_blob`, whose blob id is the tokens
 //! hash the auction records on chain.
 
-use ambient_blobs::{BlobClient, BlobId};
+use ambient_blobs::{BlobClient, BlobId, UploadKey};
+use solana_keypair::Keypair;
 use ambient_pol::hash::{leaves_blob, leaves_from_blob, tokens_blob, tokens_from_blob, Hash};
 
 use crate::error::MarketError;
@@ -35,14 +36,16 @@ impl Blobs {
         })
     }
 
-    /// Stores `tokens`; returns their blob id (= their tokens hash).
-    pub fn put_tokens(&self, tokens: &[u32]) -> Result<BlobId, MarketError> {
-        self.put(&tokens_blob(tokens))
+    /// Stores `tokens`, uploaded by `uploader` (the store counts them against its quota unless
+    /// it is one of the node's own keys); returns their blob id (= their tokens hash).
+    pub fn put_tokens(&self, tokens: &[u32], uploader: &Keypair) -> Result<BlobId, MarketError> {
+        self.put(&tokens_blob(tokens), uploader)
     }
 
-    /// Stores a miner's token hashes ([`leaves_blob`]); returns their blob id.
-    pub fn put_leaves(&self, leaves: &[Hash]) -> Result<BlobId, MarketError> {
-        self.put(&leaves_blob(leaves))
+    /// Stores a miner's token hashes ([`leaves_blob`]), uploaded by `uploader`; returns their
+    /// blob id.
+    pub fn put_leaves(&self, leaves: &[Hash], uploader: &Keypair) -> Result<BlobId, MarketError> {
+        self.put(&leaves_blob(leaves), uploader)
     }
 
     /// The token hashes stored under `hash` (a result's `leaves_hash`).
@@ -50,8 +53,9 @@ impl Blobs {
         Ok(leaves_from_blob(&self.get(hash)?)?)
     }
 
-    fn put(&self, data: &[u8]) -> Result<BlobId, MarketError> {
-        Ok(self.rt.block_on(self.client.put(data, None))?.id)
+    fn put(&self, data: &[u8], uploader: &Keypair) -> Result<BlobId, MarketError> {
+        let key = upload_key(uploader);
+        Ok(self.rt.block_on(self.client.put(data, None, &key))?.id)
     }
 
     /// The blob stored under `hash`; [`MarketError::MissingBlob`] when no one has it.
@@ -85,4 +89,9 @@ impl Blobs {
     pub fn get_tokens(&self, hash: &[u8; 32]) -> Result<Vec<u32>, MarketError> {
         Ok(tokens_from_blob(&self.get(hash)?)?)
     }
+}
+
+/// The blob-upload key of a Solana keypair (the same ed25519 key).
+pub fn upload_key(keypair: &Keypair) -> UploadKey {
+    UploadKey::from_secret(keypair.secret_bytes())
 }

@@ -550,11 +550,11 @@ impl Job {
             let end = Push::signed(miner, key, tokens.len() as u32, &[], true);
             let _ = blobs.push_stream(key, &end);
         }
-        blobs.put_tokens(&prompt)?;
+        blobs.put_tokens(&prompt, &self.key)?;
         let leaves = committed.tree.leaves();
         if self.upload_output {
-            blobs.put_tokens(tokens)?;
-            blobs.put_leaves(leaves)?;
+            blobs.put_tokens(tokens, &self.key)?;
+            blobs.put_leaves(leaves, &self.key)?;
         }
         let result = JobResult {
             root: committed.commitment.root,

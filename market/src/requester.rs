@@ -77,7 +77,7 @@ pub fn prepare(
     if ask.prompt.is_empty() {
         return Err(MarketError::Invalid("empty prompt".into()));
     }
-    let prompt_hash = blobs.put_tokens(&ask.prompt)?.0;
+    let prompt_hash = blobs.put_tokens(&ask.prompt, payer)?.0;
     let account = Keypair::new();
     let params = ask.params(prompt_hash);
     let rent = chain.rent(REQUEST_LEN)?;

@@ -100,11 +100,14 @@ impl LimitArgs {
         }
     }
 
-    /// The blob store's limits.
+    /// The blob store's limits: keys other than the node's share half of it.
     pub fn blobs(&self) -> BlobLimits {
+        let foreign_total = self.blob_store_bytes / 2;
         BlobLimits {
             max_blob: self.blob_max_bytes,
             max_total: self.blob_store_bytes,
+            foreign_total,
+            per_uploader: BlobLimits::default().per_uploader.min(foreign_total),
             ..BlobLimits::default()
         }
     }

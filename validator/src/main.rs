@@ -127,6 +127,11 @@ struct Args {
     /// (repeatable).
     #[arg(long = "blob-peer", value_name = "URL")]
     blob_peers: Vec<String>,
+    /// A key whose blob uploads count as this node's own (an `ambient miner` the operator runs
+    /// against this node, say): not held to the per-uploader quota (repeatable). The node's
+    /// identity, miner and API keys always are.
+    #[arg(long = "blob-trusted-uploader", value_name = "PUBKEY")]
+    blob_trusted_uploaders: Vec<Pubkey>,
     /// Run the miner role: bid on requests for the model, serve won jobs with PoL.
     #[arg(long)]
     miner: bool,
@@ -698,6 +703,7 @@ fn main() -> Result<()> {
                 rpc_url: format!("http://{rpc_addr}"),
                 api_url: format!("http://{api_addr}"),
                 payer,
+                prompt_uploader: Arc::new(solana_keypair::Keypair::new()),
                 keys: api_keys.clone(),
                 auction: AuctionSettings {
                     slot: slot_duration,
@@ -733,7 +739,24 @@ fn main() -> Result<()> {
         model: engine.as_ref().map(|_| model_name(&model_path)),
         refresh: slot_duration.max(Duration::from_millis(200)),
     })));
-    let app = ambient_blobs::server::router(blobs.clone(), &args.blob_peers)
+    let miner_key = match miner_on && engine.is_some() {
+        true => {
+            let path = args
+                .miner_keypair
+                .clone()
+                .unwrap_or_else(|| args.ledger.join(keys::MINER));
+            Some(Arc::new(keys::read(&path)?))
+        }
+        false => None,
+    };
+    // The node's own keys upload to its blob store as the node; every other key within its quota.
+    let trusted_uploaders: Vec<[u8; 32]> = [Some(&identity), miner_key.as_ref(), api_payer.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(|k| k.pubkey().to_bytes())
+        .chain(args.blob_trusted_uploaders.iter().map(|k| k.to_bytes()))
+        .collect();
+    let app = ambient_blobs::server::router(blobs.clone(), &args.blob_peers, &trusted_uploaders)
         .merge(routes)
         .fallback(ambient_api::openai::unknown_route);
     let app =
@@ -746,16 +769,6 @@ fn main() -> Result<()> {
         let rpc_url = format!("http://{rpc_addr}");
         // Several passes a slot: a bid or reveal sent early in its slot lands in it.
         let every = (slot_duration / 8).max(Duration::from_millis(25));
-        let miner_key = match miner_on {
-            true => {
-                let path = args
-                    .miner_keypair
-                    .clone()
-                    .unwrap_or_else(|| args.ledger.join(keys::MINER));
-                Some(Arc::new(keys::read(&path)?))
-            }
-            false => None,
-        };
         // The miner's key earns LStake, so it is drawn into committees: it votes too (with the
         // network's model), and only it when the node runs no verifier role.
         let voter = match (&miner_key, verifier_on) {

@@ -280,6 +280,23 @@ fn limits_answer_clear_errors_and_a_flood_is_refused_while_the_node_keeps_going(
             .await
             .unwrap();
         assert_eq!(r.status().as_u16(), 413);
+        // Blobs: an upload no key signed is refused; another key's is held to its quota and to
+        // an hour, not the node's day.
+        let r = local
+            .post(format!("{api}/v1/blobs"))
+            .header("content-type", "application/octet-stream")
+            .body("an anonymous upload")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 401);
+        let stranger = ambient_blobs::UploadKey::from_secret(&[9; 32]);
+        let stored = ambient_blobs::BlobClient::new(&api)
+            .put(b"a stranger's prompt", None, &stranger)
+            .await
+            .unwrap();
+        let now = ambient_blobs::store::now_secs();
+        assert!(stored.expires_at <= now + 3600, "{stored:?}");
 
         // API keys: the node pays only for keys it issued, within each one's cap and budget.
         let (status, body) = post_json(&reqwest::Client::new(), &url, chat(4, "Hi", false)).await;

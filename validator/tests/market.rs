@@ -15,8 +15,10 @@ use ambient_llm::{Engine, EngineOptions, GenerateOptions, Message, SamplingParam
 use ambient_market::blobs::Blobs;
 use ambient_market::chain::Chain;
 use ambient_market::requester::{self, Ask};
-use ambient_pol::hash::token_hash;
+use ambient_pol::commit::Recorder;
+use ambient_pol::hash::{token_hash, tokens_hash};
 use ambient_sdk::auction::instruction::{AuctionInstruction, Evidence};
+use ambient_sdk::auction::receipt::Receipt;
 use ambient_sdk::auction::state::{Escalation, Request, RequestState, Sampling, REQUEST_LEN};
 use ambient_sdk::auction::VERIFIER_FEE_BPS;
 use ambient_sdk::registry::lstake_table::{LStakeTable, LSTAKE_TABLE};
@@ -830,21 +832,15 @@ fn a_winner_that_misses_the_deadline_is_slashed_and_the_requester_refunded() {
 
 /// Asks the node's REST API for a short completion; returns (HTTP status, body).
 fn chat(v: &Validator, content: &str) -> (u16, serde_json::Value) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let r = reqwest::Client::new()
-            .post(format!("{}/v1/chat/completions", v.api_url()))
-            .bearer_auth(v.api_key())
-            .json(&serde_json::json!({
-                "model": "SmolLM2-135M-Instruct.Q4_1",
-                "messages": [{"role": "user", "content": content}],
-                "max_tokens": 8,
-            }))
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap())
-    })
+    api_post(
+        v,
+        "/v1/chat/completions",
+        serde_json::json!({
+            "model": "SmolLM2-135M-Instruct.Q4_1",
+            "messages": [{"role": "user", "content": content}],
+            "max_tokens": 8,
+        }),
+    )
 }
 
 /// Waits until `requester` has no request account left (its auctions all closed, each
@@ -949,4 +945,119 @@ fn a_miner_bids_only_on_jobs_it_can_serve_so_a_requester_cannot_take_its_bond() 
         "{}",
         common::tail(&log, 60)
     );
+}
+
+/// Gemma 3 270M in Q4_K_M beside the development model (`bash ci/fetch-model.sh gemma3`).
+fn gemma3() -> PathBuf {
+    let path = ambient_llm::default_model_path().with_file_name("gemma-3-270m-q4_k_m.gguf");
+    assert!(
+        path.exists(),
+        "{} not found: run `bash ci/fetch-model.sh gemma3`",
+        path.display()
+    );
+    path
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// POSTs `body` to the node's REST API at `route` with its API key; returns (status, body).
+fn api_post(v: &Validator, route: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let r = reqwest::Client::new()
+            .post(format!("{}{route}", v.api_url()))
+            .bearer_auth(v.api_key())
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    })
+}
+
+/// The job `id`'s receipt once its committee has decided (`GET /v1/receipts/{id}`).
+fn decided_receipt(v: &Validator, id: &str) -> Receipt {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let start = Instant::now();
+    loop {
+        let got: Receipt = rt.block_on(async {
+            reqwest::get(format!("{}/v1/receipts/{id}", v.api_url()))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        });
+        if got.state == "paid" || got.state == "slashed" {
+            return got;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(240),
+            "{got:?}\nlog:\n{}",
+            common::tail(&v.log(), 60)
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[test]
+fn a_network_of_gemma_3_in_q4_k_m_serves_verifies_and_pays() {
+    // Another architecture (sliding-window attention, Gemma's norms and chat template) in a
+    // K-quant, chosen at genesis with --model: the node's miner serves it, its verifier checks
+    // it, and the commitment is the one this process computes from the same file.
+    let model = gemma3();
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger");
+    let (v, _chain, _blobs) = node(&ledger, &["--model", model.to_str().unwrap()]);
+    let messages = [Message::new("user", "Name a primary colour.")];
+    let (status, answer) = api_post(
+        &v,
+        "/v1/chat/completions",
+        serde_json::json!({
+            "model": "gemma-3-270m-q4_k_m",
+            "messages": [{"role": "user", "content": messages[0].content}],
+            "max_tokens": 8,
+            "temperature": 0,
+        }),
+    );
+    assert_eq!(status, 200, "{answer}\nlog:\n{}", common::tail(&v.log(), 40));
+    let text = answer["choices"][0]["message"]["content"].as_str().unwrap();
+    assert!(!text.trim().is_empty(), "{answer}");
+    let id = answer["id"].as_str().unwrap();
+    let receipt = decided_receipt(&v, id);
+    assert_eq!(
+        (receipt.state.as_str(), receipt.verification.as_str()),
+        ("paid", "valid"),
+        "{receipt:?}"
+    );
+
+    let engine = Engine::load(&model, &EngineOptions::default(), |_| {}).unwrap();
+    assert_eq!(receipt.model_id, hex(&engine.model_id().0));
+    let prompt = engine.chat_prompt(&messages).unwrap();
+    assert_eq!(receipt.prompt_hash, hex(&tokens_hash(&prompt)));
+    let mut rec = Recorder::new(engine.model_id().0);
+    let s = receipt.sampling;
+    let opts = GenerateOptions {
+        max_tokens: receipt.max_tokens as usize,
+        sampling: SamplingParams {
+            temperature: s.temperature,
+            top_k: s.top_k,
+            top_p: s.top_p,
+            seed: s.seed,
+        },
+        stop_at_eos: true,
+    };
+    engine
+        .generate(&prompt, &opts, |step| {
+            rec.record(step.index as u64, step.token, step.logits)
+                .unwrap();
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+    let committed = rec.finish().unwrap();
+    assert_eq!(receipt.pol_root, hex(&committed.commitment.root));
+    assert_eq!(u64::from(receipt.token_count), committed.commitment.len);
+    assert_eq!(receipt.output_hash, hex(&tokens_hash(&committed.tokens)));
 }

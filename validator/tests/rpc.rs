@@ -259,7 +259,11 @@ fn sigterm_stops_cleanly_and_kill9_loses_no_confirmed_transaction_or_blob() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let blobs = ambient_blobs::BlobClient::new(&v.api_url());
     let blob = rt
-        .block_on(blobs.put(b"a prompt that must survive", None))
+        .block_on(blobs.put(
+            b"a prompt that must survive",
+            None,
+            &ambient_market::blobs::upload_key(&faucet),
+        ))
         .unwrap()
         .id;
     v.kill9();

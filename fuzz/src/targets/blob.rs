@@ -20,6 +20,9 @@ pub const LIMITS: Limits = Limits {
     max_total: 1 << 20,
     default_ttl: 16,
     max_ttl: 32,
+    per_uploader: 256 << 10,
+    foreign_total: 512 << 10,
+    foreign_max_ttl: 8,
 };
 
 struct State {

@@ -92,6 +92,7 @@ fn load() -> Result<ChatService, String> {
         rpc_url: "http://127.0.0.1:9".into(),
         api_url: "http://127.0.0.1:9".into(),
         payer: None,
+        prompt_uploader: Arc::new(solana_keypair::Keypair::new()),
         keys: Arc::new(ambient_api::ApiKeys::in_memory()),
         auction: AuctionSettings::default(),
         streams: Arc::new(StreamHub::default()),
