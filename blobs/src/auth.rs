@@ -63,7 +63,11 @@ impl UploadKey {
 
 impl std::fmt::Debug for UploadKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "UploadKey({})", bs58::encode(self.public()).into_string())
+        write!(
+            f,
+            "UploadKey({})",
+            bs58::encode(self.public()).into_string()
+        )
     }
 }
 
@@ -87,11 +91,18 @@ fn base58<const N: usize>(text: &str, what: &str) -> Result<[u8; N], BlobError> 
 
 /// The uploader of blob `id` with `ttl` (0: default), if the request's headers carry its valid
 /// signature made within [`FRESH_SECS`] of `now`.
-pub fn uploader(headers: &HeaderMap, id: &BlobId, ttl: u64, now: u64) -> Result<[u8; 32], BlobError> {
+pub fn uploader(
+    headers: &HeaderMap,
+    id: &BlobId,
+    ttl: u64,
+    now: u64,
+) -> Result<[u8; 32], BlobError> {
     let signer: [u8; 32] = base58(header(headers, SIGNER_HEADER)?, SIGNER_HEADER)?;
     let at_text = header(headers, SIGNED_AT_HEADER)?;
     let signed_at: u64 = at_text.parse().map_err(|_| {
-        BlobError::Unauthorized(format!("{SIGNED_AT_HEADER} is not unix seconds: {at_text:?}"))
+        BlobError::Unauthorized(format!(
+            "{SIGNED_AT_HEADER} is not unix seconds: {at_text:?}"
+        ))
     })?;
     if signed_at.abs_diff(now) > FRESH_SECS {
         return Err(BlobError::Unauthorized(format!(
@@ -104,13 +115,16 @@ pub fn uploader(headers: &HeaderMap, id: &BlobId, ttl: u64, now: u64) -> Result<
     let key = VerifyingKey::from_bytes(&signer).map_err(|_| {
         BlobError::Unauthorized(format!("{SIGNER_HEADER} is not an ed25519 public key"))
     })?;
-    key.verify(&upload_message(id, ttl, signed_at), &Signature::from_bytes(&sig))
-        .map_err(|_| {
-            BlobError::Unauthorized(format!(
-                "the signature is not {}'s of this blob, time to live and time",
-                bs58::encode(signer).into_string()
-            ))
-        })?;
+    key.verify(
+        &upload_message(id, ttl, signed_at),
+        &Signature::from_bytes(&sig),
+    )
+    .map_err(|_| {
+        BlobError::Unauthorized(format!(
+            "the signature is not {}'s of this blob, time to live and time",
+            bs58::encode(signer).into_string()
+        ))
+    })?;
     Ok(signer)
 }
 
@@ -132,7 +146,10 @@ mod tests {
         let id = BlobId::of(b"a prompt");
         let h = headers_of(&key.headers(&id, 60, 1_000));
         assert_eq!(uploader(&h, &id, 60, 1_000).unwrap(), key.public());
-        assert_eq!(uploader(&h, &id, 60, 1_000 + FRESH_SECS).unwrap(), key.public());
+        assert_eq!(
+            uploader(&h, &id, 60, 1_000 + FRESH_SECS).unwrap(),
+            key.public()
+        );
         // Another blob, another time to live, a stale or future signature: refused.
         for (id2, ttl, now) in [
             (BlobId::of(b"other"), 60, 1_000),
@@ -146,7 +163,9 @@ mod tests {
         assert!(uploader(&early, &id, 60, 1_000).is_err());
         // Another key's signature under this key's name.
         let mut forged = key.headers(&id, 60, 1_000);
-        forged[2].1 = UploadKey::from_secret(&[8; 32]).headers(&id, 60, 1_000)[2].1.clone();
+        forged[2].1 = UploadKey::from_secret(&[8; 32]).headers(&id, 60, 1_000)[2]
+            .1
+            .clone();
         let e = uploader(&headers_of(&forged), &id, 60, 1_000).unwrap_err();
         assert!(e.to_string().contains("not"), "{e}");
     }

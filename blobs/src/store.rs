@@ -385,7 +385,12 @@ impl BlobStore {
     }
 
     /// Whether uploader `key` may hold `size` more bytes.
-    fn quota(&self, index: &HashMap<BlobId, Meta>, size: u64, key: [u8; 32]) -> Result<(), BlobError> {
+    fn quota(
+        &self,
+        index: &HashMap<BlobId, Meta>,
+        size: u64,
+        key: [u8; 32],
+    ) -> Result<(), BlobError> {
         let held: u64 = index
             .values()
             .filter(|m| m.owner == Owner::Uploader(key))
@@ -404,7 +409,12 @@ impl BlobStore {
 
     /// Whether `size` more bytes of `owner` fit: the store's limit, and for an uploader other
     /// than the node its own quota and the share of all such uploaders.
-    fn room(&self, index: &HashMap<BlobId, Meta>, size: u64, owner: Owner) -> Result<(), BlobError> {
+    fn room(
+        &self,
+        index: &HashMap<BlobId, Meta>,
+        size: u64,
+        owner: Owner,
+    ) -> Result<(), BlobError> {
         let used: u64 = index.values().map(|m| m.size).sum();
         if let Owner::Uploader(key) = owner {
             self.quota(index, size, key)?;
@@ -610,7 +620,12 @@ mod tests {
         assert_eq!(a1.expires_at, 1_030);
         assert!(matches!(
             s.put_as(&[2; 60], None, A, 1_000),
-            Err(BlobError::OverQuota { held: 100, size: 60, quota: 150, .. })
+            Err(BlobError::OverQuota {
+                held: 100,
+                size: 60,
+                quota: 150,
+                ..
+            })
         ));
         assert!(matches!(
             s.put_as(b"x", Some(31), A, 1_000),
@@ -620,22 +635,34 @@ mod tests {
         s.put_as(&[3; 100], None, B, 1_000).unwrap();
         assert!(matches!(
             s.put_as(&[4; 10], None, Owner::Uploader([3; 32]), 1_000),
-            Err(BlobError::ForeignFull { used: 200, limit: 200 })
+            Err(BlobError::ForeignFull {
+                used: 200,
+                limit: 200
+            })
         ));
         // The node still has the rest of the store, with its own limits.
         let own = s.put_as(&[5; 50], Some(600), Owner::Node, 1_000).unwrap();
         assert_eq!(own.expires_at, 1_600);
-        assert_eq!((s.held_by(A), s.held_by(B), s.held_by(Owner::Node)), (100, 100, 50));
+        assert_eq!(
+            (s.held_by(A), s.held_by(B), s.held_by(Owner::Node)),
+            (100, 100, 50)
+        );
         // Another uploader that keeps A's blob longer holds it from then on, within its quota.
         assert!(matches!(
             s.put_as(&[1; 100], None, B, 1_010),
             Err(BlobError::OverQuota { held: 100, .. })
         ));
         let c = Owner::Uploader([3; 32]);
-        assert_eq!(s.put_as(&[1; 100], None, c, 1_010).unwrap().expires_at, 1_040);
+        assert_eq!(
+            s.put_as(&[1; 100], None, c, 1_010).unwrap().expires_at,
+            1_040
+        );
         assert_eq!((s.held_by(A), s.held_by(c)), (0, 100));
         // Others do not extend the node's blobs.
-        assert_eq!(s.put_as(&[5; 50], None, A, 1_010).unwrap().expires_at, 1_600);
+        assert_eq!(
+            s.put_as(&[5; 50], None, A, 1_010).unwrap().expires_at,
+            1_600
+        );
         // Their blobs expire with their short lives and make room again.
         s.sweep_at(1_031);
         assert_eq!(s.held_by(B), 0);
@@ -651,7 +678,9 @@ mod tests {
             let id = s.put_as(b"a prompt", None, A, now_secs()).unwrap().id;
             s.put_as(b"kept by b", None, B, now_secs()).unwrap();
             // A miner keeps the prompt it serves: the node's now, for the node's time.
-            let st = s.put_as(b"a prompt", Some(600), Owner::Node, now_secs()).unwrap();
+            let st = s
+                .put_as(b"a prompt", Some(600), Owner::Node, now_secs())
+                .unwrap();
             assert!(st.expires_at >= now_secs() + 600);
             id
         };

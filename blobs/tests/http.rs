@@ -60,7 +60,10 @@ fn stores_serves_and_refuses_with_clear_statuses() {
     let client = BlobClient::new(&a.url());
     let rt = runtime();
     rt.block_on(async {
-        let stored = client.put(b"a prompt", Some(120), &node_key()).await.unwrap();
+        let stored = client
+            .put(b"a prompt", Some(120), &node_key())
+            .await
+            .unwrap();
         assert_eq!(stored.id, BlobId::of(b"a prompt"));
         assert_eq!(stored.size, 8);
         assert_eq!(client.get(&stored.id).await.unwrap().unwrap(), b"a prompt");
@@ -110,20 +113,32 @@ fn stores_serves_and_refuses_with_clear_statuses() {
         let r = http.get(url("/v1/blobs/not-a-hash")).send().await.unwrap();
         assert_eq!(r.status(), 400);
         // Over the size limit.
-        let r = signed(http.post(url("/v1/blobs")), &node_key(), &[0u8; 1025], 0, now)
-            .header("content-type", "application/octet-stream")
-            .body(vec![0u8; 1025])
-            .send()
-            .await
-            .unwrap();
+        let r = signed(
+            http.post(url("/v1/blobs")),
+            &node_key(),
+            &[0u8; 1025],
+            0,
+            now,
+        )
+        .header("content-type", "application/octet-stream")
+        .body(vec![0u8; 1025])
+        .send()
+        .await
+        .unwrap();
         assert_eq!(r.status(), 413);
         // A time to live over the maximum.
-        let r = signed(http.post(url("/v1/blobs?ttl=99999999")), &node_key(), b"z", 99999999, now)
-            .header("content-type", "application/octet-stream")
-            .body("z")
-            .send()
-            .await
-            .unwrap();
+        let r = signed(
+            http.post(url("/v1/blobs?ttl=99999999")),
+            &node_key(),
+            b"z",
+            99999999,
+            now,
+        )
+        .header("content-type", "application/octet-stream")
+        .body("z")
+        .send()
+        .await
+        .unwrap();
         assert_eq!(r.status(), 400);
         let e = client.put(b"z", Some(0), &node_key()).await.unwrap_err();
         assert!(
@@ -179,7 +194,11 @@ fn uploads_are_signed_and_other_uploaders_keep_to_their_quotas() {
             let r = h.into_iter().fold(put(b"mine"), |r, (n, v)| r.header(n, v));
             let (status, msg) = error(r.send().await.unwrap()).await;
             assert_eq!(status, 401, "{msg}");
-            assert!(msg.contains(if i == 1 { SIGNED_AT_HEADER } else { SIGNATURE_HEADER }));
+            assert!(msg.contains(if i == 1 {
+                SIGNED_AT_HEADER
+            } else {
+                SIGNATURE_HEADER
+            }));
         }
         // Over its quota (2 048 bytes): 429 with what it holds.
         client.put(&[2; 1000], None, &stranger).await.unwrap();
@@ -197,7 +216,10 @@ fn uploads_are_signed_and_other_uploaders_keep_to_their_quotas() {
         assert!(e.to_string().contains("507"), "{e}");
         // The node's own uploads still have the rest of the store, for a day by default.
         for i in 0..5u8 {
-            let st = client.put(&[10 + i; 1000], None, &node_key()).await.unwrap();
+            let st = client
+                .put(&[10 + i; 1000], None, &node_key())
+                .await
+                .unwrap();
             assert!(st.expires_at >= now + 24 * 3600 - 5, "{st:?}");
         }
     });

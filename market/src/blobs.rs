@@ -3,8 +3,8 @@
 //! hash the auction records on chain.
 
 use ambient_blobs::{BlobClient, BlobId, UploadKey};
-use solana_keypair::Keypair;
 use ambient_pol::hash::{leaves_blob, leaves_from_blob, tokens_blob, tokens_from_blob, Hash};
+use solana_keypair::Keypair;
 
 use crate::error::MarketError;
 

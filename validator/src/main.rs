@@ -750,12 +750,13 @@ fn main() -> Result<()> {
         false => None,
     };
     // The node's own keys upload to its blob store as the node; every other key within its quota.
-    let trusted_uploaders: Vec<[u8; 32]> = [Some(&identity), miner_key.as_ref(), api_payer.as_ref()]
-        .into_iter()
-        .flatten()
-        .map(|k| k.pubkey().to_bytes())
-        .chain(args.blob_trusted_uploaders.iter().map(|k| k.to_bytes()))
-        .collect();
+    let trusted_uploaders: Vec<[u8; 32]> =
+        [Some(&identity), miner_key.as_ref(), api_payer.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|k| k.pubkey().to_bytes())
+            .chain(args.blob_trusted_uploaders.iter().map(|k| k.to_bytes()))
+            .collect();
     let app = ambient_blobs::server::router(blobs.clone(), &args.blob_peers, &trusted_uploaders)
         .merge(routes)
         .fallback(ambient_api::openai::unknown_route);

@@ -1022,7 +1022,12 @@ fn a_network_of_gemma_3_in_q4_k_m_serves_verifies_and_pays() {
             "temperature": 0,
         }),
     );
-    assert_eq!(status, 200, "{answer}\nlog:\n{}", common::tail(&v.log(), 40));
+    assert_eq!(
+        status,
+        200,
+        "{answer}\nlog:\n{}",
+        common::tail(&v.log(), 40)
+    );
     let text = answer["choices"][0]["message"]["content"].as_str().unwrap();
     assert!(!text.trim().is_empty(), "{answer}");
     let id = answer["id"].as_str().unwrap();
