@@ -49,7 +49,8 @@ export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
 # `solana` (crates.io solana-cli, of the same Agave), which nextest does not build. Built with the
 # tests, so the binaries share their features.
 log "cargo build --workspace --all-targets, linted by clippy; the Solana CLI"
-cargo build --workspace --all-targets --quiet
+# --timings: the per-crate build times, in $CARGO_TARGET_DIR/cargo-timings/cargo-timing.html.
+cargo build --workspace --all-targets --quiet --timings
 cargo build -p solana-cli --bin solana --quiet
 # The CUDA backend (feature `cuda`) builds without a CUDA toolkit: keep it compiling and linted.
 log "cargo clippy -p ambient-llm --features cuda"
