@@ -149,6 +149,15 @@ fn parse_header(h: &[u8]) -> Option<(u64, Owner, usize)> {
     }
 }
 
+/// Bytes held in `index` by the owners `whose` picks.
+fn held(index: &HashMap<BlobId, Meta>, whose: impl Fn(Owner) -> bool) -> u64 {
+    index
+        .values()
+        .filter(|m| whose(m.owner))
+        .map(|m| m.size)
+        .sum()
+}
+
 /// Refuses `data` that does not hash to `id`.
 pub fn check_id(id: &BlobId, data: &[u8]) -> Result<(), BlobError> {
     let actual = BlobId::of(data);
@@ -283,8 +292,8 @@ impl BlobStore {
     }
 
     /// Stores `data` for `owner` for `ttl` seconds (its default when `None`) at the time `now`,
-    /// within its quota. Bytes already held keep their first uploader (the node takes them over
-    /// when it stores them too) and only get a later expiry.
+    /// within its quota. Bytes already held are renewed instead (see [`renew`](Self::renew): who
+    /// holds them after, and whether their expiry moves).
     pub fn put_as(
         &self,
         data: &[u8],
@@ -391,11 +400,7 @@ impl BlobStore {
         size: u64,
         key: [u8; 32],
     ) -> Result<(), BlobError> {
-        let held: u64 = index
-            .values()
-            .filter(|m| m.owner == Owner::Uploader(key))
-            .map(|m| m.size)
-            .sum();
+        let held = held(index, |o| o == Owner::Uploader(key));
         if held + size > self.limits.per_uploader {
             return Err(BlobError::OverQuota {
                 uploader: bs58::encode(key).into_string(),
@@ -415,14 +420,10 @@ impl BlobStore {
         size: u64,
         owner: Owner,
     ) -> Result<(), BlobError> {
-        let used: u64 = index.values().map(|m| m.size).sum();
+        let used = held(index, |_| true);
         if let Owner::Uploader(key) = owner {
             self.quota(index, size, key)?;
-            let foreign: u64 = index
-                .values()
-                .filter(|m| m.owner != Owner::Node)
-                .map(|m| m.size)
-                .sum();
+            let foreign = held(index, |o| o != Owner::Node);
             if foreign + size > self.limits.foreign_total {
                 return Err(BlobError::ForeignFull {
                     used: foreign,
@@ -441,11 +442,7 @@ impl BlobStore {
 
     /// Bytes `owner` holds (unexpired or not yet swept).
     pub fn held_by(&self, owner: Owner) -> u64 {
-        self.index()
-            .values()
-            .filter(|m| m.owner == owner)
-            .map(|m| m.size)
-            .sum()
+        held(&self.index(), |o| o == owner)
     }
 
     /// The blob's bytes, if held and not expired.
