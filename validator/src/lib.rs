@@ -2,5 +2,6 @@
 //! ([`node`]), for the binary and for tests that drive a validator in their own process.
 
 pub mod bootstrap;
+pub mod niceness;
 pub mod node;
 pub mod shutdown;

@@ -191,6 +191,12 @@ struct Args {
     /// cluster by default).
     #[command(flatten)]
     snapshot_fetch: ambient_validator::bootstrap::SnapshotFetch,
+    /// Add this value to the niceness of Agave's banking-stage scheduler thread, which spins
+    /// on a core while the node leads (as --snapshot-packager-niceness-adjustment). Default: 19
+    /// with --dev (the leader of every slot, beside its miner), else 0. Negative needs root.
+    #[arg(long, value_name = "ADJUSTMENT", allow_negative_numbers = true,
+          value_parser = banking_scheduler_niceness)]
+    banking_scheduler_niceness_adjustment: Option<i8>,
     /// Refuse to join a cluster whose genesis hash differs.
     #[arg(long, value_name = "HASH")]
     expected_genesis_hash: Option<solana_hash::Hash>,
@@ -331,6 +337,15 @@ fn stop_while_starting(exit: Arc<AtomicBool>, started: Arc<AtomicBool>) -> Resul
         })
         .context("spawning a thread")?;
     Ok(())
+}
+
+/// Parses `--banking-scheduler-niceness-adjustment`: in -20..=19, negative only with privilege.
+fn banking_scheduler_niceness(s: &str) -> Result<i8> {
+    let n: i8 = s
+        .parse()
+        .with_context(|| format!("{s:?} is not a niceness adjustment (-20..=19)"))?;
+    ambient_validator::niceness::check(n).map_err(anyhow::Error::msg)?;
+    Ok(n)
 }
 
 /// Parses `--dynamic-port-range` (MIN-MAX, at least Agave's minimum width).
@@ -655,6 +670,13 @@ fn main() -> Result<()> {
         wait_for_supermajority: args.wait_for_supermajority,
         dev: args.dev,
         snapshot_fetch: args.snapshot_fetch.clone(),
+        banking_scheduler_niceness: args.banking_scheduler_niceness_adjustment.unwrap_or(
+            if args.dev {
+                ambient_validator::niceness::DEV_ADJUSTMENT
+            } else {
+                0
+            },
+        ),
     };
     // The front end first: while the validator waits for the cluster (--wait-for-supermajority)
     // its JSON-RPC already serves the genesis to the nodes joining.

@@ -93,6 +93,9 @@ pub struct NodeSettings {
     pub dev: bool,
     /// How a node joining through `entrypoints` gets its starting state.
     pub snapshot_fetch: SnapshotFetch,
+    /// Added to the niceness of Agave's banking scheduler thread (it spins while the node
+    /// leads; see [`crate::niceness`]).
+    pub banking_scheduler_niceness: i8,
 }
 
 /// Addresses a node advertises in gossip in place of the ones its sockets are bound to.
@@ -206,9 +209,14 @@ pub fn start(s: &NodeSettings, exit: Arc<AtomicBool>) -> Result<Running> {
         ValidatorTpuConfig::new_for_tests(),
         post_init.clone(),
         None,
-        exit,
+        exit.clone(),
     )
     .map_err(|e| anyhow::anyhow!("starting the validator: {e}"))?;
+    crate::niceness::keep_adjusted(
+        crate::niceness::SPINNING_THREADS,
+        s.banking_scheduler_niceness,
+        exit,
+    );
     Ok(Running {
         validator,
         contact,

@@ -54,6 +54,7 @@ fn settings(ledger: &std::path::Path, identity: &Arc<Keypair>, vote: &Keypair) -
         wait_for_supermajority: None,
         dev: true,
         snapshot_fetch: Default::default(),
+        banking_scheduler_niceness: ambient_validator::niceness::DEV_ADJUSTMENT,
     }
 }
 

@@ -65,6 +65,14 @@ fn clients_transfer_and_see_all_three_commitments() {
         assert_eq!(mode & 0o777, 0o600, "{key}");
     }
 
+    // Agave's banking scheduler spins while the node leads (a --dev node leads every slot): it
+    // runs at the least priority, so the miner and the rest of the machine go first.
+    let nice = v.thread_niceness("solBnkTxSched", 19);
+    assert!(
+        !nice.is_empty() && nice.iter().all(|n| *n == 19),
+        "the banking scheduler's niceness: {nice:?}"
+    );
+
     let version = client.get_version().unwrap();
     assert!(!version.solana_core.is_empty());
     let (_, body) = post_raw(

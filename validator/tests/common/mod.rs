@@ -283,6 +283,39 @@ impl Validator {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.ledger.join("validator.log")).unwrap_or_default()
     }
+
+    /// The nice values of the process's threads named `name`, once there are some and all are
+    /// `want` (or after 30 s).
+    #[allow(dead_code)]
+    pub fn thread_niceness(&self, name: &str, want: i32) -> Vec<i32> {
+        let pid = self.child.as_ref().expect("a running validator").id();
+        let start = Instant::now();
+        loop {
+            let found: Vec<i32> = std::fs::read_dir(format!("/proc/{pid}/task"))
+                .into_iter()
+                .flatten()
+                .filter_map(|e| {
+                    let dir = e.ok()?.path();
+                    let comm = std::fs::read_to_string(dir.join("comm")).ok()?;
+                    (comm.trim_end() == name).then_some(())?;
+                    // Field 19 of stat, counted after the parenthesised name (which may hold
+                    // spaces): the nice value.
+                    let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+                    stat.rsplit_once(')')?
+                        .1
+                        .split_whitespace()
+                        .nth(16)?
+                        .parse()
+                        .ok()
+                })
+                .collect();
+            let settled = !found.is_empty() && found.iter().all(|n| *n == want);
+            if settled || start.elapsed() > Duration::from_secs(30) {
+                return found;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
 }
 
 /// How long [`Validator::terminate`] waits for a clean stop.
