@@ -250,11 +250,17 @@ fn a_request_is_served_verified_and_paid_and_the_work_becomes_lstake() {
     assert!(sample(&after, "ambient_validation_ms_total") > 0.0);
     // The keeper counts the end once, on its next pass.
     let ended = "ambient_auctions_ended_total{state=\"paid\"}";
-    let start = Instant::now();
-    while !scrape(&v).contains(&format!("{ended} 1")) {
-        assert!(start.elapsed() < Duration::from_secs(10), "{}", scrape(&v));
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    common::poll(
+        Duration::from_secs(10),
+        Duration::from_millis(100),
+        || {
+            let text = scrape(&v);
+            text.contains(&format!("{ended} 1"))
+                .then_some(())
+                .ok_or(text)
+        },
+        String::new,
+    );
     assert!(sample(&after, "ambient_slot") > sample(&before_metrics, "ambient_slot"));
     assert!(
         sample(&after, "ambient_transactions") > sample(&before_metrics, "ambient_transactions")
@@ -494,19 +500,18 @@ fn two_miners_compete_and_the_cheaper_wins_at_the_second_price() {
         let mode = std::fs::metadata(&book).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{}", book.display());
     }
-    let start = Instant::now();
-    loop {
-        let bids: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&std::fs::read_to_string(&book).unwrap()).unwrap();
-        if bids.is_empty() {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "losing bid not withdrawn: {bids:?}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    common::poll(
+        Duration::from_secs(60),
+        Duration::from_millis(200),
+        || {
+            let bids: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&std::fs::read_to_string(&book).unwrap()).unwrap();
+            bids.is_empty()
+                .then_some(())
+                .ok_or(format!("losing bid not withdrawn: {bids:?}"))
+        },
+        String::new,
+    );
 }
 
 /// A copy of the model with the f16 scales of the first 64 rows of the (tied) embedding/output
@@ -654,14 +659,16 @@ fn a_miner_that_cannot_pay_an_appeal_says_so_once_and_the_verdict_stands() {
     let (v, chain, blobs) = node(&ledger, &["--dishonest-verifier"]);
     let miner = read_keypair_file(ledger.join("miner-keypair.json")).unwrap();
     let record = ambient_sdk::registry::verifier_record(&miner.pubkey());
-    let start = Instant::now();
-    while chain.rpc().get_balance(&record).unwrap_or(0) == 0 {
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "the miner never bonded its record"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    common::poll(
+        Duration::from_secs(120),
+        Duration::from_millis(500),
+        || {
+            (chain.rpc().get_balance(&record).unwrap_or(0) > 0)
+                .then_some(())
+                .ok_or("the miner never bonded its record")
+        },
+        String::new,
+    );
     let rent = |len| chain.rent(len).unwrap();
     let keep = BOND + rent(ambient_sdk::auction::state::BID_LEN) + BOND / 2;
     let held = chain.rpc().get_balance(&miner.pubkey()).unwrap();
@@ -848,19 +855,17 @@ fn chat(v: &Validator, content: &str) -> (u16, serde_json::Value) {
 /// Waits until `requester` has no request account left (its auctions all closed, each
 /// `--close-auctions-after` after it ended).
 fn all_closed(v: &Validator, chain: &Chain, requester: &solana_pubkey::Pubkey) {
-    let start = Instant::now();
-    loop {
-        let open = chain.requests_of(requester).unwrap();
-        if open.is_empty() {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(180),
-            "still open: {open:?}\nlog:\n{}",
-            common::tail(&v.log(), 60)
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    common::poll(
+        Duration::from_secs(180),
+        Duration::from_millis(200),
+        || {
+            let open = chain.requests_of(requester).unwrap();
+            open.is_empty()
+                .then_some(())
+                .ok_or_else(|| format!("still open: {open:?}"))
+        },
+        || format!("log:\n{}", common::tail(&v.log(), 60)),
+    );
 }
 
 #[test]
@@ -982,26 +987,26 @@ fn api_post(v: &Validator, route: &str, body: serde_json::Value) -> (u16, serde_
 /// The job `id`'s receipt once its committee has decided (`GET /v1/receipts/{id}`).
 fn decided_receipt(v: &Validator, id: &str) -> Receipt {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let start = Instant::now();
-    loop {
-        let got: Receipt = rt.block_on(async {
-            reqwest::get(format!("{}/v1/receipts/{id}", v.api_url()))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
-        });
-        if got.state == "paid" || got.state == "slashed" {
-            return got;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(240),
-            "{got:?}\nlog:\n{}",
-            common::tail(&v.log(), 60)
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    common::poll(
+        Duration::from_secs(240),
+        Duration::from_millis(500),
+        || {
+            let got: Receipt = rt.block_on(async {
+                reqwest::get(format!("{}/v1/receipts/{id}", v.api_url()))
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap()
+            });
+            if got.state == "paid" || got.state == "slashed" {
+                Ok(got)
+            } else {
+                Err(format!("{got:?}"))
+            }
+        },
+        || format!("log:\n{}", common::tail(&v.log(), 60)),
+    )
 }
 
 #[test]

@@ -362,6 +362,25 @@ pub fn send_transfer(
     })
 }
 
+/// Calls `check` every `every` until it gives `Ok`; after `limit`, panics with the last `Err`
+/// (what was still missing) and `context()` (a log tail, read only then).
+#[allow(dead_code)]
+pub fn poll<T, E: std::fmt::Display>(
+    limit: Duration,
+    every: Duration,
+    mut check: impl FnMut() -> Result<T, E>,
+    context: impl FnOnce() -> String,
+) -> T {
+    let start = Instant::now();
+    loop {
+        match check() {
+            Ok(v) => return v,
+            Err(why) if start.elapsed() > limit => panic!("after {limit:?}: {why}\n{}", context()),
+            Err(_) => std::thread::sleep(every),
+        }
+    }
+}
+
 /// The last `n` lines of `s`, without gossip's periodic node tables (in a node's log they
 /// crowd out everything else).
 pub fn tail(s: &str, n: usize) -> String {
