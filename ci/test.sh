@@ -19,13 +19,14 @@ source ci/clients.sh
 # The browser tests' screenshots (the web console) are kept here.
 export AMBIENT_ARTIFACTS="${AMBIENT_ARTIFACTS:-$REPO_ROOT/artifacts}"
 
-# The target directory outlives the clone. A change of toolchain, build profiles or flags
+# The target directory outlives the clone. A change of toolchain, build profiles, patched crates or flags
 # rebuilds everything and leaves the old artifacts behind (they once filled the disk), so the
 # directory then starts afresh; it also does with less than $MIN_FREE_GB GB left on its disk.
 MIN_FREE_GB=8
 mkdir -p "$CARGO_TARGET_DIR"
-build_settings=$( { cat rust-toolchain.toml; awk '/^\[/ { p = /^\[profile/ } p' Cargo.toml
-  echo "${CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS:-} ${CARGO_INCREMENTAL:-}"; } | sha256sum | cut -c1-16)
+build_settings=$( { cat rust-toolchain.toml; awk '/^\[/ { p = /^\[(profile|patch)/ } p' Cargo.toml
+  echo "${CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS:-} ${CARGO_INCREMENTAL:-} ${OPENSSL_NO_VENDOR:-}"
+  } | sha256sum | cut -c1-16)
 last_settings=$(cat "$CARGO_TARGET_DIR/ambient-build-settings" 2>/dev/null || true)
 free_gb=$(( $(df -Pk "$CARGO_TARGET_DIR" | awk 'NR==2 {print $4}') / 1048576 ))
 # (No record of the last settings: a directory from before this check, taken as it is.)
