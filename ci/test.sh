@@ -37,6 +37,22 @@ if [ -d "$CARGO_TARGET_DIR/debug" ] && { [ "$free_gb" -lt "$MIN_FREE_GB" ] ||
 fi
 echo "$build_settings" >"$CARGO_TARGET_DIR/ambient-build-settings"
 
+# The crates patched in through [patch.crates-io] (agave/, ci/crates/) are path dependencies:
+# cargo rebuilds one (and, for the patched solana-runtime, most of Agave) when its files are
+# newer than its last build, which in a fresh clone they always are. When their content (git's
+# tree ids, with nothing uncommitted there) is the one last built here, their files get an old
+# time and the kept build is used; otherwise they build, and the new ids are recorded after.
+patched_dirs=(agave ci/crates)
+patched_record="$CARGO_TARGET_DIR/ambient-patched-trees"
+patched_trees=""
+if git rev-parse --git-dir >/dev/null 2>&1 && [ -z "$(git status --porcelain -- "${patched_dirs[@]}")" ]; then
+  patched_trees=$(for d in "${patched_dirs[@]}"; do git rev-parse "HEAD:$d"; done | tr '\n' ' ')
+fi
+if [ -n "$patched_trees" ] && [ "$patched_trees" = "$(cat "$patched_record" 2>/dev/null || true)" ]; then
+  find "${patched_dirs[@]}" -type f -exec touch -m -d @946684800 {} +
+fi
+rm -f "$patched_record"
+
 log "cargo fmt --check"
 cargo fmt --all --check
 # clippy lints the workspace's crates while they are built for the tests (clippy-driver as the
@@ -53,6 +69,7 @@ log "cargo build --workspace --all-targets, linted by clippy; the Solana CLI"
 # --timings: the per-crate build times, in $CARGO_TARGET_DIR/cargo-timings/cargo-timing.html.
 cargo build --workspace --all-targets --quiet --timings
 cargo build -p solana-cli --bin solana --quiet
+[ -z "$patched_trees" ] || echo "$patched_trees" >"$patched_record"
 # The CUDA backend (feature `cuda`) builds without a CUDA toolkit: keep it compiling and linted.
 log "cargo clippy -p ambient-llm --features cuda"
 (unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
