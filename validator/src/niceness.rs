@@ -23,24 +23,18 @@ pub const DEV_ADJUSTMENT: i8 = 19;
 /// its workers fail or the block production method changes).
 const SCAN_EVERY: Duration = Duration::from_secs(2);
 
-/// Checks that `adjustment` can be applied: raising a priority (a negative adjustment) needs root
-/// or `CAP_SYS_NICE`, and only Linux has a nice value per thread.
+/// Checks that `adjustment` is a niceness adjustment this process may apply: in -20..=19, and
+/// (Agave's `is_renice_allowed`) on Linux, with root or `CAP_SYS_NICE` to raise a priority.
 pub fn check(adjustment: i8) -> Result<(), String> {
-    if adjustment == 0 {
-        return Ok(());
-    }
-    if !cfg!(target_os = "linux") {
-        return Err("a niceness adjustment needs Linux (a nice value per thread)".into());
-    }
     if !(-20..=19).contains(&adjustment) {
         return Err(format!(
             "{adjustment} is not a niceness adjustment (-20..=19)"
         ));
     }
-    // SAFETY: geteuid has no preconditions.
-    if adjustment < 0 && unsafe { libc::geteuid() } != 0 {
+    if !solana_perf::thread::is_renice_allowed(adjustment) {
         return Err(format!(
-            "a negative niceness adjustment ({adjustment}) needs root (or CAP_SYS_NICE)"
+            "a niceness adjustment ({adjustment}) needs Linux, and a negative one root or \
+             CAP_SYS_NICE"
         ));
     }
     Ok(())
@@ -72,14 +66,16 @@ fn adjust_new(names: &[&str], adjustment: i8, done: &mut HashSet<i32>) {
     let live: HashSet<i32> = threads().into_iter().collect();
     done.retain(|tid| live.contains(tid));
     for tid in live {
-        if done.contains(&tid) || !thread_name(tid).is_some_and(|n| names.contains(&n.as_str())) {
+        if done.contains(&tid) {
             continue;
         }
+        let Some(name) = thread_name(tid).filter(|n| names.contains(&n.as_str())) else {
+            continue;
+        };
         match renice(tid, adjustment) {
-            Ok(nice) => log::info!(
-                "thread {tid} ({}): niceness {nice} (it spins while the node leads)",
-                thread_name(tid).unwrap_or_default()
-            ),
+            Ok(nice) => {
+                log::info!("thread {tid} ({name}): niceness {nice} (it spins while the node leads)")
+            }
             Err(e) => log::warn!("thread {tid}: cannot change its niceness: {e}"),
         }
         done.insert(tid);
@@ -103,7 +99,7 @@ fn thread_name(tid: i32) -> Option<String> {
 }
 
 /// A thread's nice value.
-pub fn niceness(tid: i32) -> std::io::Result<i32> {
+fn niceness(tid: i32) -> std::io::Result<i32> {
     // SAFETY: getpriority reads a thread's attribute; errno is cleared first because -1 is
     // also a valid result.
     unsafe {
