@@ -19,9 +19,9 @@ source ci/clients.sh
 # The browser tests' screenshots (the web console) are kept here.
 export AMBIENT_ARTIFACTS="${AMBIENT_ARTIFACTS:-$REPO_ROOT/artifacts}"
 
-# The target directory outlives the clone. A change of toolchain, build profiles, patched crates or flags
-# rebuilds everything and leaves the old artifacts behind (they once filled the disk), so the
-# directory then starts afresh; it also does with less than $MIN_FREE_GB GB left on its disk.
+# The target directory outlives the clone. A change of toolchain, build profiles, patched crates
+# or flags rebuilds everything and leaves the old artifacts behind (they once filled the disk), so
+# the directory then starts afresh; it also does with less than $MIN_FREE_GB GB left on its disk.
 MIN_FREE_GB=8
 mkdir -p "$CARGO_TARGET_DIR"
 build_settings=$( { cat rust-toolchain.toml; awk '/^\[/ { p = /^\[(profile|patch)/ } p' Cargo.toml
